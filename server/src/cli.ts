@@ -1,0 +1,129 @@
+/**
+ * The `palisade` command line for operators: start, migrate, config check, keys rotate/list.
+ * Errors are printed in plain words (no stack traces) and exit non-zero.
+ */
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig } from './config/load.ts';
+import { parseDuration } from './config/duration.ts';
+import { startServer, resolveMasterKey, openConfiguredDatabase } from './main.ts';
+import { migrate } from './db/index.ts';
+import { listKeys, rotateKeys } from './oauth/keys.ts';
+import { systemClock } from './clock.ts';
+
+function fail(error: unknown): never {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(`palisade: ${(error as Error).message}`);
+  process.exit(1);
+}
+
+async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = await openConfiguredDatabase(config);
+  try {
+    await migrate(db);
+    return await fn(db, config);
+  } finally {
+    await db.close();
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command('palisade').description('Palisade: secure backend for internal mobile apps').showHelpAfterError();
+
+  program
+    .command('start')
+    .description('run the server (configuration from PALISADE_CONFIG and PALISADE_* variables)')
+    .action(async () => {
+      try {
+        const running = await startServer({ config: loadConfig() });
+        const stop = async () => {
+          await running.close();
+          process.exit(0);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit')
+    .action(async () => {
+      try {
+        const config = loadConfig();
+        const db = await openConfiguredDatabase(config);
+        try {
+          const applied = await migrate(db);
+          console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'the database is up to date');
+        } finally {
+          await db.close();
+        }
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  const configCommand = program.command('config').description('configuration tools');
+  configCommand
+    .command('check')
+    .description('validate the configuration and list every problem at once')
+    .action(() => {
+      try {
+        const config = loadConfig();
+        console.log(`configuration OK (${config.source}${config.production ? ', production' : ''})`);
+        for (const line of config.developmentDefaults) console.log(`  development default: ${line}`);
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  const keys = program.command('keys').description('token signing keys');
+  keys
+    .command('list')
+    .description('list signing keys and their state')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      try {
+        await withDatabase(async (db) => {
+          const rows = await listKeys(db);
+          const now = systemClock.now();
+          const state = (r: (typeof rows)[number]) =>
+            r.retireAfter && r.retireAfter.getTime() <= now
+              ? 'expired'
+              : r.retiredAt && r.retiredAt.getTime() <= now
+                ? 'retired (published until ' + r.retireAfter?.toISOString() + ')'
+                : r.activatedAt && r.activatedAt.getTime() > now
+                  ? 'published, signs from ' + r.activatedAt.toISOString()
+                  : 'active';
+          if (options.json) console.log(JSON.stringify(rows.map((r) => ({ kid: r.kid, alg: r.alg, state: state(r), createdAt: r.createdAt }))));
+          else for (const r of rows) console.log(`${r.kid}  ${r.alg}  ${state(r)}`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  keys
+    .command('rotate')
+    .description('publish a new signing key; it signs after --activate-after, old keys stay published until their tokens expire')
+    .addOption(new Option('--alg <alg>', 'algorithm of the new key').choices(['ES256', 'EdDSA']))
+    .option('--activate-after <duration>', 'publish first, sign after this long (lets every instance and JWKS cache learn the key)', '1m')
+    .action(async (options: { alg?: 'ES256' | 'EdDSA'; activateAfter: string }) => {
+      try {
+        await withDatabase(async (db, config) => {
+          const master = resolveMasterKey(config);
+          const accessMs = parseDuration(config.tokens.accessTokenTtl);
+          const kid = await rotateKeys(db, master, systemClock, {
+            alg: options.alg ?? config.tokens.signingAlg,
+            activateAfterMs: parseDuration(options.activateAfter),
+            retainMs: accessMs + 60_000,
+          });
+          console.log(`new signing key ${kid}: published now, signs from ${new Date(Date.now() + parseDuration(options.activateAfter)).toISOString()}`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  return program;
+}

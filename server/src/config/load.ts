@@ -1,0 +1,278 @@
+/**
+ * Loads configuration: YAML file (PALISADE_CONFIG) < environment overrides < validation.
+ * Every problem is reported at once, each with its setting path and a fix in plain words,
+ * because an operator fixing one error per restart at 3 a.m. is how outages grow.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { Value } from 'typebox/value';
+import { ConfigSchema, type PalisadeConfig } from './schema.ts';
+import { DURATION_PATTERN } from './duration.ts';
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[], source: string) {
+    super(
+      `Configuration (${source}) has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+        problems.map((p) => `  - ${p.path || '(top level)'}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Settings resolved for use: defaults applied, paths absolute, derived values filled in. */
+export interface ResolvedConfig extends PalisadeConfig {
+  production: boolean;
+  /** Issuer / public origin without trailing slash. */
+  publicUrl: string;
+  /** Names of development defaults in use, announced at start-up. */
+  developmentDefaults: string[];
+  source: string;
+}
+
+type JsonSchema = {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  description?: string;
+  pattern?: string;
+  default?: unknown;
+};
+
+export function envName(segments: string[]): string {
+  return 'PALISADE_' + segments.map((s) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
+}
+
+/** Conventional names that also set a value; the PALISADE_ name wins when both are set. */
+const ENV_ALIASES: Record<string, string> = { DATABASE_URL: 'database.url' };
+
+function coerce(raw: string, schema: JsonSchema, name: string, problems: ConfigProblem[], at: string): unknown {
+  const type = schema.type ?? (schema.anyOf ? 'string' : undefined);
+  try {
+    if (type === 'integer' || type === 'number') {
+      if (!/^-?[0-9]+(\.[0-9]+)?$/.test(raw.trim())) throw new Error('not a number');
+      return Number(raw);
+    }
+    if (type === 'boolean') {
+      if (!['true', 'false', '1', '0'].includes(raw.trim())) throw new Error('not true/false');
+      return raw.trim() === 'true' || raw.trim() === '1';
+    }
+    if (type === 'array' && schema.items?.type === 'string') {
+      return raw.trim().startsWith('[') ? JSON.parse(raw) : raw.split(',').map((s) => s.trim()).filter(Boolean);
+    }
+    if (type === 'array' || type === 'object') return JSON.parse(raw);
+    return raw;
+  } catch {
+    problems.push({
+      path: at,
+      message: `environment variable ${name} could not be read as ${type === 'array' || type === 'object' ? 'JSON' : type}; fix its value`,
+    });
+    return undefined;
+  }
+}
+
+function setPath(target: Record<string, unknown>, segments: string[], value: unknown): void {
+  let node = target;
+  for (const segment of segments.slice(0, -1)) {
+    if (typeof node[segment] !== 'object' || node[segment] === null) node[segment] = {};
+    node = node[segment] as Record<string, unknown>;
+  }
+  node[segments.at(-1)!] = value;
+}
+
+function applyEnv(doc: Record<string, unknown>, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): void {
+  const visit = (schema: JsonSchema, segments: string[]) => {
+    if (schema.type === 'object' && schema.properties) {
+      // A whole section may be given as JSON (PALISADE_UPSTREAM_ROLES='{"admin":["it"]}');
+      // single settings inside it (PALISADE_UPSTREAM_ROLES_ADMIN=it) still win.
+      const whole = segments.length > 0 ? env[envName(segments)] : undefined;
+      if (whole) {
+        const value = coerce(whole, schema, envName(segments), problems, segments.join('.'));
+        if (value !== undefined) setPath(doc, segments, value);
+      }
+      for (const [key, child] of Object.entries(schema.properties)) visit(child, [...segments, key]);
+      return;
+    }
+    const name = envName(segments);
+    const alias = Object.entries(ENV_ALIASES).find(([, p]) => p === segments.join('.'))?.[0];
+    const raw = env[name] ?? (alias ? env[alias] : undefined);
+    if (raw === undefined || raw === '') return;
+    const value = coerce(raw, schema, env[name] !== undefined ? name : alias!, problems, segments.join('.'));
+    if (value !== undefined) setPath(doc, segments, value);
+  };
+  visit(ConfigSchema as unknown as JsonSchema, []);
+}
+
+function schemaAt(instancePath: string): JsonSchema | undefined {
+  let node: JsonSchema | undefined = ConfigSchema as unknown as JsonSchema;
+  for (const segment of instancePath.split('/').filter(Boolean)) {
+    if (!node) return undefined;
+    node = /^[0-9]+$/.test(segment) ? node.items : node.properties?.[segment];
+  }
+  return node;
+}
+
+const dotted = (instancePath: string) =>
+  instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((s, i) => (/^[0-9]+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
+    .join('');
+
+function schemaProblems(doc: unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const error of Value.Errors(ConfigSchema, doc)) {
+    const at = dotted(error.instancePath);
+    const params = error.params as Record<string, unknown>;
+    if (error.keyword === 'boolean') continue; // reported once more as additionalProperties
+    if (error.keyword === 'required') {
+      for (const prop of params.requiredProperties as string[]) {
+        const child = schemaAt(`${error.instancePath}/${prop}`);
+        problems.push({ path: at ? `${at}.${prop}` : prop, message: `is required. ${child?.description ?? ''}`.trim() });
+      }
+    } else if (error.keyword === 'additionalProperties') {
+      for (const prop of params.additionalProperties as string[]) {
+        problems.push({
+          path: at ? `${at}.${prop}` : prop,
+          message: 'is not a Palisade setting: check the spelling against config/palisade.example.yaml',
+        });
+      }
+    } else if (error.keyword === 'pattern' && schemaAt(error.instancePath)?.pattern === DURATION_PATTERN) {
+      problems.push({ path: at, message: 'must be a duration such as 30s, 15m, 12h or 7d' });
+    } else if (error.keyword === 'anyOf' || error.keyword === 'const') {
+      const schema = schemaAt(error.instancePath);
+      const allowed = schema?.anyOf?.map((s) => JSON.stringify((s as { const?: unknown }).const)).join(', ');
+      if (error.keyword === 'anyOf') problems.push({ path: at, message: `must be one of ${allowed}` });
+    } else {
+      const hint = schemaAt(error.instancePath)?.description;
+      problems.push({ path: at, message: `${error.message}${hint ? `. ${hint}` : ''}` });
+    }
+  }
+  return problems;
+}
+
+/** Rules that cross settings or depend on the environment (production refuses development shortcuts). */
+function policyProblems(config: PalisadeConfig, production: boolean): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (production) {
+    if (!config.upstream) {
+      problems.push({ path: 'upstream', message: 'production needs the company IdP: the development IdP signs anyone in. Set upstream.issuer, upstream.clientId and upstream.clientSecret' });
+    }
+    if (!config.server.tls) {
+      problems.push({ path: 'server.tls', message: 'production needs a real certificate: set server.tls.certFile and server.tls.keyFile (self-signed certificates are for development)' });
+    }
+    if (!config.masterKey) {
+      problems.push({ path: 'masterKey', message: 'production needs a master key from the environment (PALISADE_MASTER_KEY, 32 random bytes base64url); a generated key on local disk is for development' });
+    }
+    if (config.server.corsOrigins.includes('*')) {
+      problems.push({ path: 'server.corsOrigins', message: '`*` is refused in production: list the exact origins' });
+    }
+    if (!config.server.publicUrl) {
+      problems.push({ path: 'server.publicUrl', message: 'production needs the public https URL apps and the company IdP use' });
+    }
+  }
+  const ids = new Set<string>();
+  config.clients.forEach((client, i) => {
+    if (ids.has(client.id)) problems.push({ path: `clients[${i}].id`, message: `"${client.id}" is declared twice` });
+    ids.add(client.id);
+    client.redirectUris.forEach((uri, j) => {
+      const problem = redirectUriProblem(uri, client.secret !== undefined);
+      if (problem) problems.push({ path: `clients[${i}].redirectUris[${j}]`, message: problem });
+    });
+  });
+  if (config.upstream) {
+    const mapped = Object.values(config.upstream.roles).flat();
+    if (mapped.length === 0) {
+      problems.push({ path: 'upstream.roles', message: 'maps no group to any role, so nobody could sign in: list the IdP groups for at least one role' });
+    }
+  }
+  return problems;
+}
+
+/**
+ * RFC 8252 §7: native apps use a private-use scheme in reverse-DNS form (§7.1) or a loopback
+ * IP literal over http (§7.3). `localhost` is refused (§8.3: it may resolve off the machine).
+ * Confidential clients may use https.
+ */
+export function redirectUriProblem(uri: string, confidential: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return 'is not a URI';
+  }
+  if (url.hash) return 'must not contain a fragment (RFC 6749 §3.1.2)';
+  if (url.protocol === 'http:') {
+    if (url.hostname !== '127.0.0.1' && url.hostname !== '[::1]') {
+      return 'plain http is only allowed for the loopback IP literals 127.0.0.1 or [::1] (RFC 8252 §7.3, §8.3)';
+    }
+    return undefined;
+  }
+  if (url.protocol === 'https:') return undefined;
+  const scheme = url.protocol.slice(0, -1);
+  if (!scheme.includes('.')) {
+    return 'a private-use URI scheme must be in reverse-DNS form, such as com.example.app:/callback (RFC 8252 §7.1)';
+  }
+  if (confidential) return undefined;
+  return undefined;
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Inline document instead of reading PALISADE_CONFIG (tests). */
+  document?: Record<string, unknown>;
+  cwd?: string;
+}
+
+export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const problems: ConfigProblem[] = [];
+  let doc: Record<string, unknown> = {};
+  let source = 'defaults and environment';
+  if (options.document) {
+    doc = structuredClone(options.document);
+    source = 'inline document';
+  } else if (env.PALISADE_CONFIG) {
+    source = env.PALISADE_CONFIG;
+    try {
+      const parsed: unknown = parseYaml(readFileSync(path.resolve(cwd, env.PALISADE_CONFIG), 'utf8'));
+      if (parsed !== null && parsed !== undefined && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+        problems.push({ path: '', message: 'the file must hold a YAML mapping of settings' });
+      } else doc = (parsed as Record<string, unknown>) ?? {};
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message.split('\n')[0];
+      throw new ConfigError([{ path: 'PALISADE_CONFIG', message: `cannot read ${env.PALISADE_CONFIG}: ${reason}` }], source);
+    }
+  }
+  applyEnv(doc, env, problems);
+  const withDefaults = Value.Default(ConfigSchema, doc) as Record<string, unknown>;
+  problems.push(...schemaProblems(withDefaults));
+  const production = env.NODE_ENV === 'production';
+  if (problems.length === 0) problems.push(...policyProblems(withDefaults as PalisadeConfig, production));
+  if (problems.length > 0) throw new ConfigError(problems, source);
+
+  const config = withDefaults as PalisadeConfig;
+  const developmentDefaults: string[] = [];
+  if (!config.database.url) developmentDefaults.push('embedded PGlite database (set DATABASE_URL for PostgreSQL)');
+  if (!config.upstream) developmentDefaults.push('development IdP with demo users — anyone can sign in as any role (set upstream.* for the company IdP)');
+  if (!config.server.tls) developmentDefaults.push('self-signed TLS certificate (set server.tls.certFile/keyFile)');
+  if (!config.masterKey) developmentDefaults.push('generated master key on local disk (set PALISADE_MASTER_KEY)');
+  developmentDefaults.push('in-process cache (later: REDIS_URL)');
+  return {
+    ...config,
+    dataDir: path.resolve(cwd, config.dataDir),
+    production,
+    publicUrl: config.server.publicUrl ?? `https://localhost:${config.server.port}`,
+    developmentDefaults,
+    source,
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * The one schema for Palisade's configuration. Every setting carries its default and a
+ * description here; `config/palisade.example.yaml` and `docs/configuration.md` are generated
+ * from this file (`npm run docs`), and a test fails when they drift.
+ */
+import Type, { type Static } from 'typebox';
+import { DURATION_PATTERN } from './duration.ts';
+
+const Duration = (description: string, defaultValue: string) =>
+  Type.String({ pattern: DURATION_PATTERN, description, default: defaultValue, examples: [defaultValue] });
+
+const Strings = (description: string, defaultValue: string[] = []) =>
+  Type.Array(Type.String({ minLength: 1 }), { description, default: defaultValue });
+
+export const ROLE_NAMES = ['technician', 'dispatcher', 'manager', 'admin'] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
+
+const ClientSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'OAuth client_id the app sends.' }),
+    name: Type.String({ minLength: 1, maxLength: 100, description: 'Name shown to users and operators.' }),
+    redirectUris: Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), {
+      minItems: 1,
+      description:
+        'Exact redirect URIs (RFC 8252): a private-use scheme in reverse-DNS form such as `com.example.field:/oauth2redirect`, ' +
+        'or a loopback `http://127.0.0.1/path`, which matches any port. Confidential web clients may use https.',
+    }),
+    postLogoutRedirectUris: Strings('Where end-session may send the browser back to.'),
+    secret: Type.Optional(
+      Type.String({
+        minLength: 32,
+        description:
+          'Makes the client confidential (client_secret_basic). Only resource servers that call token introspection need one; mobile apps are public clients and must not have a secret.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ClientConfig = Static<typeof ClientSchema>;
+
+export const ConfigSchema = Type.Object(
+  {
+    dataDir: Type.String({
+      default: './data',
+      description:
+        'Folder for everything the embedded defaults write: PGlite database, development TLS certificate and master key. Two instances must not share it.',
+    }),
+    masterKey: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_-]{43}$',
+        description:
+          'Key-encryption key (32 random bytes, base64url) that wraps signing keys in the database. Prefer env PALISADE_MASTER_KEY. Absent outside production: generated into dataDir/master.key.',
+      }),
+    ),
+    server: Type.Object(
+      {
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8443, description: 'HTTPS port (0 picks a free one).' }),
+        host: Type.String({
+          default: '127.0.0.1',
+          description: 'Interface to listen on. The development default is loopback only; set 0.0.0.0 (or ::) in production.',
+        }),
+        publicUrl: Type.Optional(
+          Type.String({
+            pattern: '^https://[^/?#]+(/[^?#]*[^/?#])?$',
+            description:
+              'The https origin (and optional path) apps and the company IdP reach Palisade at; it is the OAuth issuer. No trailing slash. Default: https://localhost:<port>.',
+          }),
+        ),
+        tls: Type.Optional(
+          Type.Object(
+            {
+              certFile: Type.String({ minLength: 1, description: 'PEM certificate chain.' }),
+              keyFile: Type.String({ minLength: 1, description: 'PEM private key.' }),
+            },
+            { additionalProperties: false, description: 'Absent outside production: a self-signed certificate is generated into dataDir and reused.' },
+          ),
+        ),
+        trustProxy: Type.Boolean({
+          default: false,
+          description: 'Trust X-Forwarded-* from a reverse proxy. Only when Palisade is reachable solely through that proxy.',
+        }),
+        corsOrigins: Strings('Browser origins allowed to call the API. `*` is refused in production.'),
+        bodyLimit: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 65_536, description: 'Largest request body in bytes.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    database: Type.Object(
+      {
+        url: Type.Optional(
+          Type.String({
+            pattern: '^postgres(ql)?://',
+            description: 'PostgreSQL connection URL (env DATABASE_URL). Absent: embedded PGlite in dataDir/pglite.',
+          }),
+        ),
+        poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'PostgreSQL connections per instance.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    upstream: Type.Optional(
+      Type.Object(
+        {
+          issuer: Type.String({ pattern: '^https?://', description: 'Company IdP issuer URL (OpenID discovery is read from it).' }),
+          clientId: Type.String({ minLength: 1, description: 'Palisade’s client id at the company IdP.' }),
+          clientSecret: Type.Optional(
+            Type.String({ minLength: 1, description: 'Palisade’s client secret at the company IdP. Prefer env PALISADE_UPSTREAM_CLIENT_SECRET.' }),
+          ),
+          scopes: Strings('Scopes Palisade asks the company IdP for.', ['openid', 'profile', 'email']),
+          claims: Type.Object(
+            {
+              groups: Type.String({ default: 'groups', description: 'Claim with the user’s group names or ids.' }),
+              department: Type.String({ default: 'department', description: 'Claim with the department.' }),
+              territory: Type.String({ default: 'territory', description: 'Claim with the territory.' }),
+              region: Type.String({ default: 'region', description: 'Claim with the region.' }),
+              projects: Type.String({ default: 'projects', description: 'Claim with contractor projects (list or comma-separated).' }),
+              employeeType: Type.String({ default: 'employee_type', description: 'Claim with employee type (e.g. contractor).' }),
+            },
+            { additionalProperties: false, default: {}, description: 'Which upstream ID token / userinfo claims fill Palisade’s attributes.' },
+          ),
+          roles: Type.Object(
+            {
+              technician: Strings('Groups that grant the technician role.'),
+              dispatcher: Strings('Groups that grant the dispatcher role.'),
+              manager: Strings('Groups that grant the manager role.'),
+              admin: Strings('Groups that grant the admin role.'),
+            },
+            {
+              additionalProperties: false,
+              default: {},
+              description: 'Group → role mapping. A user in none of these groups is refused; there is no default role.',
+            },
+          ),
+        },
+        { additionalProperties: false, description: 'The company IdP. Absent outside production: the embedded development IdP with demo users.' },
+      ),
+    ),
+    clients: Type.Array(ClientSchema, {
+      default: [
+        {
+          id: 'field-app',
+          name: 'Field Service',
+          redirectUris: ['com.example.field:/oauth2redirect', 'http://127.0.0.1/callback'],
+          postLogoutRedirectUris: [],
+        },
+      ],
+      description: 'Apps allowed to sign users in. Mobile apps are public clients: PKCE S256 and state are mandatory.',
+    }),
+    tokens: Type.Object(
+      {
+        accessTokenTtl: Duration('Access token lifetime.', '15m'),
+        refreshAbsoluteTtl: Duration('Refresh tokens stop working this long after the SSO login; the user must sign in again.', '7d'),
+        signingAlg: Type.Union([Type.Literal('ES256'), Type.Literal('EdDSA')], {
+          default: 'ES256',
+          description: 'Algorithm of new token signing keys.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+          { default: 'info', description: 'Log level (pino). Secrets are redacted at every level.' },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type PalisadeConfig = Static<typeof ConfigSchema>;

@@ -1,0 +1,32 @@
+/**
+ * Palisade's database: one small interface over embedded PGlite and real PostgreSQL, so every
+ * module runs unchanged on both. Runtime queries run as the non-owner role `palisade_app`
+ * (row-level security applies to it); migrations run as the owner. All SQL is parameterized.
+ */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+}
+
+/** Owner connections may also run multi-statement scripts (migrations). */
+export interface OwnerQueryable extends Queryable {
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction as the runtime role; rolls back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one transaction with owner rights (migrations only). */
+  asOwner<T>(fn: (owner: OwnerQueryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export const RUNTIME_ROLE = 'palisade_app';
+
+export { openDatabase } from './open.ts';
+export { migrate, listMigrations } from './migrate.ts';

@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Database, OwnerQueryable, Queryable, QueryResult } from './index.ts';
+import { RUNTIME_ROLE } from './index.ts';
+
+export interface OpenOptions {
+  /** PostgreSQL URL; absent: PGlite stored in `pgliteDir`. */
+  url?: string;
+  pgliteDir: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.pgliteDir);
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const { default: pg } = await import('pg');
+  // Runtime connections switch to the non-owner role before their first statement, so nothing
+  // at runtime can bypass row-level security or alter the schema. Migrations must have created
+  // the role first (main.ts migrates before serving).
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Errors on idle clients (server restart) must not crash the process; the pool replaces them.
+  pool.on('error', () => undefined);
+  const owner = new pg.Pool({ connectionString: url, max: 1 });
+  owner.on('error', () => undefined);
+
+  const wrap = (client: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }> }): Queryable => ({
+    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+      const result = await client.query(sql, params as unknown[]);
+      return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+    },
+  });
+
+  const db: Database = {
+    kind: 'postgres',
+    async query<T>(sql: string, params?: readonly unknown[]) {
+      const client = await pool.connect();
+      try {
+        await ensureRole(client);
+        return await wrap(client).query<T>(sql, params);
+      } finally {
+        client.release();
+      }
+    },
+    transaction: (fn) => inTransaction(pool, 'runtime', fn),
+    asOwner: (fn) => inTransaction(owner, 'owner', fn),
+    async close() {
+      await Promise.all([pool.end(), owner.end()]);
+    },
+  };
+
+  type Client = { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }> };
+  async function inTransaction<T>(
+    from: { connect(): Promise<Client & { release(): void }> },
+    role: 'owner' | 'runtime',
+    fn: (q: OwnerQueryable) => Promise<T>,
+  ): Promise<T> {
+    const client = await from.connect();
+    try {
+      if (role === 'runtime') await ensureRole(client);
+      await client.query('BEGIN');
+      try {
+        const result = await fn({ ...wrap(client), exec: async (sql: string) => void (await client.query(sql)) });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  const roleSet = new WeakSet<object>();
+  async function ensureRole(client: { query: (sql: string) => Promise<unknown> }) {
+    if (roleSet.has(client)) return;
+    await client.query(`SET ROLE ${RUNTIME_ROLE}`);
+    roleSet.add(client);
+  }
+  return db;
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const pg = await PGlite.create(dir);
+  // PGlite is one connection: owner work and runtime work take turns under its own lock.
+  // Each statement batch sets the role it needs, so an owner command can never leave the
+  // connection privileged for the next runtime query.
+  const asRole = async <T>(role: 'owner' | 'runtime', fn: (q: OwnerQueryable) => Promise<T>): Promise<T> =>
+    pg.transaction(async (tx) => {
+      if (role === 'runtime') await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
+      return fn({
+        async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+          const result = await tx.query<R>(sql, params as unknown[]);
+          return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+        },
+        exec: async (sql: string) => void (await tx.exec(sql)),
+      });
+    });
+  return {
+    kind: 'pglite',
+    query: (sql, params) => asRole('runtime', (q) => q.query(sql, params)),
+    transaction: (fn) => asRole('runtime', fn),
+    asOwner: (fn) => asRole('owner', fn),
+    async close() {
+      await pg.close();
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The HTTP application. The request pipeline reads top to bottom here (STYLE.md, habit 2):
+ *   1. TLS 1.3 is terminated by the https server (main.ts), HSTS and security headers (helmet)
+ *   2. request context: request id echoed as `x-request-id`
+ *   3. (issue 6: rate limit by class)
+ *   4. authentication: `authenticate` verifies the bearer token and the session (bearer.ts)
+ *   5. schema validation of params, query and body; unknown fields refused
+ *   6. (issue 5: authorization policy)
+ *   7. handler
+ *   9. errors become RFC 9457 problem+json (setErrorHandler below); nothing else leaks
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from 'fastify';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:https';
+import { Problem, problems } from './problems.ts';
+import type { AccessClaims, BearerVerifier } from './bearer.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth?: AccessClaims;
+  }
+}
+
+/** Paths that carry secrets in their query strings and are never logged in full. */
+const REDACTED_QUERY = /^\/(auth\/callback|interaction\/|oauth2\/|dev-idp\/)/;
+
+export interface AppOptions {
+  server?: Server;
+  bodyLimit: number;
+  logLevel: string;
+  trustProxy: boolean;
+  corsOrigins: string[];
+  bearer: BearerVerifier;
+  /** Returns problems that make the instance not ready (database down, …). */
+  readiness(): Promise<string | undefined>;
+}
+
+export function createApp(options: AppOptions): FastifyInstance {
+  const serverFactory: FastifyServerFactory | undefined = options.server
+    ? (handler) => {
+        options.server!.on('request', handler);
+        return options.server!;
+      }
+    : undefined;
+  const app = Fastify({
+    ...(serverFactory ? { serverFactory } : {}),
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+    logger: {
+      level: options.logLevel,
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["dpop"]', 'res.headers["set-cookie"]', '*.password', '*.secret', '*.token', '*.refresh_token', '*.access_token', '*.code'],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (req: { method: string; url: string; id: string }) => ({
+          method: req.method,
+          url: REDACTED_QUERY.test(req.url) ? req.url.split('?')[0] : req.url,
+          id: req.id,
+        }),
+      },
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true } },
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  // 1. Security headers; HSTS per issue: one year, subdomains included.
+  app.register(helmet, {
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        // No form-action: sign-in forms end in a redirect to the app's own scheme or loopback
+        // port, which browsers check against form-action.
+        formAction: null,
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+
+  // 5. Content types: JSON only for the API (Fastify would also parse text/plain by default).
+  app.removeContentTypeParser('text/plain');
+
+  // 2. Request context.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Palisade API', version: '0.1.0', description: 'Secure backend for internal mobile apps.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068)' } } },
+    },
+  });
+
+  // 9. Problem details. Problem instances carry their own safe text; Fastify's own errors
+  // (validation, body size, media type, malformed JSON) are mapped to stable types; anything
+  // else is logged and answered with a bare 500.
+  app.setErrorHandler((error: Error & { code?: string; statusCode?: number; validation?: { instancePath: string; message?: string; params?: unknown }[]; validationContext?: string }, request, reply) => {
+    let problem: Problem;
+    if (error instanceof Problem) problem = error;
+    else if (error.validation) {
+      problem = problems.validation(
+        error.validation.map((v) => ({
+          path: `${error.validationContext ?? 'request'}${v.instancePath.replace(/\//g, '.')}`,
+          message: v.message ?? 'is not valid',
+        })),
+      );
+    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') problem = problems.bodyTooLarge(options.bodyLimit);
+    else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') problem = problems.unsupportedMediaType('Send application/json.');
+    else if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error instanceof SyntaxError) {
+      problem = problems.malformedBody('The body is not valid JSON.');
+    } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      problem = problems.malformedBody('The request could not be processed.');
+    } else {
+      request.log.error({ err: error }, 'unhandled error');
+      problem = problems.internal();
+    }
+    if (problem.status >= 500 && error instanceof Problem) request.log.error({ problem: problem.type }, problem.title);
+    return sendProblem(reply, problem, request);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, problems.notFound(), request));
+
+  app.decorate('authenticate', async (request: FastifyRequest) => {
+    request.auth = await options.bearer.verify(request.headers.authorization);
+  });
+
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'], additionalProperties: false } } } }, async () => ({ status: 'ok' as const }));
+  app.get(
+    '/readyz',
+    { schema: { tags: ['operations'], summary: 'Readiness (database reachable)', response: { 200: { type: 'object', properties: { status: { const: 'ready' } }, required: ['status'], additionalProperties: false } } } },
+    async () => {
+      const reason = await options.readiness();
+      if (reason) throw problems.notReady(reason);
+      return { status: 'ready' as const };
+    },
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem, request: FastifyRequest): FastifyReply {
+  for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
+  return reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .header('cache-control', 'no-store')
+    .send(JSON.stringify(problem.body(`urn:palisade:request:${request.id}`)));
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    authenticate(request: FastifyRequest): Promise<void>;
+  }
+}

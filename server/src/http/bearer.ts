@@ -1,0 +1,91 @@
+/**
+ * Bearer token verification for Palisade's own API, done locally with jose: signature against
+ * Palisade's published keys with an algorithm allowlist (so `alg: none` and HMAC-with-the-
+ * public-key confusion are impossible), `typ: at+jwt` (RFC 9068 §4, so an ID token is not
+ * accepted as an access token), issuer, audience, expiry and not-before with at most 60 s of
+ * clock skew; then the session must not be revoked.
+ */
+import { createLocalJWKSet, jwtVerify, errors as joseErrors, type JWK, type JWTPayload } from 'jose';
+import type { Clock } from '../clock.ts';
+import { problems, type Problem } from './problems.ts';
+
+export const ACCEPTED_ALGS = ['ES256', 'EdDSA'];
+export const MAX_CLOCK_SKEW_S = 60;
+
+export interface AccessClaims extends JWTPayload {
+  sub: string;
+  sid: string;
+  client_id: string;
+  scope?: string;
+  auth_time?: number;
+  acr?: string;
+  amr?: string[];
+  roles: string[];
+  department?: string;
+  territory?: string;
+  region?: string;
+  projects?: string[];
+  employee_type?: string;
+}
+
+export interface BearerVerifierOptions {
+  issuer: string;
+  audience: string;
+  clock: Clock;
+  isRevoked(sessionId: string): boolean;
+}
+
+export class BearerVerifier {
+  private jwks: ReturnType<typeof createLocalJWKSet>;
+  private readonly options: BearerVerifierOptions;
+
+  constructor(publicJwks: JWK[], options: BearerVerifierOptions) {
+    this.jwks = createLocalJWKSet({ keys: publicJwks });
+    this.options = options;
+  }
+
+  /** Called when the signing key set changes (rotation). */
+  setKeys(publicJwks: JWK[]): void {
+    this.jwks = createLocalJWKSet({ keys: publicJwks });
+  }
+
+  async verify(authorization: string | undefined): Promise<AccessClaims> {
+    if (!authorization) throw problems.missingToken();
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization);
+    if (!match) throw problems.invalidToken('the Authorization header is not a Bearer token', 'ERR_MALFORMED_AUTHORIZATION');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(match[1]!, this.jwks, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: ACCEPTED_ALGS,
+        typ: 'at+jwt',
+        clockTolerance: MAX_CLOCK_SKEW_S,
+        currentDate: new Date(this.options.clock.now()),
+        requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'sid'],
+      }));
+    } catch (error) {
+      throw this.describe(error);
+    }
+    const claims = payload as AccessClaims;
+    if (this.options.isRevoked(claims.sid)) throw problems.sessionRevoked();
+    return claims;
+  }
+
+  private describe(error: unknown): Problem {
+    const code = (error as { code?: string }).code ?? 'ERR_INVALID_TOKEN';
+    if (error instanceof joseErrors.JWTExpired) return problems.invalidToken('the access token has expired', code);
+    if (error instanceof joseErrors.JWTClaimValidationFailed) {
+      const claim = error.claim;
+      if (claim === 'nbf') return problems.invalidToken('the access token is not valid yet', code);
+      if (claim === 'iss') return problems.invalidToken('the access token was issued by someone else', code);
+      if (claim === 'aud') return problems.invalidToken('the access token is for another audience', code);
+      if (claim === 'typ') return problems.invalidToken('the token is not an access token (typ must be at+jwt)', code);
+      return problems.invalidToken(`the access token's ${claim} claim is not acceptable`, code);
+    }
+    if (error instanceof joseErrors.JOSEAlgNotAllowed) return problems.invalidToken('the token is signed with an algorithm Palisade does not accept', code);
+    if (error instanceof joseErrors.JWKSNoMatchingKey) return problems.invalidToken('the token is not signed by a Palisade key', code);
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) return problems.invalidToken('the token signature is not valid', code);
+    return problems.invalidToken('the access token could not be read', code);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Errors are data (STYLE.md, habit 3): each refusal is a `Problem` with a stable `type` slug,
+ * an HTTP status and a detail that is safe to show. They become RFC 9457 problem+json in one
+ * place (`http/app.ts`); anything else becomes a bare 500 with no detail, so no stack trace,
+ * SQL or secret reaches a client.
+ */
+export const PROBLEM_BASE = 'https://palisade.dev/problems/';
+
+export interface ProblemInit {
+  /** Stable slug, e.g. `invalid-token`; the full `type` URI is PROBLEM_BASE + slug. */
+  type: string;
+  status: number;
+  title: string;
+  detail?: string;
+  /** Extra members (RFC 9457 §3.2), e.g. `errors` for validation. */
+  extensions?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export class Problem extends Error {
+  readonly type: string;
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string | undefined;
+  readonly extensions: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+  constructor(init: ProblemInit) {
+    super(init.detail ?? init.title);
+    this.name = 'Problem';
+    this.type = init.type;
+    this.status = init.status;
+    this.title = init.title;
+    this.detail = init.detail;
+    this.extensions = init.extensions ?? {};
+    this.headers = init.headers ?? {};
+  }
+
+  body(instance?: string): Record<string, unknown> {
+    return {
+      type: PROBLEM_BASE + this.type,
+      title: this.title,
+      status: this.status,
+      ...(this.detail ? { detail: this.detail } : {}),
+      ...(instance ? { instance } : {}),
+      ...this.extensions,
+    };
+  }
+}
+
+/** The catalogue of problem types Palisade's HTTP layer answers with. */
+export const problems = {
+  invalidToken: (detail: string, code: string) =>
+    new Problem({
+      type: 'invalid-token',
+      status: 401,
+      title: 'The access token is not valid',
+      detail,
+      extensions: { code },
+      // RFC 6750 §3: tell the client which scheme and why, without echoing the token.
+      headers: { 'www-authenticate': `Bearer realm="palisade", error="invalid_token", error_description="${detail.replace(/"/g, "'")}"` },
+    }),
+  missingToken: () =>
+    new Problem({
+      type: 'missing-token',
+      status: 401,
+      title: 'An access token is required',
+      detail: 'Send the access token as `Authorization: Bearer <token>`.',
+      headers: { 'www-authenticate': 'Bearer realm="palisade"' },
+    }),
+  sessionRevoked: () =>
+    new Problem({
+      type: 'session-revoked',
+      status: 401,
+      title: 'The session has ended',
+      detail: 'This sign-in was revoked or has expired; sign in again.',
+      headers: { 'www-authenticate': 'Bearer realm="palisade", error="invalid_token", error_description="session revoked"' },
+    }),
+  validation: (errors: { path: string; message: string }[]) =>
+    new Problem({
+      type: 'validation-failed',
+      status: 400,
+      title: 'The request is not valid',
+      detail: 'One or more parts of the request do not match the API schema.',
+      extensions: { errors },
+    }),
+  malformedBody: (detail: string) => new Problem({ type: 'malformed-body', status: 400, title: 'The request body could not be read', detail }),
+  bodyTooLarge: (limit: number) =>
+    new Problem({ type: 'body-too-large', status: 413, title: 'The request body is too large', detail: `The limit is ${limit} bytes.` }),
+  unsupportedMediaType: (detail: string) =>
+    new Problem({ type: 'unsupported-media-type', status: 415, title: 'The content type is not accepted', detail }),
+  notFound: () => new Problem({ type: 'not-found', status: 404, title: 'Not found' }),
+  methodNotAllowed: () => new Problem({ type: 'method-not-allowed', status: 405, title: 'Method not allowed' }),
+  notReady: (detail: string) => new Problem({ type: 'not-ready', status: 503, title: 'Not ready', detail }),
+  noRole: () =>
+    new Problem({
+      type: 'no-role',
+      status: 403,
+      title: 'No Palisade role',
+      detail: 'Your company account is in no group that grants a Palisade role. Ask IT to add you to the right group.',
+    }),
+  internal: () => new Problem({ type: 'internal', status: 500, title: 'Internal error', detail: 'The error was logged with the request id.' }),
+} as const;

@@ -1,0 +1,183 @@
+/**
+ * Composition root: configuration -> database -> keys -> TLS -> modules -> HTTP server.
+ * Nothing else wires modules together, so the dependency direction stays visible here.
+ */
+import { createServer, type Server } from 'node:https';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import type { ResolvedConfig } from './config/load.ts';
+import { parseDuration } from './config/duration.ts';
+import { openDatabase, migrate, type Database } from './db/index.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { generateMasterKey, masterKeyFromBase64url, type MasterKey } from './security/primitives.ts';
+import { ensureSigningKey, loadKeySet } from './oauth/keys.ts';
+import { createProvider, apiAudience } from './oauth/provider.ts';
+import { Federation } from './oauth/federation.ts';
+import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
+import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
+import { Sessions, sessionRoutes } from './sessions/index.ts';
+import { userRoutes } from './users/routes.ts';
+import { createApp } from './http/app.ts';
+import { BearerVerifier } from './http/bearer.ts';
+import { loadTls } from './http/tls.ts';
+import { startPage } from './http/start-page.ts';
+
+export interface RunningServer {
+  url: string;
+  pin: string;
+  config: ResolvedConfig;
+  db: Database;
+  /** Re-reads the signing key set now (normally every 15 s). */
+  reloadKeys(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: ResolvedConfig;
+  clock?: Clock;
+  /** Lines announcing the URL, pin and development defaults; default: console.log. */
+  announce?: (line: string) => void;
+}
+
+/** The master key: configured, or (development only) generated once into the data folder. */
+export function resolveMasterKey(config: ResolvedConfig): MasterKey {
+  if (config.masterKey) return masterKeyFromBase64url(config.masterKey);
+  const file = path.join(config.dataDir, 'master.key');
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, generateMasterKey() + '\n', { mode: 0o600, flag: 'wx' });
+  }
+  return masterKeyFromBase64url(readFileSync(file, 'utf8').trim());
+}
+
+export async function openConfiguredDatabase(config: ResolvedConfig): Promise<Database> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  return openDatabase({ url: config.database.url, pgliteDir: path.join(config.dataDir, 'pglite'), poolSize: config.database.poolSize });
+}
+
+const KEY_RELOAD_MS = 15_000;
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const announce = options.announce ?? ((line: string) => console.log(line));
+  let config = options.config;
+  const master = resolveMasterKey(config);
+  const db = await openConfiguredDatabase(config);
+  let server: Server | undefined;
+  try {
+    await migrate(db);
+    await ensureSigningKey(db, master, config.tokens.signingAlg, clock);
+    let keys = await loadKeySet(db, master, clock);
+
+    const hostname = config.server.publicUrl ? new URL(config.server.publicUrl).hostname : 'localhost';
+    const tls = await loadTls({ ...config.server.tls, dataDir: config.dataDir, hostnames: [hostname] });
+    // TLS 1.3 only: its cipher suites are all AEAD with forward secrecy.
+    const https = createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' });
+    server = https;
+    await new Promise<void>((resolve, reject) => {
+      https.once('error', reject);
+      https.listen(config.server.port, config.server.host, () => resolve());
+    });
+    const port = (https.address() as AddressInfo).port;
+    config = { ...config, publicUrl: config.server.publicUrl ?? `https://localhost:${port}` };
+
+    const sessions = new Sessions(db, clock, parseDuration(config.tokens.accessTokenTtl));
+    await sessions.load();
+
+    // The company IdP, or the embedded development IdP reached over Palisade's own TLS.
+    const devIdp = config.upstream ? undefined : createDevIdp(config.publicUrl, master);
+    const ownTls = new Agent({ connect: { ca: tls.cert } });
+    const federation = new Federation(
+      config.upstream
+        ? { ...config.upstream, redirectUri: `${config.publicUrl}/auth/callback` }
+        : {
+            issuer: `${config.publicUrl}${DEV_IDP_PATH}`,
+            clientId: DEV_IDP_CLIENT_ID,
+            clientSecret: devClientSecret(master),
+            scopes: ['openid', 'profile', 'email'],
+            redirectUri: `${config.publicUrl}/auth/callback`,
+            fetch: ((url: string | URL | Request, init?: RequestInit) => fetch(url, { ...init, dispatcher: ownTls } as RequestInit)) as typeof fetch,
+          },
+      master,
+    );
+
+    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, keys }) };
+    const bearer = new BearerVerifier(keys.publicJwks, {
+      issuer: config.publicUrl,
+      audience: apiAudience(config),
+      clock,
+      isRevoked: (sid) => sessions.isRevoked(sid),
+    });
+
+    const app = createApp({
+      server: https,
+      bodyLimit: config.server.bodyLimit,
+      logLevel: config.log.level,
+      trustProxy: config.server.trustProxy,
+      corsOrigins: config.server.corsOrigins,
+      bearer,
+      readiness: async () => {
+        try {
+          await db.query('SELECT 1');
+          return undefined;
+        } catch {
+          return 'the database is not reachable';
+        }
+      },
+    });
+    await app.register(oauthRoutes, {
+      config,
+      db,
+      clock,
+      sessions,
+      provider,
+      federation,
+      claimMapping: config.upstream?.claims ?? { groups: 'groups', department: 'department', territory: 'territory', region: 'region', projects: 'projects', employeeType: 'employee_type' },
+      roleMapping: config.upstream?.roles ?? DEV_ROLE_MAPPING,
+      devIdp,
+    });
+    await app.register(userRoutes, { db, sessions });
+    await app.register(sessionRoutes, { sessions });
+    await app.register(startPage, { development: !config.upstream });
+    await app.ready();
+
+    // Key rotation by any instance (or `palisade keys rotate`) is picked up here.
+    const reloadKeys = async () => {
+      const next = await loadKeySet(db, master, clock);
+      if (next.version === keys.version && next.activeKid === keys.activeKid) return;
+      keys = next;
+      provider.current = createProvider({ config, db, clock, master, sessions, keys });
+      bearer.setKeys(keys.publicJwks);
+      app.log.info({ event: 'keys.reloaded', activeKid: keys.activeKid, published: keys.publicJwks.length }, 'signing keys reloaded');
+    };
+    const timer = setInterval(() => reloadKeys().catch((err: unknown) => app.log.error({ err }, 'signing key reload failed')), KEY_RELOAD_MS);
+    timer.unref();
+
+    const url = config.publicUrl;
+    announce(`Palisade is listening on ${config.server.host}:${port} — open ${url}/`);
+    announce(`TLS certificate pin (SPKI): ${tls.pin}`);
+    announce(`OAuth issuer: ${url}  ·  company IdP redirect URI to register: ${url}/auth/callback`);
+    for (const line of config.developmentDefaults) announce(`DEVELOPMENT ONLY: ${line}`);
+    announce('Palisade is ready.');
+
+    return {
+      url,
+      pin: tls.pin,
+      config,
+      db,
+      reloadKeys,
+      async close() {
+        clearInterval(timer);
+        await app.close();
+        await ownTls.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    server?.close();
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+}

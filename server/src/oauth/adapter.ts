@@ -1,0 +1,76 @@
+/**
+ * oidc-provider's persistence (its Adapter interface) on Palisade's database. Several of the
+ * stored ids are bearer secrets — authorization codes, refresh tokens, browser session ids —
+ * so rows are keyed by the SHA-256 of the id and the raw value is never written. oidc-provider
+ * always looks rows up with the raw id, so hashing on the way in is transparent to it.
+ */
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../clock.ts';
+import { hashToken } from '../security/primitives.ts';
+
+/** Models whose records belong to a grant and die with it (RFC 6749 §10.5, refresh reuse). */
+const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+
+export function createAdapterFactory(db: Database, clock: Clock) {
+  return class PalisadeAdapter implements Adapter {
+    readonly model: string;
+    constructor(model: string) {
+      this.model = model;
+    }
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const expiresAt = expiresIn ? new Date(clock.now() + expiresIn * 1000) : null;
+      // Strip the raw id: the payload of a refresh token or code carries its own value as `jti`.
+      const { jti: _jti, ...stored } = payload as AdapterPayload & { jti?: string };
+      await db.query(
+        `INSERT INTO oauth_payloads (model, id, payload, grant_id, uid, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
+           uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at`,
+        [this.model, hashToken(id), JSON.stringify(stored), GRANTABLE.has(this.model) || this.model === 'Grant' ? (payload.grantId ?? (this.model === 'Grant' ? id : null)) : null, payload.uid ?? null, expiresAt],
+      );
+    }
+
+    private async findWhere(column: 'id' | 'uid', value: string, raw: string | undefined): Promise<AdapterPayload | undefined> {
+      const { rows } = await db.query<{ payload: AdapterPayload; consumed_at: Date | null }>(
+        `SELECT payload, consumed_at FROM oauth_payloads
+         WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > $3)`,
+        [this.model, value, new Date(clock.now())],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      const payload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as AdapterPayload) : row.payload;
+      return {
+        ...payload,
+        // The raw id comes back only from the caller who already holds it.
+        ...(raw !== undefined ? { jti: raw } : {}),
+        ...(row.consumed_at ? { consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : {}),
+      };
+    }
+
+    find(id: string): Promise<AdapterPayload | undefined> {
+      return this.findWhere('id', hashToken(id), id);
+    }
+
+    findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return this.findWhere('uid', uid, undefined);
+    }
+
+    async findByUserCode(): Promise<AdapterPayload | undefined> {
+      return undefined; // the device flow is not enabled
+    }
+
+    async consume(id: string): Promise<void> {
+      await db.query('UPDATE oauth_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2', [this.model, hashToken(id), new Date(clock.now())]);
+    }
+
+    async destroy(id: string): Promise<void> {
+      await db.query('DELETE FROM oauth_payloads WHERE model = $1 AND id = $2', [this.model, hashToken(id)]);
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await db.query('DELETE FROM oauth_payloads WHERE model = $1 AND grant_id = $2', [this.model, grantId]);
+    }
+  };
+}

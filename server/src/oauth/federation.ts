@@ -1,0 +1,157 @@
+/**
+ * Federation to the company IdP with openid-client (a certified relying party): Authorization
+ * Code + PKCE + state + nonce, ID token validated on return, `prompt=login` and `max_age`
+ * forwarded so a re-authentication the app asks for really happens upstream.
+ */
+import * as oidc from 'openid-client';
+import { EncryptJWT, jwtDecrypt } from 'jose';
+import { hkdfSync } from 'node:crypto';
+import type { MasterKey } from '../security/primitives.ts';
+
+export interface UpstreamSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  scopes: string[];
+  redirectUri: string;
+  /** fetch used for every call to the IdP (the development IdP needs Palisade's own CA). */
+  fetch?: typeof fetch;
+}
+
+/** What Palisade remembers between sending the person upstream and their return. */
+export interface PendingLogin {
+  uid: string;
+  state: string;
+  nonce: string;
+  verifier: string;
+  maxAge?: number;
+}
+
+export interface UpstreamIdentity {
+  issuer: string;
+  subject: string;
+  claims: Record<string, unknown>;
+  authTime: number;
+  acr?: string;
+  amr?: string[];
+}
+
+export class UpstreamError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class Federation {
+  private readonly settings: UpstreamSettings;
+  private readonly cookieKey: Uint8Array;
+  private discovered: Promise<oidc.Configuration> | undefined;
+
+  constructor(settings: UpstreamSettings, master: MasterKey) {
+    this.settings = settings;
+    this.cookieKey = new Uint8Array(hkdfSync('sha256', master.key, 'palisade', 'federation cookie v1', 32));
+  }
+
+  get issuer(): string {
+    return this.settings.issuer;
+  }
+
+  /** Discovery is cached; a failure is not, so an IdP outage at start-up heals by itself. */
+  private configuration(): Promise<oidc.Configuration> {
+    if (!this.discovered) {
+      const { issuer, clientId, clientSecret } = this.settings;
+      const url = new URL(issuer);
+      const insecure = url.protocol === 'http:';
+      this.discovered = oidc
+        .discovery(url, clientId, clientSecret ? { client_secret: clientSecret } : { token_endpoint_auth_method: 'none' }, undefined, {
+          ...(this.settings.fetch ? { [oidc.customFetch]: this.settings.fetch as oidc.CustomFetch } : {}),
+          ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+        })
+        .catch((error: unknown) => {
+          this.discovered = undefined;
+          throw new UpstreamError('upstream_unavailable', `the company IdP could not be reached: ${(error as Error).message}`);
+        });
+    }
+    return this.discovered;
+  }
+
+  async begin(uid: string, options: { forceLogin: boolean; maxAge?: number; loginHint?: string }): Promise<{ url: string; pending: PendingLogin }> {
+    const config = await this.configuration();
+    const verifier = oidc.randomPKCECodeVerifier();
+    // The interaction id rides in `state` so the callback can find the interaction; the random
+    // part is what protects against CSRF.
+    const pending: PendingLogin = { uid, state: `${uid}.${oidc.randomState()}`, nonce: oidc.randomNonce(), verifier, maxAge: options.maxAge };
+    const params: Record<string, string> = {
+      redirect_uri: this.settings.redirectUri,
+      scope: this.settings.scopes.join(' '),
+      response_type: 'code',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: pending.state,
+      nonce: pending.nonce,
+    };
+    if (options.forceLogin) params.prompt = 'login';
+    if (options.maxAge !== undefined) params.max_age = String(options.maxAge);
+    if (options.loginHint) params.login_hint = options.loginHint;
+    return { url: oidc.buildAuthorizationUrl(config, params).href, pending };
+  }
+
+  async complete(callbackQuery: string, pending: PendingLogin): Promise<UpstreamIdentity> {
+    const config = await this.configuration();
+    const current = new URL(`${this.settings.redirectUri}?${callbackQuery}`);
+    let tokens;
+    try {
+      tokens = await oidc.authorizationCodeGrant(
+        config,
+        current,
+        { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true, maxAge: pending.maxAge },
+        { redirect_uri: this.settings.redirectUri },
+      );
+    } catch (error) {
+      if (error instanceof oidc.AuthorizationResponseError) {
+        throw new UpstreamError(error.error === 'access_denied' ? 'access_denied' : 'upstream_error', `the company IdP answered ${error.error}`);
+      }
+      throw new UpstreamError('upstream_error', `the company IdP's response was refused: ${(error as Error).message}`);
+    }
+    const idClaims = tokens.claims()!;
+    let claims: Record<string, unknown> = { ...idClaims };
+    // Groups and attributes are often only in userinfo (Okta, Google); the ID token wins on conflict.
+    if (tokens.access_token && config.serverMetadata().userinfo_endpoint) {
+      try {
+        const info = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+        claims = { ...info, ...idClaims };
+      } catch {
+        // userinfo is best effort; the ID token alone is authoritative for identity.
+      }
+    }
+    return {
+      issuer: idClaims.iss,
+      subject: idClaims.sub,
+      claims,
+      authTime: typeof idClaims.auth_time === 'number' ? idClaims.auth_time : Math.floor(Date.now() / 1000),
+      acr: typeof idClaims.acr === 'string' ? idClaims.acr : undefined,
+      amr: Array.isArray(idClaims.amr) ? (idClaims.amr as string[]).filter((v) => typeof v === 'string') : undefined,
+    };
+  }
+
+  /** The pending login travels in an encrypted, short-lived cookie: nothing to store, nothing to read. */
+  sealPending(pending: PendingLogin): Promise<string> {
+    return new EncryptJWT({ ...pending })
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .encrypt(this.cookieKey);
+  }
+
+  async openPending(sealed: string | undefined): Promise<PendingLogin | undefined> {
+    if (!sealed) return undefined;
+    try {
+      const { payload } = await jwtDecrypt(sealed, this.cookieKey);
+      return payload as unknown as PendingLogin;
+    } catch {
+      return undefined;
+    }
+  }
+}

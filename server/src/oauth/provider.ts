@@ -1,0 +1,221 @@
+/**
+ * Palisade's authorization server: oidc-provider (OpenID Certified) configured for internal
+ * mobile apps. Public clients only get Authorization Code + PKCE S256 with `state`; access
+ * tokens are RFC 9068 JWTs for the Palisade API; refresh tokens rotate on every use and a
+ * reused one revokes the whole grant; refresh stops at the absolute limit after the SSO login.
+ */
+import Provider, { errors, interactionPolicy, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { hkdfSync } from 'node:crypto';
+import type { ResolvedConfig } from '../config/load.ts';
+import { durationSeconds } from '../config/duration.ts';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../clock.ts';
+import type { MasterKey } from '../security/primitives.ts';
+import { findUser } from '../users/index.ts';
+import type { Sessions } from '../sessions/index.ts';
+import { createAdapterFactory } from './adapter.ts';
+import type { KeySet } from './keys.ts';
+import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './pages.ts';
+
+/** Paths of the protocol endpoints (under the issuer). */
+export const OAUTH_ROUTES = {
+  authorization: '/oauth2/authorize',
+  token: '/oauth2/token',
+  jwks: '/oauth2/jwks',
+  revocation: '/oauth2/revoke',
+  introspection: '/oauth2/introspect',
+  userinfo: '/oauth2/userinfo',
+  end_session: '/oauth2/logout',
+} as const;
+
+/** The built-in public client behind the start page at `/`. */
+export const START_PAGE_CLIENT_ID = 'palisade-start';
+
+export interface ProviderDeps {
+  config: ResolvedConfig;
+  db: Database;
+  clock: Clock;
+  master: MasterKey;
+  sessions: Sessions;
+  keys: KeySet;
+}
+
+export function apiAudience(config: ResolvedConfig): string {
+  return `${config.publicUrl}/api`;
+}
+
+/** Cookie signing keys derived from the master key, so every instance shares them. */
+function cookieKeys(master: MasterKey): string[] {
+  return [Buffer.from(hkdfSync('sha256', master.key, 'palisade', 'oidc-provider cookies v1', 32)).toString('base64url')];
+}
+
+function clientsFor(config: ResolvedConfig): ClientMetadata[] {
+  const declared = config.clients.map((c): ClientMetadata => ({
+    client_id: c.id,
+    client_name: c.name,
+    redirect_uris: c.redirectUris,
+    post_logout_redirect_uris: c.postLogoutRedirectUris,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    ...(c.secret
+      ? { client_secret: c.secret, token_endpoint_auth_method: 'client_secret_basic', application_type: 'web' }
+      : { token_endpoint_auth_method: 'none', application_type: 'native' }),
+  }));
+  return [
+    ...declared,
+    {
+      client_id: START_PAGE_CLIENT_ID,
+      client_name: 'Palisade start page',
+      redirect_uris: [`${config.publicUrl}/`],
+      post_logout_redirect_uris: [`${config.publicUrl}/`],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      application_type: 'web',
+    },
+  ];
+}
+
+export function createProvider(deps: ProviderDeps): Provider {
+  const { config, db, clock, master, sessions, keys } = deps;
+  const audience = apiAudience(config);
+  const accessTtl = durationSeconds(config.tokens.accessTokenTtl);
+  const absoluteTtl = durationSeconds(config.tokens.refreshAbsoluteTtl);
+  const nowSeconds = () => Math.floor(clock.now() / 1000);
+
+  const basePolicy = interactionPolicy.base();
+  // Palisade brokers every sign-in to the company IdP: its own browser session never stands in
+  // for an upstream login, so a disabled account or a changed group takes effect at the next login.
+  basePolicy
+    .get('login')!
+    .checks.add(
+      new interactionPolicy.Check('palisade_upstream', 'every sign-in is confirmed by the company IdP', (ctx) =>
+        ctx.oidc.result?.login ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT,
+      ),
+    );
+
+  const configuration: Configuration = {
+    adapter: createAdapterFactory(db, clock),
+    clients: clientsFor(config),
+    jwks: { keys: keys.privateJwks as never },
+    cookies: {
+      keys: cookieKeys(master),
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    clientDefaults: {
+      id_token_signed_response_alg: config.tokens.signingAlg,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'EdDSA'],
+      requestObjectSigningAlgValues: ['ES256', 'EdDSA'],
+    },
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    // `state` is mandatory (CSRF protection for the app's redirect). Validated after the redirect
+    // URI, so the error goes back to a registered URI, never to an attacker's.
+    extraParams: {
+      state(_ctx: KoaContextWithOIDC, value: string | undefined) {
+        if (!value) throw new errors.InvalidRequest('state is required');
+      },
+    },
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    claims: { acr: null, amr: null, auth_time: null, sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name'], email: ['email'], roles: ['roles'] },
+    conformIdTokenClaims: true,
+    allowOmittingSingleRegisteredRedirectUri: false,
+    async findAccount(_ctx, id) {
+      const user = await findUser(db, id);
+      if (!user) return undefined;
+      return {
+        accountId: user.id,
+        async claims() {
+          return { sub: user.id, name: user.name ?? undefined, email: user.email ?? undefined, roles: user.roles };
+        },
+      };
+    },
+    interactions: {
+      policy: basePolicy,
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      introspection: {
+        enabled: true,
+        // RFC 7662 is for resource servers, which are confidential clients; a mobile app has no
+        // business learning about tokens.
+        allowedPolicy: async (ctx) => ctx.oidc.client?.clientAuthMethod !== 'none',
+      },
+      rpInitiatedLogout: { enabled: true, logoutSource: renderLogoutPage, postLogoutSuccessSource: renderLoggedOutPage },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => audience,
+        useGrantedResource: () => true,
+        async getResourceServerInfo(_ctx, resource) {
+          if (resource !== audience) throw new errors.InvalidTarget('unknown resource');
+          return {
+            scope: 'api',
+            audience,
+            accessTokenTTL: accessTtl,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: config.tokens.signingAlg, kid: keys.activeKid } },
+          };
+        },
+      },
+    },
+    // Tokens live with the Palisade session (the grant), not with the browser cookie session.
+    expiresWithSession: async () => false,
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    async extraTokenClaims(_ctx, token) {
+      if (token.kind !== 'AccessToken' || !token.accountId || !token.grantId) return undefined;
+      const [user, session] = await Promise.all([findUser(db, token.accountId), sessions.find(token.grantId)]);
+      if (!user || !session) return undefined;
+      return {
+        sid: session.id,
+        auth_time: Math.floor(session.authTime.getTime() / 1000),
+        ...(session.acr ? { acr: session.acr } : {}),
+        ...(session.amr.length ? { amr: session.amr } : {}),
+        roles: user.roles,
+        ...(user.department ? { department: user.department } : {}),
+        ...(user.territory ? { territory: user.territory } : {}),
+        ...(user.region ? { region: user.region } : {}),
+        ...(user.projects.length ? { projects: user.projects } : {}),
+        ...(user.employeeType ? { employee_type: user.employeeType } : {}),
+      };
+    },
+    ttl: {
+      AuthorizationCode: 60,
+      IdToken: accessTtl,
+      Interaction: 600,
+      Session: 600,
+      Grant: absoluteTtl,
+      // Absolute from the SSO login: a rotated refresh token inherits the original authTime.
+      RefreshToken: (_ctx, token) => {
+        const authTime = (token as { authTime?: number }).authTime ?? nowSeconds();
+        return Math.max(1, authTime + absoluteTtl - nowSeconds());
+      },
+    },
+    routes: OAUTH_ROUTES,
+    renderError: renderErrorPage,
+  };
+
+  const provider = new Provider(config.publicUrl, configuration);
+  provider.proxy = config.server.trustProxy;
+
+  // A reused (already rotated) refresh token, or a revocation, ends the Palisade session too,
+  // so access tokens already issued for it stop working before they expire.
+  provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
+    const reason = ctx.oidc?.route === 'token' ? 'refresh_token_reuse' : 'revoked_by_client';
+    void sessions.revoke(grantId, reason).then((changed) => {
+      if (changed && reason === 'refresh_token_reuse') {
+        provider.emit('palisade.refresh_token_reuse', { grantId, clientId: ctx.oidc?.client?.clientId });
+      }
+    });
+  });
+  return provider;
+}

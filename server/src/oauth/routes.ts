@@ -1,0 +1,241 @@
+/**
+ * The authorization server's HTTP surface: oidc-provider's endpoints mounted into Fastify, the
+ * login interaction that brokers to the company IdP, and (in development) the embedded IdP.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Sessions } from '../sessions/index.ts';
+import { mapProfile, upsertUser, type ClaimMapping, type RoleMapping } from '../users/index.ts';
+import { Federation, UpstreamError } from './federation.ts';
+import { OAUTH_ROUTES, apiAudience } from './provider.ts';
+import { DEMO_PEOPLE, DEV_IDP_PATH } from './dev-idp.ts';
+import { escapeHtml, page, STYLESHEET } from './pages.ts';
+import type { ResolvedConfig } from '../config/load.ts';
+import { parseDuration } from '../config/duration.ts';
+
+export interface ProviderHolder {
+  current: Provider;
+}
+
+export interface OAuthRoutesDeps {
+  config: ResolvedConfig;
+  db: Database;
+  clock: Clock;
+  sessions: Sessions;
+  provider: ProviderHolder;
+  federation: Federation;
+  claimMapping: ClaimMapping;
+  roleMapping: RoleMapping;
+  devIdp?: Provider;
+}
+
+const UPSTREAM_COOKIE = 'palisade.upstream';
+const UID = '^[A-Za-z0-9_-]{10,64}$';
+
+type Callback = (req: IncomingMessage, res: ServerResponse) => void;
+const callbacks = new WeakMap<Provider, Callback>();
+function callbackOf(provider: Provider): Callback {
+  let cb = callbacks.get(provider);
+  if (!cb) callbacks.set(provider, (cb = provider.callback() as unknown as Callback));
+  return cb;
+}
+
+/** Hands the raw request to oidc-provider, keeping the security headers already set on the reply. */
+function handOver(provider: Provider, request: FastifyRequest, reply: FastifyReply, mountPath = ''): void {
+  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value as string);
+  reply.hijack();
+  if (mountPath) {
+    (request.raw as IncomingMessage & { originalUrl?: string }).originalUrl = request.raw.url;
+    request.raw.url = request.raw.url!.slice(mountPath.length) || '/';
+  }
+  callbackOf(provider)(request.raw, reply.raw);
+}
+
+function readCookie(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie ?? '';
+  for (const part of header.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+function html(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(body);
+}
+
+export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): Promise<void> {
+  const { provider, federation, sessions, config } = deps;
+
+  app.get('/assets/palisade.css', { schema: { hide: true } }, (_req, reply) =>
+    reply.type('text/css').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
+  );
+
+  // oidc-provider reads request bodies itself: in this scope Fastify leaves the stream untouched.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
+    const methods = ['GET', 'POST', 'OPTIONS', 'DELETE', 'PUT'] as const;
+    const mount = (request: FastifyRequest, reply: FastifyReply) => handOver(provider.current, request, reply);
+    scope.route({ method: [...methods], url: '/.well-known/openid-configuration', handler: mount, schema: { hide: true } });
+    scope.route({ method: [...methods], url: '/oauth2/*', handler: mount, schema: { hide: true } });
+    if (deps.devIdp) {
+      const dev = deps.devIdp;
+      scope.route({
+        method: [...methods],
+        url: `${DEV_IDP_PATH}/*`,
+        handler: (request, reply) => handOver(dev, request, reply, DEV_IDP_PATH),
+        schema: { hide: true },
+      });
+    }
+  });
+
+  const uidParams = { type: 'object', properties: { uid: { type: 'string', pattern: UID } }, required: ['uid'], additionalProperties: false } as const;
+
+  // Step 1: the app's authorization request needs a login — send the person to the company IdP.
+  app.get('/interaction/:uid', { schema: { hide: true, params: uidParams } }, async (request, reply) => {
+    const details = await provider.current.interactionDetails(request.raw, reply.raw);
+    const params = details.params as Record<string, string | undefined>;
+    const forceLogin = (params.prompt ?? '').split(' ').includes('login');
+    const maxAge = params.max_age !== undefined && /^[0-9]+$/.test(params.max_age) ? Number(params.max_age) : undefined;
+    const { url, pending } = await federation.begin(details.uid, { forceLogin, maxAge, loginHint: params.login_hint });
+    const sealed = await federation.sealPending(pending);
+    reply.header('set-cookie', `${UPSTREAM_COOKIE}=${sealed}; Path=/interaction/${details.uid}; Max-Age=600; HttpOnly; Secure; SameSite=Lax`);
+    reply.header('cache-control', 'no-store');
+    return reply.redirect(url, 303);
+  });
+
+  // Step 2: the company IdP returns here (register exactly `<publicUrl>/auth/callback` there).
+  // The interaction's cookies are scoped to its path, so the browser continues there.
+  app.get('/auth/callback', { schema: { hide: true } }, async (request, reply) => {
+    const query = request.raw.url!.split('?')[1] ?? '';
+    const state = new URLSearchParams(query).get('state') ?? '';
+    const uid = state.split('.')[0] ?? '';
+    if (!new RegExp(UID).test(uid)) {
+      return html(reply, 400, page('Sign-in could not continue', '<p>The company sign-in returned without a valid state. Start again from the app.</p>'));
+    }
+    return reply.header('cache-control', 'no-store').redirect(`/interaction/${uid}/upstream?${query}`, 303);
+  });
+
+  // Step 3: validate the upstream answer, map the person, open the Palisade session, finish.
+  app.get('/interaction/:uid/upstream', { schema: { hide: true, params: uidParams } }, async (request, reply) => {
+    const details = await provider.current.interactionDetails(request.raw, reply.raw);
+    const pending = await federation.openPending(readCookie(request, UPSTREAM_COOKIE));
+    const finish = async (result: Record<string, unknown>) => {
+      reply.hijack();
+      reply.raw.setHeader('set-cookie', `${UPSTREAM_COOKIE}=; Path=/interaction/${details.uid}; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
+      await provider.current.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    };
+    if (!pending || pending.uid !== details.uid) {
+      request.log.warn({ event: 'login.failure', reason: 'upstream_state_missing' }, 'login failed');
+      return finish({ error: 'access_denied', error_description: 'the sign-in took too long or was started elsewhere' });
+    }
+    let identity;
+    try {
+      identity = await federation.complete(request.raw.url!.split('?')[1] ?? '', pending);
+    } catch (error) {
+      const code = error instanceof UpstreamError ? error.code : 'upstream_error';
+      request.log.warn({ event: 'login.failure', reason: code }, 'login failed');
+      return finish({ error: 'access_denied', error_description: `company sign-in failed (${code})` });
+    }
+    const profile = mapProfile(identity.claims, deps.claimMapping, deps.roleMapping);
+    const clientId = String(details.params.client_id);
+    if (profile.roles.length === 0) {
+      request.log.warn({ event: 'login.failure', reason: 'no_role', issuer: identity.issuer, subject: identity.subject, clientId }, 'login refused: no role');
+      reply.header('cache-control', 'no-store');
+      return html(
+        reply,
+        403,
+        page(
+          'No access to Palisade apps',
+          `<p>You signed in as <strong>${escapeHtml(profile.name ?? profile.email ?? identity.subject)}</strong>, but your company account is in no group that grants a role in these apps.</p>
+           <p>Ask your IT team to add you to the right group, then sign in again.</p>
+           <form method="post" action="/interaction/${escapeHtml(details.uid)}/abort"><button type="submit">Return to the app</button></form>`,
+        ),
+      );
+    }
+    const user = await upsertUser(deps.db, identity.issuer, identity.subject, profile);
+    const grant = new provider.current.Grant({ accountId: user.id, clientId });
+    grant.addOIDCScope(String(details.params.scope ?? 'openid'));
+    grant.addResourceScope(apiAudience(config), 'api');
+    const grantId = await grant.save();
+    const authTime = new Date(identity.authTime * 1000);
+    await sessions.create({
+      id: grantId,
+      userId: user.id,
+      clientId,
+      authTime,
+      acr: identity.acr ?? null,
+      amr: identity.amr ?? [],
+      expiresAt: new Date(authTime.getTime() + parseDuration(config.tokens.refreshAbsoluteTtl)),
+    });
+    request.log.info({ event: 'login.success', userId: user.id, clientId, sessionId: grantId, roles: user.roles }, 'login');
+    return finish({
+      login: { accountId: user.id, ts: identity.authTime, remember: false, ...(identity.acr ? { acr: identity.acr } : {}), ...(identity.amr ? { amr: identity.amr } : {}) },
+      consent: { grantId },
+    });
+  });
+
+  app.post('/interaction/:uid/abort', { schema: { hide: true, params: uidParams } }, async (request, reply) => {
+    reply.hijack();
+    await provider.current.interactionFinished(
+      request.raw,
+      reply.raw,
+      { error: 'access_denied', error_description: 'your account has no role in this app' },
+      { mergeWithLastSubmission: false },
+    );
+  });
+
+  if (deps.devIdp) devIdpPages(app, deps.devIdp);
+}
+
+/** The development IdP's own sign-in page: pick a demo person. */
+function devIdpPages(app: FastifyInstance, dev: Provider): void {
+  const uidParams = { type: 'object', properties: { uid: { type: 'string', pattern: UID } }, required: ['uid'], additionalProperties: false } as const;
+  app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
+    scope.get(`${DEV_IDP_PATH}/interaction/:uid`, { schema: { hide: true, params: uidParams } }, async (request, reply) => {
+      const details = await dev.interactionDetails(request.raw, reply.raw);
+      const buttons = DEMO_PEOPLE.map(
+        (p) =>
+          `<form method="post" action="${DEV_IDP_PATH}/interaction/${escapeHtml(details.uid)}/login"><input type="hidden" name="person" value="${escapeHtml(p.sub)}">
+           <button type="submit" class="secondary" data-person="${escapeHtml(p.sub)}"><strong>${escapeHtml(p.name)}</strong><br><span class="muted">${escapeHtml(p.summary)}</span></button></form>`,
+      ).join('');
+      return html(
+        reply,
+        200,
+        page(
+          'Development IdP — choose a demo person',
+          `<p class="banner">Development only: this stand-in for the company IdP signs anyone in without a password. Production refuses to start with it.</p>
+           <div class="users">${buttons}</div>`,
+        ),
+      );
+    });
+    scope.post<{ Body: { person?: string }; Params: { uid: string } }>(
+      `${DEV_IDP_PATH}/interaction/:uid/login`,
+      { schema: { hide: true, params: uidParams, body: { type: 'object', properties: { person: { type: 'string', maxLength: 64 } }, required: ['person'], additionalProperties: false } } },
+      async (request, reply) => {
+        const details = await dev.interactionDetails(request.raw, reply.raw);
+        const person = DEMO_PEOPLE.find((p) => p.sub === request.body.person);
+        if (!person) return html(reply, 400, page('Unknown demo person', '<p>Go back and choose one of the listed people.</p>'));
+        const grant = new dev.Grant({ accountId: person.sub, clientId: String(details.params.client_id) });
+        grant.addOIDCScope(String(details.params.scope ?? 'openid'));
+        const grantId = await grant.save();
+        reply.hijack();
+        await dev.interactionFinished(
+          request.raw,
+          reply.raw,
+          { login: { accountId: person.sub, amr: ['pwd'] }, consent: { grantId } },
+          { mergeWithLastSubmission: false },
+        );
+      },
+    );
+  });
+}
+
+export { OAUTH_ROUTES };

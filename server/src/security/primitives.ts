@@ -1,0 +1,67 @@
+/**
+ * The one home of Palisade's security primitives: random identifiers, token hashing,
+ * constant-time comparison and key wrapping. A second implementation anywhere else is a bug
+ * (STYLE.md, habit 9). Nothing here is hand-rolled cryptography: hashing and randomness come
+ * from node:crypto, key wrapping is JWE (`dir` + A256GCM) from jose.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CompactEncrypt, compactDecrypt } from 'jose';
+
+/** URL-safe random identifier with `bytes` of entropy (default 256 bits). */
+export function randomId(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * Hex SHA-256 of a bearer secret. Tokens, codes and keys are stored only as this hash, so a
+ * database leak does not hand out live credentials. The inputs are high-entropy random values,
+ * so a plain (unsalted) hash is sufficient and keeps lookups indexable.
+ */
+export function hashToken(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** Compares two secrets without leaking, through timing, where they first differ. */
+export function constantTimeEqual(a: string | Uint8Array, b: string | Uint8Array): boolean {
+  const left = createHash('sha256').update(a).digest();
+  const right = createHash('sha256').update(b).digest();
+  // Hashing first makes lengths equal, so the length itself is not leaked either.
+  return timingSafeEqual(left, right);
+}
+
+/** A key-encryption key (the master key) and its fingerprint, recorded beside wrapped data. */
+export interface MasterKey {
+  id: string;
+  key: Uint8Array;
+}
+
+export function masterKeyFromBase64url(text: string): MasterKey {
+  const key = Buffer.from(text, 'base64url');
+  if (key.length !== 32) throw new TypeError('the master key must be 32 bytes, base64url encoded');
+  return { id: createHash('sha256').update(key).digest('base64url').slice(0, 16), key: new Uint8Array(key) };
+}
+
+export function generateMasterKey(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Encrypts `plaintext` under the master key (authenticated: tampering is detected on unwrap). */
+export async function wrapSecret(master: MasterKey, plaintext: string, context: string): Promise<string> {
+  return new CompactEncrypt(new TextEncoder().encode(plaintext))
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: master.id, cty: context })
+    .encrypt(master.key);
+}
+
+export class WrongMasterKeyError extends Error {
+  readonly code = 'ERR_WRONG_MASTER_KEY';
+}
+
+export async function unwrapSecret(master: MasterKey, wrapped: string, context: string): Promise<string> {
+  const header = JSON.parse(Buffer.from(wrapped.split('.')[0]!, 'base64url').toString('utf8')) as { kid?: string; cty?: string };
+  if (header.kid !== master.id) {
+    throw new WrongMasterKeyError(`data was wrapped under master key ${header.kid}, but the configured master key is ${master.id}`);
+  }
+  if (header.cty !== context) throw new WrongMasterKeyError(`wrapped value is a ${header.cty}, expected ${context}`);
+  const { plaintext } = await compactDecrypt(wrapped, master.key);
+  return new TextDecoder().decode(plaintext);
+}

@@ -1,0 +1,7 @@
+/**
+ * Sessions: one SSO login on one device (one OAuth grant). A revoked session's access tokens
+ * fail at once although they are still within their lifetime; its refresh tokens are gone.
+ */
+export { Sessions, type RevocationReason } from './service.ts';
+export type { Session } from './store.ts';
+export { sessionRoutes } from './routes.ts';

@@ -1,0 +1,58 @@
+import type { Queryable } from '../db/index.ts';
+
+export interface Session {
+  id: string;
+  userId: string;
+  clientId: string;
+  authTime: Date;
+  acr: string | null;
+  amr: string[];
+  expiresAt: Date;
+  createdAt: Date;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+}
+
+const COLUMNS = `id, user_id AS "userId", client_id AS "clientId", auth_time AS "authTime", acr, amr,
+  expires_at AS "expiresAt", created_at AS "createdAt", revoked_at AS "revokedAt", revoked_reason AS "revokedReason"`;
+
+export async function insertSession(db: Queryable, s: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>): Promise<void> {
+  await db.query(
+    `INSERT INTO sessions (id, user_id, client_id, auth_time, acr, amr, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [s.id, s.userId, s.clientId, s.authTime, s.acr, s.amr, s.expiresAt],
+  );
+}
+
+export async function findSession(db: Queryable, id: string): Promise<Session | undefined> {
+  const { rows } = await db.query<Session>(`SELECT ${COLUMNS} FROM sessions WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+/** Marks the session revoked; returns false when it was already revoked or does not exist. */
+export async function markRevoked(db: Queryable, id: string, reason: string, at: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL`,
+    [id, at, reason],
+  );
+  return rowCount > 0;
+}
+
+/** Revoked sessions whose tokens could still be unexpired (the in-memory deny set is loaded from this). */
+export async function recentlyRevoked(db: Queryable, since: Date): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM sessions WHERE revoked_at IS NOT NULL AND revoked_at > $1`, [since]);
+  return rows.map((r) => r.id);
+}
+
+/** Active (not revoked, not expired) session ids of a user. */
+export async function activeSessionIds(db: Queryable, userId: string, now: Date): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2`,
+    [userId, now],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Deletes every refresh token, code and grant record of the session (its grant). */
+export async function destroyGrantRecords(db: Queryable, sessionId: string): Promise<void> {
+  await db.query(`DELETE FROM oauth_payloads WHERE grant_id = $1`, [sessionId]);
+}

@@ -1,0 +1,7 @@
+/**
+ * People federated from the company IdP: keyed by upstream issuer + subject, with roles mapped
+ * only from configured groups and the attributes (department, territory, region, projects)
+ * later authorization checks use.
+ */
+export { mapProfile, type MappedProfile, type ClaimMapping, type RoleMapping } from './mapping.ts';
+export { upsertUser, findUser, type User } from './store.ts';

@@ -1,0 +1,41 @@
+import type { Queryable } from '../db/index.ts';
+import type { MappedProfile } from './mapping.ts';
+import type { RoleName } from '../config/schema.ts';
+
+export interface User {
+  id: string;
+  issuer: string;
+  subject: string;
+  email: string | null;
+  name: string | null;
+  roles: RoleName[];
+  department: string | null;
+  territory: string | null;
+  region: string | null;
+  projects: string[];
+  employeeType: string | null;
+}
+
+const COLUMNS = `id, issuer, subject, email, name, roles, department, territory, region, projects, employee_type AS "employeeType"`;
+
+/** Creates or refreshes the user keyed by upstream issuer + subject (never by e-mail, which can be reassigned). */
+export async function upsertUser(db: Queryable, issuer: string, subject: string, profile: MappedProfile): Promise<User> {
+  const { rows } = await db.query<User>(
+    `INSERT INTO users (issuer, subject, email, name, groups, roles, department, territory, region, projects, employee_type, last_login_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+     ON CONFLICT (issuer, subject) DO UPDATE SET
+       email = EXCLUDED.email, name = EXCLUDED.name, groups = EXCLUDED.groups, roles = EXCLUDED.roles,
+       department = EXCLUDED.department, territory = EXCLUDED.territory, region = EXCLUDED.region,
+       projects = EXCLUDED.projects, employee_type = EXCLUDED.employee_type,
+       updated_at = now(), last_login_at = now()
+     RETURNING ${COLUMNS}`,
+    [issuer, subject, profile.email, profile.name, profile.groups, profile.roles, profile.department, profile.territory, profile.region, profile.projects, profile.employeeType],
+  );
+  return rows[0]!;
+}
+
+export async function findUser(db: Queryable, id: string): Promise<User | undefined> {
+  if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
+  const { rows } = await db.query<User>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+  return rows[0];
+}

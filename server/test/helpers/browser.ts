@@ -1,0 +1,81 @@
+/**
+ * A minimal browser for end-to-end tests: follows redirects by hand, keeps cookies per host,
+ * submits the sign-in forms, and stops at the app's redirect URI (as a mobile OS would hand
+ * the URL to the app). It trusts Palisade's development certificate and nothing else.
+ */
+import { Agent } from 'undici';
+
+export class Browser {
+  private readonly cookies = new Map<string, Map<string, string>>();
+  readonly dispatcher: Agent;
+  constructor(ca: string) {
+    this.dispatcher = new Agent({ connect: { ca } });
+  }
+
+  /** fetch that trusts Palisade's certificate (for openid-client's customFetch, too). */
+  fetch = ((url: string | URL | Request, init?: RequestInit) => fetch(url, { ...init, dispatcher: this.dispatcher } as RequestInit)) as typeof fetch;
+
+  private cookieHeader(url: URL): string {
+    return [...(this.cookies.get(url.host) ?? new Map()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private store(url: URL, response: Response): void {
+    const jar = this.cookies.get(url.host) ?? new Map<string, string>();
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || /expires=Thu, 01 Jan 1970/i.test(a));
+      if (expired || value === '') jar.delete(name);
+      else jar.set(name, value);
+    }
+    this.cookies.set(url.host, jar);
+  }
+
+  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+    const target = new URL(url);
+    const response = await this.fetch(target, {
+      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      redirect: 'manual',
+      headers: { cookie: this.cookieHeader(target), ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
+    });
+    this.store(target, response);
+    return response;
+  }
+
+  /**
+   * Follows redirects from `start` until a Location begins with `stopAt` (returned) or a page
+   * is shown (its response is returned as `page`). Sign-in forms are answered with `person`.
+   */
+  async follow(start: string, stopAt: string, person?: string): Promise<{ redirect?: URL; page?: { status: number; body: string; url: string } }> {
+    let url = start;
+    let form: Record<string, string> | undefined;
+    for (let hop = 0; hop < 25; hop += 1) {
+      const response = await this.request(url, form ? { form } : {});
+      form = undefined;
+      const location = response.headers.get('location');
+      if (response.status >= 300 && response.status < 400 && location) {
+        const next = new URL(location, url);
+        await response.body?.cancel();
+        if (next.href.startsWith(stopAt)) return { redirect: next };
+        url = next.href;
+        continue;
+      }
+      const body = await response.text();
+      const action = /<form method="post" action="([^"]*\/login\/[^"]*|[^"]*\/interaction\/[^"]+\/login)"/.exec(body);
+      if (action && person) {
+        url = new URL(action[1]!.replace(/&amp;/g, '&'), url).href;
+        form = { person };
+        continue;
+      }
+      return { page: { status: response.status, body, url } };
+    }
+    throw new Error('too many redirects');
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

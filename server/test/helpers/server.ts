@@ -1,0 +1,72 @@
+/**
+ * Starts Palisade the README's way (`npm start` in the repository root) with configuration
+ * from the environment, waits for its start-up banner and reads the URL and pin from it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StartedServer {
+  url: string;
+  pin: string;
+  ca: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+export async function startPalisade(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<StartedServer> {
+  const child: ChildProcess = spawn('npm', ['start', '--silent'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_ENV: 'development', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const started = await new Promise<{ url: string; pin: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Palisade did not start in time:\n${output}`)), timeoutMs);
+    const check = () => {
+      const url = /open (https:\/\/\S+)\/\n/.exec(output)?.[1];
+      const pin = /pin \(SPKI\): (sha256\/\S+)/.exec(output)?.[1];
+      if (url && pin && output.includes('Palisade is ready.')) {
+        clearTimeout(timer);
+        resolve({ url, pin });
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`Palisade exited with ${code} before starting:\n${output}`));
+    });
+  });
+  const ca = readFileSync(path.join(env.PALISADE_DATA_DIR!, 'tls', 'dev-cert.pem'), 'utf8');
+  return {
+    ...started,
+    ca,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        process.kill(-child.pid!, 'SIGTERM');
+        const timer = setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * An independent company IdP for tests: its own oidc-provider on loopback HTTP, with people in
+ * groups, so federation is tested against a real OpenID Provider and not against Palisade's
+ * own development IdP. A test "signs in" by posting the person's id to the login form.
+ */
+import Provider from 'oidc-provider';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Person {
+  sub: string;
+  name: string;
+  email: string;
+  groups: string[];
+  department?: string;
+  territory?: string;
+  region?: string;
+  projects?: string[];
+  employee_type?: string;
+}
+
+export const PEOPLE: Person[] = [
+  { sub: 'u-tech', name: 'Terry Tech', email: 'terry@corp.test', groups: ['fs-technicians'], department: 'plumbing', territory: 'south', region: 'west', employee_type: 'employee' },
+  { sub: 'u-admin', name: 'Alex Admin', email: 'alex@corp.test', groups: ['it-admins', 'fs-managers'], employee_type: 'employee' },
+  { sub: 'u-contractor', name: 'Casey Contractor', email: 'casey@contractor.test', groups: ['fs-technicians'], projects: ['P-7', 'P-9'], employee_type: 'contractor' },
+  { sub: 'u-sales', name: 'Sam Sales', email: 'sam@corp.test', groups: ['sales'], employee_type: 'employee' },
+];
+
+export const UPSTREAM_ROLES = { technician: ['fs-technicians'], dispatcher: ['fs-dispatch'], manager: ['fs-managers'], admin: ['it-admins'] };
+
+export interface UpstreamIdp {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Every authorization request Palisade sent, with its parameters (to check forwarding). */
+  requests: URLSearchParams[];
+  close(): Promise<void>;
+}
+
+export async function startUpstreamIdp(redirectUri: () => string): Promise<UpstreamIdp> {
+  const clientId = 'palisade-at-corp';
+  const clientSecret = 'corp-secret-for-tests-only-0123456789abcdef';
+  const requests: URLSearchParams[] = [];
+  let provider: Provider;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url!, 'http://127.0.0.1');
+    if (url.pathname === '/auth') requests.push(url.searchParams);
+    const login = /^\/login\/([^/]+)$/.exec(url.pathname);
+    if (login && req.method === 'POST') {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', async () => {
+        try {
+          const sub = new URLSearchParams(body).get('person')!;
+          const details = await provider.interactionDetails(req, res);
+          const grant = new provider.Grant({ accountId: sub, clientId: String(details.params.client_id) });
+          grant.addOIDCScope(String(details.params.scope));
+          await provider.interactionFinished(req, res, { login: { accountId: sub, amr: ['pwd', 'mfa'], acr: 'urn:corp:mfa' }, consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: false });
+        } catch (error) {
+          res.statusCode = 500;
+          res.end(String(error));
+        }
+      });
+      return;
+    }
+    const interaction = /^\/interaction\/([^/]+)$/.exec(url.pathname);
+    if (interaction) {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<form method="post" action="/login/${interaction[1]}"><input name="person"></form>`);
+      return;
+    }
+    provider.callback()(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  provider = new Provider(issuer, {
+    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri()], grant_types: ['authorization_code'], response_types: ['code'] }],
+    claims: { acr: null, amr: null, auth_time: null, sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name', 'groups', 'department', 'territory', 'region', 'projects', 'employee_type'], email: ['email'] },
+    conformIdTokenClaims: false,
+    acrValues: ['urn:corp:mfa'],
+    features: { devInteractions: { enabled: false } },
+    interactions: { url: (_ctx, i) => `/interaction/${i.uid}` },
+    async findAccount(_ctx, id) {
+      const person = PEOPLE.find((p) => p.sub === id);
+      return person ? { accountId: id, claims: async () => ({ ...person }) } : undefined;
+    },
+  });
+  return {
+    issuer,
+    clientId,
+    clientSecret,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
