@@ -189,6 +189,10 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
     });
   });
   if (config.upstream) {
+    const issuer = new URL(config.upstream.issuer);
+    if (issuer.protocol === 'http:' && (production || !['127.0.0.1', '[::1]', 'localhost'].includes(issuer.hostname))) {
+      problems.push({ path: 'upstream.issuer', message: 'the company IdP must be reached over https (plain http is only accepted for a loopback test IdP outside production)' });
+    }
     const mapped = Object.values(config.upstream.roles).flat();
     if (mapped.length === 0) {
       problems.push({ path: 'upstream.roles', message: 'maps no group to any role, so nobody could sign in: list the IdP groups for at least one role' });
@@ -221,7 +225,7 @@ export function redirectUriProblem(uri: string, confidential: boolean): string |
   if (!scheme.includes('.')) {
     return 'a private-use URI scheme must be in reverse-DNS form, such as com.example.app:/callback (RFC 8252 §7.1)';
   }
-  if (confidential) return undefined;
+  if (confidential) return 'a confidential client (with a secret) must use an https redirect URI';
   return undefined;
 }
 

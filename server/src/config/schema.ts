@@ -61,9 +61,9 @@ export const ConfigSchema = Type.Object(
         }),
         publicUrl: Type.Optional(
           Type.String({
-            pattern: '^https://[^/?#]+(/[^?#]*[^/?#])?$',
+            pattern: '^https://[^/?#]+$',
             description:
-              'The https origin (and optional path) apps and the company IdP reach Palisade at; it is the OAuth issuer. No trailing slash. Default: https://localhost:<port>.',
+              'The https origin apps and the company IdP reach Palisade at (no path, no trailing slash); it is the OAuth issuer. Default: https://localhost:<port>.',
           }),
         ),
         tls: Type.Optional(

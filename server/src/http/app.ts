@@ -12,6 +12,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from 'fastify';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
+import cors from '@fastify/cors';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:https';
 import { Problem, problems } from './problems.ts';
@@ -87,6 +88,15 @@ export function createApp(options: AppOptions): FastifyInstance {
       },
     },
     crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+
+  // Browsers may call the API only from configured origins (none by default: apps are native).
+  app.register(cors, {
+    origin: options.corsOrigins.includes('*') ? true : options.corsOrigins,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'dpop', 'x-request-id'],
+    exposedHeaders: ['x-request-id', 'www-authenticate'],
+    maxAge: 600,
   });
 
   // 5. Content types: JSON only for the API (Fastify would also parse text/plain by default).

@@ -201,6 +201,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     routes: OAUTH_ROUTES,
+    // Browser-based callers of the token endpoint only from configured origins (the start page
+    // is same-origin and needs none).
+    clientBasedCORS: (_ctx, origin) => config.server.corsOrigins.includes(origin) || config.server.corsOrigins.includes('*'),
     renderError: renderErrorPage,
   };
 

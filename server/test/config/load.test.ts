@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig, redirectUriProblem } from '../../src/config/load.ts';
+import { parseDuration } from '../../src/config/duration.ts';
+import { configurationMarkdown, exampleYaml } from '../../src/config/docs.ts';
+
+const problemsOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+    return error.problems;
+  }
+  assert.fail('expected the configuration to be refused');
+};
+
+test('defaults alone give a working development configuration', () => {
+  const config = loadConfig({ env: {}, cwd: '/srv' });
+  assert.equal(config.server.port, 8443);
+  assert.equal(config.dataDir, '/srv/data');
+  assert.equal(config.publicUrl, 'https://localhost:8443');
+  assert.equal(config.tokens.accessTokenTtl, '15m');
+  assert.equal(config.tokens.refreshAbsoluteTtl, '7d');
+  assert.equal(config.developmentDefaults.length, 5, 'every development default is announced');
+});
+
+test('durations are written like 15m and 7d; bare numbers are refused', () => {
+  assert.equal(parseDuration('15m'), 900_000);
+  assert.equal(parseDuration('7d'), 604_800_000);
+  assert.equal(parseDuration('250ms'), 250);
+  assert.throws(() => parseDuration('900'));
+  const problems = problemsOf(() => loadConfig({ env: { PALISADE_TOKENS_ACCESS_TOKEN_TTL: '900' } }));
+  assert.deepEqual(problems, [{ path: 'tokens.accessTokenTtl', message: 'must be a duration such as 30s, 15m, 12h or 7d' }]);
+});
+
+test('every problem is listed at once, each with its path', () => {
+  const problems = problemsOf(() =>
+    loadConfig({
+      env: {},
+      document: { server: { port: 70000, tpyo: 1 }, tokens: { accessTokenTtl: 'soon', signingAlg: 'HS256' }, upstream: { clientId: 'x' } },
+    }),
+  );
+  const paths = problems.map((p) => p.path).sort();
+  assert.deepEqual(paths, ['server.port', 'server.tpyo', 'tokens.accessTokenTtl', 'tokens.signingAlg', 'upstream.issuer'].sort());
+  assert.match(problems.find((p) => p.path === 'server.tpyo')!.message, /not a Palisade setting/);
+  assert.match(problems.find((p) => p.path === 'tokens.signingAlg')!.message, /one of "ES256", "EdDSA"/);
+  assert.match(new ConfigError(problems, 'x').message, /has 5 problems/);
+});
+
+test('environment overrides follow the setting path, and win over the file', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'palisade-config-'));
+  const file = path.join(dir, 'palisade.yaml');
+  writeFileSync(file, 'server: { port: 9443 }\nupstream: { issuer: https://idp.example.com, clientId: palisade, roles: { admin: [it] } }\n');
+  const config = loadConfig({
+    env: {
+      PALISADE_CONFIG: file,
+      PALISADE_SERVER_PORT: '10443',
+      PALISADE_UPSTREAM_CLIENT_SECRET: 's3cret',
+      PALISADE_UPSTREAM_SCOPES: 'openid,email',
+      DATABASE_URL: 'postgres://db/palisade',
+      PALISADE_UPSTREAM_ROLES_TECHNICIAN: 'field-techs',
+    },
+  });
+  assert.equal(config.server.port, 10443);
+  assert.equal(config.upstream?.clientSecret, 's3cret');
+  assert.deepEqual(config.upstream?.scopes, ['openid', 'email']);
+  assert.equal(config.database.url, 'postgres://db/palisade');
+  assert.deepEqual(config.upstream?.roles.technician, ['field-techs']);
+  assert.deepEqual(config.upstream?.roles.admin, ['it']);
+});
+
+test('a YAML file that does not exist or is not a mapping is reported plainly', () => {
+  assert.match(problemsOf(() => loadConfig({ env: { PALISADE_CONFIG: '/nope.yaml' } }))[0]!.message, /file not found/);
+  const dir = mkdtempSync(path.join(tmpdir(), 'palisade-config-'));
+  writeFileSync(path.join(dir, 'list.yaml'), '- a\n- b\n');
+  assert.match(problemsOf(() => loadConfig({ env: { PALISADE_CONFIG: path.join(dir, 'list.yaml') } }))[0]!.message, /YAML mapping/);
+});
+
+test('production refuses every development shortcut, all in one report', () => {
+  const problems = problemsOf(() => loadConfig({ env: { NODE_ENV: 'production', PALISADE_SERVER_CORS_ORIGINS: '*' } }));
+  assert.deepEqual(problems.map((p) => p.path).sort(), ['masterKey', 'server.corsOrigins', 'server.publicUrl', 'server.tls', 'upstream'].sort());
+});
+
+test('production accepts a complete configuration', () => {
+  const config = loadConfig({
+    env: {
+      NODE_ENV: 'production',
+      PALISADE_MASTER_KEY: 'A'.repeat(43),
+      PALISADE_SERVER_PUBLIC_URL: 'https://palisade.example.com',
+      PALISADE_SERVER_TLS_CERT_FILE: '/etc/palisade/tls.crt',
+      PALISADE_SERVER_TLS_KEY_FILE: '/etc/palisade/tls.key',
+      PALISADE_UPSTREAM_ISSUER: 'https://login.example.com',
+      PALISADE_UPSTREAM_CLIENT_ID: 'palisade',
+      PALISADE_UPSTREAM_ROLES_ADMIN: 'it-admins',
+      DATABASE_URL: 'postgres://palisade@db/palisade',
+    },
+  });
+  assert.equal(config.production, true);
+  assert.deepEqual(config.developmentDefaults, ['in-process cache (later: REDIS_URL)']);
+});
+
+test('a company IdP over plain http is refused except on loopback outside production', () => {
+  const upstream = { PALISADE_UPSTREAM_CLIENT_ID: 'p', PALISADE_UPSTREAM_ROLES_ADMIN: 'it' };
+  assert.ok(loadConfig({ env: { ...upstream, PALISADE_UPSTREAM_ISSUER: 'http://127.0.0.1:9000' } }).upstream);
+  assert.equal(problemsOf(() => loadConfig({ env: { ...upstream, PALISADE_UPSTREAM_ISSUER: 'http://idp.example.com' } }))[0]!.path, 'upstream.issuer');
+});
+
+test('a company IdP mapping no group to any role is refused: nobody could sign in', () => {
+  const problems = problemsOf(() => loadConfig({ env: { PALISADE_UPSTREAM_ISSUER: 'https://idp.example.com', PALISADE_UPSTREAM_CLIENT_ID: 'p' } }));
+  assert.equal(problems[0]!.path, 'upstream.roles');
+});
+
+test('redirect URIs follow RFC 8252', () => {
+  assert.equal(redirectUriProblem('com.example.field:/oauth2redirect', false), undefined);
+  assert.equal(redirectUriProblem('http://127.0.0.1/callback', false), undefined);
+  assert.equal(redirectUriProblem('http://[::1]/callback', false), undefined);
+  assert.match(redirectUriProblem('myapp:/callback', false)!, /reverse-DNS/);
+  assert.match(redirectUriProblem('http://localhost/callback', false)!, /loopback IP literals/);
+  assert.match(redirectUriProblem('http://example.com/callback', false)!, /loopback/);
+  assert.match(redirectUriProblem('com.example.field:/x#frag', false)!, /fragment/);
+  assert.match(redirectUriProblem('com.example.web:/cb', true)!, /https/);
+  const problems = problemsOf(() => loadConfig({ env: { PALISADE_CLIENTS: JSON.stringify([{ id: 'a', name: 'A', redirectUris: ['myapp:/cb'] }, { id: 'a', name: 'B', redirectUris: ['http://127.0.0.1/cb'] }]) } }));
+  assert.deepEqual(problems.map((p) => p.path), ['clients[0].redirectUris[0]', 'clients[1].id']);
+});
+
+test('the example configuration and the settings reference are generated from the schema and current', () => {
+  const root = path.resolve(import.meta.dirname, '../../..');
+  assert.equal(readFileSync(path.join(root, 'config/palisade.example.yaml'), 'utf8'), exampleYaml(), 'run `npm run docs` after changing the schema');
+  assert.equal(readFileSync(path.join(root, 'docs/configuration.md'), 'utf8'), configurationMarkdown(), 'run `npm run docs` after changing the schema');
+});
+
+test('the example configuration file loads as it stands (every uncommented setting is valid)', () => {
+  const root = path.resolve(import.meta.dirname, '../../..');
+  const config = loadConfig({ env: { PALISADE_CONFIG: path.join(root, 'config/palisade.example.yaml') } });
+  assert.equal(config.clients[0]!.id, 'field-app');
+});
