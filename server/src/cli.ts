@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from './config/load.ts';
 import { parseDuration } from './config/duration.ts';
 import { startServer, resolveMasterKey, openConfiguredDatabase } from './main.ts';
 import { migrate } from './db/index.ts';
-import { listKeys, rotateKeys } from './oauth/keys.ts';
+import { ensureSigningKey, listKeys, rotateKeys } from './oauth/keys.ts';
 import { systemClock } from './clock.ts';
 
 function fail(error: unknown): never {
@@ -42,6 +42,8 @@ export function buildCli(): Command {
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        // `kill -HUP` picks up a key rotation at once instead of at the next periodic reload.
+        process.on('SIGHUP', () => void running.reloadKeys().catch((error: unknown) => console.error(`key reload failed: ${(error as Error).message}`)));
       } catch (error) {
         fail(error);
       }
@@ -97,6 +99,7 @@ export function buildCli(): Command {
                 : r.activatedAt && r.activatedAt.getTime() > now
                   ? 'published, signs from ' + r.activatedAt.toISOString()
                   : 'active';
+          if (rows.length === 0 && !options.json) console.log('no signing keys yet: the first `palisade start` (or `keys rotate`) creates one');
           if (options.json) console.log(JSON.stringify(rows.map((r) => ({ kid: r.kid, alg: r.alg, state: state(r), createdAt: r.createdAt }))));
           else for (const r of rows) console.log(`${r.kid}  ${r.alg}  ${state(r)}`);
         });
@@ -114,6 +117,9 @@ export function buildCli(): Command {
         await withDatabase(async (db, config) => {
           const master = resolveMasterKey(config);
           const accessMs = parseDuration(config.tokens.accessTokenTtl);
+          // On a database no server has started on yet there is no key to rotate away from:
+          // create the one a first start would, so the rotation is the same on every install.
+          await ensureSigningKey(db, master, config.tokens.signingAlg, systemClock);
           const kid = await rotateKeys(db, master, systemClock, {
             alg: options.alg ?? config.tokens.signingAlg,
             activateAfterMs: parseDuration(options.activateAfter),

@@ -170,7 +170,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       reloadKeys,
       async close() {
         clearInterval(timer);
+        // Fastify did not call listen() (the HTTPS server was started before it, see above), so
+        // it will not close the listener itself: stop accepting, let in-flight requests finish
+        // through app.close(), then drop keep-alive connections that would otherwise hold the
+        // listener open until clients time out.
+        const stopped = new Promise<void>((resolve) => https.close(() => resolve()));
         await app.close();
+        https.closeAllConnections();
+        await stopped;
         await ownTls.close();
         await db.close();
       },

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Database, OwnerQueryable, Queryable, QueryResult } from './index.ts';
 import { RUNTIME_ROLE } from './index.ts';
@@ -82,10 +82,47 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return db;
 }
 
+/**
+ * PGlite is an embedded database: only one process may open its folder, or the files are
+ * corrupted. A lock file with the owner's pid turns a second opener into a clear error.
+ */
+function lockPglite(dir: string): () => void {
+  const lock = `${dir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(lock, 'utf8'));
+      let alive = false;
+      try {
+        alive = owner > 0 && (process.kill(owner, 0), true);
+      } catch {
+        alive = false;
+      }
+      if (alive) {
+        throw new Error(
+          `the embedded database in ${dir} is in use by process ${owner} (a running Palisade). Stop it first, or use PostgreSQL (DATABASE_URL) to run operator commands while serving.`,
+        );
+      }
+      rmSync(lock, { force: true }); // left behind by a process that died
+    }
+  }
+  throw new Error(`could not lock the embedded database in ${dir}`);
+}
+
 async function openPglite(dir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   mkdirSync(path.dirname(dir), { recursive: true });
-  const pg = await PGlite.create(dir);
+  const unlock = lockPglite(dir);
+  let pg;
+  try {
+    pg = await PGlite.create(dir);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   // PGlite is one connection: owner work and runtime work take turns under its own lock.
   // Each statement batch sets the role it needs, so an owner command can never leave the
   // connection privileged for the next runtime query.
@@ -107,6 +144,7 @@ async function openPglite(dir: string): Promise<Database> {
     asOwner: (fn) => asRole('owner', fn),
     async close() {
       await pg.close();
+      unlock();
     },
   };
 }

@@ -90,6 +90,10 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
     clientId,
     clientSecret,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -1,0 +1,55 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import { migrate, openDatabase, type Database } from '../../src/db/index.ts';
+import { createAdapterFactory } from '../../src/oauth/adapter.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { randomId } from '../../src/security/primitives.ts';
+
+for (const kind of databaseKinds()) {
+  describe(`authorization server storage (${kind.kind})`, () => {
+    let database: TestDatabase;
+    let db: Database;
+    const clock = new ManualClock(Date.now());
+    before(async () => {
+      database = await kind.create();
+      db = await openDatabase({ url: database.url, pgliteDir: path.join(database.dataDir, 'pglite') });
+      await migrate(db);
+    });
+    after(async () => {
+      await db.close();
+      await database.drop();
+    });
+
+    test('refresh tokens and codes are stored only as hashes; the raw value is nowhere in the table', async () => {
+      const Adapter = createAdapterFactory(db, clock);
+      const refresh = new Adapter('RefreshToken');
+      const token = randomId();
+      await refresh.upsert(token, { jti: token, grantId: 'g1', accountId: 'a', kind: 'RefreshToken' }, 3600);
+      const dump = await db.query<{ row: string }>(`SELECT row_to_json(p)::text AS row FROM oauth_payloads p`);
+      assert.ok(dump.rows.length > 0);
+      for (const { row } of dump.rows) assert.ok(!row.includes(token), 'a database dump must not reveal a usable refresh token');
+      const found = await refresh.find(token);
+      assert.equal(found?.jti, token, 'lookup by the raw value still works');
+      assert.equal(await refresh.find(token.slice(0, -1) + 'x'), undefined);
+    });
+
+    test('consume marks the token; an expired token is not found; a grant revocation removes its tokens', async () => {
+      const Adapter = createAdapterFactory(db, clock);
+      const refresh = new Adapter('RefreshToken');
+      const code = new Adapter('AuthorizationCode');
+      const [a, b, c] = [randomId(), randomId(), randomId()];
+      await refresh.upsert(a, { jti: a, grantId: 'g2' }, 3600);
+      await code.upsert(b, { jti: b, grantId: 'g2' }, 60);
+      await refresh.upsert(c, { jti: c, grantId: 'g3' }, 3600);
+      await refresh.consume(a);
+      assert.ok((await refresh.find(a))?.consumed, 'a consumed refresh token is recognisable as such (reuse detection)');
+      clock.advance(61_000);
+      assert.equal(await code.find(b), undefined, 'codes expire');
+      await refresh.revokeByGrantId('g2');
+      assert.equal(await refresh.find(a), undefined);
+      assert.ok(await refresh.find(c), 'other grants are untouched');
+    });
+  });
+}
