@@ -42,6 +42,6 @@ export const STYLESHEET = `
 body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f5f6f8;color:#1c1f24}
 main{max-width:44rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:8px;box-shadow:0 1px 3px #0002}
 h1{font-size:1.5rem;margin-top:0}button,.button{font:inherit;padding:.6rem 1.1rem;border:0;border-radius:6px;background:#1d4ed8;color:#fff;cursor:pointer;text-decoration:none;display:inline-block;margin:.25rem .25rem .25rem 0}
-button.secondary{background:#e5e7eb;color:#111}pre{background:#0f172a;color:#e2e8f0;padding:1rem;border-radius:6px;overflow:auto;font-size:.85rem}
+button.secondary{background:#e5e7eb;color:#111}pre{background:#0f172a;color:#e2e8f0;padding:1rem;border-radius:6px;overflow:auto;font-size:.85rem}pre:empty{display:none}
 .error code{color:#b91c1c}.users{display:grid;gap:.5rem}.users button{text-align:left;width:100%}.muted{color:#6b7280;font-size:.9rem}
 .banner{background:#fef3c7;border:1px solid #f59e0b;padding:.5rem 1rem;border-radius:6px}`;

@@ -179,14 +179,19 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     });
   });
 
-  app.post('/interaction/:uid/abort', { schema: { hide: true, params: uidParams } }, async (request, reply) => {
-    reply.hijack();
-    await provider.current.interactionFinished(
-      request.raw,
-      reply.raw,
-      { error: 'access_denied', error_description: 'your account has no role in this app' },
-      { mergeWithLastSubmission: false },
-    );
+  // "Return to the app" is an HTML form: browsers post it as (empty) form encoding, which the
+  // JSON-only API would refuse with 415. Accept it here; the body carries nothing to read.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, _body, done) => done(null, {}));
+    scope.post('/interaction/:uid/abort', { schema: { hide: true, params: uidParams } }, async (request, reply) => {
+      reply.hijack();
+      await provider.current.interactionFinished(
+        request.raw,
+        reply.raw,
+        { error: 'access_denied', error_description: 'your account has no role in this app' },
+        { mergeWithLastSubmission: false },
+      );
+    });
   });
 
   if (deps.devIdp) devIdpPages(app, deps.devIdp);
