@@ -1,0 +1,124 @@
+/**
+ * `npm run bench`: what Palisade's request pipeline costs, as ratios against a bare baseline
+ * measured in the same run on the same machine and database (absolute numbers say more about
+ * the machine than about Palisade; ratios can be compared across machines and over time).
+ *
+ *   baseline      bare Fastify over TLS 1.3, the single-row user query /api/v1/me runs
+ *   /api/v1/me    the full pipeline with bearer verification (signature, claims, session)
+ *   refresh       refresh-token grants per second over rotating chains
+ *
+ * PostgreSQL when BENCH_DATABASE_URL or DATABASE_URL is set (a throwaway database is created
+ * and dropped), embedded PGlite otherwise. Everything listens on loopback only.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { decodeJwt } from 'jose';
+import { openDatabase, type Database } from '../src/db/index.ts';
+import { createBenchDatabase, type BenchDatabase } from './database.ts';
+import { startBenchPalisade, CLIENT_ID, type BenchPalisade } from './palisade.ts';
+import { startBaseline, type Baseline } from './baseline.ts';
+import { measureGet, measureRefresh, type LoadSettings, type Measurement } from './load.ts';
+
+const SETTINGS: LoadSettings = { connections: 10, warmupSeconds: 1, durationSeconds: 5 };
+const REFRESH_CHAINS = 8;
+/** Start-up, three measured phases and clean-up fit well inside this; beyond it something hangs. */
+const DEADLINE_MS = 60_000;
+
+/** Progress goes to stderr so stdout holds only the report. */
+function progress(line: string): void {
+  console.error(`bench: ${line}`);
+}
+
+function table(baseline: Measurement, rows: Measurement[]): string {
+  const header = ['', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'vs baseline'];
+  const body = rows.map((m) => [
+    m.name,
+    m.perSecond.toFixed(0),
+    m.p50Ms.toFixed(1),
+    m.p99Ms.toFixed(1),
+    String(m.total),
+    `${(m.perSecond / baseline.perSecond).toFixed(3)}×`,
+  ]);
+  const widths = header.map((_, i) => Math.max(header[i]!.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    const database: BenchDatabase = await createBenchDatabase();
+    cleanups.unshift(() => database.drop());
+    const palisade: BenchPalisade = await startBenchPalisade(database);
+    cleanups.unshift(() => palisade.close());
+
+    const { server } = palisade;
+    const serverVersion = (await server.db.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? '?';
+    progress(`database: ${database.kind}; Palisade at ${server.url}`);
+
+    const { accessToken } = await palisade.login('u-tech');
+    const userId = decodeJwt(accessToken).sub!;
+
+    // PostgreSQL: the baseline gets a pool of its own of the same size, as a separate service
+    // would. PGlite is one connection that only one opener may hold, so it shares Palisade's.
+    let baselineDb: Database = server.db;
+    if (database.url) {
+      const own = await openDatabase({ url: database.url, pgliteDir: path.join(database.dataDir, 'unused'), poolSize: server.config.database.poolSize });
+      cleanups.unshift(() => own.close());
+      baselineDb = own;
+    }
+    const baseline: Baseline = await startBaseline({ db: baselineDb, dataDir: database.dataDir, userId });
+    cleanups.unshift(() => baseline.close());
+
+    // Chains get their own logins now, so the sign-ins are not part of any measured phase.
+    const chainTokens = await Promise.all(Array.from({ length: REFRESH_CHAINS }, () => palisade.login('u-tech')));
+
+    const meUrl = `https://127.0.0.1:${new URL(server.url).port}/api/v1/me`;
+    progress('measuring the baseline');
+    const bare = await measureGet('baseline (bare Fastify + TLS + user query)', baseline.url, SETTINGS);
+    progress('measuring GET /api/v1/me');
+    const me = await measureGet('GET /api/v1/me (bearer verified)', meUrl, SETTINGS, { authorization: `Bearer ${accessToken}` });
+    progress('measuring refresh-token grants');
+    const refresh = await measureRefresh(`refresh_token grant (${REFRESH_CHAINS} chains)`, {
+      tokenEndpoint: palisade.tokenEndpoint,
+      clientId: CLIENT_ID,
+      ca: palisade.ca,
+      refreshTokens: chainTokens.map((t) => t.refreshToken),
+      warmupMs: SETTINGS.warmupSeconds * 1000,
+      durationMs: SETTINGS.durationSeconds * 1000,
+    });
+
+    // The report is printed in one piece at the end: the fake company IdP's oidc-provider
+    // prints development notices while the sign-ins run.
+    const cpus = os.cpus();
+    console.log('');
+    console.log(`Node ${process.version} · ${cpus.length} CPU${cpus.length === 1 ? '' : 's'} (${cpus[0]?.model.trim() ?? 'unknown'})`);
+    console.log(`Database: ${database.kind === 'postgres' ? `PostgreSQL ${serverVersion} (throwaway database)` : `PGlite (embedded, PostgreSQL ${serverVersion})`}`);
+    console.log(
+      `Load: ${SETTINGS.connections} connections, ${SETTINGS.warmupSeconds} s warm-up + ${SETTINGS.durationSeconds} s per GET target; refresh: ${REFRESH_CHAINS} rotating chains, same timing`,
+    );
+    console.log('');
+    console.log(table(bare, [bare, me, refresh]));
+    console.log('');
+    console.log(`/api/v1/me: ${(me.perSecond / bare.perSecond).toFixed(2)}× baseline`);
+    console.log(`refresh_token grants: ${refresh.perSecond.toFixed(0)}/s, ${(refresh.perSecond / bare.perSecond).toFixed(3)}× baseline`);
+  } finally {
+    // Reverse order of creation: servers before the database they use.
+    for (const cleanup of cleanups) {
+      await cleanup().catch((error: unknown) => console.error(`clean-up failed: ${(error as Error).message}`));
+    }
+  }
+}
+
+const deadline = setTimeout(() => {
+  console.error(`bench: still running after ${DEADLINE_MS / 1000} s; giving up`);
+  process.exit(1);
+}, DEADLINE_MS);
+deadline.unref();
+
+try {
+  await main();
+} catch (error) {
+  console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
+  process.exitCode = 1;
+}
