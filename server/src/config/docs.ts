@@ -104,7 +104,7 @@ export function configurationMarkdown(): string {
         continue;
       }
       const def = child.default === undefined ? '*(none)*' : `\`${JSON.stringify(child.default)}\``;
-      rows.push(`| \`${here.join('.')}\` | ${typeName(child)} | ${def} | \`${envName(here)}\`${here.join('.') === 'database.url' ? ', `DATABASE_URL`' : ''} | ${(child.description ?? '').replace(/\|/g, '\\|')} |`);
+      rows.push(`| \`${here.join('.')}\` | ${typeName(child).replace(/\|/g, '\\|')} | ${def} | \`${envName(here)}\`${here.join('.') === 'database.url' ? ', `DATABASE_URL`' : ''} | ${(child.description ?? '').replace(/\|/g, '\\|')} |`);
     }
   };
   visit(ConfigSchema as unknown as Node, []);

@@ -3,8 +3,8 @@
  * with one demo person per field-service role, so `npm start` signs people in through exactly
  * the federation path the company IdP uses. Refused in production by configuration checks.
  */
-import Provider, { type Configuration } from 'oidc-provider';
-import { hkdfSync } from 'node:crypto';
+import Provider, { type Adapter, type AdapterPayload, type Configuration } from 'oidc-provider';
+import { generateKeyPairSync, hkdfSync, type JsonWebKey } from 'node:crypto';
 import type { MasterKey } from '../security/primitives.ts';
 import type { RoleMapping } from '../users/index.ts';
 
@@ -45,8 +45,53 @@ export function devClientSecret(master: MasterKey): string {
   return Buffer.from(hkdfSync('sha256', master.key, 'palisade', 'dev-idp client secret v1', 32)).toString('base64url');
 }
 
+/**
+ * The development IdP keeps its sessions and codes in this process's memory: a sign-in lasts
+ * seconds and nothing of it must survive a restart. (oidc-provider's own memory adapter is not
+ * exported and announces itself as unfit for production at every start, which would be noise
+ * beside Palisade's own development-default lines.)
+ */
+function memoryAdapterFactory(): (model: string) => Adapter {
+  const store = new Map<string, { payload: AdapterPayload; expiresAt: number }>();
+  const live = (key: string) => {
+    const entry = store.get(key);
+    if (entry && entry.expiresAt <= Date.now()) store.delete(key);
+    return entry && entry.expiresAt > Date.now() ? entry.payload : undefined;
+  };
+  return (model) => ({
+    async upsert(id, payload, expiresIn) {
+      const expiresAt = Date.now() + (expiresIn ?? 3600) * 1000;
+      // Expired entries go on access; a long-running development server also sweeps now and then.
+      if (store.size > 10_000) for (const [key, entry] of store) if (entry.expiresAt <= Date.now()) store.delete(key);
+      store.set(`${model}:${id}`, { payload, expiresAt });
+      if (payload.uid) store.set(`${model}:uid:${payload.uid}`, { payload: { id } as AdapterPayload, expiresAt });
+    },
+    find: async (id) => live(`${model}:${id}`),
+    findByUid: async (uid) => {
+      const id = live(`${model}:uid:${uid}`)?.id as string | undefined;
+      return id ? live(`${model}:${id}`) : undefined;
+    },
+    findByUserCode: async () => undefined,
+    async consume(id) {
+      const payload = live(`${model}:${id}`);
+      if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+    },
+    async destroy(id) {
+      store.delete(`${model}:${id}`);
+    },
+    async revokeByGrantId(grantId) {
+      for (const [key, entry] of store) if (entry.payload.grantId === grantId) store.delete(key);
+    },
+  });
+}
+
 export function createDevIdp(publicUrl: string, master: MasterKey): Provider {
+  // A signing key of this process alone (oidc-provider's quick-start keys are public).
+  const signingKey: JsonWebKey = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig' };
+  const adapter = memoryAdapterFactory();
   const configuration: Configuration = {
+    adapter: (name: string) => adapter(name),
+    jwks: { keys: [signingKey as never] },
     clients: [
       {
         client_id: DEV_IDP_CLIENT_ID,
@@ -54,6 +99,7 @@ export function createDevIdp(publicUrl: string, master: MasterKey): Provider {
         redirect_uris: [`${publicUrl}/auth/callback`],
         grant_types: ['authorization_code'],
         response_types: ['code'],
+        id_token_signed_response_alg: 'ES256',
       },
     ],
     cookies: { keys: [Buffer.from(hkdfSync('sha256', master.key, 'palisade', 'dev-idp cookies v1', 32)).toString('base64url')] },
