@@ -8,7 +8,6 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { Value } from 'typebox/value';
 import { ConfigSchema, type PalisadeConfig } from './schema.ts';
-import { DURATION_PATTERN } from './duration.ts';
 
 export interface ConfigProblem {
   path: string;
@@ -44,6 +43,7 @@ type JsonSchema = {
   anyOf?: JsonSchema[];
   description?: string;
   pattern?: string;
+  patternHint?: string;
   default?: unknown;
 };
 
@@ -145,8 +145,8 @@ function schemaProblems(doc: unknown): ConfigProblem[] {
           message: 'is not a Palisade setting: check the spelling against config/palisade.example.yaml',
         });
       }
-    } else if (error.keyword === 'pattern' && schemaAt(error.instancePath)?.pattern === DURATION_PATTERN) {
-      problems.push({ path: at, message: 'must be a duration such as 30s, 15m, 12h or 7d' });
+    } else if (error.keyword === 'pattern' && schemaAt(error.instancePath)?.patternHint) {
+      problems.push({ path: at, message: schemaAt(error.instancePath)!.patternHint! });
     } else if (error.keyword === 'anyOf' || error.keyword === 'const') {
       const schema = schemaAt(error.instancePath);
       const allowed = schema?.anyOf?.map((s) => JSON.stringify((s as { const?: unknown }).const)).join(', ');

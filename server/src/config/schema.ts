@@ -6,8 +6,12 @@
 import Type, { type Static } from 'typebox';
 import { DURATION_PATTERN } from './duration.ts';
 
+/**
+ * `patternHint` says in plain words what a `pattern` demands; configuration problems show it
+ * instead of the regular expression.
+ */
 const Duration = (description: string, defaultValue: string) =>
-  Type.String({ pattern: DURATION_PATTERN, description, default: defaultValue, examples: [defaultValue] });
+  Type.String({ pattern: DURATION_PATTERN, patternHint: 'must be a duration such as 30s, 15m, 12h or 7d', description, default: defaultValue, examples: [defaultValue] });
 
 const Strings = (description: string, defaultValue: string[] = []) =>
   Type.Array(Type.String({ minLength: 1 }), { description, default: defaultValue });
@@ -17,7 +21,7 @@ export type RoleName = (typeof ROLE_NAMES)[number];
 
 const ClientSchema = Type.Object(
   {
-    id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'OAuth client_id the app sends.' }),
+    id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', patternHint: 'must be 1 to 64 letters, digits, dots, dashes or underscores', description: 'OAuth client_id the app sends.' }),
     name: Type.String({ minLength: 1, maxLength: 100, description: 'Name shown to users and operators.' }),
     redirectUris: Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), {
       minItems: 1,
@@ -48,6 +52,7 @@ export const ConfigSchema = Type.Object(
     masterKey: Type.Optional(
       Type.String({
         pattern: '^[A-Za-z0-9_-]{43}$',
+        patternHint: 'must be 32 bytes in unpadded base64url (43 characters), e.g. from `openssl rand 32 | basenc --base64url | tr -d =`',
         description:
           'Key-encryption key (32 random bytes, base64url) that wraps signing keys in the database. Prefer env PALISADE_MASTER_KEY. Absent outside production: generated into dataDir/master.key.',
       }),
@@ -62,6 +67,7 @@ export const ConfigSchema = Type.Object(
         publicUrl: Type.Optional(
           Type.String({
             pattern: '^https://[^/?#]+$',
+            patternHint: 'must be an https origin without path or trailing slash, such as https://palisade.example.com',
             description:
               'The https origin apps and the company IdP reach Palisade at (no path, no trailing slash); it is the OAuth issuer. Default: https://localhost:<port>.',
           }),
@@ -89,6 +95,7 @@ export const ConfigSchema = Type.Object(
         url: Type.Optional(
           Type.String({
             pattern: '^postgres(ql)?://',
+            patternHint: 'must be a postgres:// or postgresql:// URL',
             description: 'PostgreSQL connection URL (env DATABASE_URL). Absent: embedded PGlite in dataDir/pglite.',
           }),
         ),
@@ -99,7 +106,7 @@ export const ConfigSchema = Type.Object(
     upstream: Type.Optional(
       Type.Object(
         {
-          issuer: Type.String({ pattern: '^https?://', description: 'Company IdP issuer URL (OpenID discovery is read from it).' }),
+          issuer: Type.String({ pattern: '^https?://', patternHint: 'must be the issuer URL, starting with https://', description: 'Company IdP issuer URL (OpenID discovery is read from it).' }),
           clientId: Type.String({ minLength: 1, description: 'Palisade’s client id at the company IdP.' }),
           clientSecret: Type.Optional(
             Type.String({ minLength: 1, description: 'Palisade’s client secret at the company IdP. Prefer env PALISADE_UPSTREAM_CLIENT_SECRET.' }),

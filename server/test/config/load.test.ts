@@ -50,6 +50,16 @@ test('every problem is listed at once, each with its path', () => {
   assert.match(new ConfigError(problems, 'x').message, /has 5 problems/);
 });
 
+test('a malformed value is explained in words, not as the regular expression it failed', () => {
+  const problems = problemsOf(() =>
+    loadConfig({ env: { PALISADE_MASTER_KEY: 'c2VjcmV0=', PALISADE_SERVER_PUBLIC_URL: 'https://palisade.example.com/', DATABASE_URL: 'mysql://db/x' } }),
+  );
+  assert.deepEqual(problems.map((p) => p.path).sort(), ['database.url', 'masterKey', 'server.publicUrl']);
+  for (const problem of problems) assert.doesNotMatch(problem.message, /must match pattern|\^|\$/, problem.path);
+  assert.match(problems.find((p) => p.path === 'masterKey')!.message, /43 characters/);
+  assert.doesNotMatch(problems.find((p) => p.path === 'masterKey')!.message, /c2VjcmV0/, 'a secret value is never echoed back');
+});
+
 test('environment overrides follow the setting path, and win over the file', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'palisade-config-'));
   const file = path.join(dir, 'palisade.yaml');
