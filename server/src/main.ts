@@ -13,6 +13,7 @@ import { openDatabase, migrate, type Database } from './db/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { generateMasterKey, masterKeyFromBase64url, type MasterKey } from './security/primitives.ts';
 import { ensureSigningKey, loadKeySet } from './oauth/keys.ts';
+import { sweepExpiredPayloads } from './oauth/adapter.ts';
 import { createProvider, apiAudience } from './oauth/provider.ts';
 import { Federation } from './oauth/federation.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
@@ -58,6 +59,7 @@ export async function openConfiguredDatabase(config: ResolvedConfig): Promise<Da
 }
 
 const KEY_RELOAD_MS = 15_000;
+const SWEEP_MS = 10 * 60_000;
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
@@ -154,6 +156,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     };
     const timer = setInterval(() => reloadKeys().catch((err: unknown) => app.log.error({ err }, 'signing key reload failed')), KEY_RELOAD_MS);
     timer.unref();
+    // Expired codes, tokens and interactions are invisible already; this only bounds the table.
+    // Every instance may sweep: the DELETE is idempotent.
+    const sweep = () =>
+      sweepExpiredPayloads(db, clock)
+        .then((removed) => removed && app.log.info({ event: 'oauth.swept', removed }, 'expired authorization records removed'))
+        .catch((err: unknown) => app.log.error({ err }, 'sweeping expired authorization records failed'));
+    const sweeper = setInterval(sweep, SWEEP_MS);
+    sweeper.unref();
 
     const url = config.publicUrl;
     announce(`Palisade is listening on ${config.server.host}:${port} — open ${url}/`);
@@ -170,6 +180,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       reloadKeys,
       async close() {
         clearInterval(timer);
+        clearInterval(sweeper);
         // Fastify did not call listen() (the HTTPS server was started before it, see above), so
         // it will not close the listener itself: stop accepting, let in-flight requests finish
         // through app.close(), then drop keep-alive connections that would otherwise hold the

@@ -74,3 +74,13 @@ export function createAdapterFactory(db: Database, clock: Clock) {
     }
   };
 }
+
+/**
+ * Removes authorization-server records that expired more than `graceMs` ago. Expired records
+ * are already invisible to oidc-provider (see findWhere); this keeps the table from growing
+ * with every sign-in and refresh. The grace leaves a just-expired record for inspection.
+ */
+export async function sweepExpiredPayloads(db: Database, clock: Clock, graceMs = 60 * 60_000): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM oauth_payloads WHERE expires_at < $1', [new Date(clock.now() - graceMs)]);
+  return rowCount ?? 0;
+}

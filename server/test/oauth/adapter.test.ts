@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { migrate, openDatabase, type Database } from '../../src/db/index.ts';
-import { createAdapterFactory } from '../../src/oauth/adapter.ts';
+import { createAdapterFactory, sweepExpiredPayloads } from '../../src/oauth/adapter.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { randomId } from '../../src/security/primitives.ts';
 
@@ -50,6 +50,23 @@ for (const kind of databaseKinds()) {
       await refresh.revokeByGrantId('g2');
       assert.equal(await refresh.find(a), undefined);
       assert.ok(await refresh.find(c), 'other grants are untouched');
+    });
+
+    test('expired records are swept after a grace period; live ones stay', async () => {
+      const Adapter = createAdapterFactory(db, clock);
+      const code = new Adapter('AuthorizationCode');
+      const refresh = new Adapter('RefreshToken');
+      const [short, long] = [randomId(), randomId()];
+      await code.upsert(short, { jti: short, grantId: 'g4' }, 60);
+      await refresh.upsert(long, { jti: long, grantId: 'g4' }, 7 * 24 * 3600);
+      const count = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM oauth_payloads WHERE grant_id = 'g4'`)).rows[0]!.n);
+      clock.advance(120_000);
+      await sweepExpiredPayloads(db, clock);
+      assert.equal(await count(), 2, 'within the grace period an expired record stays');
+      clock.advance(60 * 60_000);
+      assert.ok((await sweepExpiredPayloads(db, clock)) >= 1);
+      assert.equal(await count(), 1);
+      assert.ok(await refresh.find(long), 'the live refresh token is untouched');
     });
   });
 }
