@@ -14,7 +14,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { generateMasterKey, masterKeyFromBase64url, type MasterKey } from './security/primitives.ts';
 import { ensureSigningKey, loadKeySet } from './oauth/keys.ts';
 import { sweepExpiredPayloads } from './oauth/adapter.ts';
-import { createProvider, apiAudience } from './oauth/provider.ts';
+import { createProvider, apiAudience, type ProviderDeps } from './oauth/provider.ts';
 import { Federation } from './oauth/federation.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
@@ -105,7 +105,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       master,
     );
 
-    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, keys }) };
+    // The provider logs through the HTTP app's logger, created below; events only come with requests.
+    const log: ProviderDeps['log'] = { warn: (details, message) => app.log.warn(details, message), error: (details, message) => app.log.error(details, message) };
+    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, keys, log }) };
     const bearer = new BearerVerifier(keys.publicJwks, {
       issuer: config.publicUrl,
       audience: apiAudience(config),
@@ -150,7 +152,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const next = await loadKeySet(db, master, clock);
       if (next.version === keys.version && next.activeKid === keys.activeKid) return;
       keys = next;
-      provider.current = createProvider({ config, db, clock, master, sessions, keys });
+      provider.current = createProvider({ config, db, clock, master, sessions, keys, log });
       bearer.setKeys(keys.publicJwks);
       app.log.info({ event: 'keys.reloaded', activeKid: keys.activeKid, published: keys.publicJwks.length }, 'signing keys reloaded');
     };

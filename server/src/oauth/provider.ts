@@ -38,6 +38,8 @@ export interface ProviderDeps {
   master: MasterKey;
   sessions: Sessions;
   keys: KeySet;
+  /** Where security events go (the HTTP app's logger; the audit trail later). */
+  log: { warn(details: object, message: string): void; error(details: object, message: string): void };
 }
 
 export function apiAudience(config: ResolvedConfig): string {
@@ -214,11 +216,17 @@ export function createProvider(deps: ProviderDeps): Provider {
   // so access tokens already issued for it stop working before they expire.
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
     const reason = ctx.oidc?.route === 'token' ? 'refresh_token_reuse' : 'revoked_by_client';
-    void sessions.revoke(grantId, reason).then((changed) => {
-      if (changed && reason === 'refresh_token_reuse') {
-        provider.emit('palisade.refresh_token_reuse', { grantId, clientId: ctx.oidc?.client?.clientId });
-      }
-    });
+    const clientId = ctx.oidc?.client?.clientId;
+    sessions.revoke(grantId, reason).then(
+      (changed) => {
+        if (changed && reason === 'refresh_token_reuse') {
+          deps.log.warn({ event: 'token.refresh_reuse', sessionId: grantId, clientId }, 'a rotated refresh token was presented again: the whole session is revoked');
+        }
+      },
+      // The deny set already holds the session (revoke() records it before any I/O), so its
+      // tokens fail on this instance; the database write is what failed.
+      (err: unknown) => deps.log.error({ err, event: 'session.revoke_failed', sessionId: grantId, reason }, 'revoking the session in the database failed'),
+    );
   });
   return provider;
 }

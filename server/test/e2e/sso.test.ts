@@ -156,6 +156,11 @@ for (const kind of databaseKinds()) {
       assert.equal(after.body.type, 'https://palisade.dev/problems/session-revoked');
       const first = await me(tokens.access_token);
       assert.equal(first.status, 401);
+      const sid = decodeJwt(tokens.access_token).sid as string;
+      assert.match(server.output(), new RegExp(`"event":"token.refresh_reuse","sessionId":"${sid}"`), 'the reuse is reported as a security event');
+      for (const secret of [tokens.refresh_token!, second.refresh_token!, tokens.access_token]) {
+        assert.ok(!server.output().includes(secret), 'no token ever reaches the log');
+      }
     });
 
     test('revoking the refresh token (RFC 7009) ends the login', async () => {
