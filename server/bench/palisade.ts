@@ -9,7 +9,7 @@ import * as oidc from 'openid-client';
 import { loadConfig } from '../src/config/load.ts';
 import { startServer, type RunningServer } from '../src/main.ts';
 import { generateMasterKey } from '../src/security/primitives.ts';
-import { startUpstreamIdp, UPSTREAM_ROLES, type UpstreamIdp } from '../test/helpers/upstream-idp.ts';
+import { startUpstreamIdp, type UpstreamIdp } from '../test/helpers/upstream-idp.ts';
 import { freePort } from '../test/helpers/server.ts';
 import { Browser } from '../test/helpers/browser.ts';
 import type { BenchDatabase } from './database.ts';
@@ -44,10 +44,7 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
         PALISADE_SERVER_HOST: '127.0.0.1',
         PALISADE_MASTER_KEY: generateMasterKey(),
         ...(database.url ? { DATABASE_URL: database.url } : {}),
-        PALISADE_UPSTREAM_ISSUER: upstream.issuer,
-        PALISADE_UPSTREAM_CLIENT_ID: upstream.clientId,
-        PALISADE_UPSTREAM_CLIENT_SECRET: upstream.clientSecret,
-        PALISADE_UPSTREAM_ROLES: JSON.stringify(UPSTREAM_ROLES),
+        ...upstream.env,
         PALISADE_LOG_LEVEL: 'silent',
       },
     });

@@ -13,7 +13,7 @@ import * as oidc from 'openid-client';
 import { decodeProtectedHeader } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { REPO_ROOT, freePort, startPalisade } from '../helpers/server.ts';
-import { startUpstreamIdp, UPSTREAM_ROLES, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { Browser } from '../helpers/browser.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { startServer, type RunningServer } from '../../src/main.ts';
@@ -122,10 +122,7 @@ for (const kind of databaseKinds()) {
           PALISADE_SERVER_PORT: String(port),
           PALISADE_MASTER_KEY: masterKey,
           DATABASE_URL: database.url,
-          PALISADE_UPSTREAM_ISSUER: upstream.issuer,
-          PALISADE_UPSTREAM_CLIENT_ID: upstream.clientId,
-          PALISADE_UPSTREAM_CLIENT_SECRET: upstream.clientSecret,
-          PALISADE_UPSTREAM_ROLES: JSON.stringify(UPSTREAM_ROLES),
+          ...upstream.env,
           PALISADE_LOG_LEVEL: 'silent',
         },
       });

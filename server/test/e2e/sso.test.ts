@@ -9,12 +9,10 @@ import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { createHmac, randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { startUpstreamIdp, UPSTREAM_ROLES, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
+import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { Browser } from '../helpers/browser.ts';
-import { openDatabase, migrate } from '../../src/db/index.ts';
 import { ensureSigningKey, loadKeySet } from '../../src/oauth/keys.ts';
 import { generateMasterKey, masterKeyFromBase64url } from '../../src/security/primitives.ts';
 import { systemClock } from '../../src/clock.ts';
@@ -36,8 +34,7 @@ for (const kind of databaseKinds()) {
       upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
       // Create the signing key before the server starts so the test can forge tokens with
       // Palisade's real key: then each forged token differs from a valid one in one claim only.
-      const db = await openDatabase({ url: database.url, pgliteDir: path.join(database.dataDir, 'pglite') });
-      await migrate(db);
+      const db = await openMigrated(database);
       const master = masterKeyFromBase64url(masterKey);
       await ensureSigningKey(db, master, 'ES256', systemClock);
       signingJwk = (await loadKeySet(db, master, systemClock)).privateJwks[0]!;
@@ -47,10 +44,7 @@ for (const kind of databaseKinds()) {
         PALISADE_SERVER_PORT: String(port),
         PALISADE_MASTER_KEY: masterKey,
         DATABASE_URL: database.url,
-        PALISADE_UPSTREAM_ISSUER: upstream.issuer,
-        PALISADE_UPSTREAM_CLIENT_ID: upstream.clientId,
-        PALISADE_UPSTREAM_CLIENT_SECRET: upstream.clientSecret,
-        PALISADE_UPSTREAM_ROLES: JSON.stringify(UPSTREAM_ROLES),
+        ...upstream.env,
         PALISADE_LOG_LEVEL: 'warn',
       });
     });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { migrate, openDatabase, type Database } from '../../src/db/index.ts';
 
 export interface TestDatabase {
   kind: 'pglite' | 'postgres';
@@ -14,6 +15,13 @@ export interface TestDatabase {
   /** A fresh data folder (PGlite files, TLS certificate, …). */
   dataDir: string;
   drop(): Promise<void>;
+}
+
+/** Opens a test database the way Palisade does (PGlite in `<dataDir>/pglite`) and migrates it. */
+export async function openMigrated(database: TestDatabase): Promise<Database> {
+  const db = await openDatabase({ url: database.url, pgliteDir: path.join(database.dataDir, 'pglite') });
+  await migrate(db);
+  return db;
 }
 
 export interface DatabaseKind {

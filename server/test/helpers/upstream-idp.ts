@@ -34,6 +34,8 @@ export interface UpstreamIdp {
   clientSecret: string;
   /** Every authorization request Palisade sent, with its parameters (to check forwarding). */
   requests: URLSearchParams[];
+  /** The environment settings that make Palisade federate to this IdP. */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,12 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
     clientId,
     clientSecret,
     requests,
+    env: {
+      PALISADE_UPSTREAM_ISSUER: issuer,
+      PALISADE_UPSTREAM_CLIENT_ID: clientId,
+      PALISADE_UPSTREAM_CLIENT_SECRET: clientSecret,
+      PALISADE_UPSTREAM_ROLES: JSON.stringify(UPSTREAM_ROLES),
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,8 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { migrate, openDatabase, type Database } from '../../src/db/index.ts';
+import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
+import type { Database } from '../../src/db/index.ts';
 import { ensureSigningKey, listKeys, loadKeySet, rotateKeys } from '../../src/oauth/keys.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { generateMasterKey, masterKeyFromBase64url, unwrapSecret, wrapSecret } from '../../src/security/primitives.ts';
@@ -17,8 +16,7 @@ for (const kind of databaseKinds()) {
     const clock = new ManualClock(Date.now());
     before(async () => {
       database = await kind.create();
-      db = await openDatabase({ url: database.url, pgliteDir: path.join(database.dataDir, 'pglite') });
-      await migrate(db);
+      db = await openMigrated(database);
     });
     after(async () => {
       await db.close();
