@@ -68,6 +68,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const master = resolveMasterKey(config);
   const db = await openConfiguredDatabase(config);
   let server: Server | undefined;
+  let startedSessions: Sessions | undefined; // for the clean-up below if start-up fails
   try {
     await migrate(db);
     await ensureSigningKey(db, master, config.tokens.signingAlg, clock);
@@ -85,8 +86,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const port = (https.address() as AddressInfo).port;
     config = { ...config, publicUrl: config.server.publicUrl ?? `https://localhost:${port}` };
 
-    const sessions = new Sessions(db, clock, parseDuration(config.tokens.accessTokenTtl));
-    await sessions.load();
+    // Modules log through the HTTP app's logger, created below; they log only once serving.
+    const log: ProviderDeps['log'] = { warn: (details, message) => app.log.warn(details, message), error: (details, message) => app.log.error(details, message) };
+    const sessions = new Sessions(db, clock, parseDuration(config.tokens.accessTokenTtl), log);
+    startedSessions = sessions;
+    await sessions.start();
 
     // The company IdP, or the embedded development IdP reached over Palisade's own TLS.
     const devIdp = config.upstream ? undefined : createDevIdp(config.publicUrl, master);
@@ -105,8 +109,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       master,
     );
 
-    // The provider logs through the HTTP app's logger, created below; events only come with requests.
-    const log: ProviderDeps['log'] = { warn: (details, message) => app.log.warn(details, message), error: (details, message) => app.log.error(details, message) };
     const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, keys, log }) };
     const bearer = new BearerVerifier(keys.publicJwks, {
       issuer: config.publicUrl,
@@ -142,7 +144,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       roleMapping: config.upstream?.roles ?? DEV_ROLE_MAPPING,
       devIdp,
     });
-    await app.register(userRoutes, { db, sessions });
+    await app.register(userRoutes, { db, sessionLifetimeMs: parseDuration(config.tokens.refreshAbsoluteTtl) });
     await app.register(sessionRoutes, { sessions });
     await app.register(startPage, { development: !config.upstream });
     await app.ready();
@@ -192,11 +194,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         https.closeAllConnections();
         await stopped;
         await ownTls.close();
+        await sessions.stop();
         await db.close();
       },
     };
   } catch (error) {
     server?.close();
+    await startedSessions?.stop().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw error;
   }

@@ -23,7 +23,23 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction with owner rights (migrations only). */
   asOwner<T>(fn: (owner: OwnerQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Delivers every `NOTIFY` on `channel` (sent with `SELECT pg_notify(channel, payload)`, which
+   * inside a transaction is delivered only when it commits). On PostgreSQL the subscription has
+   * a connection of its own; when that connection is lost it is re-established with backoff and
+   * `onResume` runs, because notifications sent meanwhile are lost: the subscriber reloads.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onResume: () => void): Promise<Subscription>;
   close(): Promise<void>;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+/** Channel names are identifiers in LISTEN, which takes no parameters: only these are allowed. */
+export function assertChannelName(channel: string): void {
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(channel)) throw new TypeError(`invalid notification channel name: ${channel}`);
 }
 
 export const RUNTIME_ROLE = 'palisade_app';

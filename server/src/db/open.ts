@@ -1,7 +1,13 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Database, OwnerQueryable, Queryable, QueryResult } from './index.ts';
-import { RUNTIME_ROLE } from './index.ts';
+import type { Client as PgClient } from 'pg';
+import type { Database, OwnerQueryable, Queryable, QueryResult, Subscription } from './index.ts';
+import { RUNTIME_ROLE, assertChannelName } from './index.ts';
+
+/** Application name of the connections that LISTEN (visible in pg_stat_activity). */
+export const LISTENER_APPLICATION_NAME = 'palisade-listener';
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
 
 export interface OpenOptions {
   /** PostgreSQL URL; absent: PGlite stored in `pgliteDir`. */
@@ -45,6 +51,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     },
     transaction: (fn) => inTransaction(pool, 'runtime', fn),
     asOwner: (fn) => inTransaction(owner, 'owner', fn),
+    listen: (channel, onMessage, onResume) => listenPostgres(pg.Client, url, channel, onMessage, onResume),
     async close() {
       await Promise.all([pool.end(), owner.end()]);
     },
@@ -80,6 +87,69 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     roleSet.add(client);
   }
   return db;
+}
+
+/**
+ * A LISTEN on a connection of its own (a pooled connection would be handed to other work).
+ * A lost connection is re-established with exponential backoff; after each re-LISTEN the
+ * subscriber's `onResume` runs so it can reload what it may have missed.
+ */
+async function listenPostgres(
+  Client: typeof PgClient,
+  url: string,
+  channel: string,
+  onMessage: (payload: string) => void,
+  onResume: () => void,
+): Promise<Subscription> {
+  assertChannelName(channel);
+  let client: PgClient | undefined;
+  let closed = false;
+  let delay = RECONNECT_MIN_MS;
+  let timer: NodeJS.Timeout | undefined;
+
+  const connect = async (resumed: boolean) => {
+    const c = new Client({ connectionString: url, application_name: LISTENER_APPLICATION_NAME });
+    c.on('error', () => undefined); // followed by 'end', which reconnects
+    c.on('notification', (message) => {
+      if (message.channel === channel && message.payload !== undefined) onMessage(message.payload);
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+    } catch (error) {
+      await c.end().catch(() => undefined);
+      throw error;
+    }
+    if (closed) {
+      await c.end().catch(() => undefined);
+      return;
+    }
+    client = c;
+    delay = RECONNECT_MIN_MS;
+    c.once('end', () => {
+      client = undefined;
+      if (!closed) retry();
+    });
+    if (resumed) onResume();
+  };
+  const retry = () => {
+    timer = setTimeout(() => {
+      connect(true).catch(() => {
+        delay = Math.min(delay * 2, RECONNECT_MAX_MS);
+        retry();
+      });
+    }, delay);
+    timer.unref();
+  };
+
+  await connect(false);
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await client?.end().catch(() => undefined);
+    },
+  };
 }
 
 /**
@@ -142,6 +212,12 @@ async function openPglite(dir: string): Promise<Database> {
     query: (sql, params) => asRole('runtime', (q) => q.query(sql, params)),
     transaction: (fn) => asRole('runtime', fn),
     asOwner: (fn) => asRole('owner', fn),
+    // One process, one connection: the subscription cannot be lost, so onResume never runs.
+    async listen(channel, onMessage) {
+      assertChannelName(channel);
+      const unlisten = await pg.listen(channel, onMessage);
+      return { close: () => unlisten() };
+    },
     async close() {
       await pg.close();
       unlock();

@@ -1,31 +1,60 @@
-import type { Database } from '../db/index.ts';
+import type { Database, Subscription } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { activeSessionIds, destroyGrantRecords, findSession, insertSession, markRevoked, recentlyRevoked, type Session } from './store.ts';
 
 export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin';
 
+/** NOTIFY channel carrying the id of every revoked session to every instance. */
+export const REVOCATION_CHANNEL = 'palisade_revocations';
+
+export interface SessionsLog {
+  error(details: object, message: string): void;
+}
+
 /**
  * Sessions and their revocation. Access tokens are JWTs verified without a database call, so
  * a revoked session would otherwise keep working for the rest of the token's 15 minutes: every
- * bearer check also consults this in-memory deny set of revoked session ids. It is loaded from
- * the database at start (every revocation young enough for a token to still be alive) and
- * updated on every revocation this instance performs. (Issue 4 adds the cross-instance feed.)
+ * bearer check also consults this in-memory deny set of revoked session ids.
+ *
+ * The set is kept current on every instance by the revocation feed: a revocation commits its
+ * row and a `pg_notify` in one transaction, and each instance LISTENs (PostgreSQL delivers in
+ * milliseconds; PGlite is a single process). At start, and whenever the feed's connection was
+ * lost and comes back, the set is reloaded from the database (every revocation young enough for
+ * a token to still be alive), so a notification missed during an outage is never a hole.
  */
 export class Sessions {
   private readonly revoked = new Map<string, number>();
   private readonly db: Database;
   private readonly clock: Clock;
   private readonly tokenLifetimeMs: number;
+  private readonly log: SessionsLog;
+  private feed: Subscription | undefined;
 
-  constructor(db: Database, clock: Clock, tokenLifetimeMs: number) {
+  constructor(db: Database, clock: Clock, tokenLifetimeMs: number, log: SessionsLog) {
     this.db = db;
     this.clock = clock;
     this.tokenLifetimeMs = tokenLifetimeMs;
+    this.log = log;
   }
 
-  async load(): Promise<void> {
+  /** Subscribes to the revocation feed, then loads the deny set (in that order: nothing falls between). */
+  async start(): Promise<void> {
+    this.feed = await this.db.listen(
+      REVOCATION_CHANNEL,
+      (id) => this.remember(id),
+      () => void this.load().catch((err: unknown) => this.log.error({ err, event: 'sessions.reload_failed' }, 'reloading revoked sessions after the feed reconnected failed')),
+    );
+    await this.load();
+  }
+
+  async stop(): Promise<void> {
+    await this.feed?.close();
+    this.feed = undefined;
+  }
+
+  private async load(): Promise<void> {
     const since = new Date(this.clock.now() - this.tokenLifetimeMs - 60_000);
-    for (const id of await recentlyRevoked(this.db, since)) this.revoked.set(id, this.clock.now());
+    for (const id of await recentlyRevoked(this.db, since)) this.remember(id);
   }
 
   create(session: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>, db = this.db): Promise<void> {
@@ -50,6 +79,8 @@ export class Sessions {
     return this.db.transaction(async (tx) => {
       const changed = await markRevoked(tx, id, reason, new Date(this.clock.now()));
       await destroyGrantRecords(tx, id);
+      // Delivered to every instance when (and only if) this transaction commits.
+      if (changed) await tx.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, id]);
       return changed;
     });
   }

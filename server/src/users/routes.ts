@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/index.ts';
-import type { Sessions } from '../sessions/index.ts';
 import { findUser } from './store.ts';
 import { problems } from '../http/problems.ts';
 
@@ -41,7 +40,13 @@ const MeResponse = {
   },
 } as const;
 
-export async function userRoutes(app: FastifyInstance, deps: { db: Database; sessions: Sessions }): Promise<void> {
+export interface UserRoutesDeps {
+  db: Database;
+  /** How long a session lasts from its SSO login (tokens.refreshAbsoluteTtl). */
+  sessionLifetimeMs: number;
+}
+
+export async function userRoutes(app: FastifyInstance, deps: UserRoutesDeps): Promise<void> {
   app.get(
     '/api/v1/me',
     {
@@ -55,16 +60,19 @@ export async function userRoutes(app: FastifyInstance, deps: { db: Database; ses
     },
     async (request) => {
       const auth = request.auth!;
-      const [user, session] = await Promise.all([findUser(deps.db, auth.sub), deps.sessions.find(auth.sid)]);
-      // The deny set is the fast path; the row is the truth (a revocation by another instance).
-      if (!user || !session || session.revokedAt || session.userId !== user.id) throw problems.sessionRevoked();
+      // The bearer check has verified the token and that its session is not revoked (the deny
+      // set every instance keeps current from the revocation feed); the session's facts are
+      // in the token. The user row gives current name, e-mail, roles and attributes.
+      const user = await findUser(deps.db, auth.sub);
+      if (!user) throw problems.sessionRevoked();
+      const authTime = (auth.auth_time ?? auth.iat!) * 1000;
       return {
         id: user.id,
         name: user.name,
         email: user.email,
         roles: user.roles,
         attributes: { department: user.department, territory: user.territory, region: user.region, projects: user.projects, employeeType: user.employeeType },
-        session: { id: session.id, authTime: session.authTime.toISOString(), expiresAt: session.expiresAt.toISOString(), acr: session.acr, amr: session.amr },
+        session: { id: auth.sid, authTime: new Date(authTime).toISOString(), expiresAt: new Date(authTime + deps.sessionLifetimeMs).toISOString(), acr: auth.acr ?? null, amr: auth.amr ?? [] },
         clientId: auth.client_id,
         scope: auth.scope ?? '',
       };

@@ -1,0 +1,84 @@
+/**
+ * Two Palisade processes behind one public URL, sharing one PostgreSQL, each started the
+ * README's way: a token issued by one is accepted by the other, and a sign-out through one makes
+ * the other refuse the session's still-unexpired access token within a second (the revocation
+ * feed). PostgreSQL only: the embedded database is one process by design.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { MobileApp } from '../helpers/mobile-app.ts';
+import { generateMasterKey } from '../../src/security/primitives.ts';
+
+for (const kind of databaseKinds().filter((k) => k.kind === 'postgres')) {
+  describe('two instances on one PostgreSQL', () => {
+    let database: TestDatabase;
+    let upstream: UpstreamIdp;
+    let a: StartedServer;
+    let b: StartedServer;
+    let app: MobileApp;
+    let appAtB: MobileApp;
+    let secondDir: TestDatabase;
+    /** Instance B directly (its banner names the shared public URL, which is instance A here). */
+    let bUrl: string;
+
+    before(async () => {
+      database = await kind.create();
+      secondDir = await kind.create(); // only for its data folder (its own TLS certificate)
+      const [portA, portB] = [await freePort(), await freePort()];
+      bUrl = `https://localhost:${portB}`;
+      const publicUrl = `https://localhost:${portA}`;
+      upstream = await startUpstreamIdp(() => `${publicUrl}/auth/callback`);
+      const shared = {
+        DATABASE_URL: database.url,
+        PALISADE_MASTER_KEY: generateMasterKey(),
+        PALISADE_SERVER_PUBLIC_URL: publicUrl,
+        PALISADE_LOG_LEVEL: 'warn',
+        ...upstream.env,
+      };
+      // Started together: migrations and the first signing key must not race.
+      [a, b] = await Promise.all([
+        startPalisade({ ...shared, PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(portA) }),
+        startPalisade({ ...shared, PALISADE_DATA_DIR: secondDir.dataDir, PALISADE_SERVER_PORT: String(portB) }),
+      ]);
+      app = new MobileApp(publicUrl, a.ca);
+      appAtB = new MobileApp(publicUrl, b.ca);
+    });
+    after(async () => {
+      await Promise.all([a?.stop(), b?.stop()]);
+      await app?.close();
+      await appAtB?.close();
+      await upstream?.close();
+      await secondDir?.drop();
+      await database?.drop();
+    });
+
+    test('a sign-out through one instance is enforced by the other within a second', async () => {
+      const { tokens } = await app.signIn('u-tech');
+      assert.equal((await appAtB.call('/api/v1/me', tokens.access_token, {}, bUrl)).status, 200, 'the other instance accepts the token');
+      assert.equal((await app.call('/api/v1/session/logout', tokens.access_token, { method: 'POST', body: '{}' })).status, 200);
+      const started = performance.now();
+      let last: { status: number; body: Record<string, unknown> };
+      do {
+        last = await appAtB.call('/api/v1/me', tokens.access_token, {}, bUrl);
+      } while (last.status === 200 && performance.now() - started < 1000);
+      const ms = performance.now() - started;
+      assert.equal(last.status, 401, `the other instance still accepted the revoked session's token after ${ms.toFixed(0)} ms`);
+      assert.equal(last.body.type, 'https://palisade.dev/problems/session-revoked');
+      console.log(`sign-out through instance A refused by instance B after ${ms.toFixed(1)} ms`);
+    });
+
+    test('"sign out everywhere" through the second instance ends the sessions made through the first', async () => {
+      const first = await app.signIn('u-admin');
+      const second = await app.signIn('u-admin');
+      const ended = await appAtB.call('/api/v1/session/logout', second.tokens.access_token, { method: 'POST', body: '{"everywhere":true}' }, bUrl);
+      assert.deepEqual(ended, { status: 200, body: { ended: 2 } });
+      const started = performance.now();
+      let status = 200;
+      while (status === 200 && performance.now() - started < 1000) status = (await app.call('/api/v1/me', first.tokens.access_token)).status;
+      assert.equal(status, 401, 'instance A refuses within a second');
+    });
+  });
+}
