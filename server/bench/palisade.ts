@@ -5,17 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as oidc from 'openid-client';
 import { loadConfig } from '../src/config/load.ts';
 import { startServer, type RunningServer } from '../src/main.ts';
 import { generateMasterKey } from '../src/security/primitives.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../test/helpers/upstream-idp.ts';
 import { freePort } from '../test/helpers/server.ts';
-import { Browser } from '../test/helpers/browser.ts';
+import { MobileApp } from '../test/helpers/mobile-app.ts';
 import type { BenchDatabase } from './database.ts';
 
 export const CLIENT_ID = 'field-app';
-const SCOPE = 'openid profile email offline_access api';
 
 export interface BenchPalisade {
   server: RunningServer;
@@ -55,17 +53,8 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
   }
 
   const ca = readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8');
-  const browsers: Browser[] = [];
-  const discover = async () => {
-    const browser = new Browser(ca);
-    browsers.push(browser);
-    const app = await oidc.discovery(new URL(server.url), CLIENT_ID, { token_endpoint_auth_method: 'none' }, oidc.None(), {
-      [oidc.customFetch]: browser.fetch as oidc.CustomFetch,
-    });
-    return { browser, app };
-  };
-
-  const tokenEndpoint = (await discover()).app.serverMetadata().token_endpoint!;
+  const app = new MobileApp(server.url, ca, CLIENT_ID);
+  const tokenEndpoint = (await app.discover()).serverMetadata().token_endpoint!;
 
   return {
     server,
@@ -73,27 +62,12 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
     ca,
     tokenEndpoint,
     async login(person = 'u-tech') {
-      // A fresh browser per sign-in: a shared cookie jar would reuse the SSO session.
-      const { browser, app } = await discover();
-      const verifier = oidc.randomPKCECodeVerifier();
-      const state = oidc.randomState();
-      // Nothing listens there: the browser stops at the redirect, as the OS hands it to the app.
-      const redirectUri = `http://127.0.0.1:${40000 + Math.floor(Math.random() * 20000)}/callback`;
-      const url = oidc.buildAuthorizationUrl(app, {
-        redirect_uri: redirectUri,
-        scope: SCOPE,
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-      });
-      const flow = await browser.follow(url.href, redirectUri, person);
-      if (!flow.redirect) throw new Error(`sign-in as ${person} ended on a page (${flow.page?.status} at ${flow.page?.url}) instead of the app`);
-      const tokens = await oidc.authorizationCodeGrant(app, flow.redirect, { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
+      const { tokens } = await app.signIn(person);
       if (!tokens.refresh_token) throw new Error('no refresh token was issued');
       return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
     },
     async close() {
-      await Promise.allSettled(browsers.map((b) => b.close()));
+      await app.close();
       await server.close();
       await upstream.close();
     },

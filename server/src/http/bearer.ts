@@ -50,12 +50,16 @@ export class BearerVerifier {
   }
 
   async verify(authorization: string | undefined): Promise<AccessClaims> {
-    if (!authorization) throw problems.missingToken();
-    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization);
-    if (!match) throw problems.invalidToken('the Authorization header is not a Bearer token', 'ERR_MALFORMED_AUTHORIZATION');
+    // RFC 6750 §3.1: no credentials, or another scheme (Basic, DPoP, …), get the bare challenge;
+    // the scheme name is case-insensitive (RFC 9110 §11.1); a Bearer header that does not hold
+    // one token68 value is a malformed request.
+    const scheme = authorization ? /^(\S+)(?: +(.*))?$/.exec(authorization) : null;
+    if (!scheme || scheme[1]!.toLowerCase() !== 'bearer') throw problems.missingToken();
+    const token = /^[A-Za-z0-9._~+/-]+=*$/.exec(scheme[2] ?? '')?.[0];
+    if (!token) throw problems.malformedAuthorization();
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1]!, this.jwks, {
+      ({ payload } = await jwtVerify(token, this.jwks, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: ACCEPTED_ALGS,
@@ -68,6 +72,9 @@ export class BearerVerifier {
       throw this.describe(error);
     }
     const claims = payload as AccessClaims;
+    // A sender-constrained token (RFC 9449 / 8705 `cnf`) is only usable with its proof of
+    // possession, which this bearer check does not take: refuse rather than downgrade it.
+    if (payload.cnf !== undefined) throw problems.invalidToken('the access token is bound to a key and cannot be used as a bearer token', 'ERR_TOKEN_BOUND');
     if (this.options.isRevoked(claims.sid)) throw problems.sessionRevoked();
     return claims;
   }

@@ -67,6 +67,15 @@ export const problems = {
       detail: 'Send the access token as `Authorization: Bearer <token>`.',
       headers: { 'www-authenticate': 'Bearer realm="palisade"' },
     }),
+  malformedAuthorization: () =>
+    new Problem({
+      type: 'malformed-authorization',
+      status: 400,
+      title: 'The Authorization header could not be read',
+      detail: 'Send exactly one access token as `Authorization: Bearer <token>`.',
+      // RFC 6750 §3.1: a malformed request is invalid_request (400), not invalid_token.
+      headers: { 'www-authenticate': 'Bearer realm="palisade", error="invalid_request"' },
+    }),
   sessionRevoked: () =>
     new Problem({
       type: 'session-revoked',

@@ -4,7 +4,7 @@
  * so rows are keyed by the SHA-256 of the id and the raw value is never written. oidc-provider
  * always looks rows up with the raw id, so hashing on the way in is transparent to it.
  */
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { hashToken } from '../security/primitives.ts';
@@ -12,7 +12,13 @@ import { hashToken } from '../security/primitives.ts';
 /** Models whose records belong to a grant and die with it (RFC 6749 §10.5, refresh reuse). */
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 
-export function createAdapterFactory(db: Database, clock: Clock) {
+/**
+ * Called when a second use of a one-time credential (an authorization code, or a refresh token
+ * under rotation) lost the race to consume it: the grant is revoked, as for any other reuse.
+ */
+export type ReplayHandler = (model: string, grantId: string | null) => Promise<void>;
+
+export function createAdapterFactory(db: Database, clock: Clock, onReplay: ReplayHandler) {
   return class PalisadeAdapter implements Adapter {
     readonly model: string;
     constructor(model: string) {
@@ -23,6 +29,8 @@ export function createAdapterFactory(db: Database, clock: Clock) {
       const expiresAt = expiresIn ? new Date(clock.now() + expiresIn * 1000) : null;
       // Strip the raw id: the payload of a refresh token or code carries its own value as `jti`.
       const { jti: _jti, ...stored } = payload as AdapterPayload & { jti?: string };
+      // An interaction carries the raw browser-session cookie value; nothing reads it back.
+      if (stored.session) stored.session = { ...stored.session, cookie: undefined };
       await db.query(
         `INSERT INTO oauth_payloads (model, id, payload, grant_id, uid, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -61,8 +69,21 @@ export function createAdapterFactory(db: Database, clock: Clock) {
       return undefined; // the device flow is not enabled
     }
 
+    /**
+     * oidc-provider checks `consumed`, then consumes: two requests presenting the same code or
+     * refresh token at once would both pass its check. Consuming is therefore atomic here — only
+     * the request whose UPDATE flips `consumed_at` goes on; any other is a reuse: its grant is
+     * revoked and it gets `invalid_grant`, exactly as if it had come a moment later.
+     */
     async consume(id: string): Promise<void> {
-      await db.query('UPDATE oauth_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2', [this.model, hashToken(id), new Date(clock.now())]);
+      const { rowCount } = await db.query(
+        'UPDATE oauth_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL',
+        [this.model, hashToken(id), new Date(clock.now())],
+      );
+      if (rowCount === 1) return;
+      const { rows } = await db.query<{ grant_id: string | null }>('SELECT grant_id FROM oauth_payloads WHERE model = $1 AND id = $2', [this.model, hashToken(id)]);
+      await onReplay(this.model, rows[0]?.grant_id ?? null);
+      throw new errors.InvalidGrant(`${this.model === 'AuthorizationCode' ? 'authorization code' : 'refresh token'} already used`);
     }
 
     async destroy(id: string): Promise<void> {

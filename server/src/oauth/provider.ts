@@ -14,7 +14,7 @@ import type { MasterKey } from '../security/primitives.ts';
 import { findUser } from '../users/index.ts';
 import type { Sessions } from '../sessions/index.ts';
 import { createAdapterFactory } from './adapter.ts';
-import type { KeySet } from './keys.ts';
+import type { KeySet, SigningAlg } from './keys.ts';
 import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './pages.ts';
 
 /** Paths of the protocol endpoints (under the issuer). */
@@ -26,6 +26,7 @@ export const OAUTH_ROUTES = {
   introspection: '/oauth2/introspect',
   userinfo: '/oauth2/userinfo',
   end_session: '/oauth2/logout',
+  pushed_authorization_request: '/oauth2/par',
 } as const;
 
 /** The built-in public client behind the start page at `/`. */
@@ -96,8 +97,18 @@ export function createProvider(deps: ProviderDeps): Provider {
       ),
     );
 
+  // Tokens are signed with the active key's algorithm: `keys rotate --alg` may differ from
+  // tokens.signingAlg, which only chooses the algorithm of keys created from now on.
+  const signingAlg = keys.privateJwks.find((k) => k.kid === keys.activeKid)!.alg as SigningAlg;
+
   const configuration: Configuration = {
-    adapter: createAdapterFactory(db, clock),
+    adapter: createAdapterFactory(db, clock, async (model, grantId) => {
+      if (!grantId) return;
+      // A concurrent reuse: the same consequences as a sequential one (see grant.revoked below).
+      if (await sessions.revoke(grantId, 'refresh_token_reuse')) {
+        deps.log.warn({ event: 'token.refresh_reuse', sessionId: grantId, model, concurrent: true }, 'a one-time credential was presented twice at once: the whole session is revoked');
+      }
+    }),
     clients: clientsFor(config),
     jwks: { keys: keys.privateJwks as never },
     cookies: {
@@ -106,7 +117,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
     clientDefaults: {
-      id_token_signed_response_alg: config.tokens.signingAlg,
+      id_token_signed_response_alg: signingAlg,
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
@@ -144,6 +155,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     features: {
       devInteractions: { enabled: false },
+      // Sender-constrained tokens arrive with devices (issue 4), together with the API-side
+      // proof check; until then a DPoP-bound token would be accepted as a plain bearer token.
+      dPoP: { enabled: false },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       introspection: {
@@ -164,7 +178,7 @@ export function createProvider(deps: ProviderDeps): Provider {
             audience,
             accessTokenTTL: accessTtl,
             accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: config.tokens.signingAlg, kid: keys.activeKid } },
+            jwt: { sign: { alg: signingAlg, kid: keys.activeKid } },
           };
         },
       },
@@ -192,6 +206,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     ttl: {
       AuthorizationCode: 60,
+      // Opaque access tokens (userinfo without the api resource) live as long as JWT ones.
+      AccessToken: accessTtl,
       IdToken: accessTtl,
       Interaction: 600,
       Session: 600,
@@ -211,6 +227,12 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const provider = new Provider(config.publicUrl, configuration);
   provider.proxy = config.server.trustProxy;
+
+  // oidc-provider answers an unexpected failure with a bare `server_error`: the cause goes to
+  // the log, or an operator would never learn why sign-ins fail.
+  provider.on('server_error', (ctx: KoaContextWithOIDC, err: Error) => {
+    deps.log.error({ err, event: 'oauth.server_error', route: ctx.oidc?.route }, 'the authorization server failed a request');
+  });
 
   // A reused (already rotated) refresh token, or a revocation, ends the Palisade session too,
   // so access tokens already issued for it stop working before they expire.

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Sessions } from '../sessions/index.ts';
-import { mapProfile, upsertUser, type ClaimMapping, type RoleMapping } from '../users/index.ts';
+import { mapProfile, updateKnownUser, upsertUser, type ClaimMapping, type RoleMapping } from '../users/index.ts';
 import { Federation, UpstreamError } from './federation.ts';
 import { OAUTH_ROUTES, apiAudience } from './provider.ts';
 import { DEMO_PEOPLE, DEV_IDP_PATH } from './dev-idp.ts';
@@ -145,6 +145,13 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     const clientId = String(details.params.client_id);
     if (profile.roles.length === 0) {
       request.log.warn({ event: 'login.failure', reason: 'no_role', issuer: identity.issuer, subject: identity.subject, clientId }, 'login refused: no role');
+      // Someone who had a role and lost it upstream: their other sessions would otherwise keep
+      // minting tokens with the old roles until they expire.
+      const known = await updateKnownUser(deps.db, identity.issuer, identity.subject, profile);
+      if (known) {
+        const ended = await sessions.revokeAllOfUser(known.id, 'roles_removed');
+        if (ended) request.log.warn({ event: 'session.revoked', reason: 'roles_removed', userId: known.id, ended }, 'roles removed upstream: sessions ended');
+      }
       reply.header('cache-control', 'no-store');
       return html(
         reply,

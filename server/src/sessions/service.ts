@@ -2,7 +2,7 @@ import type { Database, Subscription } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { activeSessionIds, destroyGrantRecords, findSession, insertSession, markRevoked, recentlyRevoked, type Session } from './store.ts';
 
-export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin';
+export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed';
 
 /** NOTIFY channel carrying the id of every revoked session to every instance. */
 export const REVOCATION_CHANNEL = 'palisade_revocations';

@@ -4,4 +4,4 @@
  * later authorization checks use.
  */
 export { mapProfile, type MappedProfile, type ClaimMapping, type RoleMapping } from './mapping.ts';
-export { upsertUser, findUser, type User } from './store.ts';
+export { upsertUser, updateKnownUser, findUser, type User } from './store.ts';

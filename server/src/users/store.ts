@@ -34,6 +34,22 @@ export async function upsertUser(db: Queryable, issuer: string, subject: string,
   return rows[0]!;
 }
 
+/**
+ * Updates a person already known from an earlier sign-in with what the IdP says now (used when
+ * the sign-in is refused, so stale roles do not outlive the groups that granted them). Someone
+ * never seen before is not recorded.
+ */
+export async function updateKnownUser(db: Queryable, issuer: string, subject: string, profile: MappedProfile): Promise<User | undefined> {
+  const { rows } = await db.query<User>(
+    `UPDATE users SET email = $3, name = $4, groups = $5, roles = $6, department = $7, territory = $8, region = $9,
+       projects = $10, employee_type = $11, updated_at = now()
+     WHERE issuer = $1 AND subject = $2
+     RETURNING ${COLUMNS}`,
+    [issuer, subject, profile.email, profile.name, profile.groups, profile.roles, profile.department, profile.territory, profile.region, profile.projects, profile.employeeType],
+  );
+  return rows[0];
+}
+
 export async function findUser(db: Queryable, id: string): Promise<User | undefined> {
   if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
   const { rows } = await db.query<User>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);

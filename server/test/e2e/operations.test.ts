@@ -155,11 +155,16 @@ for (const kind of databaseKinds()) {
     test('tokens signed before a rotation keep working; new tokens are signed with the new key', async () => {
       const before = await login();
       const oldKid = decodeProtectedHeader(before.access_token).kid!;
-      const newKid = await rotateKeys(server.db, masterKeyFromBase64url(masterKey), systemClock, { alg: 'ES256', activateAfterMs: 0, retainMs: 16 * 60_000 });
+      // To another algorithm, too: tokens.signingAlg (ES256 here) must not pin the old one.
+      const newKid = await rotateKeys(server.db, masterKeyFromBase64url(masterKey), systemClock, { alg: 'EdDSA', activateAfterMs: 0, retainMs: 16 * 60_000 });
       await server.reloadKeys();
       assert.deepEqual((await jwks()).sort(), [oldKid, newKid].sort(), 'both keys are published');
       const afterRotation = await login();
-      assert.equal(decodeProtectedHeader(afterRotation.access_token).kid, newKid, 'new tokens use the new key');
+      assert.deepEqual(
+        { kid: decodeProtectedHeader(afterRotation.access_token).kid, alg: decodeProtectedHeader(afterRotation.access_token).alg },
+        { kid: newKid, alg: 'EdDSA' },
+        'new tokens use the new key',
+      );
       assert.equal(await me(before.access_token), 200, 'a token signed with the retired key stays valid until it expires');
       assert.equal(await me(afterRotation.access_token), 200);
       const refreshed = await oidc.refreshTokenGrant(

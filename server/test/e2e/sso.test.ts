@@ -10,7 +10,7 @@ import * as oidc from 'openid-client';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { createHmac, randomBytes } from 'node:crypto';
 import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { PEOPLE, startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { Browser } from '../helpers/browser.ts';
 import { ensureSigningKey, loadKeySet } from '../../src/oauth/keys.ts';
@@ -151,10 +151,24 @@ for (const kind of databaseKinds()) {
       const first = await me(tokens.access_token);
       assert.equal(first.status, 401);
       const sid = decodeJwt(tokens.access_token).sid as string;
-      assert.match(server.output(), new RegExp(`"event":"token.refresh_reuse","sessionId":"${sid}"`), 'the reuse is reported as a security event');
+      // Logged once the revocation has committed, which may be a moment after the refusal.
+      const reported = new RegExp(`"event":"token.refresh_reuse","sessionId":"${sid}"`);
+      for (let waited = 0; !reported.test(server.output()) && waited < 3000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      assert.match(server.output(), reported, 'the reuse is reported as a security event');
       for (const secret of [tokens.refresh_token!, second.refresh_token!, tokens.access_token]) {
         assert.ok(!server.output().includes(secret), 'no token ever reaches the log');
       }
+    });
+
+    test('a refresh token presented several times at once rotates once; the rest is reuse and ends the login', async () => {
+      const { config, tokens } = await login();
+      const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => oidc.refreshTokenGrant(config, tokens.refresh_token!)));
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      assert.equal(won.length, 1, `exactly one concurrent refresh may succeed, got ${won.length}`);
+      for (const o of outcomes) if (o.status === 'rejected') assert.equal((o.reason as oidc.ResponseBodyError).error, 'invalid_grant');
+      const winner = (won[0] as PromiseFulfilledResult<oidc.TokenEndpointResponse>).value;
+      assert.equal((await me(winner.access_token)).status, 401, 'the reuse revoked the session, the winner included');
+      await assert.rejects(oidc.refreshTokenGrant(config, winner.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
     });
 
     test('revoking the refresh token (RFC 7009) ends the login', async () => {
@@ -236,7 +250,19 @@ for (const kind of databaseKinds()) {
         await refused.call(null, 'x', /could not be read|not valid/).catch(() => undefined);
         const basic = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: 'Basic dXNlcjpwYXNz' }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
         assert.equal(basic.status, 401);
+        assert.equal(basic.headers.get('www-authenticate'), 'Bearer realm="palisade"', 'another scheme gets the bare challenge (RFC 6750 §3.1)');
       });
+      test('the scheme is case-insensitive; a malformed Bearer header is a 400 invalid_request', async () => {
+        const ask = (authorization: string) => fetch(`${server.url}/api/v1/me`, { headers: { authorization }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+        assert.equal((await ask(`bearer ${await sign(valid)}`)).status, 200);
+        for (const header of ['Bearer', 'Bearer two tokens', 'Bearer <script>']) {
+          const response = await ask(header);
+          assert.equal(response.status, 400, header);
+          assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="palisade", error="invalid_request"');
+          assert.equal(((await response.json()) as { type: string }).type, 'https://palisade.dev/problems/malformed-authorization');
+        }
+      });
+      test('a key-bound (cnf) token used as a plain bearer token', async () => refused(await sign({ ...valid, cnf: { jkt: 'x'.repeat(43) } }), /bound to a key/));
     });
 
     describe('the authorization endpoint refuses what a secure native app flow forbids', () => {
@@ -296,6 +322,19 @@ for (const kind of databaseKinds()) {
         assert.ok(location, 'the app gets an answer at its redirect URI');
         assert.equal(location.searchParams.get('error'), 'access_denied');
         assert.equal(location.searchParams.get('state'), flow.state);
+      });
+      test('someone removed from every mapped group loses the sessions they already have at their next sign-in', async () => {
+        const person = PEOPLE.find((p) => p.sub === 'u-contractor')!;
+        const before = await login('u-contractor');
+        const groups = person.groups;
+        person.groups = ['former-contractors'];
+        try {
+          assert.equal((await authorize('u-contractor')).page?.status, 403);
+        } finally {
+          person.groups = groups;
+        }
+        assert.equal((await me(before.tokens.access_token)).status, 401, 'the earlier session ends');
+        await assert.rejects(oidc.refreshTokenGrant(before.config, before.tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant', 'no more tokens with the old roles');
       });
       test('prompt=login and max_age are forwarded to the company IdP', async () => {
         upstream.requests.length = 0;

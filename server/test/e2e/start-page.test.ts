@@ -160,6 +160,8 @@ for (const kind of databaseKinds()) {
         assert.equal(await page.locator('#error').innerText(), '', 'the refresh must not leave an error on the page');
         assert.match(await page.locator('#me').innerText(), /dan@example\.com/, '/api/v1/me still answers with the refreshed token');
         assert.deepEqual(problems, [], 'no script errors or CSP violations during sign-in and refresh');
+        assert.match(server.output(), /"url":"\/\?\[redacted\]"/, 'the start page received its code, and the log shows the request');
+        assert.doesNotMatch(server.output(), /[?&](code|state|code_challenge)=/, 'no authorization code or state in the log');
       } finally {
         await context.close();
       }

@@ -81,6 +81,7 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
     conformIdTokenClaims: false,
     acrValues: ['urn:corp:mfa'],
     features: { devInteractions: { enabled: false } },
+    ttl: { AccessToken: 300, AuthorizationCode: 60, IdToken: 300, Interaction: 600, Grant: 3600, Session: 3600 },
     interactions: { url: (_ctx, i) => `/interaction/${i.uid}` },
     async findAccount(_ctx, id) {
       const person = PEOPLE.find((p) => p.sub === id);

@@ -6,6 +6,8 @@ import { createAdapterFactory, sweepExpiredPayloads } from '../../src/oauth/adap
 import { ManualClock } from '../../src/clock.ts';
 import { randomId } from '../../src/security/primitives.ts';
 
+const noReplay = async () => assert.fail('no credential was presented twice');
+
 for (const kind of databaseKinds()) {
   describe(`authorization server storage (${kind.kind})`, () => {
     let database: TestDatabase;
@@ -21,7 +23,7 @@ for (const kind of databaseKinds()) {
     });
 
     test('refresh tokens and codes are stored only as hashes; the raw value is nowhere in the table', async () => {
-      const Adapter = createAdapterFactory(db, clock);
+      const Adapter = createAdapterFactory(db, clock, noReplay);
       const refresh = new Adapter('RefreshToken');
       const token = randomId();
       await refresh.upsert(token, { jti: token, grantId: 'g1', accountId: 'a', kind: 'RefreshToken' }, 3600);
@@ -34,7 +36,7 @@ for (const kind of databaseKinds()) {
     });
 
     test('consume marks the token; an expired token is not found; a grant revocation removes its tokens', async () => {
-      const Adapter = createAdapterFactory(db, clock);
+      const Adapter = createAdapterFactory(db, clock, noReplay);
       const refresh = new Adapter('RefreshToken');
       const code = new Adapter('AuthorizationCode');
       const [a, b, c] = [randomId(), randomId(), randomId()];
@@ -50,8 +52,32 @@ for (const kind of databaseKinds()) {
       assert.ok(await refresh.find(c), 'other grants are untouched');
     });
 
+    test('of several concurrent uses of one refresh token exactly one wins; the others are reuse', async () => {
+      const replays: [string, string | null][] = [];
+      const Adapter = createAdapterFactory(db, clock, async (model, grantId) => void replays.push([model, grantId]));
+      const refresh = new Adapter('RefreshToken');
+      const id = randomId();
+      await refresh.upsert(id, { jti: id, grantId: 'g5' }, 3600);
+      const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => refresh.consume(id)));
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, 'one request rotates the token');
+      for (const o of outcomes.filter((o) => o.status === 'rejected')) {
+        assert.equal((o.reason as { error?: string }).error, 'invalid_grant');
+      }
+      assert.deepEqual(replays, Array.from({ length: 4 }, () => ['RefreshToken', 'g5']), 'each loser revokes the grant');
+    });
+
+    test('interactions are stored without the raw browser-session cookie', async () => {
+      const Adapter = createAdapterFactory(db, clock, noReplay);
+      const uid = randomId();
+      const cookie = randomId();
+      await new Adapter('Interaction').upsert(uid, { uid, session: { uid: 's1', cookie, accountId: 'a' } } as never, 600);
+      const { rows } = await db.query<{ payload: unknown }>(`SELECT payload FROM oauth_payloads WHERE model = 'Interaction'`);
+      assert.ok(rows.length > 0);
+      assert.ok(!JSON.stringify(rows).includes(cookie));
+    });
+
     test('expired records are swept after a grace period; live ones stay', async () => {
-      const Adapter = createAdapterFactory(db, clock);
+      const Adapter = createAdapterFactory(db, clock, noReplay);
       const code = new Adapter('AuthorizationCode');
       const refresh = new Adapter('RefreshToken');
       const [short, long] = [randomId(), randomId()];
