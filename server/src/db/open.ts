@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client as PgClient } from 'pg';
 import type { Database, OwnerQueryable, Queryable, QueryResult, Subscription } from './index.ts';
@@ -158,28 +158,53 @@ async function listenPostgres(
  */
 function lockPglite(dir: string): () => void {
   const lock = `${dir}.lock`;
-  for (let attempt = 0; attempt < 2; attempt += 1) {
+  const inUse = (owner: number) =>
+    new Error(`the embedded database in ${dir} is in use by process ${owner} (a running Palisade). Stop it first, or use PostgreSQL (DATABASE_URL) to run operator commands while serving.`);
+  for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       writeFileSync(lock, String(process.pid), { flag: 'wx' });
       return () => rmSync(lock, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(readFileSync(lock, 'utf8'));
-      let alive = false;
-      try {
-        alive = owner > 0 && (process.kill(owner, 0), true);
-      } catch {
-        alive = false;
-      }
-      if (alive) {
-        throw new Error(
-          `the embedded database in ${dir} is in use by process ${owner} (a running Palisade). Stop it first, or use PostgreSQL (DATABASE_URL) to run operator commands while serving.`,
-        );
-      }
-      rmSync(lock, { force: true }); // left behind by a process that died
     }
+    const owner = readOwner(lock);
+    if (owner === undefined) continue; // removed meanwhile: try again
+    if (processAlive(owner)) throw inUse(owner);
+    // Left behind by a process that died. Move it aside atomically and check that what was
+    // moved is still that stale lock: another opener may have replaced it a moment ago.
+    const aside = `${lock}.stale-${process.pid}`;
+    try {
+      renameSync(lock, aside);
+    } catch {
+      continue;
+    }
+    const moved = readOwner(aside);
+    if (moved !== owner && moved !== undefined && processAlive(moved)) {
+      renameSync(aside, lock); // put the live lock back
+      throw inUse(moved);
+    }
+    rmSync(aside, { force: true });
   }
   throw new Error(`could not lock the embedded database in ${dir}`);
+}
+
+function readOwner(file: string): number | undefined {
+  try {
+    return Number(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Signal 0 tests for existence; EPERM means the process exists but belongs to someone else. */
+function processAlive(pid: number): boolean {
+  if (!(pid > 0)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function openPglite(dir: string): Promise<Database> {

@@ -25,7 +25,12 @@ export interface PendingLogin {
   nonce: string;
   verifier: string;
   maxAge?: number;
+  /** Set when the app asked for a fresh login (prompt=login): when it was sent upstream (epoch s). */
+  forcedAt?: number;
 }
+
+/** How far the company IdP's clock may be from Palisade's when judging `auth_time`. */
+const AUTH_TIME_SKEW_S = 60;
 
 export interface UpstreamIdentity {
   issuer: string;
@@ -82,7 +87,14 @@ export class Federation {
     const verifier = oidc.randomPKCECodeVerifier();
     // The interaction id rides in `state` so the callback can find the interaction; the random
     // part is what protects against CSRF.
-    const pending: PendingLogin = { uid, state: `${uid}.${oidc.randomState()}`, nonce: oidc.randomNonce(), verifier, maxAge: options.maxAge };
+    const pending: PendingLogin = {
+      uid,
+      state: `${uid}.${oidc.randomState()}`,
+      nonce: oidc.randomNonce(),
+      verifier,
+      maxAge: options.maxAge,
+      ...(options.forceLogin ? { forcedAt: Math.floor(Date.now() / 1000) } : {}),
+    };
     const params: Record<string, string> = {
       redirect_uri: this.settings.redirectUri,
       scope: this.settings.scopes.join(' '),
@@ -116,6 +128,12 @@ export class Federation {
       throw new UpstreamError('upstream_error', `the company IdP's response was refused: ${(error as Error).message}`);
     }
     const idClaims = tokens.claims()!;
+    // openid-client has checked auth_time against max_age. For prompt=login, check that the IdP
+    // really signed the person in after we asked, rather than reusing its session; an IdP that
+    // omits auth_time cannot be checked (refused below would lock out IdPs that never send it).
+    if (pending.forcedAt !== undefined && typeof idClaims.auth_time === 'number' && idClaims.auth_time < pending.forcedAt - AUTH_TIME_SKEW_S) {
+      throw new UpstreamError('reauthentication_not_performed', 'the company IdP did not sign the person in again although asked to (prompt=login)');
+    }
     let claims: Record<string, unknown> = { ...idClaims };
     // Groups and attributes are often only in userinfo (Okta, Google); the ID token wins on conflict.
     if (tokens.access_token && config.serverMetadata().userinfo_endpoint) {

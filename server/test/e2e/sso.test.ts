@@ -336,6 +336,18 @@ for (const kind of databaseKinds()) {
         assert.equal((await me(before.tokens.access_token)).status, 401, 'the earlier session ends');
         await assert.rejects(oidc.refreshTokenGrant(before.config, before.tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant', 'no more tokens with the old roles');
       });
+      test('prompt=login is verified: an IdP that answers with an old authentication is refused', async () => {
+        upstream.staleLoginSeconds = 600;
+        try {
+          const flow = await authorize('u-tech', { prompt: 'login' });
+          assert.equal(flow.redirect?.searchParams.get('error'), 'access_denied');
+          assert.match(flow.redirect?.searchParams.get('error_description') ?? '', /reauthentication_not_performed/);
+          const sso = await login('u-tech');
+          assert.ok(sso.tokens.access_token, 'without prompt=login an existing company SSO session is fine');
+        } finally {
+          upstream.staleLoginSeconds = 0;
+        }
+      });
       test('prompt=login and max_age are forwarded to the company IdP', async () => {
         upstream.requests.length = 0;
         await login('u-tech', { prompt: 'login', max_age: '300' });

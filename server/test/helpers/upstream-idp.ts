@@ -34,6 +34,11 @@ export interface UpstreamIdp {
   clientSecret: string;
   /** Every authorization request Palisade sent, with its parameters (to check forwarding). */
   requests: URLSearchParams[];
+  /**
+   * Makes the IdP report each sign-in as having happened this many seconds ago, as an IdP
+   * that ignores `prompt=login` and reuses an old session would. 0 (default): a real login.
+   */
+  staleLoginSeconds: number;
   /** The environment settings that make Palisade federate to this IdP. */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -43,6 +48,7 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
   const clientId = 'palisade-at-corp';
   const clientSecret = 'corp-secret-for-tests-only-0123456789abcdef';
   const requests: URLSearchParams[] = [];
+  const idp = { staleLoginSeconds: 0 };
   let provider: Provider;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url!, 'http://127.0.0.1');
@@ -57,7 +63,7 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
           const details = await provider.interactionDetails(req, res);
           const grant = new provider.Grant({ accountId: sub, clientId: String(details.params.client_id) });
           grant.addOIDCScope(String(details.params.scope));
-          await provider.interactionFinished(req, res, { login: { accountId: sub, amr: ['pwd', 'mfa'], acr: 'urn:corp:mfa' }, consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: false });
+          await provider.interactionFinished(req, res, { login: { accountId: sub, ts: Math.floor(Date.now() / 1000) - idp.staleLoginSeconds, amr: ['pwd', 'mfa'], acr: 'urn:corp:mfa' }, consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: false });
         } catch (error) {
           res.statusCode = 500;
           res.end(String(error));
@@ -93,6 +99,12 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
     clientId,
     clientSecret,
     requests,
+    get staleLoginSeconds() {
+      return idp.staleLoginSeconds;
+    },
+    set staleLoginSeconds(seconds: number) {
+      idp.staleLoginSeconds = seconds;
+    },
     env: {
       PALISADE_UPSTREAM_ISSUER: issuer,
       PALISADE_UPSTREAM_CLIENT_ID: clientId,
