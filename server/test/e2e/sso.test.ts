@@ -271,6 +271,20 @@ for (const kind of databaseKinds()) {
         assert.equal(flow.redirect?.searchParams.get('error'), 'invalid_request');
         assert.match(flow.redirect?.searchParams.get('error_description') ?? '', /PKCE/);
       });
+      test('pushed authorization requests (RFC 9126) work at the advertised endpoint and keep the same rules', async () => {
+        const { browser, config } = await app();
+        assert.equal(config.serverMetadata().pushed_authorization_request_endpoint, `${server.url}/oauth2/par`);
+        const verifier = oidc.randomPKCECodeVerifier();
+        const state = oidc.randomState();
+        const redirectUri = 'http://127.0.0.1:61001/callback';
+        const challenge = { code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' };
+        const url = await oidc.buildAuthorizationUrlWithPAR(config, { redirect_uri: redirectUri, scope: SCOPE, state, ...challenge });
+        const flow = await browser.follow(url.href, redirectUri, 'u-tech');
+        const tokens = await oidc.authorizationCodeGrant(config, flow.redirect!, { pkceCodeVerifier: verifier, expectedState: state });
+        assert.equal((await me(tokens.access_token)).status, 200);
+        await assert.rejects(oidc.buildAuthorizationUrlWithPAR(config, { redirect_uri: redirectUri, scope: SCOPE, state }), (e: oidc.ResponseBodyError) => e.error === 'invalid_request', 'no PKCE');
+        await assert.rejects(oidc.buildAuthorizationUrlWithPAR(config, { redirect_uri: redirectUri, scope: SCOPE, ...challenge }), (e: oidc.ResponseBodyError) => e.error === 'invalid_request', 'no state');
+      });
       test('plain PKCE', async () => {
         const flow = await authorize('u-tech', { code_challenge_method: 'plain' });
         assert.equal(flow.redirect?.searchParams.get('error'), 'invalid_request');
