@@ -18,7 +18,8 @@ import { createProvider, apiAudience, type ProviderDeps } from './oauth/provider
 import { Federation } from './oauth/federation.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
-import { Sessions, sessionRoutes } from './sessions/index.ts';
+import { SessionActivity, Sessions, sessionRoutes } from './sessions/index.ts';
+import { problems } from './http/problems.ts';
 import { userRoutes } from './users/routes.ts';
 import { createApp } from './http/app.ts';
 import { BearerVerifier } from './http/bearer.ts';
@@ -117,6 +118,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       isRevoked: (sid) => sessions.isRevoked(sid),
     });
 
+    const defaultIdleMs = parseDuration(config.sessions.idleTimeout);
+    const idleByClient = new Map(config.clients.filter((c) => c.idleTimeout).map((c) => [c.id, parseDuration(c.idleTimeout!)]));
+    const activity = new SessionActivity(db, clock, { idleMsFor: (clientId) => idleByClient.get(clientId) ?? defaultIdleMs });
+
     const app = createApp({
       server: https,
       bodyLimit: config.server.bodyLimit,
@@ -124,6 +129,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       trustProxy: config.server.trustProxy,
       corsOrigins: config.server.corsOrigins,
       bearer,
+      async sessionGuard(claims) {
+        const state = await activity.touch(claims.sid, claims.client_id);
+        if (state === 'locked') throw problems.sessionLocked();
+        if (state === 'unknown') throw problems.sessionRevoked();
+      },
       readiness: async () => {
         try {
           await db.query('SELECT 1');

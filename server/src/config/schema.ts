@@ -30,6 +30,13 @@ const ClientSchema = Type.Object(
         'or a loopback `http://127.0.0.1/path`, which matches any port. Confidential web clients may use https.',
     }),
     postLogoutRedirectUris: Strings('Where end-session may send the browser back to.'),
+    idleTimeout: Type.Optional(
+      Type.String({
+        pattern: DURATION_PATTERN,
+        patternHint: 'must be a duration such as 30s, 15m, 12h or 7d',
+        description: 'Locks this app’s sessions after this long without an API call (overrides sessions.idleTimeout).',
+      }),
+    ),
     secret: Type.Optional(
       Type.String({
         minLength: 32,
@@ -159,6 +166,19 @@ export const ConfigSchema = Type.Object(
           default: 'ES256',
           description: 'Algorithm of new token signing keys.',
         }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    sessions: Type.Object(
+      {
+        idleTimeout: Duration(
+          'A session with no API call for this long is locked: API calls answer 401 session-locked until the person signs in again. Per app: clients[].idleTimeout.',
+          '15m',
+        ),
+        stepUpMaxAge: Duration('Sensitive actions need a sign-in at the company IdP no older than this (RFC 9470 step-up).', '5m'),
+        stepUpAcr: Type.Optional(
+          Type.String({ minLength: 1, description: 'Authentication context class (acr) sensitive actions also require, e.g. the IdP’s MFA value. Absent: any.' }),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

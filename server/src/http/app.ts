@@ -40,6 +40,11 @@ export interface AppOptions {
   trustProxy: boolean;
   corsOrigins: string[];
   bearer: BearerVerifier;
+  /**
+   * After the token is verified: may this session make an API call now? (Idle lock; the
+   * module deciding records the activity.) Throws a Problem when not.
+   */
+  sessionGuard(claims: AccessClaims): Promise<void>;
   /** Returns problems that make the instance not ready (database down, …). */
   readiness(): Promise<string | undefined>;
 }
@@ -150,7 +155,9 @@ export function createApp(options: AppOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => sendProblem(reply, problems.notFound(), request));
 
   app.decorate('authenticate', async (request: FastifyRequest) => {
-    request.auth = await options.bearer.verify(request.headers.authorization);
+    const claims = await options.bearer.verify(request.headers.authorization);
+    await options.sessionGuard(claims);
+    request.auth = claims;
   });
 
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'], additionalProperties: false } } } }, async () => ({ status: 'ok' as const }));

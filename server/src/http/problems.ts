@@ -84,6 +84,14 @@ export const problems = {
       detail: 'This sign-in was revoked or has expired; sign in again.',
       headers: { 'www-authenticate': 'Bearer realm="palisade", error="invalid_token", error_description="session revoked"' },
     }),
+  sessionLocked: () =>
+    new Problem({
+      type: 'session-locked',
+      status: 401,
+      title: 'The session is locked',
+      detail: 'There was no activity for too long. Sign in again to continue.',
+      headers: { 'www-authenticate': 'Bearer realm="palisade", error="invalid_token", error_description="session locked"' },
+    }),
   validation: (errors: { path: string; message: string }[]) =>
     new Problem({
       type: 'validation-failed',

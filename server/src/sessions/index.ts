@@ -3,5 +3,6 @@
  * fail at once although they are still within their lifetime; its refresh tokens are gone.
  */
 export { Sessions, type RevocationReason } from './service.ts';
-export type { Session } from './store.ts';
+export type { Session, SessionView } from './store.ts';
 export { sessionRoutes } from './routes.ts';
+export { SessionActivity, type ActivityState } from './activity.ts';

@@ -1,6 +1,6 @@
 import type { Database, Subscription } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import { activeSessionIds, destroyGrantRecords, findSession, insertSession, markRevoked, recentlyRevoked, type Session } from './store.ts';
+import { activeSessionIds, destroyGrantRecords, findSession, insertSession, listUserSessions, markRevoked, recentlyRevoked, type Session, type SessionView } from './store.ts';
 
 export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed';
 
@@ -58,11 +58,16 @@ export class Sessions {
   }
 
   create(session: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>, db = this.db): Promise<void> {
-    return insertSession(db, session);
+    return insertSession(db, session, new Date(this.clock.now()));
   }
 
   find(id: string): Promise<Session | undefined> {
     return findSession(this.db, id);
+  }
+
+  /** The user's sessions still within their lifetime, with their state. */
+  list(userId: string): Promise<SessionView[]> {
+    return listUserSessions(this.db, userId, new Date(this.clock.now()));
   }
 
   /** Hot path: is this session id revoked? (No I/O.) */

@@ -16,10 +16,27 @@ export interface Session {
 const COLUMNS = `id, user_id AS "userId", client_id AS "clientId", auth_time AS "authTime", acr, amr,
   expires_at AS "expiresAt", created_at AS "createdAt", revoked_at AS "revokedAt", revoked_reason AS "revokedReason"`;
 
-export async function insertSession(db: Queryable, s: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>): Promise<void> {
+/** A session as its owner or an administrator sees it. */
+export interface SessionView extends Session {
+  lastSeenAt: Date;
+  lockedAt: Date | null;
+  lockReason: string | null;
+}
+
+/** A user's sessions still within their lifetime (active, locked, or ended early and why), newest first. */
+export async function listUserSessions(db: Queryable, userId: string, now: Date): Promise<SessionView[]> {
+  const { rows } = await db.query<SessionView>(
+    `SELECT ${COLUMNS}, last_seen_at AS "lastSeenAt", locked_at AS "lockedAt", lock_reason AS "lockReason"
+     FROM sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id LIMIT 100`,
+    [userId, now],
+  );
+  return rows;
+}
+
+export async function insertSession(db: Queryable, s: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>, now: Date): Promise<void> {
   await db.query(
-    `INSERT INTO sessions (id, user_id, client_id, auth_time, acr, amr, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [s.id, s.userId, s.clientId, s.authTime, s.acr, s.amr, s.expiresAt],
+    `INSERT INTO sessions (id, user_id, client_id, auth_time, acr, amr, expires_at, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+    [s.id, s.userId, s.clientId, s.authTime, s.acr, s.amr, s.expiresAt, now],
   );
 }
 

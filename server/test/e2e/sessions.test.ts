@@ -1,0 +1,107 @@
+/**
+ * Sessions as their owner sees and controls them, and the idle lock, end to end over HTTPS
+ * with openid-client as the app. The server runs in this process with an injected clock, so
+ * "15 minutes without a call" is a clock step, never a sleep.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import * as oidc from 'openid-client';
+import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import { freePort } from '../helpers/server.ts';
+import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { MobileApp } from '../helpers/mobile-app.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { startServer, type RunningServer } from '../../src/main.ts';
+import { generateMasterKey } from '../../src/security/primitives.ts';
+import { ManualClock } from '../../src/clock.ts';
+
+const MINUTE = 60_000;
+
+for (const kind of databaseKinds()) {
+  describe(`sessions and the idle lock (${kind.kind})`, () => {
+    let database: TestDatabase;
+    let upstream: UpstreamIdp;
+    let server: RunningServer;
+    let app: MobileApp;
+    const clock = new ManualClock(Date.now());
+
+    before(async () => {
+      database = await kind.create();
+      const port = await freePort();
+      upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+      const config = loadConfig({
+        env: {
+          PALISADE_DATA_DIR: database.dataDir,
+          PALISADE_SERVER_PORT: String(port),
+          PALISADE_MASTER_KEY: generateMasterKey(),
+          DATABASE_URL: database.url,
+          PALISADE_SESSIONS_IDLE_TIMEOUT: '5m',
+          PALISADE_LOG_LEVEL: 'silent',
+          ...upstream.env,
+        },
+      });
+      server = await startServer({ config, clock, announce: () => undefined });
+      app = new MobileApp(server.url, readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8'));
+    });
+    after(async () => {
+      await server?.close();
+      await app?.close();
+      await upstream?.close();
+      await database?.drop();
+    });
+
+    type Listed = { id: string; state: string; current?: boolean; endedReason: string | null; clientId: string };
+    const list = async (token: string) => (await app.call('/api/v1/me/sessions', token)).body.sessions as Listed[];
+
+    test('the caller sees their sessions and can end another of their own; its tokens stop at once', async () => {
+      const phone = await app.signIn('u-contractor');
+      clock.advance(1000);
+      const tablet = await app.signIn('u-contractor');
+      const sid = (t: oidc.TokenEndpointResponse) => JSON.parse(Buffer.from(t.access_token.split('.')[1]!, 'base64url').toString()).sid as string;
+      const listed = await list(phone.tokens.access_token);
+      assert.deepEqual(
+        listed.map((s) => [s.id, s.state, s.current]),
+        [
+          [sid(tablet.tokens), 'active', false],
+          [sid(phone.tokens), 'active', true],
+        ],
+      );
+      assert.equal((await app.call(`/api/v1/me/sessions/${sid(tablet.tokens)}`, phone.tokens.access_token, { method: 'DELETE' })).status, 204);
+      const refused = await app.call('/api/v1/me', tablet.tokens.access_token);
+      assert.equal(refused.status, 401);
+      assert.equal(refused.body.type, 'https://palisade.dev/problems/session-revoked');
+      await assert.rejects(oidc.refreshTokenGrant(tablet.config, tablet.tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+      const after = await list(phone.tokens.access_token);
+      assert.deepEqual(after.find((s) => s.id === sid(tablet.tokens)), { ...after.find((s) => s.id === sid(tablet.tokens))!, state: 'ended', endedReason: 'logout' });
+    });
+
+    test('nobody can see or end another person’s session', async () => {
+      const mine = await app.signIn('u-tech');
+      const theirs = await app.signIn('u-admin');
+      const theirSid = (await list(theirs.tokens.access_token))[0]!.id;
+      assert.ok((await list(mine.tokens.access_token)).every((s) => s.id !== theirSid));
+      const attempt = await app.call(`/api/v1/me/sessions/${theirSid}`, mine.tokens.access_token, { method: 'DELETE' });
+      assert.equal(attempt.status, 404, 'answered as if it did not exist');
+      assert.equal((await app.call('/api/v1/me', theirs.tokens.access_token)).status, 200, 'their session is untouched');
+    });
+
+    test('after the idle timeout without an API call the session is locked: 401 session-locked, even with refreshed tokens', async () => {
+      const { config, tokens } = await app.signIn('u-tech');
+      assert.equal((await app.call('/api/v1/me', tokens.access_token)).status, 200);
+      clock.advance(4 * MINUTE);
+      assert.equal((await app.call('/api/v1/me', tokens.access_token)).status, 200, 'a call within the timeout keeps it alive');
+      clock.advance(5 * MINUTE + 1000);
+      const locked = await app.call('/api/v1/me', tokens.access_token);
+      assert.equal(locked.status, 401);
+      assert.equal(locked.body.type, 'https://palisade.dev/problems/session-locked');
+      const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+      assert.equal((await app.call('/api/v1/me', refreshed.access_token)).status, 401, 'new tokens of a locked session are locked too');
+      const fresh = await app.signIn('u-tech');
+      assert.equal((await app.call('/api/v1/me', fresh.tokens.access_token)).status, 200, 'a new sign-in is a new, active session');
+      const listed = await list(fresh.tokens.access_token);
+      assert.equal(listed.find((s) => !s.current && s.state === 'locked')?.clientId, 'field-app', 'the owner sees the locked session');
+    });
+  });
+}
