@@ -21,4 +21,7 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     this.current += ms;
   }
+  set(ms: number): void {
+    this.current = ms;
+  }
 }

@@ -18,7 +18,7 @@ import { createProvider, apiAudience, type ProviderDeps } from './oauth/provider
 import { Federation } from './oauth/federation.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
-import { SessionActivity, Sessions, sessionRoutes } from './sessions/index.ts';
+import { adminSessionRoutes, SessionActivity, Sessions, sessionRoutes } from './sessions/index.ts';
 import { problems } from './http/problems.ts';
 import { userRoutes } from './users/routes.ts';
 import { createApp } from './http/app.ts';
@@ -129,6 +129,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       trustProxy: config.server.trustProxy,
       corsOrigins: config.server.corsOrigins,
       bearer,
+      stepUp: { maxAgeMs: parseDuration(config.sessions.stepUpMaxAge), acr: config.sessions.stepUpAcr, clock },
       async sessionGuard(claims) {
         const state = await activity.touch(claims.sid, claims.client_id);
         if (state === 'locked') throw problems.sessionLocked();
@@ -156,6 +157,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
     await app.register(userRoutes, { db, sessionLifetimeMs: parseDuration(config.tokens.refreshAbsoluteTtl) });
     await app.register(sessionRoutes, { sessions });
+    await app.register(adminSessionRoutes, {
+      sessions,
+      // The seam for the audit trail (issue 7): until it exists, admin actions go to the log.
+      audit: (event) => app.log.info({ event: 'admin.action', ...event }, `admin ${event.action}: ${event.outcome}`),
+    });
     await app.register(startPage, { development: !config.upstream });
     await app.ready();
 

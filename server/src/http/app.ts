@@ -45,6 +45,8 @@ export interface AppOptions {
    * module deciding records the activity.) Throws a Problem when not.
    */
   sessionGuard(claims: AccessClaims): Promise<void>;
+  /** Step-up (RFC 9470) for routes that use `app.requireStepUp`: how recent, and which acr. */
+  stepUp: { maxAgeMs: number; acr?: string; clock: { now(): number } };
   /** Returns problems that make the instance not ready (database down, …). */
   readiness(): Promise<string | undefined>;
 }
@@ -160,6 +162,15 @@ export function createApp(options: AppOptions): FastifyInstance {
     request.auth = claims;
   });
 
+  // Sensitive actions (deletes, permission changes, exports) also need a recent, strong enough
+  // sign-in: `onRequest: [app.authenticate, app.requireStepUp]`.
+  app.decorate('requireStepUp', async (request: FastifyRequest) => {
+    const { maxAgeMs, acr, clock } = options.stepUp;
+    const authTime = request.auth?.auth_time;
+    const fresh = typeof authTime === 'number' && clock.now() - authTime * 1000 <= maxAgeMs;
+    if (!fresh || (acr !== undefined && request.auth?.acr !== acr)) throw problems.stepUpRequired(Math.floor(maxAgeMs / 1000), acr);
+  });
+
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'], additionalProperties: false } } } }, async () => ({ status: 'ok' as const }));
   app.get(
     '/readyz',
@@ -186,5 +197,6 @@ export function sendProblem(reply: FastifyReply, problem: Problem, request: Fast
 declare module 'fastify' {
   interface FastifyInstance {
     authenticate(request: FastifyRequest): Promise<void>;
+    requireStepUp(request: FastifyRequest): Promise<void>;
   }
 }

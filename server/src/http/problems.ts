@@ -115,5 +115,18 @@ export const problems = {
       title: 'No Palisade role',
       detail: 'Your company account is in no group that grants a Palisade role. Ask IT to add you to the right group.',
     }),
+  forbidden: (detail: string) => new Problem({ type: 'forbidden', status: 403, title: 'Not allowed', detail }),
+  /** RFC 9470: the token is fine but the sign-in behind it is too old (or too weak) for this action. */
+  stepUpRequired: (maxAgeS: number, acr: string | undefined) =>
+    new Problem({
+      type: 'step-up-required',
+      status: 401,
+      title: 'Sign in again to do this',
+      detail: `This action needs a sign-in at the company IdP within the last ${maxAgeS} seconds${acr ? ` with ${acr}` : ''}. Sign in again with max_age (or prompt=login) and retry with the new token.`,
+      extensions: { maxAge: maxAgeS, ...(acr ? { acrValues: acr } : {}) },
+      headers: {
+        'www-authenticate': `Bearer realm="palisade", error="insufficient_user_authentication", error_description="a more recent authentication is required", max_age=${maxAgeS}${acr ? `, acr_values="${acr}"` : ''}`,
+      },
+    }),
   internal: () => new Problem({ type: 'internal', status: 500, title: 'Internal error', detail: 'The error was logged with the request id.' }),
 } as const;

@@ -6,3 +6,4 @@ export { Sessions, type RevocationReason } from './service.ts';
 export type { Session, SessionView } from './store.ts';
 export { sessionRoutes } from './routes.ts';
 export { SessionActivity, type ActivityState } from './activity.ts';
+export { adminSessionRoutes, type AdminAuditEvent } from './admin-routes.ts';

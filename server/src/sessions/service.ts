@@ -1,6 +1,6 @@
 import type { Database, Subscription } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import { activeSessionIds, destroyGrantRecords, findSession, insertSession, listUserSessions, markRevoked, recentlyRevoked, type Session, type SessionView } from './store.ts';
+import { activeSessionIds, destroyGrantRecords, findSession, findSessionView, insertSession, listUserSessions, markRevoked, recentlyRevoked, type Session, type SessionView } from './store.ts';
 
 export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed';
 
@@ -68,6 +68,11 @@ export class Sessions {
   /** The user's sessions still within their lifetime, with their state. */
   list(userId: string): Promise<SessionView[]> {
     return listUserSessions(this.db, userId, new Date(this.clock.now()));
+  }
+
+  /** One session with its state (for its owner or an administrator). */
+  view(id: string): Promise<SessionView | undefined> {
+    return findSessionView(this.db, id);
   }
 
   /** Hot path: is this session id revoked? (No I/O.) */

@@ -23,14 +23,20 @@ export interface SessionView extends Session {
   lockReason: string | null;
 }
 
+const VIEW_COLUMNS = `${COLUMNS}, last_seen_at AS "lastSeenAt", locked_at AS "lockedAt", lock_reason AS "lockReason"`;
+
 /** A user's sessions still within their lifetime (active, locked, or ended early and why), newest first. */
 export async function listUserSessions(db: Queryable, userId: string, now: Date): Promise<SessionView[]> {
   const { rows } = await db.query<SessionView>(
-    `SELECT ${COLUMNS}, last_seen_at AS "lastSeenAt", locked_at AS "lockedAt", lock_reason AS "lockReason"
-     FROM sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id LIMIT 100`,
+    `SELECT ${VIEW_COLUMNS} FROM sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id LIMIT 100`,
     [userId, now],
   );
   return rows;
+}
+
+export async function findSessionView(db: Queryable, id: string): Promise<SessionView | undefined> {
+  const { rows } = await db.query<SessionView>(`SELECT ${VIEW_COLUMNS} FROM sessions WHERE id = $1`, [id]);
+  return rows[0];
 }
 
 export async function insertSession(db: Queryable, s: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>, now: Date): Promise<void> {

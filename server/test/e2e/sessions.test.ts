@@ -38,6 +38,7 @@ for (const kind of databaseKinds()) {
           PALISADE_MASTER_KEY: generateMasterKey(),
           DATABASE_URL: database.url,
           PALISADE_SESSIONS_IDLE_TIMEOUT: '5m',
+          PALISADE_SESSIONS_STEP_UP_MAX_AGE: '2m',
           PALISADE_LOG_LEVEL: 'silent',
           ...upstream.env,
         },
@@ -85,6 +86,70 @@ for (const kind of databaseKinds()) {
       const attempt = await app.call(`/api/v1/me/sessions/${theirSid}`, mine.tokens.access_token, { method: 'DELETE' });
       assert.equal(attempt.status, 404, 'answered as if it did not exist');
       assert.equal((await app.call('/api/v1/me', theirs.tokens.access_token)).status, 200, 'their session is untouched');
+    });
+
+    describe('the admin side', () => {
+      // The company IdP stamps auth_time with real time; earlier tests moved the clock ahead.
+      before(() => clock.set(Date.now()));
+      const sidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sid as string;
+      const subOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string;
+
+      test('only admins reach the admin API', async () => {
+        const tech = await app.signIn('u-tech');
+        const refused = await app.call(`/admin/v1/users/${subOf(tech.tokens.access_token)}/sessions`, tech.tokens.access_token);
+        assert.equal(refused.status, 403);
+        assert.equal(refused.body.type, 'https://palisade.dev/problems/forbidden');
+        assert.equal((await app.call(`/admin/v1/sessions/${sidOf(tech.tokens.access_token)}`, tech.tokens.access_token, { method: 'DELETE' })).status, 403, 'not even step-up is offered');
+      });
+
+      test('an admin lists a user’s sessions and ends one remotely: its tokens stop at once', async () => {
+        const tech = await app.signIn('u-tech');
+        const admin = await app.signIn('u-admin');
+        const listed = await app.call(`/admin/v1/users/${subOf(tech.tokens.access_token)}/sessions`, admin.tokens.access_token);
+        assert.equal(listed.status, 200);
+        assert.ok((listed.body.sessions as { id: string }[]).some((s) => s.id === sidOf(tech.tokens.access_token)));
+        const one = await app.call(`/admin/v1/sessions/${sidOf(tech.tokens.access_token)}`, admin.tokens.access_token);
+        assert.equal(one.body.userId, subOf(tech.tokens.access_token));
+        assert.equal((await app.call(`/admin/v1/sessions/${sidOf(tech.tokens.access_token)}`, admin.tokens.access_token, { method: 'DELETE' })).status, 204);
+        const after = await app.call('/api/v1/me', tech.tokens.access_token);
+        assert.equal(after.body.type, 'https://palisade.dev/problems/session-revoked');
+        assert.equal((await app.call(`/admin/v1/sessions/not-a-session`, admin.tokens.access_token, { method: 'DELETE' })).status, 404);
+      });
+
+      test('ending sessions needs a recent sign-in: an old one gets the RFC 9470 challenge, a fresh one passes', async () => {
+        const tech = await app.signIn('u-tech');
+        const target = `/admin/v1/users/${subOf(tech.tokens.access_token)}/sessions`;
+        upstream.staleLoginSeconds = 180; // the admin's company sign-in was 3 minutes ago (limit: 2)
+        let stale;
+        try {
+          stale = await app.signIn('u-admin');
+        } finally {
+          upstream.staleLoginSeconds = 0;
+        }
+        assert.equal((await app.call(target, stale.tokens.access_token)).status, 200, 'reading needs no step-up');
+        const challenged = await app.call(target, stale.tokens.access_token, { method: 'DELETE' });
+        assert.equal(challenged.status, 401);
+        assert.equal(challenged.body.type, 'https://palisade.dev/problems/step-up-required');
+        assert.equal(challenged.body.maxAge, 120);
+        assert.equal((await app.call('/api/v1/me', tech.tokens.access_token)).status, 200, 'nothing was ended');
+        const fresh = await app.signIn('u-admin');
+        const ended = await app.call(target, fresh.tokens.access_token, { method: 'DELETE' });
+        assert.equal(ended.status, 200);
+        assert.ok((ended.body.ended as number) >= 1, 'the technician’s sessions (from earlier tests too) are ended');
+        assert.equal((await app.call('/api/v1/me', tech.tokens.access_token)).status, 401);
+      });
+
+      test('the challenge header follows RFC 9470', async () => {
+        upstream.staleLoginSeconds = 600;
+        let stale;
+        try {
+          stale = await app.signIn('u-admin');
+        } finally {
+          upstream.staleLoginSeconds = 0;
+        }
+        const response = await app.http.fetch(`${server.url}/admin/v1/sessions/${sidOf(stale.tokens.access_token)}`, { method: 'DELETE', headers: { authorization: `Bearer ${stale.tokens.access_token}` } });
+        assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="palisade", error="insufficient_user_authentication", error_description="a more recent authentication is required", max_age=120');
+      });
     });
 
     test('after the idle timeout without an API call the session is locked: 401 session-locked, even with refreshed tokens', async () => {

@@ -1,0 +1,123 @@
+/**
+ * The admin side of sessions: list and end any user's sessions (remote logout). Admin role
+ * only; ending sessions is a sensitive action (step-up). Every call, allowed or refused, goes
+ * to `audit` — today the log, the tamper-evident audit trail once it exists (issue 7).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Sessions } from './service.ts';
+import { SessionSchema, sessionView } from './routes.ts';
+import { problems } from '../http/problems.ts';
+
+export interface AdminAuditEvent {
+  action: 'sessions.list' | 'sessions.revoke_all' | 'session.read' | 'session.revoke';
+  actor: { userId: string; sessionId: string };
+  target: { type: 'user' | 'session'; id: string };
+  outcome: 'success' | 'denied' | 'not_found';
+  detail?: Record<string, unknown>;
+}
+
+export interface AdminRoutesDeps {
+  sessions: Sessions;
+  audit(event: AdminAuditEvent): void;
+}
+
+const UserParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'string', format: 'uuid' } },
+} as const;
+const SessionParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' } },
+} as const;
+const AdminSession = { ...SessionSchema, required: [...SessionSchema.required, 'userId'], properties: { ...SessionSchema.properties, userId: { type: 'string' } } } as const;
+
+export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutesDeps): Promise<void> {
+  const actor = (request: FastifyRequest) => ({ userId: request.auth!.sub, sessionId: request.auth!.sid });
+  const target = (request: FastifyRequest, type: 'user' | 'session') => ({ type, id: (request.params as { id: string }).id });
+
+  // Runs after authentication and before step-up, so a non-admin learns nothing about step-up.
+  const adminOnly = (action: AdminAuditEvent['action'], type: 'user' | 'session') => async (request: FastifyRequest) => {
+    if (!request.auth!.roles.includes('admin')) {
+      deps.audit({ action, actor: actor(request), target: target(request, type), outcome: 'denied' });
+      throw problems.forbidden('This needs the admin role.');
+    }
+  };
+  const security = [{ bearer: [] }];
+
+  app.get<{ Params: { id: string } }>(
+    '/admin/v1/users/:id/sessions',
+    {
+      onRequest: [app.authenticate, adminOnly('sessions.list', 'user')],
+      schema: {
+        tags: ['admin'],
+        summary: 'A user’s sessions (admin)',
+        security,
+        params: UserParams,
+        response: { 200: { type: 'object', additionalProperties: false, required: ['sessions'], properties: { sessions: { type: 'array', items: AdminSession } } } },
+      },
+    },
+    async (request) => {
+      const sessions = await deps.sessions.list(request.params.id);
+      deps.audit({ action: 'sessions.list', actor: actor(request), target: target(request, 'user'), outcome: 'success', detail: { count: sessions.length } });
+      return { sessions: sessions.map((s) => ({ ...sessionView(s), userId: s.userId })) };
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/admin/v1/users/:id/sessions',
+    {
+      onRequest: [app.authenticate, adminOnly('sessions.revoke_all', 'user'), app.requireStepUp],
+      schema: {
+        tags: ['admin'],
+        summary: 'End every session of a user on every device (admin, sensitive: step-up)',
+        security,
+        params: UserParams,
+        response: { 200: { type: 'object', additionalProperties: false, required: ['ended'], properties: { ended: { type: 'integer', minimum: 0 } } } },
+      },
+    },
+    async (request) => {
+      const ended = await deps.sessions.revokeAllOfUser(request.params.id, 'admin');
+      deps.audit({ action: 'sessions.revoke_all', actor: actor(request), target: target(request, 'user'), outcome: 'success', detail: { ended } });
+      return { ended };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/admin/v1/sessions/:id',
+    {
+      onRequest: [app.authenticate, adminOnly('session.read', 'session')],
+      schema: { tags: ['admin'], summary: 'One session (admin)', security, params: SessionParams, response: { 200: AdminSession } },
+    },
+    async (request) => {
+      const session = await deps.sessions.view(request.params.id);
+      if (!session) {
+        deps.audit({ action: 'session.read', actor: actor(request), target: target(request, 'session'), outcome: 'not_found' });
+        throw problems.notFound();
+      }
+      deps.audit({ action: 'session.read', actor: actor(request), target: target(request, 'session'), outcome: 'success' });
+      return { ...sessionView(session), userId: session.userId };
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/admin/v1/sessions/:id',
+    {
+      onRequest: [app.authenticate, adminOnly('session.revoke', 'session'), app.requireStepUp],
+      schema: { tags: ['admin'], summary: 'End one session now, on every instance (admin, sensitive: step-up)', security, params: SessionParams, response: { 204: { type: 'null' } } },
+    },
+    async (request, reply) => {
+      const session = await deps.sessions.find(request.params.id);
+      if (!session) {
+        deps.audit({ action: 'session.revoke', actor: actor(request), target: target(request, 'session'), outcome: 'not_found' });
+        throw problems.notFound();
+      }
+      await deps.sessions.revoke(session.id, 'admin');
+      deps.audit({ action: 'session.revoke', actor: actor(request), target: target(request, 'session'), outcome: 'success', detail: { userId: session.userId } });
+      return reply.code(204).send();
+    },
+  );
+}
