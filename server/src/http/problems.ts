@@ -115,6 +115,9 @@ export const problems = {
       title: 'No Palisade role',
       detail: 'Your company account is in no group that grants a Palisade role. Ask IT to add you to the right group.',
     }),
+  /** OIDC Back-Channel Logout §2.8: 400 with an OAuth-style error member. */
+  logoutTokenRefused: (detail: string) =>
+    new Problem({ type: 'logout-token-refused', status: 400, title: 'The logout token was refused', detail, extensions: { error: 'invalid_request', error_description: detail } }),
   forbidden: (detail: string) => new Problem({ type: 'forbidden', status: 403, title: 'Not allowed', detail }),
   /** RFC 9470: the token is fine but the sign-in behind it is too old (or too weak) for this action. */
   stepUpRequired: (maxAgeS: number, acr: string | undefined) =>

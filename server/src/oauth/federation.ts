@@ -4,7 +4,7 @@
  * forwarded so a re-authentication the app asks for really happens upstream.
  */
 import * as oidc from 'openid-client';
-import { EncryptJWT, jwtDecrypt } from 'jose';
+import { EncryptJWT, createRemoteJWKSet, customFetch as jwksFetch, jwtDecrypt, jwtVerify, type JWTPayload } from 'jose';
 import { hkdfSync } from 'node:crypto';
 import type { MasterKey } from '../security/primitives.ts';
 
@@ -31,10 +31,23 @@ export interface PendingLogin {
 
 /** How far the company IdP's clock may be from Palisade's when judging `auth_time`. */
 const AUTH_TIME_SKEW_S = 60;
+const LOGOUT_TOKEN_SKEW_S = 60;
+/** Logout tokens older than this are refused (they are sent the moment the IdP session ends). */
+export const LOGOUT_TOKEN_MAX_AGE_S = 300;
+
+export interface LogoutToken {
+  issuer: string;
+  jti: string;
+  iat: number;
+  sub?: string;
+  sid?: string;
+}
 
 export interface UpstreamIdentity {
   issuer: string;
   subject: string;
+  /** The IdP's session id (`sid`), used to match its back-channel logout tokens. */
+  sid?: string;
   claims: Record<string, unknown>;
   authTime: number;
   acr?: string;
@@ -53,6 +66,7 @@ export class Federation {
   private readonly settings: UpstreamSettings;
   private readonly cookieKey: Uint8Array;
   private discovered: Promise<oidc.Configuration> | undefined;
+  private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
   constructor(settings: UpstreamSettings, master: MasterKey) {
     this.settings = settings;
@@ -149,9 +163,50 @@ export class Federation {
       subject: idClaims.sub,
       claims,
       authTime: typeof idClaims.auth_time === 'number' ? idClaims.auth_time : Math.floor(Date.now() / 1000),
+      ...(typeof idClaims.sid === 'string' ? { sid: idClaims.sid } : {}),
       acr: typeof idClaims.acr === 'string' ? idClaims.acr : undefined,
       amr: Array.isArray(idClaims.amr) ? (idClaims.amr as string[]).filter((v) => typeof v === 'string') : undefined,
     };
+  }
+
+  /**
+   * Validates an OIDC Back-Channel Logout 1.0 logout token (§2.6) from the company IdP: its
+   * signature against the IdP's published keys, issuer, audience (Palisade's client id), `iat`
+   * within the allowed skew, the back-channel logout event, `sub` and/or `sid`, and no `nonce`.
+   * Replay of its `jti` is the caller's to check (it needs shared storage).
+   */
+  async verifyLogoutToken(token: string): Promise<LogoutToken> {
+    const config = await this.configuration();
+    const metadata = config.serverMetadata();
+    if (!metadata.jwks_uri) throw new UpstreamError('logout_token_invalid', 'the company IdP publishes no keys');
+    this.jwks ??= createRemoteJWKSet(new URL(metadata.jwks_uri), this.settings.fetch ? { [jwksFetch]: this.settings.fetch as never } : {});
+    let payload: JWTPayload;
+    let typ: string | undefined;
+    try {
+      const result = await jwtVerify(token, this.jwks, {
+        issuer: metadata.issuer,
+        audience: this.settings.clientId,
+        algorithms: metadata.id_token_signing_alg_values_supported?.filter((alg) => alg !== 'none') ?? ['RS256', 'ES256', 'EdDSA', 'PS256'],
+        clockTolerance: LOGOUT_TOKEN_SKEW_S,
+        maxTokenAge: LOGOUT_TOKEN_MAX_AGE_S + LOGOUT_TOKEN_SKEW_S,
+        requiredClaims: ['iat', 'jti'],
+      });
+      payload = result.payload;
+      typ = result.protectedHeader.typ;
+    } catch (error) {
+      throw new UpstreamError('logout_token_invalid', `the logout token was refused: ${(error as Error).message}`);
+    }
+    // Explicit typing (§2.4) keeps an ID token or access token from being replayed as a logout
+    // token; IdPs that predate it send JWT or nothing.
+    if (typ !== undefined && !['logout+jwt', 'jwt'].includes(typ.toLowerCase())) throw new UpstreamError('logout_token_invalid', `a ${typ} token is not a logout token`);
+    const events = payload.events as Record<string, unknown> | undefined;
+    const event = events?.['http://schemas.openid.net/event/backchannel-logout'];
+    if (!event || typeof event !== 'object' || Array.isArray(event)) throw new UpstreamError('logout_token_invalid', 'the token carries no back-channel logout event');
+    if (payload.nonce !== undefined) throw new UpstreamError('logout_token_invalid', 'a logout token must not carry a nonce');
+    const sub = typeof payload.sub === 'string' ? payload.sub : undefined;
+    const sid = typeof payload.sid === 'string' ? payload.sid : undefined;
+    if (!sub && !sid) throw new UpstreamError('logout_token_invalid', 'the logout token names neither sub nor sid');
+    return { issuer: metadata.issuer, jti: payload.jti!, iat: payload.iat!, ...(sub ? { sub } : {}), ...(sid ? { sid } : {}) };
   }
 
   /** The pending login travels in an encrypted, short-lived cookie: nothing to store, nothing to read. */

@@ -9,7 +9,8 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Sessions } from '../sessions/index.ts';
 import { mapProfile, updateKnownUser, upsertUser, type ClaimMapping, type RoleMapping } from '../users/index.ts';
-import { Federation, UpstreamError } from './federation.ts';
+import { Federation, LOGOUT_TOKEN_MAX_AGE_S, UpstreamError } from './federation.ts';
+import { problems } from '../http/problems.ts';
 import { OAUTH_ROUTES, apiAudience } from './provider.ts';
 import { DEMO_PEOPLE, DEV_IDP_PATH } from './dev-idp.ts';
 import { escapeHtml, page, STYLESHEET } from './pages.ts';
@@ -178,6 +179,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       acr: identity.acr ?? null,
       amr: identity.amr ?? [],
       expiresAt: new Date(authTime.getTime() + parseDuration(config.tokens.refreshAbsoluteTtl)),
+      upstreamSid: identity.sid ?? null,
     });
     request.log.info({ event: 'login.success', userId: user.id, clientId, sessionId: grantId, roles: user.roles }, 'login');
     return finish({
@@ -199,6 +201,47 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
         { mergeWithLastSubmission: false },
       );
     });
+  });
+
+  // OIDC Back-Channel Logout 1.0: the company IdP posts a logout token here when a person's
+  // session there ends (register `<publicUrl>/auth/backchannel-logout` at the IdP). The
+  // sessions it names end on every instance at once.
+  await app.register(async (scope) => {
+    // Form encoding only, as the specification sends it (§2.5).
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+    scope.post<{ Body: { logout_token: string } }>(
+      '/auth/backchannel-logout',
+      {
+        schema: {
+          tags: ['federation'],
+          summary: 'OIDC Back-Channel Logout from the company IdP (form-encoded logout_token)',
+          consumes: ['application/x-www-form-urlencoded'],
+          body: { type: 'object', additionalProperties: false, required: ['logout_token'], properties: { logout_token: { type: 'string', minLength: 1, maxLength: 8192 } } },
+          response: { 200: { type: 'null' } },
+        },
+      },
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        let token;
+        try {
+          token = await federation.verifyLogoutToken(request.body.logout_token);
+        } catch (error) {
+          const detail = error instanceof UpstreamError ? error.message : 'the logout token could not be checked';
+          request.log.warn({ event: 'upstream_logout.refused', reason: detail }, 'back-channel logout refused');
+          throw problems.logoutTokenRefused(detail);
+        }
+        const ended = await sessions.endUpstream(token, (LOGOUT_TOKEN_MAX_AGE_S + 120) * 1000);
+        if (ended === undefined) {
+          request.log.warn({ event: 'upstream_logout.replayed', issuer: token.issuer }, 'back-channel logout token replayed');
+          throw problems.logoutTokenRefused('this logout token was already used');
+        }
+        request.log.info({ event: 'upstream_logout', issuer: token.issuer, subject: token.sub, upstreamSid: token.sid, ended }, 'company IdP logout: sessions ended');
+        return reply.code(200).send();
+      },
+    );
   });
 
   if (deps.devIdp) devIdpPages(app, deps.devIdp);

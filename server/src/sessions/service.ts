@@ -1,8 +1,8 @@
 import type { Database, Subscription } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import { activeSessionIds, destroyGrantRecords, findSession, findSessionView, insertSession, listUserSessions, markRevoked, recentlyRevoked, type Session, type SessionView } from './store.ts';
+import { activeSessionIds, destroyGrantRecords, rememberLogoutToken, sessionsForUpstreamLogout, findSession, findSessionView, insertSession, listUserSessions, markRevoked, recentlyRevoked, type Session, type SessionView } from './store.ts';
 
-export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed';
+export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed' | 'upstream_logout';
 
 /** NOTIFY channel carrying the id of every revoked session to every instance. */
 export const REVOCATION_CHANNEL = 'palisade_revocations';
@@ -93,6 +93,18 @@ export class Sessions {
       if (changed) await tx.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, id]);
       return changed;
     });
+  }
+
+  /**
+   * Acts on a validated back-channel logout token from the company IdP: ends the sessions it
+   * names. Returns undefined when its jti was already used (a replay), else how many ended.
+   */
+  async endUpstream(token: { issuer: string; jti: string; sub?: string; sid?: string }, keepJtiMs: number): Promise<number | undefined> {
+    const now = this.clock.now();
+    if (!(await rememberLogoutToken(this.db, token.issuer, token.jti, new Date(now + keepJtiMs), new Date(now)))) return undefined;
+    let ended = 0;
+    for (const id of await sessionsForUpstreamLogout(this.db, token.issuer, token.sub, token.sid)) if (await this.revoke(id, 'upstream_logout')) ended += 1;
+    return ended;
   }
 
   /** Ends every active session of a user; returns how many were ended. */

@@ -11,6 +11,8 @@ export interface Session {
   createdAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /** The company IdP's session id behind this sign-in, when its ID token named one. */
+  upstreamSid?: string | null;
 }
 
 const COLUMNS = `id, user_id AS "userId", client_id AS "clientId", auth_time AS "authTime", acr, amr,
@@ -41,8 +43,9 @@ export async function findSessionView(db: Queryable, id: string): Promise<Sessio
 
 export async function insertSession(db: Queryable, s: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>, now: Date): Promise<void> {
   await db.query(
-    `INSERT INTO sessions (id, user_id, client_id, auth_time, acr, amr, expires_at, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-    [s.id, s.userId, s.clientId, s.authTime, s.acr, s.amr, s.expiresAt, now],
+    `INSERT INTO sessions (id, user_id, client_id, auth_time, acr, amr, expires_at, created_at, last_seen_at, upstream_sid)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)`,
+    [s.id, s.userId, s.clientId, s.authTime, s.acr, s.amr, s.expiresAt, now, s.upstreamSid ?? null],
   );
 }
 
@@ -78,4 +81,25 @@ export async function activeSessionIds(db: Queryable, userId: string, now: Date)
 /** Deletes every refresh token, code and grant record of the session (its grant). */
 export async function destroyGrantRecords(db: Queryable, sessionId: string): Promise<void> {
   await db.query(`DELETE FROM oauth_payloads WHERE grant_id = $1`, [sessionId]);
+}
+
+/**
+ * Active sessions a company-IdP logout names: of the person `sub` at `issuer`, and/or of the
+ * IdP session `sid` (OIDC Back-Channel Logout 1.0 §2.4: either or both).
+ */
+export async function sessionsForUpstreamLogout(db: Queryable, issuer: string, sub: string | undefined, sid: string | undefined): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE u.issuer = $1 AND s.revoked_at IS NULL
+       AND ($2::text IS NULL OR u.subject = $2) AND ($3::text IS NULL OR s.upstream_sid = $3)`,
+    [issuer, sub ?? null, sid ?? null],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Records a logout token's jti; false when it was seen before (a replay). */
+export async function rememberLogoutToken(db: Queryable, issuer: string, jti: string, expiresAt: Date, now: Date): Promise<boolean> {
+  await db.query('DELETE FROM logout_token_jtis WHERE expires_at < $1', [now]);
+  const { rowCount } = await db.query('INSERT INTO logout_token_jtis (issuer, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [issuer, jti, expiresAt]);
+  return rowCount === 1;
 }

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import * as oidc from 'openid-client';
+import { randomUUID } from 'node:crypto';
+import { SignJWT, generateKeyPair } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort } from '../helpers/server.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
@@ -149,6 +151,59 @@ for (const kind of databaseKinds()) {
         }
         const response = await app.http.fetch(`${server.url}/admin/v1/sessions/${sidOf(stale.tokens.access_token)}`, { method: 'DELETE', headers: { authorization: `Bearer ${stale.tokens.access_token}` } });
         assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="palisade", error="insufficient_user_authentication", error_description="a more recent authentication is required", max_age=120');
+      });
+    });
+
+    describe('back-channel logout from the company IdP', () => {
+      before(() => clock.set(Date.now()));
+      const ca = () => readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8');
+      const sidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sid as string;
+      const upstreamSid = async (sessionId: string) =>
+        (await server.db.query<{ upstream_sid: string }>('SELECT upstream_sid FROM sessions WHERE id = $1', [sessionId])).rows[0]!.upstream_sid;
+      const post = (body: string) =>
+        app.http.fetch(`${server.url}/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+
+      test('the IdP ending one of its sessions ends exactly the Palisade sessions signed in through it', async () => {
+        const phone = await app.signIn('u-contractor');
+        const laptop = await app.signIn('u-contractor');
+        const sid = await upstreamSid(sidOf(phone.tokens.access_token));
+        assert.ok(sid, 'the IdP session id was recorded at sign-in');
+        assert.notEqual(sid, await upstreamSid(sidOf(laptop.tokens.access_token)));
+        await upstream.backchannelLogout('u-contractor', sid, ca()); // rejects unless Palisade answers 200
+        const ended = await app.call('/api/v1/me', phone.tokens.access_token);
+        assert.equal(ended.body.type, 'https://palisade.dev/problems/session-revoked');
+        await assert.rejects(oidc.refreshTokenGrant(phone.config, phone.tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+        assert.equal((await app.call('/api/v1/me', laptop.tokens.access_token)).status, 200, 'the other IdP session is untouched');
+      });
+
+      test('a logout token is acted on once: a replay is refused', async () => {
+        const victim = await app.signIn('u-contractor');
+        await upstream.backchannelLogout('u-contractor', await upstreamSid(sidOf(victim.tokens.access_token)), ca());
+        const replay = await post(new URLSearchParams({ logout_token: upstream.sentLogoutTokens.at(-1)! }).toString());
+        assert.equal(replay.status, 400);
+        const body = (await replay.json()) as { type: string; error: string; detail: string };
+        assert.equal(body.type, 'https://palisade.dev/problems/logout-token-refused');
+        assert.equal(body.error, 'invalid_request');
+        assert.match(body.detail, /already used/);
+      });
+
+      test('forged, foreign and malformed logout tokens are refused with 400 and end nothing', async () => {
+        const bystander = await app.signIn('u-contractor');
+        const { privateKey } = await generateKeyPair('ES256');
+        const claims = { iss: upstream.issuer, aud: upstream.clientId, sub: 'u-contractor', jti: randomUUID(), events: { 'http://schemas.openid.net/event/backchannel-logout': {} } };
+        const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'logout+jwt', kid: 'forged' }).setIssuedAt().sign(privateKey);
+        for (const [name, body] of [
+          ['signed by a key the IdP never published', new URLSearchParams({ logout_token: forged }).toString()],
+          ['Palisade’s own access token', new URLSearchParams({ logout_token: bystander.tokens.access_token }).toString()],
+          ['not a JWT', 'logout_token=not-a-jwt'],
+          ['no token', 'something=else'],
+        ] as const) {
+          const response = await post(body);
+          assert.equal(response.status, 400, name);
+        }
+        const json = await app.http.fetch(`${server.url}/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ logout_token: forged }) });
+        assert.equal(json.status, 415, 'the specification says form encoding');
+        assert.equal((await app.call('/api/v1/me', bystander.tokens.access_token)).status, 200);
       });
     });
 

@@ -5,6 +5,7 @@
  */
 import Provider from 'oidc-provider';
 import { createServer, type Server } from 'node:http';
+import { Agent } from 'undici';
 import type { AddressInfo } from 'node:net';
 
 export interface Person {
@@ -39,6 +40,14 @@ export interface UpstreamIdp {
    * that ignores `prompt=login` and reuses an old session would. 0 (default): a real login.
    */
   staleLoginSeconds: number;
+  /**
+   * Sends a real OIDC back-channel logout token (built and signed by oidc-provider) to
+   * Palisade's registered endpoint, as the IdP does when the person's session there ends.
+   * `palisadeCa` is the certificate Palisade serves (the IdP must trust it to post).
+   */
+  backchannelLogout(sub: string, sid: string, palisadeCa: string): Promise<void>;
+  /** Every logout token the IdP sent (to replay one in a test). */
+  sentLogoutTokens: string[];
   /** The environment settings that make Palisade federate to this IdP. */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -49,6 +58,8 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
   const clientSecret = 'corp-secret-for-tests-only-0123456789abcdef';
   const requests: URLSearchParams[] = [];
   const idp = { staleLoginSeconds: 0 };
+  let trustedCa: string | undefined;
+  const sentLogoutTokens: string[] = [];
   let provider: Provider;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url!, 'http://127.0.0.1');
@@ -82,11 +93,27 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri()], grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: [redirectUri()],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        backchannel_logout_uri: redirectUri().replace(/\/auth\/callback$/, '/auth/backchannel-logout'),
+        backchannel_logout_session_required: true,
+      },
+    ],
+    // Outgoing calls (back-channel logout) to Palisade's development certificate on loopback.
+    fetch: (url, options) => {
+      const token = new URLSearchParams(String(options?.body ?? '')).get('logout_token');
+      if (token) sentLogoutTokens.push(token);
+      return fetch(url, { ...options, dispatcher: new Agent({ connect: { ca: trustedCa } }) } as RequestInit);
+    },
     claims: { acr: null, amr: null, auth_time: null, sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name', 'groups', 'department', 'territory', 'region', 'projects', 'employee_type'], email: ['email'] },
     conformIdTokenClaims: false,
     acrValues: ['urn:corp:mfa'],
-    features: { devInteractions: { enabled: false } },
+    features: { devInteractions: { enabled: false }, backchannelLogout: { enabled: true } },
     ttl: { AccessToken: 300, AuthorizationCode: 60, IdToken: 300, Interaction: 600, Grant: 3600, Session: 3600 },
     interactions: { url: (_ctx, i) => `/interaction/${i.uid}` },
     async findAccount(_ctx, id) {
@@ -104,6 +131,13 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
     },
     set staleLoginSeconds(seconds: number) {
       idp.staleLoginSeconds = seconds;
+    },
+    sentLogoutTokens,
+    async backchannelLogout(sub, sid, palisadeCa) {
+      trustedCa = palisadeCa;
+      // Client#backchannelLogout is oidc-provider's own sender (missing from its type definitions).
+      const client = (await provider.Client.find(clientId)) as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> };
+      await client.backchannelLogout(sub, sid);
     },
     env: {
       PALISADE_UPSTREAM_ISSUER: issuer,
