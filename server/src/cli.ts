@@ -9,6 +9,8 @@ import { startServer, resolveMasterKey, openConfiguredDatabase } from './main.ts
 import { migrate } from './db/index.ts';
 import { ensureSigningKey, listKeys, rotateKeys } from './oauth/keys.ts';
 import { systemClock } from './clock.ts';
+import { hashToken, randomId } from './security/primitives.ts';
+import { insertScimToken, listScimTokens, revokeScimToken } from './scim/index.ts';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) console.error(error.message);
@@ -126,6 +128,52 @@ export function buildCli(): Command {
             retainMs: accessMs + 60_000,
           });
           console.log(`new signing key ${kid}: published now, signs from ${new Date(Date.now() + parseDuration(options.activateAfter)).toISOString()}`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  const scim = program.command('scim').description('SCIM provisioning from the company IdP');
+  const tokens = scim.command('tokens').description('bearer tokens of provisioning connectors (one per IdP connector)');
+  tokens
+    .command('create')
+    .argument('<name>', 'the connector, e.g. entra or okta (creating an existing name replaces its token)')
+    .description('create a token; it is shown once, only its hash is stored')
+    .action(async (name: string) => {
+      try {
+        if (!/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(name)) throw new Error('the name must be 1 to 64 letters, digits, dots, dashes or underscores');
+        await withDatabase(async (db) => {
+          const token = `pal_scim_${randomId(32)}`;
+          await insertScimToken(db, name, hashToken(token));
+          console.log(`SCIM token for "${name}" (shown once; enter it as the connector's secret token):\n${token}`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  tokens
+    .command('list')
+    .description('list connectors and when their tokens were last used')
+    .action(async () => {
+      try {
+        await withDatabase(async (db) => {
+          for (const t of await listScimTokens(db)) {
+            console.log(`${t.name}  created ${t.createdAt.toISOString()}  last used ${t.lastUsedAt?.toISOString() ?? 'never'}${t.revokedAt ? `  REVOKED ${t.revokedAt.toISOString()}` : ''}`);
+          }
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  tokens
+    .command('revoke')
+    .argument('<name>')
+    .description('revoke a connector’s token at once')
+    .action(async (name: string) => {
+      try {
+        await withDatabase(async (db) => {
+          if (!(await revokeScimToken(db, name))) throw new Error(`no active SCIM token named "${name}"`);
+          console.log(`SCIM token "${name}" revoked`);
         });
       } catch (error) {
         fail(error);

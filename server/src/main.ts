@@ -20,6 +20,7 @@ import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROL
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
 import { adminSessionRoutes, SessionActivity, Sessions, sessionRoutes } from './sessions/index.ts';
 import { problems } from './http/problems.ts';
+import { isDeactivated, ScimEffects, scimRoutes } from './scim/index.ts';
 import { userRoutes } from './users/routes.ts';
 import { createApp } from './http/app.ts';
 import { BearerVerifier } from './http/bearer.ts';
@@ -118,6 +119,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       isRevoked: (sid) => sessions.isRevoked(sid),
     });
 
+    const roleMapping = config.upstream?.roles ?? DEV_ROLE_MAPPING;
     const defaultIdleMs = parseDuration(config.sessions.idleTimeout);
     const idleByClient = new Map(config.clients.filter((c) => c.idleTimeout).map((c) => [c.id, parseDuration(c.idleTimeout!)]));
     const activity = new SessionActivity(db, clock, { idleMsFor: (clientId) => idleByClient.get(clientId) ?? defaultIdleMs });
@@ -151,12 +153,25 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       sessions,
       provider,
       federation,
-      claimMapping: config.upstream?.claims ?? { groups: 'groups', department: 'department', territory: 'territory', region: 'region', projects: 'projects', employeeType: 'employee_type' },
-      roleMapping: config.upstream?.roles ?? DEV_ROLE_MAPPING,
+      claimMapping: config.upstream?.claims ?? { groups: 'groups', department: 'department', territory: 'territory', region: 'region', projects: 'projects', employeeType: 'employee_type', userName: 'email' },
+      roleMapping,
       devIdp,
+      isDeprovisioned: (userName) => isDeactivated(db, userName),
     });
     await app.register(userRoutes, { db, sessionLifetimeMs: parseDuration(config.tokens.refreshAbsoluteTtl) });
     await app.register(sessionRoutes, { sessions });
+    await app.register(scimRoutes, {
+      db,
+      clock,
+      baseUrl: config.publicUrl,
+      effects: new ScimEffects({
+        db,
+        clock,
+        sessions,
+        roles: roleMapping,
+        log: { info: (details, message) => app.log.info(details, message) },
+      }),
+    });
     await app.register(adminSessionRoutes, {
       sessions,
       // The seam for the audit trail (issue 7): until it exists, admin actions go to the log.

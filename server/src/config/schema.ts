@@ -127,6 +127,10 @@ export const ConfigSchema = Type.Object(
               region: Type.String({ default: 'region', description: 'Claim with the region.' }),
               projects: Type.String({ default: 'projects', description: 'Claim with contractor projects (list or comma-separated).' }),
               employeeType: Type.String({ default: 'employee_type', description: 'Claim with employee type (e.g. contractor).' }),
+              userName: Type.String({
+                default: 'email',
+                description: 'Claim equal to the SCIM userName the IdP provisions (e-mail for Okta and Google, preferred_username — the UPN — for Entra ID); links sign-ins to SCIM users.',
+              }),
             },
             { additionalProperties: false, default: {}, description: 'Which upstream ID token / userinfo claims fill Palisade’s attributes.' },
           ),

@@ -31,6 +31,8 @@ export interface OAuthRoutesDeps {
   claimMapping: ClaimMapping;
   roleMapping: RoleMapping;
   devIdp?: Provider;
+  /** Whether the IdP's provisioning (SCIM) has deactivated this user name. */
+  isDeprovisioned(userName: string): Promise<boolean>;
 }
 
 const UPSTREAM_COOKIE = 'palisade.upstream';
@@ -166,6 +168,21 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       );
     }
     const user = await upsertUser(deps.db, identity.issuer, identity.subject, profile);
+    if (user.disabledAt || (profile.userName !== null && (await deps.isDeprovisioned(profile.userName)))) {
+      // Deprovisioned through SCIM: the IdP may still let them sign in there (until its own
+      // deactivation propagates), Palisade does not.
+      request.log.warn({ event: 'login.failure', reason: 'deprovisioned', userId: user.id, clientId }, 'login refused: account deprovisioned');
+      reply.header('cache-control', 'no-store');
+      return html(
+        reply,
+        403,
+        page(
+          'Your access has ended',
+          `<p>Your company account no longer has access to these apps.</p>
+           <form method="post" action="/interaction/${escapeHtml(details.uid)}/abort"><button type="submit">Return to the app</button></form>`,
+        ),
+      );
+    }
     const grant = new provider.current.Grant({ accountId: user.id, clientId });
     grant.addOIDCScope(String(details.params.scope ?? 'openid'));
     grant.addResourceScope(apiAudience(config), 'api');
@@ -197,7 +214,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       await provider.current.interactionFinished(
         request.raw,
         reply.raw,
-        { error: 'access_denied', error_description: 'your account has no role in this app' },
+        { error: 'access_denied', error_description: 'your account has no access to this app' },
         { mergeWithLastSubmission: false },
       );
     });

@@ -3,5 +3,5 @@
  * only from configured groups and the attributes (department, territory, region, projects)
  * later authorization checks use.
  */
-export { mapProfile, type MappedProfile, type ClaimMapping, type RoleMapping } from './mapping.ts';
-export { upsertUser, updateKnownUser, findUser, type User } from './store.ts';
+export { mapProfile, rolesFor, type MappedProfile, type ClaimMapping, type RoleMapping } from './mapping.ts';
+export { upsertUser, updateKnownUser, findUser, usersByUserName, setDisabled, setGroups, type User } from './store.ts';

@@ -12,6 +12,7 @@ export interface ClaimMapping {
   region: string;
   projects: string;
   employeeType: string;
+  userName: string;
 }
 
 export type RoleMapping = Record<RoleName, string[]>;
@@ -26,6 +27,8 @@ export interface MappedProfile {
   region: string | null;
   projects: string[];
   employeeType: string | null;
+  /** Lower-cased; equals the SCIM userName of the same person. */
+  userName: string | null;
 }
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value.slice(0, 200) : null);
@@ -35,9 +38,14 @@ const list = (value: unknown): string[] => {
   return [...new Set(items.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter(Boolean))].slice(0, 500);
 };
 
+/** The roles a set of groups grants (names or ids, as the mapping lists them). */
+export function rolesFor(groups: string[], roles: RoleMapping): RoleName[] {
+  return ROLE_NAMES.filter((role) => roles[role].some((group) => groups.includes(group)));
+}
+
 export function mapProfile(claims: Record<string, unknown>, mapping: ClaimMapping, roles: RoleMapping): MappedProfile {
   const groups = list(claims[mapping.groups]);
-  const granted = ROLE_NAMES.filter((role) => roles[role].some((group) => groups.includes(group)));
+  const granted = rolesFor(groups, roles);
   return {
     email: text(claims.email),
     name: text(claims.name) ?? text(claims.preferred_username),
@@ -48,5 +56,6 @@ export function mapProfile(claims: Record<string, unknown>, mapping: ClaimMappin
     region: text(claims[mapping.region]),
     projects: list(claims[mapping.projects]),
     employeeType: text(claims[mapping.employeeType]),
+    userName: text(claims[mapping.userName])?.toLowerCase() ?? null,
   };
 }

@@ -14,22 +14,26 @@ export interface User {
   region: string | null;
   projects: string[];
   employeeType: string | null;
+  userName: string | null;
+  /** Set while the IdP has deprovisioned the person (SCIM): sign-in is refused. */
+  disabledAt: Date | null;
 }
 
-const COLUMNS = `id, issuer, subject, email, name, roles, department, territory, region, projects, employee_type AS "employeeType"`;
+const COLUMNS = `id, issuer, subject, email, name, roles, department, territory, region, projects, employee_type AS "employeeType",
+  user_name AS "userName", disabled_at AS "disabledAt"`;
 
 /** Creates or refreshes the user keyed by upstream issuer + subject (never by e-mail, which can be reassigned). */
 export async function upsertUser(db: Queryable, issuer: string, subject: string, profile: MappedProfile): Promise<User> {
   const { rows } = await db.query<User>(
-    `INSERT INTO users (issuer, subject, email, name, groups, roles, department, territory, region, projects, employee_type, last_login_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+    `INSERT INTO users (issuer, subject, email, name, groups, roles, department, territory, region, projects, employee_type, user_name, last_login_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
      ON CONFLICT (issuer, subject) DO UPDATE SET
        email = EXCLUDED.email, name = EXCLUDED.name, groups = EXCLUDED.groups, roles = EXCLUDED.roles,
        department = EXCLUDED.department, territory = EXCLUDED.territory, region = EXCLUDED.region,
-       projects = EXCLUDED.projects, employee_type = EXCLUDED.employee_type,
+       projects = EXCLUDED.projects, employee_type = EXCLUDED.employee_type, user_name = EXCLUDED.user_name,
        updated_at = now(), last_login_at = now()
      RETURNING ${COLUMNS}`,
-    [issuer, subject, profile.email, profile.name, profile.groups, profile.roles, profile.department, profile.territory, profile.region, profile.projects, profile.employeeType],
+    [issuer, subject, profile.email, profile.name, profile.groups, profile.roles, profile.department, profile.territory, profile.region, profile.projects, profile.employeeType, profile.userName],
   );
   return rows[0]!;
 }
@@ -42,10 +46,10 @@ export async function upsertUser(db: Queryable, issuer: string, subject: string,
 export async function updateKnownUser(db: Queryable, issuer: string, subject: string, profile: MappedProfile): Promise<User | undefined> {
   const { rows } = await db.query<User>(
     `UPDATE users SET email = $3, name = $4, groups = $5, roles = $6, department = $7, territory = $8, region = $9,
-       projects = $10, employee_type = $11, updated_at = now()
+       projects = $10, employee_type = $11, user_name = $12, updated_at = now()
      WHERE issuer = $1 AND subject = $2
      RETURNING ${COLUMNS}`,
-    [issuer, subject, profile.email, profile.name, profile.groups, profile.roles, profile.department, profile.territory, profile.region, profile.projects, profile.employeeType],
+    [issuer, subject, profile.email, profile.name, profile.groups, profile.roles, profile.department, profile.territory, profile.region, profile.projects, profile.employeeType, profile.userName],
   );
   return rows[0];
 }
@@ -54,4 +58,28 @@ export async function findUser(db: Queryable, id: string): Promise<User | undefi
   if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
   const { rows } = await db.query<User>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
   return rows[0];
+}
+
+/**
+ * Users whose user name is `userName` (case-insensitive): the people a SCIM user stands for.
+ * Palisade federates one company IdP, whose provisioning speaks for every sign-in with that
+ * name (including ones made through an earlier IdP the company moved away from).
+ */
+export async function usersByUserName(db: Queryable, userName: string): Promise<User[]> {
+  const { rows } = await db.query<User>(`SELECT ${COLUMNS} FROM users WHERE user_name = $1`, [userName.toLowerCase()]);
+  return rows;
+}
+
+/** Disables (deprovisioned) or re-enables the user; returns whether anything changed. */
+export async function setDisabled(db: Queryable, id: string, disabled: boolean, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    disabled ? 'UPDATE users SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL' : 'UPDATE users SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL',
+    disabled ? [id, now] : [id],
+  );
+  return rowCount > 0;
+}
+
+/** Replaces the user's groups and the roles they grant. */
+export async function setGroups(db: Queryable, id: string, groups: string[], roles: RoleName[]): Promise<void> {
+  await db.query('UPDATE users SET groups = $2, roles = $3, updated_at = now() WHERE id = $1', [id, groups, roles]);
 }

@@ -1,0 +1,317 @@
+/**
+ * SCIM 2.0 (RFC 7643/7644) `/scim/v2/Users` and `/scim/v2/Groups` for the company IdP's
+ * provisioning connector (Entra ID, Okta, …): create, get, replace (PUT), patch, delete, list
+ * with `filter=userName eq "…"` (Users) or `displayName eq "…"` (Groups), and the discovery
+ * document ServiceProviderConfig. Authenticated by a bearer token per connector
+ * (`palisade scim tokens create <name>`), stored only as a hash.
+ *
+ * Errors use SCIM's own error schema (RFC 7644 §3.12), which provisioning clients parse, with
+ * Palisade's problem `type` and `title` added, as `application/scim+json` (decision 0006).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parse as parseFilter } from 'scim2-parse-filter';
+import { scimPatch, type ScimPatchOperation } from 'scim-patch';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../clock.ts';
+import { hashToken } from '../security/primitives.ts';
+import { PROBLEM_BASE } from '../http/problems.ts';
+import type { ScimEffects } from './service.ts';
+import * as store from './store.ts';
+
+const SCHEMA = {
+  user: 'urn:ietf:params:scim:schemas:core:2.0:User',
+  group: 'urn:ietf:params:scim:schemas:core:2.0:Group',
+  list: 'urn:ietf:params:scim:api:messages:2.0:ListResponse',
+  error: 'urn:ietf:params:scim:api:messages:2.0:Error',
+  patch: 'urn:ietf:params:scim:api:messages:2.0:PatchOp',
+  config: 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig',
+} as const;
+const MAX_PAGE = 200;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class ScimError extends Error {
+  readonly status: number;
+  readonly scimType: string | undefined;
+  constructor(status: number, scimType: string | undefined, detail: string) {
+    super(detail);
+    this.status = status;
+    this.scimType = scimType;
+  }
+}
+
+function sendScimError(reply: FastifyReply, error: ScimError): FastifyReply {
+  const slug = error.scimType ? `scim-${error.scimType.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : `scim-${error.status}`;
+  if (error.status === 401) reply.header('www-authenticate', 'Bearer realm="palisade-scim"');
+  return reply
+    .code(error.status)
+    .type('application/scim+json')
+    .header('cache-control', 'no-store')
+    .send(
+      JSON.stringify({
+        schemas: [SCHEMA.error],
+        status: String(error.status),
+        ...(error.scimType ? { scimType: error.scimType } : {}),
+        detail: error.message,
+        type: PROBLEM_BASE + slug,
+        title: 'The provisioning request was refused',
+      }),
+    );
+}
+
+export interface ScimRoutesDeps {
+  db: Database;
+  clock: Clock;
+  effects: ScimEffects;
+  baseUrl: string;
+}
+
+type Resource = Record<string, unknown>;
+
+/** Attributes Palisade never keeps: its own (`id`, `meta`) and secrets it has no use for. */
+function storable(body: Resource): Resource {
+  const { id: _id, meta: _meta, password: _password, ...rest } = body;
+  return rest;
+}
+
+function bool(value: unknown, fallback: boolean): boolean {
+  if (typeof value === 'boolean') return value;
+  // Entra ID (without the aadOptscim062020 flag) sends "True"/"False".
+  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  if (value === undefined) return fallback;
+  throw new ScimError(400, 'invalidValue', 'active must be a boolean');
+}
+
+function text(value: unknown, name: string, required: boolean): string | null {
+  if (value === undefined || value === null) {
+    if (required) throw new ScimError(400, 'invalidValue', `${name} is required`);
+    return null;
+  }
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256) throw new ScimError(400, 'invalidValue', `${name} must be a string of 1 to 256 characters`);
+  return value;
+}
+
+function eqFilter<A extends string>(filter: string | undefined, allowed: readonly A[]): { attribute: A; value: string } | undefined {
+  if (filter === undefined) return undefined;
+  let ast;
+  try {
+    ast = parseFilter(filter) as { op: string; attrPath?: string; compValue?: unknown };
+  } catch {
+    throw new ScimError(400, 'invalidFilter', 'the filter could not be parsed');
+  }
+  const attribute = allowed.find((a) => a.toLowerCase() === ast.attrPath?.toLowerCase());
+  if (ast.op !== 'eq' || !attribute || typeof ast.compValue !== 'string') {
+    throw new ScimError(400, 'invalidFilter', `only ${allowed.map((a) => `${a} eq "…"`).join(' or ')} is supported`);
+  }
+  return { attribute, value: ast.compValue };
+}
+
+function page(query: { startIndex?: number; count?: number }): { offset: number; limit: number; startIndex: number } {
+  const startIndex = Math.max(1, query.startIndex ?? 1);
+  return { startIndex, offset: startIndex - 1, limit: Math.min(Math.max(0, query.count ?? 100), MAX_PAGE) };
+}
+
+function patchOperations(body: unknown): ScimPatchOperation[] {
+  const b = body as { schemas?: unknown; Operations?: unknown };
+  if (!Array.isArray(b?.schemas) || !b.schemas.includes(SCHEMA.patch) || !Array.isArray(b.Operations) || b.Operations.length === 0 || b.Operations.length > 100) {
+    throw new ScimError(400, 'invalidSyntax', 'a PATCH body is a PatchOp message with 1 to 100 Operations');
+  }
+  // Entra ID capitalizes operation names ("Replace"); RFC 7644 §3.5.2 treats them case-insensitively.
+  return b.Operations.map((op: { op?: unknown }) => ({ ...op, op: typeof op.op === 'string' ? op.op.toLowerCase() : op.op }) as ScimPatchOperation);
+}
+
+function applyPatch(resource: Resource, operations: ScimPatchOperation[]): Resource {
+  try {
+    return scimPatch(structuredClone(resource) as never, operations) as unknown as Resource;
+  } catch (error) {
+    throw new ScimError(400, (error as { scimType?: string }).scimType ?? 'invalidValue', `the patch could not be applied: ${(error as Error).message}`);
+  }
+}
+
+const querySchema = {
+  type: 'object',
+  additionalProperties: true, // attributes/excludedAttributes and the like are accepted and ignored
+  properties: {
+    filter: { type: 'string', maxLength: 1000 },
+    startIndex: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    count: { type: 'integer', minimum: 0, maximum: 10_000 },
+  },
+} as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
+
+export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Promise<void> {
+  const { db, effects } = deps;
+  const location = (kind: 'Users' | 'Groups', id: string) => `${deps.baseUrl}/scim/v2/${kind}/${id}`;
+  const meta = (kind: 'User' | 'Group', row: { id: string; createdAt: Date; updatedAt: Date; version: number }) => ({
+    resourceType: kind,
+    created: new Date(row.createdAt).toISOString(),
+    lastModified: new Date(row.updatedAt).toISOString(),
+    location: location(kind === 'User' ? 'Users' : 'Groups', row.id),
+    version: `W/"${row.version}"`,
+  });
+  const userOut = (row: store.ScimUserRow): Resource => ({
+    ...row.resource,
+    schemas: Array.isArray(row.resource.schemas) ? row.resource.schemas : [SCHEMA.user],
+    id: row.id,
+    userName: row.userName,
+    ...(row.externalId ? { externalId: row.externalId } : {}),
+    active: row.active,
+    meta: meta('User', row),
+  });
+  const groupOut = (row: store.ScimGroupRow): Resource => ({
+    ...row.resource,
+    schemas: [SCHEMA.group],
+    id: row.id,
+    displayName: row.displayName,
+    ...(row.externalId ? { externalId: row.externalId } : {}),
+    members: row.memberIds.map((value) => ({ value, $ref: location('Users', value) })),
+    meta: meta('Group', row),
+  });
+  const userFields = (resource: Resource) => ({
+    userName: text(resource.userName, 'userName', true)!,
+    externalId: text(resource.externalId, 'externalId', false),
+    active: bool(resource.active, true),
+    resource: storable(resource),
+  });
+  const groupFields = async (resource: Resource) => {
+    const members = resource.members ?? [];
+    if (!Array.isArray(members) || members.length > 10_000) throw new ScimError(400, 'invalidValue', 'members must be a list');
+    const ids = [...new Set(members.map((m: { value?: unknown }) => (typeof m?.value === 'string' && UUID.test(m.value) ? m.value.toLowerCase() : '')))];
+    const known = await store.existingScimUserIds(db, ids.filter(Boolean));
+    const unknown = ids.filter((id) => !known.has(id));
+    if (unknown.length) throw new ScimError(400, 'invalidValue', `members must be existing Users (unknown: ${unknown.slice(0, 3).join(', ') || 'a value that is not a User id'})`);
+    const { members: _members, ...rest } = storable(resource);
+    return { displayName: text(resource.displayName, 'displayName', true)!, externalId: text(resource.externalId, 'externalId', false), memberIds: ids, resource: rest };
+  };
+  const mustFind = <T>(row: T | undefined, what: string): T => {
+    if (!row) throw new ScimError(404, undefined, `${what} not found`);
+    return row;
+  };
+  const uuidOr404 = (id: string, what: string) => {
+    if (!UUID.test(id)) throw new ScimError(404, undefined, `${what} not found`);
+    return id.toLowerCase();
+  };
+  const list = (total: number, startIndex: number, resources: Resource[]) => ({ schemas: [SCHEMA.list], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources });
+
+  await app.register(
+    async (scim) => {
+      scim.removeAllContentTypeParsers();
+      scim.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (_req, body, done) => {
+        try {
+          done(null, body === '' ? undefined : JSON.parse(body as string));
+        } catch {
+          done(new ScimError(400, 'invalidSyntax', 'the body is not valid JSON'), undefined);
+        }
+      });
+      scim.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number; code?: string }, request, reply) => {
+        if (error instanceof ScimError) return sendScimError(reply, error);
+        if (error.validation) return sendScimError(reply, new ScimError(400, 'invalidValue', error.message));
+        if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendScimError(reply, new ScimError(413, undefined, 'the request body is too large'));
+        if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendScimError(reply, new ScimError(415, undefined, 'send application/scim+json'));
+        if (error.statusCode && error.statusCode < 500) return sendScimError(reply, new ScimError(error.statusCode, undefined, 'the request could not be read'));
+        request.log.error({ err: error }, 'SCIM request failed');
+        return sendScimError(reply, new ScimError(500, undefined, 'internal error; it was logged with the request id'));
+      });
+      scim.addHook('onRequest', async (request: FastifyRequest) => {
+        const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(request.headers.authorization ?? '')?.[1];
+        const connector = token ? await store.scimTokenName(db, hashToken(token), new Date(deps.clock.now())) : undefined;
+        if (!connector) throw new ScimError(401, undefined, 'a valid SCIM bearer token is required');
+        request.log.info({ event: 'scim.request', connector, method: request.method }, 'SCIM request');
+      });
+
+      scim.get('/ServiceProviderConfig', async (_request, reply) =>
+        reply.type('application/scim+json').send({
+          schemas: [SCHEMA.config],
+          patch: { supported: true },
+          bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+          filter: { supported: true, maxResults: MAX_PAGE },
+          changePassword: { supported: false },
+          sort: { supported: false },
+          etag: { supported: false },
+          authenticationSchemes: [{ type: 'oauthbearertoken', name: 'Bearer token', description: 'A token from `palisade scim tokens create`' }],
+        }),
+      );
+
+      // --- Users ---
+      scim.get<{ Querystring: { filter?: string; startIndex?: number; count?: number } }>('/Users', { schema: { querystring: querySchema } }, async (request, reply) => {
+        const { offset, limit, startIndex } = page(request.query);
+        const { total, rows } = await store.listScimUsers(db, eqFilter(request.query.filter, ['userName', 'externalId'] as const), offset, limit);
+        return reply.type('application/scim+json').send(list(total, startIndex, rows.map(userOut)));
+      });
+      scim.post<{ Body: Resource }>('/Users', async (request, reply) => {
+        const fields = userFields(request.body ?? {});
+        const row = await store.insertScimUser(db, fields);
+        if (!row) throw new ScimError(409, 'uniqueness', 'a User with this userName exists');
+        await effects.userChanged(row);
+        return reply.code(201).type('application/scim+json').header('location', location('Users', row.id)).send(userOut(row));
+      });
+      scim.get<{ Params: { id: string } }>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
+        const row = mustFind(await store.findScimUser(db, uuidOr404(request.params.id, 'User')), 'User');
+        return reply.type('application/scim+json').send(userOut(row));
+      });
+      const replaceUser = async (id: string, resource: Resource) => {
+        const row = await store.updateScimUser(db, id, userFields(resource));
+        if (row === 'conflict') throw new ScimError(409, 'uniqueness', 'another User has this userName');
+        const updated = mustFind(row, 'User');
+        await effects.userChanged(updated);
+        return updated;
+      };
+      scim.put<{ Params: { id: string }; Body: Resource }>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
+        const id = uuidOr404(request.params.id, 'User');
+        mustFind(await store.findScimUser(db, id), 'User');
+        return reply.type('application/scim+json').send(userOut(await replaceUser(id, request.body ?? {})));
+      });
+      scim.patch<{ Params: { id: string }; Body: unknown }>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
+        const operations = patchOperations(request.body);
+        const id = uuidOr404(request.params.id, 'User');
+        const current = mustFind(await store.findScimUser(db, id), 'User');
+        const patched = applyPatch(userOut(current), operations);
+        return reply.type('application/scim+json').send(userOut(await replaceUser(id, patched)));
+      });
+      scim.delete<{ Params: { id: string } }>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
+        const row = mustFind(await store.deleteScimUser(db, uuidOr404(request.params.id, 'User')), 'User');
+        await effects.userDeleted(row);
+        return reply.code(204).send();
+      });
+
+      // --- Groups ---
+      scim.get<{ Querystring: { filter?: string; startIndex?: number; count?: number } }>('/Groups', { schema: { querystring: querySchema } }, async (request, reply) => {
+        const { offset, limit, startIndex } = page(request.query);
+        const { total, rows } = await store.listScimGroups(db, eqFilter(request.query.filter, ['displayName', 'externalId'] as const), offset, limit);
+        return reply.type('application/scim+json').send(list(total, startIndex, rows.map(groupOut)));
+      });
+      scim.post<{ Body: Resource }>('/Groups', async (request, reply) => {
+        const row = await store.insertScimGroup(db, await groupFields(request.body ?? {}));
+        if (!row) throw new ScimError(409, 'uniqueness', 'a Group with this displayName exists');
+        await effects.membersChanged(row.memberIds);
+        return reply.code(201).type('application/scim+json').header('location', location('Groups', row.id)).send(groupOut(row));
+      });
+      scim.get<{ Params: { id: string } }>('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
+        const row = mustFind(await store.findScimGroup(db, uuidOr404(request.params.id, 'Group')), 'Group');
+        return reply.type('application/scim+json').send(groupOut(row));
+      });
+      const replaceGroup = async (current: store.ScimGroupRow, resource: Resource) => {
+        const row = await store.updateScimGroup(db, current.id, await groupFields(resource));
+        if (row === 'conflict') throw new ScimError(409, 'uniqueness', 'another Group has this displayName');
+        const updated = mustFind(row, 'Group');
+        await effects.membersChanged([...current.memberIds, ...updated.memberIds]);
+        return updated;
+      };
+      scim.put<{ Params: { id: string }; Body: Resource }>('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
+        const current = mustFind(await store.findScimGroup(db, uuidOr404(request.params.id, 'Group')), 'Group');
+        return reply.type('application/scim+json').send(groupOut(await replaceGroup(current, request.body ?? {})));
+      });
+      scim.patch<{ Params: { id: string }; Body: unknown }>('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
+        const operations = patchOperations(request.body);
+        const current = mustFind(await store.findScimGroup(db, uuidOr404(request.params.id, 'Group')), 'Group');
+        const patched = applyPatch(groupOut(current), operations);
+        return reply.type('application/scim+json').send(groupOut(await replaceGroup(current, patched)));
+      });
+      scim.delete<{ Params: { id: string } }>('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
+        const row = mustFind(await store.deleteScimGroup(db, uuidOr404(request.params.id, 'Group')), 'Group');
+        await effects.membersChanged(row.memberIds);
+        return reply.code(204).send();
+      });
+    },
+    { prefix: '/scim/v2' },
+  );
+}
