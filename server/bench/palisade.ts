@@ -22,6 +22,8 @@ export interface BenchPalisade {
   ca: string;
   /** Signs `person` in at the company IdP and returns the app's tokens. */
   login(person?: string): Promise<{ accessToken: string; refreshToken: string }>;
+  /** The app's view of Palisade (its HTTP client trusts Palisade's certificate). */
+  app: MobileApp;
   /** The token endpoint as discovery advertises it. */
   tokenEndpoint: string;
   close(): Promise<void>;
@@ -60,6 +62,7 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
     server,
     upstream,
     ca,
+    app,
     tokenEndpoint,
     async login(person = 'u-tech') {
       const { tokens } = await app.signIn(person);

@@ -12,7 +12,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { decodeJwt } from 'jose';
+import { decodeJwt, type JWK } from 'jose';
+import { measureSessionChecks } from './session-checks.ts';
 import { openDatabase, type Database } from '../src/db/index.ts';
 import { createBenchDatabase, type BenchDatabase } from './database.ts';
 import { startBenchPalisade, CLIENT_ID, type BenchPalisade } from './palisade.ts';
@@ -88,6 +89,10 @@ async function main(): Promise<void> {
       durationMs: SETTINGS.durationSeconds * 1000,
     });
 
+    progress('measuring the per-request session checks');
+    const jwks = ((await (await palisade.app.http.fetch(`${server.url}/oauth2/jwks`)).json()) as { keys: JWK[] }).keys;
+    const checks = await measureSessionChecks({ db: server.db, jwks, issuer: server.url, token: accessToken, durationMs: SETTINGS.durationSeconds * 1000 });
+
     // The report is printed in one piece at the end: the fake company IdP's oidc-provider
     // prints development notices while the sign-ins run.
     const cpus = os.cpus();
@@ -102,6 +107,12 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`/api/v1/me: ${(me.perSecond / bare.perSecond).toFixed(2)}× baseline`);
     console.log(`refresh_token grants: ${refresh.perSecond.toFixed(0)}/s, ${(refresh.perSecond / bare.perSecond).toFixed(3)}× baseline`);
+    const perCallUs = (perSecond: number) => 1e6 / perSecond;
+    console.log(
+      `session checks (revocation + idle lock) per request: ${(perCallUs(checks.withChecksPerSecond) - perCallUs(checks.verifyOnlyPerSecond)).toFixed(1)} µs ` +
+        `on top of ${perCallUs(checks.verifyOnlyPerSecond).toFixed(1)} µs of token verification ` +
+        `(${(checks.withChecksPerSecond / checks.verifyOnlyPerSecond).toFixed(3)}× verify-only; ${((perCallUs(checks.withChecksPerSecond) - perCallUs(checks.verifyOnlyPerSecond)) / (1e6 / me.perSecond) * 100).toFixed(2)}% of a /api/v1/me request)`,
+    );
   } finally {
     // Reverse order of creation: servers before the database they use.
     for (const cleanup of cleanups) {
