@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from '../src/main.ts';
 import { generateMasterKey } from '../src/security/primitives.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../test/helpers/upstream-idp.ts';
 import { freePort } from '../test/helpers/server.ts';
-import { MobileApp } from '../test/helpers/mobile-app.ts';
+import { BEARER_FIELD_APP, MobileApp } from '../test/helpers/mobile-app.ts';
 import type { BenchDatabase } from './database.ts';
 
 export const CLIENT_ID = 'field-app';
@@ -45,6 +45,8 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
         PALISADE_MASTER_KEY: generateMasterKey(),
         ...(database.url ? { DATABASE_URL: database.url } : {}),
         ...upstream.env,
+        // The bench drives bearer tokens (its refresh workers and autocannon make no DPoP proofs).
+        PALISADE_CLIENTS: BEARER_FIELD_APP,
         PALISADE_LOG_LEVEL: 'silent',
       },
     });
@@ -65,7 +67,7 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
     app,
     tokenEndpoint,
     async login(person = 'u-tech') {
-      const { tokens } = await app.signIn(person);
+      const { tokens } = await app.signIn(person, { dpop: false });
       if (!tokens.refresh_token) throw new Error('no refresh token was issued');
       return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
     },

@@ -131,6 +131,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       trustProxy: config.server.trustProxy,
       corsOrigins: config.server.corsOrigins,
       bearer,
+      publicOrigin: config.publicUrl,
       stepUp: { maxAgeMs: parseDuration(config.sessions.stepUpMaxAge), acr: config.sessions.stepUpAcr, clock },
       async sessionGuard(claims) {
         const state = await activity.touch(claims.sid, claims.client_id);

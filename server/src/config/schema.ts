@@ -30,6 +30,11 @@ const ClientSchema = Type.Object(
         'or a loopback `http://127.0.0.1/path`, which matches any port. Confidential web clients may use https.',
     }),
     postLogoutRedirectUris: Strings('Where end-session may send the browser back to.'),
+    dpop: Type.Union([Type.Literal('required'), Type.Literal('allowed')], {
+      default: 'required',
+      description:
+        'DPoP (RFC 9449): `required` binds every token of this app to the device key that made the request (the authorization request must carry dpop_jkt); `allowed` also accepts plain bearer tokens.',
+    }),
     idleTimeout: Type.Optional(
       Type.String({
         pattern: DURATION_PATTERN,
@@ -179,6 +184,7 @@ export const ConfigSchema = Type.Object(
           'A session with no API call for this long is locked: API calls answer 401 session-locked until the person signs in again. Per app: clients[].idleTimeout.',
           '15m',
         ),
+        maxDevices: Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'Devices a person may use at once; signing in on one more ends the sessions of the least recently used.' }),
         stepUpMaxAge: Duration('Sensitive actions need a sign-in at the company IdP no older than this (RFC 9470 step-up).', '5m'),
         stepUpAcr: Type.Optional(
           Type.String({ minLength: 1, description: 'Authentication context class (acr) sensitive actions also require, e.g. the IdP’s MFA value. Absent: any.' }),

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:https';
 import { Problem, problems } from './problems.ts';
 import type { AccessClaims, BearerVerifier } from './bearer.ts';
+import { DPOP_ALGS } from './dpop.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,6 +41,8 @@ export interface AppOptions {
   trustProxy: boolean;
   corsOrigins: string[];
   bearer: BearerVerifier;
+  /** Where clients reach Palisade (the issuer): DPoP proofs name this origin in `htu`. */
+  publicOrigin: string;
   /**
    * After the token is verified: may this session make an API call now? (Idle lock; the
    * module deciding records the activity.) Throws a Problem when not.
@@ -157,9 +160,24 @@ export function createApp(options: AppOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => sendProblem(reply, problems.notFound(), request));
 
   app.decorate('authenticate', async (request: FastifyRequest) => {
-    const claims = await options.bearer.verify(request.headers.authorization);
-    await options.sessionGuard(claims);
-    request.auth = claims;
+    const dpop = request.headers.dpop;
+    try {
+      const claims = await options.bearer.verify(request.headers.authorization, {
+        method: request.method,
+        // htu as the client addressed it: the public origin and the path, without the query.
+        url: `${options.publicOrigin}${request.url.split('?')[0]}`,
+        dpop: Array.isArray(dpop) ? dpop.join(',') : dpop,
+      });
+      await options.sessionGuard(claims);
+      request.auth = claims;
+    } catch (error) {
+      // RFC 9449 §7.1: a caller using the DPoP scheme is challenged in the DPoP scheme.
+      const challenge = error instanceof Problem ? error.headers['www-authenticate'] : undefined;
+      if (error instanceof Problem && challenge?.startsWith('Bearer ') && /^dpop /i.test(request.headers.authorization ?? '')) {
+        error.headers['www-authenticate'] = challenge.replace(/^Bearer /, `DPoP algs="${DPOP_ALGS.join(' ')}", `);
+      }
+      throw error;
+    }
   });
 
   // Sensitive actions (deletes, permission changes, exports) also need a recent, strong enough

@@ -8,6 +8,7 @@
 import { createLocalJWKSet, jwtVerify, errors as joseErrors, type JWK, type JWTPayload } from 'jose';
 import type { Clock } from '../clock.ts';
 import { problems, type Problem } from './problems.ts';
+import { DpopError, DpopReplayCache, verifyDpopProof } from './dpop.ts';
 
 export const ACCEPTED_ALGS = ['ES256', 'EdDSA'];
 export const MAX_CLOCK_SKEW_S = 60;
@@ -38,6 +39,8 @@ export interface BearerVerifierOptions {
 export class BearerVerifier {
   private jwks: ReturnType<typeof createLocalJWKSet>;
   private readonly options: BearerVerifierOptions;
+  /** Used DPoP proof ids. Per instance for now; the shared replay cache (issue 6) makes it cross-instance. */
+  private readonly replay = new DpopReplayCache();
 
   constructor(publicJwks: JWK[], options: BearerVerifierOptions) {
     this.jwks = createLocalJWKSet({ keys: publicJwks });
@@ -49,12 +52,18 @@ export class BearerVerifier {
     this.jwks = createLocalJWKSet({ keys: publicJwks });
   }
 
-  async verify(authorization: string | undefined): Promise<AccessClaims> {
-    // RFC 6750 §3.1: no credentials, or another scheme (Basic, DPoP, …), get the bare challenge;
-    // the scheme name is case-insensitive (RFC 9110 §11.1); a Bearer header that does not hold
-    // one token68 value is a malformed request.
+  /**
+   * Verifies the Authorization header: `Bearer <token>`, or `DPoP <token>` with its proof
+   * (RFC 9449) when `request` describes the call. A DPoP-bound token is only accepted with a
+   * valid proof of its key; an unbound token only as a Bearer token.
+   */
+  async verify(authorization: string | undefined, request?: { method: string; url: string; dpop: string | undefined }): Promise<AccessClaims> {
+    // RFC 6750 §3.1: no credentials, or another scheme (Basic, …), get the bare challenge;
+    // the scheme name is case-insensitive (RFC 9110 §11.1); a header that does not hold one
+    // token68 value is a malformed request.
     const scheme = authorization ? /^(\S+)(?: +(.*))?$/.exec(authorization) : null;
-    if (!scheme || scheme[1]!.toLowerCase() !== 'bearer') throw problems.missingToken();
+    const kind = scheme?.[1]!.toLowerCase();
+    if (!scheme || (kind !== 'bearer' && kind !== 'dpop')) throw problems.missingToken();
     const token = /^[A-Za-z0-9._~+/-]+=*$/.exec(scheme[2] ?? '')?.[0];
     if (!token) throw problems.malformedAuthorization();
     let payload: JWTPayload;
@@ -72,9 +81,19 @@ export class BearerVerifier {
       throw this.describe(error);
     }
     const claims = payload as AccessClaims;
-    // A sender-constrained token (RFC 9449 / 8705 `cnf`) is only usable with its proof of
-    // possession, which this bearer check does not take: refuse rather than downgrade it.
-    if (payload.cnf !== undefined) throw problems.invalidToken('the access token is bound to a key and cannot be used as a bearer token', 'ERR_TOKEN_BOUND');
+    const jkt = (payload.cnf as { jkt?: unknown } | undefined)?.jkt;
+    if (payload.cnf !== undefined) {
+      // A sender-constrained token is only usable with proof of its key: never as a bearer token.
+      if (kind !== 'dpop' || typeof jkt !== 'string' || !request) throw problems.invalidToken('the access token is bound to a key and cannot be used as a bearer token', 'ERR_TOKEN_BOUND');
+      try {
+        await verifyDpopProof({ proof: request.dpop, method: request.method, url: request.url, accessToken: token, jkt, now: this.options.clock.now(), replay: this.replay });
+      } catch (error) {
+        if (error instanceof DpopError) throw problems.invalidDpopProof(error.message);
+        throw error;
+      }
+    } else if (kind === 'dpop') {
+      throw problems.invalidToken('the access token is not bound to a key: send it as a Bearer token', 'ERR_TOKEN_NOT_BOUND');
+    }
     if (this.options.isRevoked(claims.sid)) throw problems.sessionRevoked();
     return claims;
   }

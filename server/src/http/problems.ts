@@ -4,6 +4,8 @@
  * place (`http/app.ts`); anything else becomes a bare 500 with no detail, so no stack trace,
  * SQL or secret reaches a client.
  */
+import { DPOP_ALGS } from './dpop.ts';
+
 export const PROBLEM_BASE = 'https://palisade.dev/problems/';
 
 export interface ProblemInit {
@@ -58,6 +60,15 @@ export const problems = {
       extensions: { code },
       // RFC 6750 §3: tell the client which scheme and why, without echoing the token.
       headers: { 'www-authenticate': `Bearer realm="palisade", error="invalid_token", error_description="${detail.replace(/"/g, "'")}"` },
+    }),
+  invalidDpopProof: (detail: string) =>
+    new Problem({
+      type: 'invalid-dpop-proof',
+      status: 401,
+      title: 'The DPoP proof is not valid',
+      detail,
+      // RFC 9449 §7.1: the DPoP challenge names the accepted algorithms.
+      headers: { 'www-authenticate': `DPoP algs="${DPOP_ALGS.join(' ')}", error="invalid_dpop_proof", error_description="${detail.replace(/"/g, "'")}"` },
     }),
   missingToken: () =>
     new Problem({

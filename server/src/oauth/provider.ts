@@ -60,6 +60,8 @@ function clientsFor(config: ResolvedConfig): ClientMetadata[] {
     post_logout_redirect_uris: c.postLogoutRedirectUris,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
+    // The token endpoint refuses requests without a DPoP proof; tokens are bound to its key.
+    dpop_bound_access_tokens: c.dpop === 'required',
     ...(c.secret
       ? { client_secret: c.secret, token_endpoint_auth_method: 'client_secret_basic', application_type: 'web' }
       : { token_endpoint_auth_method: 'none', application_type: 'native' }),
@@ -101,6 +103,11 @@ export function createProvider(deps: ProviderDeps): Provider {
   // tokens.signingAlg, which only chooses the algorithm of keys created from now on.
   const signingAlg = keys.privateJwks.find((k) => k.kid === keys.activeKid)!.alg as SigningAlg;
 
+  const dpopRequired = new Set(config.clients.filter((c) => c.dpop === 'required').map((c) => c.id));
+  const deviceParam = (_ctx: KoaContextWithOIDC, value: string | undefined) => {
+    if (value !== undefined && !/^[\w .,()+-]{1,100}$/.test(value)) throw new errors.InvalidRequest('device parameters are short plain text');
+  };
+
   const configuration: Configuration = {
     adapter: createAdapterFactory(db, clock, async (model, grantId) => {
       if (!grantId) return;
@@ -134,6 +141,16 @@ export function createProvider(deps: ProviderDeps): Provider {
       state(_ctx: KoaContextWithOIDC, value: string | undefined) {
         if (!value) throw new errors.InvalidRequest('state is required');
       },
+      // RFC 9449 §10: the code is bound to the device key from the start, so a code intercepted
+      // on its way to the app is useless without that key. Required where the app requires DPoP.
+      dpop_jkt(ctx: KoaContextWithOIDC, value: string | undefined) {
+        if (!value && ctx.oidc.client?.clientId && dpopRequired.has(ctx.oidc.client.clientId)) throw new errors.InvalidRequest('dpop_jkt is required: this app binds its tokens to a device key (RFC 9449)');
+      },
+      // What the app says about the device (recorded with it; informative, not trusted).
+      device_platform: deviceParam,
+      device_model: deviceParam,
+      device_os_version: deviceParam,
+      app_version: deviceParam,
     },
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     claims: { acr: null, amr: null, auth_time: null, sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name'], email: ['email'], roles: ['roles'] },
@@ -155,9 +172,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     features: {
       devInteractions: { enabled: false },
-      // Sender-constrained tokens arrive with devices (issue 4), together with the API-side
-      // proof check; until then a DPoP-bound token would be accepted as a plain bearer token.
-      dPoP: { enabled: false },
+      // RFC 9449: tokens bound to the device key; the token endpoint hands out server nonces
+      // (derived from the master key, so every instance accepts every instance's nonces).
+      dPoP: { enabled: true, nonceSecret: Buffer.from(hkdfSync('sha256', master.key, 'palisade', 'dpop nonce v1', 32)), requireNonce: () => true },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       introspection: {

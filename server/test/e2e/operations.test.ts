@@ -15,6 +15,7 @@ import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { REPO_ROOT, freePort, startPalisade } from '../helpers/server.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { Browser } from '../helpers/browser.ts';
+import { BEARER_FIELD_APP } from '../helpers/mobile-app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { startServer, type RunningServer } from '../../src/main.ts';
 import { rotateKeys } from '../../src/oauth/keys.ts';
@@ -124,6 +125,7 @@ for (const kind of databaseKinds()) {
           DATABASE_URL: database.url,
           ...upstream.env,
           PALISADE_LOG_LEVEL: 'silent',
+          PALISADE_CLIENTS: BEARER_FIELD_APP,
         },
       });
       server = await startServer({ config, announce: () => undefined });

@@ -73,7 +73,8 @@ for (const kind of databaseKinds()) {
       const config = await app.discover();
       const verifier = oidc.randomPKCECodeVerifier();
       const redirectUri = 'http://127.0.0.1:61002/callback';
-      const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid api', state: 's', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+      const { jkt } = await app.newDevice(config);
+      const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid api', state: 's', dpop_jkt: jkt, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
       const { Browser } = await import('../helpers/browser.ts');
       const browser = new Browser(readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8'));
       try {
@@ -119,7 +120,7 @@ for (const kind of databaseKinds()) {
       assert.equal(disabled.body.active, false);
       const cut = await app.call('/api/v1/me', live.tokens.access_token);
       assert.equal(cut.body.type, 'https://palisade.dev/problems/session-revoked', 'the live session ended');
-      await assert.rejects(oidc.refreshTokenGrant(live.config, live.tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+      await assert.rejects(app.refresh(live), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
       assert.ok(await signInRefused('u-tech'), 'a deprovisioned person cannot sign in again');
       assert.equal((await scim('PATCH', `/Users/${created.body.id}`, entraEnable)).status, 200);
       const back = await app.signIn('u-tech');
@@ -147,7 +148,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(decodeJwt(live.tokens.access_token).roles, ['technician'], 'from the ID token’s groups');
       const group = await scim('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'fs-managers', externalId: 'g-1', members: [{ value: casey.body.id, display: 'casey' }] });
       assert.equal(group.status, 201);
-      const promoted = await oidc.refreshTokenGrant(live.config, live.tokens.refresh_token!);
+      const promoted = await app.refresh(live);
       assert.deepEqual(decodeJwt(promoted.access_token).roles, ['manager'], 'SCIM groups decide the roles of the next tokens');
       // Entra removes a member like this.
       const removed = await scim('PATCH', `/Groups/${group.body.id}`, {

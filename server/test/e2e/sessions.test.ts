@@ -40,6 +40,12 @@ for (const kind of databaseKinds()) {
           PALISADE_MASTER_KEY: generateMasterKey(),
           DATABASE_URL: database.url,
           PALISADE_SESSIONS_IDLE_TIMEOUT: '5m',
+          // field-app binds tokens to device keys (DPoP). The idle-lock test moves this server's
+          // clock minutes ahead of the proofs' real-time iat, so it signs in as an app without DPoP.
+          PALISADE_CLIENTS: JSON.stringify([
+            { id: 'field-app', name: 'Field Service', redirectUris: ['http://127.0.0.1/callback'] },
+            { id: 'kiosk-app', name: 'Kiosk', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' },
+          ]),
           PALISADE_SESSIONS_STEP_UP_MAX_AGE: '2m',
           PALISADE_LOG_LEVEL: 'silent',
           ...upstream.env,
@@ -75,7 +81,7 @@ for (const kind of databaseKinds()) {
       const refused = await app.call('/api/v1/me', tablet.tokens.access_token);
       assert.equal(refused.status, 401);
       assert.equal(refused.body.type, 'https://palisade.dev/problems/session-revoked');
-      await assert.rejects(oidc.refreshTokenGrant(tablet.config, tablet.tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+      await assert.rejects(app.refresh(tablet), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
       const after = await list(phone.tokens.access_token);
       assert.deepEqual(after.find((s) => s.id === sid(tablet.tokens)), { ...after.find((s) => s.id === sid(tablet.tokens))!, state: 'ended', endedReason: 'logout' });
     });
@@ -149,7 +155,7 @@ for (const kind of databaseKinds()) {
         } finally {
           upstream.staleLoginSeconds = 0;
         }
-        const response = await app.http.fetch(`${server.url}/admin/v1/sessions/${sidOf(stale.tokens.access_token)}`, { method: 'DELETE', headers: { authorization: `Bearer ${stale.tokens.access_token}` } });
+        const response = await app.call(`/admin/v1/sessions/${sidOf(stale.tokens.access_token)}`, stale.tokens.access_token, { method: 'DELETE' });
         assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="palisade", error="insufficient_user_authentication", error_description="a more recent authentication is required", max_age=120');
       });
     });
@@ -172,7 +178,7 @@ for (const kind of databaseKinds()) {
         await upstream.backchannelLogout('u-contractor', sid, ca()); // rejects unless Palisade answers 200
         const ended = await app.call('/api/v1/me', phone.tokens.access_token);
         assert.equal(ended.body.type, 'https://palisade.dev/problems/session-revoked');
-        await assert.rejects(oidc.refreshTokenGrant(phone.config, phone.tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+        await assert.rejects(app.refresh(phone), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
         assert.equal((await app.call('/api/v1/me', laptop.tokens.access_token)).status, 200, 'the other IdP session is untouched');
       });
 
@@ -208,20 +214,23 @@ for (const kind of databaseKinds()) {
     });
 
     test('after the idle timeout without an API call the session is locked: 401 session-locked, even with refreshed tokens', async () => {
-      const { config, tokens } = await app.signIn('u-tech');
-      assert.equal((await app.call('/api/v1/me', tokens.access_token)).status, 200);
+      const kiosk = new MobileApp(server.url, readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8'), 'kiosk-app');
+      after(() => kiosk.close());
+      const session = await kiosk.signIn('u-tech', { dpop: false });
+      const { tokens } = session;
+      assert.equal((await kiosk.call('/api/v1/me', tokens.access_token)).status, 200);
       clock.advance(4 * MINUTE);
-      assert.equal((await app.call('/api/v1/me', tokens.access_token)).status, 200, 'a call within the timeout keeps it alive');
+      assert.equal((await kiosk.call('/api/v1/me', tokens.access_token)).status, 200, 'a call within the timeout keeps it alive');
       clock.advance(5 * MINUTE + 1000);
-      const locked = await app.call('/api/v1/me', tokens.access_token);
+      const locked = await kiosk.call('/api/v1/me', tokens.access_token);
       assert.equal(locked.status, 401);
       assert.equal(locked.body.type, 'https://palisade.dev/problems/session-locked');
-      const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
-      assert.equal((await app.call('/api/v1/me', refreshed.access_token)).status, 401, 'new tokens of a locked session are locked too');
-      const fresh = await app.signIn('u-tech');
-      assert.equal((await app.call('/api/v1/me', fresh.tokens.access_token)).status, 200, 'a new sign-in is a new, active session');
+      const refreshed = await kiosk.refresh(session);
+      assert.equal((await kiosk.call('/api/v1/me', refreshed.access_token)).status, 401, 'new tokens of a locked session are locked too');
+      const fresh = await kiosk.signIn('u-tech', { dpop: false });
+      assert.equal((await kiosk.call('/api/v1/me', fresh.tokens.access_token)).status, 200, 'a new sign-in is a new, active session');
       const listed = await list(fresh.tokens.access_token);
-      assert.equal(listed.find((s) => !s.current && s.state === 'locked')?.clientId, 'field-app', 'the owner sees the locked session');
+      assert.equal(listed.find((s) => !s.current && s.state === 'locked')?.clientId, 'kiosk-app', 'the owner sees the locked session');
     });
   });
 }

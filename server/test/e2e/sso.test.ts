@@ -11,6 +11,7 @@ import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, 
 import { createHmac, randomBytes } from 'node:crypto';
 import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
 import { PEOPLE, startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { BEARER_FIELD_APP } from '../helpers/mobile-app.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { Browser } from '../helpers/browser.ts';
 import { ensureSigningKey, loadKeySet } from '../../src/oauth/keys.ts';
@@ -46,6 +47,8 @@ for (const kind of databaseKinds()) {
         DATABASE_URL: database.url,
         ...upstream.env,
         PALISADE_LOG_LEVEL: 'warn',
+        // This suite is about the bearer-token flows; DPoP-bound devices: devices.test.ts.
+        PALISADE_CLIENTS: BEARER_FIELD_APP,
       });
     });
 

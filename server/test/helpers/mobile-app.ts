@@ -2,21 +2,45 @@
  * A mobile app as tests see one: openid-client (a certified OAuth client) configured from
  * Palisade's discovery document, signing a person in with Authorization Code + PKCE + state
  * through a loopback redirect URI, then calling the API with its tokens.
+ *
+ * Each sign-in happens on a new *device*: a fresh DPoP key pair (RFC 9449), as the app would
+ * keep in the Secure Enclave or StrongBox. The authorization request carries its thumbprint
+ * (`dpop_jkt`) and the device description; the code exchange, refreshes and API calls carry
+ * proofs made with it. `{ dpop: false }` signs in as an app without DPoP (bearer tokens).
  */
 import * as oidc from 'openid-client';
+import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { Browser } from './browser.ts';
 
 export const APP_SCOPE = 'openid profile email offline_access api';
 
+/** The field app declared to accept bearer tokens too, for suites about the bearer-token flows. */
+export const BEARER_FIELD_APP = JSON.stringify([{ id: 'field-app', name: 'Field Service', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' }]);
+
+export interface Device {
+  platform: string;
+  model: string;
+  osVersion: string;
+  appVersion: string;
+}
+
 export interface SignedIn {
   config: oidc.Configuration;
   tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+  /** The device key's DPoP handle (absent for bearer sign-ins). */
+  dpop?: oidc.DPoPHandle;
+  /** The device key's thumbprint. */
+  jkt?: string;
+  /** The device key pair itself (tests use it to make hand-made proofs). */
+  keys?: CryptoKeyPair;
 }
 
 export class MobileApp {
   private readonly issuer: string;
   private readonly ca: string;
   private readonly clientId: string;
+  /** Which device key each access token belongs to, so `call` can prove possession. */
+  private readonly keyOf = new Map<string, oidc.DPoPHandle>();
   /** The app's own HTTP client (trusts Palisade's certificate). */
   readonly http: Browser;
 
@@ -33,36 +57,77 @@ export class MobileApp {
     });
   }
 
-  /** A full sign-in as `person` at the upstream IdP, in a fresh browser (as on a new device). */
-  async signIn(person: string): Promise<SignedIn> {
+  /** A new device key pair and its DPoP handle. */
+  async newDevice(config: oidc.Configuration): Promise<{ dpop: oidc.DPoPHandle; jkt: string; keys: CryptoKeyPair }> {
+    const keys = await oidc.randomDPoPKeyPair('ES256');
+    return { dpop: oidc.getDPoPHandle(config, keys), jkt: await calculateJwkThumbprint(await exportJWK(keys.publicKey)), keys };
+  }
+
+  /** A full sign-in as `person` at the upstream IdP, in a fresh browser, on a new device. */
+  async signIn(person: string, options: { dpop?: boolean; device?: Partial<Device>; params?: Record<string, string> } = {}): Promise<SignedIn> {
     const config = await this.discover();
+    const device = options.dpop === false ? undefined : await this.newDevice(config);
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     // Nothing listens there: the browser stops at the redirect, as the OS hands it to the app.
     const redirectUri = `http://127.0.0.1:${40000 + Math.floor(Math.random() * 20000)}/callback`;
+    const described = { platform: 'ios', model: 'iPhone15,2', osVersion: '18.1', appVersion: '2.4.0', ...options.device };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: APP_SCOPE,
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
       state,
+      ...(device
+        ? { dpop_jkt: device.jkt, device_platform: described.platform, device_model: described.model, device_os_version: described.osVersion, app_version: described.appVersion }
+        : {}),
+      ...options.params,
     });
     const browser = new Browser(this.ca);
     try {
       const flow = await browser.follow(url.href, redirectUri, person);
       if (!flow.redirect) throw new Error(`sign-in as ${person} ended on a page (${flow.page?.status} at ${flow.page?.url}) instead of the app`);
-      const tokens = await oidc.authorizationCodeGrant(config, flow.redirect, { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
-      return { config, tokens };
+      const tokens = await oidc.authorizationCodeGrant(config, flow.redirect, { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true }, undefined, device ? { DPoP: device.dpop } : {});
+      if (device) this.keyOf.set(tokens.access_token, device.dpop);
+      return { config, tokens, ...(device ? { dpop: device.dpop, jkt: device.jkt, keys: device.keys } : {}) };
     } finally {
       await browser.close();
     }
   }
 
-  /** Calls Palisade's API at `baseUrl` (default: the issuer) with a bearer token. */
-  async call(path: string, accessToken: string, init: RequestInit = {}, baseUrl = this.issuer): Promise<{ status: number; body: Record<string, unknown> }> {
-    const response = await this.http.fetch(`${baseUrl}${path}`, { ...init, headers: { authorization: `Bearer ${accessToken}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
+  /** Refreshes with the session's device key (as the app on that device would). */
+  async refresh(session: SignedIn, refreshToken = session.tokens.refresh_token!): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers> {
+    const tokens = await oidc.refreshTokenGrant(session.config, refreshToken, undefined, session.dpop ? { DPoP: session.dpop } : {});
+    if (session.dpop) this.keyOf.set(tokens.access_token, session.dpop);
+    return tokens;
+  }
+
+  /**
+   * Calls Palisade's API at `baseUrl` (default: the issuer) with an access token: with a fresh
+   * DPoP proof of its device key when it has one, else as a Bearer token.
+   */
+  async call(path: string, accessToken: string, init: RequestInit = {}, baseUrl = this.issuer): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+    const dpop = this.keyOf.get(accessToken);
+    const headers = new Headers(init.headers);
+    if (init.body) headers.set('content-type', 'application/json');
+    let response: Response;
+    if (dpop) {
+      // The proof's htu names the URL called; `baseUrl` may be another instance than the issuer.
+      const config = await this.discover();
+      try {
+        response = await oidc.fetchProtectedResource(config, accessToken, new URL(`${baseUrl}${path}`), init.method ?? 'GET', (init.body as string | undefined) ?? null, headers, { DPoP: dpop });
+      } catch (error) {
+        // openid-client throws on a 401 challenge; the tests want to look at the answer.
+        const { response: challenged } = error as { response?: Response };
+        if (!challenged) throw error;
+        response = challenged;
+      }
+    } else {
+      headers.set('authorization', `Bearer ${accessToken}`);
+      response = await this.http.fetch(`${baseUrl}${path}`, { ...init, headers });
+    }
     const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
   }
 
   close(): Promise<void> {

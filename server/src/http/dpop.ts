@@ -1,0 +1,76 @@
+/**
+ * DPoP proofs at Palisade's API (RFC 9449 §4.3 and §7): the checks a resource server makes on
+ * the `DPoP` header that accompanies a DPoP-bound access token. JWS parsing and signature
+ * verification are jose's (with the key embedded in the proof); this module only states the
+ * RFC's rules.
+ */
+import { EmbeddedJWK, calculateJwkThumbprint, jwtVerify, type JWK } from 'jose';
+import { createHash } from 'node:crypto';
+
+/** Asymmetric algorithms only: `none` and MACs can never prove possession of a private key. */
+export const DPOP_ALGS = ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'];
+/** A proof is fresh for this long after its `iat` (and may be this much in the future). */
+export const DPOP_MAX_AGE_S = 300;
+export const DPOP_SKEW_S = 60;
+
+export class DpopError extends Error {}
+
+/** Each proof's `jti` is accepted once while the proof could still be fresh. */
+export class DpopReplayCache {
+  private readonly seen = new Map<string, number>();
+
+  /** False when the jti was seen before (a replay). */
+  claim(key: string, now: number): boolean {
+    if (this.seen.size > 10_000) for (const [k, until] of this.seen) if (until < now) this.seen.delete(k);
+    const until = this.seen.get(key);
+    if (until !== undefined && until >= now) return false;
+    this.seen.set(key, now + (DPOP_MAX_AGE_S + DPOP_SKEW_S) * 1000);
+    return true;
+  }
+}
+
+export interface ProofContext {
+  proof: string | undefined;
+  method: string;
+  /** The request's URL as the client addressed it, without query and fragment. */
+  url: string;
+  accessToken: string;
+  /** The key thumbprint the access token is bound to (`cnf.jkt`). */
+  jkt: string;
+  now: number;
+  replay: DpopReplayCache;
+}
+
+export async function verifyDpopProof(context: ProofContext): Promise<void> {
+  const { proof } = context;
+  if (!proof) throw new DpopError('a DPoP proof is required with a DPoP-bound token');
+  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(proof)) throw new DpopError('exactly one DPoP proof (a compact JWS) is expected');
+  let payload;
+  let jwk: JWK | undefined;
+  try {
+    const result = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: DPOP_ALGS });
+    payload = result.payload;
+    jwk = result.protectedHeader.jwk;
+  } catch (error) {
+    throw new DpopError(`the DPoP proof is not valid (${(error as { code?: string }).code ?? 'unreadable'})`);
+  }
+  if (!jwk || 'd' in jwk || 'k' in jwk) throw new DpopError('the DPoP proof must carry a public key');
+  if ((await calculateJwkThumbprint(jwk, 'sha256')) !== context.jkt) throw new DpopError('the DPoP proof is signed with another key than the token is bound to');
+  if (payload.htm !== context.method) throw new DpopError('the DPoP proof is for another HTTP method');
+  if (typeof payload.htu !== 'string' || stripQuery(payload.htu) !== context.url) throw new DpopError('the DPoP proof is for another URL');
+  const nowS = Math.floor(context.now / 1000);
+  if (typeof payload.iat !== 'number' || payload.iat < nowS - DPOP_MAX_AGE_S || payload.iat > nowS + DPOP_SKEW_S) throw new DpopError('the DPoP proof is not fresh');
+  const expectedAth = createHash('sha256').update(context.accessToken).digest('base64url');
+  if (payload.ath !== expectedAth) throw new DpopError('the DPoP proof is not for this access token (ath)');
+  if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 128) throw new DpopError('the DPoP proof needs a unique jti');
+  if (!context.replay.claim(`${context.jkt}:${payload.jti}`, context.now)) throw new DpopError('the DPoP proof was already used');
+}
+
+function stripQuery(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '';
+  }
+}

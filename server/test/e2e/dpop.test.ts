@@ -1,0 +1,130 @@
+/**
+ * Devices are keys: with the default configuration the field app's tokens are bound to the
+ * DPoP key (RFC 9449) the app keeps in its platform keystore. Palisade started the README's
+ * way; openid-client makes the proofs an app makes, and the test hand-crafts the ones an
+ * attacker would try.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import * as oidc from 'openid-client';
+import { SignJWT, decodeJwt, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { MobileApp, type SignedIn } from '../helpers/mobile-app.ts';
+import { Browser } from '../helpers/browser.ts';
+
+for (const kind of databaseKinds()) {
+  describe(`DPoP-bound devices (${kind.kind})`, () => {
+    let database: TestDatabase;
+    let upstream: UpstreamIdp;
+    let server: StartedServer;
+    let app: MobileApp;
+    let phone: SignedIn;
+
+    before(async () => {
+      database = await kind.create();
+      const port = await freePort();
+      upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+      server = await startPalisade({ PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(port), DATABASE_URL: database.url, PALISADE_LOG_LEVEL: 'warn', ...upstream.env });
+      app = new MobileApp(server.url, server.ca);
+      phone = await app.signIn('u-tech');
+    });
+    after(async () => {
+      await server?.stop();
+      await app?.close();
+      await upstream?.close();
+      await database?.drop();
+    });
+
+    const meUrl = () => `${server.url}/api/v1/me`;
+    /** A proof as an app (or an attacker holding `privateKey`) would make it. */
+    async function proof(privateKey: CryptoKey, jwk: JWK, claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}) {
+      return new SignJWT({ htm: 'GET', htu: meUrl(), jti: randomUUID(), ath: createHash('sha256').update(phone.tokens.access_token).digest('base64url'), ...claims })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk, ...header })
+        .setIssuedAt((claims.iat as number | undefined) ?? Math.floor(Date.now() / 1000))
+        .sign(privateKey);
+    }
+    async function me(headers: Record<string, string>) {
+      const response = await app.http.fetch(meUrl(), { headers });
+      return { status: response.status, challenge: response.headers.get('www-authenticate'), body: (await response.json()) as { type: string; detail: string } };
+    }
+    const phoneJwk = async () => exportJWK(phone.keys!.publicKey);
+
+    test('the tokens are bound to the device key and work with its proofs', async () => {
+      assert.equal(phone.tokens.token_type.toLowerCase(), 'dpop');
+      assert.deepEqual(decodeJwt(phone.tokens.access_token).cnf, { jkt: phone.jkt });
+      assert.equal((await app.call('/api/v1/me', phone.tokens.access_token)).status, 200);
+      const refreshed = await app.refresh(phone);
+      assert.deepEqual(decodeJwt(refreshed.access_token).cnf, { jkt: phone.jkt }, 'refreshing keeps the binding');
+      assert.equal((await app.call('/api/v1/me', refreshed.access_token)).status, 200);
+      phone = { ...phone, tokens: refreshed };
+    });
+
+    test('a bound token presented as a plain Bearer token is refused', async () => {
+      const response = await me({ authorization: `Bearer ${phone.tokens.access_token}` });
+      assert.equal(response.status, 401);
+      assert.match(response.body.detail, /bound to a key/);
+    });
+
+    test('proofs that must fail: none, another key, replayed, another URL or method, another token, stale, HMAC, private key inside', async () => {
+      const auth = { authorization: `DPoP ${phone.tokens.access_token}` };
+      const jwk = await phoneJwk();
+      const good = await proof(phone.keys!.privateKey, jwk);
+      assert.equal((await me({ ...auth, dpop: good })).status, 200, 'the control: a hand-made proof of the right key passes');
+      const thief = await generateKeyPair('ES256', { extractable: true });
+      const cases: [string, Record<string, string>, RegExp][] = [
+        ['no proof', auth, /proof is required/],
+        ['replayed proof', { ...auth, dpop: good }, /already used/],
+        ['another key', { ...auth, dpop: await proof(thief.privateKey, await exportJWK(thief.publicKey)) }, /another key/],
+        ['another URL', { ...auth, dpop: await proof(phone.keys!.privateKey, jwk, { htu: `${server.url}/api/v1/me/sessions` }) }, /another URL/],
+        ['another method', { ...auth, dpop: await proof(phone.keys!.privateKey, jwk, { htm: 'POST' }) }, /another HTTP method/],
+        ['another token (ath)', { ...auth, dpop: await proof(phone.keys!.privateKey, jwk, { ath: 'x'.repeat(43) }) }, /ath/],
+        ['stale', { ...auth, dpop: await proof(phone.keys!.privateKey, jwk, { iat: Math.floor(Date.now() / 1000) - 3600 }) }, /not fresh/],
+        ['two proofs', { ...auth, dpop: `${good},${good}` }, /exactly one/],
+        ['a private key in the header', { ...auth, dpop: await proof(phone.keys!.privateKey, { ...(await exportJWK(thief.privateKey)) }) }, /not valid|public key/],
+      ];
+      for (const [name, headers, detail] of cases) {
+        const response = await me(headers);
+        assert.equal(response.status, 401, name);
+        assert.equal(response.body.type, 'https://palisade.dev/problems/invalid-dpop-proof', name);
+        assert.match(response.body.detail, detail, name);
+        assert.match(response.challenge ?? '', /^DPoP algs="[^"]+", error="invalid_dpop_proof"/, name);
+      }
+      const hmac = await new SignJWT({ htm: 'GET', htu: meUrl(), jti: randomUUID(), ath: 'x' }).setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: 'c2VjcmV0' } as JWK }).setIssuedAt().sign(new TextEncoder().encode('secret'));
+      assert.equal((await me({ ...auth, dpop: hmac })).status, 401, 'HMAC proves nothing');
+      const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'dpop+jwt', jwk })).toString('base64url')}.${Buffer.from(JSON.stringify({ htm: 'GET', htu: meUrl(), jti: randomUUID(), iat: Math.floor(Date.now() / 1000) })).toString('base64url')}.`;
+      assert.equal((await me({ ...auth, dpop: unsigned })).status, 401, 'alg none');
+    });
+
+    test('a stolen refresh token is useless on another device', async () => {
+      const thiefDevice = await app.newDevice(phone.config);
+      await assert.rejects(oidc.refreshTokenGrant(phone.config, phone.tokens.refresh_token!, undefined, { DPoP: thiefDevice.dpop }), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+      await assert.rejects(oidc.refreshTokenGrant(phone.config, phone.tokens.refresh_token!), (e: oidc.ResponseBodyError) => /invalid_(grant|request|dpop_proof)/.test(e.error), 'nor without any proof');
+    });
+
+    test('the app must name its device key when it asks for a code (dpop_jkt), and only that key can redeem the code', async () => {
+      const config = await app.discover();
+      const verifier = oidc.randomPKCECodeVerifier();
+      const redirectUri = 'http://127.0.0.1:61003/callback';
+      const base = { redirect_uri: redirectUri, scope: 'openid offline_access api', state: 'st', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' };
+      const browser = new Browser(server.ca);
+      try {
+        const unbound = await browser.follow(oidc.buildAuthorizationUrl(config, base).href, redirectUri, 'u-tech');
+        assert.equal(unbound.redirect?.searchParams.get('error'), 'invalid_request');
+        assert.match(unbound.redirect?.searchParams.get('error_description') ?? '', /dpop_jkt/);
+        const device = await app.newDevice(config);
+        const flow = await browser.follow(oidc.buildAuthorizationUrl(config, { ...base, dpop_jkt: device.jkt }).href, redirectUri, 'u-tech');
+        const intercepted = await app.newDevice(config);
+        await assert.rejects(
+          oidc.authorizationCodeGrant(config, flow.redirect!, { pkceCodeVerifier: verifier, expectedState: 'st' }, undefined, { DPoP: intercepted.dpop }),
+          (e: oidc.ResponseBodyError) => e.error === 'invalid_grant' || e.error === 'invalid_request',
+          'a code bound to one key cannot be redeemed with another',
+        );
+      } finally {
+        await browser.close();
+      }
+    });
+  });
+}
