@@ -18,7 +18,7 @@ import { createProvider, apiAudience, type ProviderDeps } from './oauth/provider
 import { Federation } from './oauth/federation.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
-import { adminSessionRoutes, SessionActivity, Sessions, sessionRoutes } from './sessions/index.ts';
+import { adminSessionRoutes, Devices, SessionActivity, Sessions, sessionRoutes } from './sessions/index.ts';
 import { problems } from './http/problems.ts';
 import { isDeactivated, ScimEffects, scimRoutes } from './scim/index.ts';
 import { userRoutes } from './users/routes.ts';
@@ -120,6 +120,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
 
     const roleMapping = config.upstream?.roles ?? DEV_ROLE_MAPPING;
+    const devices = new Devices(db, clock, sessions, config.sessions.maxDevices);
     const defaultIdleMs = parseDuration(config.sessions.idleTimeout);
     const idleByClient = new Map(config.clients.filter((c) => c.idleTimeout).map((c) => [c.id, parseDuration(c.idleTimeout!)]));
     const activity = new SessionActivity(db, clock, { idleMsFor: (clientId) => idleByClient.get(clientId) ?? defaultIdleMs });
@@ -157,10 +158,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       claimMapping: config.upstream?.claims ?? { groups: 'groups', department: 'department', territory: 'territory', region: 'region', projects: 'projects', employeeType: 'employee_type', userName: 'email' },
       roleMapping,
       devIdp,
+      devices,
       isDeprovisioned: (userName) => isDeactivated(db, userName),
     });
     await app.register(userRoutes, { db, sessionLifetimeMs: parseDuration(config.tokens.refreshAbsoluteTtl) });
-    await app.register(sessionRoutes, { sessions });
+    await app.register(sessionRoutes, { sessions, devices });
     await app.register(scimRoutes, {
       db,
       clock,
@@ -175,6 +177,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
     await app.register(adminSessionRoutes, {
       sessions,
+      devices,
       // The seam for the audit trail (issue 7): until it exists, admin actions go to the log.
       audit: (event) => app.log.info({ event: 'admin.action', ...event }, `admin ${event.action}: ${event.outcome}`),
     });

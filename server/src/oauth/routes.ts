@@ -7,7 +7,7 @@ import type Provider from 'oidc-provider';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import type { Sessions } from '../sessions/index.ts';
+import type { Devices, Sessions } from '../sessions/index.ts';
 import { mapProfile, updateKnownUser, upsertUser, type ClaimMapping, type RoleMapping } from '../users/index.ts';
 import { Federation, LOGOUT_TOKEN_MAX_AGE_S, UpstreamError } from './federation.ts';
 import { problems } from '../http/problems.ts';
@@ -31,6 +31,7 @@ export interface OAuthRoutesDeps {
   claimMapping: ClaimMapping;
   roleMapping: RoleMapping;
   devIdp?: Provider;
+  devices: Devices;
   /** Whether the IdP's provisioning (SCIM) has deactivated this user name. */
   isDeprovisioned(userName: string): Promise<boolean>;
 }
@@ -183,6 +184,31 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
         ),
       );
     }
+    // Devices are keys: an app using DPoP named its key (dpop_jkt) in the authorization request.
+    const params = details.params as Record<string, string | undefined>;
+    let device;
+    if (params.dpop_jkt) {
+      const signedIn = await deps.devices.signIn(user.id, clientId, params.dpop_jkt, {
+        platform: params.device_platform,
+        model: params.device_model,
+        osVersion: params.device_os_version,
+        appVersion: params.app_version,
+      });
+      if (signedIn === 'blocked') {
+        request.log.warn({ event: 'login.failure', reason: 'device_revoked', userId: user.id, clientId }, 'login refused: device revoked');
+        reply.header('cache-control', 'no-store');
+        return html(
+          reply,
+          403,
+          page(
+            'This device was removed',
+            `<p>Your IT team removed this device from your account. Use another device, or ask IT.</p>
+             <form method="post" action="/interaction/${escapeHtml(details.uid)}/abort"><button type="submit">Return to the app</button></form>`,
+          ),
+        );
+      }
+      device = signedIn;
+    }
     const grant = new provider.current.Grant({ accountId: user.id, clientId });
     grant.addOIDCScope(String(details.params.scope ?? 'openid'));
     grant.addResourceScope(apiAudience(config), 'api');
@@ -197,7 +223,13 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       amr: identity.amr ?? [],
       expiresAt: new Date(authTime.getTime() + parseDuration(config.tokens.refreshAbsoluteTtl)),
       upstreamSid: identity.sid ?? null,
+      deviceId: device?.id ?? null,
     });
+    if (device) {
+      for (const evicted of await deps.devices.enforceCap(user.id, device.id)) {
+        request.log.warn({ event: 'device.evicted', userId: user.id, deviceId: evicted.id, reason: 'device_cap' }, 'device limit reached: least recently used device evicted');
+      }
+    }
     request.log.info({ event: 'login.success', userId: user.id, clientId, sessionId: grantId, roles: user.roles }, 'login');
     return finish({
       login: { accountId: user.id, ts: identity.authTime, remember: false, ...(identity.acr ? { acr: identity.acr } : {}), ...(identity.amr ? { amr: identity.amr } : {}) },

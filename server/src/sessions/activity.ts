@@ -79,7 +79,10 @@ export class SessionActivity {
       [sessionId, localSeenAt === undefined ? null : new Date(localSeenAt), new Date(now), new Date(now - idleMs)],
     );
     if (rows.length === 0) return 'unknown';
-    return rows[0]!.locked ? 'locked' : 'active';
+    if (rows[0]!.locked) return 'locked';
+    // The device was used now too (same coalescing: at most once a minute per instance).
+    await this.db.query('UPDATE devices SET last_seen_at = $2 FROM sessions WHERE sessions.id = $1 AND devices.id = sessions.device_id AND devices.last_seen_at < $2', [sessionId, new Date(now)]);
+    return 'active';
   }
 
   private remember(sessionId: string, entry: Entry, idleMs: number): void {

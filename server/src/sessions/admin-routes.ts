@@ -5,19 +5,21 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Sessions } from './service.ts';
-import { SessionSchema, sessionView } from './routes.ts';
+import { DeviceSchema, SessionSchema, deviceView, sessionView } from './routes.ts';
+import type { Devices } from './devices.ts';
 import { problems } from '../http/problems.ts';
 
 export interface AdminAuditEvent {
-  action: 'sessions.list' | 'sessions.revoke_all' | 'session.read' | 'session.revoke';
+  action: 'sessions.list' | 'sessions.revoke_all' | 'session.read' | 'session.revoke' | 'device.read' | 'device.revoke';
   actor: { userId: string; sessionId: string };
-  target: { type: 'user' | 'session'; id: string };
+  target: { type: 'user' | 'session' | 'device'; id: string };
   outcome: 'success' | 'denied' | 'not_found';
   detail?: Record<string, unknown>;
 }
 
 export interface AdminRoutesDeps {
   sessions: Sessions;
+  devices: Devices;
   audit(event: AdminAuditEvent): void;
 }
 
@@ -37,10 +39,10 @@ const AdminSession = { ...SessionSchema, required: [...SessionSchema.required, '
 
 export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutesDeps): Promise<void> {
   const actor = (request: FastifyRequest) => ({ userId: request.auth!.sub, sessionId: request.auth!.sid });
-  const target = (request: FastifyRequest, type: 'user' | 'session') => ({ type, id: (request.params as { id: string }).id });
+  const target = (request: FastifyRequest, type: 'user' | 'session' | 'device') => ({ type, id: (request.params as { id: string }).id });
 
   // Runs after authentication and before step-up, so a non-admin learns nothing about step-up.
-  const adminOnly = (action: AdminAuditEvent['action'], type: 'user' | 'session') => async (request: FastifyRequest) => {
+  const adminOnly = (action: AdminAuditEvent['action'], type: 'user' | 'session' | 'device') => async (request: FastifyRequest) => {
     if (!request.auth!.roles.includes('admin')) {
       deps.audit({ action, actor: actor(request), target: target(request, type), outcome: 'denied' });
       throw problems.forbidden('This needs the admin role.');
@@ -117,6 +119,40 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
       }
       await deps.sessions.revoke(session.id, 'admin');
       deps.audit({ action: 'session.revoke', actor: actor(request), target: target(request, 'session'), outcome: 'success', detail: { userId: session.userId } });
+      return reply.code(204).send();
+    },
+  );
+
+  const AdminDevice = { ...DeviceSchema, required: [...DeviceSchema.required, 'userId'], properties: { ...DeviceSchema.properties, userId: { type: 'string' } } } as const;
+
+  app.get<{ Params: { id: string } }>(
+    '/admin/v1/devices/:id',
+    {
+      onRequest: [app.authenticate, adminOnly('device.read', 'device')],
+      schema: { tags: ['admin'], summary: 'One device (admin)', security, params: UserParams, response: { 200: AdminDevice } },
+    },
+    async (request) => {
+      const device = await deps.devices.find(request.params.id);
+      deps.audit({ action: 'device.read', actor: actor(request), target: target(request, 'device'), outcome: device ? 'success' : 'not_found' });
+      if (!device) throw problems.notFound();
+      return { ...deviceView(device), userId: device.userId };
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/admin/v1/devices/:id',
+    {
+      onRequest: [app.authenticate, adminOnly('device.revoke', 'device'), app.requireStepUp],
+      schema: { tags: ['admin'], summary: 'Revoke a device (lost or stolen): its sessions end now and it cannot sign in again (admin, sensitive: step-up)', security, params: UserParams, response: { 204: { type: 'null' } } },
+    },
+    async (request, reply) => {
+      const device = await deps.devices.find(request.params.id);
+      if (!device) {
+        deps.audit({ action: 'device.revoke', actor: actor(request), target: target(request, 'device'), outcome: 'not_found' });
+        throw problems.notFound();
+      }
+      await deps.devices.revoke(device.id, 'revoked by an administrator');
+      deps.audit({ action: 'device.revoke', actor: actor(request), target: target(request, 'device'), outcome: 'success', detail: { userId: device.userId } });
       return reply.code(204).send();
     },
   );

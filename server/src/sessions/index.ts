@@ -7,3 +7,4 @@ export type { Session, SessionView } from './store.ts';
 export { sessionRoutes } from './routes.ts';
 export { SessionActivity, type ActivityState } from './activity.ts';
 export { adminSessionRoutes, type AdminAuditEvent } from './admin-routes.ts';
+export { Devices, type Device, type DeviceDescription, type DeviceState } from './devices.ts';

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Sessions } from './service.ts';
 import type { SessionView } from './store.ts';
+import type { Device, Devices } from './devices.ts';
 import { problems } from '../http/problems.ts';
 
 const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
@@ -10,7 +11,7 @@ const nullableString = { type: ['string', 'null'] } as const;
 export const SessionSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'clientId', 'state', 'authTime', 'expiresAt', 'lastSeenAt', 'lockedAt', 'endedAt', 'endedReason'],
+  required: ['id', 'clientId', 'state', 'authTime', 'expiresAt', 'lastSeenAt', 'lockedAt', 'endedAt', 'endedReason', 'deviceId'],
   properties: {
     id: { type: 'string' },
     clientId: { type: 'string' },
@@ -20,7 +21,8 @@ export const SessionSchema = {
     lastSeenAt: { type: 'string', format: 'date-time', description: 'Last API call recorded (to within a minute).' },
     lockedAt: nullableTime,
     endedAt: nullableTime,
-    endedReason: { ...nullableString, description: 'Why the session ended early: logout, refresh_token_reuse, admin, roles_removed, …' },
+    endedReason: { ...nullableString, description: 'Why the session ended early: logout, refresh_token_reuse, admin, roles_removed, device_cap, …' },
+    deviceId: { ...nullableString, description: 'The device (DPoP key) the session is bound to.' },
     current: { type: 'boolean', description: 'The session making this request.' },
   },
 } as const;
@@ -36,6 +38,43 @@ export function sessionView(s: SessionView) {
     lockedAt: s.lockedAt?.toISOString() ?? null,
     endedAt: s.revokedAt?.toISOString() ?? null,
     endedReason: s.revokedReason,
+    deviceId: s.deviceId ?? null,
+  };
+}
+
+/** A device as its owner (and an administrator) sees it. */
+export const DeviceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'clientId', 'platform', 'model', 'osVersion', 'appVersion', 'firstSeenAt', 'lastSeenAt', 'state', 'stateReason', 'stateAt'],
+  properties: {
+    id: { type: 'string' },
+    clientId: { type: 'string' },
+    platform: nullableString,
+    model: nullableString,
+    osVersion: nullableString,
+    appVersion: nullableString,
+    firstSeenAt: { type: 'string', format: 'date-time' },
+    lastSeenAt: { type: 'string', format: 'date-time' },
+    state: { type: 'string', enum: ['active', 'locked', 'evicted', 'wiped', 'revoked'] },
+    stateReason: { ...nullableString, description: 'Why the device is no longer active (e.g. evicted by the device limit).' },
+    stateAt: nullableTime,
+  },
+} as const;
+
+export function deviceView(d: Device) {
+  return {
+    id: d.id,
+    clientId: d.clientId,
+    platform: d.platform,
+    model: d.model,
+    osVersion: d.osVersion,
+    appVersion: d.appVersion,
+    firstSeenAt: d.firstSeenAt.toISOString(),
+    lastSeenAt: d.lastSeenAt.toISOString(),
+    state: d.state,
+    stateReason: d.stateReason,
+    stateAt: d.stateAt?.toISOString() ?? null,
   };
 }
 
@@ -61,22 +100,29 @@ const LogoutResponse = {
   properties: { ended: { type: 'integer', minimum: 0 } },
 } as const;
 
-export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sessions }): Promise<void> {
+export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sessions; devices: Devices }): Promise<void> {
   app.get(
     '/api/v1/me/sessions',
     {
       onRequest: app.authenticate,
       schema: {
         tags: ['sessions'],
-        summary: 'The caller’s sessions (one per sign-in on a device): active, locked, or ended early and why',
+        summary: 'The caller’s devices and sessions (one per sign-in on a device): active, locked, or ended early and why',
         security: [{ bearer: [] }],
-        response: { 200: { type: 'object', additionalProperties: false, required: ['sessions'], properties: { sessions: { type: 'array', items: SessionSchema } } } },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['sessions', 'devices'],
+            properties: { sessions: { type: 'array', items: SessionSchema }, devices: { type: 'array', items: DeviceSchema } },
+          },
+        },
       },
     },
     async (request) => {
       const auth = request.auth!;
-      const sessions = await deps.sessions.list(auth.sub);
-      return { sessions: sessions.map((s) => ({ ...sessionView(s), current: s.id === auth.sid })) };
+      const [sessions, devices] = await Promise.all([deps.sessions.list(auth.sub), deps.devices.listOfUser(auth.sub)]);
+      return { sessions: sessions.map((s) => ({ ...sessionView(s), current: s.id === auth.sid })), devices: devices.map(deviceView) };
     },
   );
 

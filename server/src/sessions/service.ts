@@ -2,7 +2,7 @@ import type { Database, Subscription } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { activeSessionIds, destroyGrantRecords, rememberLogoutToken, sessionsForUpstreamLogout, findSession, findSessionView, insertSession, listUserSessions, markRevoked, recentlyRevoked, type Session, type SessionView } from './store.ts';
 
-export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed' | 'upstream_logout' | 'deprovisioned';
+export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed' | 'upstream_logout' | 'deprovisioned' | 'device_cap';
 
 /** NOTIFY channel carrying the id of every revoked session to every instance. */
 export const REVOCATION_CHANNEL = 'palisade_revocations';

@@ -13,10 +13,12 @@ export interface Session {
   revokedReason: string | null;
   /** The company IdP's session id behind this sign-in, when its ID token named one. */
   upstreamSid?: string | null;
+  /** The device (DPoP key) the session is bound to, for apps that use DPoP. */
+  deviceId?: string | null;
 }
 
 const COLUMNS = `id, user_id AS "userId", client_id AS "clientId", auth_time AS "authTime", acr, amr,
-  expires_at AS "expiresAt", created_at AS "createdAt", revoked_at AS "revokedAt", revoked_reason AS "revokedReason"`;
+  expires_at AS "expiresAt", created_at AS "createdAt", revoked_at AS "revokedAt", revoked_reason AS "revokedReason", device_id AS "deviceId"`;
 
 /** A session as its owner or an administrator sees it. */
 export interface SessionView extends Session {
@@ -43,9 +45,9 @@ export async function findSessionView(db: Queryable, id: string): Promise<Sessio
 
 export async function insertSession(db: Queryable, s: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>, now: Date): Promise<void> {
   await db.query(
-    `INSERT INTO sessions (id, user_id, client_id, auth_time, acr, amr, expires_at, created_at, last_seen_at, upstream_sid)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)`,
-    [s.id, s.userId, s.clientId, s.authTime, s.acr, s.amr, s.expiresAt, now, s.upstreamSid ?? null],
+    `INSERT INTO sessions (id, user_id, client_id, auth_time, acr, amr, expires_at, created_at, last_seen_at, upstream_sid, device_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)`,
+    [s.id, s.userId, s.clientId, s.authTime, s.acr, s.amr, s.expiresAt, now, s.upstreamSid ?? null, s.deviceId ?? null],
   );
 }
 

@@ -126,5 +126,44 @@ for (const kind of databaseKinds()) {
         await browser.close();
       }
     });
+
+    describe('devices', () => {
+      type Listed = { sessions: { id: string; deviceId: string | null; endedReason: string | null; current?: boolean }[]; devices: { id: string; platform: string; model: string; osVersion: string; appVersion: string; state: string; stateReason: string | null }[] };
+      const listed = async (session: SignedIn) => (await app.call('/api/v1/me/sessions', session.tokens.access_token)).body as unknown as Listed;
+
+      test('a sign-in records the device the app describes, and its session is bound to it', async () => {
+        const tablet = await app.signIn('u-contractor', { device: { platform: 'android', model: 'Pixel 9', osVersion: '15', appVersion: '2.5.1' } });
+        const { sessions, devices } = await listed(tablet);
+        const current = sessions.find((s) => s.current)!;
+        const device = devices.find((d) => d.id === current.deviceId)!;
+        assert.deepEqual({ platform: device.platform, model: device.model, osVersion: device.osVersion, appVersion: device.appVersion, state: device.state }, { platform: 'android', model: 'Pixel 9', osVersion: '15', appVersion: '2.5.1', state: 'active' });
+      });
+
+      test('a fourth device evicts the least recently used: its tokens stop at once and the person sees why', async () => {
+        const first = await app.signIn('u-contractor'); // the tablet above is older still
+        const others = [await app.signIn('u-contractor'), await app.signIn('u-contractor')];
+        const newest = await app.signIn('u-contractor');
+        assert.equal((await app.call('/api/v1/me', first.tokens.access_token)).status, 401, 'evicted');
+        for (const session of [...others, newest]) assert.equal((await app.call('/api/v1/me', session.tokens.access_token)).status, 200);
+        const { sessions, devices } = await listed(newest);
+        assert.equal(devices.filter((d) => d.state === 'active').length, 3);
+        const evicted = devices.filter((d) => d.state === 'evicted');
+        assert.equal(evicted.length, 2, 'the tablet and the first phone');
+        assert.match(evicted[0]!.stateReason ?? '', /device limit/);
+        assert.ok(sessions.some((s) => s.endedReason === 'device_cap'));
+      });
+
+      test('an administrator revokes a lost device: its session ends and it cannot sign in again', async () => {
+        const lost = await app.signIn('u-tech');
+        const admin = await app.signIn('u-admin');
+        const deviceId = (await listed(lost)).sessions.find((s) => s.current)!.deviceId!;
+        const read = await app.call(`/admin/v1/devices/${deviceId}`, admin.tokens.access_token);
+        assert.equal(read.body.platform, 'ios');
+        assert.equal((await app.call(`/admin/v1/devices/${deviceId}`, admin.tokens.access_token, { method: 'DELETE' })).status, 204);
+        assert.equal((await app.call('/api/v1/me', lost.tokens.access_token)).status, 401);
+        await assert.rejects(app.signIn('u-tech', { keys: lost.keys! }), /403/, 'the same device key is refused at sign-in');
+        assert.equal((await app.call('/api/v1/me', (await app.signIn('u-tech')).tokens.access_token)).status, 200, 'another device is fine');
+      });
+    });
   });
 }

@@ -58,15 +58,16 @@ export class MobileApp {
   }
 
   /** A new device key pair and its DPoP handle. */
-  async newDevice(config: oidc.Configuration): Promise<{ dpop: oidc.DPoPHandle; jkt: string; keys: CryptoKeyPair }> {
-    const keys = await oidc.randomDPoPKeyPair('ES256');
+  async newDevice(config: oidc.Configuration, existing?: CryptoKeyPair): Promise<{ dpop: oidc.DPoPHandle; jkt: string; keys: CryptoKeyPair }> {
+    const keys = existing ?? (await oidc.randomDPoPKeyPair('ES256'));
     return { dpop: oidc.getDPoPHandle(config, keys), jkt: await calculateJwkThumbprint(await exportJWK(keys.publicKey)), keys };
   }
 
   /** A full sign-in as `person` at the upstream IdP, in a fresh browser, on a new device. */
-  async signIn(person: string, options: { dpop?: boolean; device?: Partial<Device>; params?: Record<string, string> } = {}): Promise<SignedIn> {
+  async signIn(person: string, options: { dpop?: boolean; device?: Partial<Device>; params?: Record<string, string>; keys?: CryptoKeyPair } = {}): Promise<SignedIn> {
     const config = await this.discover();
-    const device = options.dpop === false ? undefined : await this.newDevice(config);
+    // `keys`: sign in again on a device that already has its key.
+    const device = options.dpop === false ? undefined : await this.newDevice(config, options.keys);
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     // Nothing listens there: the browser stops at the redirect, as the OS hands it to the app.

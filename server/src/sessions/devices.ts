@@ -1,0 +1,119 @@
+/**
+ * Devices: the DPoP key an app signs in with, per user and app. A person may use at most
+ * `sessions.maxDevices` devices at once: signing in on one more evicts the least recently used
+ * — its sessions end at once, on every instance — and the person sees why in their device
+ * list. A device an administrator revoked (or wiped) cannot sign in again.
+ */
+import type { Database, Queryable } from '../db/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Sessions } from './service.ts';
+
+export type DeviceState = 'active' | 'locked' | 'evicted' | 'wiped' | 'revoked';
+
+export interface Device {
+  id: string;
+  userId: string;
+  clientId: string;
+  jkt: string;
+  platform: string | null;
+  model: string | null;
+  osVersion: string | null;
+  appVersion: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  state: DeviceState;
+  stateReason: string | null;
+  stateAt: Date | null;
+}
+
+export interface DeviceDescription {
+  platform?: string;
+  model?: string;
+  osVersion?: string;
+  appVersion?: string;
+}
+
+const COLUMNS = `id, user_id AS "userId", client_id AS "clientId", jkt, platform, model, os_version AS "osVersion", app_version AS "appVersion",
+  first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", state, state_reason AS "stateReason", state_at AS "stateAt"`;
+
+export class Devices {
+  private readonly db: Database;
+  private readonly clock: Clock;
+  private readonly sessions: Sessions;
+  private readonly maxDevices: number;
+
+  constructor(db: Database, clock: Clock, sessions: Sessions, maxDevices: number) {
+    this.db = db;
+    this.clock = clock;
+    this.sessions = sessions;
+    this.maxDevices = maxDevices;
+  }
+
+  /**
+   * A sign-in on the device with key `jkt`: records it (or brings an evicted one back) and
+   * returns it, or 'blocked' when an administrator revoked or wiped it.
+   */
+  async signIn(userId: string, clientId: string, jkt: string, description: DeviceDescription): Promise<Device | 'blocked'> {
+    const now = new Date(this.clock.now());
+    const { rows } = await this.db.query<Device>(
+      `INSERT INTO devices (user_id, client_id, jkt, platform, model, os_version, app_version, first_seen_at, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+       ON CONFLICT (user_id, client_id, jkt) DO UPDATE SET
+         platform = COALESCE(EXCLUDED.platform, devices.platform), model = COALESCE(EXCLUDED.model, devices.model),
+         os_version = COALESCE(EXCLUDED.os_version, devices.os_version), app_version = COALESCE(EXCLUDED.app_version, devices.app_version),
+         last_seen_at = EXCLUDED.last_seen_at,
+         state = CASE WHEN devices.state IN ('revoked', 'wiped') THEN devices.state ELSE 'active' END,
+         state_reason = CASE WHEN devices.state IN ('revoked', 'wiped') THEN devices.state_reason ELSE NULL END,
+         state_at = CASE WHEN devices.state IN ('revoked', 'wiped') THEN devices.state_at ELSE $8 END
+       RETURNING ${COLUMNS}`,
+      [userId, clientId, jkt, description.platform ?? null, description.model ?? null, description.osVersion ?? null, description.appVersion ?? null, now],
+    );
+    const device = rows[0]!;
+    return device.state === 'revoked' || device.state === 'wiped' ? 'blocked' : device;
+  }
+
+  /**
+   * Enforces the device cap after `current` signed in: every active device of the user beyond
+   * the newest `maxDevices` (by last use; the current one always stays) is evicted and its
+   * sessions end. Returns the evicted devices.
+   */
+  async enforceCap(userId: string, current: string): Promise<Device[]> {
+    const { rows } = await this.db.query<Device>(
+      `SELECT ${COLUMNS} FROM devices WHERE user_id = $1 AND state IN ('active', 'locked')
+       ORDER BY (id = $2) DESC, last_seen_at DESC, first_seen_at DESC`,
+      [userId, current],
+    );
+    const evicted = rows.slice(this.maxDevices);
+    for (const device of evicted) await this.end(device.id, 'evicted', `device limit: a newer device signed in (at most ${this.maxDevices})`, 'device_cap');
+    return evicted;
+  }
+
+  /** Revokes (administrator) a device: it cannot sign in again, its sessions end now. */
+  async revoke(id: string, reason: string): Promise<boolean> {
+    return this.end(id, 'revoked', reason, 'admin');
+  }
+
+  async find(id: string): Promise<Device | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    const { rows } = await this.db.query<Device>(`SELECT ${COLUMNS} FROM devices WHERE id = $1`, [id]);
+    return rows[0];
+  }
+
+  async listOfUser(userId: string): Promise<Device[]> {
+    const { rows } = await this.db.query<Device>(`SELECT ${COLUMNS} FROM devices WHERE user_id = $1 ORDER BY last_seen_at DESC LIMIT 100`, [userId]);
+    return rows;
+  }
+
+  private async end(id: string, state: DeviceState, reason: string, revocation: 'device_cap' | 'admin'): Promise<boolean> {
+    const now = new Date(this.clock.now());
+    const changed = await setState(this.db, id, state, reason, now);
+    const { rows } = await this.db.query<{ id: string }>('SELECT id FROM sessions WHERE device_id = $1 AND revoked_at IS NULL', [id]);
+    for (const session of rows) await this.sessions.revoke(session.id, revocation);
+    return changed;
+  }
+}
+
+async function setState(db: Queryable, id: string, state: DeviceState, reason: string, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE devices SET state = $2, state_reason = $3, state_at = $4 WHERE id = $1 AND state <> $2`, [id, state, reason, now]);
+  return rowCount > 0;
+}
