@@ -18,7 +18,7 @@ import { createProvider, apiAudience, type ProviderDeps } from './oauth/provider
 import { Federation } from './oauth/federation.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
-import { adminSessionRoutes, Devices, SessionActivity, Sessions, sessionRoutes } from './sessions/index.ts';
+import { adminSessionRoutes, Devices, SessionActivity, Sessions, SessionUnlock, sessionRoutes } from './sessions/index.ts';
 import { problems } from './http/problems.ts';
 import { isDeactivated, ScimEffects, scimRoutes } from './scim/index.ts';
 import { userRoutes } from './users/routes.ts';
@@ -124,6 +124,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const defaultIdleMs = parseDuration(config.sessions.idleTimeout);
     const idleByClient = new Map(config.clients.filter((c) => c.idleTimeout).map((c) => [c.id, parseDuration(c.idleTimeout!)]));
     const activity = new SessionActivity(db, clock, { idleMsFor: (clientId) => idleByClient.get(clientId) ?? defaultIdleMs });
+    sessions.onUnlock((sessionId) => activity.forget(sessionId));
+    const unlock = new SessionUnlock(db, clock, sessions, (sessionId) => activity.forget(sessionId));
 
     const app = createApp({
       server: https,
@@ -134,9 +136,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       bearer,
       publicOrigin: config.publicUrl,
       stepUp: { maxAgeMs: parseDuration(config.sessions.stepUpMaxAge), acr: config.sessions.stepUpAcr, clock },
-      async sessionGuard(claims) {
+      async sessionGuard(claims, { allowLocked }) {
         const state = await activity.touch(claims.sid, claims.client_id);
-        if (state === 'locked') throw problems.sessionLocked();
+        if (state === 'locked' && !allowLocked) throw problems.sessionLocked();
         if (state === 'unknown') throw problems.sessionRevoked();
       },
       readiness: async () => {
@@ -162,7 +164,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       isDeprovisioned: (userName) => isDeactivated(db, userName),
     });
     await app.register(userRoutes, { db, sessionLifetimeMs: parseDuration(config.tokens.refreshAbsoluteTtl) });
-    await app.register(sessionRoutes, { sessions, devices });
+    await app.register(sessionRoutes, { sessions, devices, unlock });
     await app.register(scimRoutes, {
       db,
       clock,

@@ -47,7 +47,7 @@ export interface AppOptions {
    * After the token is verified: may this session make an API call now? (Idle lock; the
    * module deciding records the activity.) Throws a Problem when not.
    */
-  sessionGuard(claims: AccessClaims): Promise<void>;
+  sessionGuard(claims: AccessClaims, options: { allowLocked: boolean }): Promise<void>;
   /** Step-up (RFC 9470) for routes that use `app.requireStepUp`: how recent, and which acr. */
   stepUp: { maxAgeMs: number; acr?: string; clock: { now(): number } };
   /** Returns problems that make the instance not ready (database down, …). */
@@ -159,7 +159,7 @@ export function createApp(options: AppOptions): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, problems.notFound(), request));
 
-  app.decorate('authenticate', async (request: FastifyRequest) => {
+  const authenticate = (allowLocked: boolean) => async (request: FastifyRequest) => {
     const dpop = request.headers.dpop;
     try {
       const claims = await options.bearer.verify(request.headers.authorization, {
@@ -168,7 +168,7 @@ export function createApp(options: AppOptions): FastifyInstance {
         url: `${options.publicOrigin}${request.url.split('?')[0]}`,
         dpop: Array.isArray(dpop) ? dpop.join(',') : dpop,
       });
-      await options.sessionGuard(claims);
+      await options.sessionGuard(claims, { allowLocked });
       request.auth = claims;
     } catch (error) {
       // RFC 9449 §7.1: a caller using the DPoP scheme is challenged in the DPoP scheme.
@@ -178,7 +178,10 @@ export function createApp(options: AppOptions): FastifyInstance {
       }
       throw error;
     }
-  });
+  };
+  app.decorate('authenticate', authenticate(false));
+  // Only for unlocking: a locked session may ask for a challenge and answer it.
+  app.decorate('authenticateLocked', authenticate(true));
 
   // Sensitive actions (deletes, permission changes, exports) also need a recent, strong enough
   // sign-in: `onRequest: [app.authenticate, app.requireStepUp]`.
@@ -215,6 +218,7 @@ export function sendProblem(reply: FastifyReply, problem: Problem, request: Fast
 declare module 'fastify' {
   interface FastifyInstance {
     authenticate(request: FastifyRequest): Promise<void>;
+    authenticateLocked(request: FastifyRequest): Promise<void>;
     requireStepUp(request: FastifyRequest): Promise<void>;
   }
 }

@@ -103,6 +103,12 @@ export const problems = {
       detail: 'There was no activity for too long. Sign in again to continue.',
       headers: { 'www-authenticate': 'Bearer realm="palisade", error="invalid_token", error_description="session locked"' },
     }),
+  noUnlockKey: () =>
+    new Problem({ type: 'no-unlock-key', status: 409, title: 'This session has no unlock key', detail: 'Register an unlock key (unlock_jwk) when signing in; until then a locked session needs a new sign-in.' }),
+  unlockRefused: () =>
+    new Problem({ type: 'unlock-failed', status: 401, title: 'The unlock proof was refused', detail: 'Sign a fresh challenge with the unlock key registered at sign-in.' }),
+  unlockBlocked: () =>
+    new Problem({ type: 'unlock-blocked', status: 401, title: 'Unlocking is blocked', detail: 'Too many failed attempts: sign in again.' }),
   validation: (errors: { path: string; message: string }[]) =>
     new Problem({
       type: 'validation-failed',

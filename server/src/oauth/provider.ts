@@ -12,7 +12,7 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { MasterKey } from '../security/primitives.ts';
 import { findUser } from '../users/index.ts';
-import type { Sessions } from '../sessions/index.ts';
+import { parseUnlockKey, type Sessions } from '../sessions/index.ts';
 import { createAdapterFactory } from './adapter.ts';
 import type { KeySet, SigningAlg } from './keys.ts';
 import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './pages.ts';
@@ -145,6 +145,10 @@ export function createProvider(deps: ProviderDeps): Provider {
       // on its way to the app is useless without that key. Required where the app requires DPoP.
       dpop_jkt(ctx: KoaContextWithOIDC, value: string | undefined) {
         if (!value && ctx.oidc.client?.clientId && dpopRequired.has(ctx.oidc.client.clientId)) throw new errors.InvalidRequest('dpop_jkt is required: this app binds its tokens to a device key (RFC 9449)');
+      },
+      // The public key that will unlock this session after an idle lock (sessions/unlock.ts).
+      unlock_jwk(_ctx: KoaContextWithOIDC, value: string | undefined) {
+        if (value !== undefined && (value.length > 1000 || !parseUnlockKey(value))) throw new errors.InvalidRequest('unlock_jwk must be a base64url-encoded public P-256 or Ed25519 JWK');
       },
       // What the app says about the device (recorded with it; informative, not trusted).
       device_platform: deviceParam,

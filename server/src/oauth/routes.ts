@@ -7,7 +7,7 @@ import type Provider from 'oidc-provider';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import type { Devices, Sessions } from '../sessions/index.ts';
+import { parseUnlockKey, type Devices, type Sessions } from '../sessions/index.ts';
 import { mapProfile, updateKnownUser, upsertUser, type ClaimMapping, type RoleMapping } from '../users/index.ts';
 import { Federation, LOGOUT_TOKEN_MAX_AGE_S, UpstreamError } from './federation.ts';
 import { problems } from '../http/problems.ts';
@@ -224,6 +224,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       expiresAt: new Date(authTime.getTime() + parseDuration(config.tokens.refreshAbsoluteTtl)),
       upstreamSid: identity.sid ?? null,
       deviceId: device?.id ?? null,
+      unlockJwk: params.unlock_jwk ? (parseUnlockKey(params.unlock_jwk) ?? null) : null,
     });
     if (device) {
       for (const evicted of await deps.devices.enforceCap(user.id, device.id)) {

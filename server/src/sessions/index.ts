@@ -8,3 +8,4 @@ export { sessionRoutes } from './routes.ts';
 export { SessionActivity, type ActivityState } from './activity.ts';
 export { adminSessionRoutes, type AdminAuditEvent } from './admin-routes.ts';
 export { Devices, type Device, type DeviceDescription, type DeviceState } from './devices.ts';
+export { SessionUnlock, parseUnlockKey, UNLOCK_PROOF_TYP, type UnlockOutcome } from './unlock.ts';

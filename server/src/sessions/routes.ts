@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Sessions } from './service.ts';
 import type { SessionView } from './store.ts';
 import type { Device, Devices } from './devices.ts';
+import { UNLOCK_PROOF_TYP, type SessionUnlock } from './unlock.ts';
 import { problems } from '../http/problems.ts';
 
 const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
@@ -100,7 +101,55 @@ const LogoutResponse = {
   properties: { ended: { type: 'integer', minimum: 0 } },
 } as const;
 
-export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sessions; devices: Devices }): Promise<void> {
+export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sessions; devices: Devices; unlock: SessionUnlock }): Promise<void> {
+  app.post(
+    '/api/v1/session/unlock/challenge',
+    {
+      onRequest: app.authenticateLocked,
+      schema: {
+        tags: ['sessions'],
+        summary: 'A fresh, single-use challenge to sign with the session’s unlock key (works while the session is locked)',
+        security: [{ bearer: [] }],
+        response: { 200: { type: 'object', additionalProperties: false, required: ['challenge', 'expiresAt'], properties: { challenge: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } } },
+      },
+    },
+    async (request) => {
+      const result = await deps.unlock.challenge(request.auth!.sid);
+      if (result === 'no-key') throw problems.noUnlockKey();
+      if (result === 'blocked') throw problems.unlockBlocked();
+      return { challenge: result.challenge, expiresAt: result.expiresAt.toISOString() };
+    },
+  );
+
+  app.post<{ Body: { proof: string } }>(
+    '/api/v1/session/unlock',
+    {
+      onRequest: app.authenticateLocked,
+      bodyLimit: 4096,
+      schema: {
+        tags: ['sessions'],
+        summary: `Unlock an idle-locked session: a JWS (typ ${UNLOCK_PROOF_TYP}) over {challenge, sid} signed with the unlock key registered at sign-in`,
+        security: [{ bearer: [] }],
+        body: { type: 'object', additionalProperties: false, required: ['proof'], properties: { proof: { type: 'string', minLength: 1, maxLength: 3000 } } },
+        response: { 200: { type: 'object', additionalProperties: false, required: ['unlocked'], properties: { unlocked: { const: true } } } },
+      },
+    },
+    async (request) => {
+      const outcome = await deps.unlock.unlock(request.auth!.sid, request.body.proof);
+      if (outcome === 'no-key') throw problems.noUnlockKey();
+      if (outcome === 'blocked') {
+        request.log.warn({ event: 'session.unlock_blocked', sessionId: request.auth!.sid }, 'too many failed unlock attempts: a full sign-in is needed');
+        throw problems.unlockBlocked();
+      }
+      if (outcome === 'refused') {
+        request.log.warn({ event: 'session.unlock_failed', sessionId: request.auth!.sid }, 'unlock refused');
+        throw problems.unlockRefused();
+      }
+      request.log.info({ event: 'session.unlocked', sessionId: request.auth!.sid }, 'session unlocked');
+      return { unlocked: true as const };
+    },
+  );
+
   app.get(
     '/api/v1/me/sessions',
     {

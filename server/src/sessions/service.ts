@@ -1,11 +1,12 @@
-import type { Database, Subscription } from '../db/index.ts';
+import type { Database, Queryable, Subscription } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { activeSessionIds, destroyGrantRecords, rememberLogoutToken, sessionsForUpstreamLogout, findSession, findSessionView, insertSession, listUserSessions, markRevoked, recentlyRevoked, type Session, type SessionView } from './store.ts';
 
 export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed' | 'upstream_logout' | 'deprovisioned' | 'device_cap';
 
-/** NOTIFY channel carrying the id of every revoked session to every instance. */
+/** NOTIFY channel carrying the id of every revoked session (and `unlock:<id>`) to every instance. */
 export const REVOCATION_CHANNEL = 'palisade_revocations';
+const UNLOCK_PREFIX = 'unlock:';
 
 export interface SessionsLog {
   error(details: object, message: string): void;
@@ -29,6 +30,7 @@ export class Sessions {
   private readonly tokenLifetimeMs: number;
   private readonly log: SessionsLog;
   private feed: Subscription | undefined;
+  private readonly unlockListeners: ((sessionId: string) => void)[] = [];
 
   constructor(db: Database, clock: Clock, tokenLifetimeMs: number, log: SessionsLog) {
     this.db = db;
@@ -41,10 +43,21 @@ export class Sessions {
   async start(): Promise<void> {
     this.feed = await this.db.listen(
       REVOCATION_CHANNEL,
-      (id) => this.remember(id),
+      // Session ids are base64url, so "unlock:<id>" cannot be mistaken for a revoked id.
+      (message) => (message.startsWith(UNLOCK_PREFIX) ? this.unlockListeners.forEach((fn) => fn(message.slice(UNLOCK_PREFIX.length))) : this.remember(message)),
       () => void this.load().catch((err: unknown) => this.log.error({ err, event: 'sessions.reload_failed' }, 'reloading revoked sessions after the feed reconnected failed')),
     );
     await this.load();
+  }
+
+  /** Runs `fn` with the id of every session unlocked anywhere (to drop cached lock states). */
+  onUnlock(fn: (sessionId: string) => void): void {
+    this.unlockListeners.push(fn);
+  }
+
+  /** Tells every instance, when `tx` commits, that the session was unlocked. */
+  async announceUnlock(tx: Queryable, sessionId: string): Promise<void> {
+    await tx.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, UNLOCK_PREFIX + sessionId]);
   }
 
   async stop(): Promise<void> {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import * as oidc from 'openid-client';
 import { randomUUID } from 'node:crypto';
-import { SignJWT, generateKeyPair } from 'jose';
+import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort } from '../helpers/server.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
@@ -231,6 +231,72 @@ for (const kind of databaseKinds()) {
       assert.equal((await kiosk.call('/api/v1/me', fresh.tokens.access_token)).status, 200, 'a new sign-in is a new, active session');
       const listed = await list(fresh.tokens.access_token);
       assert.equal(listed.find((s) => !s.current && s.state === 'locked')?.clientId, 'kiosk-app', 'the owner sees the locked session');
+    });
+
+    describe('biometric unlock', () => {
+      let kiosk: MobileApp;
+      before(() => {
+        clock.set(Date.now());
+        kiosk = new MobileApp(server.url, readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8'), 'kiosk-app');
+      });
+      after(() => kiosk.close());
+
+      /** Signs in registering an unlock key (its private half stays "in the keystore": here). */
+      async function signInWithUnlockKey() {
+        const unlockKey = await generateKeyPair('ES256', { extractable: true });
+        const jwk = await exportJWK(unlockKey.publicKey);
+        const session = await kiosk.signIn('u-tech', { dpop: false, params: { unlock_jwk: Buffer.from(JSON.stringify(jwk)).toString('base64url') } });
+        return { session, unlockKey, sid: decodeJwt(session.tokens.access_token).sid as string };
+      }
+      const sign = (key: CryptoKey, claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'palisade-unlock+jwt' }).setIssuedAt().sign(key);
+      const challenge = async (token: string) => (await kiosk.call('/api/v1/session/unlock/challenge', token, { method: 'POST' })).body.challenge as string;
+      const unlock = (token: string, proof: string) => kiosk.call('/api/v1/session/unlock', token, { method: 'POST', body: JSON.stringify({ proof }) });
+      async function lock(token: string) {
+        assert.equal((await kiosk.call('/api/v1/me', token)).status, 200);
+        clock.advance(6 * MINUTE);
+        assert.equal((await kiosk.call('/api/v1/me', token)).body.type, 'https://palisade.dev/problems/session-locked');
+      }
+
+      test('a locked session is unlocked by the registered key signing a fresh challenge', async () => {
+        const { session, unlockKey, sid } = await signInWithUnlockKey();
+        const token = session.tokens.access_token;
+        await lock(token);
+        const issued = await challenge(token);
+        assert.equal((await unlock(token, await sign(unlockKey.privateKey, { challenge: issued, sid }))).status, 200);
+        assert.equal((await kiosk.call('/api/v1/me', token)).status, 200, 'unlocked');
+      });
+
+      test('wrong key, wrong session, no or replayed challenge are refused; five failures block until a new sign-in', async () => {
+        const { session, unlockKey, sid } = await signInWithUnlockKey();
+        const token = session.tokens.access_token;
+        await lock(token);
+        const stranger = await generateKeyPair('ES256');
+        const first = await challenge(token);
+        assert.equal((await unlock(token, await sign(stranger.privateKey, { challenge: first, sid }))).body.type, 'https://palisade.dev/problems/unlock-failed', 'another key');
+        const second = await challenge(token);
+        assert.equal((await unlock(token, await sign(unlockKey.privateKey, { challenge: second, sid: 'another-session' }))).status, 401, 'another session');
+        const third = await challenge(token);
+        const good = await sign(unlockKey.privateKey, { challenge: third, sid });
+        clock.advance(3 * MINUTE);
+        assert.equal((await unlock(token, good)).status, 401, 'an expired challenge');
+        assert.equal((await unlock(token, good)).status, 401, 'a replayed proof (the challenge is single-use)');
+        const blocked = await unlock(token, await sign(unlockKey.privateKey, { challenge: 'made-up', sid }));
+        assert.equal(blocked.body.type, 'https://palisade.dev/problems/unlock-blocked', 'the fifth failure blocks');
+        const now = await challenge(token);
+        assert.equal((await unlock(token, await sign(unlockKey.privateKey, { challenge: now, sid }))).status, 401, 'even a correct proof');
+        assert.equal((await kiosk.call('/api/v1/me', token)).body.type, 'https://palisade.dev/problems/session-locked');
+      });
+
+      test('a session without an unlock key cannot be unlocked; the key must be a public key', async () => {
+        const plain = await kiosk.signIn('u-tech', { dpop: false });
+        assert.equal((await kiosk.call('/api/v1/session/unlock/challenge', plain.tokens.access_token, { method: 'POST' })).status, 409);
+        const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+        await assert.rejects(
+          kiosk.signIn('u-tech', { dpop: false, params: { unlock_jwk: Buffer.from(JSON.stringify(await exportJWK(privateKey))).toString('base64url') } }),
+          (e: oidc.AuthorizationResponseError) => e.error === 'invalid_request' && /unlock_jwk/.test(e.error_description ?? ''),
+          'a private key is refused at the authorization request',
+        );
+      });
     });
   });
 }

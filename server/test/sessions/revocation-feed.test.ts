@@ -77,6 +77,17 @@ for (const kind of databaseKinds()) {
       await within(1000, () => a.isRevoked(first) && a.isRevoked(second), 'both sessions revoked on the other instance');
     });
 
+    test('an unlock announced on one instance reaches the other (to drop its cached lock), and is no revocation', async () => {
+      const [a, b] = instances as [Sessions, Sessions];
+      const heard: string[] = [];
+      b.onUnlock((id) => heard.push(id));
+      const id = await newSession(handles[0]!, a);
+      await handles[0]!.transaction((tx) => a.announceUnlock(tx, id));
+      await within(1000, () => heard.includes(id), 'the other instance hears the unlock');
+      assert.equal(b.isRevoked(id), false);
+      assert.equal(b.isRevoked(`unlock:${id}`), false);
+    });
+
     test('a session revoked in an earlier run is denied from start (the set is loaded)', async () => {
       const [a] = instances as [Sessions];
       const id = await newSession(handles[0]!, a);

@@ -1,0 +1,115 @@
+/**
+ * Biometric unlock of an idle-locked session. At sign-in the app registers an unlock public
+ * key whose private key the platform keystore releases only after user presence (biometry,
+ * with the device passcode as fallback) — nothing biometric ever reaches Palisade. To unlock,
+ * the app fetches a fresh single-use challenge and returns it signed with that key. Wrong,
+ * expired or replayed proofs are refused and counted; after five, unlocking is blocked until
+ * the person signs in again through the company IdP.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { importJWK, jwtVerify, type JWK } from 'jose';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../clock.ts';
+import { randomId } from '../security/primitives.ts';
+import type { Sessions } from './service.ts';
+
+export const UNLOCK_MAX_FAILURES = 5;
+const CHALLENGE_TTL_MS = 2 * 60_000;
+export const UNLOCK_PROOF_TYP = 'palisade-unlock+jwt';
+
+/** Validates an unlock key sent at sign-in (base64url JSON of a public P-256 or Ed25519 JWK). */
+export function parseUnlockKey(encoded: string): JWK | undefined {
+  try {
+    const jwk = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as JWK;
+    const ec = jwk.kty === 'EC' && jwk.crv === 'P-256' && typeof jwk.x === 'string' && typeof jwk.y === 'string';
+    const okp = jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && typeof jwk.x === 'string';
+    if ((!ec && !okp) || 'd' in jwk) return undefined;
+    return ec ? { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! } : { kty: 'OKP', crv: 'Ed25519', x: jwk.x! };
+  } catch {
+    return undefined;
+  }
+}
+
+const hash = (value: string) => createHash('sha256').update(value).digest();
+
+export type UnlockOutcome = 'unlocked' | 'refused' | 'blocked' | 'no-key';
+
+export class SessionUnlock {
+  private readonly db: Database;
+  private readonly clock: Clock;
+  private readonly sessions: Sessions;
+  private readonly unlockedHere: (sessionId: string) => void;
+
+  /** `unlockedHere` drops this instance's cached lock at once (others hear it from the feed). */
+  constructor(db: Database, clock: Clock, sessions: Sessions, unlockedHere: (sessionId: string) => void) {
+    this.db = db;
+    this.clock = clock;
+    this.sessions = sessions;
+    this.unlockedHere = unlockedHere;
+  }
+
+  /** Issues a fresh challenge (replacing any earlier one). */
+  async challenge(sessionId: string): Promise<{ challenge: string; expiresAt: Date } | 'blocked' | 'no-key'> {
+    const challenge = randomId(32);
+    const expiresAt = new Date(this.clock.now() + CHALLENGE_TTL_MS);
+    const { rows } = await this.db.query<{ blocked: boolean; has_key: boolean }>(
+      `UPDATE sessions SET
+         unlock_challenge = CASE WHEN unlock_jwk IS NOT NULL AND unlock_blocked_at IS NULL THEN $2 ELSE NULL END,
+         unlock_challenge_expires_at = $3
+       WHERE id = $1 RETURNING unlock_blocked_at IS NOT NULL AS blocked, unlock_jwk IS NOT NULL AS has_key`,
+      [sessionId, hash(challenge).toString('base64url'), expiresAt],
+    );
+    const row = rows[0];
+    if (!row?.has_key) return 'no-key';
+    if (row.blocked) return 'blocked';
+    return { challenge, expiresAt };
+  }
+
+  /** Checks the signed challenge; on success the session is unlocked on every instance. */
+  async unlock(sessionId: string, proof: string): Promise<UnlockOutcome> {
+    const now = this.clock.now();
+    // Take the outstanding challenge in the same statement that reads it: single use, even
+    // when two attempts race.
+    const { rows } = await this.db.query<{ jwk: JWK | string | null; challenge: string | null; expires: Date | null; blocked: boolean }>(
+      `UPDATE sessions s SET unlock_challenge = NULL
+       FROM (SELECT id, unlock_challenge, unlock_challenge_expires_at FROM sessions WHERE id = $1 FOR UPDATE) old
+       WHERE s.id = old.id
+       RETURNING s.unlock_jwk AS jwk, old.unlock_challenge AS challenge, old.unlock_challenge_expires_at AS expires, s.unlock_blocked_at IS NOT NULL AS blocked`,
+      [sessionId],
+    );
+    const row = rows[0];
+    if (!row?.jwk) return 'no-key';
+    if (row.blocked) return 'blocked';
+    const jwk = typeof row.jwk === 'string' ? (JSON.parse(row.jwk) as JWK) : row.jwk;
+    if (await this.valid(proof, jwk, sessionId, row.challenge, row.expires, now)) {
+      await this.db.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE sessions SET locked_at = NULL, lock_reason = NULL, last_seen_at = $2, unlock_failures = 0 WHERE id = $1`,
+          [sessionId, new Date(now)],
+        );
+        await this.sessions.announceUnlock(tx, sessionId);
+      });
+      this.unlockedHere(sessionId);
+      return 'unlocked';
+    }
+    const { rows: counted } = await this.db.query<{ blocked: boolean }>(
+      `UPDATE sessions SET unlock_failures = unlock_failures + 1,
+         unlock_blocked_at = CASE WHEN unlock_failures + 1 >= $2 THEN $3 ELSE unlock_blocked_at END
+       WHERE id = $1 RETURNING unlock_blocked_at IS NOT NULL AS blocked`,
+      [sessionId, UNLOCK_MAX_FAILURES, new Date(now)],
+    );
+    return counted[0]?.blocked ? 'blocked' : 'refused';
+  }
+
+  private async valid(proof: string, jwk: JWK, sessionId: string, challengeHash: string | null, expires: Date | null, now: number): Promise<boolean> {
+    if (!challengeHash || !expires || new Date(expires).getTime() < now) return false;
+    try {
+      const key = await importJWK(jwk, jwk.kty === 'EC' ? 'ES256' : 'EdDSA');
+      const { payload } = await jwtVerify(proof, key, { typ: UNLOCK_PROOF_TYP, algorithms: ['ES256', 'EdDSA'] });
+      if (payload.sid !== sessionId || typeof payload.challenge !== 'string') return false;
+      return timingSafeEqual(hash(payload.challenge), Buffer.from(challengeHash, 'base64url'));
+    } catch {
+      return false;
+    }
+  }
+}
