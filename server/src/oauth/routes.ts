@@ -124,6 +124,12 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     return reply.header('cache-control', 'no-store').redirect(`/interaction/${uid}/upstream?${query}`, 303);
   });
 
+  /** A sign-in Palisade refuses: a page saying why, and a button that returns access_denied to the app. */
+  const refuse = (reply: FastifyReply, uid: string, title: string, why: string) => {
+    reply.header('cache-control', 'no-store');
+    return html(reply, 403, page(title, `${why}\n<form method="post" action="/interaction/${escapeHtml(uid)}/abort"><button type="submit">Return to the app</button></form>`));
+  };
+
   // Step 3: validate the upstream answer, map the person, open the Palisade session, finish.
   app.get('/interaction/:uid/upstream', { schema: { hide: true, params: uidParams } }, async (request, reply) => {
     const details = await provider.current.interactionDetails(request.raw, reply.raw);
@@ -156,16 +162,12 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
         const ended = await sessions.revokeAllOfUser(known.id, 'roles_removed');
         if (ended) request.log.warn({ event: 'session.revoked', reason: 'roles_removed', userId: known.id, ended }, 'roles removed upstream: sessions ended');
       }
-      reply.header('cache-control', 'no-store');
-      return html(
+      return refuse(
         reply,
-        403,
-        page(
-          'No access to Palisade apps',
-          `<p>You signed in as <strong>${escapeHtml(profile.name ?? profile.email ?? identity.subject)}</strong>, but your company account is in no group that grants a role in these apps.</p>
-           <p>Ask your IT team to add you to the right group, then sign in again.</p>
-           <form method="post" action="/interaction/${escapeHtml(details.uid)}/abort"><button type="submit">Return to the app</button></form>`,
-        ),
+        details.uid,
+        'No access to Palisade apps',
+        `<p>You signed in as <strong>${escapeHtml(profile.name ?? profile.email ?? identity.subject)}</strong>, but your company account is in no group that grants a role in these apps.</p>
+         <p>Ask your IT team to add you to the right group, then sign in again.</p>`,
       );
     }
     const user = await upsertUser(deps.db, identity.issuer, identity.subject, profile);
@@ -173,16 +175,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       // Deprovisioned through SCIM: the IdP may still let them sign in there (until its own
       // deactivation propagates), Palisade does not.
       request.log.warn({ event: 'login.failure', reason: 'deprovisioned', userId: user.id, clientId }, 'login refused: account deprovisioned');
-      reply.header('cache-control', 'no-store');
-      return html(
-        reply,
-        403,
-        page(
-          'Your access has ended',
-          `<p>Your company account no longer has access to these apps.</p>
-           <form method="post" action="/interaction/${escapeHtml(details.uid)}/abort"><button type="submit">Return to the app</button></form>`,
-        ),
-      );
+      return refuse(reply, details.uid, 'Your access has ended', '<p>Your company account no longer has access to these apps.</p>');
     }
     // Devices are keys: an app using DPoP named its key (dpop_jkt) in the authorization request.
     const params = details.params as Record<string, string | undefined>;
@@ -196,16 +189,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       });
       if (signedIn === 'blocked') {
         request.log.warn({ event: 'login.failure', reason: 'device_revoked', userId: user.id, clientId }, 'login refused: device revoked');
-        reply.header('cache-control', 'no-store');
-        return html(
-          reply,
-          403,
-          page(
-            'This device was removed',
-            `<p>Your IT team removed this device from your account. Use another device, or ask IT.</p>
-             <form method="post" action="/interaction/${escapeHtml(details.uid)}/abort"><button type="submit">Return to the app</button></form>`,
-          ),
-        );
+        return refuse(reply, details.uid, 'This device was removed', '<p>Your IT team removed this device from your account. Use another device, or ask IT.</p>');
       }
       device = signedIn;
     }

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Sessions } from './service.ts';
-import { DeviceSchema, SessionSchema, deviceView, sessionView } from './routes.ts';
+import { DeviceSchema, SessionIdParams, SessionSchema, deviceView, sessionView } from './routes.ts';
 import type { Devices } from './devices.ts';
 import { problems } from '../http/problems.ts';
 
@@ -28,12 +28,6 @@ const UserParams = {
   additionalProperties: false,
   required: ['id'],
   properties: { id: { type: 'string', format: 'uuid' } },
-} as const;
-const SessionParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' } },
 } as const;
 const AdminSession = { ...SessionSchema, required: [...SessionSchema.required, 'userId'], properties: { ...SessionSchema.properties, userId: { type: 'string' } } } as const;
 
@@ -92,7 +86,7 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
     '/admin/v1/sessions/:id',
     {
       onRequest: [app.authenticate, adminOnly('session.read', 'session')],
-      schema: { tags: ['admin'], summary: 'One session (admin)', security, params: SessionParams, response: { 200: AdminSession } },
+      schema: { tags: ['admin'], summary: 'One session (admin)', security, params: SessionIdParams, response: { 200: AdminSession } },
     },
     async (request) => {
       const session = await deps.sessions.view(request.params.id);
@@ -109,7 +103,7 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
     '/admin/v1/sessions/:id',
     {
       onRequest: [app.authenticate, adminOnly('session.revoke', 'session'), app.requireStepUp],
-      schema: { tags: ['admin'], summary: 'End one session now, on every instance (admin, sensitive: step-up)', security, params: SessionParams, response: { 204: { type: 'null' } } },
+      schema: { tags: ['admin'], summary: 'End one session now, on every instance (admin, sensitive: step-up)', security, params: SessionIdParams, response: { 204: { type: 'null' } } },
     },
     async (request, reply) => {
       const session = await deps.sessions.find(request.params.id);

@@ -79,7 +79,7 @@ export function deviceView(d: Device) {
   };
 }
 
-const SessionIdParams = {
+export const SessionIdParams = {
   type: 'object',
   additionalProperties: false,
   required: ['id'],

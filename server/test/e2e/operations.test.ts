@@ -7,17 +7,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import * as oidc from 'openid-client';
 import { decodeProtectedHeader } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { REPO_ROOT, freePort, startPalisade } from '../helpers/server.ts';
+import { REPO_ROOT, freePort, startInProcess, startPalisade } from '../helpers/server.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { Browser } from '../helpers/browser.ts';
 import { BEARER_FIELD_APP } from '../helpers/mobile-app.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { startServer, type RunningServer } from '../../src/main.ts';
+import type { RunningServer } from '../../src/main.ts';
 import { rotateKeys } from '../../src/oauth/keys.ts';
 import { generateMasterKey, masterKeyFromBase64url } from '../../src/security/primitives.ts';
 import { systemClock } from '../../src/clock.ts';
@@ -117,19 +114,7 @@ for (const kind of databaseKinds()) {
       database = await kind.create();
       const port = await freePort();
       upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
-      const config = loadConfig({
-        env: {
-          PALISADE_DATA_DIR: database.dataDir,
-          PALISADE_SERVER_PORT: String(port),
-          PALISADE_MASTER_KEY: masterKey,
-          DATABASE_URL: database.url,
-          ...upstream.env,
-          PALISADE_LOG_LEVEL: 'silent',
-          PALISADE_CLIENTS: BEARER_FIELD_APP,
-        },
-      });
-      server = await startServer({ config, announce: () => undefined });
-      ca = readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8');
+      ({ server, ca } = await startInProcess(database, upstream, port, { PALISADE_MASTER_KEY: masterKey, PALISADE_CLIENTS: BEARER_FIELD_APP }));
       browser = new Browser(ca);
     });
     after(async () => {

@@ -10,12 +10,11 @@ import { readFileSync } from 'node:fs';
 import * as oidc from 'openid-client';
 import { decodeJwt } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort } from '../helpers/server.ts';
+import { freePort, startInProcess } from '../helpers/server.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp } from '../helpers/mobile-app.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { startServer, type RunningServer } from '../../src/main.ts';
-import { generateMasterKey, hashToken } from '../../src/security/primitives.ts';
+import type { RunningServer } from '../../src/main.ts';
+import { hashToken } from '../../src/security/primitives.ts';
 import { insertScimToken } from '../../src/scim/index.ts';
 
 const TOKEN = 'pal_scim_test-token-for-the-entra-connector-0123456789';
@@ -46,12 +45,10 @@ for (const kind of databaseKinds()) {
       database = await kind.create();
       const port = await freePort();
       upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
-      const config = loadConfig({
-        env: { PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(port), PALISADE_MASTER_KEY: generateMasterKey(), DATABASE_URL: database.url, PALISADE_LOG_LEVEL: 'silent', ...upstream.env },
-      });
-      server = await startServer({ config, announce: () => undefined });
+      let ca: string;
+      ({ server, ca } = await startInProcess(database, upstream, port));
       await insertScimToken(server.db, 'entra', hashToken(TOKEN));
-      app = new MobileApp(server.url, readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8'));
+      app = new MobileApp(server.url, ca);
     });
     after(async () => {
       await server?.close();

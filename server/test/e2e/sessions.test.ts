@@ -11,12 +11,10 @@ import * as oidc from 'openid-client';
 import { randomUUID } from 'node:crypto';
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort } from '../helpers/server.ts';
+import { freePort, startInProcess } from '../helpers/server.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp } from '../helpers/mobile-app.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { startServer, type RunningServer } from '../../src/main.ts';
-import { generateMasterKey } from '../../src/security/primitives.ts';
+import type { RunningServer } from '../../src/main.ts';
 import { ManualClock } from '../../src/clock.ts';
 
 const MINUTE = 60_000;
@@ -33,12 +31,12 @@ for (const kind of databaseKinds()) {
       database = await kind.create();
       const port = await freePort();
       upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
-      const config = loadConfig({
-        env: {
-          PALISADE_DATA_DIR: database.dataDir,
-          PALISADE_SERVER_PORT: String(port),
-          PALISADE_MASTER_KEY: generateMasterKey(),
-          DATABASE_URL: database.url,
+      let ca: string;
+      ({ server, ca } = await startInProcess(
+        database,
+        upstream,
+        port,
+        {
           PALISADE_SESSIONS_IDLE_TIMEOUT: '5m',
           // field-app binds tokens to device keys (DPoP). The idle-lock test moves this server's
           // clock minutes ahead of the proofs' real-time iat, so it signs in as an app without DPoP.
@@ -47,12 +45,10 @@ for (const kind of databaseKinds()) {
             { id: 'kiosk-app', name: 'Kiosk', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' },
           ]),
           PALISADE_SESSIONS_STEP_UP_MAX_AGE: '2m',
-          PALISADE_LOG_LEVEL: 'silent',
-          ...upstream.env,
         },
-      });
-      server = await startServer({ config, clock, announce: () => undefined });
-      app = new MobileApp(server.url, readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8'));
+        clock,
+      ));
+      app = new MobileApp(server.url, ca);
     });
     after(async () => {
       await server?.close();

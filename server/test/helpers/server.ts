@@ -70,3 +70,33 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
     },
   };
 }
+
+/**
+ * Palisade in this test's process (where a test must reach inside: an injected clock, the
+ * database handle), federating to `upstream`, on the test database's own folder and database.
+ * `env` adds or overrides settings. `ca` is the development certificate clients must trust.
+ */
+export async function startInProcess(
+  database: { dataDir: string; url: string | undefined },
+  upstream: { env: Record<string, string> },
+  port: number,
+  env: Record<string, string> = {},
+  clock?: import('../../src/clock.ts').Clock,
+): Promise<{ server: import('../../src/main.ts').RunningServer; ca: string }> {
+  const { loadConfig } = await import('../../src/config/load.ts');
+  const { startServer } = await import('../../src/main.ts');
+  const { generateMasterKey } = await import('../../src/security/primitives.ts');
+  const config = loadConfig({
+    env: {
+      PALISADE_DATA_DIR: database.dataDir,
+      PALISADE_SERVER_PORT: String(port),
+      PALISADE_MASTER_KEY: generateMasterKey(),
+      DATABASE_URL: database.url,
+      PALISADE_LOG_LEVEL: 'silent',
+      ...upstream.env,
+      ...env,
+    },
+  });
+  const server = await startServer({ config, announce: () => undefined, ...(clock ? { clock } : {}) });
+  return { server, ca: readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8') };
+}
