@@ -69,6 +69,7 @@ type Resource = Record<string, unknown>;
 
 /** Attributes Palisade never keeps: its own (`id`, `meta`) and secrets it has no use for. */
 function storable(body: Resource): Resource {
+  if (hasForbiddenKey(body)) throw new ScimError(400, 'invalidValue', 'that attribute name is not allowed');
   const { id: _id, meta: _meta, password: _password, ...rest } = body;
   return rest;
 }
@@ -115,8 +116,27 @@ function patchOperations(body: unknown): ScimPatchOperation[] {
   if (!Array.isArray(b?.schemas) || !b.schemas.includes(SCHEMA.patch) || !Array.isArray(b.Operations) || b.Operations.length === 0 || b.Operations.length > 100) {
     throw new ScimError(400, 'invalidSyntax', 'a PATCH body is a PatchOp message with 1 to 100 Operations');
   }
+  for (const op of b.Operations as { path?: unknown; value?: unknown }[]) {
+    if ((typeof op.path === 'string' && FORBIDDEN_PATH.test(op.path)) || hasForbiddenKey(op.value)) {
+      throw new ScimError(400, 'invalidPath', 'that attribute name is not allowed');
+    }
+  }
   // Entra ID capitalizes operation names ("Replace"); RFC 7644 §3.5.2 treats them case-insensitively.
   return b.Operations.map((op: { op?: unknown }) => ({ ...op, op: typeof op.op === 'string' ? op.op.toLowerCase() : op.op }) as ScimPatchOperation);
+}
+
+/**
+ * scim-patch walks paths with plain property access: `__proto__.x` or `constructor.prototype.x`
+ * would write onto Object.prototype for the whole process. Such names are never SCIM attributes.
+ */
+const FORBIDDEN_PATH = /(^|[.[\]\s:])(__proto__|prototype|constructor)([.[\]\s]|$)/i;
+function hasForbiddenKey(value: unknown, depth = 0): boolean {
+  if (depth > 20) return true;
+  if (Array.isArray(value)) return value.some((v) => hasForbiddenKey(v, depth + 1));
+  if (value && typeof value === 'object') {
+    return Object.keys(value).some((k) => ['__proto__', 'prototype', 'constructor'].includes(k) || FORBIDDEN_PATH.test(k) || hasForbiddenKey((value as Record<string, unknown>)[k], depth + 1));
+  }
+  return false;
 }
 
 function applyPatch(resource: Resource, operations: ScimPatchOperation[]): Resource {

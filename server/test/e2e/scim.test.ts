@@ -168,6 +168,23 @@ for (const kind of databaseKinds()) {
       assert.equal((await scim('GET', '/Groups?filter=displayName%20eq%20%22ghosts%22')).body.totalResults, 0);
     });
 
+    test('patch paths and attribute names cannot reach Object.prototype', async () => {
+      const target = await scim('POST', '/Users', entraCreateUser('proto.target@corp.test'));
+      for (const operation of [
+        { op: 'add', path: '__proto__.polluted', value: 'yes' },
+        { op: 'add', path: 'constructor.prototype.polluted', value: 'yes' },
+        { op: 'add', path: 'name.__proto__.polluted', value: 'yes' },
+      ]) {
+        const response = await scim('PATCH', `/Users/${target.body.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [operation] });
+        assert.equal(response.status, 400, JSON.stringify(operation));
+      }
+      const rawPatch = '{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","value":{"__proto__":{"polluted":"yes"}}}]}';
+      assert.equal((await scim('PATCH', `/Users/${target.body.id}`, rawPatch)).status, 400, 'a __proto__ key inside a value');
+      assert.equal((await scim('POST', '/Users', '{"userName":"p2@corp.test","__proto__":{"polluted":"yes"}}')).status, 400);
+      // The server runs in this process: its Object.prototype is ours.
+      assert.equal(({} as Record<string, unknown>).polluted, undefined, 'nothing was written onto Object.prototype');
+    });
+
     test('ServiceProviderConfig tells connectors what is supported', async () => {
       const config = await scim('GET', '/ServiceProviderConfig');
       assert.equal(config.body.patch.supported, true);
