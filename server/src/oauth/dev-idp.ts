@@ -110,7 +110,7 @@ export function createDevIdp(publicUrl: string, master: MasterKey): Provider {
       sid: null,
       openid: ['sub', 'acr', 'amr', 'auth_time'],
       profile: ['name', 'groups', 'department', 'territory', 'region', 'projects', 'employee_type'],
-      email: ['email'],
+      email: ['email', 'email_verified'],
     },
     conformIdTokenClaims: false,
     pkce: { required: () => true },
@@ -120,7 +120,7 @@ export function createDevIdp(publicUrl: string, master: MasterKey): Provider {
       const person = DEMO_PEOPLE.find((p) => p.sub === id);
       if (!person) return undefined;
       const { summary: _summary, ...claims } = person;
-      return { accountId: id, claims: async () => ({ ...claims, amr: ['pwd'] }) };
+      return { accountId: id, claims: async () => ({ ...claims, email_verified: true, amr: ['pwd'] }) };
     },
     ttl: { Session: 8 * 3600, Interaction: 600, AuthorizationCode: 60, AccessToken: 300, IdToken: 300, Grant: 8 * 3600 },
   };

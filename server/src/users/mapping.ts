@@ -38,6 +38,18 @@ const list = (value: unknown): string[] => {
   return [...new Set(items.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter(Boolean))].slice(0, 500);
 };
 
+/**
+ * The user name that links this person to the IdP's SCIM records. An e-mail address is only
+ * trusted when the IdP says it verified it (`email_verified: true`): otherwise a person who can
+ * set their own e-mail there could pass for someone else and inherit their provisioned groups.
+ * Immutable claims (`preferred_username` UPNs, `sub`, `oid`) need no such flag.
+ */
+function linkableUserName(claims: Record<string, unknown>, claim: string): string | null {
+  const value = text(claims[claim])?.toLowerCase() ?? null;
+  if (claim === 'email' && claims.email_verified !== true) return null;
+  return value;
+}
+
 /** The roles a set of groups grants (names or ids, as the mapping lists them). */
 export function rolesFor(groups: string[], roles: RoleMapping): RoleName[] {
   return ROLE_NAMES.filter((role) => roles[role].some((group) => groups.includes(group)));
@@ -56,6 +68,6 @@ export function mapProfile(claims: Record<string, unknown>, mapping: ClaimMappin
     region: text(claims[mapping.region]),
     projects: list(claims[mapping.projects]),
     employeeType: text(claims[mapping.employeeType]),
-    userName: text(claims[mapping.userName])?.toLowerCase() ?? null,
+    userName: linkableUserName(claims, mapping.userName),
   };
 }

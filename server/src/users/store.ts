@@ -24,6 +24,12 @@ const COLUMNS = `id, issuer, subject, email, name, roles, department, territory,
 
 /** Creates or refreshes the user keyed by upstream issuer + subject (never by e-mail, which can be reassigned). */
 export async function upsertUser(db: Queryable, issuer: string, subject: string, profile: MappedProfile): Promise<User> {
+  // A user name links one person to their SCIM record: if another person already holds it, this
+  // one is not linked (and the conflict is the IdP's to resolve) rather than sharing a record.
+  if (profile.userName) {
+    const { rows: taken } = await db.query('SELECT 1 FROM users WHERE user_name = $1 AND NOT (issuer = $2 AND subject = $3)', [profile.userName, issuer, subject]);
+    if (taken.length) profile = { ...profile, userName: null };
+  }
   const { rows } = await db.query<User>(
     `INSERT INTO users (issuer, subject, email, name, groups, roles, department, territory, region, projects, employee_type, user_name, last_login_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())

@@ -157,6 +157,20 @@ for (const kind of databaseKinds()) {
       assert.equal((await app.call('/api/v1/me', promoted.access_token)).status, 401, 'no role left: the session ends');
     });
 
+    test('an unverified e-mail claim never links someone to another person’s SCIM record', async () => {
+      // Mallory set her IdP e-mail to Alex's address (unverified). Alex's record and an admin
+      // group are provisioned; Mallory must not inherit them, nor lose access when Alex leaves.
+      const mallory = await app.signIn('u-mallory');
+      const alex = await scim('POST', '/Users', entraCreateUser('alex.admin2@corp.test'));
+      const alexByEmail = await scim('PUT', `/Users/${alex.body.id}`, { ...alex.body, userName: 'alex@corp.test' });
+      assert.equal(alexByEmail.status, 200);
+      assert.equal((await scim('POST', '/Groups', { displayName: 'it-admins', members: [{ value: alex.body.id }] })).status, 201);
+      const refreshed = await app.refresh(mallory);
+      assert.deepEqual(decodeJwt(refreshed.access_token).roles, ['technician'], 'no admin role through an unverified e-mail');
+      assert.equal((await scim('PATCH', `/Users/${alex.body.id}`, entraDisable)).status, 200);
+      assert.equal((await app.call('/api/v1/me', refreshed.access_token)).status, 200, 'nor is Mallory cut off by Alex leaving');
+    });
+
     test('malformed requests are refused with 400 and change nothing', async () => {
       assert.equal((await scim('POST', '/Users', '{"userName":', TOKEN)).body.scimType, 'invalidSyntax');
       assert.equal((await scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'] })).status, 400, 'userName is required');

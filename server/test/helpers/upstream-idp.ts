@@ -12,6 +12,7 @@ export interface Person {
   sub: string;
   name: string;
   email: string;
+  email_verified?: boolean;
   groups: string[];
   department?: string;
   territory?: string;
@@ -21,10 +22,12 @@ export interface Person {
 }
 
 export const PEOPLE: Person[] = [
-  { sub: 'u-tech', name: 'Terry Tech', email: 'terry@corp.test', groups: ['fs-technicians'], department: 'plumbing', territory: 'south', region: 'west', employee_type: 'employee' },
-  { sub: 'u-admin', name: 'Alex Admin', email: 'alex@corp.test', groups: ['it-admins', 'fs-managers'], employee_type: 'employee' },
-  { sub: 'u-contractor', name: 'Casey Contractor', email: 'casey@contractor.test', groups: ['fs-technicians'], projects: ['P-7', 'P-9'], employee_type: 'contractor' },
-  { sub: 'u-sales', name: 'Sam Sales', email: 'sam@corp.test', groups: ['sales'], employee_type: 'employee' },
+  { sub: 'u-tech', name: 'Terry Tech', email: 'terry@corp.test', email_verified: true, groups: ['fs-technicians'], department: 'plumbing', territory: 'south', region: 'west', employee_type: 'employee' },
+  { sub: 'u-admin', name: 'Alex Admin', email: 'alex@corp.test', email_verified: true, groups: ['it-admins', 'fs-managers'], employee_type: 'employee' },
+  { sub: 'u-contractor', name: 'Casey Contractor', email: 'casey@contractor.test', email_verified: true, groups: ['fs-technicians'], projects: ['P-7', 'P-9'], employee_type: 'contractor' },
+  // Someone who set their e-mail at the IdP to a colleague's, unverified.
+  { sub: 'u-mallory', name: 'Mallory', email: 'alex@corp.test', email_verified: false, groups: ['fs-technicians'], employee_type: 'employee' },
+  { sub: 'u-sales', name: 'Sam Sales', email: 'sam@corp.test', email_verified: true, groups: ['sales'], employee_type: 'employee' },
 ];
 
 export const UPSTREAM_ROLES = { technician: ['fs-technicians'], dispatcher: ['fs-dispatch'], manager: ['fs-managers'], admin: ['it-admins'] };
@@ -110,7 +113,7 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
       if (token) sentLogoutTokens.push(token);
       return fetch(url, { ...options, dispatcher: new Agent({ connect: { ca: trustedCa } }) } as RequestInit);
     },
-    claims: { acr: null, amr: null, auth_time: null, sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name', 'groups', 'department', 'territory', 'region', 'projects', 'employee_type'], email: ['email'] },
+    claims: { acr: null, amr: null, auth_time: null, sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name', 'groups', 'department', 'territory', 'region', 'projects', 'employee_type'], email: ['email', 'email_verified'] },
     conformIdTokenClaims: false,
     acrValues: ['urn:corp:mfa'],
     features: { devInteractions: { enabled: false }, backchannelLogout: { enabled: true } },

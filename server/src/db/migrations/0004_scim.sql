@@ -4,7 +4,8 @@
 ALTER TABLE users
   ADD COLUMN user_name   text,
   ADD COLUMN disabled_at timestamptz;
-CREATE INDEX users_user_name ON users (user_name) WHERE user_name IS NOT NULL;
+-- One person per user name: a second sign-in claiming a taken name is not linked (users/store.ts).
+CREATE UNIQUE INDEX users_user_name ON users (user_name) WHERE user_name IS NOT NULL;
 
 -- Resources as the IdP last wrote them (`resource`, without id and meta), with the attributes
 -- Palisade queries by pulled out into columns.
