@@ -183,7 +183,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // The seam for the audit trail (issue 7): until it exists, admin actions go to the log.
       audit: (event) => app.log.info({ event: 'admin.action', ...event }, `admin ${event.action}: ${event.outcome}`),
     });
-    await app.register(startPage, { development: !config.upstream });
+    // The start page signs demo people in; with a company IdP it (and its client) does not exist.
+    if (!config.upstream) await app.register(startPage, { development: true });
     await app.ready();
 
     // Key rotation by any instance (or `palisade keys rotate`) is picked up here.

@@ -31,7 +31,7 @@ export interface PendingLogin {
 
 /** How far the company IdP's clock may be from Palisade's when judging `auth_time`. */
 const AUTH_TIME_SKEW_S = 60;
-const LOGOUT_TOKEN_SKEW_S = 60;
+export const LOGOUT_TOKEN_SKEW_S = 60;
 /** Logout tokens older than this are refused (they are sent the moment the IdP session ends). */
 export const LOGOUT_TOKEN_MAX_AGE_S = 300;
 

@@ -66,6 +66,9 @@ function clientsFor(config: ResolvedConfig): ClientMetadata[] {
       ? { client_secret: c.secret, token_endpoint_auth_method: 'client_secret_basic', application_type: 'web' }
       : { token_endpoint_auth_method: 'none', application_type: 'native' }),
   }));
+  // The start page's client exists only with the development IdP: elsewhere it would be a way
+  // to get unbound API tokens around every app's DPoP requirement.
+  if (config.upstream) return declared;
   return [
     ...declared,
     {

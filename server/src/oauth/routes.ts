@@ -9,7 +9,7 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { parseUnlockKey, type Devices, type Sessions } from '../sessions/index.ts';
 import { mapProfile, updateKnownUser, upsertUser, type ClaimMapping, type RoleMapping } from '../users/index.ts';
-import { Federation, LOGOUT_TOKEN_MAX_AGE_S, UpstreamError } from './federation.ts';
+import { Federation, LOGOUT_TOKEN_MAX_AGE_S, LOGOUT_TOKEN_SKEW_S, UpstreamError } from './federation.ts';
 import { problems } from '../http/problems.ts';
 import { OAUTH_ROUTES, apiAudience } from './provider.ts';
 import { DEMO_PEOPLE, DEV_IDP_PATH } from './dev-idp.ts';
@@ -267,7 +267,9 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
           request.log.warn({ event: 'upstream_logout.refused', reason: detail }, 'back-channel logout refused');
           throw problems.logoutTokenRefused(detail);
         }
-        const ended = await sessions.endUpstream(token, (LOGOUT_TOKEN_MAX_AGE_S + 120) * 1000);
+        // Remember the jti for as long as the token itself could still be accepted.
+        const acceptedUntilMs = (token.iat + LOGOUT_TOKEN_MAX_AGE_S + 2 * LOGOUT_TOKEN_SKEW_S) * 1000;
+        const ended = await sessions.endUpstream(token, Math.max(0, acceptedUntilMs - deps.clock.now()) + 1000);
         if (ended === undefined) {
           request.log.warn({ event: 'upstream_logout.replayed', issuer: token.issuer }, 'back-channel logout token replayed');
           throw problems.logoutTokenRefused('this logout token was already used');

@@ -314,6 +314,13 @@ for (const kind of databaseKinds()) {
         assert.equal(flow.page?.status, 400);
         assert.match(flow.page!.body, /invalid_client/);
       });
+      test('with a company IdP the start page and its built-in client do not exist (no unbound side door)', async () => {
+        const flow = await authorize('u-tech', { client_id: 'palisade-start' });
+        assert.equal(flow.page?.status, 400);
+        assert.match(flow.page!.body, /invalid_client/);
+        const start = await fetch(`${server.url}/`, { dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+        assert.equal(start.status, 404);
+      });
       test('a wrong PKCE verifier at the token endpoint', async () => {
         const flow = await authorize('u-tech');
         await assert.rejects(
