@@ -8,6 +8,9 @@ import { RUNTIME_ROLE, assertChannelName } from './index.ts';
 export const LISTENER_APPLICATION_NAME = 'palisade-listener';
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
+/** The listener proves it is alive this often, or is replaced. */
+const HEARTBEAT_EVERY_MS = 10_000;
+const HEARTBEAT_TIMEOUT_MS = 5_000;
 
 export interface OpenOptions {
   /** PostgreSQL URL; absent: PGlite stored in `pgliteDir`. */
@@ -107,8 +110,20 @@ async function listenPostgres(
   let delay = RECONNECT_MIN_MS;
   let timer: NodeJS.Timeout | undefined;
 
+  /**
+   * Drops the current connection and starts over. Used when the connection ends, and when a
+   * heartbeat gets no answer: a connection silently dropped by a NAT or load balancer never
+   * ends by itself, and an instance would stop hearing revocations for good.
+   */
+  const abandon = (c: PgClient) => {
+    if (client !== c) return; // already replaced
+    client = undefined;
+    void c.end().catch(() => undefined); // may never finish on a dead link; not awaited
+    if (!closed) retry();
+  };
+
   const connect = async (resumed: boolean) => {
-    const c = new Client({ connectionString: url, application_name: LISTENER_APPLICATION_NAME });
+    const c = new Client({ connectionString: url, application_name: LISTENER_APPLICATION_NAME, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     c.on('error', () => undefined); // followed by 'end', which reconnects
     c.on('notification', (message) => {
       if (message.channel === channel && message.payload !== undefined) onMessage(message.payload);
@@ -126,12 +141,17 @@ async function listenPostgres(
     }
     client = c;
     delay = RECONNECT_MIN_MS;
-    c.once('end', () => {
-      client = undefined;
-      if (!closed) retry();
-    });
+    c.once('end', () => abandon(c));
     if (resumed) onResume();
   };
+
+  const heartbeat = setInterval(() => {
+    const c = client;
+    if (!c) return;
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), HEARTBEAT_TIMEOUT_MS).unref());
+    Promise.race([c.query('SELECT 1'), timeout]).catch(() => abandon(c));
+  }, HEARTBEAT_EVERY_MS);
+  heartbeat.unref();
   const retry = () => {
     timer = setTimeout(() => {
       connect(true).catch(() => {
@@ -147,6 +167,7 @@ async function listenPostgres(
     async close() {
       closed = true;
       clearTimeout(timer);
+      clearInterval(heartbeat);
       await client?.end().catch(() => undefined);
     },
   };

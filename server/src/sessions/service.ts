@@ -7,6 +7,8 @@ export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'lo
 /** NOTIFY channel carrying the id of every revoked session (and `unlock:<id>`) to every instance. */
 export const REVOCATION_CHANNEL = 'palisade_revocations';
 const UNLOCK_PREFIX = 'unlock:';
+/** Even with a healthy feed, the deny set is reloaded this often (a cheap indexed query). */
+const RELOAD_EVERY_MS = 30_000;
 
 export interface SessionsLog {
   error(details: object, message: string): void;
@@ -30,6 +32,7 @@ export class Sessions {
   private readonly tokenLifetimeMs: number;
   private readonly log: SessionsLog;
   private feed: Subscription | undefined;
+  private reloader: NodeJS.Timeout | undefined;
   private readonly unlockListeners: ((sessionId: string) => void)[] = [];
 
   constructor(db: Database, clock: Clock, tokenLifetimeMs: number, log: SessionsLog) {
@@ -48,6 +51,9 @@ export class Sessions {
       () => void this.load().catch((err: unknown) => this.log.error({ err, event: 'sessions.reload_failed' }, 'reloading revoked sessions after the feed reconnected failed')),
     );
     await this.load();
+    // A backstop behind the feed: whatever a silent network fault could hide is reloaded.
+    this.reloader = setInterval(() => void this.load().catch((err: unknown) => this.log.error({ err, event: 'sessions.reload_failed' }, 'periodic reload of revoked sessions failed')), RELOAD_EVERY_MS);
+    this.reloader.unref();
   }
 
   /** Runs `fn` with the id of every session unlocked anywhere (to drop cached lock states). */
@@ -61,6 +67,7 @@ export class Sessions {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.reloader);
     await this.feed?.close();
     this.feed = undefined;
   }
