@@ -111,7 +111,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       master,
     );
 
-    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, keys, log }) };
+    const devices = new Devices(db, clock, sessions, config.sessions.maxDevices);
+    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log }) };
     const bearer = new BearerVerifier(keys.publicJwks, {
       issuer: config.publicUrl,
       audience: apiAudience(config),
@@ -120,7 +121,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
 
     const roleMapping = config.upstream?.roles ?? DEV_ROLE_MAPPING;
-    const devices = new Devices(db, clock, sessions, config.sessions.maxDevices);
     const defaultIdleMs = parseDuration(config.sessions.idleTimeout);
     const idleByClient = new Map(config.clients.filter((c) => c.idleTimeout).map((c) => [c.id, parseDuration(c.idleTimeout!)]));
     const activity = new SessionActivity(db, clock, { idleMsFor: (clientId) => idleByClient.get(clientId) ?? defaultIdleMs });
@@ -192,7 +192,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const next = await loadKeySet(db, master, clock);
       if (next.version === keys.version && next.activeKid === keys.activeKid) return;
       keys = next;
-      provider.current = createProvider({ config, db, clock, master, sessions, keys, log });
+      provider.current = createProvider({ config, db, clock, master, sessions, devices, keys, log });
       bearer.setKeys(keys.publicJwks);
       app.log.info({ event: 'keys.reloaded', activeKid: keys.activeKid, published: keys.publicJwks.length }, 'signing keys reloaded');
     };

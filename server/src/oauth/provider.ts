@@ -12,7 +12,7 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { MasterKey } from '../security/primitives.ts';
 import { findUser } from '../users/index.ts';
-import { parseUnlockKey, type Sessions } from '../sessions/index.ts';
+import { parseUnlockKey, type Devices, type Sessions } from '../sessions/index.ts';
 import { createAdapterFactory } from './adapter.ts';
 import type { KeySet, SigningAlg } from './keys.ts';
 import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './pages.ts';
@@ -38,6 +38,7 @@ export interface ProviderDeps {
   clock: Clock;
   master: MasterKey;
   sessions: Sessions;
+  devices: Devices;
   keys: KeySet;
   /** Where security events go (the HTTP app's logger; the audit trail later). */
   log: { warn(details: object, message: string): void; error(details: object, message: string): void };
@@ -147,6 +148,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       // RFC 9449 §10: the code is bound to the device key from the start, so a code intercepted
       // on its way to the app is useless without that key. Required where the app requires DPoP.
       dpop_jkt(ctx: KoaContextWithOIDC, value: string | undefined) {
+        if (value !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(value)) throw new errors.InvalidRequest('dpop_jkt must be a SHA-256 JWK thumbprint (43 base64url characters)');
         if (!value && ctx.oidc.client?.clientId && dpopRequired.has(ctx.oidc.client.clientId)) throw new errors.InvalidRequest('dpop_jkt is required: this app binds its tokens to a device key (RFC 9449)');
       },
       // The public key that will unlock this session after an idle lock (sessions/unlock.ts).
@@ -215,6 +217,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (token.kind !== 'AccessToken' || !token.accountId || !token.grantId) return undefined;
       const [user, session] = await Promise.all([findUser(db, token.accountId), sessions.find(token.grantId)]);
       if (!user || !session) return undefined;
+      // A token bound to a device key: oidc-provider has verified the proof of that key by now.
+      const jkt = (token as { jkt?: string }).jkt;
+      if (jkt && (await deps.devices.tokensIssued(session, jkt, token.gty === 'authorization_code')) === 'blocked') {
+        throw new errors.InvalidGrant('this device was removed from the account');
+      }
       return {
         sid: session.id,
         auth_time: Math.floor(session.authTime.getTime() / 1000),

@@ -178,20 +178,12 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       return refuse(reply, details.uid, 'Your access has ended', '<p>Your company account no longer has access to these apps.</p>');
     }
     // Devices are keys: an app using DPoP named its key (dpop_jkt) in the authorization request.
+    // The device is recorded only when the code is redeemed with a proof of that key (see
+    // Devices.tokensIssued); here a key an administrator revoked is turned away early.
     const params = details.params as Record<string, string | undefined>;
-    let device;
-    if (params.dpop_jkt) {
-      const signedIn = await deps.devices.signIn(user.id, clientId, params.dpop_jkt, {
-        platform: params.device_platform,
-        model: params.device_model,
-        osVersion: params.device_os_version,
-        appVersion: params.app_version,
-      });
-      if (signedIn === 'blocked') {
-        request.log.warn({ event: 'login.failure', reason: 'device_revoked', userId: user.id, clientId }, 'login refused: device revoked');
-        return refuse(reply, details.uid, 'This device was removed', '<p>Your IT team removed this device from your account. Use another device, or ask IT.</p>');
-      }
-      device = signedIn;
+    if (params.dpop_jkt && (await deps.devices.isBlocked(user.id, params.dpop_jkt))) {
+      request.log.warn({ event: 'login.failure', reason: 'device_revoked', userId: user.id, clientId }, 'login refused: device revoked');
+      return refuse(reply, details.uid, 'This device was removed', '<p>Your IT team removed this device from your account. Use another device, or ask IT.</p>');
     }
     const grant = new provider.current.Grant({ accountId: user.id, clientId });
     grant.addOIDCScope(String(details.params.scope ?? 'openid'));
@@ -207,14 +199,9 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       amr: identity.amr ?? [],
       expiresAt: new Date(authTime.getTime() + parseDuration(config.tokens.refreshAbsoluteTtl)),
       upstreamSid: identity.sid ?? null,
-      deviceId: device?.id ?? null,
+      deviceDescription: { platform: params.device_platform, model: params.device_model, osVersion: params.device_os_version, appVersion: params.app_version },
       unlockJwk: params.unlock_jwk ? (parseUnlockKey(params.unlock_jwk) ?? null) : null,
     });
-    if (device) {
-      for (const evicted of await deps.devices.enforceCap(user.id, device.id)) {
-        request.log.warn({ event: 'device.evicted', userId: user.id, deviceId: evicted.id, reason: 'device_cap' }, 'device limit reached: least recently used device evicted');
-      }
-    }
     request.log.info({ event: 'login.success', userId: user.id, clientId, sessionId: grantId, roles: user.roles }, 'login');
     return finish({
       login: { accountId: user.id, ts: identity.authTime, remember: false, ...(identity.acr ? { acr: identity.acr } : {}), ...(identity.amr ? { amr: identity.amr } : {}) },

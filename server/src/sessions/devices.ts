@@ -73,6 +73,34 @@ export class Devices {
   }
 
   /**
+   * Whether an administrator revoked (or wiped) this key for this user — in any app: a lost
+   * phone's key must not come back through another app that accepts it. Reads only.
+   */
+  async isBlocked(userId: string, jkt: string): Promise<boolean> {
+    const { rows } = await this.db.query(`SELECT 1 FROM devices WHERE user_id = $1 AND jkt = $2 AND state IN ('revoked', 'wiped')`, [userId, jkt]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Called when tokens bound to key `jkt` are issued for a session — after the token endpoint
+   * verified the proof of that key. On the first issuance (the code redeemed) the device is
+   * recorded, the session bound to it and the device cap enforced; on every issuance a revoked
+   * device is refused. Nothing is recorded for a key nobody has proven to hold.
+   */
+  async tokensIssued(session: { id: string; userId: string; clientId: string }, jkt: string, firstIssuance: boolean): Promise<'ok' | 'blocked'> {
+    if (await this.isBlocked(session.userId, jkt)) return 'blocked';
+    if (!firstIssuance) return 'ok';
+    const { rows } = await this.db.query<{ description: DeviceDescription | string | null }>('SELECT device_description AS description FROM sessions WHERE id = $1', [session.id]);
+    const raw = rows[0]?.description ?? null;
+    const description = (typeof raw === 'string' ? JSON.parse(raw) : raw) ?? {};
+    const device = await this.signIn(session.userId, session.clientId, jkt, description);
+    if (device === 'blocked') return 'blocked';
+    await this.db.query('UPDATE sessions SET device_id = $2 WHERE id = $1 AND device_id IS NULL', [session.id, device.id]);
+    await this.enforceCap(session.userId, device.id);
+    return 'ok';
+  }
+
+  /**
    * Enforces the device cap after `current` signed in: every active device of the user beyond
    * the newest `maxDevices` (by last use; the current one always stays) is evicted and its
    * sessions end. Returns the evicted devices.

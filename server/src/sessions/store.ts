@@ -17,6 +17,8 @@ export interface Session {
   deviceId?: string | null;
   /** The public key that unlocks the session after an idle lock (registered at sign-in). */
   unlockJwk?: object | null;
+  /** What the app said about its device; the device record is made once the key is proven. */
+  deviceDescription?: object | null;
 }
 
 const COLUMNS = `id, user_id AS "userId", client_id AS "clientId", auth_time AS "authTime", acr, amr,
@@ -47,9 +49,9 @@ export async function findSessionView(db: Queryable, id: string): Promise<Sessio
 
 export async function insertSession(db: Queryable, s: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>, now: Date): Promise<void> {
   await db.query(
-    `INSERT INTO sessions (id, user_id, client_id, auth_time, acr, amr, expires_at, created_at, last_seen_at, upstream_sid, device_id, unlock_jwk)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11)`,
-    [s.id, s.userId, s.clientId, s.authTime, s.acr, s.amr, s.expiresAt, now, s.upstreamSid ?? null, s.deviceId ?? null, s.unlockJwk ? JSON.stringify(s.unlockJwk) : null],
+    `INSERT INTO sessions (id, user_id, client_id, auth_time, acr, amr, expires_at, created_at, last_seen_at, upstream_sid, device_id, unlock_jwk, device_description)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12)`,
+    [s.id, s.userId, s.clientId, s.authTime, s.acr, s.amr, s.expiresAt, now, s.upstreamSid ?? null, s.deviceId ?? null, s.unlockJwk ? JSON.stringify(s.unlockJwk) : null, s.deviceDescription ? JSON.stringify(s.deviceDescription) : null],
   );
 }
 

@@ -27,7 +27,18 @@ for (const kind of databaseKinds()) {
       database = await kind.create();
       const port = await freePort();
       upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
-      server = await startPalisade({ PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(port), DATABASE_URL: database.url, PALISADE_LOG_LEVEL: 'warn', ...upstream.env });
+      server = await startPalisade({
+        PALISADE_DATA_DIR: database.dataDir,
+        PALISADE_SERVER_PORT: String(port),
+        DATABASE_URL: database.url,
+        PALISADE_LOG_LEVEL: 'warn',
+        ...upstream.env,
+        // The field app as configured by default (DPoP required), and an app that merely allows DPoP.
+        PALISADE_CLIENTS: JSON.stringify([
+          { id: 'field-app', name: 'Field Service', redirectUris: ['com.example.field:/oauth2redirect', 'http://127.0.0.1/callback'] },
+          { id: 'kiosk-app', name: 'Kiosk', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' },
+        ]),
+      });
       app = new MobileApp(server.url, server.ca);
       phone = await app.signIn('u-tech');
     });
@@ -163,6 +174,39 @@ for (const kind of databaseKinds()) {
         assert.equal((await app.call('/api/v1/me', lost.tokens.access_token)).status, 401);
         await assert.rejects(app.signIn('u-tech', { keys: lost.keys! }), /403/, 'the same device key is refused at sign-in');
         assert.equal((await app.call('/api/v1/me', (await app.signIn('u-tech')).tokens.access_token)).status, 200, 'another device is fine');
+        // Nor through an app that only allows DPoP, by proving the key at the token endpoint alone.
+        const kiosk = new MobileApp(server.url, server.ca, 'kiosk-app');
+        try {
+          const config = await kiosk.discover();
+          const stolen = oidc.getDPoPHandle(config, lost.keys!);
+          const verifier = oidc.randomPKCECodeVerifier();
+          const redirectUri = 'http://127.0.0.1:61004/callback';
+          const browser = new Browser(server.ca);
+          const flow = await browser.follow(oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid api', state: 'k', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' }).href, redirectUri, 'u-tech');
+          await browser.close();
+          await assert.rejects(
+            oidc.authorizationCodeGrant(config, flow.redirect!, { pkceCodeVerifier: verifier, expectedState: 'k' }, undefined, { DPoP: stolen }),
+            (e: oidc.ResponseBodyError) => e.error === 'invalid_grant',
+            'the revoked key gets no tokens from any app',
+          );
+        } finally {
+          await kiosk.close();
+        }
+      });
+
+      test('authorization requests naming keys nobody proves create no devices and evict nothing', async () => {
+        const real = await app.signIn('u-contractor');
+        const before = (await listed(real)).devices.length;
+        const config = await app.discover();
+        const redirectUri = 'http://127.0.0.1:61005/callback';
+        for (let i = 0; i < 4; i += 1) {
+          const browser = new Browser(server.ca);
+          const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid api', state: 'x', dpop_jkt: Buffer.alloc(32, i + 1).toString('base64url'), code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' });
+          assert.ok((await browser.follow(url.href, redirectUri, 'u-contractor')).redirect?.searchParams.get('code'), 'the code is issued but never redeemed');
+          await browser.close();
+        }
+        assert.equal((await app.call('/api/v1/me', real.tokens.access_token)).status, 200, 'the real device was not evicted');
+        assert.equal((await listed(real)).devices.length, before, 'no device records for unproven keys');
       });
     });
   });
