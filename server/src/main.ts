@@ -18,7 +18,7 @@ import { createProvider, apiAudience, type ProviderDeps } from './oauth/provider
 import { Federation } from './oauth/federation.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
-import { adminSessionRoutes, Devices, SessionActivity, Sessions, SessionUnlock, sessionRoutes } from './sessions/index.ts';
+import { adminSessionRoutes, type AdminAuditEvent, Devices, SessionActivity, Sessions, SessionUnlock, sessionRoutes } from './sessions/index.ts';
 import { problems } from './http/problems.ts';
 import { isDeactivated, ScimEffects, scimRoutes } from './scim/index.ts';
 import { userRoutes } from './users/routes.ts';
@@ -42,6 +42,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Lines announcing the URL, pin and development defaults; default: console.log. */
   announce?: (line: string) => void;
+  /** Where admin actions are recorded (the audit trail's seam); default: the log. */
+  audit?: (event: AdminAuditEvent) => void;
 }
 
 /** The master key: configured, or (development only) generated once into the data folder. */
@@ -181,7 +183,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       sessions,
       devices,
       // The seam for the audit trail (issue 7): until it exists, admin actions go to the log.
-      audit: (event) => app.log.info({ event: 'admin.action', ...event }, `admin ${event.action}: ${event.outcome}`),
+      audit: options.audit ?? ((event) => app.log.info({ event: 'admin.action', ...event }, `admin ${event.action}: ${event.outcome}`)),
     });
     // The start page signs demo people in; with a company IdP it (and its client) does not exist.
     if (!config.upstream) await app.register(startPage, { development: true });

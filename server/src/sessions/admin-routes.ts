@@ -13,7 +13,7 @@ export interface AdminAuditEvent {
   action: 'sessions.list' | 'sessions.revoke_all' | 'session.read' | 'session.revoke' | 'device.read' | 'device.revoke';
   actor: { userId: string; sessionId: string };
   target: { type: 'user' | 'session' | 'device'; id: string };
-  outcome: 'success' | 'denied' | 'not_found';
+  outcome: 'success' | 'denied' | 'not_found' | 'refused';
   detail?: Record<string, unknown>;
 }
 
@@ -36,12 +36,22 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
   const target = (request: FastifyRequest, type: 'user' | 'session' | 'device') => ({ type, id: (request.params as { id: string }).id });
 
   // Runs after authentication and before step-up, so a non-admin learns nothing about step-up.
+  // It also labels the request, so that any later refusal (step-up, validation) is audited too.
   const adminOnly = (action: AdminAuditEvent['action'], type: 'user' | 'session' | 'device') => async (request: FastifyRequest) => {
     if (!request.auth!.roles.includes('admin')) {
       deps.audit({ action, actor: actor(request), target: target(request, type), outcome: 'denied' });
       throw problems.forbidden('This needs the admin role.');
     }
+    auditLabels.set(request, { action, type });
   };
+  const auditLabels = new WeakMap<FastifyRequest, { action: AdminAuditEvent['action']; type: 'user' | 'session' | 'device' }>();
+  app.addHook('onError', async (request, _reply, error) => {
+    const label = auditLabels.get(request);
+    if (!label) return; // unauthenticated, or refused by adminOnly (audited there)
+    const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode ?? 500;
+    if (status === 404) return; // not_found is audited by the handler
+    deps.audit({ action: label.action, actor: actor(request), target: target(request, label.type), outcome: 'refused', detail: { status, problem: (error as { type?: string }).type } });
+  });
   const security = [{ bearer: [] }];
 
   app.get<{ Params: { id: string } }>(

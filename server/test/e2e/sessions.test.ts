@@ -15,6 +15,7 @@ import { freePort, startInProcess } from '../helpers/server.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
+import type { AdminAuditEvent } from '../../src/sessions/index.ts';
 import { ManualClock } from '../../src/clock.ts';
 
 const MINUTE = 60_000;
@@ -26,6 +27,7 @@ for (const kind of databaseKinds()) {
     let server: RunningServer;
     let app: MobileApp;
     const clock = new ManualClock(Date.now());
+    const audited: AdminAuditEvent[] = [];
 
     before(async () => {
       database = await kind.create();
@@ -47,6 +49,7 @@ for (const kind of databaseKinds()) {
           PALISADE_SESSIONS_STEP_UP_MAX_AGE: '2m',
         },
         clock,
+        (event) => audited.push(event),
       ));
       app = new MobileApp(server.url, ca);
     });
@@ -104,6 +107,7 @@ for (const kind of databaseKinds()) {
         assert.equal(refused.status, 403);
         assert.equal(refused.body.type, 'https://palisade.dev/problems/forbidden');
         assert.equal((await app.call(`/admin/v1/sessions/${sidOf(tech.tokens.access_token)}`, tech.tokens.access_token, { method: 'DELETE' })).status, 403, 'not even step-up is offered');
+        assert.ok(audited.some((e) => e.action === 'session.revoke' && e.outcome === 'denied' && e.actor.userId === subOf(tech.tokens.access_token)), 'the denial is audited');
       });
 
       test('an admin lists a user’s sessions and ends one remotely: its tokens stop at once', async () => {
@@ -136,6 +140,10 @@ for (const kind of databaseKinds()) {
         assert.equal(challenged.body.type, 'https://palisade.dev/problems/step-up-required');
         assert.equal(challenged.body.maxAge, 120);
         assert.equal((await app.call('/api/v1/me', tech.tokens.access_token)).status, 200, 'nothing was ended');
+        assert.ok(
+          audited.some((e) => e.action === 'sessions.revoke_all' && e.outcome === 'refused' && e.detail?.problem === 'step-up-required'),
+          'the refused attempt is audited',
+        );
         const fresh = await app.signIn('u-admin');
         const ended = await app.call(target, fresh.tokens.access_token, { method: 'DELETE' });
         assert.equal(ended.status, 200);
