@@ -6,8 +6,8 @@
  * with the session row at most once per `syncEveryMs` (default a minute) per session — and
  * whenever its own view says the session may have gone idle, because another instance may
  * have served it meanwhile. The sync is one UPDATE that either records the activity or, if
- * no instance recorded any for the idle timeout, locks the session. Locks are permanent: a
- * locked session stays locked until the person signs in again (or, later, unlocks it).
+ * no instance recorded any for the idle timeout, locks the session. A locked session stays
+ * locked until the person unlocks it (sessions/unlock.ts) or signs in again.
  *
  * Bound: the row may lag an instance's real last activity by up to `syncEveryMs`, so a session
  * idle on every instance is locked after between (idle - syncEveryMs) and idle of true
@@ -51,7 +51,9 @@ export class SessionActivity {
     const now = this.clock.now();
     const idleMs = this.idleMsFor(clientId);
     const entry = this.entries.get(sessionId);
-    if (entry?.locked) return 'locked';
+    // A cached lock is trusted for a minute like any other state: an unlock whose announcement
+    // raced with this instance re-reading the row is then picked up at the next sync.
+    if (entry?.locked && now - entry.syncedAt < this.syncEveryMs) return 'locked';
     if (entry && now - entry.syncedAt < this.syncEveryMs && now - entry.seenAt < idleMs) {
       entry.seenAt = now; // the hot path: no I/O
       return 'active';
