@@ -14,6 +14,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { generateMasterKey, masterKeyFromBase64url, type MasterKey } from './security/primitives.ts';
 import { ensureSigningKey, loadKeySet } from './oauth/keys.ts';
 import { sweepExpiredPayloads } from './oauth/adapter.ts';
+import { RefreshRetries } from './oauth/refresh-retry.ts';
 import { createProvider, apiAudience, type ProviderDeps } from './oauth/provider.ts';
 import { Federation } from './oauth/federation.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
@@ -163,6 +164,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       roleMapping,
       devIdp,
       devices,
+      refreshRetries: new RefreshRetries({
+        db,
+        clock,
+        master,
+        graceMs: parseDuration(config.tokens.refreshRetryGrace),
+        tokenEndpoint: `${config.publicUrl}/oauth2/token`,
+        async onReuse(grantId) {
+          if (await sessions.revoke(grantId, 'refresh_token_reuse')) {
+            app.log.warn({ event: 'token.refresh_reuse', sessionId: grantId }, 'a rotated refresh token was presented again: the whole session is revoked');
+          }
+        },
+      }),
       isDeprovisioned: (userName) => isDeactivated(db, userName),
     });
     await app.register(userRoutes, { db, sessionLifetimeMs: parseDuration(config.tokens.refreshAbsoluteTtl) });

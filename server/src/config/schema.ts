@@ -171,6 +171,10 @@ export const ConfigSchema = Type.Object(
       {
         accessTokenTtl: Duration('Access token lifetime.', '15m'),
         refreshAbsoluteTtl: Duration('Refresh tokens stop working this long after the SSO login; the user must sign in again.', '7d'),
+        refreshRetryGrace: Duration(
+          'A retry of the refresh token just rotated, by the same DPoP device key within this window, gets the same successor tokens instead of revoking the session (mobile networks drop responses). 0s disables.',
+          '30s',
+        ),
         signingAlg: Type.Union([Type.Literal('ES256'), Type.Literal('EdDSA')], {
           default: 'ES256',
           description: 'Algorithm of new token signing keys.',

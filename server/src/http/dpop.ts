@@ -34,8 +34,9 @@ export interface ProofContext {
   method: string;
   /** The request's URL as the client addressed it, without query and fragment. */
   url: string;
-  accessToken: string;
-  /** The key thumbprint the access token is bound to (`cnf.jkt`). */
+  /** The access token the proof accompanies (API calls); absent at the token endpoint. */
+  accessToken?: string;
+  /** The key thumbprint the token is bound to (`cnf.jkt`). */
   jkt: string;
   now: number;
   replay: DpopReplayCache;
@@ -60,8 +61,10 @@ export async function verifyDpopProof(context: ProofContext): Promise<void> {
   if (typeof payload.htu !== 'string' || stripQuery(payload.htu) !== context.url) throw new DpopError('the DPoP proof is for another URL');
   const nowS = Math.floor(context.now / 1000);
   if (typeof payload.iat !== 'number' || payload.iat < nowS - DPOP_MAX_AGE_S || payload.iat > nowS + DPOP_SKEW_S) throw new DpopError('the DPoP proof is not fresh');
-  const expectedAth = createHash('sha256').update(context.accessToken).digest('base64url');
-  if (payload.ath !== expectedAth) throw new DpopError('the DPoP proof is not for this access token (ath)');
+  if (context.accessToken !== undefined) {
+    const expectedAth = createHash('sha256').update(context.accessToken).digest('base64url');
+    if (payload.ath !== expectedAth) throw new DpopError('the DPoP proof is not for this access token (ath)');
+  }
   if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 128) throw new DpopError('the DPoP proof needs a unique jti');
   if (!context.replay.claim(`${context.jkt}:${payload.jti}`, context.now)) throw new DpopError('the DPoP proof was already used');
 }

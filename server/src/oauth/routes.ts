@@ -11,6 +11,7 @@ import { parseUnlockKey, type Devices, type Sessions } from '../sessions/index.t
 import { mapProfile, updateKnownUser, upsertUser, type ClaimMapping, type RoleMapping } from '../users/index.ts';
 import { Federation, LOGOUT_TOKEN_MAX_AGE_S, LOGOUT_TOKEN_SKEW_S, UpstreamError } from './federation.ts';
 import { problems } from '../http/problems.ts';
+import { readBody, type RefreshRetries } from './refresh-retry.ts';
 import { OAUTH_ROUTES, apiAudience } from './provider.ts';
 import { DEMO_PEOPLE, DEV_IDP_PATH } from './dev-idp.ts';
 import { escapeHtml, page, STYLESHEET } from './pages.ts';
@@ -32,6 +33,7 @@ export interface OAuthRoutesDeps {
   roleMapping: RoleMapping;
   devIdp?: Provider;
   devices: Devices;
+  refreshRetries: RefreshRetries;
   /** Whether the IdP's provisioning (SCIM) has deactivated this user name. */
   isDeprovisioned(userName: string): Promise<boolean>;
 }
@@ -84,6 +86,24 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
     const methods = ['GET', 'POST', 'OPTIONS', 'DELETE', 'PUT'] as const;
     const mount = (request: FastifyRequest, reply: FastifyReply) => handOver(provider.current, request, reply);
+    // Refresh-token requests pass the retry grace window first (refresh-retry.ts). The body is
+    // read here and handed to oidc-provider as already read (it accepts req.body).
+    scope.post('/oauth2/token', { schema: { hide: true } }, async (request, reply) => {
+      let raw: string;
+      try {
+        raw = await readBody(request.raw, 56 * 1024);
+      } catch {
+        throw problems.bodyTooLarge(56 * 1024);
+      }
+      (request.raw as IncomingMessage & { body?: string }).body = raw;
+      const form = new URLSearchParams(raw);
+      const refreshToken = form.get('grant_type') === 'refresh_token' ? form.get('refresh_token') : null;
+      if (!refreshToken || !/application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '')) return mount(request, reply);
+      for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value as string);
+      reply.hijack();
+      const dpop = request.headers.dpop;
+      await deps.refreshRetries.handle(refreshToken, Array.isArray(dpop) ? dpop.join(',') : dpop, reply.raw, () => callbackOf(provider.current)(request.raw, reply.raw));
+    });
     scope.route({ method: [...methods], url: '/.well-known/openid-configuration', handler: mount, schema: { hide: true } });
     scope.route({ method: [...methods], url: '/oauth2/*', handler: mount, schema: { hide: true } });
     if (deps.devIdp) {

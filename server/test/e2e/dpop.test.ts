@@ -138,6 +138,35 @@ for (const kind of databaseKinds()) {
       }
     });
 
+    describe('refresh retry grace window', () => {
+      test('a retry of the just-rotated refresh token by the same device gets the same successor tokens', async () => {
+        const session = await app.signIn('u-admin');
+        const first = await app.refresh(session);
+        const retry = await app.refresh(session, session.tokens.refresh_token!); // the response was "lost"
+        assert.equal(retry.refresh_token, first.refresh_token, 'the same successor refresh token');
+        assert.equal(retry.access_token, first.access_token, 'the same access token');
+        assert.equal((await app.call('/api/v1/me', first.access_token)).status, 200, 'the session lives on');
+        const next = await app.refresh(session, first.refresh_token!);
+        assert.equal((await app.call('/api/v1/me', next.access_token)).status, 200, 'and keeps rotating normally');
+      });
+
+      test('concurrent refreshes by the same device all get the one successor; none trips reuse detection', async () => {
+        const session = await app.signIn('u-admin');
+        const results = await Promise.all([app.refresh(session), app.refresh(session), app.refresh(session)]);
+        assert.equal(new Set(results.map((r) => r.refresh_token)).size, 1);
+        assert.equal((await app.call('/api/v1/me', results[0]!.access_token)).status, 200);
+      });
+
+      test('the same rotated token from another device key is reuse: the whole session ends', async () => {
+        const session = await app.signIn('u-admin');
+        const first = await app.refresh(session);
+        const thief = await app.newDevice(session.config);
+        await assert.rejects(oidc.refreshTokenGrant(session.config, session.tokens.refresh_token!, undefined, { DPoP: thief.dpop }), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+        assert.equal((await app.call('/api/v1/me', first.access_token)).status, 401, 'the family is revoked');
+        await assert.rejects(app.refresh(session, first.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+      });
+    });
+
     describe('devices', () => {
       type Listed = { sessions: { id: string; deviceId: string | null; endedReason: string | null; current?: boolean }[]; devices: { id: string; platform: string; model: string; osVersion: string; appVersion: string; state: string; stateReason: string | null }[] };
       const listed = async (session: SignedIn) => (await app.call('/api/v1/me/sessions', session.tokens.access_token)).body as unknown as Listed;
