@@ -87,7 +87,8 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     const methods = ['GET', 'POST', 'OPTIONS', 'DELETE', 'PUT'] as const;
     const mount = (request: FastifyRequest, reply: FastifyReply) => handOver(provider.current, request, reply);
     // Refresh-token requests pass the retry grace window first (refresh-retry.ts). The body is
-    // read here and handed to oidc-provider as already read (it accepts req.body).
+    // read here, then offered to oidc-provider again through the stream interface it reads
+    // from (readable + iterator), so it parses exactly the bytes the client sent.
     scope.post('/oauth2/token', { schema: { hide: true } }, async (request, reply) => {
       let raw: string;
       try {
@@ -95,7 +96,14 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       } catch {
         throw problems.bodyTooLarge(56 * 1024);
       }
-      (request.raw as IncomingMessage & { body?: string }).body = raw;
+      const bytes = Buffer.from(raw);
+      Object.defineProperty(request.raw, 'readable', { value: true, configurable: true });
+      Object.defineProperty(request.raw, 'iterator', {
+        configurable: true,
+        value: () => (async function* () {
+          yield bytes;
+        })(),
+      });
       const form = new URLSearchParams(raw);
       const refreshToken = form.get('grant_type') === 'refresh_token' ? form.get('refresh_token') : null;
       if (!refreshToken || !/application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '')) return mount(request, reply);
