@@ -302,5 +302,25 @@ for (const kind of databaseKinds()) {
         );
       });
     });
+
+    describe('the 7-day limit', () => {
+      before(() => clock.set(Date.now()));
+
+      test('a session ends 7 days after the SSO login however often it was refreshed', async () => {
+        const kiosk = new MobileApp(server.url, readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8'), 'kiosk-app');
+        try {
+          const session = await kiosk.signIn('u-tech', { dpop: false });
+          clock.advance(3 * 24 * 60 * MINUTE);
+          const day3 = await kiosk.refresh(session);
+          clock.advance(3 * 24 * 60 * MINUTE + 23 * 60 * MINUTE); // 6 days 23 hours after the login
+          const lastDay = await kiosk.refresh(session, day3.refresh_token!);
+          assert.ok(lastDay.refresh_token, 'still within the 7 days: rotation goes on');
+          clock.advance(2 * 60 * MINUTE); // 7 days and 1 hour
+          await assert.rejects(kiosk.refresh(session, lastDay.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant', 'a full sign-in is needed');
+        } finally {
+          await kiosk.close();
+        }
+      });
+    });
   });
 }
