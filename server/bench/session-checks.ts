@@ -32,8 +32,9 @@ export async function measureSessionChecks(options: { db: Database; jwks: JWK[];
   await sessions.start();
   try {
     const activity = new SessionActivity(options.db, systemClock, { idleMsFor: () => 15 * 60_000 });
-    const bare = new BearerVerifier(options.jwks, { issuer: options.issuer, audience, clock: systemClock, isRevoked: () => false });
-    const checked = new BearerVerifier(options.jwks, { issuer: options.issuer, audience, clock: systemClock, isRevoked: (sid) => sessions.isRevoked(sid) });
+    const claimOnce = async () => true; // bearer tokens: no DPoP proofs to remember
+    const bare = new BearerVerifier(options.jwks, { issuer: options.issuer, audience, clock: systemClock, isRevoked: () => false, claimOnce });
+    const checked = new BearerVerifier(options.jwks, { issuer: options.issuer, audience, clock: systemClock, isRevoked: (sid) => sessions.isRevoked(sid), claimOnce });
     const header = `Bearer ${options.token}`;
     const withChecks = async () => {
       const claims: AccessClaims = await checked.verify(header);

@@ -21,6 +21,7 @@ import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROL
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
 import { adminSessionRoutes, type AdminAuditEvent, Devices, SessionActivity, Sessions, SessionUnlock, sessionRoutes } from './sessions/index.ts';
 import { problems } from './http/problems.ts';
+import { MemoryCache, openRedisCache, type SharedCache } from './cache/index.ts';
 import { isDeactivated, ScimEffects, scimRoutes } from './scim/index.ts';
 import { userRoutes } from './users/routes.ts';
 import { createApp } from './http/app.ts';
@@ -74,6 +75,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const db = await openConfiguredDatabase(config);
   let server: Server | undefined;
   let startedSessions: Sessions | undefined; // for the clean-up below if start-up fails
+  let openedCache: SharedCache | undefined;
   try {
     await migrate(db);
     await ensureSigningKey(db, master, config.tokens.signingAlg, clock);
@@ -93,7 +95,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
     // Modules log through the HTTP app's logger, created below; they log only once serving.
     const log: ProviderDeps['log'] = { warn: (details, message) => app.log.warn(details, message), error: (details, message) => app.log.error(details, message) };
-    const sessions = new Sessions(db, clock, parseDuration(config.tokens.accessTokenTtl), log);
+    const cache = config.redis.url ? await openRedisCache(config.redis.url) : new MemoryCache();
+    openedCache = cache;
+    const claimOnce = (key: string, ttlMs: number) => cache.claimOnce(key, ttlMs);
+    const sessions = new Sessions(db, clock, parseDuration(config.tokens.accessTokenTtl), log, cache);
     startedSessions = sessions;
     await sessions.start();
 
@@ -121,6 +126,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       audience: apiAudience(config),
       clock,
       isRevoked: (sid) => sessions.isRevoked(sid),
+      claimOnce,
     });
 
     const roleMapping = config.upstream?.roles ?? DEV_ROLE_MAPPING;
@@ -170,6 +176,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         master,
         graceMs: parseDuration(config.tokens.refreshRetryGrace),
         tokenEndpoint: `${config.publicUrl}/oauth2/token`,
+        claimOnce,
         async onReuse(grantId) {
           if (await sessions.revoke(grantId, 'refresh_token_reuse')) {
             app.log.warn({ event: 'token.refresh_reuse', sessionId: grantId }, 'a rotated refresh token was presented again: the whole session is revoked');
@@ -248,12 +255,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await stopped;
         await ownTls.close();
         await sessions.stop();
+        await cache.close();
         await db.close();
       },
     };
   } catch (error) {
     server?.close();
     await startedSessions?.stop().catch(() => undefined);
+    await openedCache?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw error;
   }

@@ -58,7 +58,7 @@ function yamlFor(node: Node, path: string[], depth: number): string {
     const here = [...path, key];
     const dotted = here.join('.');
     const description = child.description ? indent(child.description.replace(/(.{1,96})(\s|$)/g, '$1\n'), `${pad}# `) : '';
-    const env = child.type === 'object' && child.properties ? '' : `${pad}# env: ${envName(here)}${dotted === 'database.url' ? ' (or DATABASE_URL)' : ''}\n`;
+    const env = child.type === 'object' && child.properties ? '' : `${pad}# env: ${envName(here)}${dotted === 'database.url' ? ' (or DATABASE_URL)' : dotted === 'redis.url' ? ' (or REDIS_URL)' : ''}\n`;
     if (description) out.push(description);
     if (child.type === 'array' && child.items?.type === 'object' && child.items.properties) {
       const fields = Object.entries(child.items.properties).map(
@@ -67,8 +67,12 @@ function yamlFor(node: Node, path: string[], depth: number): string {
       out.push(`${pad}# Each entry:\n${fields.join('\n')}`);
     }
     if (child.type === 'object' && child.properties && child.default !== undefined) {
-      out.push(`${pad}${key}:`);
-      out.push(yamlFor(child, here, depth + 1));
+      const inner = yamlFor(child, here, depth + 1);
+      // A section whose settings are all optional and commented out is written as `{}`, so the
+      // file stays valid as it stands (a bare `key:` would be null).
+      const allCommented = inner.split('\n').every((line) => line.trim() === '' || line.trim().startsWith('#'));
+      out.push(`${pad}${key}:${allCommented ? ' {}' : ''}`);
+      out.push(inner);
       continue;
     }
     const required = node.required?.includes(key);
@@ -104,7 +108,7 @@ export function configurationMarkdown(): string {
         continue;
       }
       const def = child.default === undefined ? '*(none)*' : `\`${JSON.stringify(child.default)}\``;
-      rows.push(`| \`${here.join('.')}\` | ${typeName(child).replace(/\|/g, '\\|')} | ${def} | \`${envName(here)}\`${here.join('.') === 'database.url' ? ', `DATABASE_URL`' : ''} | ${(child.description ?? '').replace(/\|/g, '\\|')} |`);
+      rows.push(`| \`${here.join('.')}\` | ${typeName(child).replace(/\|/g, '\\|')} | ${def} | \`${envName(here)}\`${here.join('.') === 'database.url' ? ', `DATABASE_URL`' : here.join('.') === 'redis.url' ? ', `REDIS_URL`' : ''} | ${(child.description ?? '').replace(/\|/g, '\\|')} |`);
     }
   };
   visit(ConfigSchema as unknown as Node, []);

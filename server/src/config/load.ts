@@ -52,7 +52,7 @@ export function envName(segments: string[]): string {
 }
 
 /** Conventional names that also set a value; the PALISADE_ name wins when both are set. */
-const ENV_ALIASES: Record<string, string> = { DATABASE_URL: 'database.url' };
+const ENV_ALIASES: Record<string, string> = { DATABASE_URL: 'database.url', REDIS_URL: 'redis.url' };
 
 function coerce(raw: string, schema: JsonSchema, name: string, problems: ConfigProblem[], at: string): unknown {
   const type = schema.type ?? (schema.anyOf ? 'string' : undefined);
@@ -270,7 +270,7 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   if (!config.upstream) developmentDefaults.push('development IdP with demo users — anyone can sign in as any role (set upstream.* for the company IdP)');
   if (!config.server.tls) developmentDefaults.push('self-signed TLS certificate (set server.tls.certFile/keyFile)');
   if (!config.masterKey) developmentDefaults.push('generated master key on local disk (set PALISADE_MASTER_KEY)');
-  developmentDefaults.push('in-process cache (later: REDIS_URL)');
+  if (!config.redis.url) developmentDefaults.push('session feed over the database, no Redis (set REDIS_URL for Redis pub/sub)');
   return {
     ...config,
     dataDir: path.resolve(cwd, config.dataDir),

@@ -115,6 +115,18 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    redis: Type.Object(
+      {
+        url: Type.Optional(
+          Type.String({
+            pattern: '^rediss?://',
+            patternHint: 'must be a redis:// or rediss:// URL',
+            description: 'Redis URL (env REDIS_URL): the session feed (revocations, unlocks) travels over Redis pub/sub. Absent: PostgreSQL LISTEN/NOTIFY and in-process state.',
+          }),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     upstream: Type.Optional(
       Type.Object(
         {

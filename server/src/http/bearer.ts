@@ -8,7 +8,7 @@
 import { createLocalJWKSet, jwtVerify, errors as joseErrors, type JWK, type JWTPayload } from 'jose';
 import type { Clock } from '../clock.ts';
 import { problems, type Problem } from './problems.ts';
-import { DpopError, DpopReplayCache, verifyDpopProof } from './dpop.ts';
+import { DpopError, verifyDpopProof } from './dpop.ts';
 
 export const ACCEPTED_ALGS = ['ES256', 'EdDSA'];
 export const MAX_CLOCK_SKEW_S = 60;
@@ -34,13 +34,13 @@ export interface BearerVerifierOptions {
   audience: string;
   clock: Clock;
   isRevoked(sessionId: string): boolean;
+  /** Used DPoP proof ids are claimed here (the shared cache: every instance when Redis is configured). */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
 }
 
 export class BearerVerifier {
   private jwks: ReturnType<typeof createLocalJWKSet>;
   private readonly options: BearerVerifierOptions;
-  /** Used DPoP proof ids. Per instance for now; the shared replay cache (issue 6) makes it cross-instance. */
-  private readonly replay = new DpopReplayCache();
 
   constructor(publicJwks: JWK[], options: BearerVerifierOptions) {
     this.jwks = createLocalJWKSet({ keys: publicJwks });
@@ -86,7 +86,7 @@ export class BearerVerifier {
       // A sender-constrained token is only usable with proof of its key: never as a bearer token.
       if (kind !== 'dpop' || typeof jkt !== 'string' || !request) throw problems.invalidToken('the access token is bound to a key and cannot be used as a bearer token', 'ERR_TOKEN_BOUND');
       try {
-        await verifyDpopProof({ proof: request.dpop, method: request.method, url: request.url, accessToken: token, jkt, now: this.options.clock.now(), replay: this.replay });
+        await verifyDpopProof({ proof: request.dpop, method: request.method, url: request.url, accessToken: token, jkt, now: this.options.clock.now(), claimOnce: this.options.claimOnce });
       } catch (error) {
         if (error instanceof DpopError) throw problems.invalidDpopProof(error.message);
         throw error;

@@ -15,19 +15,8 @@ export const DPOP_SKEW_S = 60;
 
 export class DpopError extends Error {}
 
-/** Each proof's `jti` is accepted once while the proof could still be fresh. */
-export class DpopReplayCache {
-  private readonly seen = new Map<string, number>();
-
-  /** False when the jti was seen before (a replay). */
-  claim(key: string, now: number): boolean {
-    if (this.seen.size > 10_000) for (const [k, until] of this.seen) if (until < now) this.seen.delete(k);
-    const until = this.seen.get(key);
-    if (until !== undefined && until >= now) return false;
-    this.seen.set(key, now + (DPOP_MAX_AGE_S + DPOP_SKEW_S) * 1000);
-    return true;
-  }
-}
+/** How long a proof's `jti` must be remembered: as long as the proof could still be fresh. */
+export const DPOP_JTI_TTL_MS = (DPOP_MAX_AGE_S + DPOP_SKEW_S) * 1000;
 
 export interface ProofContext {
   proof: string | undefined;
@@ -39,7 +28,8 @@ export interface ProofContext {
   /** The key thumbprint the token is bound to (`cnf.jkt`). */
   jkt: string;
   now: number;
-  replay: DpopReplayCache;
+  /** Claims a proof id once (shared between instances when Redis is configured). */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
 }
 
 export async function verifyDpopProof(context: ProofContext): Promise<void> {
@@ -66,7 +56,7 @@ export async function verifyDpopProof(context: ProofContext): Promise<void> {
     if (payload.ath !== expectedAth) throw new DpopError('the DPoP proof is not for this access token (ath)');
   }
   if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 128) throw new DpopError('the DPoP proof needs a unique jti');
-  if (!context.replay.claim(`${context.jkt}:${payload.jti}`, context.now)) throw new DpopError('the DPoP proof was already used');
+  if (!(await context.claimOnce(`dpop:${context.jkt}:${payload.jti}`, DPOP_JTI_TTL_MS))) throw new DpopError('the DPoP proof was already used');
 }
 
 function stripQuery(url: string): string {

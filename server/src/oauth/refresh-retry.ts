@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { hashToken, unwrapSecret, wrapSecret, type MasterKey } from '../security/primitives.ts';
-import { DpopError, DpopReplayCache, verifyDpopProof } from '../http/dpop.ts';
+import { DpopError, verifyDpopProof } from '../http/dpop.ts';
 
 const CONTEXT = 'refresh-retry';
 const WAIT_FOR_FIRST_MS = 5_000;
@@ -32,13 +32,13 @@ export interface RefreshRetryOptions {
    * for reuse, so a rotated token presented with another key would otherwise only be refused.
    */
   onReuse(grantId: string): Promise<void>;
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
 }
 
 type Row = { state: string; jkt: string | null; response: string | null; expires_at: Date };
 
 export class RefreshRetries {
   private readonly options: RefreshRetryOptions;
-  private readonly replay = new DpopReplayCache();
 
   constructor(options: RefreshRetryOptions) {
     this.options = options;
@@ -99,7 +99,7 @@ export class RefreshRetries {
 
   private async sameDevice(proof: string | undefined, jkt: string): Promise<boolean> {
     try {
-      await verifyDpopProof({ proof, method: 'POST', url: this.options.tokenEndpoint, jkt, now: this.options.clock.now(), replay: this.replay });
+      await verifyDpopProof({ proof, method: 'POST', url: this.options.tokenEndpoint, jkt, now: this.options.clock.now(), claimOnce: this.options.claimOnce });
       return true;
     } catch (error) {
       if (error instanceof DpopError) return false;

@@ -1,4 +1,5 @@
 import type { Database, Queryable, Subscription } from '../db/index.ts';
+import type { SharedCache } from '../cache/index.ts';
 import type { Clock } from '../clock.ts';
 import { activeSessionIds, destroyGrantRecords, rememberLogoutToken, sessionsForUpstreamLogout, findSession, findSessionView, insertSession, listUserSessions, markRevoked, recentlyRevoked, type Session, type SessionView } from './store.ts';
 
@@ -35,16 +36,21 @@ export class Sessions {
   private reloader: NodeJS.Timeout | undefined;
   private readonly unlockListeners: ((sessionId: string) => void)[] = [];
 
-  constructor(db: Database, clock: Clock, tokenLifetimeMs: number, log: SessionsLog) {
+  private readonly bus: SharedCache | undefined;
+
+  /** `bus`: carry the feed over Redis pub/sub instead of PostgreSQL LISTEN/NOTIFY. */
+  constructor(db: Database, clock: Clock, tokenLifetimeMs: number, log: SessionsLog, bus?: SharedCache) {
     this.db = db;
     this.clock = clock;
     this.tokenLifetimeMs = tokenLifetimeMs;
     this.log = log;
+    this.bus = bus?.kind === 'redis' ? bus : undefined;
   }
 
   /** Subscribes to the revocation feed, then loads the deny set (in that order: nothing falls between). */
   async start(): Promise<void> {
-    this.feed = await this.db.listen(
+    const subscribe = this.bus ? this.bus.subscribe.bind(this.bus) : this.db.listen.bind(this.db);
+    this.feed = await subscribe(
       REVOCATION_CHANNEL,
       // Session ids are base64url, so "unlock:<id>" cannot be mistaken for a revoked id.
       (message) => (message.startsWith(UNLOCK_PREFIX) ? this.unlockListeners.forEach((fn) => fn(message.slice(UNLOCK_PREFIX.length))) : this.remember(message)),
@@ -61,9 +67,14 @@ export class Sessions {
     this.unlockListeners.push(fn);
   }
 
-  /** Tells every instance, when `tx` commits, that the session was unlocked. */
+  /** Tells every instance, when `tx` commits, that the session was unlocked (PostgreSQL feed). */
   async announceUnlock(tx: Queryable, sessionId: string): Promise<void> {
-    await tx.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, UNLOCK_PREFIX + sessionId]);
+    if (!this.bus) await tx.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, UNLOCK_PREFIX + sessionId]);
+  }
+
+  /** After the unlock committed: tells every instance over Redis, when that carries the feed. */
+  async unlockCommitted(sessionId: string): Promise<void> {
+    await this.bus?.publish(REVOCATION_CHANNEL, UNLOCK_PREFIX + sessionId);
   }
 
   async stop(): Promise<void> {
@@ -106,13 +117,17 @@ export class Sessions {
    */
   async revoke(id: string, reason: RevocationReason): Promise<boolean> {
     this.remember(id);
-    return this.db.transaction(async (tx) => {
+    const changed = await this.db.transaction(async (tx) => {
       const changed = await markRevoked(tx, id, reason, new Date(this.clock.now()));
       await destroyGrantRecords(tx, id);
       // Delivered to every instance when (and only if) this transaction commits.
-      if (changed) await tx.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, id]);
+      if (changed && !this.bus) await tx.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, id]);
       return changed;
     });
+    // Over Redis, after the commit; should this process die in between, the periodic reload
+    // (RELOAD_EVERY_MS) still brings the revocation to every instance.
+    if (changed && this.bus) await this.bus.publish(REVOCATION_CHANNEL, id);
+    return changed;
   }
 
   /**

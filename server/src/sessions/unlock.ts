@@ -89,6 +89,7 @@ export class SessionUnlock {
         );
         await this.sessions.announceUnlock(tx, sessionId);
       });
+      await this.sessions.unlockCommitted(sessionId);
       this.unlockedHere(sessionId);
       return 'unlocked';
     }

@@ -95,8 +95,7 @@ test('production refuses every development shortcut, all in one report', () => {
 });
 
 test('production accepts a complete configuration', () => {
-  const config = loadConfig({
-    env: {
+  const production = {
       NODE_ENV: 'production',
       PALISADE_MASTER_KEY: 'A'.repeat(43),
       PALISADE_SERVER_PUBLIC_URL: 'https://palisade.example.com',
@@ -106,10 +105,13 @@ test('production accepts a complete configuration', () => {
       PALISADE_UPSTREAM_CLIENT_ID: 'palisade',
       PALISADE_UPSTREAM_ROLES_ADMIN: 'it-admins',
       DATABASE_URL: 'postgres://palisade@db/palisade',
-    },
-  });
+  };
+  const config = loadConfig({ env: production });
   assert.equal(config.production, true);
-  assert.deepEqual(config.developmentDefaults, ['in-process cache (later: REDIS_URL)']);
+  assert.deepEqual(config.developmentDefaults, ['session feed over the database, no Redis (set REDIS_URL for Redis pub/sub)']);
+  const withRedis = loadConfig({ env: { ...production, REDIS_URL: 'redis://cache:6379' } });
+  assert.equal(withRedis.redis.url, 'redis://cache:6379', 'REDIS_URL is the conventional alias');
+  assert.deepEqual(withRedis.developmentDefaults, []);
 });
 
 test('a company IdP over plain http is refused except on loopback outside production', () => {

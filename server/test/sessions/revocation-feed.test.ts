@@ -11,6 +11,7 @@ import type { Database } from '../../src/db/index.ts';
 import { LISTENER_APPLICATION_NAME } from '../../src/db/open.ts';
 import { Sessions } from '../../src/sessions/index.ts';
 import { systemClock } from '../../src/clock.ts';
+import { openRedisCache, type SharedCache } from '../../src/cache/index.ts';
 import { randomId } from '../../src/security/primitives.ts';
 
 const TOKEN_LIFETIME_MS = 15 * 60_000;
@@ -119,5 +120,59 @@ for (const kind of databaseKinds()) {
         await within(1000, () => b.isRevoked(next), 'the re-established feed delivers');
       });
     }
+  });
+}
+
+if (process.env.TEST_REDIS_URL) {
+  describe('revocation feed over Redis pub/sub (REDIS_URL)', () => {
+    let database: TestDatabase;
+    const handles: Database[] = [];
+    const caches: SharedCache[] = [];
+    const instances: Sessions[] = [];
+    before(async () => {
+      // Redis carries the feed; the sessions themselves live in the database as always.
+      database = await databaseKinds()[0]!.create();
+      const db = await openMigrated(database);
+      handles.push(db);
+      for (let i = 0; i < 2; i += 1) {
+        const cache = await openRedisCache(process.env.TEST_REDIS_URL!);
+        caches.push(cache);
+        const sessions = new Sessions(db, systemClock, TOKEN_LIFETIME_MS, silent, cache);
+        await sessions.start();
+        instances.push(sessions);
+      }
+    });
+    after(async () => {
+      for (const sessions of instances) await sessions.stop();
+      for (const cache of caches) await cache.close();
+      for (const db of handles) await db.close();
+      await database.drop();
+    });
+
+    test('a revocation and an unlock reach the other instance within a second', async () => {
+      const [a, b] = instances as [Sessions, Sessions];
+      const id = await newSession(handles[0]!, a);
+      const unlocked: string[] = [];
+      b.onUnlock((sid) => unlocked.push(sid));
+      await a.revoke(id, 'admin');
+      const ms = await within(1000, () => b.isRevoked(id), 'the other instance learns of the revocation over Redis');
+      console.log(`revocation over Redis seen by the other instance after ${ms.toFixed(1)} ms`);
+      await a.unlockCommitted('some-session');
+      await within(1000, () => unlocked.includes('some-session'), 'the unlock is heard over Redis');
+    });
+
+    test('after Redis drops the subscription, the instance resubscribes and catches up from the database', async () => {
+      const [a, b] = instances as [Sessions, Sessions];
+      const { Redis } = await import('ioredis');
+      const admin = new Redis(process.env.TEST_REDIS_URL!);
+      try {
+        const id = await newSession(handles[0]!, a);
+        await admin.client('KILL', 'TYPE', 'pubsub');
+        await a.revoke(id, 'admin'); // may be published while nobody listens
+        await within(10_000, () => b.isRevoked(id), 'the resubscribed instance reloads the revocation');
+      } finally {
+        admin.disconnect();
+      }
+    });
   });
 }

@@ -1,0 +1,84 @@
+/**
+ * State shared between Palisade instances that does not belong in the database: one-time
+ * markers (DPoP proof ids) and a message feed (session revocations and unlocks). In-process by
+ * default — correct for one instance; with `REDIS_URL`, Redis makes both span every instance.
+ */
+import type { Subscription } from '../db/index.ts';
+
+export interface SharedCache {
+  readonly kind: 'memory' | 'redis';
+  /** True the first time `key` is claimed within `ttlMs`; false for a repeat (a replay). */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  publish(channel: string, message: string): Promise<void>;
+  /** `onResume` runs after a lost subscription is re-established (messages meanwhile are lost). */
+  subscribe(channel: string, onMessage: (message: string) => void, onResume: () => void): Promise<Subscription>;
+  close(): Promise<void>;
+}
+
+export class MemoryCache implements SharedCache {
+  readonly kind = 'memory' as const;
+  private readonly claimed = new Map<string, number>();
+  private readonly listeners = new Map<string, Set<(message: string) => void>>();
+
+  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    if (this.claimed.size > 10_000) for (const [k, until] of this.claimed) if (until < now) this.claimed.delete(k);
+    const until = this.claimed.get(key);
+    if (until !== undefined && until >= now) return false;
+    this.claimed.set(key, now + ttlMs);
+    return true;
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    for (const fn of this.listeners.get(channel) ?? []) fn(message);
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<Subscription> {
+    const set = this.listeners.get(channel) ?? new Set();
+    set.add(onMessage);
+    this.listeners.set(channel, set);
+    return { close: async () => void set.delete(onMessage) };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}
+
+export async function openRedisCache(url: string): Promise<SharedCache> {
+  const { Redis } = await import('ioredis');
+  // Commands fail fast while Redis is unreachable (a replay check must not hang a request).
+  const commands = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  commands.on('error', () => undefined);
+  await commands.connect();
+  const subscribers: InstanceType<typeof Redis>[] = [];
+  return {
+    kind: 'redis',
+    async claimOnce(key, ttlMs) {
+      return (await commands.set(`palisade:once:${key}`, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+    },
+    async publish(channel, message) {
+      await commands.publish(`palisade:${channel}`, message);
+    },
+    async subscribe(channel, onMessage, onResume) {
+      // Pub/sub needs a connection of its own; ioredis re-subscribes after reconnecting.
+      const sub = new Redis(url, { lazyConnect: true });
+      sub.on('error', () => undefined);
+      let ready = false;
+      sub.on('ready', () => {
+        if (ready) onResume();
+        ready = true;
+      });
+      sub.on('message', (ch: string, message: string) => {
+        if (ch === `palisade:${channel}`) onMessage(message);
+      });
+      await sub.connect();
+      await sub.subscribe(`palisade:${channel}`);
+      subscribers.push(sub);
+      return { close: async () => void (await sub.quit().catch(() => sub.disconnect())) };
+    },
+    async close() {
+      await Promise.all([commands.quit().catch(() => commands.disconnect()), ...subscribers.map((s) => s.quit().catch(() => s.disconnect()))]);
+    },
+  };
+}
