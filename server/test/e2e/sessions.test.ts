@@ -322,5 +322,26 @@ for (const kind of databaseKinds()) {
         }
       });
     });
+
+    test('where an acr is configured for sensitive actions, a sign-in without it gets the challenge naming it', async () => {
+      const port = await freePort();
+      const strict = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+      const second = await kind.create();
+      const { server: strictServer, ca } = await startInProcess(second, strict, port, { PALISADE_SESSIONS_STEP_UP_ACR: 'urn:corp:hardware-key' });
+      const strictApp = new MobileApp(strictServer.url, ca);
+      try {
+        const admin = await strictApp.signIn('u-admin'); // the IdP says acr urn:corp:mfa
+        const sub = decodeJwt(admin.tokens.access_token).sub as string;
+        const refused = await strictApp.call(`/admin/v1/users/${sub}/sessions`, admin.tokens.access_token, { method: 'DELETE' });
+        assert.equal(refused.status, 401);
+        assert.equal(refused.body.acrValues, 'urn:corp:hardware-key');
+        assert.match(refused.headers.get('www-authenticate') ?? '', /error="insufficient_user_authentication".*acr_values="urn:corp:hardware-key"/);
+      } finally {
+        await strictApp.close();
+        await strictServer.close();
+        await strict.close();
+        await second.drop();
+      }
+    });
   });
 }
