@@ -6,11 +6,10 @@
  * expired or replayed proofs are refused and counted; after five, unlocking is blocked until
  * the person signs in again through the company IdP.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { importJWK, jwtVerify, type JWK } from 'jose';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import { randomId } from '../security/primitives.ts';
+import { constantTimeEqual, hashToken, randomId } from '../security/primitives.ts';
 import type { Sessions } from './service.ts';
 
 export const UNLOCK_MAX_FAILURES = 5;
@@ -29,8 +28,6 @@ export function parseUnlockKey(encoded: string): JWK | undefined {
     return undefined;
   }
 }
-
-const hash = (value: string) => createHash('sha256').update(value).digest();
 
 export type UnlockOutcome = 'unlocked' | 'refused' | 'blocked' | 'no-key';
 
@@ -57,7 +54,7 @@ export class SessionUnlock {
          unlock_challenge = CASE WHEN unlock_jwk IS NOT NULL AND unlock_blocked_at IS NULL THEN $2 ELSE NULL END,
          unlock_challenge_expires_at = $3
        WHERE id = $1 RETURNING unlock_blocked_at IS NOT NULL AS blocked, unlock_jwk IS NOT NULL AS has_key`,
-      [sessionId, hash(challenge).toString('base64url'), expiresAt],
+      [sessionId, hashToken(challenge), expiresAt],
     );
     const row = rows[0];
     if (!row?.has_key) return 'no-key';
@@ -108,7 +105,7 @@ export class SessionUnlock {
       const key = await importJWK(jwk, jwk.kty === 'EC' ? 'ES256' : 'EdDSA');
       const { payload } = await jwtVerify(proof, key, { typ: UNLOCK_PROOF_TYP, algorithms: ['ES256', 'EdDSA'] });
       if (payload.sid !== sessionId || typeof payload.challenge !== 'string') return false;
-      return timingSafeEqual(hash(payload.challenge), Buffer.from(challengeHash, 'base64url'));
+      return constantTimeEqual(hashToken(payload.challenge), challengeHash);
     } catch {
       return false;
     }
