@@ -21,6 +21,9 @@ import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROL
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
 import { adminSessionRoutes, type AdminAuditEvent, Devices, SessionActivity, Sessions, SessionUnlock, sessionRoutes } from './sessions/index.ts';
 import { problems } from './http/problems.ts';
+import { Value } from 'typebox/value';
+import { ClaimsSchema } from './config/schema.ts';
+import type { ClaimMapping } from './users/index.ts';
 import { MemoryCache, openRedisCache, type SharedCache } from './cache/index.ts';
 import { isDeactivated, ScimEffects, scimRoutes } from './scim/index.ts';
 import { userRoutes } from './users/routes.ts';
@@ -166,7 +169,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       sessions,
       provider,
       federation,
-      claimMapping: config.upstream?.claims ?? { groups: 'groups', department: 'department', territory: 'territory', region: 'region', projects: 'projects', employeeType: 'employee_type', userName: 'email' },
+      claimMapping: config.upstream?.claims ?? (Value.Default(ClaimsSchema, {}) as ClaimMapping),
       roleMapping,
       devIdp,
       devices,

@@ -54,6 +54,23 @@ const ClientSchema = Type.Object(
 );
 export type ClientConfig = Static<typeof ClientSchema>;
 
+/** Which upstream claims fill Palisade's attributes (also the development IdP's mapping). */
+export const ClaimsSchema = Type.Object(
+  {
+    groups: Type.String({ default: 'groups', description: 'Claim with the user’s group names or ids.' }),
+    department: Type.String({ default: 'department', description: 'Claim with the department.' }),
+    territory: Type.String({ default: 'territory', description: 'Claim with the territory.' }),
+    region: Type.String({ default: 'region', description: 'Claim with the region.' }),
+    projects: Type.String({ default: 'projects', description: 'Claim with contractor projects (list or comma-separated).' }),
+    employeeType: Type.String({ default: 'employee_type', description: 'Claim with employee type (e.g. contractor).' }),
+    userName: Type.String({
+      default: 'email',
+      description: 'Claim equal to the SCIM userName the IdP provisions (e-mail for Okta and Google, preferred_username — the UPN — for Entra ID); links sign-ins to SCIM users.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Which upstream ID token / userinfo claims fill Palisade’s attributes.' },
+);
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({
@@ -136,21 +153,7 @@ export const ConfigSchema = Type.Object(
             Type.String({ minLength: 1, description: 'Palisade’s client secret at the company IdP. Prefer env PALISADE_UPSTREAM_CLIENT_SECRET.' }),
           ),
           scopes: Strings('Scopes Palisade asks the company IdP for.', ['openid', 'profile', 'email']),
-          claims: Type.Object(
-            {
-              groups: Type.String({ default: 'groups', description: 'Claim with the user’s group names or ids.' }),
-              department: Type.String({ default: 'department', description: 'Claim with the department.' }),
-              territory: Type.String({ default: 'territory', description: 'Claim with the territory.' }),
-              region: Type.String({ default: 'region', description: 'Claim with the region.' }),
-              projects: Type.String({ default: 'projects', description: 'Claim with contractor projects (list or comma-separated).' }),
-              employeeType: Type.String({ default: 'employee_type', description: 'Claim with employee type (e.g. contractor).' }),
-              userName: Type.String({
-                default: 'email',
-                description: 'Claim equal to the SCIM userName the IdP provisions (e-mail for Okta and Google, preferred_username — the UPN — for Entra ID); links sign-ins to SCIM users.',
-              }),
-            },
-            { additionalProperties: false, default: {}, description: 'Which upstream ID token / userinfo claims fill Palisade’s attributes.' },
-          ),
+          claims: ClaimsSchema,
           roles: Type.Object(
             {
               technician: Strings('Groups that grant the technician role.'),
