@@ -28,7 +28,7 @@ async function rate(durationMs: number, fn: () => Promise<unknown>): Promise<num
 
 export async function measureSessionChecks(options: { db: Database; jwks: JWK[]; issuer: string; token: string; durationMs: number }): Promise<SessionCheckCost> {
   const audience = `${options.issuer}/api`;
-  const sessions = new Sessions(options.db, systemClock, 15 * 60_000, { error: () => undefined });
+  const sessions = new Sessions(options.db, systemClock, 15 * 60_000, { warn: () => undefined, error: () => undefined });
   await sessions.start();
   try {
     const activity = new SessionActivity(options.db, systemClock, { idleMsFor: () => 15 * 60_000 });

@@ -137,7 +137,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const idleByClient = new Map(config.clients.filter((c) => c.idleTimeout).map((c) => [c.id, parseDuration(c.idleTimeout!)]));
     const activity = new SessionActivity(db, clock, { idleMsFor: (clientId) => idleByClient.get(clientId) ?? defaultIdleMs });
     sessions.onUnlock((sessionId) => activity.forget(sessionId));
-    const unlock = new SessionUnlock(db, clock, sessions, (sessionId) => activity.forget(sessionId));
+    const unlock = new SessionUnlock(db, clock, sessions);
 
     const app = createApp({
       server: https,
@@ -180,11 +180,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         graceMs: parseDuration(config.tokens.refreshRetryGrace),
         tokenEndpoint: `${config.publicUrl}/oauth2/token`,
         claimOnce,
-        async onReuse(grantId) {
-          if (await sessions.revoke(grantId, 'refresh_token_reuse')) {
-            app.log.warn({ event: 'token.refresh_reuse', sessionId: grantId }, 'a rotated refresh token was presented again: the whole session is revoked');
-          }
-        },
+        onReuse: (grantId) => sessions.endForReuse(grantId, { retryWindow: true }),
       }),
       isDeprovisioned: (userName) => isDeactivated(db, userName),
     });

@@ -113,12 +113,9 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const configuration: Configuration = {
+    // A concurrent reuse: the same consequences as a sequential one (see grant.revoked below).
     adapter: createAdapterFactory(db, clock, async (model, grantId) => {
-      if (!grantId) return;
-      // A concurrent reuse: the same consequences as a sequential one (see grant.revoked below).
-      if (await sessions.revoke(grantId, 'refresh_token_reuse')) {
-        deps.log.warn({ event: 'token.refresh_reuse', sessionId: grantId, model, concurrent: true }, 'a one-time credential was presented twice at once: the whole session is revoked');
-      }
+      if (grantId) await sessions.endForReuse(grantId, { model, concurrent: true });
     }),
     clients: clientsFor(config),
     jwks: { keys: keys.privateJwks as never },
@@ -268,18 +265,11 @@ export function createProvider(deps: ProviderDeps): Provider {
   // A reused (already rotated) refresh token, or a revocation, ends the Palisade session too,
   // so access tokens already issued for it stop working before they expire.
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
-    const reason = ctx.oidc?.route === 'token' ? 'refresh_token_reuse' : 'revoked_by_client';
-    const clientId = ctx.oidc?.client?.clientId;
-    sessions.revoke(grantId, reason).then(
-      (changed) => {
-        if (changed && reason === 'refresh_token_reuse') {
-          deps.log.warn({ event: 'token.refresh_reuse', sessionId: grantId, clientId }, 'a rotated refresh token was presented again: the whole session is revoked');
-        }
-      },
-      // The deny set already holds the session (revoke() records it before any I/O), so its
-      // tokens fail on this instance; the database write is what failed.
-      (err: unknown) => deps.log.error({ err, event: 'session.revoke_failed', sessionId: grantId, reason }, 'revoking the session in the database failed'),
-    );
+    const reuse = ctx.oidc?.route === 'token';
+    const ending = reuse ? sessions.endForReuse(grantId, { clientId: ctx.oidc?.client?.clientId }) : sessions.revoke(grantId, 'revoked_by_client');
+    // The deny set already holds the session (revoke() records it before any I/O), so its
+    // tokens fail on this instance; the database write is what failed.
+    ending.catch((err: unknown) => deps.log.error({ err, event: 'session.revoke_failed', sessionId: grantId }, 'revoking the session in the database failed'));
   });
   return provider;
 }

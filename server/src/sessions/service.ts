@@ -12,6 +12,7 @@ const UNLOCK_PREFIX = 'unlock:';
 const RELOAD_EVERY_MS = 30_000;
 
 export interface SessionsLog {
+  warn(details: object, message: string): void;
   error(details: object, message: string): void;
 }
 
@@ -68,13 +69,27 @@ export class Sessions {
   }
 
   /** Tells every instance, when `tx` commits, that the session was unlocked (PostgreSQL feed). */
-  async announceUnlock(tx: Queryable, sessionId: string): Promise<void> {
-    if (!this.bus) await tx.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, UNLOCK_PREFIX + sessionId]);
+  announceUnlock(tx: Queryable, sessionId: string): Promise<void> {
+    return this.sendInTransaction(tx, UNLOCK_PREFIX + sessionId);
   }
 
-  /** After the unlock committed: tells every instance over Redis, when that carries the feed. */
+  /**
+   * After the unlock committed: this instance's listeners hear it at once (its own feed message
+   * comes a moment later), and every instance over Redis, when that carries the feed.
+   */
   async unlockCommitted(sessionId: string): Promise<void> {
-    await this.bus?.publish(REVOCATION_CHANNEL, UNLOCK_PREFIX + sessionId);
+    for (const fn of this.unlockListeners) fn(sessionId);
+    await this.sendAfterCommit(UNLOCK_PREFIX + sessionId);
+  }
+
+  /** Feed messages ride the transaction over PostgreSQL (delivered only if it commits)… */
+  private async sendInTransaction(tx: Queryable, message: string): Promise<void> {
+    if (!this.bus) await tx.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, message]);
+  }
+
+  /** …or are published right after the commit over Redis (the periodic reload covers a crash in between). */
+  private async sendAfterCommit(message: string): Promise<void> {
+    await this.bus?.publish(REVOCATION_CHANNEL, message);
   }
 
   async stop(): Promise<void> {
@@ -120,14 +135,22 @@ export class Sessions {
     const changed = await this.db.transaction(async (tx) => {
       const changed = await markRevoked(tx, id, reason, new Date(this.clock.now()));
       await destroyGrantRecords(tx, id);
-      // Delivered to every instance when (and only if) this transaction commits.
-      if (changed && !this.bus) await tx.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, id]);
+      if (changed) await this.sendInTransaction(tx, id);
       return changed;
     });
-    // Over Redis, after the commit; should this process die in between, the periodic reload
-    // (RELOAD_EVERY_MS) still brings the revocation to every instance.
-    if (changed && this.bus) await this.bus.publish(REVOCATION_CHANNEL, id);
+    if (changed) await this.sendAfterCommit(id);
     return changed;
+  }
+
+  /**
+   * A one-time credential (a rotated refresh token, a used code) was presented again: the whole
+   * session ends, and that is reported as a security event. Every path that detects reuse —
+   * oidc-provider's own check, the atomic consume, the retry window — comes here.
+   */
+  async endForReuse(id: string, details: object = {}): Promise<void> {
+    if (await this.revoke(id, 'refresh_token_reuse')) {
+      this.log.warn({ event: 'token.refresh_reuse', sessionId: id, ...details }, 'a rotated refresh token was presented again: the whole session is revoked');
+    }
   }
 
   /**

@@ -35,14 +35,11 @@ export class SessionUnlock {
   private readonly db: Database;
   private readonly clock: Clock;
   private readonly sessions: Sessions;
-  private readonly unlockedHere: (sessionId: string) => void;
 
-  /** `unlockedHere` drops this instance's cached lock at once (others hear it from the feed). */
-  constructor(db: Database, clock: Clock, sessions: Sessions, unlockedHere: (sessionId: string) => void) {
+  constructor(db: Database, clock: Clock, sessions: Sessions) {
     this.db = db;
     this.clock = clock;
     this.sessions = sessions;
-    this.unlockedHere = unlockedHere;
   }
 
   /** Issues a fresh challenge (replacing any earlier one). */
@@ -87,7 +84,6 @@ export class SessionUnlock {
         await this.sessions.announceUnlock(tx, sessionId);
       });
       await this.sessions.unlockCommitted(sessionId);
-      this.unlockedHere(sessionId);
       return 'unlocked';
     }
     const { rows: counted } = await this.db.query<{ blocked: boolean }>(

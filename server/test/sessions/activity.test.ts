@@ -24,7 +24,7 @@ for (const kind of databaseKinds()) {
     before(async () => {
       database = await kind.create();
       db = await openMigrated(database);
-      sessions = new Sessions(db, clock, 15 * MINUTE, { error: () => undefined });
+      sessions = new Sessions(db, clock, 15 * MINUTE, { warn: () => undefined, error: () => undefined });
     });
     after(async () => {
       await db.close();

@@ -15,7 +15,7 @@ import { openRedisCache, type SharedCache } from '../../src/cache/index.ts';
 import { randomId } from '../../src/security/primitives.ts';
 
 const TOKEN_LIFETIME_MS = 15 * 60_000;
-const silent = { error: () => undefined };
+const silent = { warn: () => undefined, error: () => undefined };
 
 /** Resolves with the milliseconds it took for `condition` to hold; rejects after `limitMs`. */
 async function within(limitMs: number, condition: () => boolean, what: string): Promise<number> {
