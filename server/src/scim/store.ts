@@ -93,10 +93,14 @@ export type UserFilter = { attribute: 'userName' | 'externalId'; value: string }
 
 export async function listScimUsers(db: Queryable, filter: UserFilter, offset: number, limit: number): Promise<{ total: number; rows: ScimUserRow[] }> {
   const where = !filter ? 'TRUE' : filter.attribute === 'userName' ? 'lower(user_name) = lower($1)' : 'external_id = $1';
-  const params = filter ? [filter.value] : [];
-  const total = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM scim_users WHERE ${where}`, params)).rows[0]!.n);
-  const { rows } = await db.query<ScimUserRow>(
-    `SELECT ${USER} FROM scim_users WHERE ${where} ORDER BY created_at, id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+  return listPage<ScimUserRow>(db, 'scim_users', USER, where, filter ? [filter.value] : [], offset, limit);
+}
+
+/** One page of a filtered resource list (SCIM ListResponse), with the total it is a page of. */
+async function listPage<T extends { resource: unknown }>(db: Queryable, table: 'scim_users' | 'scim_groups', columns: string, where: string, params: unknown[], offset: number, limit: number) {
+  const total = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params)).rows[0]!.n);
+  const { rows } = await db.query<T>(
+    `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY created_at, id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
     [...params, offset, limit],
   );
   return { total, rows: rows.map(parsed) };
@@ -142,13 +146,7 @@ export type GroupFilter = { attribute: 'displayName' | 'externalId'; value: stri
 
 export async function listScimGroups(db: Queryable, filter: GroupFilter, offset: number, limit: number): Promise<{ total: number; rows: ScimGroupRow[] }> {
   const where = !filter ? 'TRUE' : filter.attribute === 'displayName' ? 'lower(display_name) = lower($1)' : 'external_id = $1';
-  const params = filter ? [filter.value] : [];
-  const total = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM scim_groups WHERE ${where}`, params)).rows[0]!.n);
-  const { rows } = await db.query<ScimGroupRow>(
-    `SELECT ${GROUP} FROM scim_groups WHERE ${where} ORDER BY created_at, id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
-    [...params, offset, limit],
-  );
-  return { total, rows: rows.map(parsed) };
+  return listPage<ScimGroupRow>(db, 'scim_groups', GROUP, where, filter ? [filter.value] : [], offset, limit);
 }
 
 /** The names and external ids of every group the SCIM user is a member of. */
