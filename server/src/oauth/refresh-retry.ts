@@ -148,7 +148,8 @@ export class RefreshRetries {
   }
 }
 
-export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** Reads a request body of at most `limit` bytes. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -156,5 +157,5 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
     if (size > limit) throw new Error('too large');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -49,10 +49,15 @@ function callbackOf(provider: Provider): Callback {
   return cb;
 }
 
-/** Hands the raw request to oidc-provider, keeping the security headers already set on the reply. */
-function handOver(provider: Provider, request: FastifyRequest, reply: FastifyReply, mountPath = ''): void {
+/** Takes the response away from Fastify, keeping the security headers already set on the reply. */
+function takeOver(reply: FastifyReply): void {
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value as string);
   reply.hijack();
+}
+
+/** Hands the raw request to oidc-provider. */
+function handOver(provider: Provider, request: FastifyRequest, reply: FastifyReply, mountPath = ''): void {
+  takeOver(reply);
   if (mountPath) {
     (request.raw as IncomingMessage & { originalUrl?: string }).originalUrl = request.raw.url;
     request.raw.url = request.raw.url!.slice(mountPath.length) || '/';
@@ -90,13 +95,12 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     // read here, then offered to oidc-provider again through the stream interface it reads
     // from (readable + iterator), so it parses exactly the bytes the client sent.
     scope.post('/oauth2/token', { schema: { hide: true } }, async (request, reply) => {
-      let raw: string;
+      let bytes: Buffer;
       try {
-        raw = await readBody(request.raw, 56 * 1024);
+        bytes = await readBody(request.raw, 56 * 1024);
       } catch {
         throw problems.bodyTooLarge(56 * 1024);
       }
-      const bytes = Buffer.from(raw);
       Object.defineProperty(request.raw, 'readable', { value: true, configurable: true });
       Object.defineProperty(request.raw, 'iterator', {
         configurable: true,
@@ -104,11 +108,10 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
           yield bytes;
         })(),
       });
-      const form = new URLSearchParams(raw);
+      const form = new URLSearchParams(bytes.toString('utf8'));
       const refreshToken = form.get('grant_type') === 'refresh_token' ? form.get('refresh_token') : null;
       if (!refreshToken || !/application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '')) return mount(request, reply);
-      for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value as string);
-      reply.hijack();
+      takeOver(reply);
       const dpop = request.headers.dpop;
       await deps.refreshRetries.handle(refreshToken, Array.isArray(dpop) ? dpop.join(',') : dpop, reply.raw, () => callbackOf(provider.current)(request.raw, reply.raw));
     });
