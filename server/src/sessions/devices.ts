@@ -50,10 +50,10 @@ export class Devices {
   }
 
   /**
-   * A sign-in on the device with key `jkt`: records it (or brings an evicted one back) and
-   * returns it, or 'blocked' when an administrator revoked or wiped it.
+   * Tokens were issued to the device with key `jkt`: records it (or brings an evicted one back)
+   * and returns it, or 'blocked' when an administrator revoked or wiped it meanwhile.
    */
-  async signIn(userId: string, clientId: string, jkt: string, description: DeviceDescription): Promise<Device | 'blocked'> {
+  private async recordUse(userId: string, clientId: string, jkt: string, description: DeviceDescription): Promise<Device | 'blocked'> {
     const now = new Date(this.clock.now());
     const { rows } = await this.db.query<Device>(
       `INSERT INTO devices (user_id, client_id, jkt, platform, model, os_version, app_version, first_seen_at, last_seen_at)
@@ -93,7 +93,7 @@ export class Devices {
     const { rows } = await this.db.query<{ description: DeviceDescription | string | null }>('SELECT device_description AS description FROM sessions WHERE id = $1', [session.id]);
     const raw = rows[0]?.description ?? null;
     const description = (typeof raw === 'string' ? JSON.parse(raw) : raw) ?? {};
-    const device = await this.signIn(session.userId, session.clientId, jkt, description);
+    const device = await this.recordUse(session.userId, session.clientId, jkt, description);
     if (device === 'blocked') return 'blocked';
     await this.db.query('UPDATE sessions SET device_id = $2 WHERE id = $1 AND device_id IS NULL', [session.id, device.id]);
     await this.enforceCap(session.userId, device.id);

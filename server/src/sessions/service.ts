@@ -103,8 +103,8 @@ export class Sessions {
     for (const id of await recentlyRevoked(this.db, since)) this.remember(id);
   }
 
-  create(session: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>, db = this.db): Promise<void> {
-    return insertSession(db, session, new Date(this.clock.now()));
+  create(session: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>): Promise<void> {
+    return insertSession(this.db, session, new Date(this.clock.now()));
   }
 
   find(id: string): Promise<Session | undefined> {
