@@ -139,6 +139,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     sessions.onUnlock((sessionId) => activity.forget(sessionId));
     const unlock = new SessionUnlock(db, clock, sessions);
 
+    const refreshRetries = new RefreshRetries({
+      db,
+      clock,
+      master,
+      graceMs: parseDuration(config.tokens.refreshRetryGrace),
+      tokenEndpoint: `${config.publicUrl}/oauth2/token`,
+      claimOnce,
+      onReuse: (grantId) => sessions.endForReuse(grantId, { retryWindow: true }),
+    });
     const app = createApp({
       server: https,
       bodyLimit: config.server.bodyLimit,
@@ -173,15 +182,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       roleMapping,
       devIdp,
       devices,
-      refreshRetries: new RefreshRetries({
-        db,
-        clock,
-        master,
-        graceMs: parseDuration(config.tokens.refreshRetryGrace),
-        tokenEndpoint: `${config.publicUrl}/oauth2/token`,
-        claimOnce,
-        onReuse: (grantId) => sessions.endForReuse(grantId, { retryWindow: true }),
-      }),
+      refreshRetries,
       isDeprovisioned: (userName) => isDeactivated(db, userName),
     });
     await app.register(userRoutes, { db, sessionLifetimeMs: parseDuration(config.tokens.refreshAbsoluteTtl) });
@@ -222,8 +223,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Expired codes, tokens and interactions are invisible already; this only bounds the table.
     // Every instance may sweep: the DELETE is idempotent.
     const sweep = () =>
-      sweepExpiredPayloads(db, clock)
-        .then((removed) => removed && app.log.info({ event: 'oauth.swept', removed }, 'expired authorization records removed'))
+      Promise.all([sweepExpiredPayloads(db, clock), refreshRetries.sweepExpired()])
+        .then(([removed]) => removed && app.log.info({ event: 'oauth.swept', removed }, 'expired authorization records removed'))
         .catch((err: unknown) => app.log.error({ err }, 'sweeping expired authorization records failed'));
     const sweeper = setInterval(sweep, SWEEP_MS);
     sweeper.unref();

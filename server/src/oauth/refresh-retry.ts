@@ -50,10 +50,11 @@ export class RefreshRetries {
    */
   async handle(refreshToken: string, dpopProof: string | undefined, res: ServerResponse, pass: () => void): Promise<boolean> {
     const { db, clock, graceMs } = this.options;
-    if (graceMs <= 0) return (pass(), false);
+    // Only a DPoP-bound retry can ever be served, so requests without a proof (bearer clients)
+    // go straight on; oidc-provider's own reuse detection handles them.
+    if (graceMs <= 0 || !dpopProof) return (pass(), false);
     const key = hashToken(refreshToken);
     const now = clock.now();
-    await db.query('DELETE FROM refresh_retries WHERE expires_at < $1', [new Date(now)]);
     // The refresh token's own record (oauth_payloads is keyed by the same hash).
     const { rows: tokens } = await db.query<{ grant_id: string | null; consumed: boolean }>(
       `SELECT grant_id, consumed_at IS NOT NULL AS consumed FROM oauth_payloads WHERE model = 'RefreshToken' AND id = $1`,
@@ -74,7 +75,8 @@ export class RefreshRetries {
     // Presented before: wait for that request's outcome, and serve it if this is the same
     // device retrying within the window.
     const row = await this.settled(key);
-    if (row?.state === 'done' && row.jkt && row.response && (await this.sameDevice(dpopProof, row.jkt))) {
+    const inWindow = row !== undefined && new Date(row.expires_at).getTime() > now;
+    if (inWindow && row.state === 'done' && row.jkt && row.response && (await this.sameDevice(dpopProof, row.jkt))) {
       const body = await unwrapSecret(this.options.master, row.response, CONTEXT);
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       res.end(body);
@@ -85,6 +87,12 @@ export class RefreshRetries {
     if (token?.consumed && token.grant_id) await this.options.onReuse(token.grant_id);
     pass();
     return false;
+  }
+
+  /** Removes records past their window (run by the periodic sweep; serving checks expiry itself). */
+  async sweepExpired(): Promise<number> {
+    const { rowCount } = await this.options.db.query('DELETE FROM refresh_retries WHERE expires_at < $1', [new Date(this.options.clock.now())]);
+    return rowCount;
   }
 
   private async settled(key: string): Promise<Row | undefined> {
