@@ -51,7 +51,7 @@ export async function openRedisCache(url: string): Promise<SharedCache> {
   const commands = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
   commands.on('error', () => undefined);
   await commands.connect();
-  const subscribers: InstanceType<typeof Redis>[] = [];
+  const subscriptions: Subscription[] = [];
   return {
     kind: 'redis',
     async claimOnce(key, ttlMs) {
@@ -61,24 +61,35 @@ export async function openRedisCache(url: string): Promise<SharedCache> {
       await commands.publish(`palisade:${channel}`, message);
     },
     async subscribe(channel, onMessage, onResume) {
-      // Pub/sub needs a connection of its own; ioredis re-subscribes after reconnecting.
-      const sub = new Redis(url, { lazyConnect: true });
+      // Pub/sub needs a connection of its own. After a reconnect we subscribe again ourselves
+      // (ioredis's autoResubscribe leaves that promise unobserved, so a close during the
+      // reconnect surfaced as an unhandled rejection), and only once the subscription is live
+      // is `onResume` told — a reload started earlier could miss a message sent in between.
+      const name = `palisade:${channel}`;
+      const sub = new Redis(url, { lazyConnect: true, autoResubscribe: false });
       sub.on('error', () => undefined);
       let ready = false;
+      let closed = false;
       sub.on('ready', () => {
-        if (ready) onResume();
+        if (ready && !closed) sub.subscribe(name).then(() => { if (!closed) onResume(); }, () => undefined);
         ready = true;
       });
       sub.on('message', (ch: string, message: string) => {
-        if (ch === `palisade:${channel}`) onMessage(message);
+        if (ch === name) onMessage(message);
       });
       await sub.connect();
-      await sub.subscribe(`palisade:${channel}`);
-      subscribers.push(sub);
-      return { close: async () => void (await sub.quit().catch(() => sub.disconnect())) };
+      await sub.subscribe(name);
+      const subscription = {
+        close: async () => {
+          closed = true;
+          await sub.quit().catch(() => sub.disconnect());
+        },
+      };
+      subscriptions.push(subscription);
+      return subscription;
     },
     async close() {
-      await Promise.all([commands.quit().catch(() => commands.disconnect()), ...subscribers.map((s) => s.quit().catch(() => s.disconnect()))]);
+      await Promise.all([commands.quit().catch(() => commands.disconnect()), ...subscriptions.map((s) => s.close())]);
     },
   };
 }
