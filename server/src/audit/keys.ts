@@ -1,0 +1,90 @@
+/**
+ * The checkpoint signing key: Ed25519, separate from the token signing keys (a token-key
+ * compromise must not let anyone forge the audit trail, and token keys rotate on their own
+ * schedule). The private half is wrapped under the master key; the public keys — including
+ * retired ones, which still verify old checkpoints — are published at
+ * `/.well-known/palisade-audit-keys` and written beside every archive.
+ */
+import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import type { Database } from '../db/index.ts';
+import { unwrapSecret, wrapSecret, type MasterKey } from '../security/primitives.ts';
+import { canonical } from './chain.ts';
+
+const WRAP_CONTEXT = 'palisade-audit-key';
+export const CHECKPOINT_TYP = 'palisade-audit-checkpoint+jwt';
+
+/** What a checkpoint signs. `kind: purge` also says what was removed and where it was archived. */
+export interface CheckpointStatement {
+  kind: 'seal' | 'purge';
+  /** Last sealed seq covered (for a purge: the last purged seq). */
+  seq: number;
+  /** The chain's hash at `seq`. */
+  hash: string;
+  /** ISO time of signing. */
+  at: string;
+  purged?: { count: number; archives: string[] };
+}
+
+export interface CheckpointSigner {
+  kid: string;
+  sign(statement: CheckpointStatement): Promise<string>;
+}
+
+export interface PublicKeySet {
+  keys: JWK[];
+}
+
+/** Creates the key on first use (safe when several instances start at once) and loads it. */
+export async function loadCheckpointSigner(db: Database, master: MasterKey): Promise<CheckpointSigner> {
+  const wrapped = await db.asOwner(async (owner) => {
+    await owner.query('LOCK TABLE audit_keys IN SHARE ROW EXCLUSIVE MODE');
+    const { rows } = await owner.query<{ private_jwk: string }>('SELECT private_jwk FROM audit_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1');
+    if (rows[0]) return rows[0].private_jwk;
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const jwk = await exportJWK(privateKey);
+    const kid = await calculateJwkThumbprint(jwk);
+    const { d: _d, ...publicJwk } = jwk;
+    const sealed = await wrapSecret(master, JSON.stringify({ ...jwk, kid, alg: 'EdDSA' }), WRAP_CONTEXT);
+    await owner.query('INSERT INTO audit_keys (kid, public_jwk, private_jwk) VALUES ($1, $2, $3)', [kid, JSON.stringify({ ...publicJwk, kid, alg: 'EdDSA', use: 'sig' }), sealed]);
+    return sealed;
+  });
+  const jwk = JSON.parse(await unwrapSecret(master, wrapped, WRAP_CONTEXT)) as JWK & { kid: string };
+  const key = await importJWK(jwk, 'EdDSA');
+  return {
+    kid: jwk.kid,
+    sign: (statement) =>
+      new CompactSign(new TextEncoder().encode(canonical(statement))).setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid, typ: CHECKPOINT_TYP }).sign(key),
+  };
+}
+
+export async function publicAuditKeys(db: Database): Promise<PublicKeySet> {
+  const { rows } = await db.asOwner(async (owner) => {
+    await owner.query('SET LOCAL ROLE palisade_audit_reader');
+    return owner.query<{ public_jwk: JWK | string }>('SELECT public_jwk FROM audit_keys ORDER BY created_at');
+  });
+  return { keys: rows.map((r) => (typeof r.public_jwk === 'string' ? (JSON.parse(r.public_jwk) as JWK) : r.public_jwk)) };
+}
+
+export class CheckpointSignatureError extends Error {
+  readonly code = 'ERR_AUDIT_CHECKPOINT_SIGNATURE';
+}
+
+/** Verifies a checkpoint with public keys only (works offline) and returns what it states. */
+export async function verifyCheckpoint(jws: string, keys: PublicKeySet): Promise<CheckpointStatement> {
+  try {
+    const { payload, protectedHeader } = await compactVerify(
+      jws,
+      async (header) => {
+        const jwk = keys.keys.find((k) => k.kid === header.kid);
+        if (!jwk) throw new CheckpointSignatureError(`no public key with kid ${header.kid}`);
+        return importJWK(jwk, 'EdDSA');
+      },
+      { algorithms: ['EdDSA'] },
+    );
+    if (protectedHeader.typ !== CHECKPOINT_TYP) throw new CheckpointSignatureError(`unexpected typ ${protectedHeader.typ}`);
+    return JSON.parse(new TextDecoder().decode(payload)) as CheckpointStatement;
+  } catch (error) {
+    if (error instanceof CheckpointSignatureError) throw error;
+    throw new CheckpointSignatureError(`checkpoint signature does not verify: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * What never enters an audit record: tokens, keys, secrets, passwords, proofs and encrypted
+ * values (by field name), and sensitive personal fields (site access notes, contact details),
+ * which are recorded as changed but not with their values. The same list keeps them out of
+ * the logs (http/app.ts feeds it to pino's redaction).
+ */
+const SECRET_NAME = /token|secret|password|passwd|api[-_]?key|private|authorization|cookie|signature|dpop|proof|assertion|code[-_]?verifier|jwk|jws|jwe|wrapped|ciphertext|encrypted|otp|pin$/i;
+const SENSITIVE_NAME = /^(access[-_]?notes|contact[-_]?(phone|email|name)|phone|national[-_]?id|ssn|card[-_]?number|health.*)$/i;
+
+export const REDACTED = '[redacted]';
+
+function scrub(value: unknown, depth: number): unknown {
+  if (depth > 8) return REDACTED; // deeper than any record we write: refuse to guess
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_NAME.test(k) || SENSITIVE_NAME.test(k) ? REDACTED : scrub(v, depth + 1);
+    return out;
+  }
+  return value;
+}
+
+/** A deep copy with every secret or sensitive field's value replaced by `[redacted]`. */
+export function redact<T extends Record<string, unknown>>(value: T): T {
+  return scrub(value, 0) as T;
+}
+
+/**
+ * The before/after difference of a change: only fields whose values differ, redacted.
+ * A redacted field that changed still appears (as `[redacted]` on both sides), so the record
+ * says that it changed without saying what it was.
+ */
+export function difference(
+  before: Record<string, unknown> | null | undefined,
+  after: Record<string, unknown> | null | undefined,
+): { before?: Record<string, unknown>; after?: Record<string, unknown> } {
+  if (!before) return after ? { after: redact(after) } : {};
+  if (!after) return { before: redact(before) };
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (JSON.stringify(before[key]) === JSON.stringify(after[key])) continue;
+    if (key in before) b[key] = before[key];
+    if (key in after) a[key] = after[key];
+  }
+  return { before: redact(b), after: redact(a) };
+}

@@ -1,0 +1,152 @@
+/**
+ * `palisade audit verify`: recomputes the hash chain and checks every signed checkpoint, from
+ * the database or from exported archives, and names the first broken record.
+ *
+ * What each kind of tampering looks like here:
+ * - an edited, inserted or reordered record: its recomputed link differs from the stored one
+ *   (or, when the attacker recomputed every later link too, the chain no longer matches the next
+ *   signed checkpoint, and the report names the range since the previous checkpoint);
+ * - a deleted record: `seq` jumps;
+ * - a truncated chain: a signed checkpoint names a `seq` the chain no longer reaches.
+ * Records sealed after the newest checkpoint are not yet covered by any signature; the report
+ * says how many, and that bound (checkpointEvery / checkpointInterval) is documented.
+ */
+import type { Database } from '../db/index.ts';
+import { GENESIS_HASH, RECORD_COLUMNS, link, toChainRecord, type ChainRecord, type RecordRow } from './chain.ts';
+import { verifyCheckpoint, type CheckpointStatement, type PublicKeySet } from './keys.ts';
+import { asRole } from './sealer.ts';
+
+export interface SealedRecord {
+  record: ChainRecord;
+  /** The link as stored (database) or archived (file). */
+  hash: string;
+}
+
+export interface Broken {
+  seq: number;
+  eventId?: number;
+  problem: 'edited' | 'missing' | 'out-of-order' | 'checkpoint-mismatch' | 'truncated' | 'bad-signature' | 'archive-digest';
+  message: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  checked: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  checkpointsVerified: number;
+  /** Sealed records after the newest checkpoint (not yet covered by a signature). */
+  uncovered: number;
+  /** Events written but not yet sealed (database verification only). */
+  unsealed?: number;
+  broken?: Broken;
+}
+
+export interface ChainInput {
+  records: AsyncIterable<SealedRecord>;
+  /** Signed checkpoints (JWS). Purge checkpoints set where the chain starts. */
+  checkpoints: string[];
+  keys: PublicKeySet;
+  /** Where the chain starts when no purge checkpoint says otherwise. */
+  start?: { seq: number; hash: string };
+}
+
+export async function verifyChain(input: ChainInput): Promise<VerifyReport> {
+  const report: VerifyReport = { ok: true, checked: 0, firstSeq: null, lastSeq: null, checkpointsVerified: 0, uncovered: 0 };
+  const fail = (broken: Broken): VerifyReport => ({ ...report, ok: false, broken });
+
+  const seals = new Map<number, CheckpointStatement>();
+  let start = input.start ?? { seq: 0, hash: GENESIS_HASH };
+  for (const jws of input.checkpoints) {
+    let statement: CheckpointStatement;
+    try {
+      statement = await verifyCheckpoint(jws, input.keys);
+    } catch (error) {
+      return fail({ seq: 0, problem: 'bad-signature', message: (error as Error).message });
+    }
+    report.checkpointsVerified += 1;
+    if (statement.kind === 'purge') {
+      if (statement.seq > start.seq) start = { seq: statement.seq, hash: statement.hash };
+    } else {
+      seals.set(statement.seq, statement);
+    }
+  }
+  const lastSigned = Math.max(0, ...[...seals.keys()].filter((s) => s > start.seq));
+
+  let expected = start.seq + 1;
+  let previous = start.hash;
+  let previousCheckpoint = start.seq;
+  for await (const { record, hash } of input.records) {
+    if (record.seq < expected) {
+      return fail({ seq: record.seq, eventId: record.id, problem: 'out-of-order', message: `record seq ${record.seq} appears after seq ${expected - 1}: the chain was reordered or duplicated` });
+    }
+    if (record.seq > expected) {
+      const gap = expected === record.seq - 1 ? `seq ${expected} is missing` : `seq ${expected}–${record.seq - 1} are missing`;
+      return fail({ seq: expected, problem: 'missing', message: `${gap}: records were deleted` });
+    }
+    const computed = link(previous, record);
+    if (computed !== hash) {
+      return fail({ seq: record.seq, eventId: record.id, problem: 'edited', message: `record seq ${record.seq} (event ${record.id}) does not match its link: it was edited, inserted or moved` });
+    }
+    const signed = seals.get(record.seq);
+    if (signed && signed.hash !== computed) {
+      return fail({
+        seq: previousCheckpoint + 1,
+        problem: 'checkpoint-mismatch',
+        message: `the chain at seq ${record.seq} differs from its signed checkpoint: records seq ${previousCheckpoint + 1}–${record.seq} were rewritten`,
+      });
+    }
+    if (signed) previousCheckpoint = record.seq;
+    report.firstSeq ??= record.seq;
+    report.lastSeq = record.seq;
+    report.checked += 1;
+    previous = computed;
+    expected += 1;
+  }
+  const end = expected - 1;
+  if (lastSigned > end) {
+    return fail({ seq: end + 1, problem: 'truncated', message: `a checkpoint was signed at seq ${lastSigned}, but the chain ends at seq ${end}: records seq ${end + 1}–${lastSigned} were removed` });
+  }
+  report.uncovered = end - Math.max(lastSigned, start.seq);
+  return report;
+}
+
+const PAGE = 5000;
+
+/** Streams the sealed chain from the database in seq order, a page at a time. */
+async function* databaseRecords(db: Database): AsyncIterable<SealedRecord> {
+  let after = -1;
+  for (;;) {
+    const { rows } = await asRole(db, 'palisade_audit_reader', (q) =>
+      q.query<RecordRow & { seq: string; hash: string }>(
+        `SELECT c.seq::text AS seq, c.hash, ${RECORD_COLUMNS} FROM audit_chain c JOIN audit_events e ON e.id = c.event_id
+         WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`,
+        [after, PAGE],
+      ),
+    );
+    for (const r of rows) yield { record: toChainRecord(Number(r.seq), r), hash: r.hash };
+    if (rows.length < PAGE) return;
+    after = Number(rows[rows.length - 1]!.seq);
+  }
+}
+
+/** Verifies the trail in the database against its checkpoints and the published keys. */
+export async function verifyDatabase(db: Database, keys: PublicKeySet): Promise<VerifyReport> {
+  const { checkpoints, unsealed, orphans } = await asRole(db, 'palisade_audit_reader', async (q) => {
+    const cps = await q.query<{ jws: string }>('SELECT jws FROM audit_checkpoints ORDER BY seq, id');
+    const pending = await q.query<{ n: string }>('SELECT count(*)::text AS n FROM audit_pending');
+    // An event that is neither chained nor queued was slipped in past the trigger.
+    const stray = await q.query<{ id: string }>(
+      `SELECT e.id::text AS id FROM audit_events e
+       WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = e.id) AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.event_id = e.id)
+       ORDER BY e.id LIMIT 1`,
+    );
+    return { checkpoints: cps.rows.map((r) => r.jws), unsealed: Number(pending.rows[0]!.n), orphans: stray.rows };
+  });
+  const report = await verifyChain({ records: databaseRecords(db), checkpoints, keys });
+  report.unsealed = unsealed;
+  if (report.ok && orphans[0]) {
+    return { ...report, ok: false, broken: { seq: 0, eventId: Number(orphans[0].id), problem: 'edited', message: `event ${orphans[0].id} is in the trail but was never queued for sealing: it was inserted behind the trail's back` } };
+  }
+  return report;
+}
