@@ -12,6 +12,8 @@ import { canonical } from './chain.ts';
 
 const WRAP_CONTEXT = 'palisade-audit-key';
 export const CHECKPOINT_TYP = 'palisade-audit-checkpoint+jwt';
+/** The signed digest beside each archive file (see archive.ts). */
+export const DIGEST_TYP = 'palisade-audit-digest+jwt';
 
 /** What a checkpoint signs. `kind: purge` also says what was removed and where it was archived. */
 export interface CheckpointStatement {
@@ -28,6 +30,8 @@ export interface CheckpointStatement {
 export interface CheckpointSigner {
   kid: string;
   sign(statement: CheckpointStatement): Promise<string>;
+  /** Signs any other statement of the trail (archive digests) under its own `typ`. */
+  signAs(typ: string, statement: object): Promise<string>;
 }
 
 export interface PublicKeySet {
@@ -50,11 +54,9 @@ export async function loadCheckpointSigner(db: Database, master: MasterKey): Pro
   });
   const jwk = JSON.parse(await unwrapSecret(master, wrapped, WRAP_CONTEXT)) as JWK & { kid: string };
   const key = await importJWK(jwk, 'EdDSA');
-  return {
-    kid: jwk.kid,
-    sign: (statement) =>
-      new CompactSign(new TextEncoder().encode(canonical(statement))).setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid, typ: CHECKPOINT_TYP }).sign(key),
-  };
+  const signAs = (typ: string, statement: object) =>
+    new CompactSign(new TextEncoder().encode(canonical(statement))).setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid, typ }).sign(key);
+  return { kid: jwk.kid, signAs, sign: (statement) => signAs(CHECKPOINT_TYP, statement) };
 }
 
 export async function publicAuditKeys(db: Database): Promise<PublicKeySet> {
@@ -70,7 +72,12 @@ export class CheckpointSignatureError extends Error {
 }
 
 /** Verifies a checkpoint with public keys only (works offline) and returns what it states. */
-export async function verifyCheckpoint(jws: string, keys: PublicKeySet): Promise<CheckpointStatement> {
+export function verifyCheckpoint(jws: string, keys: PublicKeySet): Promise<CheckpointStatement> {
+  return verifySigned<CheckpointStatement>(jws, keys, CHECKPOINT_TYP);
+}
+
+/** Verifies a statement signed by the trail's key, insisting on its `typ` (a digest is not a checkpoint). */
+export async function verifySigned<T>(jws: string, keys: PublicKeySet, typ: string): Promise<T> {
   try {
     const { payload, protectedHeader } = await compactVerify(
       jws,
@@ -81,10 +88,10 @@ export async function verifyCheckpoint(jws: string, keys: PublicKeySet): Promise
       },
       { algorithms: ['EdDSA'] },
     );
-    if (protectedHeader.typ !== CHECKPOINT_TYP) throw new CheckpointSignatureError(`unexpected typ ${protectedHeader.typ}`);
-    return JSON.parse(new TextDecoder().decode(payload)) as CheckpointStatement;
+    if (protectedHeader.typ !== typ) throw new CheckpointSignatureError(`expected a ${typ}, got ${protectedHeader.typ}`);
+    return JSON.parse(new TextDecoder().decode(payload)) as T;
   } catch (error) {
     if (error instanceof CheckpointSignatureError) throw error;
-    throw new CheckpointSignatureError(`checkpoint signature does not verify: ${(error as Error).message}`);
+    throw new CheckpointSignatureError(`signature does not verify: ${(error as Error).message}`);
   }
 }

@@ -44,9 +44,8 @@ export interface VerifyReport {
 
 export interface ChainInput {
   records: AsyncIterable<SealedRecord>;
-  /** Signed checkpoints (JWS). Purge checkpoints set where the chain starts. */
-  checkpoints: string[];
-  keys: PublicKeySet;
+  /** Checkpoints whose signatures were verified (`checkpointStatements`). Purges set where the chain starts. */
+  checkpoints: CheckpointStatement[];
   /** Where the chain starts when no purge checkpoint says otherwise. */
   start?: { seq: number; hash: string };
 }
@@ -57,13 +56,7 @@ export async function verifyChain(input: ChainInput): Promise<VerifyReport> {
 
   const seals = new Map<number, CheckpointStatement>();
   let start = input.start ?? { seq: 0, hash: GENESIS_HASH };
-  for (const jws of input.checkpoints) {
-    let statement: CheckpointStatement;
-    try {
-      statement = await verifyCheckpoint(jws, input.keys);
-    } catch (error) {
-      return fail({ seq: 0, problem: 'bad-signature', message: (error as Error).message });
-    }
+  for (const statement of input.checkpoints) {
     report.checkpointsVerified += 1;
     if (statement.kind === 'purge') {
       if (statement.seq > start.seq) start = { seq: statement.seq, hash: statement.hash };
@@ -71,7 +64,8 @@ export async function verifyChain(input: ChainInput): Promise<VerifyReport> {
       seals.set(statement.seq, statement);
     }
   }
-  const lastSigned = Math.max(0, ...[...seals.keys()].filter((s) => s > start.seq));
+  let lastSigned = 0;
+  for (const seq of seals.keys()) if (seq > start.seq && seq > lastSigned) lastSigned = seq;
 
   let expected = start.seq + 1;
   let previous = start.hash;
@@ -82,7 +76,7 @@ export async function verifyChain(input: ChainInput): Promise<VerifyReport> {
     }
     if (record.seq > expected) {
       const gap = expected === record.seq - 1 ? `seq ${expected} is missing` : `seq ${expected}–${record.seq - 1} are missing`;
-      return fail({ seq: expected, problem: 'missing', message: `${gap}: records were deleted` });
+      return fail({ seq: expected, problem: 'missing', message: `${gap}: records were deleted or moved` });
     }
     const computed = link(previous, record);
     if (computed !== hash) {
@@ -143,7 +137,16 @@ export async function verifyDatabase(db: Database, keys: PublicKeySet): Promise<
     );
     return { checkpoints: cps.rows.map((r) => r.jws), unsealed: Number(pending.rows[0]!.n), orphans: stray.rows };
   });
-  const report = await verifyChain({ records: databaseRecords(db), checkpoints, keys });
+  const statements: CheckpointStatement[] = [];
+  for (const jws of checkpoints) {
+    try {
+      statements.push(await verifyCheckpoint(jws, keys));
+    } catch (error) {
+      const { seq } = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8') || '{}') as { seq?: number };
+      return { ok: false, checked: 0, firstSeq: null, lastSeq: null, checkpointsVerified: statements.length, uncovered: 0, broken: { seq: seq ?? 0, problem: 'bad-signature', message: `checkpoint at seq ${seq}: ${(error as Error).message}` } };
+    }
+  }
+  const report = await verifyChain({ records: databaseRecords(db), checkpoints: statements });
   report.unsealed = unsealed;
   if (report.ok && orphans[0]) {
     return { ...report, ok: false, broken: { seq: 0, eventId: Number(orphans[0].id), problem: 'edited', message: `event ${orphans[0].id} is in the trail but was never queued for sealing: it was inserted behind the trail's back` } };
