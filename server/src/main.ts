@@ -31,12 +31,19 @@ import { createApp } from './http/app.ts';
 import { BearerVerifier } from './http/bearer.ts';
 import { loadTls } from './http/tls.ts';
 import { startPage } from './http/start-page.ts';
+import { Metrics, metricsRoute } from './http/metrics.ts';
+import { AuditTrail, Sealer, auditRoutes, loadCheckpointSigner, sealerLag } from './audit/index.ts';
+import { Monitor } from './audit/monitor.ts';
+import { WebhookDelivery } from './audit/alerts.ts';
+import { recordConfiguration } from './audit/config-change.ts';
 
 export interface RunningServer {
   url: string;
   pin: string;
   config: ResolvedConfig;
   db: Database;
+  /** The audit trail (tests flush it before searching). */
+  audit: AuditTrail;
   /** Re-reads the signing key set now (normally every 15 s). */
   reloadKeys(): Promise<void>;
   close(): Promise<void>;
@@ -47,8 +54,6 @@ export interface StartOptions {
   clock?: Clock;
   /** Lines announcing the URL, pin and development defaults; default: console.log. */
   announce?: (line: string) => void;
-  /** Where admin actions are recorded (the audit trail's seam); default: the log. */
-  audit?: (event: AdminAuditEvent) => void;
 }
 
 /** The master key: configured, or (development only) generated once into the data folder. */
@@ -79,9 +84,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let server: Server | undefined;
   let startedSessions: Sessions | undefined; // for the clean-up below if start-up fails
   let openedCache: SharedCache | undefined;
+  let startedSealer: Sealer | undefined;
   try {
     await migrate(db);
     await ensureSigningKey(db, master, config.tokens.signingAlg, clock);
+    const auditSigner = await loadCheckpointSigner(db, master);
     let keys = await loadKeySet(db, master, clock);
 
     const hostname = config.server.publicUrl ? new URL(config.server.publicUrl).hostname : 'localhost';
@@ -98,10 +105,37 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
     // Modules log through the HTTP app's logger, created below; they log only once serving.
     const log: ProviderDeps['log'] = { warn: (details, message) => app.log.warn(details, message), error: (details, message) => app.log.error(details, message) };
+    // The audit trail first: everything after it records into it.
+    const audit = new AuditTrail(db, clock, log, { flushIntervalMs: parseDuration(config.audit.flushInterval) });
+    const sealer = new Sealer(db, auditSigner, clock, log, {
+      batchSize: 2000,
+      checkpointEvery: config.audit.checkpointEvery,
+      checkpointIntervalMs: parseDuration(config.audit.checkpointInterval),
+      pollIntervalMs: parseDuration(config.audit.sealInterval),
+    });
+    sealer.start();
+    startedSealer = sealer;
+    const metrics = new Metrics(() => sealerLag(db, clock), () => audit.dropped);
+    const webhooks = new WebhookDelivery({ webhooks: config.monitoring.webhooks, log, clock });
+    // An alert is itself an audit record, and goes to the webhooks and the metrics.
+    const monitor = new Monitor({
+      config: config.monitoring,
+      clock,
+      raise: (alert) => {
+        metrics.alert(alert.rule, alert.severity);
+        webhooks.deliver(alert);
+        audit.emit({ action: `alert.${alert.rule}`, outcome: 'success', reason: alert.summary, actor: {}, resource: { type: 'alert', id: alert.key }, detail: { severity: alert.severity, ...alert.detail } });
+      },
+    });
+    audit.onEvent((event) => {
+      if (!event.action.startsWith('alert.')) monitor.observe(event);
+    });
+    await recordConfiguration(db, audit, config);
+
     const cache = config.redis.url ? await openRedisCache(config.redis.url) : new MemoryCache();
     openedCache = cache;
     const claimOnce = (key: string, ttlMs: number) => cache.claimOnce(key, ttlMs);
-    const sessions = new Sessions(db, clock, parseDuration(config.tokens.accessTokenTtl), log, cache);
+    const sessions = new Sessions(db, clock, parseDuration(config.tokens.accessTokenTtl), log, cache, audit);
     startedSessions = sessions;
     await sessions.start();
 
@@ -122,8 +156,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       master,
     );
 
-    const devices = new Devices(db, clock, sessions, config.sessions.maxDevices);
-    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log }) };
+    const devices = new Devices(db, clock, sessions, config.sessions.maxDevices, audit);
+    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log, audit }) };
     const bearer = new BearerVerifier(keys.publicJwks, {
       issuer: config.publicUrl,
       audience: apiAudience(config),
@@ -137,7 +171,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const idleByClient = new Map(config.clients.filter((c) => c.idleTimeout).map((c) => [c.id, parseDuration(c.idleTimeout!)]));
     const activity = new SessionActivity(db, clock, { idleMsFor: (clientId) => idleByClient.get(clientId) ?? defaultIdleMs });
     sessions.onUnlock((sessionId) => activity.forget(sessionId));
-    const unlock = new SessionUnlock(db, clock, sessions);
+    const unlock = new SessionUnlock(db, clock, sessions, audit);
 
     const refreshRetries = new RefreshRetries({
       db,
@@ -162,6 +196,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         if (state === 'locked' && !allowLocked) throw problems.sessionLocked();
         if (state === 'unknown') throw problems.sessionRevoked();
       },
+      audit,
+      onResponse: (response) => {
+        metrics.response(response);
+        if (response.appId) monitor.observeResponse({ appId: response.appId, status: response.status, at: clock.now() });
+      },
       readiness: async () => {
         try {
           await db.query('SELECT 1');
@@ -184,6 +223,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       devices,
       refreshRetries,
       isDeprovisioned: (userName) => isDeactivated(db, userName),
+      audit,
     });
     await app.register(userRoutes, { db, sessionLifetimeMs: parseDuration(config.tokens.refreshAbsoluteTtl) });
     await app.register(sessionRoutes, { sessions, devices, unlock });
@@ -202,9 +242,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await app.register(adminSessionRoutes, {
       sessions,
       devices,
-      // The seam for the audit trail (issue 7): until it exists, admin actions go to the log.
-      audit: options.audit ?? ((event) => app.log.info({ event: 'admin.action', ...event }, `admin ${event.action}: ${event.outcome}`)),
+      audit: (event: AdminAuditEvent) =>
+        audit.emit({
+          action: `admin.${event.action}`,
+          outcome: event.outcome === 'success' ? 'success' : event.outcome === 'denied' ? 'denied' : 'failure',
+          ...(event.outcome === 'not_found' || event.outcome === 'refused' ? { reason: event.outcome } : {}),
+          actor: event.actor,
+          resource: event.target,
+          ...(event.detail ? { detail: event.detail } : {}),
+        }),
     });
+    await app.register(auditRoutes, { db, audit });
+    if (config.metrics.token) await app.register(metricsRoute, { metrics, token: config.metrics.token });
     // The start page signs demo people in; with a company IdP it (and its client) does not exist.
     if (!config.upstream) await app.register(startPage, { development: true });
     await app.ready();
@@ -214,7 +263,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const next = await loadKeySet(db, master, clock);
       if (next.version === keys.version && next.activeKid === keys.activeKid) return;
       keys = next;
-      provider.current = createProvider({ config, db, clock, master, sessions, devices, keys, log });
+      provider.current = createProvider({ config, db, clock, master, sessions, devices, keys, log, audit });
       bearer.setKeys(keys.publicJwks);
       app.log.info({ event: 'keys.reloaded', activeKid: keys.activeKid, published: keys.publicJwks.length }, 'signing keys reloaded');
     };
@@ -241,6 +290,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       pin: tls.pin,
       config,
       db,
+      audit,
       reloadKeys,
       async close() {
         clearInterval(timer);
@@ -255,12 +305,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await stopped;
         await ownTls.close();
         await sessions.stop();
+        // What is queued is written, then sealed, before the database closes.
+        await audit.close();
+        await sealer.stop();
+        await sealer.drain().catch((err: unknown) => app.log.error({ err }, 'final audit sealing failed'));
+        await webhooks.close();
         await cache.close();
         await db.close();
       },
     };
   } catch (error) {
     server?.close();
+    await startedSealer?.stop().catch(() => undefined);
     await startedSessions?.stop().catch(() => undefined);
     await openedCache?.close().catch(() => undefined);
     await db.close().catch(() => undefined);

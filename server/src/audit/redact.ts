@@ -4,7 +4,15 @@
  * which are recorded as changed but not with their values. The same list keeps them out of
  * the logs (http/app.ts feeds it to pino's redaction).
  */
-const SECRET_NAME = /token|secret|password|passwd|api[-_]?key|private|authorization|cookie|signature|dpop|proof|assertion|code[-_]?verifier|jwk|jws|jwe|wrapped|ciphertext|encrypted|otp|pin$/i;
+// A field is secret when its name (case and dashes/underscores ignored) ends in one of these —
+// `refresh_token`, `clientSecret`, `unlockJwk`, `x-api-key` — or is one of the exact names.
+// By suffix, not substring: `tokens.accessTokenTtl` is a setting, not a token.
+const SECRET_SUFFIXES = ['token', 'secret', 'password', 'passwd', 'apikey', 'privatekey', 'masterkey', 'authorization', 'cookie', 'signature', 'proof', 'assertion', 'verifier', 'jwk', 'jws', 'jwe', 'wrapped', 'ciphertext', 'encrypted', 'otp', 'pin', 'dpop', 'credential', 'credentials'];
+const SECRET_EXACT = new Set(['code', 'key', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'k']);
+function isSecretName(name: string): boolean {
+  const n = name.toLowerCase().replace(/[-_]/g, '');
+  return SECRET_EXACT.has(n) || SECRET_SUFFIXES.some((suffix) => n.endsWith(suffix));
+}
 const SENSITIVE_NAME = /^(access[-_]?notes|contact[-_]?(phone|email|name)|phone|national[-_]?id|ssn|card[-_]?number|health.*)$/i;
 
 export const REDACTED = '[redacted]';
@@ -14,7 +22,7 @@ function scrub(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_NAME.test(k) || SENSITIVE_NAME.test(k) ? REDACTED : scrub(v, depth + 1);
+    for (const [k, v] of Object.entries(value)) out[k] = isSecretName(k) || SENSITIVE_NAME.test(k) ? REDACTED : scrub(v, depth + 1);
     return out;
   }
   return value;

@@ -164,3 +164,19 @@ export async function insertCheckpoint(q: OwnerQueryable, statement: CheckpointS
     jws,
   ]);
 }
+
+/** How far sealing lags: pending records, the oldest one's age, and records not yet under a signature. */
+export async function sealerLag(db: Database, clock: Clock): Promise<{ pending: number; oldestSeconds: number; uncovered: number }> {
+  return asRole(db, 'palisade_audit_reader', async (q) => {
+    const { rows } = await q.query<{ n: string; oldest: Date | string | null }>(
+      'SELECT count(*)::text AS n, min(e.at) AS oldest FROM audit_pending p JOIN audit_events e ON e.id = p.event_id',
+    );
+    const head = await chainHead(q);
+    const oldest = rows[0]!.oldest;
+    return {
+      pending: Number(rows[0]!.n),
+      oldestSeconds: oldest ? Math.max(0, (clock.now() - new Date(oldest).getTime()) / 1000) : 0,
+      uncovered: head.seq - head.checkpointSeq,
+    };
+  });
+}

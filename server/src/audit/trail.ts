@@ -14,6 +14,7 @@ import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { AuditEvent } from './event.ts';
 import { redact } from './redact.ts';
+import { currentContext } from './context.ts';
 
 export interface AuditLog {
   error(obj: object, msg: string): void;
@@ -27,12 +28,27 @@ export interface AuditTrailOptions {
   maxQueued?: number;
 }
 
+/** What modules hold: write in my transaction, or queue. `noAudit` for tests that do not look. */
+export interface AuditSink {
+  record(tx: Queryable, event: AuditEvent): Promise<void>;
+  emit(event: AuditEvent): void;
+}
+
+export const noAudit: AuditSink = { record: async () => undefined, emit: () => undefined };
+
 export type AuditListener = (event: AuditEvent & { at: number }) => void;
 
 const INSERT = `INSERT INTO audit_events (at, action, outcome, reason, actor, resource_type, resource_id, request_id, changes, detail)
   SELECT x.at, x.action, x.outcome, x.reason, COALESCE(x.actor, '{}'), x."resourceType", x."resourceId", x."requestId", x.changes, x.detail
   FROM jsonb_to_recordset($1::jsonb) AS x(at timestamptz, action text, outcome text, reason text, actor jsonb, "resourceType" text,
     "resourceId" text, "requestId" text, changes jsonb, detail jsonb)`;
+
+/** Fills who and which request from the request context where the event does not say. */
+function attributed(event: AuditEvent): AuditEvent {
+  const context = currentContext();
+  if (!context) return event;
+  return { ...event, actor: { ...context.actor, ...event.actor }, requestId: event.requestId ?? context.requestId };
+}
 
 function row(event: AuditEvent, at: number) {
   return {
@@ -49,7 +65,7 @@ function row(event: AuditEvent, at: number) {
   };
 }
 
-export class AuditTrail {
+export class AuditTrail implements AuditSink {
   private queue: ReturnType<typeof row>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -80,15 +96,17 @@ export class AuditTrail {
     await this.recordMany(tx, [event]);
   }
 
-  async recordMany(tx: Queryable, events: AuditEvent[]): Promise<void> {
-    if (events.length === 0) return;
+  async recordMany(tx: Queryable, given: AuditEvent[]): Promise<void> {
+    if (given.length === 0) return;
+    const events = given.map(attributed);
     const at = this.clock.now();
     await tx.query(INSERT, [JSON.stringify(events.map((e) => row(e, at)))]);
     this.notify(events, at);
   }
 
   /** Queues `event`; it is durable within `flushIntervalMs`. Never throws, never waits. */
-  emit(event: AuditEvent): void {
+  emit(given: AuditEvent): void {
+    const event = attributed(given);
     const at = this.clock.now();
     if (this.queue.length >= this.maxQueued) {
       this.dropped += 1;

@@ -3,6 +3,7 @@
  * Every problem is reported at once, each with its setting path and a fix in plain words,
  * because an operator fixing one error per restart at 3 a.m. is how outages grow.
  */
+import { monitoringProblems } from '../audit/monitor.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -188,6 +189,7 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
       if (problem) problems.push({ path: `clients[${i}].redirectUris[${j}]`, message: problem });
     });
   });
+  problems.push(...monitoringProblems(config.monitoring, { production }).map((p) => ({ path: `monitoring.${p.path}`, message: p.message })));
   if (config.upstream) {
     const issuer = new URL(config.upstream.issuer);
     if (issuer.protocol === 'http:' && (production || !['127.0.0.1', '[::1]', 'localhost'].includes(issuer.hostname))) {

@@ -5,6 +5,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { DURATION_PATTERN } from './duration.ts';
+import { MonitoringSchema } from '../audit/monitor.ts';
 
 /**
  * `patternHint` says in plain words what a `pattern` demands; configuration problems show it
@@ -207,6 +208,34 @@ export const ConfigSchema = Type.Object(
         stepUpMaxAge: Duration('Sensitive actions need a sign-in at the company IdP no older than this (RFC 9470 step-up).', '5m'),
         stepUpAcr: Type.Optional(
           Type.String({ minLength: 1, description: 'Authentication context class (acr) sensitive actions also require, e.g. the IdP’s MFA value. Absent: any.' }),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    audit: Type.Object(
+      {
+        flushInterval: Duration(
+          'Reads, denials and failed logins are written in batches this often; a crash loses at most this much of them. Changes are always recorded in their own transaction.',
+          '200ms',
+        ),
+        sealInterval: Duration('How often an idle sealer looks for new records to link into the hash chain.', '250ms'),
+        checkpointEvery: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000, description: 'Sign a checkpoint after this many new records…' }),
+        checkpointInterval: Duration('…or after this long, whichever comes first. Records newer than the last checkpoint are not yet covered by a signature.', '1m'),
+        retention: Duration('Records older than this may be purged (`palisade audit purge`), and only once they are archived. Default: 7 years.', '2557d'),
+        archiveDir: Type.Optional(
+          Type.String({ minLength: 1, description: 'Where `palisade audit export` writes archives (write-once files). Default: dataDir/audit-archive.' }),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    monitoring: MonitoringSchema,
+    metrics: Type.Object(
+      {
+        token: Type.Optional(
+          Type.String({
+            minLength: 32,
+            description: 'Bearer token Prometheus sends to scrape /metrics (env PALISADE_METRICS_TOKEN). Absent: /metrics is not served.',
+          }),
         ),
       },
       { additionalProperties: false, default: {} },

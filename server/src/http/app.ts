@@ -18,6 +18,7 @@ import type { Server } from 'node:https';
 import { Problem, problems } from './problems.ts';
 import type { AccessClaims, BearerVerifier } from './bearer.ts';
 import { DPOP_ALGS } from './dpop.ts';
+import { requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -52,7 +53,16 @@ export interface AppOptions {
   stepUp: { maxAgeMs: number; acr?: string; clock: { now(): number } };
   /** Returns problems that make the instance not ready (database down, …). */
   readiness(): Promise<string | undefined>;
+  /** Every 401 and 403 is recorded here (`http.denied`). */
+  audit?: AuditSink;
+  /** Called after every response (metrics, the error-spike monitor). */
+  onResponse?(response: { method: string; route: string; status: number; appId: string | undefined; durationMs: number; problem: string | undefined }): void;
 }
+
+/** Who is asking, per request: filled as the pipeline learns it (see audit/context.ts). */
+const contexts = new WeakMap<FastifyRequest, RequestContext>();
+/** The problem type a request was answered with, for the audit record of a denial. */
+const answeredWith = new WeakMap<FastifyRequest, string>();
 
 export function createApp(options: AppOptions): FastifyInstance {
   const serverFactory: FastifyServerFactory | undefined = options.server
@@ -118,9 +128,31 @@ export function createApp(options: AppOptions): FastifyInstance {
   // 5. Content types: JSON only for the API (Fastify would also parse text/plain by default).
   app.removeContentTypeParser('text/plain');
 
-  // 2. Request context.
-  app.addHook('onRequest', async (request, reply) => {
+  // 2. Request context: the rest of the pipeline runs inside it, so every audit record written
+  // while serving this request names the same caller and request id.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    const userAgent = request.headers['user-agent'];
+    const context: RequestContext = { actor: { ip: request.ip, ...(userAgent ? { userAgent: userAgent.slice(0, 300) } : {}) }, requestId: request.id };
+    contexts.set(request, context);
+    requestContext.run(context, done);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode;
+    const context = contexts.get(request);
+    const route = request.routeOptions.url ?? 'unmatched';
+    if ((status === 401 || status === 403) && options.audit) {
+      options.audit.emit({
+        action: 'http.denied',
+        outcome: 'denied',
+        reason: answeredWith.get(request) ?? String(status),
+        actor: context?.actor ?? {},
+        requestId: request.id,
+        resource: { type: 'route', id: `${request.method} ${route}` },
+        detail: { status },
+      });
+    }
+    options.onResponse?.({ method: request.method, route, status, appId: context?.actor.appId, durationMs: reply.elapsedTime, problem: answeredWith.get(request) });
   });
 
   app.register(swagger, {
@@ -170,6 +202,10 @@ export function createApp(options: AppOptions): FastifyInstance {
       });
       await options.sessionGuard(claims, { allowLocked });
       request.auth = claims;
+      const context = contexts.get(request);
+      if (context) {
+        Object.assign(context.actor, { userId: claims.sub, sessionId: claims.sid, appId: claims.client_id, ...((claims.cnf as { jkt?: string } | undefined)?.jkt ? { deviceId: (claims.cnf as { jkt: string }).jkt } : {}) });
+      }
     } catch (error) {
       // RFC 9449 §7.1: a caller using the DPoP scheme is challenged in the DPoP scheme.
       const challenge = error instanceof Problem ? error.headers['www-authenticate'] : undefined;
@@ -207,6 +243,7 @@ export function createApp(options: AppOptions): FastifyInstance {
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem, request: FastifyRequest): FastifyReply {
+  answeredWith.set(request, problem.type);
   for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
   return reply
     .code(problem.status)

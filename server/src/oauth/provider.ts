@@ -9,6 +9,7 @@ import { hkdfSync } from 'node:crypto';
 import type { ResolvedConfig } from '../config/load.ts';
 import { durationSeconds } from '../config/duration.ts';
 import type { Database } from '../db/index.ts';
+import type { AuditSink } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
 import type { MasterKey } from '../security/primitives.ts';
 import { findUser } from '../users/index.ts';
@@ -40,8 +41,10 @@ export interface ProviderDeps {
   sessions: Sessions;
   devices: Devices;
   keys: KeySet;
-  /** Where security events go (the HTTP app's logger; the audit trail later). */
+  /** Where operational problems go (the HTTP app's logger). */
   log: { warn(details: object, message: string): void; error(details: object, message: string): void };
+  /** Where token issuance, refresh and failures are recorded. */
+  audit: AuditSink;
 }
 
 export function apiAudience(config: ResolvedConfig): string {
@@ -260,6 +263,29 @@ export function createProvider(deps: ProviderDeps): Provider {
   // the log, or an operator would never learn why sign-ins fail.
   provider.on('server_error', (ctx: KoaContextWithOIDC, err: Error) => {
     deps.log.error({ err, event: 'oauth.server_error', route: ctx.oidc?.route }, 'the authorization server failed a request');
+  });
+
+  // Token issuance and refresh are written by oidc-provider through its adapter, outside any
+  // transaction of ours, so they are recorded through the batched path (docs/audit.md).
+  const tokenAction = (ctx: KoaContextWithOIDC) => (ctx.oidc?.params?.grant_type === 'refresh_token' ? 'token.refresh' : 'token.issue');
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const token = ctx.oidc.entities.AccessToken;
+    deps.audit.emit({
+      action: tokenAction(ctx),
+      outcome: 'success',
+      actor: { userId: token?.accountId, sessionId: token?.grantId, appId: ctx.oidc.client?.clientId, ...(token?.jkt ? { deviceId: token.jkt } : {}) },
+      resource: { type: 'session', id: token?.grantId },
+      detail: { grantType: String(ctx.oidc.params?.grant_type ?? '') },
+    });
+  });
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: Error & { error?: string }) => {
+    deps.audit.emit({
+      action: tokenAction(ctx),
+      outcome: 'failure',
+      reason: error.error ?? error.name,
+      actor: { appId: ctx.oidc?.client?.clientId },
+      detail: { grantType: String(ctx.oidc?.params?.grant_type ?? '') },
+    });
   });
 
   // A reused (already rotated) refresh token, or a revocation, ends the Palisade session too,

@@ -17,6 +17,7 @@ import { DEMO_PEOPLE, DEV_IDP_PATH } from './dev-idp.ts';
 import { escapeHtml, page, STYLESHEET } from './pages.ts';
 import type { ResolvedConfig } from '../config/load.ts';
 import { parseDuration } from '../config/duration.ts';
+import type { AuditActor, AuditSink } from '../audit/index.ts';
 
 export interface ProviderHolder {
   current: Provider;
@@ -36,6 +37,7 @@ export interface OAuthRoutesDeps {
   refreshRetries: RefreshRetries;
   /** Whether the IdP's provisioning (SCIM) has deactivated this user name. */
   isDeprovisioned(userName: string): Promise<boolean>;
+  audit: AuditSink;
 }
 
 const UPSTREAM_COOKIE = 'palisade.upstream';
@@ -165,13 +167,19 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
   app.get('/interaction/:uid/upstream', { schema: { hide: true, params: uidParams } }, async (request, reply) => {
     const details = await provider.current.interactionDetails(request.raw, reply.raw);
     const pending = await federation.openPending(readCookie(request, UPSTREAM_COOKIE));
+    const clientIdOf = String(details.params.client_id);
+    /** A refused sign-in: logged, and recorded (brute-force monitoring counts these). */
+    const loginFailed = (reason: string, actor: AuditActor, detail: Record<string, unknown> = {}) => {
+      request.log.warn({ event: 'login.failure', reason, ...actor, ...detail }, 'login failed');
+      deps.audit.emit({ action: 'auth.login', outcome: 'failure', reason, actor: { appId: clientIdOf, ...actor }, resource: { type: 'user', id: actor.userId }, detail });
+    };
     const finish = async (result: Record<string, unknown>) => {
       reply.hijack();
       reply.raw.setHeader('set-cookie', `${UPSTREAM_COOKIE}=; Path=/interaction/${details.uid}; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
       await provider.current.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
     };
     if (!pending || pending.uid !== details.uid) {
-      request.log.warn({ event: 'login.failure', reason: 'upstream_state_missing' }, 'login failed');
+      loginFailed('upstream_state_missing', {});
       return finish({ error: 'access_denied', error_description: 'the sign-in took too long or was started elsewhere' });
     }
     let identity;
@@ -179,13 +187,13 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       identity = await federation.complete(request.raw.url!.split('?')[1] ?? '', pending);
     } catch (error) {
       const code = error instanceof UpstreamError ? error.code : 'upstream_error';
-      request.log.warn({ event: 'login.failure', reason: code }, 'login failed');
+      loginFailed(code, {});
       return finish({ error: 'access_denied', error_description: `company sign-in failed (${code})` });
     }
     const profile = mapProfile(identity.claims, deps.claimMapping, deps.roleMapping);
     const clientId = String(details.params.client_id);
     if (profile.roles.length === 0) {
-      request.log.warn({ event: 'login.failure', reason: 'no_role', issuer: identity.issuer, subject: identity.subject, clientId }, 'login refused: no role');
+      loginFailed('no_role', {}, { account: `${identity.issuer}#${identity.subject}` });
       // Someone who had a role and lost it upstream: their other sessions would otherwise keep
       // minting tokens with the old roles until they expire.
       const known = await updateKnownUser(deps.db, identity.issuer, identity.subject, profile);
@@ -205,7 +213,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     if (user.disabledAt || (profile.userName !== null && (await deps.isDeprovisioned(profile.userName)))) {
       // Deprovisioned through SCIM: the IdP may still let them sign in there (until its own
       // deactivation propagates), Palisade does not.
-      request.log.warn({ event: 'login.failure', reason: 'deprovisioned', userId: user.id, clientId }, 'login refused: account deprovisioned');
+      loginFailed('deprovisioned', { userId: user.id });
       return refuse(reply, details.uid, 'Your access has ended', '<p>Your company account no longer has access to these apps.</p>');
     }
     // Devices are keys: an app using DPoP named its key (dpop_jkt) in the authorization request.
@@ -213,7 +221,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     // Devices.tokensIssued); here a key an administrator revoked is turned away early.
     const params = details.params as Record<string, string | undefined>;
     if (params.dpop_jkt && (await deps.devices.isBlocked(user.id, params.dpop_jkt))) {
-      request.log.warn({ event: 'login.failure', reason: 'device_revoked', userId: user.id, clientId }, 'login refused: device revoked');
+      loginFailed('device_revoked', { userId: user.id, deviceId: params.dpop_jkt });
       return refuse(reply, details.uid, 'This device was removed', '<p>Your IT team removed this device from your account. Use another device, or ask IT.</p>');
     }
     const grant = new provider.current.Grant({ accountId: user.id, clientId });
@@ -232,6 +240,12 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       upstreamSid: identity.sid ?? null,
       deviceDescription: { platform: params.device_platform, model: params.device_model, osVersion: params.device_os_version, appVersion: params.app_version },
       unlockJwk: params.unlock_jwk ? (parseUnlockKey(params.unlock_jwk) ?? null) : null,
+    }, {
+      action: 'auth.login',
+      outcome: 'success',
+      actor: { userId: user.id, sessionId: grantId, appId: clientId, ...(params.dpop_jkt ? { deviceId: params.dpop_jkt } : {}) },
+      resource: { type: 'session', id: grantId },
+      detail: { roles: user.roles, acr: identity.acr ?? null, amr: identity.amr ?? [], issuer: identity.issuer },
     });
     request.log.info({ event: 'login.success', userId: user.id, clientId, sessionId: grantId, roles: user.roles }, 'login');
     return finish({
@@ -283,6 +297,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
         } catch (error) {
           const detail = error instanceof UpstreamError ? error.message : 'the logout token could not be checked';
           request.log.warn({ event: 'upstream_logout.refused', reason: detail }, 'back-channel logout refused');
+          deps.audit.emit({ action: 'auth.backchannel_logout', outcome: 'denied', reason: 'logout_token_refused', actor: {}, detail: { problem: detail } });
           throw problems.logoutTokenRefused(detail);
         }
         // Remember the jti for as long as the token itself could still be accepted.
@@ -290,6 +305,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
         const ended = await sessions.endUpstream(token, Math.max(0, acceptedUntilMs - deps.clock.now()) + 1000);
         if (ended === undefined) {
           request.log.warn({ event: 'upstream_logout.replayed', issuer: token.issuer }, 'back-channel logout token replayed');
+          deps.audit.emit({ action: 'security.replay', outcome: 'denied', reason: 'logout_token_replayed', actor: {}, detail: { issuer: token.issuer } });
           throw problems.logoutTokenRefused('this logout token was already used');
         }
         request.log.info({ event: 'upstream_logout', issuer: token.issuer, subject: token.sub, upstreamSid: token.sid, ended }, 'company IdP logout: sessions ended');

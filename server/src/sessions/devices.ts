@@ -7,6 +7,7 @@
 import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Sessions } from './service.ts';
+import { noAudit, type AuditSink } from '../audit/index.ts';
 
 export type DeviceState = 'active' | 'locked' | 'evicted' | 'wiped' | 'revoked';
 
@@ -42,7 +43,10 @@ export class Devices {
   private readonly sessions: Sessions;
   private readonly maxDevices: number;
 
-  constructor(db: Database, clock: Clock, sessions: Sessions, maxDevices: number) {
+  private readonly audit: AuditSink;
+
+  constructor(db: Database, clock: Clock, sessions: Sessions, maxDevices: number, audit: AuditSink = noAudit) {
+    this.audit = audit;
     this.db = db;
     this.clock = clock;
     this.sessions = sessions;
@@ -134,7 +138,11 @@ export class Devices {
 
   private async end(id: string, state: DeviceState, reason: string, revocation: 'device_cap' | 'admin'): Promise<boolean> {
     const now = new Date(this.clock.now());
-    const changed = await setState(this.db, id, state, reason, now);
+    const changed = await this.db.transaction(async (tx) => {
+      const changed = await setState(tx, id, state, reason, now);
+      if (changed) await this.audit.record(tx, { action: state === 'evicted' ? 'device.evict' : `device.${state}`, outcome: 'success', reason, actor: {}, resource: { type: 'device', id } });
+      return changed;
+    });
     const { rows } = await this.db.query<{ id: string }>('SELECT id FROM sessions WHERE device_id = $1 AND revoked_at IS NULL', [id]);
     for (const session of rows) await this.sessions.revoke(session.id, revocation);
     return changed;

@@ -1,6 +1,7 @@
 import type { Database, Queryable, Subscription } from '../db/index.ts';
 import type { SharedCache } from '../cache/index.ts';
 import type { Clock } from '../clock.ts';
+import { noAudit, type AuditEvent, type AuditSink } from '../audit/index.ts';
 import { activeSessionIds, destroyGrantRecords, rememberLogoutToken, sessionsForUpstreamLogout, findSession, findSessionView, insertSession, listUserSessions, markRevoked, recentlyRevoked, type Session, type SessionView } from './store.ts';
 
 export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed' | 'upstream_logout' | 'deprovisioned' | 'device_cap';
@@ -38,10 +39,15 @@ export class Sessions {
   private readonly unlockListeners: ((sessionId: string) => void)[] = [];
 
   private readonly bus: SharedCache | undefined;
+  private readonly audit: AuditSink;
 
-  /** `bus`: carry the feed over Redis pub/sub instead of PostgreSQL LISTEN/NOTIFY. */
-  constructor(db: Database, clock: Clock, tokenLifetimeMs: number, log: SessionsLog, bus?: SharedCache) {
+  /**
+   * `bus`: carry the feed over Redis pub/sub instead of PostgreSQL LISTEN/NOTIFY.
+   * `audit`: every session start and end is recorded in the transaction that makes it.
+   */
+  constructor(db: Database, clock: Clock, tokenLifetimeMs: number, log: SessionsLog, bus?: SharedCache, audit: AuditSink = noAudit) {
     this.db = db;
+    this.audit = audit;
     this.clock = clock;
     this.tokenLifetimeMs = tokenLifetimeMs;
     this.log = log;
@@ -103,8 +109,12 @@ export class Sessions {
     for (const id of await recentlyRevoked(this.db, since)) this.remember(id);
   }
 
-  create(session: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>): Promise<void> {
-    return insertSession(this.db, session, new Date(this.clock.now()));
+  /** Starts a session; `event` (the successful login) is recorded with it. */
+  create(session: Omit<Session, 'createdAt' | 'revokedAt' | 'revokedReason'>, event?: AuditEvent): Promise<void> {
+    return this.db.transaction(async (tx) => {
+      await insertSession(tx, session, new Date(this.clock.now()));
+      if (event) await this.audit.record(tx, event);
+    });
   }
 
   find(id: string): Promise<Session | undefined> {
@@ -130,12 +140,15 @@ export class Sessions {
    * Ends a session: its access tokens fail from now on (deny set first, before any I/O), its
    * refresh tokens and grant records are deleted.
    */
-  async revoke(id: string, reason: RevocationReason): Promise<boolean> {
+  async revoke(id: string, reason: RevocationReason, event?: Omit<AuditEvent, 'resource'>): Promise<boolean> {
     this.remember(id);
     const changed = await this.db.transaction(async (tx) => {
       const changed = await markRevoked(tx, id, reason, new Date(this.clock.now()));
       await destroyGrantRecords(tx, id);
-      if (changed) await this.sendInTransaction(tx, id);
+      if (changed) {
+        await this.sendInTransaction(tx, id);
+        await this.audit.record(tx, { action: reason === 'logout' ? 'auth.logout' : 'session.revoke', outcome: 'success', reason, actor: {}, ...event, resource: { type: 'session', id } });
+      }
       return changed;
     });
     if (changed) await this.sendAfterCommit(id);
@@ -148,7 +161,7 @@ export class Sessions {
    * oidc-provider's own check, the atomic consume, the retry window — comes here.
    */
   async endForReuse(id: string, details: object = {}): Promise<void> {
-    if (await this.revoke(id, 'refresh_token_reuse')) {
+    if (await this.revoke(id, 'refresh_token_reuse', { action: 'token.reuse', outcome: 'denied', reason: 'refresh_token_reuse', actor: { sessionId: id }, detail: { ...details } })) {
       this.log.warn({ event: 'token.refresh_reuse', sessionId: id, ...details }, 'a rotated refresh token was presented again: the whole session is revoked');
     }
   }

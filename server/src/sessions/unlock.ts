@@ -11,6 +11,7 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { constantTimeEqual, hashToken, randomId } from '../security/primitives.ts';
 import type { Sessions } from './service.ts';
+import { noAudit, type AuditSink } from '../audit/index.ts';
 
 export const UNLOCK_MAX_FAILURES = 5;
 const CHALLENGE_TTL_MS = 2 * 60_000;
@@ -36,7 +37,10 @@ export class SessionUnlock {
   private readonly clock: Clock;
   private readonly sessions: Sessions;
 
-  constructor(db: Database, clock: Clock, sessions: Sessions) {
+  private readonly audit: AuditSink;
+
+  constructor(db: Database, clock: Clock, sessions: Sessions, audit: AuditSink = noAudit) {
+    this.audit = audit;
     this.db = db;
     this.clock = clock;
     this.sessions = sessions;
@@ -82,17 +86,29 @@ export class SessionUnlock {
           [sessionId, new Date(now)],
         );
         await this.sessions.announceUnlock(tx, sessionId);
+        await this.audit.record(tx, { action: 'session.unlock', outcome: 'success', actor: { sessionId }, resource: { type: 'session', id: sessionId } });
       });
       await this.sessions.unlockCommitted(sessionId);
       return 'unlocked';
     }
-    const { rows: counted } = await this.db.query<{ blocked: boolean }>(
-      `UPDATE sessions SET unlock_failures = unlock_failures + 1,
-         unlock_blocked_at = CASE WHEN unlock_failures + 1 >= $2 THEN $3 ELSE unlock_blocked_at END
-       WHERE id = $1 RETURNING unlock_blocked_at IS NOT NULL AS blocked`,
-      [sessionId, UNLOCK_MAX_FAILURES, new Date(now)],
-    );
-    return counted[0]?.blocked ? 'blocked' : 'refused';
+    return this.db.transaction(async (tx) => {
+      const { rows: counted } = await tx.query<{ blocked: boolean; failures: number }>(
+        `UPDATE sessions SET unlock_failures = unlock_failures + 1,
+           unlock_blocked_at = CASE WHEN unlock_failures + 1 >= $2 THEN $3 ELSE unlock_blocked_at END
+         WHERE id = $1 RETURNING unlock_blocked_at IS NOT NULL AS blocked, unlock_failures AS failures`,
+        [sessionId, UNLOCK_MAX_FAILURES, new Date(now)],
+      );
+      const blocked = counted[0]?.blocked === true;
+      await this.audit.record(tx, {
+        action: 'session.unlock',
+        outcome: 'failure',
+        reason: blocked ? 'unlock_blocked' : 'unlock_refused',
+        actor: { sessionId },
+        resource: { type: 'session', id: sessionId },
+        detail: { failures: counted[0]?.failures ?? null },
+      });
+      return blocked ? 'blocked' : 'refused';
+    });
   }
 
   private async valid(proof: string, jwk: JWK, sessionId: string, challengeHash: string | null, expires: Date | null, now: number): Promise<boolean> {

@@ -82,7 +82,6 @@ export async function startInProcess(
   port: number,
   env: Record<string, string> = {},
   clock?: import('../../src/clock.ts').Clock,
-  audit?: import('../../src/main.ts').StartOptions['audit'],
 ): Promise<{ server: import('../../src/main.ts').RunningServer; ca: string }> {
   const { loadConfig } = await import('../../src/config/load.ts');
   const { startServer } = await import('../../src/main.ts');
@@ -98,6 +97,6 @@ export async function startInProcess(
       ...env,
     },
   });
-  const server = await startServer({ config, announce: () => undefined, ...(clock ? { clock } : {}), ...(audit ? { audit } : {}) });
+  const server = await startServer({ config, announce: () => undefined, ...(clock ? { clock } : {}) });
   return { server, ca: readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8') };
 }

@@ -1,0 +1,62 @@
+/**
+ * Configuration changes are audited: at start, each instance compares its effective
+ * configuration (secrets redacted, credentials cut out of URLs) with the last one recorded and,
+ * when anything differs, records `config.change` with the settings that changed, before and
+ * after. Configuration lives in files and environment variables outside Palisade's reach, so
+ * this is where a change becomes visible: at the first start that uses it.
+ */
+import type { Database } from '../db/index.ts';
+import type { ResolvedConfig } from '../config/load.ts';
+import { ConfigSchema } from '../config/schema.ts';
+import { asRole } from './sealer.ts';
+import { redact } from './redact.ts';
+import type { AuditSink } from './trail.ts';
+
+type Flat = Record<string, unknown>;
+
+function flatten(value: unknown, prefix: string, out: Flat): Flat {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out[prefix] = value;
+  }
+  return out;
+}
+
+/** The configuration as it may be recorded: only schema settings, secrets redacted, URL credentials removed. */
+export function configSnapshot(config: ResolvedConfig): Flat {
+  const settings = Object.fromEntries(Object.keys(ConfigSchema.properties).filter((k) => k in config).map((k) => [k, (config as unknown as Record<string, unknown>)[k]]));
+  const text = JSON.stringify(redact({ ...settings, masterKey: settings.masterKey === undefined ? undefined : '[redacted]' }));
+  // postgres://user:password@host → postgres://[redacted]@host, wherever a URL carries credentials.
+  const cleaned = JSON.parse(text.replace(/(\w+:\/\/)[^/@"\s]+@/g, '$1[redacted]@')) as Record<string, unknown>;
+  return flatten(cleaned, '', {});
+}
+
+export async function recordConfiguration(db: Database, audit: AuditSink, config: ResolvedConfig): Promise<boolean> {
+  const current = configSnapshot(config);
+  const last = await asRole(db, 'palisade_audit_reader', (q) =>
+    q.query<{ detail: { config?: Flat } | string | null }>(`SELECT detail FROM audit_events WHERE action = 'config.change' ORDER BY id DESC LIMIT 1`),
+  );
+  const raw = last.rows[0]?.detail;
+  const previous = (typeof raw === 'string' ? (JSON.parse(raw) as { config?: Flat }) : raw)?.config;
+  const before: Flat = {};
+  const after: Flat = {};
+  for (const key of new Set([...Object.keys(previous ?? {}), ...Object.keys(current)])) {
+    if (JSON.stringify(previous?.[key]) === JSON.stringify(current[key])) continue;
+    if (previous && key in previous) before[key] = previous[key];
+    if (key in current) after[key] = current[key];
+  }
+  if (previous && Object.keys(before).length + Object.keys(after).length === 0) return false;
+  await db.transaction((tx) =>
+    audit.record(tx, {
+      action: 'config.change',
+      outcome: 'success',
+      reason: previous ? 'changed' : 'first_start',
+      actor: { userId: 'system' },
+      resource: { type: 'config', id: config.source },
+      changes: previous ? { before, after } : { after: current },
+      detail: { config: current },
+    }),
+  );
+  return true;
+}

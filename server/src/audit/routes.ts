@@ -1,0 +1,123 @@
+/**
+ * The audit trail over HTTP: the public keys that verify checkpoints and archive digests
+ * (anyone may fetch them; they are what an auditor checks an archive against), and search for
+ * administrators — itself recorded as `audit.search`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Database } from '../db/index.ts';
+import { problems } from '../http/problems.ts';
+import { publicAuditKeys } from './keys.ts';
+import { searchAudit, type AuditFilter } from './search.ts';
+import type { AuditSink } from './trail.ts';
+
+export interface AuditRoutesDeps {
+  db: Database;
+  audit: AuditSink;
+}
+
+const EventSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'seq', 'at', 'action', 'outcome', 'actor'],
+  properties: {
+    id: { type: 'integer' },
+    seq: { type: ['integer', 'null'], description: 'Position in the hash chain; null until sealed (normally under a second).' },
+    at: { type: 'string', format: 'date-time' },
+    action: { type: 'string' },
+    outcome: { type: 'string', enum: ['success', 'failure', 'denied', 'error'] },
+    reason: { type: 'string' },
+    actor: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(['userId', 'sessionId', 'deviceId', 'appId', 'ip', 'userAgent'].map((k) => [k, { type: 'string' }])),
+    },
+    resource: { type: 'object', additionalProperties: false, required: ['type'], properties: { type: { type: 'string' }, id: { type: 'string' } } },
+    requestId: { type: 'string' },
+    changes: { type: 'object', additionalProperties: true },
+    detail: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+const SearchQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    user: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9._:@-]+$' },
+    device: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' },
+    app: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' },
+    action: { type: 'string', maxLength: 64, pattern: '^[a-z0-9_.]+$', description: 'Exact action, or a prefix ending in a dot (auth.).' },
+    resourceType: { type: 'string', maxLength: 64, pattern: '^[a-z0-9_]+$' },
+    resourceId: { type: 'string', maxLength: 200 },
+    outcome: { type: 'string', enum: ['success', 'failure', 'denied', 'error'] },
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    before: { type: 'string', pattern: '^[0-9]{1,18}$', description: 'Cursor: the `next` of the previous page.' },
+    limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
+  },
+} as const;
+
+type SearchQueryType = Partial<Record<'user' | 'device' | 'app' | 'action' | 'resourceType' | 'resourceId' | 'outcome' | 'from' | 'to' | 'before' | 'limit', string>>;
+
+export function filterFromQuery(q: SearchQueryType): AuditFilter {
+  return {
+    ...(q.user ? { userId: q.user } : {}),
+    ...(q.device ? { deviceId: q.device } : {}),
+    ...(q.app ? { appId: q.app } : {}),
+    ...(q.action ? { action: q.action } : {}),
+    ...(q.resourceType ? { resourceType: q.resourceType } : {}),
+    ...(q.resourceId ? { resourceId: q.resourceId } : {}),
+    ...(q.outcome ? { outcome: q.outcome as AuditFilter['outcome'] } : {}),
+    ...(q.from ? { from: new Date(q.from) } : {}),
+    ...(q.to ? { to: new Date(q.to) } : {}),
+    ...(q.before ? { before: Number(q.before) } : {}),
+    ...(q.limit ? { limit: Number(q.limit) } : {}),
+  };
+}
+
+export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): Promise<void> {
+  app.get(
+    '/.well-known/palisade-audit-keys',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Public keys (JWKS, Ed25519) that verify audit checkpoints and archive digests',
+        response: { 200: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object', additionalProperties: true } } } } },
+      },
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return publicAuditKeys(deps.db);
+    },
+  );
+
+  const adminOnly = async (request: FastifyRequest) => {
+    if (!request.auth!.roles.includes('admin')) throw problems.forbidden('Reading the audit trail needs the admin role.');
+  };
+
+  app.get<{ Querystring: SearchQueryType }>(
+    '/admin/v1/audit/events',
+    {
+      onRequest: [app.authenticate, adminOnly],
+      schema: {
+        tags: ['admin', 'audit'],
+        summary: 'Search the audit trail (admin), newest first; reading it is itself audited',
+        security: [{ bearer: [] }],
+        querystring: SearchQuery,
+        response: {
+          200: { type: 'object', additionalProperties: false, required: ['events'], properties: { events: { type: 'array', items: EventSchema }, next: { type: 'string' } } },
+        },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const filter = filterFromQuery(request.query);
+      if (filter.from && filter.to && filter.from > filter.to) throw problems.validation([{ path: 'querystring.from', message: 'must not be after `to`' }]);
+      const page = await searchAudit(deps.db, filter);
+      deps.audit.emit({ action: 'audit.search', outcome: 'success', actor: {}, resource: { type: 'audit' }, detail: { filter: request.query, returned: page.events.length } });
+      return {
+        events: page.events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+        ...(page.next !== undefined ? { next: String(page.next) } : {}),
+      };
+    },
+  );
+}
