@@ -3,7 +3,9 @@
  * provisioning connector (Entra ID, Okta, …): create, get, replace (PUT), patch, delete, list
  * with `filter=userName eq "…"` (Users) or `displayName eq "…"` (Groups), and the discovery
  * document ServiceProviderConfig. Authenticated by a bearer token per connector
- * (`palisade scim tokens create <name>`), stored only as a hash.
+ * (`palisade scim tokens create <name>`), stored only as a hash. Every change is made in one
+ * transaction with its audit record (`ScimEffects.change`), attributed to the connector as
+ * `scim:<name>` — the token's name, never the token.
  *
  * Errors use SCIM's own error schema (RFC 7644 §3.12), which provisioning clients parse, with
  * Palisade's problem `type` and `title` added, as `application/scim+json` (decision 0006).
@@ -11,10 +13,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseFilter } from 'scim2-parse-filter';
 import { scimPatch, type ScimPatchOperation } from 'scim-patch';
-import type { Database } from '../db/index.ts';
+import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { hashToken } from '../security/primitives.ts';
 import { PROBLEM_BASE } from '../http/problems.ts';
+import { currentContext, type AuditActor } from '../audit/index.ts';
 import type { ScimEffects } from './service.ts';
 import * as store from './store.ts';
 
@@ -192,11 +195,11 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
     active: bool(resource.active, true),
     resource: storable(resource),
   });
-  const groupFields = async (resource: Resource) => {
+  const groupFields = async (q: Queryable, resource: Resource) => {
     const members = resource.members ?? [];
     if (!Array.isArray(members) || members.length > 10_000) throw new ScimError(400, 'invalidValue', 'members must be a list');
     const ids = [...new Set(members.map((m: { value?: unknown }) => (typeof m?.value === 'string' && UUID.test(m.value) ? m.value.toLowerCase() : '')))];
-    const known = await store.existingScimUserIds(db, ids.filter(Boolean));
+    const known = await store.existingScimUserIds(q, ids.filter(Boolean));
     const unknown = ids.filter((id) => !known.has(id));
     if (unknown.length) throw new ScimError(400, 'invalidValue', `members must be existing Users (unknown: ${unknown.slice(0, 3).join(', ') || 'a value that is not a User id'})`);
     const { members: _members, ...rest } = storable(resource);
@@ -210,6 +213,9 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
     if (!UUID.test(id)) throw new ScimError(404, undefined, `${what} not found`);
     return id.toLowerCase();
   };
+  /** The connector that sent each request, as audit records name it. */
+  const actors = new WeakMap<FastifyRequest, AuditActor>();
+  const actorOf = (request: FastifyRequest): AuditActor => actors.get(request) ?? {};
   const list = (total: number, startIndex: number, resources: Resource[]) => ({ schemas: [SCHEMA.list], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources });
 
   await app.register(
@@ -235,6 +241,11 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
         const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(request.headers.authorization ?? '')?.[1];
         const connector = token ? await store.scimTokenName(db, hashToken(token), new Date(deps.clock.now())) : undefined;
         if (!connector) throw new ScimError(401, undefined, 'a valid SCIM bearer token is required');
+        const actor = { appId: `scim:${connector}` };
+        actors.set(request, actor);
+        // Everything recorded while serving this request (the sessions it ends, too) names the connector.
+        const context = currentContext();
+        if (context) Object.assign(context.actor, actor);
         request.log.info({ event: 'scim.request', connector, method: request.method }, 'SCIM request');
       });
 
@@ -259,37 +270,43 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
       });
       scim.post<{ Body: Resource }>('/Users', async (request, reply) => {
         const fields = userFields(request.body ?? {});
-        const row = await store.insertScimUser(db, fields);
-        if (!row) throw new ScimError(409, 'uniqueness', 'a User with this userName exists');
-        await effects.userChanged(row);
+        const row = await effects.change(actorOf(request), async (tx, change) => {
+          const row = await store.insertScimUser(tx, fields);
+          if (!row) throw new ScimError(409, 'uniqueness', 'a User with this userName exists');
+          await change.userCreated(row);
+          return row;
+        });
         return reply.code(201).type('application/scim+json').header('location', location('Users', row.id)).send(userOut(row));
       });
       scim.get<{ Params: { id: string } }>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
         const row = mustFind(await store.findScimUser(db, uuidOr404(request.params.id, 'User')), 'User');
         return reply.type('application/scim+json').send(userOut(row));
       });
-      const replaceUser = async (id: string, resource: Resource) => {
-        const row = await store.updateScimUser(db, id, userFields(resource));
-        if (row === 'conflict') throw new ScimError(409, 'uniqueness', 'another User has this userName');
-        const updated = mustFind(row, 'User');
-        await effects.userChanged(updated);
-        return updated;
-      };
+      /** PUT and PATCH: `next` makes the new resource from the current one, read locked in the same transaction. */
+      const replaceUser = (request: FastifyRequest, id: string, next: (current: store.ScimUserRow) => Resource) =>
+        effects.change(actorOf(request), async (tx, change) => {
+          const current = mustFind(await store.findScimUser(tx, id, true), 'User');
+          const row = await store.updateScimUser(tx, id, userFields(next(current)));
+          if (row === 'conflict') throw new ScimError(409, 'uniqueness', 'another User has this userName');
+          const updated = mustFind(row, 'User');
+          await change.userReplaced(current, updated);
+          return updated;
+        });
       scim.put<{ Params: { id: string }; Body: Resource }>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
         const id = uuidOr404(request.params.id, 'User');
-        mustFind(await store.findScimUser(db, id), 'User');
-        return reply.type('application/scim+json').send(userOut(await replaceUser(id, request.body ?? {})));
+        return reply.type('application/scim+json').send(userOut(await replaceUser(request, id, () => request.body ?? {})));
       });
       scim.patch<{ Params: { id: string }; Body: unknown }>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
         const operations = patchOperations(request.body);
         const id = uuidOr404(request.params.id, 'User');
-        const current = mustFind(await store.findScimUser(db, id), 'User');
-        const patched = applyPatch(userOut(current), operations);
-        return reply.type('application/scim+json').send(userOut(await replaceUser(id, patched)));
+        return reply.type('application/scim+json').send(userOut(await replaceUser(request, id, (current) => applyPatch(userOut(current), operations))));
       });
       scim.delete<{ Params: { id: string } }>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
-        const row = mustFind(await store.deleteScimUser(db, uuidOr404(request.params.id, 'User')), 'User');
-        await effects.userDeleted(row);
+        const id = uuidOr404(request.params.id, 'User');
+        await effects.change(actorOf(request), async (tx, change) => {
+          const deleted = mustFind(await store.deleteScimUser(tx, id), 'User');
+          await change.userDeleted(deleted.user, deleted.groups);
+        });
         return reply.code(204).send();
       });
 
@@ -300,35 +317,43 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
         return reply.type('application/scim+json').send(list(total, startIndex, rows.map(groupOut)));
       });
       scim.post<{ Body: Resource }>('/Groups', async (request, reply) => {
-        const row = await store.insertScimGroup(db, await groupFields(request.body ?? {}));
-        if (!row) throw new ScimError(409, 'uniqueness', 'a Group with this displayName exists');
-        await effects.membersChanged(row.memberIds);
+        const row = await effects.change(actorOf(request), async (tx, change) => {
+          const row = await store.insertScimGroup(tx, await groupFields(tx, request.body ?? {}));
+          if (!row) throw new ScimError(409, 'uniqueness', 'a Group with this displayName exists');
+          await change.groupCreated(row);
+          return row;
+        });
         return reply.code(201).type('application/scim+json').header('location', location('Groups', row.id)).send(groupOut(row));
       });
       scim.get<{ Params: { id: string } }>('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
         const row = mustFind(await store.findScimGroup(db, uuidOr404(request.params.id, 'Group')), 'Group');
         return reply.type('application/scim+json').send(groupOut(row));
       });
-      const replaceGroup = async (current: store.ScimGroupRow, resource: Resource) => {
-        const row = await store.updateScimGroup(db, current.id, await groupFields(resource));
-        if (row === 'conflict') throw new ScimError(409, 'uniqueness', 'another Group has this displayName');
-        const updated = mustFind(row, 'Group');
-        await effects.membersChanged([...current.memberIds, ...updated.memberIds]);
-        return updated;
-      };
+      /** PUT and PATCH, as for Users: the membership before is read locked, so the roles recomputed are exact. */
+      const replaceGroup = (request: FastifyRequest, id: string, next: (current: store.ScimGroupRow) => Resource) =>
+        effects.change(actorOf(request), async (tx, change) => {
+          const current = mustFind(await store.findScimGroup(tx, id, true), 'Group');
+          const row = await store.updateScimGroup(tx, id, await groupFields(tx, next(current)));
+          if (row === 'conflict') throw new ScimError(409, 'uniqueness', 'another Group has this displayName');
+          const updated = mustFind(row, 'Group');
+          await change.groupReplaced(current, updated);
+          return updated;
+        });
       scim.put<{ Params: { id: string }; Body: Resource }>('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
-        const current = mustFind(await store.findScimGroup(db, uuidOr404(request.params.id, 'Group')), 'Group');
-        return reply.type('application/scim+json').send(groupOut(await replaceGroup(current, request.body ?? {})));
+        const id = uuidOr404(request.params.id, 'Group');
+        return reply.type('application/scim+json').send(groupOut(await replaceGroup(request, id, () => request.body ?? {})));
       });
       scim.patch<{ Params: { id: string }; Body: unknown }>('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
         const operations = patchOperations(request.body);
-        const current = mustFind(await store.findScimGroup(db, uuidOr404(request.params.id, 'Group')), 'Group');
-        const patched = applyPatch(groupOut(current), operations);
-        return reply.type('application/scim+json').send(groupOut(await replaceGroup(current, patched)));
+        const id = uuidOr404(request.params.id, 'Group');
+        return reply.type('application/scim+json').send(groupOut(await replaceGroup(request, id, (current) => applyPatch(groupOut(current), operations))));
       });
       scim.delete<{ Params: { id: string } }>('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
-        const row = mustFind(await store.deleteScimGroup(db, uuidOr404(request.params.id, 'Group')), 'Group');
-        await effects.membersChanged(row.memberIds);
+        const id = uuidOr404(request.params.id, 'Group');
+        await effects.change(actorOf(request), async (tx, change) => {
+          const row = mustFind(await store.deleteScimGroup(tx, id), 'Group');
+          await change.groupDeleted(row);
+        });
         return reply.code(204).send();
       });
     },

@@ -37,17 +37,24 @@ export async function scimTokenName(db: Queryable, tokenHash: string, now: Date)
   return rows[0]?.name;
 }
 
-export async function insertScimToken(db: Queryable, name: string, tokenHash: string): Promise<void> {
+/**
+ * Creates the connector's token, or replaces the one it had (revoked or not). Says what was
+ * there before, for the audit record; the row is locked so that answer stays true until commit.
+ */
+export async function putScimToken(db: Queryable, name: string, tokenHash: string): Promise<{ replaced: boolean; wasRevoked: boolean }> {
+  const { rows } = await db.query<{ revokedAt: Date | null }>('SELECT revoked_at AS "revokedAt" FROM scim_tokens WHERE name = $1 FOR UPDATE', [name]);
   await db.query(
     `INSERT INTO scim_tokens (name, token_hash) VALUES ($1, $2)
      ON CONFLICT (name) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now(), last_used_at = NULL, revoked_at = NULL`,
     [name, tokenHash],
   );
+  return { replaced: rows.length > 0, wasRevoked: rows[0]?.revokedAt != null };
 }
 
-export async function revokeScimToken(db: Queryable, name: string): Promise<boolean> {
-  const { rowCount } = await db.query('UPDATE scim_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL', [name]);
-  return rowCount > 0;
+/** Revokes the connector's token; returns when, or undefined if it had no active token. */
+export async function markScimTokenRevoked(db: Queryable, name: string): Promise<Date | undefined> {
+  const { rows } = await db.query<{ revokedAt: Date }>('UPDATE scim_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING revoked_at AS "revokedAt"', [name]);
+  return rows[0]?.revokedAt;
 }
 
 export async function listScimTokens(db: Queryable): Promise<{ name: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }[]> {
@@ -78,15 +85,21 @@ export async function updateScimUser(db: Queryable, id: string, u: { userName: s
   return rows[0] && parsed(rows[0]);
 }
 
-export async function findScimUser(db: Queryable, id: string): Promise<ScimUserRow | undefined> {
-  const { rows } = await db.query<ScimUserRow>(`SELECT ${USER} FROM scim_users WHERE id = $1`, [id]);
+/** `lock`: hold the row until the transaction ends, so the change made from it is not lost to a concurrent one. */
+export async function findScimUser(db: Queryable, id: string, lock = false): Promise<ScimUserRow | undefined> {
+  const { rows } = await db.query<ScimUserRow>(`SELECT ${USER} FROM scim_users WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
   return rows[0] && parsed(rows[0]);
 }
 
-export async function deleteScimUser(db: Queryable, id: string): Promise<ScimUserRow | undefined> {
+/** Deletes the user and takes it out of every group; returns it and the groups it left. */
+export async function deleteScimUser(db: Queryable, id: string): Promise<{ user: ScimUserRow; groups: { id: string; displayName: string }[] } | undefined> {
   const { rows } = await db.query<ScimUserRow>(`DELETE FROM scim_users WHERE id = $1 RETURNING ${USER}`, [id]);
-  if (rows[0]) await db.query('UPDATE scim_groups SET member_ids = array_remove(member_ids, $1::uuid)', [id]);
-  return rows[0] && parsed(rows[0]);
+  if (!rows[0]) return undefined;
+  const groups = await db.query<{ id: string; displayName: string }>(
+    'UPDATE scim_groups SET member_ids = array_remove(member_ids, $1::uuid) WHERE $1::uuid = ANY(member_ids) RETURNING id, display_name AS "displayName"',
+    [id],
+  );
+  return { user: parsed(rows[0]), groups: groups.rows };
 }
 
 export type UserFilter = { attribute: 'userName' | 'externalId'; value: string } | undefined;
@@ -132,8 +145,9 @@ export async function updateScimGroup(db: Queryable, id: string, g: { displayNam
   return rows[0] && parsed(rows[0]);
 }
 
-export async function findScimGroup(db: Queryable, id: string): Promise<ScimGroupRow | undefined> {
-  const { rows } = await db.query<ScimGroupRow>(`SELECT ${GROUP} FROM scim_groups WHERE id = $1`, [id]);
+/** `lock`: as for findScimUser. */
+export async function findScimGroup(db: Queryable, id: string, lock = false): Promise<ScimGroupRow | undefined> {
+  const { rows } = await db.query<ScimGroupRow>(`SELECT ${GROUP} FROM scim_groups WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
   return rows[0] && parsed(rows[0]);
 }
 
