@@ -11,6 +11,29 @@ import { ensureSigningKey, listKeys, rotateKeys } from './oauth/keys.ts';
 import { systemClock } from './clock.ts';
 import { hashToken, randomId } from './security/primitives.ts';
 import { insertScimToken, listScimTokens, revokeScimToken } from './scim/index.ts';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  AuditTrail,
+  Sealer,
+  exportArchive,
+  loadCheckpointSigner,
+  publicAuditKeys,
+  purgeArchived,
+  requestContext,
+  searchAudit,
+  verifyArchive,
+  verifyDatabase,
+  type AuditFilter,
+  type PublicKeySet,
+  type VerifyReport,
+} from './audit/index.ts';
+import { containAll, containUser, resolveUser } from './incident/index.ts';
+import { Devices, Sessions } from './sessions/index.ts';
+import { openRedisCache, type SharedCache } from './cache/index.ts';
+import type { Database } from './db/index.ts';
+import type { ResolvedConfig } from './config/load.ts';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) console.error(error.message);
@@ -27,6 +50,44 @@ async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openConfigured
   } finally {
     await db.close();
   }
+}
+
+/** Console output for operational messages of the modules a command uses. */
+const consoleLog = { warn: (d: object, m: string) => console.error(`warning: ${m}`, d), error: (d: object, m: string) => console.error(`error: ${m}`, d) };
+
+/**
+ * Runs an operator command with the audit trail attached: every change it makes is recorded,
+ * attributed to the CLI and the operating-system account that ran it.
+ */
+async function asOperator<T>(fn: (db: Database, config: ResolvedConfig, audit: AuditTrail) => Promise<T>): Promise<T> {
+  return withDatabase((db, config) =>
+    requestContext.run({ actor: { userId: 'cli', userAgent: `palisade-cli (${os.userInfo().username}@${os.hostname()})` } }, async () => {
+      const audit = new AuditTrail(db, systemClock, consoleLog, { flushIntervalMs: 50 });
+      try {
+        return await fn(db, config, audit);
+      } finally {
+        await audit.close();
+      }
+    }),
+  );
+}
+
+function printReport(report: VerifyReport & { files?: number }): void {
+  if (report.ok) {
+    const range = report.firstSeq === null ? '' : ` (seq ${report.firstSeq}–${report.lastSeq})`;
+    console.log(`audit trail OK: ${report.checked} records${range}, ${report.checkpointsVerified} signed ${report.files !== undefined ? 'digests' : 'checkpoints'} verified`);
+    if (report.uncovered > 0) console.log(`  ${report.uncovered} newest records are chained but not yet under a signed checkpoint`);
+    if (report.unsealed) console.log(`  ${report.unsealed} records are waiting to be sealed (run with --seal, or let a running server seal them)`);
+    return;
+  }
+  console.log(`audit trail BROKEN at seq ${report.broken!.seq}${report.broken!.eventId ? ` (event ${report.broken!.eventId})` : ''}: ${report.broken!.message}`);
+  console.log(`  checked ${report.checked} records before it`);
+}
+
+function readKeys(file: string): PublicKeySet {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as PublicKeySet;
+  if (!Array.isArray(parsed.keys)) throw new Error(`${file} is not a JWKS ({"keys": [...]})`);
+  return parsed;
 }
 
 export function buildCli(): Command {
@@ -116,7 +177,7 @@ export function buildCli(): Command {
     .option('--activate-after <duration>', 'publish first, sign after this long (lets every instance and JWKS cache learn the key)', '1m')
     .action(async (options: { alg?: 'ES256' | 'EdDSA'; activateAfter: string }) => {
       try {
-        await withDatabase(async (db, config) => {
+        await asOperator(async (db, config, audit) => {
           const master = resolveMasterKey(config);
           const accessMs = parseDuration(config.tokens.accessTokenTtl);
           // On a database no server has started on yet there is no key to rotate away from:
@@ -126,6 +187,7 @@ export function buildCli(): Command {
             alg: options.alg ?? config.tokens.signingAlg,
             activateAfterMs: parseDuration(options.activateAfter),
             retainMs: accessMs + 60_000,
+            audit,
           });
           console.log(`new signing key ${kid}: published now, signs from ${new Date(Date.now() + parseDuration(options.activateAfter)).toISOString()}`);
         });
@@ -142,9 +204,9 @@ export function buildCli(): Command {
     .action(async (name: string) => {
       try {
         if (!/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(name)) throw new Error('the name must be 1 to 64 letters, digits, dots, dashes or underscores');
-        await withDatabase(async (db) => {
+        await asOperator(async (db, _config, audit) => {
           const token = `pal_scim_${randomId(32)}`;
-          await insertScimToken(db, name, hashToken(token));
+          await insertScimToken(db, name, hashToken(token), audit);
           console.log(`SCIM token for "${name}" (shown once; enter it as the connector's secret token):\n${token}`);
         });
       } catch (error) {
@@ -171,9 +233,179 @@ export function buildCli(): Command {
     .description('revoke a connector’s token at once')
     .action(async (name: string) => {
       try {
-        await withDatabase(async (db) => {
-          if (!(await revokeScimToken(db, name))) throw new Error(`no active SCIM token named "${name}"`);
+        await asOperator(async (db, _config, audit) => {
+          if (!(await revokeScimToken(db, name, audit))) throw new Error(`no active SCIM token named "${name}"`);
           console.log(`SCIM token "${name}" revoked`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  const auditCommand = program.command('audit').description('the tamper-evident audit trail');
+  auditCommand
+    .command('verify')
+    .description('check the hash chain and signed checkpoints (database), or archive files offline; names the first broken record')
+    .option('--archive <dir>', 'verify exported archive files instead of the database')
+    .option('--keys <file>', 'public keys (JWKS) to verify with; default: from the database. Offline, use a copy kept apart from the archive')
+    .option('--seal', 'seal pending records first (needs the master key)')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { archive?: string; keys?: string; seal?: boolean; json?: boolean }) => {
+      try {
+        let report: VerifyReport & { files?: number };
+        if (options.archive && options.keys) {
+          report = await verifyArchive(options.archive, readKeys(options.keys));
+        } else {
+          report = await withDatabase(async (db, config) => {
+            const keys = options.keys ? readKeys(options.keys) : await publicAuditKeys(db);
+            if (options.archive) return verifyArchive(options.archive, keys);
+            if (options.seal) {
+              const signer = await loadCheckpointSigner(db, resolveMasterKey(config));
+              await new Sealer(db, signer, systemClock, consoleLog, { batchSize: 2000, checkpointEvery: config.audit.checkpointEvery, checkpointIntervalMs: 0, pollIntervalMs: 0 }).drain();
+            }
+            return verifyDatabase(db, keys);
+          });
+        }
+        if (options.json) console.log(JSON.stringify(report));
+        else printReport(report);
+        if (!report.ok) process.exit(2);
+      } catch (error) {
+        fail(error);
+      }
+    });
+  auditCommand
+    .command('export')
+    .description('write sealed records (up to the newest checkpoint) to write-once JSONL archives with signed digests, one file per day')
+    .option('--out <dir>', 'archive folder (default: audit.archiveDir, else dataDir/audit-archive)')
+    .action(async (options: { out?: string }) => {
+      try {
+        await asOperator(async (db, config, audit) => {
+          const dir = path.resolve(options.out ?? config.audit.archiveDir ?? path.join(config.dataDir, 'audit-archive'));
+          const signer = await loadCheckpointSigner(db, resolveMasterKey(config));
+          const result = await exportArchive(db, signer, systemClock, dir);
+          const keysFile = path.join(dir, `audit-keys-${new Date().toISOString().slice(0, 10)}.json`);
+          const { writeFileSync, existsSync } = await import('node:fs');
+          if (!existsSync(keysFile)) writeFileSync(keysFile, JSON.stringify(await publicAuditKeys(db), null, 2) + '\n', { mode: 0o444 });
+          await db.transaction((tx) =>
+            audit.record(tx, { action: 'audit.export', outcome: 'success', actor: {}, resource: { type: 'audit' }, detail: { files: result.files.map((f) => f.file), records: result.files.reduce((n, f) => n + f.count, 0) } }),
+          );
+          for (const f of result.files) console.log(`${f.file}  seq ${f.firstSeq}–${f.lastSeq}  ${f.count} records  sha256 ${f.sha256}`);
+          console.log(result.files.length ? `exported to ${dir}` : 'nothing new to export');
+          if (result.waiting) console.log(`${result.waiting} newer records wait for their checkpoint and will be in the next export`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  auditCommand
+    .command('purge')
+    .description('delete records older than the retention period (audit.retention) that are archived; leaves a signed purge checkpoint')
+    .option('--before <date>', 'purge records before this ISO date instead (still only archived ones, and never younger than the retention period)')
+    .action(async (options: { before?: string }) => {
+      try {
+        await asOperator(async (db, config, audit) => {
+          const retentionCutoff = Date.now() - parseDuration(config.audit.retention);
+          const asked = options.before ? Date.parse(options.before) : retentionCutoff;
+          if (Number.isNaN(asked)) throw new Error(`--before: "${options.before}" is not a date`);
+          const cutoff = new Date(Math.min(asked, retentionCutoff));
+          const signer = await loadCheckpointSigner(db, resolveMasterKey(config));
+          const result = await purgeArchived(db, signer, systemClock, cutoff);
+          await db.transaction((tx) =>
+            audit.record(tx, { action: 'audit.purge', outcome: 'success', actor: {}, resource: { type: 'audit' }, detail: { cutoff: cutoff.toISOString(), ...result } }),
+          );
+          console.log(result.purged ? `purged ${result.purged} records through seq ${result.throughSeq} (archived in ${result.archives.length} files)` : `nothing to purge before ${cutoff.toISOString()} (records must be archived and older than audit.retention)`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  auditCommand
+    .command('search')
+    .description('search the trail, newest first (the search itself is audited)')
+    .option('--user <id>').option('--device <id>').option('--app <id>')
+    .option('--action <action>', 'exact, or a prefix ending in a dot (auth.)')
+    .option('--resource-type <type>').option('--resource-id <id>')
+    .addOption(new Option('--outcome <outcome>').choices(['success', 'failure', 'denied', 'error']))
+    .option('--from <date>').option('--to <date>')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--before <id>', 'continue after this event id (the "next" of a previous page)')
+    .option('--json', 'one JSON object per line')
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      try {
+        const date = (v: unknown, name: string) => {
+          const t = Date.parse(String(v));
+          if (Number.isNaN(t)) throw new Error(`--${name}: "${v}" is not a date`);
+          return new Date(t);
+        };
+        const filter: AuditFilter = {
+          ...(o.user ? { userId: String(o.user) } : {}),
+          ...(o.device ? { deviceId: String(o.device) } : {}),
+          ...(o.app ? { appId: String(o.app) } : {}),
+          ...(o.action ? { action: String(o.action) } : {}),
+          ...(o.resourceType ? { resourceType: String(o.resourceType) } : {}),
+          ...(o.resourceId ? { resourceId: String(o.resourceId) } : {}),
+          ...(o.outcome ? { outcome: o.outcome as AuditFilter['outcome'] } : {}),
+          ...(o.from ? { from: date(o.from, 'from') } : {}),
+          ...(o.to ? { to: date(o.to, 'to') } : {}),
+          ...(o.before ? { before: Number(o.before) } : {}),
+          limit: Number(o.limit ?? 50),
+        };
+        await asOperator(async (db, _config, audit) => {
+          const page = await searchAudit(db, filter);
+          audit.emit({ action: 'audit.search', outcome: 'success', actor: {}, resource: { type: 'audit' }, detail: { filter: { ...filter }, returned: page.events.length } });
+          for (const e of page.events) {
+            if (o.json) console.log(JSON.stringify({ ...e, at: new Date(e.at).toISOString() }));
+            else {
+              const who = e.actor.userId ?? e.actor.ip ?? '-';
+              console.log(`${new Date(e.at).toISOString()}  #${e.id}  ${e.action}  ${e.outcome}${e.reason ? ` (${e.reason})` : ''}  by ${who}${e.resource ? `  on ${e.resource.type}${e.resource.id ? ` ${e.resource.id}` : ''}` : ''}`);
+            }
+          }
+          if (page.next !== undefined && !o.json) console.log(`more: --before ${page.next}`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  auditCommand
+    .command('keys')
+    .description('print the public keys (JWKS) that verify checkpoints and archive digests; keep a copy apart from the archives')
+    .action(async () => {
+      try {
+        await withDatabase(async (db) => console.log(JSON.stringify(await publicAuditKeys(db), null, 2)));
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  const incident = program.command('incident').description('incident response (docs/incident-response.md)');
+  incident
+    .command('contain')
+    .description('contain a compromised account (--user) or the whole platform (--all)')
+    .option('--user <who>', 'user id, user name or email: end every session, mark every device wiped, disable the account')
+    .option('--all', 'rotate token signing keys now (old keys withdrawn at once) and end every session of everyone')
+    .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+    .action(async (options: { user?: string; all?: boolean; reason: string }) => {
+      try {
+        if (!options.user === !options.all) throw new Error('give exactly one of --user <who> or --all');
+        await asOperator(async (db, config, audit) => {
+          let cache: SharedCache | undefined;
+          // With Redis the revocation feed travels there: the running instances must hear it.
+          if (config.redis.url) cache = await openRedisCache(config.redis.url);
+          const sessions = new Sessions(db, systemClock, parseDuration(config.tokens.accessTokenTtl), consoleLog, cache, audit);
+          const devices = new Devices(db, systemClock, sessions, config.sessions.maxDevices, audit);
+          const deps = { db, clock: systemClock, sessions, devices, audit };
+          try {
+            if (options.user) {
+              const userId = await resolveUser(db, options.user);
+              const r = await containUser(deps, userId, options.reason);
+              console.log(`contained user ${r.userId}: ${r.sessionsEnded} sessions ended, ${r.devicesWiped} devices marked wiped, account ${r.disabled ? 'disabled' : 'was already disabled'}`);
+            } else {
+              const r = await containAll({ ...deps, master: resolveMasterKey(config), alg: config.tokens.signingAlg }, options.reason);
+              console.log(`contained: new signing key ${r.newKid} signs now, old keys withdrawn; ${r.sessionsEnded} sessions ended`);
+              console.log('running instances pick up the new key within 15 s; send them SIGHUP to do it at once');
+            }
+          } finally {
+            await cache?.close();
+          }
         });
       } catch (error) {
         fail(error);

@@ -237,6 +237,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         sessions,
         roles: roleMapping,
         log: { info: (details, message) => app.log.info(details, message) },
+        audit,
       }),
     });
     await app.register(adminSessionRoutes, {

@@ -8,6 +8,7 @@
 import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JWK } from 'jose';
 import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
+import type { AuditSink } from '../audit/index.ts';
 import { unwrapSecret, wrapSecret, type MasterKey } from '../security/primitives.ts';
 
 export type SigningAlg = 'ES256' | 'EdDSA';
@@ -70,6 +71,10 @@ export interface RotateOptions {
   activateAfterMs: number;
   /** How long a retired key stays published: the longest lifetime of a token it signed, plus skew. */
   retainMs: number;
+  /** The rotation is recorded here, in its transaction. */
+  audit?: AuditSink;
+  /** Why (an incident, a schedule); recorded with the rotation. */
+  reason?: string;
 }
 
 /** Adds a new key; keys signing now are retired the moment the new one activates. Returns the new kid. */
@@ -81,7 +86,16 @@ export async function rotateKeys(db: Database, master: MasterKey, clock: Clock, 
       `UPDATE signing_keys SET retired_at = $1, retire_after = $2 WHERE retired_at IS NULL`,
       [activateAt, new Date(activateAt.getTime() + options.retainMs)],
     );
-    return createKey(tx, master, options.alg, activateAt);
+    const kid = await createKey(tx, master, options.alg, activateAt);
+    await options.audit?.record(tx, {
+      action: 'keys.rotate',
+      outcome: 'success',
+      reason: options.reason ?? 'rotation',
+      actor: {},
+      resource: { type: 'signing_key', id: kid },
+      detail: { alg: options.alg, activateAt: activateAt.toISOString(), oldKeysPublishedFor: `${Math.round(options.retainMs / 1000)}s` },
+    });
+    return kid;
   });
 }
 

@@ -125,6 +125,14 @@ export class Devices {
     return this.end(id, 'revoked', reason, 'admin');
   }
 
+  /**
+   * Marks a device wiped (incident containment; issue 8 adds the wipe command the MDM and the
+   * app carry out): it cannot sign in again and its sessions end now.
+   */
+  async wipe(id: string, reason: string): Promise<boolean> {
+    return this.end(id, 'wiped', reason, 'incident');
+  }
+
   async find(id: string): Promise<Device | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
     const { rows } = await this.db.query<Device>(`SELECT ${COLUMNS} FROM devices WHERE id = $1`, [id]);
@@ -136,7 +144,7 @@ export class Devices {
     return rows;
   }
 
-  private async end(id: string, state: DeviceState, reason: string, revocation: 'device_cap' | 'admin'): Promise<boolean> {
+  private async end(id: string, state: DeviceState, reason: string, revocation: 'device_cap' | 'admin' | 'incident'): Promise<boolean> {
     const now = new Date(this.clock.now());
     const changed = await this.db.transaction(async (tx) => {
       const changed = await setState(tx, id, state, reason, now);

@@ -1,0 +1,80 @@
+/**
+ * Incident containment (docs/incident-response.md): the two commands an on-call engineer runs
+ * first. Each step is audited in the transaction that makes it, and the whole action is recorded
+ * as `incident.contain`, so the investigation starts from a complete trail.
+ *
+ * - one person (`--user`): every session ends on every instance at once, every device is marked
+ *   wiped (it cannot sign in again), and the account is disabled (sign-in refused even when the
+ *   company IdP still lets them in);
+ * - everyone (`--all`): a new token signing key signs at once and the old ones are withdrawn
+ *   from the JWKS immediately (tokens they signed stop verifying as instances reload keys —
+ *   within 15 s, or at once on SIGHUP), and every session ends.
+ */
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../clock.ts';
+import type { MasterKey } from '../security/primitives.ts';
+import type { AuditSink } from '../audit/index.ts';
+import type { Devices, Sessions } from '../sessions/index.ts';
+import { rotateKeys, type SigningAlg } from '../oauth/keys.ts';
+import { findUser, setDisabled, usersByUserName } from '../users/index.ts';
+
+export interface IncidentDeps {
+  db: Database;
+  clock: Clock;
+  sessions: Sessions;
+  devices: Devices;
+  audit: AuditSink;
+}
+
+export interface UserContainment {
+  userId: string;
+  sessionsEnded: number;
+  devicesWiped: number;
+  disabled: boolean;
+}
+
+export class UnknownUserError extends Error {
+  readonly code = 'ERR_UNKNOWN_USER';
+}
+
+/** `who`: a Palisade user id, or the user name / email the company IdP gives them. */
+export async function resolveUser(db: Database, who: string): Promise<string> {
+  if (/^[0-9a-f-]{36}$/i.test(who) && (await findUser(db, who))) return who;
+  const byName = await usersByUserName(db, who);
+  if (byName.length === 1) return byName[0]!.id;
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = lower($1) LIMIT 2', [who]);
+  if (rows.length === 1) return rows[0]!.id;
+  throw new UnknownUserError(byName.length + rows.length > 1 ? `"${who}" matches several people: use the user id` : `no user "${who}"`);
+}
+
+export async function containUser(deps: IncidentDeps, userId: string, reason: string): Promise<UserContainment> {
+  const now = new Date(deps.clock.now());
+  // The account first: a sign-in racing with containment is refused from here on.
+  const disabled = await deps.db.transaction(async (tx) => {
+    const changed = await setDisabled(tx, userId, true, now);
+    await deps.audit.record(tx, { action: 'user.disable', outcome: 'success', reason, actor: {}, resource: { type: 'user', id: userId }, changes: { before: { disabled: false }, after: { disabled: true } } });
+    return changed;
+  });
+  const sessionsEnded = await deps.sessions.revokeAllOfUser(userId, 'incident');
+  let devicesWiped = 0;
+  for (const device of await deps.devices.listOfUser(userId)) {
+    if (device.state !== 'wiped' && (await deps.devices.wipe(device.id, `incident: ${reason}`))) devicesWiped += 1;
+  }
+  const result = { userId, sessionsEnded, devicesWiped, disabled };
+  await deps.db.transaction((tx) => deps.audit.record(tx, { action: 'incident.contain', outcome: 'success', reason, actor: {}, resource: { type: 'user', id: userId }, detail: { ...result } }));
+  return result;
+}
+
+export interface GlobalContainment {
+  newKid: string;
+  sessionsEnded: number;
+}
+
+export async function containAll(deps: IncidentDeps & { master: MasterKey; alg: SigningAlg }, reason: string): Promise<GlobalContainment> {
+  const newKid = await rotateKeys(deps.db, deps.master, deps.clock, { alg: deps.alg, activateAfterMs: 0, retainMs: 0, audit: deps.audit, reason: `incident: ${reason}` });
+  const { rows } = await deps.db.query<{ id: string }>('SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at > $1', [new Date(deps.clock.now())]);
+  let sessionsEnded = 0;
+  for (const { id } of rows) if (await deps.sessions.revoke(id, 'incident')) sessionsEnded += 1;
+  await deps.db.transaction((tx) => deps.audit.record(tx, { action: 'incident.contain', outcome: 'success', reason, actor: {}, resource: { type: 'platform', id: 'all' }, detail: { newKid, sessionsEnded } }));
+  return { newKid, sessionsEnded };
+}
