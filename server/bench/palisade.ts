@@ -26,6 +26,8 @@ export interface BenchPalisade {
   app: MobileApp;
   /** The token endpoint as discovery advertises it. */
   tokenEndpoint: string;
+  /** Palisade's master key (base64url): the audit bench signs with the trail's key once Palisade has stopped. */
+  masterKey: string;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
   // has to be known up front.
   const port = await freePort();
   const upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+  const masterKey = generateMasterKey();
   let server: RunningServer;
   try {
     // Only these settings: a developer's own PALISADE_* variables must not change what is measured.
@@ -42,7 +45,7 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
         PALISADE_DATA_DIR: database.dataDir,
         PALISADE_SERVER_PORT: String(port),
         PALISADE_SERVER_HOST: '127.0.0.1',
-        PALISADE_MASTER_KEY: generateMasterKey(),
+        PALISADE_MASTER_KEY: masterKey,
         ...(database.url ? { DATABASE_URL: database.url } : {}),
         ...upstream.env,
         // The bench drives bearer tokens (its refresh workers and autocannon make no DPoP proofs).
@@ -66,6 +69,7 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
     ca,
     app,
     tokenEndpoint,
+    masterKey,
     async login(person = 'u-tech') {
       const { tokens } = await app.signIn(person, { dpop: false });
       if (!tokens.refresh_token) throw new Error('no refresh token was issued');

@@ -6,6 +6,8 @@
  *   baseline      bare Fastify over TLS 1.3, the single-row user query /api/v1/me runs
  *   /api/v1/me    the full pipeline with bearer verification (signature, claims, session)
  *   refresh       refresh-token grants per second over rotating chains
+ *   audit trail   an audited write against the same write bare, appends with the sealer
+ *                 running, sealing alone, and the chain verified afterwards (audit.ts)
  *
  * PostgreSQL when BENCH_DATABASE_URL or DATABASE_URL is set (a throwaway database is created
  * and dropped), embedded PGlite otherwise. Everything listens on loopback only.
@@ -15,6 +17,9 @@ import path from 'node:path';
 import { decodeJwt, type JWK } from 'jose';
 import { measureSessionChecks } from './session-checks.ts';
 import { openDatabase, type Database } from '../src/db/index.ts';
+import { openConfiguredDatabase } from '../src/main.ts';
+import { masterKeyFromBase64url } from '../src/security/primitives.ts';
+import { auditReport, measureAudit, type AuditBenchSettings } from './audit.ts';
 import { createBenchDatabase, type BenchDatabase } from './database.ts';
 import { startBenchPalisade, CLIENT_ID, type BenchPalisade } from './palisade.ts';
 import { startBaseline, type Baseline } from './baseline.ts';
@@ -22,8 +27,10 @@ import { measureGet, measureRefresh, type LoadSettings, type Measurement } from 
 
 const SETTINGS: LoadSettings = { connections: 10, warmupSeconds: 1, durationSeconds: 5 };
 const REFRESH_CHAINS = 8;
-/** Start-up, three measured phases and clean-up fit well inside this; beyond it something hangs. */
-const DEADLINE_MS = 60_000;
+/** About 25 s on an idle machine: 8 s of write-cost rounds, 4 s of appends, a 30 000-record backlog sealed, the chain verified. */
+const AUDIT: AuditBenchSettings = { concurrency: 8, writeMsPerVariant: 2000, rounds: 5, appendMs: 4000, sealEvents: 30_000 };
+/** Start-up, the measured phases and clean-up take about a minute; beyond twice that something hangs. */
+const DEADLINE_MS = 120_000;
 
 /** Progress goes to stderr so stdout holds only the report. */
 function progress(line: string): void {
@@ -43,6 +50,13 @@ function table(baseline: Measurement, rows: Measurement[]): string {
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+/** Runs clean-ups now, newest first, until `keep` are left for the end. */
+async function cleanUp(cleanups: (() => Promise<unknown>)[], keep: number): Promise<void> {
+  while (cleanups.length > keep) {
+    await cleanups.shift()!().catch((error: unknown) => console.error(`clean-up failed: ${(error as Error).message}`));
+  }
 }
 
 async function main(): Promise<void> {
@@ -93,6 +107,14 @@ async function main(): Promise<void> {
     const jwks = ((await (await palisade.app.http.fetch(`${server.url}/oauth2/jwks`)).json()) as { keys: JWK[] }).keys;
     const checks = await measureSessionChecks({ db: server.db, jwks, issuer: server.url, token: accessToken, durationMs: SETTINGS.durationSeconds * 1000 });
 
+    // The audit bench has the database to itself: the servers stop first (Palisade seals what
+    // it recorded on the way out), and it reopens the same database as Palisade would.
+    progress('stopping the servers for the audit trail benchmark');
+    await cleanUp(cleanups, 1); // all but dropping the database
+    const auditDb = await openConfiguredDatabase(server.config);
+    cleanups.unshift(() => auditDb.close());
+    const audit = await measureAudit({ db: auditDb, masterKey: masterKeyFromBase64url(palisade.masterKey), settings: AUDIT, progress });
+
     // The report is printed in one piece at the end: the fake company IdP's oidc-provider
     // prints development notices while the sign-ins run.
     const cpus = os.cpus();
@@ -113,6 +135,11 @@ async function main(): Promise<void> {
         `on top of ${perCallUs(checks.verifyOnlyPerSecond).toFixed(1)} µs of token verification ` +
         `(${(checks.withChecksPerSecond / checks.verifyOnlyPerSecond).toFixed(3)}× verify-only; ${((perCallUs(checks.withChecksPerSecond) - perCallUs(checks.verifyOnlyPerSecond)) / (1e6 / me.perSecond) * 100).toFixed(2)}% of a /api/v1/me request)`,
     );
+    const auditSection = auditReport(audit, AUDIT);
+    console.log('');
+    console.log(auditSection.text);
+    // A benchmark that broke the chain (or made the trail log errors) must not pass quietly.
+    if (!auditSection.ok) process.exitCode = 1;
   } finally {
     // Reverse order of creation: servers before the database they use.
     for (const cleanup of cleanups) {
