@@ -248,21 +248,28 @@ export function buildCli(): Command {
     .option('--archive <dir>', 'verify exported archive files instead of the database')
     .option('--keys <file>', 'public keys (JWKS) to verify with; default: from the database. Offline, use a copy kept apart from the archive')
     .option('--seal', 'seal pending records first (needs the master key)')
+    .option('--anchor <jws-or-file>', 'the newest checkpoint (database) or digest (archive) known from outside — from the server log (event audit.checkpoint) or your last export; proves nothing was cut off the end')
+    .option('--partial', 'archive only: accept one that does not start at seq 1 (older files removed on purpose)')
     .option('--json', 'machine-readable output')
-    .action(async (options: { archive?: string; keys?: string; seal?: boolean; json?: boolean }) => {
+    .action(async (options: { archive?: string; keys?: string; seal?: boolean; anchor?: string; partial?: boolean; json?: boolean }) => {
       try {
         let report: VerifyReport & { files?: number };
+        const anchor = options.anchor === undefined ? undefined : /^[\w-]+\.[\w-]+\.[\w-]+$/.test(options.anchor.trim()) ? options.anchor.trim() : readFileSync(options.anchor, 'utf8').trim();
+        const archiveOptions = { ...(anchor ? { anchor } : {}), ...(options.partial ? { partial: true } : {}) };
+        if (!options.keys && !options.json) {
+          console.error('note: verifying with the public keys stored in the database; someone who can change the database can add a key. Verify with --keys <a copy kept elsewhere> to rule that out.');
+        }
         if (options.archive && options.keys) {
-          report = await verifyArchive(options.archive, readKeys(options.keys));
+          report = await verifyArchive(options.archive, readKeys(options.keys), archiveOptions);
         } else {
           report = await withDatabase(async (db, config) => {
             const keys = options.keys ? readKeys(options.keys) : await publicAuditKeys(db);
-            if (options.archive) return verifyArchive(options.archive, keys);
+            if (options.archive) return verifyArchive(options.archive, keys, archiveOptions);
             if (options.seal) {
               const signer = await loadCheckpointSigner(db, resolveMasterKey(config));
               await new Sealer(db, signer, systemClock, consoleLog, { batchSize: 2000, checkpointEvery: config.audit.checkpointEvery, checkpointIntervalMs: 0, pollIntervalMs: 0 }).drain();
             }
-            return verifyDatabase(db, keys);
+            return verifyDatabase(db, keys, anchor ? { anchor } : {});
           });
         }
         if (options.json) console.log(JSON.stringify(report));
@@ -300,7 +307,9 @@ export function buildCli(): Command {
     .command('purge')
     .description('delete records older than the retention period (audit.retention) that are archived; leaves a signed purge checkpoint')
     .option('--before <date>', 'purge records before this ISO date instead (still only archived ones, and never younger than the retention period)')
-    .action(async (options: { before?: string }) => {
+    .option('--archive <dir>', 'the archive the records were exported to; it must verify and hold them (default: audit.archiveDir, else dataDir/audit-archive)')
+    .option('--keys <file>', 'public keys to verify the archive with (default: from the database)')
+    .action(async (options: { before?: string; archive?: string; keys?: string }) => {
       try {
         await asOperator(async (db, config, audit) => {
           const retentionCutoff = Date.now() - parseDuration(config.audit.retention);
@@ -308,7 +317,9 @@ export function buildCli(): Command {
           if (Number.isNaN(asked)) throw new Error(`--before: "${options.before}" is not a date`);
           const cutoff = new Date(Math.min(asked, retentionCutoff));
           const signer = await loadCheckpointSigner(db, resolveMasterKey(config));
-          const result = await purgeArchived(db, signer, systemClock, cutoff);
+          const dir = path.resolve(options.archive ?? config.audit.archiveDir ?? path.join(config.dataDir, 'audit-archive'));
+          const keys = options.keys ? readKeys(options.keys) : await publicAuditKeys(db);
+          const result = await purgeArchived(db, signer, systemClock, cutoff, { dir, keys });
           await db.transaction((tx) =>
             audit.record(tx, { action: 'audit.purge', outcome: 'success', actor: {}, resource: { type: 'audit' }, detail: { cutoff: cutoff.toISOString(), ...result } }),
           );

@@ -15,7 +15,7 @@ import { generateMasterKey, masterKeyFromBase64url, type MasterKey } from './sec
 import { ensureSigningKey, loadKeySet } from './oauth/keys.ts';
 import { sweepExpiredPayloads } from './oauth/adapter.ts';
 import { RefreshRetries } from './oauth/refresh-retry.ts';
-import { createProvider, apiAudience, type ProviderDeps } from './oauth/provider.ts';
+import { createProvider, apiAudience } from './oauth/provider.ts';
 import { Federation } from './oauth/federation.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
@@ -32,8 +32,9 @@ import { BearerVerifier } from './http/bearer.ts';
 import { loadTls } from './http/tls.ts';
 import { startPage } from './http/start-page.ts';
 import { Metrics, metricsRoute } from './http/metrics.ts';
-import { AuditTrail, Sealer, auditRoutes, loadCheckpointSigner, sealerLag } from './audit/index.ts';
-import { Monitor } from './audit/monitor.ts';
+import { AuditTrail, Sealer, auditRoutes, loadCheckpointSigner, redactForLog, sealerLag } from './audit/index.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import { Monitor, type Alert } from './audit/monitor.ts';
 import { WebhookDelivery } from './audit/alerts.ts';
 import { recordConfiguration } from './audit/config-change.ts';
 
@@ -103,8 +104,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const port = (https.address() as AddressInfo).port;
     config = { ...config, publicUrl: config.server.publicUrl ?? `https://localhost:${port}` };
 
-    // Modules log through the HTTP app's logger, created below; they log only once serving.
-    const log: ProviderDeps['log'] = { warn: (details, message) => app.log.warn(details, message), error: (details, message) => app.log.error(details, message) };
+    // Modules log through the HTTP app's logger once it exists; what happens before (the sealer's
+    // first round, the session feed) goes to stderr as JSON, through the same redaction.
+    let appLog: FastifyBaseLogger | undefined;
+    const early = (level: string) => (details: object, message: string) =>
+      console.error(JSON.stringify({ level, time: Date.now(), ...redactForLog({ ...details, err: undefined }), msg: message, ...('err' in details ? { err: String((details as { err: unknown }).err) } : {}) }));
+    const log = {
+      warn: (details: object, message: string) => (appLog ? appLog.warn(details, message) : early('warn')(details, message)),
+      error: (details: object, message: string) => (appLog ? appLog.error(details, message) : early('error')(details, message)),
+      info: (details: object, message: string) => (appLog ? appLog.info(details, message) : early('info')(details, message)),
+    };
     // The audit trail first: everything after it records into it.
     const audit = new AuditTrail(db, clock, log, { flushIntervalMs: parseDuration(config.audit.flushInterval) });
     const sealer = new Sealer(db, auditSigner, clock, log, {
@@ -118,15 +127,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const metrics = new Metrics(() => sealerLag(db, clock), () => audit.dropped);
     const webhooks = new WebhookDelivery({ webhooks: config.monitoring.webhooks, log, clock });
     // An alert is itself an audit record, and goes to the webhooks and the metrics.
-    const monitor = new Monitor({
-      config: config.monitoring,
-      clock,
-      raise: (alert) => {
-        metrics.alert(alert.rule, alert.severity);
-        webhooks.deliver(alert);
-        audit.emit({ action: `alert.${alert.rule}`, outcome: 'success', reason: alert.summary, actor: {}, resource: { type: 'alert', id: alert.key }, detail: { severity: alert.severity, ...alert.detail } });
-      },
-    });
+    const raise = (alert: Alert) => {
+      metrics.alert(alert.rule, alert.severity);
+      webhooks.deliver(alert);
+      audit.emit({ action: `alert.${alert.rule}`, outcome: 'success', reason: alert.summary, actor: {}, resource: { type: 'alert', id: alert.key }, detail: { severity: alert.severity, ...alert.detail } });
+    };
+    const monitor = new Monitor({ config: config.monitoring, clock, raise });
+    // The sealer found the stored trail changed behind its back: it stops sealing, and people must know.
+    sealer.onTamper = (error) => {
+      app.log.error({ event: 'audit.tamper_detected', reason: error.message }, 'the audit trail was changed behind Palisade’s back: sealing stopped');
+      raise({ rule: 'audit_tamper', key: 'audit:chain', severity: 'critical', summary: `The audit trail was tampered with: ${error.message}. Sealing has stopped; run palisade audit verify.`, at: clock.now(), detail: { suppressed: 0 } });
+    };
     audit.onEvent((event) => {
       if (!event.action.startsWith('alert.')) monitor.observe(event);
     });
@@ -210,6 +221,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         }
       },
     });
+    appLog = app.log;
     await app.register(oauthRoutes, {
       config,
       db,

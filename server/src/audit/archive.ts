@@ -8,10 +8,17 @@
  * chain hashes before and after it, signed with the trail's Ed25519 key. `verifyArchive` needs
  * nothing but the directory and the public keys.
  *
+ * Digests form a chain of their own (the n-th signs the SHA-256 of the previous digest's JWS),
+ * so a file dropped from the start, the middle or — given the newest digest as an anchor — the
+ * end of an archive is found. Each range is claimed in `audit_exports` before its file is
+ * written and completed after, so a crash or two exports at once cannot produce overlapping
+ * files.
+ *
  * `purge` removes a prefix of the chain that is both older than the retention period and
- * archived, as the retention role (the only one the write-once triggers let delete), and signs a
- * purge checkpoint saying up to where, how many and into which archive files — so the
- * shortened chain still verifies and nobody can purge quietly.
+ * archived — checked against the archive files themselves, not only the bookkeeping — as the
+ * retention role (the only one the write-once triggers let delete), and signs a purge
+ * checkpoint saying up to where, how many and into which archive files, so the shortened chain
+ * still verifies and nobody can purge quietly.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -21,11 +28,15 @@ import { createInterface } from 'node:readline';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { RECORD_COLUMNS, canonical, toChainRecord, type ChainRecord, type RecordRow } from './chain.ts';
-import { DIGEST_TYP, verifySigned, type CheckpointSigner, type CheckpointStatement, type PublicKeySet } from './keys.ts';
-import { asRole, insertCheckpoint } from './sealer.ts';
-import { verifyChain, type SealedRecord, type VerifyReport } from './verify.ts';
+import { DIGEST_TYP, jwsDigest, verifySigned, type CheckpointSigner, type CheckpointStatement, type PublicKeySet } from './keys.ts';
+import { asRole, chainHead, insertCheckpoint } from './sealer.ts';
+import { checkLinks, verifyChain, type SealedRecord, type VerifyReport } from './verify.ts';
 
 export interface ArchiveDigest {
+  /** Position in the digest chain, from 1. */
+  n: number;
+  /** SHA-256 (hex) of digest n − 1's JWS; null for the first. */
+  previousDigest: string | null;
   /** File name relative to the archive root. */
   file: string;
   sha256: string;
@@ -47,12 +58,23 @@ export interface ExportResult {
   waiting: number;
 }
 
+export class ExportConflictError extends Error {
+  readonly code = 'ERR_AUDIT_EXPORT_CONFLICT';
+}
+
 const DIGEST_SUFFIX = '.digest.json';
 const PAGE = 5000;
 
 async function writeOnce(file: string, data: string | Buffer): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const handle = await open(file, 'wx', 0o444); // fails if the file exists: archives are never rewritten
+  let handle;
+  try {
+    handle = await open(file, 'wx', 0o444); // fails if the file exists: archives are never rewritten
+  } catch (error) {
+    // A crashed earlier export may have written exactly this file already: that is fine.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && createHash('sha256').update(await readFile(file)).digest('hex') === createHash('sha256').update(data).digest('hex')) return;
+    throw error;
+  }
   try {
     await handle.writeFile(data);
     await handle.sync();
@@ -62,31 +84,78 @@ async function writeOnce(file: string, data: string | Buffer): Promise<void> {
   await chmod(file, 0o444);
 }
 
+interface ExportRow {
+  first: string;
+  last: string;
+  n: string;
+  file: string;
+  sha256: string | null;
+  jws: string | null;
+}
+
+/**
+ * Completes or abandons ranges a crashed export claimed: a digest on disk that verifies means the
+ * files were written (the row is completed); otherwise the claim is dropped and the range is
+ * exported again (a stray JSONL without its digest is ignored by verify).
+ */
+/** A claim younger than this without its files belongs to an export still running. */
+const CLAIM_ABANDONED_AFTER_MS = 10 * 60_000;
+
+async function settleClaims(db: Database, dir: string): Promise<void> {
+  const claims = await asRole(db, 'palisade_audit_reader', (q) =>
+    q.query<ExportRow & { ageMs: number }>(
+      `SELECT first_seq::text AS first, last_seq::text AS last, n::text AS n, file, sha256, digest_jws AS jws,
+         (extract(epoch FROM now() - exported_at) * 1000)::float8 AS "ageMs"
+       FROM audit_exports WHERE sha256 IS NULL ORDER BY first_seq`,
+    ),
+  );
+  for (const claim of claims.rows) {
+    let written: { sha256: string; jws: string } | undefined;
+    try {
+      written = JSON.parse(await readFile(path.join(dir, claim.file + DIGEST_SUFFIX), 'utf8')) as { sha256: string; jws: string };
+    } catch {
+      written = undefined;
+    }
+    if (!written && Number(claim.ageMs) < CLAIM_ABANDONED_AFTER_MS) {
+      throw new ExportConflictError(`records from seq ${claim.first} are being exported by another run (claimed ${Math.round(Number(claim.ageMs) / 1000)} s ago); try again when it has finished`);
+    }
+    await asRole(db, 'palisade_audit_reader', (q) =>
+      written && written.jws === claim.jws
+        ? q.query('UPDATE audit_exports SET sha256 = $2 WHERE first_seq = $1 AND sha256 IS NULL', [claim.first, written.sha256])
+        : q.query('DELETE FROM audit_exports WHERE first_seq = $1 AND sha256 IS NULL', [claim.first]),
+    );
+  }
+}
+
 export async function exportArchive(db: Database, signer: CheckpointSigner, clock: Clock, dir: string): Promise<ExportResult> {
-  const { from, through, previousHash, head } = await asRole(db, 'palisade_audit_reader', async (q) => {
-    const exported = await q.query<{ last: string | null }>('SELECT max(last_seq)::text AS last FROM audit_exports');
+  await settleClaims(db, dir);
+  const start = await asRole(db, 'palisade_audit_reader', async (q) => {
+    const last = (await q.query<ExportRow>('SELECT last_seq::text AS last, n::text AS n, digest_jws AS jws FROM audit_exports ORDER BY first_seq DESC LIMIT 1')).rows[0];
     const cp = await q.query<{ seq: string }>(`SELECT max(seq)::text AS seq FROM audit_checkpoints WHERE kind = 'seal'`);
-    const chainHead = await q.query<{ seq: string | null }>('SELECT max(seq)::text AS seq FROM audit_chain');
-    const first = await q.query<{ seq: string | null }>('SELECT min(seq)::text AS seq FROM audit_chain');
-    const start = Math.max(Number(exported.rows[0]!.last ?? 0), Number(first.rows[0]!.seq ?? 1) - 1);
+    const head = await chainHead(q);
+    const from = Number(last?.last ?? 0);
     const prev =
-      start === 0
+      from === 0
         ? '0'.repeat(64)
-        : ((await q.query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = $1', [start])).rows[0]?.hash ??
-          (await q.query<{ hash: string }>(`SELECT hash FROM audit_checkpoints WHERE kind = 'purge' AND seq = $1`, [start])).rows[0]?.hash);
-    if (prev === undefined) throw new Error(`the chain has no record at seq ${start} to continue the archive from`);
-    return { from: start, through: Number(cp.rows[0]!.seq ?? 0), previousHash: prev, head: Number(chainHead.rows[0]!.seq ?? 0) };
+        : ((await q.query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = $1', [from])).rows[0]?.hash ??
+          (await q.query<{ hash: string }>(`SELECT hash FROM audit_checkpoints WHERE kind = 'purge' AND seq = $1`, [from])).rows[0]?.hash);
+    if (prev === undefined) throw new Error(`the chain has no record at seq ${from} to continue the archive from`);
+    return { from, through: Number(cp.rows[0]!.seq ?? 0), previousHash: prev, head: head.seq, n: Number(last?.n ?? 0), previousJws: last?.jws ?? null };
   });
 
   const files: ArchiveDigest[] = [];
   let segment: { day: string; lines: string[]; first: ChainRecord & { hash: string }; last: ChainRecord & { hash: string }; sealedFrom: string; sealedTo: string } | undefined;
-  let prev = previousHash;
+  let prev = start.previousHash;
+  let n = start.n;
+  let previousJws = start.previousJws;
   const close = async () => {
     if (!segment) return;
     const body = segment.lines.join('\n') + '\n';
     const [y, m, d] = segment.day.split('-');
     const name = `${y}/${m}/${d}/palisade-audit-${segment.day}-${String(segment.first.seq).padStart(12, '0')}-${String(segment.last.seq).padStart(12, '0')}.jsonl`;
     const digest: ArchiveDigest = {
+      n: n + 1,
+      previousDigest: previousJws ? jwsDigest(previousJws) : null,
       file: name,
       sha256: createHash('sha256').update(body).digest('hex'),
       count: segment.lines.length,
@@ -98,24 +167,32 @@ export async function exportArchive(db: Database, signer: CheckpointSigner, cloc
       to: segment.sealedTo,
       exportedAt: new Date(clock.now()).toISOString(),
     };
-    await writeOnce(path.join(dir, name), body);
     const jws = await signer.signAs(DIGEST_TYP, digest);
+    // Claim the range first: a concurrent export fails here instead of writing an overlapping file.
+    try {
+      await asRole(db, 'palisade_audit_reader', (q) =>
+        q.query('INSERT INTO audit_exports (first_seq, last_seq, n, file, digest_jws) VALUES ($1, $2, $3, $4, $5)', [digest.firstSeq, digest.lastSeq, digest.n, name, jws]),
+      );
+    } catch (error) {
+      throw new ExportConflictError(`records from seq ${digest.firstSeq} are being exported by another run (${(error as Error).message}); try again when it has finished`);
+    }
+    await writeOnce(path.join(dir, name), body);
     await writeOnce(path.join(dir, name + DIGEST_SUFFIX), JSON.stringify({ ...digest, jws }, null, 2) + '\n');
-    await asRole(db, 'palisade_audit_reader', (q) =>
-      q.query('INSERT INTO audit_exports (first_seq, last_seq, file, sha256) VALUES ($1, $2, $3, $4)', [digest.firstSeq, digest.lastSeq, name, digest.sha256]),
-    );
+    await asRole(db, 'palisade_audit_reader', (q) => q.query('UPDATE audit_exports SET sha256 = $2 WHERE first_seq = $1', [digest.firstSeq, digest.sha256]));
     files.push(digest);
     prev = segment.last.hash;
+    n = digest.n;
+    previousJws = jws;
     segment = undefined;
   };
 
-  let after = from;
-  while (after < through) {
+  let after = start.from;
+  while (after < start.through) {
     const { rows } = await asRole(db, 'palisade_audit_reader', (q) =>
       q.query<RecordRow & { seq: string; hash: string; sealedAt: Date | string }>(
         `SELECT c.seq::text AS seq, c.hash, c.sealed_at AS "sealedAt", ${RECORD_COLUMNS} FROM audit_chain c JOIN audit_events e ON e.id = c.event_id
          WHERE c.seq > $1 AND c.seq <= $2 ORDER BY c.seq LIMIT $3`,
-        [after, through, PAGE],
+        [after, start.through, PAGE],
       ),
     );
     if (rows.length === 0) break;
@@ -132,7 +209,7 @@ export async function exportArchive(db: Database, signer: CheckpointSigner, cloc
     after = Number(rows[rows.length - 1]!.seq);
   }
   await close();
-  return { files, waiting: head - through };
+  return { files, waiting: start.head - start.through };
 }
 
 async function findDigests(dir: string): Promise<string[]> {
@@ -140,35 +217,58 @@ async function findDigests(dir: string): Promise<string[]> {
   return entries.filter((e) => e.endsWith(DIGEST_SUFFIX)).map((e) => path.join(dir, e));
 }
 
-/** Verifies an archive directory offline: digest signatures, file hashes, and the chain across files. */
-export async function verifyArchive(dir: string, keys: PublicKeySet): Promise<VerifyReport & { files: number }> {
-  const digests: ArchiveDigest[] = [];
+export interface ArchiveVerifyOptions {
+  /**
+   * The newest digest (its JWS) known from outside the archive: without it, files removed from
+   * the end of the archive cannot be noticed.
+   */
+  anchor?: string;
+  /** Accept an archive that does not start at seq 1 (older files deliberately removed). */
+  partial?: boolean;
+}
+
+/** Verifies an archive directory offline: digest signatures and chain, file hashes, the record chain across files. */
+export async function verifyArchive(dir: string, keys: PublicKeySet, options: ArchiveVerifyOptions = {}): Promise<VerifyReport & { files: number; digests: ArchiveDigest[] }> {
+  const digests: (ArchiveDigest & { jws: string })[] = [];
+  const empty = { ok: false, checked: 0, firstSeq: null, lastSeq: null, checkpointsVerified: 0, uncovered: 0, files: 0, digests: [] };
   for (const file of await findDigests(dir)) {
     const { jws } = JSON.parse(await readFile(file, 'utf8')) as { jws: string };
     try {
-      digests.push(await verifySigned<ArchiveDigest>(jws, keys, DIGEST_TYP));
+      digests.push({ ...(await verifySigned<ArchiveDigest>(jws, keys, DIGEST_TYP)), jws });
     } catch (error) {
-      return { ok: false, checked: 0, firstSeq: null, lastSeq: null, checkpointsVerified: 0, uncovered: 0, files: 0, broken: { seq: 0, problem: 'bad-signature', message: `${path.relative(dir, file)}: ${(error as Error).message}` } };
+      return { ...empty, broken: { seq: 0, problem: 'bad-signature', message: `${path.relative(dir, file)}: ${(error as Error).message}` } };
     }
   }
-  digests.sort((a, b) => a.firstSeq - b.firstSeq);
-  if (digests.length === 0) return { ok: true, checked: 0, firstSeq: null, lastSeq: null, checkpointsVerified: 0, uncovered: 0, files: 0 };
+  digests.sort((a, b) => a.n - b.n);
+  if (digests.length === 0) return { ...empty, ok: !options.anchor, ...(options.anchor ? { broken: { seq: 0, problem: 'anchor-missing' as const, message: 'the archive holds no digest at all' } } : {}) };
+  const first = digests[0]!;
+  if (!options.partial && (first.n !== 1 || first.firstSeq !== 1)) {
+    return { ...empty, broken: { seq: 1, problem: 'missing', message: `the archive starts at digest ${first.n} (seq ${first.firstSeq}): earlier files are missing (use --partial if they were removed on purpose)` } };
+  }
+  const gap = checkLinks(digests.map((d) => ({ n: d.n, previous: d.previousDigest, jws: d.jws, seq: d.firstSeq })), 'digest', first.n);
+  if (gap) return { ...empty, broken: gap };
+  if (options.anchor) {
+    let anchor: ArchiveDigest;
+    try {
+      anchor = await verifySigned<ArchiveDigest>(options.anchor, keys, DIGEST_TYP);
+    } catch (error) {
+      return { ...empty, broken: { seq: 0, problem: 'bad-signature', message: `the anchor: ${(error as Error).message}` } };
+    }
+    if (digests.find((d) => d.n === anchor.n)?.jws !== options.anchor) {
+      return { ...empty, broken: { seq: anchor.firstSeq, problem: 'anchor-missing', message: `digest ${anchor.n} (${anchor.file}), known from outside, is not in the archive: files were removed from its end` } };
+    }
+  }
 
-  // Each signed digest acts as a checkpoint at the end of its file: a file cut short, or a
-  // missing file, shows up as a truncation or a gap in the chain.
-  const checkpoints: CheckpointStatement[] = digests.map((d) => ({ kind: 'seal', seq: d.lastSeq, hash: d.lastHash, at: d.exportedAt }));
+  // Each signed digest acts as a checkpoint at the end of its file: a file cut short shows up as
+  // a truncation, a missing one as a gap in the chain.
+  const checkpoints: CheckpointStatement[] = digests.map((d) => ({ n: d.n, previous: null, kind: 'seal', seq: d.lastSeq, hash: d.lastHash, at: d.exportedAt }));
   const fileProblems: string[] = [];
   async function* records(): AsyncIterable<SealedRecord> {
     for (const digest of digests) {
       const file = path.join(dir, digest.file);
       const hash = createHash('sha256');
-      let lines;
       try {
-        lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-      } catch {
-        continue;
-      }
-      try {
+        const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
         for await (const line of lines) {
           hash.update(line + '\n');
           if (line.trim() === '') continue;
@@ -182,11 +282,12 @@ export async function verifyArchive(dir: string, keys: PublicKeySet): Promise<Ve
       if (hash.digest('hex') !== digest.sha256) fileProblems.push(digest.file);
     }
   }
-  const report = await verifyChain({ records: records(), checkpoints, start: { seq: digests[0]!.firstSeq - 1, hash: digests[0]!.previousHash } });
+  const report = await verifyChain({ records: records(), checkpoints, start: { seq: first.firstSeq - 1, hash: first.previousHash } });
+  const result = { ...report, checkpointsVerified: digests.length, files: digests.length, digests };
   if (report.ok && fileProblems.length > 0) {
-    return { ...report, ok: false, files: digests.length, broken: { seq: 0, problem: 'archive-digest', message: `${fileProblems[0]} does not match its signed digest (bytes changed outside any record)` } };
+    return { ...result, ok: false, broken: { seq: 0, problem: 'archive-digest', message: `${fileProblems[0]} does not match its signed digest (bytes changed outside any record)` } };
   }
-  return { ...report, checkpointsVerified: digests.length, files: digests.length };
+  return result;
 }
 
 export interface PurgeResult {
@@ -197,31 +298,38 @@ export interface PurgeResult {
 
 /**
  * Removes records sealed before `cutoff` that are archived, as one chain prefix, and signs a
- * purge checkpoint. Refuses nothing silently: the result says how far it got and why not further.
+ * purge checkpoint. "Archived" is checked against the archive itself: `archiveDir` must verify
+ * (with `keys`) and hold the records to be purged with the very hashes the database has.
  */
-export async function purgeArchived(db: Database, signer: CheckpointSigner, clock: Clock, cutoff: Date): Promise<PurgeResult> {
+export async function purgeArchived(
+  db: Database,
+  signer: CheckpointSigner,
+  clock: Clock,
+  cutoff: Date,
+  archive: { dir: string; keys: PublicKeySet },
+): Promise<PurgeResult> {
+  const verified = await verifyArchive(archive.dir, archive.keys);
+  if (!verified.ok) throw new Error(`the archive in ${archive.dir} does not verify, so nothing is purged: ${verified.broken?.message}`);
+  const archivedHash = new Map(verified.digests.map((d) => [d.lastSeq, d] as const));
   return asRole(db, 'palisade_audit_retention', async (q) => {
     const first = Number((await q.query<{ seq: string | null }>('SELECT min(seq)::text AS seq FROM audit_chain')).rows[0]!.seq ?? 0);
     if (first === 0) return { purged: 0, throughSeq: 0, archives: [] };
-    // The archived prefix: export ranges contiguous from the chain's first record.
-    const ranges = (await q.query<{ first: string; last: string; file: string }>('SELECT first_seq::text AS first, last_seq::text AS last, file FROM audit_exports ORDER BY first_seq')).rows;
-    let archivedThrough = first - 1;
-    const archives: string[] = [];
-    for (const r of ranges) {
-      if (Number(r.last) <= archivedThrough) continue;
-      if (Number(r.first) > archivedThrough + 1) break;
-      archivedThrough = Number(r.last);
-      archives.push(r.file);
-    }
     // Old enough: everything before the first record at or after the cutoff.
     const young = (await q.query<{ seq: string | null }>('SELECT min(c.seq)::text AS seq FROM audit_chain c JOIN audit_events e ON e.id = c.event_id WHERE e.at >= $1', [cutoff])).rows[0]!.seq;
-    const through = Math.min(archivedThrough, young === null ? Infinity : Number(young) - 1);
-    if (through < first) return { purged: 0, throughSeq: first - 1, archives: [] };
+    const oldEnough = young === null ? Infinity : Number(young) - 1;
+    // Purge up to the end of an archive file (whose last hash the digest signs) that is old enough.
+    const ends = verified.digests.filter((d) => d.lastSeq >= first && d.lastSeq <= oldEnough).map((d) => d.lastSeq);
+    if (ends.length === 0) return { purged: 0, throughSeq: first - 1, archives: [] };
+    const through = Math.max(...ends);
     const { rows } = await q.query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = $1', [through]);
+    if (rows[0]?.hash !== archivedHash.get(through)!.lastHash) {
+      throw new Error(`the database's record at seq ${through} differs from the archived one, so nothing is purged: run audit verify`);
+    }
     const ids = await q.query<{ event_id: string }>('DELETE FROM audit_chain WHERE seq <= $1 RETURNING event_id::text AS event_id', [through]);
     await q.query('DELETE FROM audit_events WHERE id = ANY($1::bigint[])', [ids.rows.map((r) => r.event_id)]);
-    const used = archives.filter((_, i) => Number(ranges.find((r) => r.file === archives[i])!.first) <= through);
-    await insertCheckpoint(q, { kind: 'purge', seq: through, hash: rows[0]!.hash, at: new Date(clock.now()).toISOString(), purged: { count: ids.rowCount, archives: used } }, signer);
+    const used = verified.digests.filter((d) => d.lastSeq >= first && d.firstSeq <= through).map((d) => d.file);
+    const head = await chainHead(q);
+    await insertCheckpoint(q, { kind: 'purge', seq: through, hash: rows[0].hash, at: new Date(clock.now()).toISOString(), purged: { count: ids.rowCount, archives: used } }, signer, head);
     return { purged: ids.rowCount, throughSeq: through, archives: used };
   });
 }

@@ -23,12 +23,32 @@ function flatten(value: unknown, prefix: string, out: Flat): Flat {
   return out;
 }
 
+/**
+ * URLs lose what can carry secrets: credentials, query string and fragment
+ * (`?sslpassword=…`, `?api_key=…`). A webhook URL is kept to its origin, because the path of a
+ * Slack incoming webhook *is* the secret.
+ */
+function withoutUrlSecrets(value: unknown, path: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => withoutUrlSecrets(v, `${path}[]`));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutUrlSecrets(v, path ? `${path}.${k}` : k)]));
+  }
+  if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return '[redacted]';
+  }
+  if (path === 'monitoring.webhooks[].url') return `${url.origin}/[redacted]`;
+  const credentials = url.username || url.password ? '[redacted]@' : '';
+  return `${url.protocol}//${credentials}${url.host}${url.pathname === '/' && !value.endsWith('/') ? '' : url.pathname}${url.search ? '?[redacted]' : ''}`;
+}
+
 /** The configuration as it may be recorded: only schema settings, secrets redacted, URL credentials removed. */
 export function configSnapshot(config: ResolvedConfig): Flat {
   const settings = Object.fromEntries(Object.keys(ConfigSchema.properties).filter((k) => k in config).map((k) => [k, (config as unknown as Record<string, unknown>)[k]]));
-  const text = JSON.stringify(redact({ ...settings, masterKey: settings.masterKey === undefined ? undefined : '[redacted]' }));
-  // postgres://user:password@host → postgres://[redacted]@host, wherever a URL carries credentials.
-  const cleaned = JSON.parse(text.replace(/(\w+:\/\/)[^/@"\s]+@/g, '$1[redacted]@')) as Record<string, unknown>;
+  const cleaned = withoutUrlSecrets(redact({ ...settings, masterKey: settings.masterKey === undefined ? undefined : '[redacted]' }), '') as Record<string, unknown>;
   return flatten(cleaned, '', {});
 }
 

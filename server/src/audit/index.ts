@@ -12,4 +12,4 @@ export { searchAudit, type AuditFilter } from './search.ts';
 export { loadCheckpointSigner, publicAuditKeys, type CheckpointSigner, type PublicKeySet } from './keys.ts';
 export { verifyDatabase, type VerifyReport } from './verify.ts';
 export { exportArchive, verifyArchive, purgeArchived } from './archive.ts';
-export { redact, difference, REDACTED } from './redact.ts';
+export { redact, redactForLog, difference, REDACTED } from './redact.ts';

@@ -5,6 +5,7 @@
  * retired ones, which still verify old checkpoints — are published at
  * `/.well-known/palisade-audit-keys` and written beside every archive.
  */
+import { createHash } from 'node:crypto';
 import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { Database } from '../db/index.ts';
 import { unwrapSecret, wrapSecret, type MasterKey } from '../security/primitives.ts';
@@ -17,6 +18,10 @@ export const DIGEST_TYP = 'palisade-audit-digest+jwt';
 
 /** What a checkpoint signs. `kind: purge` also says what was removed and where it was archived. */
 export interface CheckpointStatement {
+  /** Position in the checkpoint chain, from 1. */
+  n: number;
+  /** SHA-256 (hex) of checkpoint n − 1's compact JWS; null for the first. */
+  previous: string | null;
   kind: 'seal' | 'purge';
   /** Last sealed seq covered (for a purge: the last purged seq). */
   seq: number;
@@ -94,4 +99,9 @@ export async function verifySigned<T>(jws: string, keys: PublicKeySet, typ: stri
     if (error instanceof CheckpointSignatureError) throw error;
     throw new CheckpointSignatureError(`signature does not verify: ${(error as Error).message}`);
   }
+}
+
+/** The link from one signed statement to the next (checkpoints, archive digests). */
+export function jwsDigest(jws: string): string {
+  return createHash('sha256').update(jws).digest('hex');
 }

@@ -1,13 +1,15 @@
 /**
  * What never enters an audit record: tokens, keys, secrets, passwords, proofs and encrypted
  * values (by field name), and sensitive personal fields (site access notes, contact details),
- * which are recorded as changed but not with their values. The same list keeps them out of
- * the logs (http/app.ts feeds it to pino's redaction).
+ * which are recorded as changed but not with their values. The same rule keeps them out of
+ * the logs: http/app.ts runs every log object through `redactForLog`.
  */
 // A field is secret when its name (case and dashes/underscores ignored) ends in one of these —
 // `refresh_token`, `clientSecret`, `unlockJwk`, `x-api-key` — or is one of the exact names.
-// By suffix, not substring: `tokens.accessTokenTtl` is a setting, not a token.
-const SECRET_SUFFIXES = ['token', 'secret', 'password', 'passwd', 'apikey', 'privatekey', 'masterkey', 'authorization', 'cookie', 'signature', 'proof', 'assertion', 'verifier', 'jwk', 'jws', 'jwe', 'wrapped', 'ciphertext', 'encrypted', 'otp', 'pin', 'dpop', 'credential', 'credentials'];
+// By suffix, not substring: `tokens.accessTokenTtl` is a setting, not a token, and `clients[].dpop`
+// (required/allowed) is a setting whose changes must be visible. The DPoP header itself is
+// redacted by path in the HTTP logger.
+const SECRET_SUFFIXES = ['token', 'secret', 'password', 'passwd', 'apikey', 'privatekey', 'masterkey', 'authorization', 'cookie', 'signature', 'proof', 'assertion', 'verifier', 'jwk', 'jws', 'jwe', 'wrapped', 'ciphertext', 'encrypted', 'otp', 'pin', 'dpopproof', 'credential', 'credentials'];
 const SECRET_EXACT = new Set(['code', 'key', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'k']);
 function isSecretName(name: string): boolean {
   const n = name.toLowerCase().replace(/[-_]/g, '');
@@ -20,7 +22,8 @@ export const REDACTED = '[redacted]';
 function scrub(value: unknown, depth: number): unknown {
   if (depth > 8) return REDACTED; // deeper than any record we write: refuse to guess
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
-  if (value && typeof value === 'object') {
+  // Plain data only: class instances (a request, a socket, a Date) are left to their serializers.
+  if (value && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = isSecretName(k) || SENSITIVE_NAME.test(k) ? REDACTED : scrub(v, depth + 1);
     return out;
@@ -52,4 +55,18 @@ export function difference(
     if (key in after) a[key] = after[key];
   }
   return { before: redact(b), after: redact(a) };
+}
+
+/** Fields pino's serializers own (their header redaction is configured in http/app.ts). */
+const SERIALIZED = new Set(['err', 'error', 'req', 'res']);
+
+/**
+ * The same rule for log lines, at any depth of plain data. Errors, requests and responses are
+ * left to pino's serializers (an error's message and stack are the point of logging it; no
+ * Palisade error carries a secret in them).
+ */
+export function redactForLog(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SERIALIZED.has(k) ? v : isSecretName(k) || SENSITIVE_NAME.test(k) ? REDACTED : scrub(v, 1);
+  return out;
 }

@@ -8,10 +8,10 @@
  * queue and — every `checkpointEvery` records or `checkpointInterval` — signs a checkpoint, all
  * in one transaction: a crash mid-round leaves the chain exactly as it was.
  */
-import type { Database, OwnerQueryable } from '../db/index.ts';
+import type { Database, OwnerQueryable, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { GENESIS_HASH, RECORD_COLUMNS, link, toChainRecord, type RecordRow } from './chain.ts';
-import type { CheckpointSigner, CheckpointStatement } from './keys.ts';
+import { jwsDigest, type CheckpointSigner, type CheckpointStatement } from './keys.ts';
 import type { AuditLog } from './trail.ts';
 
 /** Arbitrary but fixed: the advisory lock key that serializes sealing across instances. */
@@ -40,7 +40,11 @@ export interface ChainHead {
   seq: number;
   hash: string;
   checkpointSeq: number;
+  checkpointHash: string;
   checkpointAt: number | null;
+  /** The newest checkpoint's position in the checkpoint chain (0: none yet) and its JWS. */
+  checkpointN: number;
+  checkpointJws: string | null;
 }
 
 export async function asRole<T>(db: Database, role: 'palisade_audit_sealer' | 'palisade_audit_reader' | 'palisade_audit_retention', fn: (q: OwnerQueryable) => Promise<T>): Promise<T> {
@@ -50,13 +54,48 @@ export async function asRole<T>(db: Database, role: 'palisade_audit_sealer' | 'p
   });
 }
 
-export async function chainHead(q: OwnerQueryable): Promise<ChainHead> {
+export async function chainHead(q: Queryable): Promise<ChainHead> {
   const { rows } = await q.query<{ seq: string; hash: string }>('SELECT c.seq::text AS seq, c.hash FROM audit_chain c ORDER BY c.seq DESC LIMIT 1');
-  const { rows: cps } = await q.query<{ seq: string; hash: string; at: Date | string }>('SELECT k.seq::text AS seq, k.hash, k.at FROM audit_checkpoints k ORDER BY k.seq DESC, k.id DESC LIMIT 1');
+  const { rows: cps } = await q.query<{ n: string; seq: string; hash: string; at: Date | string; jws: string }>(
+    'SELECT k.n::text AS n, k.seq::text AS seq, k.hash, k.at, k.jws FROM audit_checkpoints k ORDER BY k.n DESC LIMIT 1',
+  );
   const cp = cps[0];
   // After a purge the chain may be empty; it then continues from the purge checkpoint's hash.
   const head = rows[0] ?? (cp ? { seq: cp.seq, hash: cp.hash } : { seq: '0', hash: GENESIS_HASH });
-  return { seq: Number(head.seq), hash: head.hash, checkpointSeq: cp ? Number(cp.seq) : 0, checkpointAt: cp ? new Date(cp.at).getTime() : null };
+  return {
+    seq: Number(head.seq),
+    hash: head.hash,
+    checkpointSeq: cp ? Number(cp.seq) : 0,
+    checkpointHash: cp?.hash ?? GENESIS_HASH,
+    checkpointAt: cp ? new Date(cp.at).getTime() : null,
+    checkpointN: cp ? Number(cp.n) : 0,
+    checkpointJws: cp?.jws ?? null,
+  };
+}
+
+/** The database holds a chain or checkpoints other than the ones this sealer built on. */
+export class AuditTamperError extends Error {
+  readonly code = 'ERR_AUDIT_TAMPERED';
+}
+
+/**
+ * Recomputes the links after the newest checkpoint and compares them with the stored ones: a
+ * checkpoint must never put a signature on history someone rewrote since the last one.
+ */
+async function checkSinceCheckpoint(q: Queryable, head: ChainHead): Promise<void> {
+  const { rows } = await q.query<RecordRow & { seq: string; hash: string }>(
+    `SELECT c.seq::text AS seq, c.hash, ${RECORD_COLUMNS} FROM audit_chain c JOIN audit_events e ON e.id = c.event_id WHERE c.seq > $1 ORDER BY c.seq`,
+    [head.checkpointSeq],
+  );
+  let hash = head.checkpointHash;
+  let expected = head.checkpointSeq + 1;
+  for (const r of rows) {
+    if (Number(r.seq) !== expected) throw new AuditTamperError(`seq ${expected} is missing after checkpoint ${head.checkpointN}`);
+    hash = link(hash, toChainRecord(expected, r));
+    if (hash !== r.hash) throw new AuditTamperError(`record seq ${expected} does not match its link`);
+    expected += 1;
+  }
+  if (expected - 1 !== head.seq) throw new AuditTamperError(`the chain head moved during the check`);
 }
 
 export class Sealer {
@@ -68,6 +107,12 @@ export class Sealer {
   private readonly clock: Clock;
   private readonly log: AuditLog;
   private readonly options: SealerOptions;
+  /** The newest checkpoint this sealer has seen: the checkpoint chain never shrinks. */
+  private highestN = 0;
+  /** The last link this sealer wrote: it must still be there, unchanged, at the next round. */
+  private lastWritten: { seq: number; hash: string } | undefined;
+  /** Told when the database no longer holds what this sealer built on (it then seals nothing). */
+  onTamper: (error: AuditTamperError) => void = () => undefined;
 
   constructor(db: Database, signer: CheckpointSigner, clock: Clock, log: AuditLog, options: SealerOptions) {
     this.db = db;
@@ -79,10 +124,32 @@ export class Sealer {
 
   /** One round: links up to `batchSize` pending records; signs a checkpoint when one is due. */
   async sealOnce(): Promise<SealRound> {
+    try {
+      return await this.round();
+    } catch (error) {
+      if (error instanceof AuditTamperError) this.onTamper(error);
+      throw error;
+    }
+  }
+
+  private async round(): Promise<SealRound> {
     return asRole(this.db, 'palisade_audit_sealer', async (q) => {
       const { rows: lock } = await q.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [SEAL_LOCK]);
       if (!lock[0]?.locked) return { sealed: 0, ran: false };
       const head = await chainHead(q);
+      if (head.checkpointN < this.highestN) {
+        throw new AuditTamperError(`checkpoints were removed: the newest is n ${head.checkpointN}, this sealer saw n ${this.highestN}`);
+      }
+      this.highestN = head.checkpointN;
+      if (this.lastWritten) {
+        // A rewrite that recomputed every later link is consistent in itself; only a memory of
+        // what was written tells it apart.
+        const { rows: mine } = await q.query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = $1', [this.lastWritten.seq]);
+        const purged = mine.length === 0 && head.checkpointSeq >= this.lastWritten.seq;
+        if (!purged && mine[0]?.hash !== this.lastWritten.hash) {
+          throw new AuditTamperError(`the link this sealer wrote at seq ${this.lastWritten.seq} was changed or removed`);
+        }
+      }
       // A round stops at the next multiple of checkpointEvery, so checkpoints fall exactly every
       // N records however large the backlog is.
       const room = this.options.checkpointEvery - (head.seq - head.checkpointSeq);
@@ -101,6 +168,7 @@ export class Sealer {
         ids.push(r.id);
         hashes.push(hash);
       }
+      const written = rows.length > 0 ? { seq, hash } : this.lastWritten;
       if (rows.length > 0) {
         await q.query(
           `INSERT INTO audit_chain (seq, event_id, hash) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[])`,
@@ -112,9 +180,17 @@ export class Sealer {
       const due =
         seq > head.checkpointSeq &&
         (seq - head.checkpointSeq >= this.options.checkpointEvery || head.checkpointAt === null || now - head.checkpointAt >= this.options.checkpointIntervalMs);
-      if (!due) return { sealed: rows.length, ran: true };
-      const checkpoint: CheckpointStatement = { kind: 'seal', seq, hash, at: new Date(now).toISOString() };
-      await insertCheckpoint(q, checkpoint, this.signer);
+      if (!due) {
+        this.lastWritten = written;
+        return { sealed: rows.length, ran: true };
+      }
+      // Before signing: everything since the last checkpoint (this round's links included) must
+      // still be what the sealers wrote. A mismatch rolls this round back.
+      await checkSinceCheckpoint(q, { ...head, seq });
+      const checkpoint = await insertCheckpoint(q, { kind: 'seal', seq, hash, at: new Date(now).toISOString() }, this.signer, head);
+      this.highestN = checkpoint.n;
+      this.lastWritten = written;
+      this.log.info?.({ event: 'audit.checkpoint', n: checkpoint.n, seq, jws: checkpoint.jws }, 'audit checkpoint signed');
       return { sealed: rows.length, checkpoint, ran: true };
     });
   }
@@ -138,6 +214,12 @@ export class Sealer {
         const round = await this.sealOnce();
         full = round.sealed > 0 || round.checkpoint !== undefined;
       } catch (err) {
+        // Tampering stops the sealer for good (no signature over a changed trail, one alarm);
+        // anything else (a database outage) is retried.
+        if (err instanceof AuditTamperError) {
+          this.stopped = true;
+          return;
+        }
         this.log.error({ err, event: 'audit.seal_failed' }, 'sealing audit records failed; retrying');
       }
       // Under sustained load the next round starts at once; idle, it waits for the poll interval.
@@ -153,16 +235,17 @@ export class Sealer {
   }
 }
 
-export async function insertCheckpoint(q: OwnerQueryable, statement: CheckpointStatement, signer: CheckpointSigner): Promise<void> {
-  const jws = await signer.sign(statement);
-  await q.query('INSERT INTO audit_checkpoints (kind, seq, hash, at, kid, jws) VALUES ($1, $2, $3, $4, $5, $6)', [
-    statement.kind,
-    statement.seq,
-    statement.hash,
-    statement.at,
-    signer.kid,
-    jws,
-  ]);
+/** Signs and stores the next checkpoint, linked to the newest one in `head`. */
+export async function insertCheckpoint(
+  q: Queryable,
+  statement: Omit<CheckpointStatement, 'n' | 'previous'>,
+  signer: CheckpointSigner,
+  head: Pick<ChainHead, 'checkpointN' | 'checkpointJws'>,
+): Promise<CheckpointStatement & { jws: string }> {
+  const full: CheckpointStatement = { n: head.checkpointN + 1, previous: head.checkpointJws ? jwsDigest(head.checkpointJws) : null, ...statement };
+  const jws = await signer.sign(full);
+  await q.query('INSERT INTO audit_checkpoints (n, kind, seq, hash, at, kid, jws) VALUES ($1, $2, $3, $4, $5, $6, $7)', [full.n, full.kind, full.seq, full.hash, full.at, signer.kid, jws]);
+  return { ...full, jws };
 }
 
 /** How far sealing lags: pending records, the oldest one's age, and records not yet under a signature. */

@@ -7,6 +7,7 @@
 import type { Database } from '../db/index.ts';
 import type { AuditActor, AuditOutcome, StoredAuditEvent } from './event.ts';
 import { asRole } from './sealer.ts';
+import type { RecordRow } from './chain.ts';
 
 export interface AuditFilter {
   userId?: string;
@@ -30,20 +31,8 @@ export interface AuditPage {
   next?: number;
 }
 
-interface Row {
-  id: string;
-  seq: string | null;
-  at: Date | string;
-  action: string;
-  outcome: AuditOutcome;
-  reason: string | null;
-  actor: AuditActor | string;
-  resourceType: string | null;
-  resourceId: string | null;
-  requestId: string | null;
-  changes: Record<string, unknown> | string | null;
-  detail: Record<string, unknown> | string | null;
-}
+/** A stored record with its chain position (null until sealed). */
+type Row = RecordRow & { seq: string | null };
 
 const json = <T>(v: T | string | null): T | undefined => (v === null ? undefined : typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
@@ -67,16 +56,18 @@ export async function searchAudit(db: Database, filter: AuditFilter): Promise<Au
   if (filter.before !== undefined) add('e.id < ?', filter.before);
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
   params.push(limit + 1);
-  const { rows } = await asRole(db, 'palisade_audit_reader', (q) =>
-    q.query<Row>(
+  const { rows } = await asRole(db, 'palisade_audit_reader', async (q) => {
+    // A search over years of records with no selective filter must not tie up the database.
+    await q.query(`SET LOCAL statement_timeout = '15s'`);
+    return q.query<Row>(
       `SELECT e.id::text AS id, c.seq::text AS seq, e.at, e.action, e.outcome, e.reason, e.actor, e.resource_type AS "resourceType",
          e.resource_id AS "resourceId", e.request_id AS "requestId", e.changes, e.detail
        FROM audit_events e LEFT JOIN audit_chain c ON c.event_id = e.id
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY e.id DESC LIMIT $${params.length}`,
       params,
-    ),
-  );
+    );
+  });
   const page = rows.slice(0, limit).map((r) => ({
     id: Number(r.id),
     seq: r.seq === null ? null : Number(r.seq),

@@ -13,7 +13,7 @@
  */
 import type { Database } from '../db/index.ts';
 import { GENESIS_HASH, RECORD_COLUMNS, link, toChainRecord, type ChainRecord, type RecordRow } from './chain.ts';
-import { verifyCheckpoint, type CheckpointStatement, type PublicKeySet } from './keys.ts';
+import { jwsDigest, verifyCheckpoint, type CheckpointStatement, type PublicKeySet } from './keys.ts';
 import { asRole } from './sealer.ts';
 
 export interface SealedRecord {
@@ -25,7 +25,7 @@ export interface SealedRecord {
 export interface Broken {
   seq: number;
   eventId?: number;
-  problem: 'edited' | 'missing' | 'out-of-order' | 'checkpoint-mismatch' | 'truncated' | 'bad-signature' | 'archive-digest';
+  problem: 'edited' | 'missing' | 'out-of-order' | 'checkpoint-mismatch' | 'truncated' | 'bad-signature' | 'archive-digest' | 'checkpoint-missing' | 'anchor-missing';
   message: string;
 }
 
@@ -124,10 +124,39 @@ async function* databaseRecords(db: Database): AsyncIterable<SealedRecord> {
   }
 }
 
-/** Verifies the trail in the database against its checkpoints and the published keys. */
-export async function verifyDatabase(db: Database, keys: PublicKeySet): Promise<VerifyReport> {
+/**
+ * Checks that signed statements form one unbroken chain: positions 1, 2, 3 … each naming the
+ * SHA-256 of the previous one's JWS. Returns the first break, or undefined.
+ */
+export function checkLinks(items: { n: number; previous: string | null; jws: string; seq: number }[], what: string, from = 1): Broken | undefined {
+  let previousJws: string | null = null;
+  let expected = from;
+  for (const item of items) {
+    if (item.n !== expected) {
+      return { seq: item.seq, problem: 'checkpoint-missing', message: `${what} ${expected}${item.n > expected + 1 ? `–${item.n - 1}` : ''} ${item.n > expected + 1 ? 'are' : 'is'} missing (the next one is ${item.n}): signed statements were removed` };
+    }
+    if (previousJws !== null && item.previous !== jwsDigest(previousJws)) {
+      return { seq: item.seq, problem: 'checkpoint-missing', message: `${what} ${item.n} does not follow ${what} ${item.n - 1}: the sequence was replaced` };
+    }
+    previousJws = item.jws;
+    expected += 1;
+  }
+  return undefined;
+}
+
+export interface DatabaseVerifyOptions {
+  /**
+   * The newest checkpoint known from outside the database (the server log, the last archive,
+   * a copy kept by the auditor). Without it, checkpoints removed from the end of the checkpoint
+   * chain — together with the records they covered — cannot be noticed.
+   */
+  anchor?: string;
+}
+
+/** Verifies the trail in the database against its checkpoints and the given public keys. */
+export async function verifyDatabase(db: Database, keys: PublicKeySet, options: DatabaseVerifyOptions = {}): Promise<VerifyReport> {
   const { checkpoints, unsealed, orphans } = await asRole(db, 'palisade_audit_reader', async (q) => {
-    const cps = await q.query<{ jws: string }>('SELECT jws FROM audit_checkpoints ORDER BY seq, id');
+    const cps = await q.query<{ jws: string; n: string }>('SELECT k.jws, k.n::text AS n FROM audit_checkpoints k ORDER BY k.n');
     const pending = await q.query<{ n: string }>('SELECT count(*)::text AS n FROM audit_pending');
     // An event that is neither chained nor queued was slipped in past the trigger.
     const stray = await q.query<{ id: string }>(
@@ -135,15 +164,30 @@ export async function verifyDatabase(db: Database, keys: PublicKeySet): Promise<
        WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = e.id) AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.event_id = e.id)
        ORDER BY e.id LIMIT 1`,
     );
-    return { checkpoints: cps.rows.map((r) => r.jws), unsealed: Number(pending.rows[0]!.n), orphans: stray.rows };
+    return { checkpoints: cps.rows, unsealed: Number(pending.rows[0]!.n), orphans: stray.rows };
   });
-  const statements: CheckpointStatement[] = [];
-  for (const jws of checkpoints) {
+  const empty: VerifyReport = { ok: false, checked: 0, firstSeq: null, lastSeq: null, checkpointsVerified: 0, uncovered: 0 };
+  const statements: (CheckpointStatement & { jws: string })[] = [];
+  for (const { jws, n } of checkpoints) {
     try {
-      statements.push(await verifyCheckpoint(jws, keys));
+      const statement = await verifyCheckpoint(jws, keys);
+      if (statement.n !== Number(n)) throw new Error(`it is stored as checkpoint ${n} but signed as ${statement.n}`);
+      statements.push({ ...statement, jws });
     } catch (error) {
-      const { seq } = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8') || '{}') as { seq?: number };
-      return { ok: false, checked: 0, firstSeq: null, lastSeq: null, checkpointsVerified: statements.length, uncovered: 0, broken: { seq: seq ?? 0, problem: 'bad-signature', message: `checkpoint at seq ${seq}: ${(error as Error).message}` } };
+      return { ...empty, checkpointsVerified: statements.length, broken: { seq: 0, problem: 'bad-signature', message: `checkpoint ${n}: ${(error as Error).message}` } };
+    }
+  }
+  const gap = checkLinks(statements, 'checkpoint');
+  if (gap) return { ...empty, checkpointsVerified: statements.length, broken: gap };
+  if (options.anchor) {
+    let anchor: CheckpointStatement;
+    try {
+      anchor = await verifyCheckpoint(options.anchor, keys);
+    } catch (error) {
+      return { ...empty, broken: { seq: 0, problem: 'bad-signature', message: `the anchor: ${(error as Error).message}` } };
+    }
+    if (statements.find((s) => s.n === anchor.n)?.jws !== options.anchor) {
+      return { ...empty, checkpointsVerified: statements.length, broken: { seq: anchor.seq, problem: 'anchor-missing', message: `checkpoint ${anchor.n} (seq ${anchor.seq}), known from outside, is not in the database: checkpoints and the records after them were removed` } };
     }
   }
   const report = await verifyChain({ records: databaseRecords(db), checkpoints: statements });

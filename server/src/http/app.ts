@@ -18,7 +18,7 @@ import type { Server } from 'node:https';
 import { Problem, problems } from './problems.ts';
 import type { AccessClaims, BearerVerifier } from './bearer.ts';
 import { DPOP_ALGS } from './dpop.ts';
-import { requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
+import { redactForLog, requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -81,10 +81,13 @@ export function createApp(options: AppOptions): FastifyInstance {
     },
     logger: {
       level: options.logLevel,
+      // Header paths for pino's own request/response serializers; everything else a module logs
+      // goes through the audit trail's rule (any field named like a token, key, secret, proof …).
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["dpop"]', 'res.headers["set-cookie"]', '*.password', '*.secret', '*.token', '*.refresh_token', '*.access_token', '*.code'],
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["dpop"]', 'res.headers["set-cookie"]'],
         censor: '[redacted]',
       },
+      formatters: { log: (object: Record<string, unknown>) => redactForLog(object) },
       serializers: {
         req: (req: { method: string; url: string; id: string }) => ({
           method: req.method,

@@ -42,7 +42,7 @@ export class Metrics {
     new Gauge({ name: 'palisade_audit_sealer_lag_records', help: 'Audit records not yet linked into the hash chain.', registers: [registry], async collect() { this.set((await read()).pending); } });
     new Gauge({ name: 'palisade_audit_sealer_lag_seconds', help: 'Age of the oldest audit record not yet sealed.', registers: [registry], async collect() { this.set((await read()).oldestSeconds); } });
     new Gauge({ name: 'palisade_audit_uncovered_records', help: 'Sealed records newer than the last signed checkpoint.', registers: [registry], async collect() { this.set((await read()).uncovered); } });
-    new Gauge({ name: 'palisade_audit_dropped_total', help: 'Audit events dropped because the queue was full (database unreachable too long).', registers: [registry], collect() { this.set(dropped()); } });
+    new Gauge({ name: 'palisade_audit_dropped_total', help: 'Audit events lost: the queue overflowed while the database was unreachable, a record the database refused, or events still queued at shutdown.', registers: [registry], collect() { this.set(dropped()); } });
   }
 
   response(r: { method: string; route: string; status: number; durationMs: number; problem: string | undefined }): void {

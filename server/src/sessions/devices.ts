@@ -146,13 +146,16 @@ export class Devices {
 
   private async end(id: string, state: DeviceState, reason: string, revocation: 'device_cap' | 'admin' | 'incident'): Promise<boolean> {
     const now = new Date(this.clock.now());
-    const changed = await this.db.transaction(async (tx) => {
+    // The state change, the end of every session on the device and their records commit together.
+    const { changed, ended } = await this.db.transaction(async (tx) => {
       const changed = await setState(tx, id, state, reason, now);
       if (changed) await this.audit.record(tx, { action: state === 'evicted' ? 'device.evict' : `device.${state}`, outcome: 'success', reason, actor: {}, resource: { type: 'device', id } });
-      return changed;
+      const { rows } = await tx.query<{ id: string }>('SELECT id FROM sessions WHERE device_id = $1 AND revoked_at IS NULL', [id]);
+      const ended: string[] = [];
+      for (const session of rows) if (await this.sessions.revokeWithin(tx, session.id, revocation)) ended.push(session.id);
+      return { changed, ended };
     });
-    const { rows } = await this.db.query<{ id: string }>('SELECT id FROM sessions WHERE device_id = $1 AND revoked_at IS NULL', [id]);
-    for (const session of rows) await this.sessions.revoke(session.id, revocation);
+    for (const session of ended) await this.sessions.revokeCommitted(session);
     return changed;
   }
 }

@@ -141,18 +141,31 @@ export class Sessions {
    * refresh tokens and grant records are deleted.
    */
   async revoke(id: string, reason: RevocationReason, event?: Omit<AuditEvent, 'resource'>): Promise<boolean> {
+    // Into the deny set before any I/O: this instance refuses the session's tokens at once.
     this.remember(id);
-    const changed = await this.db.transaction(async (tx) => {
-      const changed = await markRevoked(tx, id, reason, new Date(this.clock.now()));
-      await destroyGrantRecords(tx, id);
-      if (changed) {
-        await this.sendInTransaction(tx, id);
-        await this.audit.record(tx, { action: reason === 'logout' ? 'auth.logout' : 'session.revoke', outcome: 'success', reason, actor: {}, ...event, resource: { type: 'session', id } });
-      }
-      return changed;
-    });
-    if (changed) await this.sendAfterCommit(id);
+    const changed = await this.db.transaction((tx) => this.revokeWithin(tx, id, reason, event));
+    if (changed) await this.revokeCommitted(id);
     return changed;
+  }
+
+  /**
+   * The revocation as part of a caller's transaction (a device eviction ends its sessions in the
+   * same commit as its state change: a crash cannot leave an evicted device's sessions alive).
+   * Call `revokeCommitted` after the commit for each id that changed.
+   */
+  async revokeWithin(tx: Queryable, id: string, reason: RevocationReason, event?: Omit<AuditEvent, 'resource'>): Promise<boolean> {
+    this.remember(id);
+    const changed = await markRevoked(tx, id, reason, new Date(this.clock.now()));
+    await destroyGrantRecords(tx, id);
+    if (changed) {
+      await this.sendInTransaction(tx, id);
+      await this.audit.record(tx, { action: reason === 'logout' ? 'auth.logout' : 'session.revoke', outcome: 'success', reason, actor: {}, ...event, resource: { type: 'session', id } });
+    }
+    return changed;
+  }
+
+  async revokeCommitted(id: string): Promise<void> {
+    await this.sendAfterCommit(id);
   }
 
   /**

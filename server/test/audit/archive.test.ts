@@ -59,6 +59,7 @@ for (const kind of databaseKinds()) {
     after(async () => {
       await db.close();
       await database.drop();
+      if (dir) await rm(dir, { recursive: true, force: true });
     });
 
     test('export writes only what a checkpoint covers, read-only, and it verifies offline', async () => {
@@ -81,7 +82,6 @@ for (const kind of databaseKinds()) {
       const all = await verifyArchive(dir, keys);
       assert.equal(all.ok, true, JSON.stringify(all.broken));
       assert.equal(all.lastSeq, 60);
-      await rm(dir, { recursive: true, force: true });
     });
 
     describe('tampered archives', () => {
@@ -161,6 +161,33 @@ for (const kind of databaseKinds()) {
         assert.deepEqual([report.ok, report.broken?.problem, report.broken?.seq], [false, 'missing', 11]);
       });
 
+      test('a file dropped from the start is found', async () => {
+        const [first] = await files(work, '.jsonl');
+        await rm(path.join(work, first!), { force: true });
+        await rm(path.join(work, first! + '.digest.json'), { force: true });
+        const report = await verifyArchive(work, keysForPristine);
+        assert.deepEqual([report.ok, report.broken?.problem, report.broken?.seq], [false, 'missing', 1]);
+        assert.equal((await verifyArchive(work, keysForPristine, { partial: true })).ok, true, 'unless older files were removed on purpose');
+      });
+
+      test('a file dropped from the end is found against the newest digest kept outside', async () => {
+        const [, , last] = await files(work, '.jsonl');
+        const anchor = (JSON.parse(await readFile(path.join(work, last! + '.digest.json'), 'utf8')) as { jws: string }).jws;
+        await rm(path.join(work, last!), { force: true });
+        await rm(path.join(work, last! + '.digest.json'), { force: true });
+        assert.equal((await verifyArchive(work, keysForPristine)).ok, true, 'without an anchor the end cannot be known — the documented bound');
+        const report = await verifyArchive(work, keysForPristine, { anchor });
+        assert.deepEqual([report.ok, report.broken?.problem], [false, 'anchor-missing']);
+      });
+
+      test('a validly signed digest moved into another file’s place is found', async () => {
+        const [first, second] = await files(work, '.digest.json');
+        await chmod(path.join(work, second!), 0o644);
+        await writeFile(path.join(work, second!), await readFile(path.join(work, first!), 'utf8'));
+        const report = await verifyArchive(work, keysForPristine);
+        assert.deepEqual([report.ok, report.broken?.problem], [false, 'checkpoint-missing'], 'digest 2 is gone from the digest chain');
+      });
+
       test('a forged digest is refused', async () => {
         const [digest] = await files(work, '.digest.json');
         const file = path.join(work, digest!);
@@ -180,18 +207,55 @@ for (const kind of databaseKinds()) {
       });
     });
 
+    test('an export claims its range first: a crash before the files leaves nothing to overlap, a second run completes it', async () => {
+      const target = await mkdtemp(path.join(tmpdir(), 'palisade-archive-claims-'));
+      const other = await kind.create();
+      const odb = await openMigrated(other);
+      try {
+        const osigner = await loadCheckpointSigner(odb, masterKeyFromBase64url(generateMasterKey()));
+        const okeys = await publicAuditKeys(odb);
+        const otrail = new AuditTrail(odb, clock, silent, { flushIntervalMs: 10 });
+        const osealer = new Sealer(odb, osigner, clock, silent, { batchSize: 100, checkpointEvery: 5, checkpointIntervalMs: 60_000, pollIntervalMs: 10 });
+        for (let i = 0; i < 10; i += 1) await odb.transaction((tx) => otrail.record(tx, { action: 'test.write', outcome: 'success', actor: {}, detail: { i } }));
+        await osealer.drain();
+        // A crashed export: its claim is in the database, its files never reached the disk.
+        await odb.asOwner((q) => q.query(`INSERT INTO audit_exports (first_seq, last_seq, n, file, digest_jws, exported_at) VALUES (1, 5, 1, 'x/never-written.jsonl', 'x.y.z', now() - interval '1 hour')`));
+        const result = await exportArchive(odb, osigner, clock, target);
+        assert.deepEqual(result.files.map((f) => [f.firstSeq, f.lastSeq]), [[1, 10]], 'the abandoned claim is dropped and the range exported once');
+        const report = await verifyArchive(target, okeys);
+        assert.equal(report.ok, true, JSON.stringify(report.broken));
+        // Two exports at once: the second finds the range claimed and stops instead of overlapping.
+        for (let i = 0; i < 5; i += 1) await odb.transaction((tx) => otrail.record(tx, { action: 'test.write', outcome: 'success', actor: {}, detail: { i } }));
+        await osealer.drain();
+        await odb.asOwner((q) => q.query(`INSERT INTO audit_exports (first_seq, last_seq, n, file, digest_jws) VALUES (11, 15, 2, 'x/in-progress.jsonl', 'x.y.z')`));
+        await assert.rejects(exportArchive(odb, osigner, clock, path.join(target, 'elsewhere')), /being exported by another run/);
+      } finally {
+        await odb.close();
+        await other.drop();
+        await rm(target, { recursive: true, force: true });
+      }
+    });
+
     test('purge removes only archived records past retention and leaves a signed purge checkpoint', async () => {
       const archive = await mkdtemp(path.join(tmpdir(), 'palisade-archive-purge-'));
-      // Nothing archived under this database's bookkeeping beyond what the first test exported (1–60).
-      const early = await purgeArchived(db, signer, clock, new Date(Date.UTC(2019, 0, 1, 0, 0, 10)));
-      assert.equal(early.purged, 10, 'records 1–10 are older than the cutoff (one per second from midnight)');
+      // The archive of the first test holds seq 1–40 and 41–60; purge removes whole archived files.
+      // A damaged archive purges nothing.
+      const { cp } = await import('node:fs/promises');
+      const damaged = await mkdtemp(path.join(tmpdir(), 'palisade-archive-damaged-'));
+      await cp(dir, damaged, { recursive: true });
+      const [firstFile] = await files(damaged, '.jsonl');
+      await rewrite(path.join(damaged, firstFile!), (lines) => lines.slice(1));
+      await assert.rejects(purgeArchived(db, signer, clock, new Date(clock.now() + 365 * DAY), { dir: damaged, keys }), /does not verify, so nothing is purged/);
+      await rm(damaged, { recursive: true, force: true });
+      const early = await purgeArchived(db, signer, clock, new Date(Date.UTC(2019, 0, 1, 0, 0, 41)), { dir, keys });
+      assert.deepEqual([early.purged, early.throughSeq], [40, 40], 'records 1–41 are older than the cutoff, and the archive file ending at 40 is the last wholly old one');
       const report = await verifyDatabase(db, keys);
       assert.equal(report.ok, true, JSON.stringify(report.broken));
-      assert.equal(report.firstSeq, 11, 'the chain now starts after the purge checkpoint');
+      assert.equal(report.firstSeq, 41, 'the chain now starts after the purge checkpoint');
       // A cutoff far in the future still cannot purge what was never archived (61–65).
       for (let i = 0; i < 5; i += 1) await db.transaction((tx) => trail.record(tx, { action: 'test.write', outcome: 'success', actor: {}, detail: { i } }));
       await sealer.drain();
-      const all = await purgeArchived(db, signer, clock, new Date(clock.now() + 365 * DAY));
+      const all = await purgeArchived(db, signer, clock, new Date(clock.now() + 365 * DAY), { dir, keys });
       assert.equal(all.throughSeq, 60, 'purged up to the last archived record, not beyond');
       const after = await verifyDatabase(db, keys);
       assert.equal(after.ok, true, JSON.stringify(after.broken));

@@ -183,6 +183,55 @@ for (const kind of databaseKinds()) {
         assert.equal(report.broken?.seq, 11, 'named from the record after the last checkpoint that still holds (seq 10)');
       });
 
+      test('a checkpoint removed from the middle of the checkpoint chain is found', async () => {
+        await itamper('DELETE FROM audit_checkpoints WHERE n = 1');
+        const report = await iverify();
+        assert.deepEqual([report.ok, report.broken?.problem], [false, 'checkpoint-missing']);
+        assert.match(report.broken?.message ?? '', /checkpoint 1 is missing/);
+      });
+
+      test('a tail cut off together with its checkpoints is found against an anchor kept outside', async () => {
+        const anchor = (await idb.asOwner((q) => q.query<{ jws: string }>('SELECT jws FROM audit_checkpoints WHERE n = 2'))).rows[0]!.jws;
+        const ids = (await idb.asOwner((q) => q.query<{ id: string }>('SELECT event_id::text AS id FROM audit_chain WHERE seq > 12'))).rows.map((r) => r.id);
+        await itamper('DELETE FROM audit_checkpoints WHERE n = 2');
+        await itamper('DELETE FROM audit_chain WHERE seq > 12');
+        await itamper('DELETE FROM audit_events WHERE id = ANY($1::bigint[])', [ids]);
+        const unanchored = await iverify();
+        assert.equal(unanchored.ok, true, 'without an outside anchor a clean cut after a checkpoint is invisible — the documented bound');
+        const report = await verifyDatabase(idb, await publicAuditKeys(idb), { anchor });
+        assert.deepEqual([report.ok, report.broken?.problem, report.broken?.seq], [false, 'anchor-missing', 20]);
+      });
+
+      test('the sealer refuses to sign a checkpoint over a record edited since the last one', async () => {
+        await itamper(`UPDATE audit_events SET detail = '{"i": 2200}' WHERE id = (SELECT event_id FROM audit_chain WHERE seq = 22)`);
+        // A sealer that remembers nothing (a freshly started instance) still checks before signing.
+        const fresh = new Sealer(idb, await loadCheckpointSigner(idb, master), systemClock, silent, SEALING);
+        const tampered: Error[] = [];
+        fresh.onTamper = (error) => tampered.push(error);
+        for (let i = 0; i < 6; i += 1) await idb.transaction((tx) => itrail.record(tx, { action: 'test.write', outcome: 'success', actor: {}, detail: { after: i } }));
+        await assert.rejects(fresh.drain(), /record seq 22 does not match its link/);
+        assert.equal(tampered.length, 1, 'the tampering is reported');
+        const { rows } = await idb.asOwner((q) => q.query<{ n: string; seq: string }>('SELECT max(n)::text AS n, (SELECT max(seq) FROM audit_chain)::text AS seq FROM audit_checkpoints'));
+        assert.deepEqual([rows[0]!.n, rows[0]!.seq], ['2', '25'], 'no checkpoint signs the edit, and the refused round added nothing');
+      });
+
+      test('a sealer notices a consistent rewrite of what it sealed', async () => {
+        const { link, toChainRecord, RECORD_COLUMNS } = await import('../../src/audit/chain.ts');
+        await itamper(`UPDATE audit_events SET detail = '{"i": 2200}' WHERE id = (SELECT event_id FROM audit_chain WHERE seq = 22)`);
+        const rows = (await idb.asOwner((q) => q.query<Record<string, unknown>>(`SELECT c.seq::text AS seq, ${RECORD_COLUMNS} FROM audit_chain c JOIN audit_events e ON e.id = c.event_id WHERE c.seq >= 22 ORDER BY c.seq`))).rows;
+        let hash = (await idb.asOwner((q) => q.query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = 21'))).rows[0]!.hash;
+        for (const r of rows) {
+          hash = link(hash, toChainRecord(Number(r.seq), r as never));
+          await itamper('UPDATE audit_chain SET hash = $1 WHERE seq = $2', [hash, Number(r.seq)]);
+        }
+        await assert.rejects(isealer.sealOnce(), /the link this sealer wrote at seq 25 was changed/);
+      });
+
+      test('a sealer notices checkpoints disappearing under it', async () => {
+        await itamper('DELETE FROM audit_checkpoints WHERE n = 2');
+        await assert.rejects(isealer.sealOnce(), /checkpoints were removed: the newest is n 1, this sealer saw n 2/);
+      });
+
       test('an event slipped in with the triggers off is found', async () => {
         await itamper(`INSERT INTO audit_events (at, action, outcome, actor) VALUES (now(), 'forged', 'success', '{}')`);
         const report = await iverify();

@@ -31,7 +31,7 @@ GRANT USAGE ON SCHEMA public TO palisade_audit_sealer, palisade_audit_reader, pa
 
 CREATE TABLE audit_events (
   id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  at             timestamptz NOT NULL,
+  at             timestamptz(3) NOT NULL,   -- ms, as hashed: a finer edit cannot hide in the precision
   action         text NOT NULL,
   outcome        text NOT NULL CHECK (outcome IN ('success', 'failure', 'denied', 'error')),
   reason         text,
@@ -45,6 +45,7 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_at ON audit_events (at);
 CREATE INDEX audit_events_user ON audit_events ((actor ->> 'userId'), at);
 CREATE INDEX audit_events_device ON audit_events ((actor ->> 'deviceId'), at);
+CREATE INDEX audit_events_app ON audit_events ((actor ->> 'appId'), at);
 CREATE INDEX audit_events_action ON audit_events (action, at);
 CREATE INDEX audit_events_resource ON audit_events (resource_type, resource_id);
 
@@ -62,8 +63,12 @@ CREATE TABLE audit_chain (
 );
 CREATE INDEX audit_chain_sealed_at ON audit_chain (sealed_at);
 
+-- Checkpoints form a chain of their own: the n-th signs the SHA-256 of the (n-1)-th's JWS, so a
+-- deleted checkpoint leaves a visible hole, and the newest one kept elsewhere (the log, an
+-- archive, `verify --anchor`) proves nothing after it was cut off.
 CREATE TABLE audit_checkpoints (
   id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  n     bigint NOT NULL UNIQUE,
   kind  text NOT NULL CHECK (kind IN ('seal', 'purge')),
   seq   bigint NOT NULL,
   hash  text NOT NULL,
@@ -81,11 +86,15 @@ CREATE TABLE audit_keys (
   retired_at   timestamptz
 );
 
+-- Export bookkeeping: a range is claimed (sha256 NULL) before its file is written and completed
+-- after, so a crash or a second export running at once can never produce overlapping archives.
 CREATE TABLE audit_exports (
   first_seq    bigint PRIMARY KEY,
   last_seq     bigint NOT NULL,
+  n            bigint NOT NULL UNIQUE,
   file         text NOT NULL,
-  sha256       text NOT NULL,
+  sha256       text,
+  digest_jws   text,
   exported_at  timestamptz NOT NULL DEFAULT now()
 );
 
@@ -111,6 +120,7 @@ END $$;
 CREATE TRIGGER audit_events_write_once BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_write_once();
 CREATE TRIGGER audit_chain_write_once BEFORE UPDATE OR DELETE ON audit_chain FOR EACH ROW EXECUTE FUNCTION audit_write_once();
 CREATE TRIGGER audit_checkpoints_write_once BEFORE UPDATE OR DELETE ON audit_checkpoints FOR EACH ROW EXECUTE FUNCTION audit_write_once();
+CREATE TRIGGER audit_keys_write_once BEFORE UPDATE OR DELETE ON audit_keys FOR EACH ROW EXECUTE FUNCTION audit_write_once();
 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_write_once();
 CREATE TRIGGER audit_chain_no_truncate BEFORE TRUNCATE ON audit_chain FOR EACH STATEMENT EXECUTE FUNCTION audit_write_once();
 CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints FOR EACH STATEMENT EXECUTE FUNCTION audit_write_once();
@@ -122,7 +132,7 @@ GRANT SELECT ON audit_events, audit_pending, audit_chain, audit_checkpoints, aud
 GRANT DELETE ON audit_pending TO palisade_audit_sealer;
 GRANT INSERT ON audit_chain TO palisade_audit_sealer;
 GRANT INSERT ON audit_checkpoints TO palisade_audit_sealer, palisade_audit_retention;
-GRANT SELECT ON audit_events, audit_pending, audit_chain, audit_checkpoints, audit_keys, audit_exports TO palisade_audit_reader;
+GRANT SELECT ON audit_events, audit_pending, audit_chain, audit_checkpoints, audit_keys TO palisade_audit_reader;
+GRANT SELECT, INSERT, UPDATE, DELETE ON audit_exports TO palisade_audit_reader;
 GRANT SELECT, DELETE ON audit_events, audit_chain TO palisade_audit_retention;
 GRANT SELECT ON audit_checkpoints, audit_keys, audit_exports TO palisade_audit_retention;
-GRANT INSERT ON audit_exports TO palisade_audit_reader;
