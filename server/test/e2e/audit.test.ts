@@ -8,14 +8,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { REPO_ROOT, freePort, startInProcess } from '../helpers/server.ts';
+import { freePort, startInProcess, palisadeCli } from '../helpers/server.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
@@ -23,17 +21,7 @@ import { searchAudit, type AuditFilter } from '../../src/audit/index.ts';
 import { generateMasterKey, randomId } from '../../src/security/primitives.ts';
 import { openDatabase } from '../../src/db/index.ts';
 
-const run = promisify(execFile);
-
-async function palisade(args: string[], env: Record<string, string | undefined>) {
-  try {
-    const { stdout, stderr } = await run('npm', ['run', '--silent', 'palisade', '--', ...args], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'development', ...env } });
-    return { code: 0, out: stdout + stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-}
+const palisade = palisadeCli;
 
 for (const kind of databaseKinds()) {
   describe(`audit trail end to end (${kind.kind})`, () => {

@@ -41,10 +41,14 @@ for (const kind of databaseKinds().filter((k) => k.kind === 'postgres')) {
         ...upstream.env,
       };
       // Started together: migrations and the first signing key must not race.
-      [a, b] = await Promise.all([
+      const started = await Promise.allSettled([
         startPalisade({ ...shared, PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(portA) }),
         startPalisade({ ...shared, PALISADE_DATA_DIR: secondDir.dataDir, PALISADE_SERVER_PORT: String(portB) }),
       ]);
+      // Whichever started is stopped in after(), even when the other did not.
+      if (started[0].status === 'fulfilled') a = started[0].value;
+      if (started[1].status === 'fulfilled') b = started[1].value;
+      for (const result of started) if (result.status === 'rejected') throw result.reason;
       app = new MobileApp(publicUrl, a.ca);
       appAtB = new MobileApp(publicUrl, b.ca);
     });

@@ -5,12 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import * as oidc from 'openid-client';
 import { decodeProtectedHeader } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { REPO_ROOT, freePort, startInProcess, startPalisade } from '../helpers/server.ts';
+import { freePort, startInProcess, startPalisade, palisadeCli } from '../helpers/server.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { Browser } from '../helpers/browser.ts';
 import { BEARER_FIELD_APP } from '../helpers/mobile-app.ts';
@@ -19,17 +17,7 @@ import { rotateKeys } from '../../src/oauth/keys.ts';
 import { generateMasterKey, masterKeyFromBase64url } from '../../src/security/primitives.ts';
 import { systemClock } from '../../src/clock.ts';
 
-const run = promisify(execFile);
-
-async function palisade(args: string[], env: Record<string, string | undefined>) {
-  try {
-    const { stdout, stderr } = await run('npm', ['run', '--silent', 'palisade', '--', ...args], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'development', ...env } });
-    return { code: 0, out: stdout + stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-}
+const palisade = palisadeCli;
 
 describe('palisade config check', () => {
   test('a bad configuration is refused with every problem, its path and no stack trace', async () => {

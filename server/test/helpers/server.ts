@@ -3,7 +3,7 @@
  * from the environment, waits for its start-up banner and reads the URL and pin from it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -40,7 +40,15 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const started = await new Promise<{ url: string; pin: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Palisade did not start in time:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Never leave a half-started server behind: it would keep the test process alive.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      reject(new Error(`Palisade did not start in time:\n${output}`));
+    }, timeoutMs);
     const check = () => {
       const url = /open (https:\/\/\S+)\/\n/.exec(output)?.[1];
       const pin = /pin \(SPKI\): (sha256\/\S+)/.exec(output)?.[1];
@@ -61,11 +69,33 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
     ca,
     output: () => output,
     async stop() {
-      if (child.exitCode === null) {
-        process.kill(-child.pid!, 'SIGTERM');
-        const timer = setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
+      // npm exits on SIGTERM at once; Palisade itself (same process group) is still writing its
+      // audit queue, sealing and closing the database. Done means the whole group is gone.
+      // A member that is a zombie runs no more code (and in a container whose init does not reap
+      // orphans it would stay forever), so it counts as gone.
+      const groupAlive = () =>
+        readdirSync('/proc').some((entry) => {
+          if (!/^\d+$/.test(entry)) return false;
+          try {
+            const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            return fields[2] === String(child.pid) && fields[0] !== 'Z';
+          } catch {
+            return false;
+          }
+        });
+      const deadline = Date.now() + 10_000;
+      await exited;
+      while (groupAlive()) {
+        if (Date.now() > deadline) {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            break;
+          }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
   };
@@ -99,4 +129,17 @@ export async function startInProcess(
   });
   const server = await startServer({ config, announce: () => undefined, ...(clock ? { clock } : {}) });
   return { server, ca: readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8') };
+}
+
+/** Runs `npm run palisade -- <args>` as an operator would; never throws: exit code and output. */
+export async function palisadeCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string }> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  try {
+    const { stdout, stderr } = await promisify(execFile)('npm', ['run', '--silent', 'palisade', '--', ...args], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'development', ...env } });
+    return { code: 0, out: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
 }
