@@ -28,6 +28,7 @@ import { MemoryCache, openRedisCache, type SharedCache } from './cache/index.ts'
 import { isDeactivated, ScimEffects, scimRoutes } from './scim/index.ts';
 import { userRoutes } from './users/routes.ts';
 import { createApp } from './http/app.ts';
+import { RateLimits, RateLimitStage } from './apisec/index.ts';
 import { BearerVerifier } from './http/bearer.ts';
 import { loadTls } from './http/tls.ts';
 import { startPage } from './http/start-page.ts';
@@ -207,6 +208,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         if (state === 'locked' && !allowLocked) throw problems.sessionLocked();
         if (state === 'unknown') throw problems.sessionRevoked();
       },
+      rateLimits: new RateLimitStage(new RateLimits({ config: config.rateLimits, counters: (o) => cache.counters(o), audit, log })),
       audit,
       onResponse: (response) => {
         metrics.response(response);

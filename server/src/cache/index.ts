@@ -1,9 +1,18 @@
 /**
  * State shared between Palisade instances that does not belong in the database: one-time
- * markers (DPoP proof ids) and a message feed (session revocations and unlocks). In-process by
- * default — correct for one instance; with `REDIS_URL`, Redis makes both span every instance.
+ * markers (DPoP proof ids), rate-limit counters and a message feed (session revocations and
+ * unlocks). In-process by default — correct for one instance; with `REDIS_URL`, Redis makes
+ * all three span every instance.
  */
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Subscription } from '../db/index.ts';
+
+/** One counter family: `points` per `durationS` seconds per key (fixed window). */
+export interface CounterOptions {
+  keyPrefix: string;
+  points: number;
+  durationS: number;
+}
 
 export interface SharedCache {
   readonly kind: 'memory' | 'redis';
@@ -12,6 +21,8 @@ export interface SharedCache {
   publish(channel: string, message: string): Promise<void>;
   /** `onResume` runs after a lost subscription is re-established (messages meanwhile are lost). */
   subscribe(channel: string, onMessage: (message: string) => void, onResume: () => void): Promise<Subscription>;
+  /** Rate-limit counters (rate-limiter-flexible): exact across instances when the cache is shared. */
+  counters(options: CounterOptions): RateLimiterAbstract;
   close(): Promise<void>;
 }
 
@@ -40,6 +51,10 @@ export class MemoryCache implements SharedCache {
     return { close: async () => void set.delete(onMessage) };
   }
 
+  counters(options: CounterOptions): RateLimiterAbstract {
+    return new RateLimiterMemory({ keyPrefix: options.keyPrefix, points: options.points, duration: options.durationS });
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
   }
@@ -56,6 +71,18 @@ export async function openRedisCache(url: string): Promise<SharedCache> {
     kind: 'redis',
     async claimOnce(key, ttlMs) {
       return (await commands.set(`palisade:once:${key}`, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+    },
+    counters(options) {
+      return new RateLimiterRedis({
+        storeClient: commands,
+        keyPrefix: `palisade:rl:${options.keyPrefix}`,
+        points: options.points,
+        duration: options.durationS,
+        // While Redis is unreachable each instance keeps counting on its own: limits stay in force
+        // (per instance) rather than failing open for everyone or refusing everyone.
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix: options.keyPrefix, points: options.points, duration: options.durationS }),
+      });
     },
     async publish(channel, message) {
       await commands.publish(`palisade:${channel}`, message);

@@ -17,6 +17,16 @@ const Duration = (description: string, defaultValue: string) =>
 const Strings = (description: string, defaultValue: string[] = []) =>
   Type.Array(Type.String({ minLength: 1 }), { description, default: defaultValue });
 
+/** One rate class: `points` requests per `duration` window (issue 6). */
+const RateClass = (description: string, points: number, duration: string) =>
+  Type.Object(
+    {
+      points: Type.Integer({ minimum: 1, maximum: 1_000_000, default: points, description: 'Requests allowed per window.' }),
+      duration: Duration('The window: counting starts with the first request and resets when it ends (whole seconds).', duration),
+    },
+    { additionalProperties: false, default: {}, description },
+  );
+
 export const ROLE_NAMES = ['technician', 'dispatcher', 'manager', 'admin'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
@@ -139,7 +149,7 @@ export const ConfigSchema = Type.Object(
           Type.String({
             pattern: '^rediss?://',
             patternHint: 'must be a redis:// or rediss:// URL',
-            description: 'Redis URL (env REDIS_URL): the session feed (revocations, unlocks) travels over Redis pub/sub. Absent: PostgreSQL LISTEN/NOTIFY and in-process state.',
+            description: 'Redis URL (env REDIS_URL): the session feed (revocations, unlocks) travels over Redis pub/sub, and replay markers and rate-limit counters are shared by every instance. Absent: PostgreSQL LISTEN/NOTIFY and in-process state.',
           }),
         ),
       },
@@ -227,6 +237,38 @@ export const ConfigSchema = Type.Object(
         ),
       },
       { additionalProperties: false, default: {} },
+    ),
+    rateLimits: Type.Object(
+      {
+        standard: RateClass('Authenticated API calls, per user (the token’s subject). Answers carry RateLimit and RateLimit-Policy headers; over the limit: 429 rate-limited with Retry-After.', 100, '1m'),
+        auth: RateClass(
+          'Authentication, per client IP and, where one is known, per account: /oauth2/authorize, /oauth2/par, /oauth2/token and session unlock. SCIM counts only failed bearer authentications here (a provisioning run makes thousands of good calls). Raise it when many devices share one public address (an office NAT, with server.trustProxy off).',
+          5,
+          '1m',
+        ),
+        export: RateClass('Routes declaring the export class (`config: { rateLimit: \'export\' }`), per user.', 10, '1h'),
+        search: RateClass('Routes declaring the search class (`config: { rateLimit: \'search\' }`), per user.', 20, '1m'),
+        lockout: Type.Object(
+          {
+            after: Type.Integer({
+              minimum: 1,
+              maximum: 1_000_000,
+              default: 10,
+              description: 'Failed authentications (refused token requests, failed unlocks, SCIM 401s) by one IP or one account within `window` that lock it.',
+            }),
+            window: Duration('How long failed authentications are remembered towards a lock.', '15m'),
+            base: Duration('Length of the first lock; each further lock of the same IP or account doubles it (base × 2^k), recorded as a security.rate_limit_lockout audit event.', '1m'),
+            max: Duration('The longest a lock grows to.', '1h'),
+            forget: Duration('Locks within this long of the first one keep growing; after it, the next lock starts again at `base`.', '24h'),
+          },
+          { additionalProperties: false, default: {}, description: 'Locking out repeated authentication failures; a locked IP or account is answered 429 locked-out with the lock’s Retry-After.' },
+        ),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Rate limits by class (issue 6). Counters are exact across instances when redis.url is set, in-process otherwise.',
+      },
     ),
     monitoring: MonitoringSchema,
     metrics: Type.Object(

@@ -2,9 +2,10 @@
  * The HTTP application. The request pipeline reads top to bottom here (STYLE.md, habit 2):
  *   1. TLS 1.3 is terminated by the https server (main.ts), HSTS and security headers (helmet)
  *   2. request context: request id echoed as `x-request-id`
- *   3. (issue 6: rate limit by class)
+ *   3. rate limit by class, per client IP: `rateLimitByAddress` (authentication routes, lockouts)
  *   4. authentication: `authenticate` verifies the bearer token and the session (bearer.ts)
  *   5. schema validation of params, query and body; unknown fields refused
+ *   5b. rate limit by class, per verified user: `rateLimitByUser` (after 4 on purpose: decision 0008)
  *   6. (issue 5: authorization policy)
  *   7. handler
  *   9. errors become RFC 9457 problem+json (setErrorHandler below); nothing else leaks
@@ -19,6 +20,7 @@ import { Problem, problems } from './problems.ts';
 import type { AccessClaims, BearerVerifier } from './bearer.ts';
 import { DPOP_ALGS } from './dpop.ts';
 import { redactForLog, requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
+import type { RateLimitStage } from '../apisec/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -53,6 +55,8 @@ export interface AppOptions {
   stepUp: { maxAgeMs: number; acr?: string; clock: { now(): number } };
   /** Returns problems that make the instance not ready (database down, …). */
   readiness(): Promise<string | undefined>;
+  /** Rate limits by class (apisec); absent: no limits (unit tests of other stages). */
+  rateLimits?: RateLimitStage;
   /** Every 401 and 403 is recorded here (`http.denied`). */
   audit?: AuditSink;
   /** Called after every response (metrics, the error-spike monitor). */
@@ -124,7 +128,8 @@ export function createApp(options: AppOptions): FastifyInstance {
     origin: options.corsOrigins.includes('*') ? true : options.corsOrigins,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'dpop', 'x-request-id'],
-    exposedHeaders: ['x-request-id', 'www-authenticate'],
+    // Browser clients may read the rate-limit state and back off as told.
+    exposedHeaders: ['x-request-id', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'retry-after'],
     maxAge: 600,
   });
 
@@ -140,6 +145,17 @@ export function createApp(options: AppOptions): FastifyInstance {
     contexts.set(request, context);
     requestContext.run(context, done);
   });
+  // 3. Rate limits. Global hooks run before a route's own, so `rateLimitByAddress` runs before
+  // `app.authenticate` (onRequest) and `rateLimitByUser` after it.
+  const rateLimits = options.rateLimits;
+  if (rateLimits) {
+    app.addHook('onRequest', async function rateLimitByAddress(request, reply) {
+      await rateLimits.byAddress(request, reply);
+    });
+    app.addHook('preHandler', async function rateLimitByUser(request, reply) {
+      await rateLimits.byUser(request, reply);
+    });
+  }
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
     const context = contexts.get(request);

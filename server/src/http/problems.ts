@@ -148,5 +148,25 @@ export const problems = {
         'www-authenticate': `Bearer realm="palisade", error="insufficient_user_authentication", error_description="a more recent authentication is required", max_age=${maxAgeS}${acr ? `, acr_values="${acr}"` : ''}`,
       },
     }),
+  /** Too many requests of one rate class (issue 6); `headers` carry RateLimit and RateLimit-Policy. */
+  rateLimited: (rateClass: string, retryAfterS: number, headers: Record<string, string>) =>
+    new Problem({
+      type: 'rate-limited',
+      status: 429,
+      title: 'Too many requests',
+      detail: `The ${rateClass} rate limit is used up; retry after ${retryAfterS} seconds.`,
+      extensions: { rateClass, retryAfter: retryAfterS },
+      headers: { ...headers, 'retry-after': String(retryAfterS) },
+    }),
+  /** Repeated authentication failures locked this IP or account for a growing interval. */
+  lockedOut: (retryAfterS: number) =>
+    new Problem({
+      type: 'locked-out',
+      status: 429,
+      title: 'Too many failed attempts',
+      detail: `Authentication is locked after repeated failures; retry after ${retryAfterS} seconds.`,
+      extensions: { retryAfter: retryAfterS },
+      headers: { 'retry-after': String(retryAfterS) },
+    }),
   internal: () => new Problem({ type: 'internal', status: 500, title: 'Internal error', detail: 'The error was logged with the request id.' }),
 } as const;

@@ -96,7 +96,9 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     // Refresh-token requests pass the retry grace window first (refresh-retry.ts). The body is
     // read here, then offered to oidc-provider again through the stream interface it reads
     // from (readable + iterator), so it parses exactly the bytes the client sent.
-    scope.post('/oauth2/token', { schema: { hide: true } }, async (request, reply) => {
+    // The authentication rate class (per IP: no account is known before the grant is checked).
+    // A refused grant or client (400 invalid_grant, 401 invalid_client) is a failed attempt.
+    scope.post('/oauth2/token', { schema: { hide: true }, config: { rateLimit: { class: 'auth', failureStatuses: [400, 401] } } }, async (request, reply) => {
       let bytes: Buffer;
       try {
         bytes = await readBody(request.raw, 56 * 1024);
@@ -119,6 +121,11 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     });
     scope.route({ method: [...methods], url: '/.well-known/openid-configuration', handler: mount, schema: { hide: true } });
     scope.route({ method: [...methods], url: '/oauth2/*', handler: mount, schema: { hide: true } });
+    // Starting a sign-in is authentication, too (its errors go back to the app as redirects,
+    // so no answer here counts as a failure).
+    for (const url of [OAUTH_ROUTES.authorization, OAUTH_ROUTES.pushed_authorization_request]) {
+      scope.route({ method: [...methods], url, handler: mount, schema: { hide: true }, config: { rateLimit: { class: 'auth', failureStatuses: [] } } });
+    }
     if (deps.devIdp) {
       const dev = deps.devIdp;
       scope.route({

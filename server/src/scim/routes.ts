@@ -16,7 +16,7 @@ import { scimPatch, type ScimPatchOperation } from 'scim-patch';
 import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { hashToken } from '../security/primitives.ts';
-import { PROBLEM_BASE } from '../http/problems.ts';
+import { PROBLEM_BASE, Problem } from '../http/problems.ts';
 import { currentContext, type AuditActor } from '../audit/index.ts';
 import type { ScimEffects } from './service.ts';
 import * as store from './store.ts';
@@ -220,6 +220,11 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
 
   await app.register(
     async (scim) => {
+      // Bearer authentication is authentication (issue 6): failed attempts are counted per IP and
+      // lock it out when repeated; good calls are not counted (a provisioning run makes thousands).
+      scim.addHook('onRoute', (route) => {
+        route.config = { ...route.config, rateLimit: { class: 'auth', failuresOnly: true } };
+      });
       scim.removeAllContentTypeParsers();
       scim.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (_req, body, done) => {
         try {
@@ -230,6 +235,11 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
       });
       scim.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number; code?: string }, request, reply) => {
         if (error instanceof ScimError) return sendScimError(reply, error);
+        // A refusal of an earlier stage (rate limit, lockout: 429 with Retry-After), in SCIM's form.
+        if (error instanceof Problem) {
+          for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+          return sendScimError(reply, new ScimError(error.status, undefined, error.detail ?? error.title));
+        }
         if (error.validation) return sendScimError(reply, new ScimError(400, 'invalidValue', error.message));
         if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendScimError(reply, new ScimError(413, undefined, 'the request body is too large'));
         if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendScimError(reply, new ScimError(415, undefined, 'send application/scim+json'));

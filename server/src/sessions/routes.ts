@@ -106,6 +106,8 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     '/api/v1/session/unlock/challenge',
     {
       onRequest: app.authenticateLocked,
+      // Unlocking is authentication: per IP and per person; a refused proof feeds the lockout.
+      config: { rateLimit: 'auth' },
       schema: {
         tags: ['sessions'],
         summary: 'A fresh, single-use challenge to sign with the session’s unlock key (works while the session is locked)',
@@ -125,6 +127,8 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     '/api/v1/session/unlock',
     {
       onRequest: app.authenticateLocked,
+      // Unlocking is authentication: per IP and per person; a refused proof feeds the lockout.
+      config: { rateLimit: 'auth' },
       bodyLimit: 4096,
       schema: {
         tags: ['sessions'],

@@ -20,6 +20,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The real rate limits (5 authentications a minute per IP) would refuse the suites that sign in
+ * many times from 127.0.0.1; tests of the limits themselves set their own (`env` wins).
+ */
+export const GENEROUS_RATE_LIMITS: Record<string, string> = {
+  PALISADE_RATE_LIMITS_STANDARD_POINTS: '1000000',
+  PALISADE_RATE_LIMITS_AUTH_POINTS: '1000000',
+  PALISADE_RATE_LIMITS_SEARCH_POINTS: '1000000',
+  PALISADE_RATE_LIMITS_EXPORT_POINTS: '1000000',
+  PALISADE_RATE_LIMITS_LOCKOUT_AFTER: '1000000',
+};
+
 export interface StartedServer {
   url: string;
   pin: string;
@@ -31,7 +43,7 @@ export interface StartedServer {
 export async function startPalisade(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<StartedServer> {
   const child: ChildProcess = spawn('npm', ['start', '--silent'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: 'development', ...env },
+    env: { ...process.env, NODE_ENV: 'development', ...GENEROUS_RATE_LIMITS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -123,6 +135,7 @@ export async function startInProcess(
       PALISADE_MASTER_KEY: generateMasterKey(),
       DATABASE_URL: database.url,
       PALISADE_LOG_LEVEL: 'silent',
+      ...GENEROUS_RATE_LIMITS,
       ...upstream.env,
       ...env,
     },

@@ -1,0 +1,284 @@
+/**
+ * Rate limits by class (issue 6), through the HTTP stage of a real app: each class admits
+ * exactly its limit per window and then answers 429 with Retry-After and the IETF headers; the
+ * lockout after repeated authentication failures grows and is audited; with TEST_REDIS_URL two
+ * instances share one counter exactly. The clock is Node's mocked `Date`, which
+ * rate-limiter-flexible reads, so windows end exactly when the test says.
+ */
+import { describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Value } from 'typebox/value';
+import { createApp } from '../../src/http/app.ts';
+import { BearerVerifier } from '../../src/http/bearer.ts';
+import type { AccessClaims } from '../../src/http/bearer.ts';
+import { ConfigSchema } from '../../src/config/schema.ts';
+import { MemoryCache, openRedisCache, type SharedCache } from '../../src/cache/index.ts';
+import { RateLimits, RateLimitStage, type RateLimitsConfig } from '../../src/apisec/index.ts';
+import type { AuditEvent, AuditSink } from '../../src/audit/index.ts';
+import { systemClock } from '../../src/clock.ts';
+
+const DEFAULTS = (Value.Default(ConfigSchema, {}) as { rateLimits: RateLimitsConfig }).rateLimits;
+
+function withLimits(changes: Partial<{ [K in keyof RateLimitsConfig]: Partial<RateLimitsConfig[K]> }>): RateLimitsConfig {
+  const copy = structuredClone(DEFAULTS) as RateLimitsConfig;
+  for (const [key, value] of Object.entries(changes)) Object.assign(copy[key as keyof RateLimitsConfig], value);
+  return copy;
+}
+
+/** A caller as `app.authenticate` would leave it: the verified subject. */
+const asUser = async (request: FastifyRequest) => {
+  const user = request.headers['x-test-user'];
+  if (typeof user === 'string') request.auth = { sub: user } as AccessClaims;
+};
+
+async function buildApp(config: RateLimitsConfig, cache: SharedCache): Promise<FastifyInstance> {
+  const app = createApp({
+    bodyLimit: 65_536,
+    logLevel: 'silent',
+    trustProxy: false,
+    corsOrigins: [],
+    bearer: new BearerVerifier([], { issuer: 'https://palisade.test', audience: 'api', clock: systemClock, isRevoked: () => false, claimOnce: async () => true }),
+    publicOrigin: 'https://palisade.test',
+    sessionGuard: async () => undefined,
+    stepUp: { maxAgeMs: 300_000, clock: systemClock },
+    readiness: async () => undefined,
+    rateLimits: new RateLimitStage(new RateLimits({ config, counters: (o) => cache.counters(o) })),
+  });
+  // Test-only routes, one per class; issue 5's search and export routes will declare theirs the same way.
+  app.get('/api/test/standard', { onRequest: asUser }, async () => ({ ok: true }));
+  app.get('/api/test/search', { onRequest: asUser, config: { rateLimit: 'search' } }, async () => ({ ok: true }));
+  app.get('/api/test/export', { onRequest: asUser, config: { rateLimit: 'export' } }, async () => ({ ok: true }));
+  // An authentication endpoint: `x-test-fail` makes it refuse, as a wrong grant or proof would.
+  app.post('/api/test/auth', { onRequest: asUser, config: { rateLimit: 'auth' } }, async (request, reply) => {
+    if (request.headers['x-test-fail']) return reply.code(401).send({ refused: true });
+    return { ok: true };
+  });
+  app.post('/api/test/scim-like', { config: { rateLimit: { class: 'auth', failuresOnly: true } } }, async (request, reply) => {
+    if (request.headers['x-test-fail']) return reply.code(401).send({ refused: true });
+    return { ok: true };
+  });
+  await app.ready();
+  return app;
+}
+
+const START = Date.UTC(2026, 0, 5, 9, 0, 0);
+function mockClock(t: TestContext): { advance(ms: number): void } {
+  t.mock.timers.enable({ apis: ['Date'], now: START });
+  return { advance: (ms) => t.mock.timers.tick(ms) };
+}
+
+const CLASSES = [
+  { name: 'standard', url: '/api/test/standard', method: 'GET' as const, limit: 100, windowS: 60, perUser: true },
+  { name: 'search', url: '/api/test/search', method: 'GET' as const, limit: 20, windowS: 60, perUser: true },
+  { name: 'export', url: '/api/test/export', method: 'GET' as const, limit: 10, windowS: 3600, perUser: true },
+  { name: 'auth', url: '/api/test/auth', method: 'POST' as const, limit: 5, windowS: 60, perUser: false },
+];
+
+describe('rate limits by class', () => {
+  for (const cls of CLASSES) {
+    test(`the ${cls.name} class admits exactly ${cls.limit} requests per ${cls.windowS} s, then answers 429 with Retry-After and the IETF headers`, async (t) => {
+      const clock = mockClock(t);
+      const app = await buildApp(DEFAULTS, new MemoryCache());
+      try {
+        // The auth class counts per IP when no account is known.
+        const call = (user = 'alice', ip = '198.51.100.1') =>
+          app.inject({ method: cls.method, url: cls.url, remoteAddress: ip, headers: cls.perUser ? { 'x-test-user': user } : {} });
+        for (let i = 1; i <= cls.limit; i += 1) {
+          const ok = await call();
+          assert.equal(ok.statusCode, 200, `request ${i} of ${cls.limit} is within the ${cls.name} limit`);
+          assert.equal(ok.headers['ratelimit-policy'], `"${cls.name}";q=${cls.limit};w=${cls.windowS}`, 'successful answers state the policy');
+          assert.equal(ok.headers['ratelimit'], `"${cls.name}";r=${cls.limit - i};t=${cls.windowS}`, 'successful answers say how many are left and when the window resets');
+        }
+        clock.advance(cls.windowS * 1000 - 20_000);
+        const over = await call();
+        assert.equal(over.statusCode, 429, `request ${cls.limit + 1} is refused`);
+        assert.match(String(over.headers['content-type']), /^application\/problem\+json/);
+        assert.equal(over.json().type, 'https://palisade.dev/problems/rate-limited');
+        assert.equal(over.json().rateClass, cls.name);
+        assert.equal(over.headers['retry-after'], '20', 'Retry-After is the rest of the window');
+        assert.equal(over.headers['ratelimit'], `"${cls.name}";r=0;t=20`);
+        assert.equal(over.headers['ratelimit-policy'], `"${cls.name}";q=${cls.limit};w=${cls.windowS}`);
+
+        const other = cls.perUser ? await call('bob') : await call('alice', '198.51.100.2');
+        assert.equal(other.statusCode, 200, cls.perUser ? 'another person has a budget of their own' : 'another address has a budget of its own');
+
+        clock.advance(20_000);
+        const next = await call();
+        assert.equal(next.statusCode, 200, 'a new window admits requests again');
+        assert.equal(next.headers['ratelimit'], `"${cls.name}";r=${cls.limit - 1};t=${cls.windowS}`);
+      } finally {
+        await app.close();
+      }
+    });
+  }
+
+  test('unauthenticated routes without a class (health, discovery) carry no limit', async () => {
+    const app = await buildApp(withLimits({ standard: { points: 1 } }), new MemoryCache());
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        const health = await app.inject({ method: 'GET', url: '/healthz' });
+        assert.equal(health.statusCode, 200);
+        assert.equal(health.headers['ratelimit'], undefined);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('an authentication route counts per account as well as per IP: many addresses do not multiply the budget', async (t) => {
+    mockClock(t);
+    const app = await buildApp(DEFAULTS, new MemoryCache());
+    try {
+      for (let i = 1; i <= 5; i += 1) {
+        const ok = await app.inject({ method: 'POST', url: '/api/test/auth', remoteAddress: `203.0.113.${i}`, headers: { 'x-test-user': 'carol' } });
+        assert.equal(ok.statusCode, 200, `attempt ${i} for the account`);
+      }
+      const over = await app.inject({ method: 'POST', url: '/api/test/auth', remoteAddress: '203.0.113.99', headers: { 'x-test-user': 'carol' } });
+      assert.equal(over.statusCode, 429, 'the sixth attempt for one account is refused from a fresh address too');
+      assert.equal(over.json().rateClass, 'auth');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a failures-only route (SCIM) counts refused attempts, not good calls', async (t) => {
+    mockClock(t);
+    const app = await buildApp(withLimits({ auth: { points: 2 } }), new MemoryCache());
+    try {
+      const call = (fail: boolean) => app.inject({ method: 'POST', url: '/api/test/scim-like', remoteAddress: '192.0.2.10', headers: fail ? { 'x-test-fail': '1' } : {} });
+      for (let i = 0; i < 10; i += 1) assert.equal((await call(false)).statusCode, 200, 'a provisioning run is not slowed down');
+      assert.equal((await call(true)).statusCode, 401);
+      assert.equal((await call(true)).statusCode, 401);
+      await new Promise((resolve) => setImmediate(resolve));
+      const refused = await call(false);
+      assert.equal(refused.statusCode, 429, 'two refused tokens use up the budget of 2');
+      assert.equal(refused.headers['retry-after'], '60');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('lockout after repeated authentication failures', () => {
+  test('the lock grows (base × 2^k, capped at max), is answered 429 with its Retry-After, and each lock is a security event', async (t) => {
+    const clock = mockClock(t);
+    const audit: AuditEvent[] = [];
+    const cache = new MemoryCache();
+    const config = withLimits({ auth: { points: 1000 }, lockout: { after: 3, window: '15m', base: '1m', max: '4m', forget: '24h' } });
+    const limits = new RateLimits({ config, counters: (o) => cache.counters(o), audit: { emit: (e: AuditEvent) => void audit.push(e) } as unknown as AuditSink });
+    const app = createApp({
+      bodyLimit: 65_536,
+      logLevel: 'silent',
+      trustProxy: false,
+      corsOrigins: [],
+      bearer: new BearerVerifier([], { issuer: 'https://palisade.test', audience: 'api', clock: systemClock, isRevoked: () => false, claimOnce: async () => true }),
+      publicOrigin: 'https://palisade.test',
+      sessionGuard: async () => undefined,
+      stepUp: { maxAgeMs: 300_000, clock: systemClock },
+      readiness: async () => undefined,
+      rateLimits: new RateLimitStage(limits),
+    });
+    app.post('/oauth-like/token', { config: { rateLimit: { class: 'auth', failureStatuses: [400, 401] } } }, async (request, reply) =>
+      request.headers['x-test-fail'] ? reply.code(400).send({ error: 'invalid_grant' }) : { ok: true },
+    );
+    await app.ready();
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    const fail = () => app.inject({ method: 'POST', url: '/oauth-like/token', remoteAddress: '192.0.2.66', headers: { 'x-test-fail': '1' } });
+    const good = () => app.inject({ method: 'POST', url: '/oauth-like/token', remoteAddress: '192.0.2.66' });
+    try {
+      const seen: number[] = [];
+      for (const expectedS of [60, 120, 240, 240]) {
+        for (let i = 1; i <= 3; i += 1) {
+          assert.equal((await fail()).statusCode, 400, `failure ${i} is answered by the endpoint itself`);
+          await settle();
+        }
+        const locked = await good();
+        assert.equal(locked.statusCode, 429, 'after 3 failures even a correct request is refused');
+        assert.equal(locked.json().type, 'https://palisade.dev/problems/locked-out');
+        assert.equal(locked.headers['retry-after'], String(expectedS), `lock ${seen.length + 1} lasts ${expectedS} s`);
+        seen.push(expectedS);
+        clock.advance(expectedS * 1000 - 1000);
+        assert.equal((await good()).statusCode, 429, 'still locked a second before the lock ends');
+        clock.advance(1000);
+        assert.equal((await good()).statusCode, 200, 'the lock ends on time');
+      }
+      assert.equal((await app.inject({ method: 'POST', url: '/oauth-like/token', remoteAddress: '192.0.2.67' })).statusCode, 200, 'other addresses are not locked');
+      const locks = audit.filter((e) => e.action === 'security.rate_limit_lockout');
+      assert.deepEqual(
+        locks.map((e) => e.detail?.lockSeconds),
+        [60, 120, 240, 240],
+        'every lock is recorded, with its growing length',
+      );
+      assert.deepEqual(locks.map((e) => [e.outcome, e.reason, e.actor.ip, e.resource?.type, e.resource?.id]), Array(4).fill(['denied', 'repeated_authentication_failures', '192.0.2.66', 'ip', '192.0.2.66']));
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('failures against one account from many addresses lock the account', async (t) => {
+    mockClock(t);
+    const audit: AuditEvent[] = [];
+    const cache = new MemoryCache();
+    const config = withLimits({ auth: { points: 1000 }, lockout: { after: 3 } });
+    const limits = new RateLimits({ config, counters: (o) => cache.counters(o), audit: { emit: (e: AuditEvent) => void audit.push(e) } as unknown as AuditSink });
+    const app = createApp({
+      bodyLimit: 65_536,
+      logLevel: 'silent',
+      trustProxy: false,
+      corsOrigins: [],
+      bearer: new BearerVerifier([], { issuer: 'https://palisade.test', audience: 'api', clock: systemClock, isRevoked: () => false, claimOnce: async () => true }),
+      publicOrigin: 'https://palisade.test',
+      sessionGuard: async () => undefined,
+      stepUp: { maxAgeMs: 300_000, clock: systemClock },
+      readiness: async () => undefined,
+      rateLimits: new RateLimitStage(limits),
+    });
+    app.post('/unlock-like', { onRequest: asUser, config: { rateLimit: 'auth' } }, async (request, reply) =>
+      request.headers['x-test-fail'] ? reply.code(401).send({ refused: true }) : { ok: true },
+    );
+    await app.ready();
+    try {
+      for (let i = 1; i <= 3; i += 1) {
+        await app.inject({ method: 'POST', url: '/unlock-like', remoteAddress: `203.0.113.${i}`, headers: { 'x-test-user': 'dave', 'x-test-fail': '1' } });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const locked = await app.inject({ method: 'POST', url: '/unlock-like', remoteAddress: '203.0.113.50', headers: { 'x-test-user': 'dave' } });
+      assert.equal(locked.statusCode, 429, 'the account is locked whichever address asks');
+      assert.equal(locked.json().type, 'https://palisade.dev/problems/locked-out');
+      assert.equal((await app.inject({ method: 'POST', url: '/unlock-like', remoteAddress: '203.0.113.50', headers: { 'x-test-user': 'erin' } })).statusCode, 200, 'other people are not locked');
+      const lock = audit.find((e) => e.action === 'security.rate_limit_lockout' && e.resource?.type === 'user');
+      assert.ok(lock, 'the account lock is a security event');
+      assert.equal(lock.resource?.id, 'dave');
+      assert.equal(lock.actor.userId, 'dave');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('rate limits across instances (Redis)', { skip: process.env.TEST_REDIS_URL ? false : 'TEST_REDIS_URL is not set' }, () => {
+  test('two instances on one Redis share one counter exactly', async () => {
+    const [cacheA, cacheB] = [await openRedisCache(process.env.TEST_REDIS_URL!), await openRedisCache(process.env.TEST_REDIS_URL!)];
+    const [a, b] = [await buildApp(DEFAULTS, cacheA), await buildApp(DEFAULTS, cacheB)];
+    try {
+      // A fresh person per run: counters of earlier runs live on in Redis for their window.
+      const user = `user-${randomUUID()}`;
+      const call = (app: FastifyInstance) => app.inject({ method: 'GET', url: '/api/test/search', headers: { 'x-test-user': user } });
+      // 20 requests alternating between the instances, some of them at once.
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call(i % 2 === 0 ? a : b)));
+      assert.deepEqual(answers.map((r) => r.statusCode), Array(20).fill(200), 'the 20 allowed searches pass, wherever they land');
+      assert.deepEqual(answers.map((r) => /r=(\d+)/.exec(r.headers['ratelimit'] as string)![1]).map(Number).sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i), 'each request saw a distinct count: one counter, no lost updates');
+      const [overA, overB] = [await call(a), await call(b)];
+      assert.equal(overA.statusCode, 429, 'the 21st is refused by instance A');
+      assert.equal(overB.statusCode, 429, 'and by instance B');
+      assert.ok(Number(overA.headers['retry-after']) >= 1 && Number(overA.headers['retry-after']) <= 60);
+    } finally {
+      await a.close();
+      await b.close();
+      await cacheA.close();
+      await cacheB.close();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Rate limits on the real authentication endpoints (issue 6): oidc-provider's authorize and
+ * token endpoints are counted per IP and carry the IETF headers although oidc-provider writes
+ * the answer itself; refused token requests lock the address out, which is a security event;
+ * a locked address is refused by SCIM too (in SCIM's error form).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import { freePort, startInProcess } from '../helpers/server.ts';
+import { MobileApp } from '../helpers/mobile-app.ts';
+import type { RunningServer } from '../../src/main.ts';
+import { hashToken } from '../../src/security/primitives.ts';
+import { insertScimToken } from '../../src/scim/index.ts';
+import { searchAudit } from '../../src/audit/index.ts';
+
+const SCIM_TOKEN = 'pal_scim_rate-limit-test-token-0123456789abcdef';
+
+for (const kind of databaseKinds()) {
+  describe(`rate limits on the authentication endpoints (${kind.kind})`, () => {
+    let database: TestDatabase;
+    let server: RunningServer;
+    let app: MobileApp;
+
+    before(async () => {
+      database = await kind.create();
+      const port = await freePort();
+      let ca: string;
+      // The default auth class (5 a minute); a lock after 3 failures to keep the test short.
+      ({ server, ca } = await startInProcess(database, { env: {} }, port, { PALISADE_RATE_LIMITS_AUTH_POINTS: '5', PALISADE_RATE_LIMITS_LOCKOUT_AFTER: '3' }));
+      await insertScimToken(server.db, 'entra', hashToken(SCIM_TOKEN));
+      app = new MobileApp(server.url, ca);
+    });
+    after(async () => {
+      await server?.close();
+      await app?.close();
+      await database?.drop();
+    });
+
+    const badGrant = () =>
+      app.http.fetch(`${server.url}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: 'not-a-code', client_id: 'field-app', redirect_uri: 'http://127.0.0.1/callback', code_verifier: 'x'.repeat(43) }).toString(),
+      });
+
+    test('authorize and token are counted per IP with the IETF headers; refused grants lock the IP, audited; SCIM refuses the locked IP', async () => {
+      const jwks = await app.http.fetch(`${server.url}/oauth2/jwks`);
+      assert.equal(jwks.status, 200);
+      assert.equal(jwks.headers.get('ratelimit'), null, 'discovery and keys are not authentication: not limited');
+
+      const authorize = await app.http.fetch(`${server.url}/oauth2/authorize?client_id=field-app`, { redirect: 'manual' });
+      await authorize.arrayBuffer();
+      assert.equal(authorize.headers.get('ratelimit-policy'), '"auth";q=5;w=60', 'answers written by oidc-provider carry the policy too');
+      assert.equal(authorize.headers.get('ratelimit'), '"auth";r=4;t=60');
+
+      for (const remaining of [3, 2, 1]) {
+        const refused = await badGrant();
+        const body = (await refused.json()) as { error: string };
+        assert.equal(refused.status, 400, `the token endpoint refuses the grant itself (${body.error})`);
+        assert.match(refused.headers.get('ratelimit') ?? '', new RegExp(`^"auth";r=${remaining};t=\\d+$`));
+      }
+
+      const locked = await badGrant();
+      assert.equal(locked.status, 429, 'three refused grants lock the address');
+      assert.equal(locked.headers.get('retry-after'), '60', 'the first lock lasts lockout.base');
+      assert.equal(((await locked.json()) as { type: string }).type, 'https://palisade.dev/problems/locked-out');
+
+      const scim = await app.http.fetch(`${server.url}/scim/v2/Users`, { headers: { authorization: `Bearer ${SCIM_TOKEN}` } });
+      assert.equal(scim.status, 429, 'the locked address is refused by every authentication endpoint');
+      assert.match(scim.headers.get('content-type') ?? '', /application\/scim\+json/, 'SCIM clients get SCIM’s error form');
+      assert.equal(((await scim.json()) as { status: string }).status, '429');
+      assert.ok(Number(scim.headers.get('retry-after')) > 0);
+
+      await server.audit.flush();
+      const { events } = await searchAudit(server.db, { action: 'security.rate_limit_lockout', limit: 10 });
+      assert.equal(events.length, 1, 'the lock is one security event');
+      assert.equal(events[0]!.outcome, 'denied');
+      assert.equal(events[0]!.resource?.type, 'ip');
+      assert.equal(events[0]!.detail?.lockSeconds, 60);
+      assert.equal(events[0]!.detail?.route, 'POST /oauth2/token');
+    });
+  });
+}
