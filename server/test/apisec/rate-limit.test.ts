@@ -10,14 +10,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Value } from 'typebox/value';
-import { createApp } from '../../src/http/app.ts';
-import { BearerVerifier } from '../../src/http/bearer.ts';
+import { testApp } from '../helpers/app.ts';
 import type { AccessClaims } from '../../src/http/bearer.ts';
 import { ConfigSchema } from '../../src/config/schema.ts';
 import { MemoryCache, openRedisCache, type SharedCache } from '../../src/cache/index.ts';
 import { RateLimits, RateLimitStage, type RateLimitsConfig } from '../../src/apisec/index.ts';
 import type { AuditEvent, AuditSink } from '../../src/audit/index.ts';
-import { systemClock } from '../../src/clock.ts';
 
 const DEFAULTS = (Value.Default(ConfigSchema, {}) as { rateLimits: RateLimitsConfig }).rateLimits;
 
@@ -34,18 +32,7 @@ const asUser = async (request: FastifyRequest) => {
 };
 
 async function buildApp(config: RateLimitsConfig, cache: SharedCache): Promise<FastifyInstance> {
-  const app = createApp({
-    bodyLimit: 65_536,
-    logLevel: 'silent',
-    trustProxy: false,
-    corsOrigins: [],
-    bearer: new BearerVerifier([], { issuer: 'https://palisade.test', audience: 'api', clock: systemClock, isRevoked: () => false, claimOnce: async () => true }),
-    publicOrigin: 'https://palisade.test',
-    sessionGuard: async () => undefined,
-    stepUp: { maxAgeMs: 300_000, clock: systemClock },
-    readiness: async () => undefined,
-    rateLimits: new RateLimitStage(new RateLimits({ config, counters: (o) => cache.counters(o) })),
-  });
+  const app = testApp({ rateLimits: new RateLimitStage(new RateLimits({ config, counters: (o) => cache.counters(o) })) });
   // Test-only routes, one per class; issue 5's search and export routes will declare theirs the same way.
   app.get('/api/test/standard', { onRequest: asUser }, async () => ({ ok: true }));
   app.get('/api/test/search', { onRequest: asUser, config: { rateLimit: 'search' } }, async () => ({ ok: true }));
@@ -168,18 +155,7 @@ describe('lockout after repeated authentication failures', () => {
     const cache = new MemoryCache();
     const config = withLimits({ auth: { points: 1000 }, lockout: { after: 3, window: '15m', base: '1m', max: '4m', forget: '24h' } });
     const limits = new RateLimits({ config, counters: (o) => cache.counters(o), audit: { emit: (e: AuditEvent) => void audit.push(e) } as unknown as AuditSink });
-    const app = createApp({
-      bodyLimit: 65_536,
-      logLevel: 'silent',
-      trustProxy: false,
-      corsOrigins: [],
-      bearer: new BearerVerifier([], { issuer: 'https://palisade.test', audience: 'api', clock: systemClock, isRevoked: () => false, claimOnce: async () => true }),
-      publicOrigin: 'https://palisade.test',
-      sessionGuard: async () => undefined,
-      stepUp: { maxAgeMs: 300_000, clock: systemClock },
-      readiness: async () => undefined,
-      rateLimits: new RateLimitStage(limits),
-    });
+    const app = testApp({ rateLimits: new RateLimitStage(limits) });
     app.post('/oauth-like/token', { config: { rateLimit: { class: 'auth', failureStatuses: [400, 401] } } }, async (request, reply) =>
       request.headers['x-test-fail'] ? reply.code(400).send({ error: 'invalid_grant' }) : { ok: true },
     );
@@ -223,18 +199,7 @@ describe('lockout after repeated authentication failures', () => {
     const cache = new MemoryCache();
     const config = withLimits({ auth: { points: 1000 }, lockout: { after: 3 } });
     const limits = new RateLimits({ config, counters: (o) => cache.counters(o), audit: { emit: (e: AuditEvent) => void audit.push(e) } as unknown as AuditSink });
-    const app = createApp({
-      bodyLimit: 65_536,
-      logLevel: 'silent',
-      trustProxy: false,
-      corsOrigins: [],
-      bearer: new BearerVerifier([], { issuer: 'https://palisade.test', audience: 'api', clock: systemClock, isRevoked: () => false, claimOnce: async () => true }),
-      publicOrigin: 'https://palisade.test',
-      sessionGuard: async () => undefined,
-      stepUp: { maxAgeMs: 300_000, clock: systemClock },
-      readiness: async () => undefined,
-      rateLimits: new RateLimitStage(limits),
-    });
+    const app = testApp({ rateLimits: new RateLimitStage(limits) });
     app.post('/unlock-like', { onRequest: asUser, config: { rateLimit: 'auth' } }, async (request, reply) =>
       request.headers['x-test-fail'] ? reply.code(401).send({ refused: true }) : { ok: true },
     );

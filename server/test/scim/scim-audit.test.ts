@@ -11,8 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
 import type { Database, Queryable } from '../../src/db/index.ts';
 import { systemClock } from '../../src/clock.ts';
-import { createApp } from '../../src/http/app.ts';
-import { BearerVerifier } from '../../src/http/bearer.ts';
+import { testApp } from '../helpers/app.ts';
 import { hashToken, randomId } from '../../src/security/primitives.ts';
 import { AuditTrail, type AuditSink } from '../../src/audit/trail.ts';
 import type { AuditEvent, StoredAuditEvent } from '../../src/audit/event.ts';
@@ -64,18 +63,7 @@ for (const kind of databaseKinds()) {
         },
         emit: (event) => trail.emit(event),
       };
-      app = createApp({
-        bodyLimit: 1_000_000,
-        logLevel: 'silent',
-        trustProxy: false,
-        corsOrigins: [],
-        bearer: new BearerVerifier([], { issuer: 'https://palisade.test', audience: 'api', clock: systemClock, isRevoked: () => false, claimOnce: async () => true }),
-        publicOrigin: 'https://palisade.test',
-        sessionGuard: async () => undefined,
-        stepUp: { maxAgeMs: 300_000, clock: systemClock },
-        readiness: async () => undefined,
-        audit: trail,
-      });
+      app = testApp({ bodyLimit: 1_000_000, audit: trail });
       const effects = new ScimEffects({ db, clock: systemClock, sessions, roles: ROLES, log: { info: () => undefined }, audit: failing });
       await app.register(scimRoutes, { db, clock: systemClock, effects, baseUrl: 'https://palisade.test' });
       await app.ready();
