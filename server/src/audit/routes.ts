@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../db/index.ts';
 import { problems } from '../http/problems.ts';
+import { NO_QUERY } from '../http/schemas.ts';
 import { publicAuditKeys } from './keys.ts';
 import { searchAudit, type AuditFilter } from './search.ts';
 import type { AuditSink } from './trail.ts';
@@ -33,6 +34,8 @@ const EventSchema = {
     },
     resource: { type: 'object', additionalProperties: false, required: ['type'], properties: { type: { type: 'string' }, id: { type: 'string' } } },
     requestId: { type: 'string' },
+    // What changed and the event's details differ per action (audit.md's catalogue); they were
+    // redacted when recorded (redact.ts), so they are passed on as stored.
     changes: { type: 'object', additionalProperties: true },
     detail: { type: 'object', additionalProperties: true },
   },
@@ -47,7 +50,8 @@ const SearchQuery = {
     app: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' },
     action: { type: 'string', maxLength: 64, pattern: '^[a-z0-9_.]+$', description: 'Exact action, or a prefix ending in a dot (auth.).' },
     resourceType: { type: 'string', maxLength: 64, pattern: '^[a-z0-9_]+$' },
-    resourceId: { type: 'string', maxLength: 200 },
+    // Any text but control characters: PostgreSQL refuses a NUL in a text parameter (a 500, not a 400).
+    resourceId: { type: 'string', maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
     outcome: { type: 'string', enum: ['success', 'failure', 'denied', 'error'] },
     from: { type: 'string', format: 'date-time' },
     to: { type: 'string', format: 'date-time' },
@@ -81,7 +85,27 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
       schema: {
         tags: ['audit'],
         summary: 'Public keys (JWKS, Ed25519) that verify audit checkpoints and archive digests',
-        response: { 200: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object', additionalProperties: true } } } } },
+        querystring: NO_QUERY,
+        // Public Ed25519 JWKs (RFC 8037): only these members are ever sent, so a private member
+        // (`d`) that reached the stored row by mistake is dropped by the serializer.
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['keys'],
+            properties: {
+              keys: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['kty', 'crv', 'x', 'kid'],
+                  properties: { kty: { type: 'string' }, crv: { type: 'string' }, x: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
       },
     },
     async (_request, reply) => {
@@ -111,6 +135,12 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       const filter = filterFromQuery(request.query);
+      // RFC 3339 admits what neither JavaScript nor PostgreSQL can hold: a leap second
+      // (`23:59:60Z`, an invalid Date), year 0000 (PostgreSQL has none). Refused, not a 500.
+      for (const key of ['from', 'to'] as const) {
+        const at = filter[key];
+        if (at && !(at.getUTCFullYear() >= 1 && at.getUTCFullYear() <= 9999)) throw problems.validation([{ path: `querystring.${key}`, message: 'must be a time between the years 1 and 9999' }]);
+      }
       if (filter.from && filter.to && filter.from > filter.to) throw problems.validation([{ path: 'querystring.from', message: 'must not be after `to`' }]);
       const page = await searchAudit(deps.db, filter);
       deps.audit.emit({ action: 'audit.search', outcome: 'success', actor: {}, resource: { type: 'audit' }, detail: { filter: request.query, returned: page.events.length } });

@@ -4,7 +4,9 @@
  *   2. request context: request id echoed as `x-request-id`
  *   3. rate limit by class, per client IP: `rateLimitByAddress` (authentication routes, lockouts)
  *   4. authentication: `authenticate` verifies the bearer token and the session (bearer.ts)
- *   5. schema validation of params, query and body; unknown fields refused
+ *   5. content types (JSON only, nesting bounded: json.ts), per-route body limits, no body
+ *      where a route takes none (`refuseUnexpectedBody`); schema validation of params, query
+ *      and body, unknown fields refused; responses serialized through their schemas
  *   5b. rate limit by class, per verified user: `rateLimitByUser` (after 4 on purpose: decision 0008)
  *   6. (issue 5: authorization policy)
  *   7. handler
@@ -19,6 +21,9 @@ import type { Server } from 'node:https';
 import { Problem, problems } from './problems.ts';
 import type { AccessClaims, BearerVerifier } from './bearer.ts';
 import { DPOP_ALGS } from './dpop.ts';
+import { JsonBodyError, MAX_JSON_DEPTH, parseJsonBounded } from './json.ts';
+import { NO_QUERY } from './schemas.ts';
+import { answerClientError } from './client-errors.ts';
 import { redactForLog, requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
 import type { RateLimitStage } from '../apisec/index.ts';
 
@@ -100,6 +105,9 @@ export function createApp(options: AppOptions): FastifyInstance {
         }),
       },
     },
+    // Answers before the pipeline (broken URLs, oversized or malformed HTTP) are problems too.
+    frameworkErrors: (error, request, reply) => sendProblem(reply, error.code === 'FST_ERR_BAD_URL' ? problems.malformedUrl() : problems.malformedRequest(), request),
+    clientErrorHandler: answerClientError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true } },
     routerOptions: { maxParamLength: 200 },
   });
@@ -133,8 +141,27 @@ export function createApp(options: AppOptions): FastifyInstance {
     maxAge: 600,
   });
 
-  // 5. Content types: JSON only for the API (Fastify would also parse text/plain by default).
-  app.removeContentTypeParser('text/plain');
+  // 5. Content types: JSON only for the API (Fastify would also parse text/plain by default),
+  // nesting bounded and prototype-poisoning keys refused (json.ts).
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBounded(body as string, { maxDepth: MAX_JSON_DEPTH }));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  // A route that declares its schema without a body takes none: a body sent anyway is refused
+  // before it is read (after authentication), instead of being read and ignored. Hidden routes
+  // (oidc-provider, sign-in pages) read their own bodies.
+  app.addHook('preParsing', async function refuseUnexpectedBody(request) {
+    const schema = request.routeOptions.schema;
+    if (!schema || schema.hide || schema.body) return;
+    const length = request.headers['content-length'];
+    if (request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
+      throw problems.validation([{ path: 'body', message: 'must be absent: this operation takes no body' }]);
+    }
+  });
 
   // 2. Request context: the rest of the pipeline runs inside it, so every audit record written
   // while serving this request names the same caller and request id.
@@ -195,7 +222,9 @@ export function createApp(options: AppOptions): FastifyInstance {
           message: v.message ?? 'is not valid',
         })),
       );
-    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') problem = problems.bodyTooLarge(options.bodyLimit);
+    } else if (error instanceof JsonBodyError) {
+      problem = error.code === 'too-deep' ? problems.bodyTooDeep(MAX_JSON_DEPTH) : problems.malformedBody(error.message);
+    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') problem = problems.bodyTooLarge(request.routeOptions.bodyLimit ?? options.bodyLimit);
     else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') problem = problems.unsupportedMediaType('Send application/json.');
     else if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error instanceof SyntaxError) {
       problem = problems.malformedBody('The body is not valid JSON.');
@@ -247,10 +276,10 @@ export function createApp(options: AppOptions): FastifyInstance {
     if (!fresh || (acr !== undefined && request.auth?.acr !== acr)) throw problems.stepUpRequired(Math.floor(maxAgeMs / 1000), acr);
   });
 
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'], additionalProperties: false } } } }, async () => ({ status: 'ok' as const }));
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', querystring: NO_QUERY, response: { 200: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'], additionalProperties: false } } } }, async () => ({ status: 'ok' as const }));
   app.get(
     '/readyz',
-    { schema: { tags: ['operations'], summary: 'Readiness (database reachable)', response: { 200: { type: 'object', properties: { status: { const: 'ready' } }, required: ['status'], additionalProperties: false } } } },
+    { schema: { tags: ['operations'], summary: 'Readiness (database reachable)', querystring: NO_QUERY, response: { 200: { type: 'object', properties: { status: { const: 'ready' } }, required: ['status'], additionalProperties: false } } } },
     async () => {
       const reason = await options.readiness();
       if (reason) throw problems.notReady(reason);

@@ -120,8 +120,17 @@ export const problems = {
   malformedBody: (detail: string) => new Problem({ type: 'malformed-body', status: 400, title: 'The request body could not be read', detail }),
   bodyTooLarge: (limit: number) =>
     new Problem({ type: 'body-too-large', status: 413, title: 'The request body is too large', detail: `The limit is ${limit} bytes.` }),
+  /** JSON nested deeper than the API allows (http/json.ts): refused before it is parsed. */
+  bodyTooDeep: (maxDepth: number) =>
+    new Problem({ type: 'body-too-deep', status: 400, title: 'The request body nests too deeply', detail: `Objects and arrays may nest at most ${maxDepth} levels.` }),
   unsupportedMediaType: (detail: string) =>
     new Problem({ type: 'unsupported-media-type', status: 415, title: 'The content type is not accepted', detail }),
+  /** The URL's percent-encoding cannot be decoded (`%zz`, a lone `%`). */
+  malformedUrl: () => new Problem({ type: 'malformed-url', status: 400, title: 'The URL could not be read', detail: 'The path or query has a broken percent-encoding.' }),
+  /** Answered by Node's HTTP parser stage (client-errors.ts): the request line and headers are too large. */
+  headersTooLarge: () => new Problem({ type: 'headers-too-large', status: 431, title: 'The request headers are too large', detail: 'The URL and headers together exceed the size limit.' }),
+  malformedRequest: () => new Problem({ type: 'malformed-request', status: 400, title: 'The request is not valid HTTP' }),
+  requestTimeout: () => new Problem({ type: 'request-timeout', status: 408, title: 'The request took too long to arrive' }),
   notFound: () => new Problem({ type: 'not-found', status: 404, title: 'Not found' }),
   methodNotAllowed: () => new Problem({ type: 'method-not-allowed', status: 405, title: 'Method not allowed' }),
   notReady: (detail: string) => new Problem({ type: 'not-ready', status: 503, title: 'Not ready', detail }),

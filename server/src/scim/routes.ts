@@ -17,6 +17,7 @@ import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { hashToken } from '../security/primitives.ts';
 import { PROBLEM_BASE, Problem } from '../http/problems.ts';
+import { JsonBodyError, parseJsonBounded } from '../http/json.ts';
 import { currentContext, type AuditActor } from '../audit/index.ts';
 import type { ScimEffects } from './service.ts';
 import * as store from './store.ts';
@@ -160,6 +161,12 @@ const querySchema = {
   },
 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
+/**
+ * Resources and PatchOp messages are checked by the handlers (RFC 7643 leaves extension
+ * attributes open); the schema says that a body is an object, so operations that take one
+ * are told apart from those that take none (http/app.ts refuses a body on those).
+ */
+const resourceBody = { body: { type: 'object' } } as const;
 
 export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Promise<void> {
   const { db, effects } = deps;
@@ -226,11 +233,12 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
         route.config = { ...route.config, rateLimit: { class: 'auth', failuresOnly: true } };
       });
       scim.removeAllContentTypeParsers();
+      // The API's JSON rules (nesting bounded, prototype keys refused: http/json.ts), SCIM's errors.
       scim.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (_req, body, done) => {
         try {
-          done(null, body === '' ? undefined : JSON.parse(body as string));
-        } catch {
-          done(new ScimError(400, 'invalidSyntax', 'the body is not valid JSON'), undefined);
+          done(null, body === '' ? undefined : parseJsonBounded(body as string));
+        } catch (error) {
+          done(new ScimError(400, 'invalidSyntax', error instanceof JsonBodyError ? error.message : 'the body is not valid JSON'), undefined);
         }
       });
       scim.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number; code?: string }, request, reply) => {
@@ -278,7 +286,7 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
         const { total, rows } = await store.listScimUsers(db, eqFilter(request.query.filter, ['userName', 'externalId'] as const), offset, limit);
         return reply.type('application/scim+json').send(list(total, startIndex, rows.map(userOut)));
       });
-      scim.post<{ Body: Resource }>('/Users', async (request, reply) => {
+      scim.post<{ Body: Resource }>('/Users', { schema: resourceBody }, async (request, reply) => {
         const fields = userFields(request.body ?? {});
         const row = await effects.change(actorOf(request), async (tx, change) => {
           const row = await store.insertScimUser(tx, fields);
@@ -302,11 +310,11 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
           await change.userReplaced(current, updated);
           return updated;
         });
-      scim.put<{ Params: { id: string }; Body: Resource }>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
+      scim.put<{ Params: { id: string }; Body: Resource }>('/Users/:id', { schema: { params: idParams, ...resourceBody } }, async (request, reply) => {
         const id = uuidOr404(request.params.id, 'User');
         return reply.type('application/scim+json').send(userOut(await replaceUser(request, id, () => request.body ?? {})));
       });
-      scim.patch<{ Params: { id: string }; Body: unknown }>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
+      scim.patch<{ Params: { id: string }; Body: unknown }>('/Users/:id', { schema: { params: idParams, ...resourceBody } }, async (request, reply) => {
         const operations = patchOperations(request.body);
         const id = uuidOr404(request.params.id, 'User');
         return reply.type('application/scim+json').send(userOut(await replaceUser(request, id, (current) => applyPatch(userOut(current), operations))));
@@ -326,7 +334,7 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
         const { total, rows } = await store.listScimGroups(db, eqFilter(request.query.filter, ['displayName', 'externalId'] as const), offset, limit);
         return reply.type('application/scim+json').send(list(total, startIndex, rows.map(groupOut)));
       });
-      scim.post<{ Body: Resource }>('/Groups', async (request, reply) => {
+      scim.post<{ Body: Resource }>('/Groups', { schema: resourceBody }, async (request, reply) => {
         const row = await effects.change(actorOf(request), async (tx, change) => {
           const row = await store.insertScimGroup(tx, await groupFields(tx, request.body ?? {}));
           if (!row) throw new ScimError(409, 'uniqueness', 'a Group with this displayName exists');
@@ -349,11 +357,11 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
           await change.groupReplaced(current, updated);
           return updated;
         });
-      scim.put<{ Params: { id: string }; Body: Resource }>('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
+      scim.put<{ Params: { id: string }; Body: Resource }>('/Groups/:id', { schema: { params: idParams, ...resourceBody } }, async (request, reply) => {
         const id = uuidOr404(request.params.id, 'Group');
         return reply.type('application/scim+json').send(groupOut(await replaceGroup(request, id, () => request.body ?? {})));
       });
-      scim.patch<{ Params: { id: string }; Body: unknown }>('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
+      scim.patch<{ Params: { id: string }; Body: unknown }>('/Groups/:id', { schema: { params: idParams, ...resourceBody } }, async (request, reply) => {
         const operations = patchOperations(request.body);
         const id = uuidOr404(request.params.id, 'Group');
         return reply.type('application/scim+json').send(groupOut(await replaceGroup(request, id, (current) => applyPatch(groupOut(current), operations))));

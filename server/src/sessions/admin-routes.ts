@@ -8,6 +8,7 @@ import type { Sessions } from './service.ts';
 import { DeviceSchema, SessionIdParams, SessionSchema, deviceView, sessionView } from './routes.ts';
 import type { Devices } from './devices.ts';
 import { problems } from '../http/problems.ts';
+import { NO_QUERY } from '../http/schemas.ts';
 
 export interface AdminAuditEvent {
   action: 'sessions.list' | 'sessions.revoke_all' | 'session.read' | 'session.revoke' | 'device.read' | 'device.revoke';
@@ -23,11 +24,15 @@ export interface AdminRoutesDeps {
   audit(event: AdminAuditEvent): void;
 }
 
+/**
+ * User and device ids are PostgreSQL uuids. Not `format: 'uuid'`: Ajv's format also accepts the
+ * `urn:uuid:` form, which PostgreSQL refuses — a 500 instead of a 404.
+ */
 const UserParams = {
   type: 'object',
   additionalProperties: false,
   required: ['id'],
-  properties: { id: { type: 'string', format: 'uuid' } },
+  properties: { id: { type: 'string', minLength: 36, maxLength: 36, pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' } },
 } as const;
 const AdminSession = { ...SessionSchema, required: [...SessionSchema.required, 'userId'], properties: { ...SessionSchema.properties, userId: { type: 'string' } } } as const;
 
@@ -63,6 +68,7 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
         summary: 'A user’s sessions (admin)',
         security,
         params: UserParams,
+        querystring: NO_QUERY,
         response: { 200: { type: 'object', additionalProperties: false, required: ['sessions'], properties: { sessions: { type: 'array', items: AdminSession } } } },
       },
     },
@@ -82,6 +88,7 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
         summary: 'End every session of a user on every device (admin, sensitive: step-up)',
         security,
         params: UserParams,
+        querystring: NO_QUERY,
         response: { 200: { type: 'object', additionalProperties: false, required: ['ended'], properties: { ended: { type: 'integer', minimum: 0 } } } },
       },
     },
@@ -96,7 +103,7 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
     '/admin/v1/sessions/:id',
     {
       onRequest: [app.authenticate, adminOnly('session.read', 'session')],
-      schema: { tags: ['admin'], summary: 'One session (admin)', security, params: SessionIdParams, response: { 200: AdminSession } },
+      schema: { tags: ['admin'], summary: 'One session (admin)', security, params: SessionIdParams, querystring: NO_QUERY, response: { 200: AdminSession } },
     },
     async (request) => {
       const session = await deps.sessions.view(request.params.id);
@@ -113,7 +120,7 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
     '/admin/v1/sessions/:id',
     {
       onRequest: [app.authenticate, adminOnly('session.revoke', 'session'), app.requireStepUp],
-      schema: { tags: ['admin'], summary: 'End one session now, on every instance (admin, sensitive: step-up)', security, params: SessionIdParams, response: { 204: { type: 'null' } } },
+      schema: { tags: ['admin'], summary: 'End one session now, on every instance (admin, sensitive: step-up)', security, params: SessionIdParams, querystring: NO_QUERY, response: { 204: { type: 'null' } } },
     },
     async (request, reply) => {
       const session = await deps.sessions.find(request.params.id);
@@ -133,7 +140,7 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
     '/admin/v1/devices/:id',
     {
       onRequest: [app.authenticate, adminOnly('device.read', 'device')],
-      schema: { tags: ['admin'], summary: 'One device (admin)', security, params: UserParams, response: { 200: AdminDevice } },
+      schema: { tags: ['admin'], summary: 'One device (admin)', security, params: UserParams, querystring: NO_QUERY, response: { 200: AdminDevice } },
     },
     async (request) => {
       const device = await deps.devices.find(request.params.id);
@@ -147,7 +154,7 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
     '/admin/v1/devices/:id',
     {
       onRequest: [app.authenticate, adminOnly('device.revoke', 'device'), app.requireStepUp],
-      schema: { tags: ['admin'], summary: 'Revoke a device (lost or stolen): its sessions end now and it cannot sign in again (admin, sensitive: step-up)', security, params: UserParams, response: { 204: { type: 'null' } } },
+      schema: { tags: ['admin'], summary: 'Revoke a device (lost or stolen): its sessions end now and it cannot sign in again (admin, sensitive: step-up)', security, params: UserParams, querystring: NO_QUERY, response: { 204: { type: 'null' } } },
     },
     async (request, reply) => {
       const device = await deps.devices.find(request.params.id);

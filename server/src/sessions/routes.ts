@@ -4,6 +4,7 @@ import type { SessionView } from './store.ts';
 import type { Device, Devices } from './devices.ts';
 import { UNLOCK_PROOF_TYP, type SessionUnlock } from './unlock.ts';
 import { problems } from '../http/problems.ts';
+import { NO_QUERY } from '../http/schemas.ts';
 
 const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
@@ -112,6 +113,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
         tags: ['sessions'],
         summary: 'A fresh, single-use challenge to sign with the session’s unlock key (works while the session is locked)',
         security: [{ bearer: [] }],
+        querystring: NO_QUERY,
         response: { 200: { type: 'object', additionalProperties: false, required: ['challenge', 'expiresAt'], properties: { challenge: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } } },
       },
     },
@@ -134,6 +136,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
         tags: ['sessions'],
         summary: `Unlock an idle-locked session: a JWS (typ ${UNLOCK_PROOF_TYP}) over {challenge, sid} signed with the unlock key registered at sign-in`,
         security: [{ bearer: [] }],
+        querystring: NO_QUERY,
         body: { type: 'object', additionalProperties: false, required: ['proof'], properties: { proof: { type: 'string', minLength: 1, maxLength: 3000 } } },
         response: { 200: { type: 'object', additionalProperties: false, required: ['unlocked'], properties: { unlocked: { const: true } } } },
       },
@@ -162,6 +165,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
         tags: ['sessions'],
         summary: 'The caller’s devices and sessions (one per sign-in on a device): active, locked, or ended early and why',
         security: [{ bearer: [] }],
+        querystring: NO_QUERY,
         response: {
           200: {
             type: 'object',
@@ -187,6 +191,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
         tags: ['sessions'],
         summary: 'End one of the caller’s own sessions (for example on a lost phone); its tokens stop working at once',
         security: [{ bearer: [] }],
+        querystring: NO_QUERY,
         params: SessionIdParams,
         response: { 204: { type: 'null' } },
       },
@@ -210,6 +215,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
         tags: ['sessions'],
         summary: 'Sign out: end this session (or every session of the caller); its tokens stop working at once',
         security: [{ bearer: [] }],
+        querystring: NO_QUERY,
         body: LogoutBody,
         response: { 200: LogoutResponse },
       },

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/index.ts';
 import { findUser } from './store.ts';
 import { problems } from '../http/problems.ts';
+import { NO_QUERY } from '../http/schemas.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const MeResponse = {
@@ -55,6 +56,7 @@ export async function userRoutes(app: FastifyInstance, deps: UserRoutesDeps): Pr
         tags: ['identity'],
         summary: 'The caller: identity, roles, attributes and session',
         security: [{ bearer: [] }],
+        querystring: NO_QUERY,
         response: { 200: MeResponse },
       },
     },
