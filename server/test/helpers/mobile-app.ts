@@ -105,18 +105,21 @@ export class MobileApp {
 
   /**
    * Calls Palisade's API at `baseUrl` (default: the issuer) with an access token: with a fresh
-   * DPoP proof of its device key when it has one, else as a Bearer token.
+   * DPoP proof of its device key when it has one, else as a Bearer token. A string body is sent
+   * as JSON unless `init.headers` names another content type; a byte body is sent as given
+   * (without a content type unless named). `path` may carry a query string, sent as written.
+   * `text` is the answer as received; `body` is it parsed, or `{}` when it is not JSON.
    */
-  async call(path: string, accessToken: string, init: RequestInit = {}, baseUrl = this.issuer): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  async call(path: string, accessToken: string, init: RequestInit = {}, baseUrl = this.issuer): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; text: string }> {
     const dpop = this.keyOf.get(accessToken);
     const headers = new Headers(init.headers);
-    if (init.body) headers.set('content-type', 'application/json');
+    if (typeof init.body === 'string' && !headers.has('content-type')) headers.set('content-type', 'application/json');
     let response: Response;
     if (dpop) {
       // The proof's htu names the URL called; `baseUrl` may be another instance than the issuer.
       const config = await this.discover();
       try {
-        response = await oidc.fetchProtectedResource(config, accessToken, new URL(`${baseUrl}${path}`), init.method ?? 'GET', (init.body as string | undefined) ?? null, headers, { DPoP: dpop });
+        response = await oidc.fetchProtectedResource(config, accessToken, new URL(`${baseUrl}${path}`), init.method ?? 'GET', (init.body as string | Uint8Array<ArrayBuffer> | undefined) ?? null, headers, { DPoP: dpop });
       } catch (error) {
         // openid-client throws on a 401 challenge; the tests want to look at the answer.
         const { response: challenged } = error as { response?: Response };
@@ -128,7 +131,13 @@ export class MobileApp {
       response = await this.http.fetch(`${baseUrl}${path}`, { ...init, headers });
     }
     const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
+    let body: Record<string, unknown> = {};
+    try {
+      if (text) body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // not JSON (a page, a metrics scrape): the caller reads `text`
+    }
+    return { status: response.status, body, headers: response.headers, text };
   }
 
   close(): Promise<void> {
