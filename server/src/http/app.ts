@@ -276,16 +276,20 @@ export function createApp(options: AppOptions): FastifyInstance {
     if (!fresh || (acr !== undefined && request.auth?.acr !== acr)) throw problems.stepUpRequired(Math.floor(maxAgeMs / 1000), acr);
   });
 
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', querystring: NO_QUERY, response: { 200: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'], additionalProperties: false } } } }, async () => ({ status: 'ok' as const }));
-  app.get(
-    '/readyz',
-    { schema: { tags: ['operations'], summary: 'Readiness (database reachable)', querystring: NO_QUERY, response: { 200: { type: 'object', properties: { status: { const: 'ready' } }, required: ['status'], additionalProperties: false } } } },
-    async () => {
-      const reason = await options.readiness();
-      if (reason) throw problems.notReady(reason);
-      return { status: 'ready' as const };
-    },
-  );
+  // A plugin, so that these are added after @fastify/swagger's route hook is in place: routes
+  // declared on the root instance right away were missing from /openapi.json.
+  app.register(async (operations) => {
+    operations.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', querystring: NO_QUERY, response: { 200: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'], additionalProperties: false } } } }, async () => ({ status: 'ok' as const }));
+    operations.get(
+      '/readyz',
+      { schema: { tags: ['operations'], summary: 'Readiness (database reachable)', querystring: NO_QUERY, response: { 200: { type: 'object', properties: { status: { const: 'ready' } }, required: ['status'], additionalProperties: false } } } },
+      async () => {
+        const reason = await options.readiness();
+        if (reason) throw problems.notReady(reason);
+        return { status: 'ready' as const };
+      },
+    );
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -397,6 +397,7 @@ for (const kind of databaseKinds()) {
       assert.ok(ops.length >= 20, `the OpenAPI document lists the API's operations (${ops.length})`);
       const known = new Set(ops.map((o) => o.key));
       for (const key of [...Object.keys(CHANGES_BY_DESIGN), ...CREATES_BY_DESIGN]) assert.ok(known.has(key), `${key} is still in the document (else this list is stale)`);
+      for (const key of ['GET /healthz', 'GET /readyz', 'GET /api/v1/me', 'GET /admin/v1/audit/events']) assert.ok(known.has(key), `${key} is described in the document`);
       t.diagnostic(`seed ${SEED}; operations: ${ops.map((o) => o.key).join(', ')}`);
 
       let calls = 0;
