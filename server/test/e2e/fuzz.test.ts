@@ -441,6 +441,25 @@ for (const kind of databaseKinds()) {
       assert.equal((await app.call('/api/v1/me', admin)).status, 200, 'the administrator’s session survived it all');
     });
 
+    test('every operation but SCIM’s answers through a closed schema, so nothing unlisted is sent', async () => {
+      type Responses = Record<string, { content?: Record<string, { schema: Schema }> }>;
+      const doc = (await app.call('/openapi.json', tech)).body as unknown as { paths: Record<string, Record<string, { responses?: Responses }>> };
+      const open: string[] = [];
+      for (const [path, methods] of Object.entries(doc.paths)) {
+        if (path.startsWith('/scim/')) continue; // SCIM resources are the connector's (decision 0006)
+        for (const [method, op] of Object.entries(methods)) {
+          const success = Object.entries(op.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status));
+          if (success.length === 0) open.push(`${method} ${path}: no success response declared`);
+          for (const [status, response] of success) {
+            const schema = response.content?.['application/json']?.schema;
+            if (status === '204' || (status === '200' && !schema && path === '/auth/backchannel-logout')) continue; // empty answers
+            if (!schema || schema.additionalProperties !== false) open.push(`${method} ${path} ${status}: not a closed object`);
+          }
+        }
+      }
+      assert.deepEqual(open, []);
+    });
+
     describe('what fuzzing found, and the limits it relies on', () => {
       const problemOf = (response: { status: number; body: Record<string, unknown> }) => [response.status, String(response.body.type).replace(PROBLEM_BASE, '')];
 
