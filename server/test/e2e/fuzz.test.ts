@@ -360,7 +360,16 @@ for (const kind of databaseKinds()) {
     let app: MobileApp;
     let tech: string;
     let admin: string;
+    let adminSignedInAt = 0;
     let other: string;
+    /** The administrator's token, signed in again when step-up would soon refuse it (long FUZZ_RUNS). */
+    const freshAdmin = async () => {
+      if (Date.now() - adminSignedInAt > 3 * 60_000) {
+        admin = (await app.signIn('u-admin', { dpop: false })).tokens.access_token;
+        adminSignedInAt = Date.now();
+      }
+      return admin;
+    };
 
     before(async () => {
       database = await kind.create();
@@ -374,8 +383,8 @@ for (const kind of databaseKinds()) {
       app = new MobileApp(server.url, ca);
       tech = (await app.signIn('u-tech', { dpop: false })).tokens.access_token;
       // Signed in just now: sensitive admin operations pass step-up, so hostile input reaches
-      // their validation and handlers (the file runs well within sessions.stepUpMaxAge).
-      admin = (await app.signIn('u-admin', { dpop: false })).tokens.access_token;
+      // their validation and handlers; signed in again when that would soon be too old.
+      await freshAdmin();
       // A second person with sessions, whose ids the fuzzer may use (they must not be ended).
       other = (await app.signIn('u-contractor', { dpop: false })).tokens.access_token;
     });
@@ -403,7 +412,7 @@ for (const kind of databaseKinds()) {
       let calls = 0;
       for (const op of ops) {
         const scim = op.path.startsWith('/scim/');
-        const callers: [string, string][] = scim ? [['connector', SCIM_TOKEN]] : [['admin', admin], ['technician', tech]];
+        const callers: [string, string][] = scim ? [['connector', SCIM_TOKEN]] : [['admin', await freshAdmin()], ['technician', tech]];
         const ids = op.method === 'GET' ? readIds : ['00000000-0000-4000-8000-000000000000'];
         for (const [who, token] of callers) {
           await t.test(`${op.key} as ${who}`, async () => {
@@ -426,6 +435,9 @@ for (const kind of databaseKinds()) {
                   assert.match(type, scimAnswer ? /^application\/scim\+json/ : /^application\/problem\+json/, `a refusal is a problem document — ${what}`);
                   assert.ok(typeof response.body.type === 'string' && response.body.type.startsWith(PROBLEM_BASE), `with a stable type — ${what}`);
                 }
+                // Deletes are given ids nobody has: nothing may be deleted (ending "all sessions of
+                // a user" nobody is answers that none were ended).
+                if (op.method === 'DELETE' && response.status < 300) assert.ok(response.status === 200 && response.body.ended === 0, `a delete of an unknown id deletes nothing — ${what}`);
                 if (request.mustRefuse) assert.ok(response.status >= 400 && response.status < 500, `${op.key} ${CHANGES_BY_DESIGN[op.key]}: only invalid input is sent, and it is refused — ${what}`);
               }),
               { numRuns: RUNS, seed, endOnFailure: true },
@@ -462,6 +474,22 @@ for (const kind of databaseKinds()) {
 
     describe('what fuzzing found, and the limits it relies on', () => {
       const problemOf = (response: { status: number; body: Record<string, unknown> }) => [response.status, String(response.body.type).replace(PROBLEM_BASE, '')];
+
+      test('a delete by an id nobody has answers 404 and changes nothing', async () => {
+        const before = (await digest(server)).hash;
+        const unknown = '3f2c7e9a-0000-4000-8000-000000000001';
+        for (const [path, token] of [
+          ['/api/v1/me/sessions/no-such-session', tech],
+          ['/admin/v1/sessions/no-such-session', await freshAdmin()],
+          [`/admin/v1/devices/${unknown}`, await freshAdmin()],
+          [`/scim/v2/Users/${unknown}`, SCIM_TOKEN],
+          [`/scim/v2/Groups/${unknown}`, SCIM_TOKEN],
+        ] as const) {
+          assert.equal((await app.call(path, token, { method: 'DELETE' })).status, 404, path);
+        }
+        assert.deepEqual((await app.call(`/admin/v1/users/${unknown}/sessions`, await freshAdmin(), { method: 'DELETE' })).body, { ended: 0 });
+        assert.equal((await digest(server)).hash, before);
+      });
 
       test('a user or device id in the urn:uuid form (a uuid to Ajv, not to PostgreSQL) is refused, not a 500', async () => {
         for (const path of ['/admin/v1/devices/urn:uuid:123e4567-e89b-12d3-a456-426614174000', '/admin/v1/users/urn:uuid:123e4567-e89b-12d3-a456-426614174000/sessions']) {
@@ -502,7 +530,7 @@ for (const kind of databaseKinds()) {
         const large = await logout(JSON.stringify({ everywhere: true, pad: 'x'.repeat(2000) }));
         assert.deepEqual(problemOf(large), [413, 'body-too-large']);
         assert.equal(large.body.detail, 'The limit is 1024 bytes.', 'the route’s own limit, not the server default');
-        const withBody = await app.call(`/admin/v1/sessions/${'0'.repeat(8)}`, admin, { method: 'DELETE', body: '{}' });
+        const withBody = await app.call(`/admin/v1/sessions/${'0'.repeat(8)}`, await freshAdmin(), { method: 'DELETE', body: '{}' });
         assert.deepEqual(problemOf(withBody), [400, 'validation-failed'], 'DELETE takes no body');
         assert.deepEqual(problemOf(await app.call('/api/v1/me?admin=true', tech)), [400, 'validation-failed'], 'an unknown query parameter is refused');
         assert.equal((await app.call('/api/v1/me', tech)).status, 200, 'and the caller is still signed in: nothing above reached a handler');
