@@ -266,6 +266,9 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
   await app.register(async (scope) => {
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, _body, done) => done(null, {}));
     scope.post('/interaction/:uid/abort', { schema: { hide: true, params: uidParams } }, async (request, reply) => {
+      // Looked up before the reply is taken over: an unknown or expired interaction is then
+      // refused by the error handler. After hijack() nothing answers, and the request hung.
+      await provider.current.interactionDetails(request.raw, reply.raw);
       reply.hijack();
       await provider.current.interactionFinished(
         request.raw,

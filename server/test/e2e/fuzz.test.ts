@@ -491,6 +491,13 @@ for (const kind of databaseKinds()) {
         assert.equal((await digest(server)).hash, before);
       });
 
+      test('“Return to the app” for an interaction that does not exist is refused, not left hanging', async () => {
+        // Outside the OpenAPI document (a sign-in page's form), found by probing the hidden routes.
+        const response = await app.call('/interaction/aaaaaaaaaaaa/abort', tech, { method: 'POST', body: '', headers: { 'content-type': 'application/x-www-form-urlencoded' }, signal: AbortSignal.timeout(5000) });
+        assert.equal(response.status, 400);
+        assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      });
+
       test('a user or device id in the urn:uuid form (a uuid to Ajv, not to PostgreSQL) is refused, not a 500', async () => {
         for (const path of ['/admin/v1/devices/urn:uuid:123e4567-e89b-12d3-a456-426614174000', '/admin/v1/users/urn:uuid:123e4567-e89b-12d3-a456-426614174000/sessions']) {
           assert.deepEqual(problemOf(await app.call(path, admin)), [400, 'validation-failed'], path);
