@@ -453,6 +453,49 @@ for (const kind of databaseKinds()) {
       assert.equal((await app.call('/api/v1/me', admin)).status, 200, 'the administrator’s session survived it all');
     });
 
+    test(`routes outside the OpenAPI document (sign-in pages, oidc-provider): no 5xx, no stack trace, never left hanging (seed ${SEED})`, async (t) => {
+      // Their answers are oidc-provider's JSON errors, HTML pages and redirects, so only the
+      // safety properties are checked; a started authorization stores an interaction by design.
+      const hidden: [string, string][] = [
+        ['GET', '/interaction/{uid}'],
+        ['GET', '/interaction/{uid}/upstream'],
+        ['POST', '/interaction/{uid}/abort'],
+        ['GET', '/auth/callback'],
+        ['GET', '/oauth2/authorize'],
+        ['POST', '/oauth2/par'],
+        ['POST', '/oauth2/token'],
+        ['POST', '/oauth2/revoke'],
+        ['POST', '/oauth2/introspect'],
+        ['GET', '/oauth2/userinfo'],
+        ['GET', '/oauth2/logout'],
+        ['GET', '/oauth2/jwks'],
+        ['GET', '/.well-known/openid-configuration'],
+      ];
+      const uid = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{10,64}$/), hostileString.filter((v) => v !== '' && v !== '.' && v !== '..'));
+      const formField = fc.tuple(
+        fc.oneof(fc.constantFrom('client_id', 'grant_type', 'code', 'refresh_token', 'token', 'redirect_uri', 'state', 'code_challenge', 'request_uri', 'response_type', 'scope', 'logout_token', 'dpop_jkt', 'unlock_jwk'), hostileString),
+        fc.oneof(fc.constantFrom('field-app', 'authorization_code', 'refresh_token', 'code', 'openid api', 'http://127.0.0.1/callback'), hostileString),
+      );
+      const fields = fc.array(formField, { maxLength: 5 }).map((pairs) => pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&'));
+      for (const [method, template] of hidden) {
+        await t.test(`${method} ${template}`, async () => {
+          await fc.assert(
+            fc.asyncProperty(uid, fields, fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain'), async (id, form, contentType) => {
+              const path = template.replace('{uid}', encode(id));
+              const init: RequestInit = { method, signal: AbortSignal.timeout(10_000) };
+              if (method === 'POST') Object.assign(init, { body: form, headers: { 'content-type': contentType } });
+              const response = await app.call(method === 'GET' && form ? `${path}?${form}` : path, tech, init).catch((error: Error) => ({ status: 0, text: `${error.name}: no answer`, headers: new Headers(), body: {} }));
+              const what = `${method} ${path.slice(0, 200)} ${form.slice(0, 200)} answered ${response.status} ${response.text.slice(0, 300)}`;
+              assert.ok(response.status > 0, `answered at all — ${what}`);
+              assert.ok(response.status < 500, `no 5xx — ${what}`);
+              for (const leak of LEAKS) assert.doesNotMatch(response.text, leak, `no stack trace or source path — ${what}`);
+            }),
+            { numRuns: Math.max(5, Math.round(RUNS / 2)), seed: seedFor(`${method} ${template}`), endOnFailure: true },
+          );
+        });
+      }
+    });
+
     test('every operation but SCIM’s answers through a closed schema, so nothing unlisted is sent', async () => {
       type Responses = Record<string, { content?: Record<string, { schema: Schema }> }>;
       const doc = (await app.call('/openapi.json', tech)).body as unknown as { paths: Record<string, Record<string, { responses?: Responses }>> };
