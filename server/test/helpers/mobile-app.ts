@@ -108,6 +108,7 @@ export class MobileApp {
    * DPoP proof of its device key when it has one, else as a Bearer token. A string body is sent
    * as JSON unless `init.headers` names another content type; a byte body is sent as given
    * (without a content type unless named). `path` may carry a query string, sent as written.
+   * An empty `accessToken` sends no Authorization header (endpoints that take none).
    * `text` is the answer as received; `body` is it parsed, or `{}` when it is not JSON.
    */
   async call(path: string, accessToken: string, init: RequestInit = {}, baseUrl = this.issuer): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; text: string }> {
@@ -127,7 +128,7 @@ export class MobileApp {
         response = challenged;
       }
     } else {
-      headers.set('authorization', `Bearer ${accessToken}`);
+      if (accessToken) headers.set('authorization', `Bearer ${accessToken}`);
       response = await this.http.fetch(`${baseUrl}${path}`, { ...init, headers });
     }
     const text = await response.text();
