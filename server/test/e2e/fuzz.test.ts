@@ -9,7 +9,13 @@
  * app adds to every request (keys, signatures) is on these too. Every answer must be:
  *   - below 500, with no stack trace or source path in it;
  *   - a refusal as problem+json (SCIM: scim+json, decision 0006) with a stable `type`;
- * and the data must be exactly what it was before each operation's run (see `digest`).
+ * and the data must be exactly what it was before each operation's run (see `digest`). The
+ * routes outside the document (sign-in pages, oidc-provider) get hostile input too, checked for
+ * 5xx, stack traces and requests left hanging.
+ *
+ * The server runs in this process (`startInProcess`: the same `startServer` that `npm start`
+ * runs, over HTTPS) because the digest reads the database, and embedded PGlite is open to one
+ * process only.
  *
  * Reproduce a failure with the seed it prints: `FUZZ_SEED=<seed> npm test -- e2e/fuzz`;
  * `FUZZ_RUNS=<n>` runs more cases per operation and caller (default 20).
@@ -226,7 +232,7 @@ interface FuzzRequest {
   path: string;
   body?: string | Uint8Array<ArrayBuffer>;
   contentType?: string;
-  /** Why this request must be refused whatever the route does with valid input (for the report). */
+  /** Sent to an operation that changes data by design: the request is invalid and must be refused. */
   mustRefuse: boolean;
 }
 
