@@ -8,6 +8,8 @@
  *   refresh       refresh-token grants per second over rotating chains
  *   audit trail   an audited write against the same write bare, appends with the sealer
  *                 running, sealing alone, and the chain verified afterwards (audit.ts)
+ *   pipeline      each stage of the request pipeline added one at a time to bare Fastify, in
+ *                 process, with ratios to bare Fastify (pipeline.ts)
  *
  * PostgreSQL when BENCH_DATABASE_URL or DATABASE_URL is set (a throwaway database is created
  * and dropped), embedded PGlite otherwise. Everything listens on loopback only.
@@ -24,13 +26,16 @@ import { createBenchDatabase, type BenchDatabase } from './database.ts';
 import { startBenchPalisade, CLIENT_ID, type BenchPalisade } from './palisade.ts';
 import { startBaseline, type Baseline } from './baseline.ts';
 import { measureGet, measureRefresh, type LoadSettings, type Measurement } from './load.ts';
+import { measurePipeline, pipelineReport, type PipelineSettings } from './pipeline.ts';
 
 const SETTINGS: LoadSettings = { connections: 10, warmupSeconds: 1, durationSeconds: 5 };
 const REFRESH_CHAINS = 8;
 /** About 25 s on an idle machine: 8 s of write-cost rounds, 4 s of appends, a 30 000-record backlog sealed, the chain verified. */
 const AUDIT: AuditBenchSettings = { concurrency: 8, writeMsPerVariant: 2000, rounds: 5, appendMs: 4000, sealEvents: 30_000 };
-/** Start-up, the measured phases and clean-up take about a minute; beyond twice that something hangs. */
-const DEADLINE_MS = 120_000;
+/** Per stage of the pipeline: 2 s in 4 alternating rounds. */
+const PIPELINE: PipelineSettings = { msPerStage: 2000, rounds: 4 };
+/** Start-up, the measured phases and clean-up take about 80 s; beyond twice that something hangs. */
+const DEADLINE_MS = 180_000;
 
 /** Progress goes to stderr so stdout holds only the report. */
 function progress(line: string): void {
@@ -62,6 +67,9 @@ async function cleanUp(cleanups: (() => Promise<unknown>)[], keep: number): Prom
 async function main(): Promise<void> {
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
+    // First, while nothing else runs in this process: the pipeline in isolation.
+    progress('measuring the request pipeline stage by stage');
+    const pipeline = await measurePipeline(PIPELINE);
     const database: BenchDatabase = await createBenchDatabase();
     cleanups.unshift(() => database.drop());
     const palisade: BenchPalisade = await startBenchPalisade(database);
@@ -135,6 +143,8 @@ async function main(): Promise<void> {
         `on top of ${perCallUs(checks.verifyOnlyPerSecond).toFixed(1)} µs of token verification ` +
         `(${(checks.withChecksPerSecond / checks.verifyOnlyPerSecond).toFixed(3)}× verify-only; ${((perCallUs(checks.withChecksPerSecond) - perCallUs(checks.verifyOnlyPerSecond)) / (1e6 / me.perSecond) * 100).toFixed(2)}% of a /api/v1/me request)`,
     );
+    console.log('');
+    console.log(pipelineReport(pipeline));
     const auditSection = auditReport(audit, AUDIT);
     console.log('');
     console.log(auditSection.text);
