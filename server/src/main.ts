@@ -31,6 +31,7 @@ import { createApp } from './http/app.ts';
 import { RateLimits, RateLimitStage } from './apisec/index.ts';
 import { BearerVerifier } from './http/bearer.ts';
 import { loadTls, TLS_POLICY } from './http/tls.ts';
+import { pinsRoute } from './http/pins.ts';
 import { startPage } from './http/start-page.ts';
 import { Metrics, metricsRoute } from './http/metrics.ts';
 import { AuditTrail, Sealer, auditRoutes, loadCheckpointSigner, redactForLog, sealerLag } from './audit/index.ts';
@@ -268,6 +269,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         }),
     });
     await app.register(auditRoutes, { db, audit });
+    // Signed with whichever key signs now: `keys` is replaced on every reload below.
+    await app.register(pinsRoute, { issuer: config.publicUrl, current: tls.pin, backups: tls.backupPins, signingKey: () => keys.privateJwks[0]!, clock });
     if (config.metrics.token) await app.register(metricsRoute, { metrics, token: config.metrics.token });
     // The start page signs demo people in; with a company IdP it (and its client) does not exist.
     if (!config.upstream) await app.register(startPage, { development: true });
