@@ -301,7 +301,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     announce(`TLS certificate pin (SPKI): ${tls.pin}`);
     const backupKeyAt = tls.selfSigned ? `${path.join(config.dataDir, 'tls', 'backup-key.pem')}` : 'held offline';
     for (const backup of tls.backupPins) announce(`TLS backup pin (SPKI, key ${backupKeyAt}): ${backup}`);
-    if (tls.backupPins.length === 0) announce('WARNING: no backup pin (server.tls.allowNoBackupPin): an app that pins this certificate is locked out when its key changes');
+    if (tls.backupPins.length === 0) announce('WARNING: no backup pin (server.tls.allowNoBackupPins): an app that pins this certificate is locked out when its key changes');
     announce(`OAuth issuer: ${url}  ·  company IdP redirect URI to register: ${url}/auth/callback`);
     for (const line of config.developmentDefaults) announce(`DEVELOPMENT ONLY: ${line}`);
     announce('Palisade is ready.');

@@ -127,10 +127,10 @@ export const ConfigSchema = Type.Object(
                   uniqueItems: true,
                   default: [],
                   description:
-                    'SPKI pins (`sha256/<base64>`) of backup key pairs whose private keys you hold offline, published with the current pin at /.well-known/palisade/pins so pinned apps accept a certificate on one of them. At least one is required (see allowNoBackupPin): without it, losing or replacing the certificate key locks out every app that pins. docs/certificate-pinning.md.',
+                    'SPKI pins (`sha256/<base64>`) of backup key pairs whose private keys you hold offline, published with the current pin at /.well-known/palisade/pins so pinned apps accept a certificate on one of them. At least one is required (see allowNoBackupPins): without it, losing or replacing the certificate key locks out every app that pins. docs/certificate-pinning.md.',
                 },
               ),
-              allowNoBackupPin: Type.Boolean({
+              allowNoBackupPins: Type.Boolean({
                 default: false,
                 description: 'Start without backup pins. Only when no app pins the certificate: a pinned app could never move to another key.',
               }),

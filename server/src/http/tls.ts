@@ -57,7 +57,7 @@ export interface TlsOptionsInput {
   certFile?: string;
   keyFile?: string;
   backupPins?: string[];
-  allowNoBackupPin?: boolean;
+  allowNoBackupPins?: boolean;
   dataDir: string;
   hostnames: string[];
 }

@@ -119,8 +119,8 @@ test('an operator certificate needs a backup pin unless explicitly waived; pins 
   const tls = { PALISADE_SERVER_TLS_CERT_FILE: '/etc/palisade/tls.crt', PALISADE_SERVER_TLS_KEY_FILE: '/etc/palisade/tls.key' };
   const missing = problemsOf(() => loadConfig({ env: tls }));
   assert.deepEqual(missing.map((p) => p.path), ['server.tls.backupPins'], 'outside production too: apps pin whatever certificate is configured');
-  assert.match(missing[0]!.message, /backup key pair.*offline.*openssl pkey.*allowNoBackupPin/s, 'the refusal says how to make a pin and how to waive');
-  assert.deepEqual(loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_ALLOW_NO_BACKUP_PIN: 'true' } }).server.tls?.backupPins, [], 'the explicit waiver starts');
+  assert.match(missing[0]!.message, /backup key pair.*offline.*openssl pkey.*allowNoBackupPins/s, 'the refusal says how to make a pin and how to waive');
+  assert.deepEqual(loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_ALLOW_NO_BACKUP_PINS: 'true' } }).server.tls?.backupPins, [], 'the explicit waiver starts');
   const good = `sha256/${Buffer.alloc(32, 1).toString('base64')}`;
   const other = `sha256/${Buffer.alloc(32, 2).toString('base64')}`;
   assert.deepEqual(loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_BACKUP_PINS: `${good},${other}` } }).server.tls?.backupPins, [good, other]);
@@ -166,4 +166,12 @@ test('the example configuration file loads as it stands (every uncommented setti
   const root = path.resolve(import.meta.dirname, '../../..');
   const config = loadConfig({ env: { PALISADE_CONFIG: path.join(root, 'config/palisade.example.yaml') } });
   assert.equal(config.clients[0]!.id, 'field-app');
+});
+
+test('backup pins and their waiver stay readable in the audited configuration (a pin is public, a waiver is what a reviewer must see)', async () => {
+  const { configSnapshot } = await import('../../src/audit/config-change.ts');
+  const pin = `sha256/${Buffer.alloc(32, 3).toString('base64')}`;
+  const tls = { PALISADE_SERVER_TLS_CERT_FILE: '/etc/palisade/tls.crt', PALISADE_SERVER_TLS_KEY_FILE: '/etc/palisade/tls.key' };
+  assert.deepEqual(configSnapshot(loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_BACKUP_PINS: pin } }))['server.tls.backupPins'], [pin]);
+  assert.equal(configSnapshot(loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_ALLOW_NO_BACKUP_PINS: 'true' } }))['server.tls.allowNoBackupPins'], true);
 });
