@@ -270,7 +270,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
     await app.register(auditRoutes, { db, audit });
     // Signed with whichever key signs now: `keys` is replaced on every reload below.
-    await app.register(pinsRoute, { issuer: config.publicUrl, current: tls.pin, backups: tls.backupPins, signingKey: () => keys.privateJwks[0]!, clock });
+    const activeKey = () => keys.privateJwks.find((jwk) => jwk.kid === keys.activeKid)!;
+    await app.register(pinsRoute, { issuer: config.publicUrl, current: tls.pin, backups: tls.backupPins, signingKey: activeKey, clock });
     if (config.metrics.token) await app.register(metricsRoute, { metrics, token: config.metrics.token });
     // The start page signs demo people in; with a company IdP it (and its client) does not exist.
     if (!config.upstream) await app.register(startPage, { development: true });
@@ -299,7 +300,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const url = config.publicUrl;
     announce(`Palisade is listening on ${config.server.host}:${port} — open ${url}/`);
     announce(`TLS certificate pin (SPKI): ${tls.pin}`);
-    const backupKeyAt = tls.selfSigned ? `${path.join(config.dataDir, 'tls', 'backup-key.pem')}` : 'held offline';
+    const backupKeyAt = tls.selfSigned ? path.join(config.dataDir, 'tls', 'backup-key.pem') : 'held offline';
     for (const backup of tls.backupPins) announce(`TLS backup pin (SPKI, key ${backupKeyAt}): ${backup}`);
     if (tls.backupPins.length === 0) announce('WARNING: no backup pin (server.tls.allowNoBackupPins): an app that pins this certificate is locked out when its key changes');
     announce(`OAuth issuer: ${url}  ·  company IdP redirect URI to register: ${url}/auth/callback`);

@@ -20,7 +20,10 @@ import { promisify } from 'node:util';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { Agent } from 'undici';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { freePort, startInProcess, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { rotateKeys } from '../../src/oauth/keys.ts';
+import { masterKeyFromBase64url } from '../../src/security/primitives.ts';
+import { systemClock } from '../../src/clock.ts';
 import { keyPin } from '../../src/http/tls.ts';
 import { PINS_PATH, PINS_TYP, type PinsClaims } from '../../src/http/pins.ts';
 
@@ -208,6 +211,28 @@ describe('transport security (TLS policy, pins, headers)', () => {
       }
     } finally {
       await operator.drop();
+    }
+  });
+
+  test('after a signing key rotation the pins document is signed by the new key and still verifies against /oauth2/jwks', async () => {
+    // In process: the test rotates keys in the server's database and makes it reload them now.
+    const own = await databaseKinds()[0]!.create();
+    const { server: running, ca } = await startInProcess(own, { env: {} }, await freePort());
+    const agent = new Agent({ connect: { ca } });
+    try {
+      const fetchText = async (url: string) => (await fetch(url, { dispatcher: agent } as RequestInit)).text();
+      const before = await fetchText(`${running.url}${PINS_PATH}`);
+      const kid = await rotateKeys(running.db, masterKeyFromBase64url(running.config.masterKey!), systemClock, { alg: 'EdDSA', activateAfterMs: 0, retainMs: 60_000 });
+      await running.reloadKeys();
+      const after = await fetchText(`${running.url}${PINS_PATH}`);
+      assert.equal(decodeProtectedHeader(after).kid, kid, 'the document follows the active key at once');
+      assert.equal(decodeProtectedHeader(after).alg, 'EdDSA');
+      const jwks = createLocalJWKSet(JSON.parse(await fetchText(`${running.url}/oauth2/jwks`)) as JSONWebKeySet);
+      for (const jws of [before, after]) await jwtVerify(jws, jwks, { issuer: running.url, typ: PINS_TYP });
+    } finally {
+      await agent.close();
+      await running.close();
+      await own.drop();
     }
   });
 
