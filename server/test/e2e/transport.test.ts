@@ -254,9 +254,10 @@ describe('transport security (TLS policy, pins, headers)', () => {
       assert.ok(testssl, 'PALISADE_REQUIRE_TESTSSL=1 but testssl.sh is not installed: apt-get install -y testssl.sh');
       const json = path.join(database.dataDir, 'testssl.json');
       const started = Date.now();
-      // -p protocols, -s cipher categories, -E each cipher per protocol, -h headers at "/";
-      // one IP (the server listens on 127.0.0.1 only), no prompts, no colour. ~15 s.
-      await promisify(execFile)(testssl!, ['-p', '-s', '-E', '-h', '--jsonfile', json, '--quiet', '--color', '0', '--warnings', 'off', '--ip', 'one', `127.0.0.1:${port}`], { timeout: 120_000 }).catch(
+      // -p protocols, -s cipher categories, -E each cipher per protocol, -h headers at "/",
+      // -R renegotiation, -C compression (CRIME); one IP (the server listens on 127.0.0.1 only),
+      // no prompts, no colour. About 11 s.
+      await promisify(execFile)(testssl!, ['-p', '-s', '-E', '-h', '-R', '-C', '--jsonfile', json, '--quiet', '--color', '0', '--warnings', 'off', '--ip', 'one', `127.0.0.1:${port}`], { timeout: 120_000 }).catch(
         (error: { code?: number; stdout?: string }) => {
           // testssl.sh exits non-zero when a check merely finds something to report; the JSON decides.
           if (!existsSync(json)) throw new Error(`testssl.sh failed (${error.code}): ${error.stdout ?? ''}`);
@@ -278,6 +279,12 @@ describe('transport security (TLS policy, pins, headers)', () => {
       assert.match(finding('cipherlist_STRONG'), /^offered/);
       const offered = findings.filter((f) => f.id.startsWith('cipher-')).map((f) => f.id);
       assert.deepEqual(offered.sort(), ['cipher-tls1_3_x1301', 'cipher-tls1_3_x1302', 'cipher-tls1_3_x1303'], `offered suites: ${offered.join(', ')}`);
+    });
+
+    test('no renegotiation and no TLS compression (CRIME)', () => {
+      for (const id of ['secure_renego', 'secure_client_renego', 'CRIME_TLS']) {
+        assert.equal(findings.find((f) => f.id === id)?.severity, 'OK', `${id}: ${finding(id)}`);
+      }
     });
 
     test('HSTS for at least a year with includeSubDomains, and the security headers', () => {
