@@ -5,7 +5,7 @@
  * verifies it, CORS and the security headers — and the TLS setup as a real scanner sees it:
  * testssl.sh (Debian package `testssl.sh`), which CI installs and requires.
  *
- * Without testssl.sh on the PATH the scanner test is skipped with the install command as the
+ * Without testssl.sh (/usr/bin/testssl, as Debian installs it) the scanner test is skipped with the install command as the
  * reason, so `npm test` passes on a fresh machine; PALISADE_REQUIRE_TESTSSL=1 (set by .ci/run)
  * turns a missing scanner into a failure.
  */

@@ -55,6 +55,10 @@ test('the pins document names the current and backup pins, for the issuer’s ho
     { pin: CURRENT, role: 'current' },
     { pin: BACKUP, role: 'backup' },
   ]);
+  // Described in /openapi.json for app developers.
+  const described = (app.swagger() as { paths: Record<string, { get: { tags: string[]; responses: Record<string, { content: Record<string, unknown> }> } }> }).paths[PINS_PATH]!.get;
+  assert.deepEqual(described.tags, ['well-known']);
+  assert.ok(described.responses['200']!.content['application/jwt']);
   await app.close();
 });
 
