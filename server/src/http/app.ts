@@ -1,6 +1,7 @@
 /**
  * The HTTP application. The request pipeline reads top to bottom here (STYLE.md, habit 2):
- *   1. TLS 1.3 is terminated by the https server (main.ts), HSTS and security headers (helmet)
+ *   1. TLS 1.3 is terminated by the https server (main.ts, policy in tls.ts), HSTS and security
+ *      headers (helmet), `no-store` on API answers (`noStoreByDefault`)
  *   2. request context: request id echoed as `x-request-id`
  *   3. rate limit by class, per client IP: `rateLimitByAddress` (authentication routes, lockouts)
  *   4. authentication: `authenticate` verifies the bearer token and the session (bearer.ts)
@@ -121,6 +122,14 @@ export function createApp(options: AppOptions): FastifyInstance {
       },
     },
     crossOriginResourcePolicy: { policy: 'same-origin' },
+    // The legacy twin of frame-ancestors 'none' for browsers without CSP 2 (helmet says SAMEORIGIN).
+    xFrameOptions: { action: 'deny' },
+  });
+  // Personal data and tokens must not stay in a shared or disk cache: API, admin and SCIM
+  // answers are `no-store` unless the route said otherwise (oidc-provider's token endpoint sets
+  // it itself, RFC 6749 §5.1).
+  app.addHook('onSend', async function noStoreByDefault(request, reply) {
+    if (!reply.hasHeader('cache-control') && /^\/(api|admin|scim)\//.test(request.url)) reply.header('cache-control', 'no-store');
   });
 
   // Browsers may call the API only from configured origins (none by default: apps are native).

@@ -75,7 +75,8 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
       reject(new Error(`Palisade exited with ${code} before starting:\n${output}`));
     });
   });
-  const ca = readFileSync(path.join(env.PALISADE_DATA_DIR!, 'tls', 'dev-cert.pem'), 'utf8');
+  // The certificate clients must trust: the operator's when one is configured, else the development one.
+  const ca = readFileSync(env.PALISADE_SERVER_TLS_CERT_FILE ?? path.join(env.PALISADE_DATA_DIR!, 'tls', 'dev-cert.pem'), 'utf8');
   return {
     ...started,
     ca,
