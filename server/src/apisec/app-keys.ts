@@ -16,6 +16,7 @@
  *   key and instance, never on the request's path.
  */
 import { crc32 } from 'node:zlib';
+import type { KeyObject } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
@@ -115,7 +116,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export class AppKeys {
   readonly apps: ReadonlySet<string>;
   private readonly deps: AppKeysDeps;
-  private readonly hashKey: Uint8Array;
+  private readonly hashKey: KeyObject;
   private readonly cacheMs: number;
   /** Key rows as read from the database (undefined: no such key), with when they were read. */
   private readonly cache = new Map<string, { at: number; row: Promise<AppKeyRow | undefined> }>();

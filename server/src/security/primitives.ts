@@ -4,7 +4,7 @@
  * (STYLE.md, habit 9). Nothing here is hand-rolled cryptography: hashing and randomness come
  * from node:crypto, key wrapping is JWE (`dir` + A256GCM) from jose.
  */
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 
 /** URL-safe random identifier with `bytes` of entropy (default 256 bits). */
@@ -68,17 +68,18 @@ export async function unwrapSecret(master: MasterKey, wrapped: string, context: 
 
 /**
  * A key for one purpose, derived from the master key (HKDF-SHA256, RFC 5869) with a fixed
- * label, so a key used to hash one kind of secret can never be confused with another.
+ * label, so a key used to hash one kind of secret can never be confused with another. A
+ * KeyObject: HMAC with it costs a tenth of HMAC with raw bytes, which are imported every time.
  */
-export function deriveKey(master: MasterKey, purpose: string): Uint8Array {
-  return new Uint8Array(hkdfSync('sha256', master.key, 'palisade', purpose, 32));
+export function deriveKey(master: MasterKey, purpose: string): KeyObject {
+  return createSecretKey(new Uint8Array(hkdfSync('sha256', master.key, 'palisade', purpose, 32)));
 }
 
 /**
  * Hex HMAC-SHA256 of a secret under a derived key: how secrets are stored when a stolen
  * database must not even allow checking guesses offline (app keys).
  */
-export function keyedHash(key: Uint8Array, secret: string): string {
+export function keyedHash(key: KeyObject, secret: string): string {
   return createHmac('sha256', key).update(secret, 'utf8').digest('hex');
 }
 
