@@ -57,7 +57,7 @@ const RotateBody = Type.Object(
 type AdminAction = 'list' | 'create' | 'rotate' | 'revoke';
 
 export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps): Promise<void> {
-  const security = [{ bearer: [] }];
+  const security = [{ bearer: [], appKey: [] }];
   const labels = new WeakMap<FastifyRequest, AdminAction>();
   const record = (request: FastifyRequest, action: AdminAction, outcome: 'success' | 'denied' | 'failure', extra: { reason?: string; detail?: Record<string, unknown> } = {}) => {
     const params = request.params as { app?: string; id?: string };

@@ -199,7 +199,13 @@ export function createApp(options: AppOptions): FastifyInstance {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Palisade API', version: '0.1.0', description: 'Secure backend for internal mobile apps.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068)' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068)' },
+          // Every /api and /admin route, whatever its own scheme (apisec/app-keys.ts).
+          appKey: { type: 'apiKey', in: 'header', name: 'palisade-app-key', description: 'The calling app’s API key (pal_live_…).' },
+        },
+      },
     },
   });
 
