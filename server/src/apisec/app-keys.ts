@@ -18,7 +18,7 @@
 import { crc32 } from 'node:zlib';
 import type { KeyObject } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { Database } from '../db/index.ts';
+import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { base62Of32Bits, constantTimeEqual, deriveKey, keyedHash, randomBase62, type MasterKey } from '../security/primitives.ts';
 import { currentContext, type AuditSink } from '../audit/index.ts';
@@ -210,7 +210,7 @@ export class AppKeys {
     return this.deps.db.transaction(async (tx) => this.insert(tx, appId, options.name, options.expiresInMs));
   }
 
-  private async insert(tx: Parameters<Parameters<Database['transaction']>[0]>[0], appId: string, name: string, expiresInMs: number | undefined, rotatedFrom?: string) {
+  private async insert(tx: Queryable, appId: string, name: string, expiresInMs: number | undefined, rotatedFrom?: string) {
     const now = this.deps.clock.now();
     const createdBy = currentContext()?.actor.userId ?? 'system';
     for (let attempt = 0; ; attempt++) {
@@ -233,7 +233,8 @@ export class AppKeys {
     }
   }
 
-  private async activeKey(tx: Parameters<Parameters<Database['transaction']>[0]>[0], appId: string, keyId: string): Promise<AppKeyRow> {
+  /** The app's key `keyId`, locked until the transaction ends. */
+  private async lockedKey(tx: Queryable, appId: string, keyId: string): Promise<AppKeyRow> {
     const row = await findAppKey(tx, keyId, true);
     if (!row || row.appId !== appId) throw new AppKeyError('not_found', `app "${appId}" has no key "${keyId}"`);
     return row;
@@ -246,7 +247,7 @@ export class AppKeys {
   async rotate(appId: string, keyId: string, options: { overlapMs: number; expiresInMs?: number }): Promise<{ key: string; view: AppKeyView; previous: AppKeyView }> {
     this.knownApp(appId);
     const result = await this.deps.db.transaction(async (tx) => {
-      const old = await this.activeKey(tx, appId, keyId);
+      const old = await this.lockedKey(tx, appId, keyId);
       const status = this.status(old);
       if (status !== 'active') throw new AppKeyError('not_active', `key "${keyId}" is ${status}${old.replacedBy ? ` (replaced by ${old.replacedBy})` : ''}: rotate the app’s current key`);
       const now = this.deps.clock.now();
@@ -271,7 +272,7 @@ export class AppKeys {
   async revoke(appId: string, keyId: string): Promise<AppKeyView> {
     this.knownApp(appId);
     const view = await this.deps.db.transaction(async (tx) => {
-      const row = await this.activeKey(tx, appId, keyId);
+      const row = await this.lockedKey(tx, appId, keyId);
       if (row.revokedAt) return this.view(row); // already revoked: nothing changes, nothing recorded
       const at = new Date(this.deps.clock.now());
       await markAppKeyRevoked(tx, row.id, at);
