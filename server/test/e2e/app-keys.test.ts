@@ -39,6 +39,8 @@ for (const kind of databaseKinds()) {
     let kioskTech: SignedIn;
     /** Keys made with the CLI before the start, by what happened to them. */
     const cli = { revoked: '', expired: '', rotatedOut: '', rotatedIn: '' };
+    /** What `apps keys list --json` and a create for an unknown app said before the start. */
+    const listed = { keys: [] as { id: string; name: string; status: string; expiresAt: string | null; replacedBy: string | null }[], raw: '', unknownApp: { code: 0, out: '' } };
     /** Every key value seen in this suite: none may be in a log line, an audit record or a row. */
     const everyKey: string[] = [];
     const palisade = async (args: string[]) => {
@@ -75,6 +77,11 @@ for (const kind of databaseKinds()) {
       assert.equal(rotated.previous!.id, old.appKey.id);
       [cli.rotatedOut, cli.rotatedIn] = [old.key, rotated.key];
       everyKey.push(...Object.values(cli));
+      const list = await palisadeCli(['apps', 'keys', 'list', 'field-app', '--json'], env);
+      assert.equal(list.code, 0, list.out);
+      listed.raw = list.out;
+      listed.keys = JSON.parse(list.out.trim().split('\n').at(-1)!) as typeof listed.keys;
+      listed.unknownApp = await palisadeCli(['apps', 'keys', 'create', 'fieldapp', '--name', 'typo'], env);
 
       server = await startPalisade(env);
       everyKey.push(...Object.values(server.appKeys));
@@ -97,6 +104,21 @@ for (const kind of databaseKinds()) {
       if (appKey !== undefined) app.appKey = appKey;
       return app.call('/api/v1/me', signedIn.tokens.access_token, { headers }).finally(() => (app.appKey = previous));
     };
+
+    test('the CLI lists keys with their state, never their secrets, and names the apps when one is unknown', () => {
+      const [revoked, short, old, fresh] = listed.keys;
+      assert.deepEqual(listed.keys.map((k) => k.name), ['lost phone build', 'short', 'release 1', 'release 1'], 'oldest first; a rotation keeps the name');
+      assert.equal(revoked!.status, 'revoked');
+      // Seconds-long lifetimes: by the time `list` runs they may have run out already.
+      assert.ok(['active', 'expired'].includes(short!.status) && short!.expiresAt, 'the short-lived key shows its expiry');
+      assert.ok(['rotating', 'expired'].includes(old!.status));
+      assert.equal(old!.replacedBy, fresh!.id, 'the rotated key names its successor');
+      assert.equal(fresh!.status, 'active');
+      for (const key of Object.values(cli)) assert.ok(!listed.raw.includes(key.slice(22)), 'no secret in the list');
+      assert.equal(listed.unknownApp.code, 1);
+      assert.match(listed.unknownApp.out, /no app "fieldapp" is registered \(clients\[\]\.id\): field-app, kiosk-app/);
+      assert.doesNotMatch(listed.unknownApp.out, /at \w+ \(/, 'no stack trace');
+    });
 
     test('the app’s key and its token pass', async () => {
       const answer = await me(field, tech);
