@@ -11,7 +11,9 @@
  *
  * The stages are the production ones with in-memory state: the memory cache's counters and
  * replay markers, a real ES256 key and BearerVerifier; no database is touched (the session guard
- * is the in-memory deny set; its own cost is measured by session-checks.ts).
+ * is the in-memory deny set; its own cost is measured by session-checks.ts). The app key stage
+ * reads its key row from a stand-in for the database, which its 5-second cache asks once per 5
+ * seconds, as in production (the lookup itself: app-keys.ts).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Value } from 'typebox/value';
@@ -22,7 +24,9 @@ import { BearerVerifier } from '../src/http/bearer.ts';
 import { systemClock } from '../src/clock.ts';
 import { MemoryCache } from '../src/cache/index.ts';
 import { ConfigSchema } from '../src/config/schema.ts';
-import { RateLimits, RateLimitStage, type RateLimitsConfig } from '../src/apisec/index.ts';
+import { AppKeys, AppKeyStage, RateLimits, RateLimitStage, type RateLimitsConfig } from '../src/apisec/index.ts';
+import type { Database } from '../src/db/index.ts';
+import { generateMasterKey, masterKeyFromBase64url } from '../src/security/primitives.ts';
 
 const ORIGIN = 'https://palisade.bench';
 const ISSUER = ORIGIN;
@@ -67,6 +71,27 @@ function unlimited(): RateLimitsConfig {
   return limits;
 }
 
+/**
+ * The app_keys table as the app key stage uses it (insert one key, read it by id, note its use),
+ * in memory: the pipeline bench touches no database.
+ */
+function oneKeyTable(): Database {
+  let row: Record<string, unknown> | undefined;
+  const db = {
+    async query(sql: string, params: unknown[] = []) {
+      if (sql.startsWith('INSERT INTO app_keys')) {
+        const [id, appId, name, keyHash, createdAt, createdBy, expiresAt] = params;
+        row = { id, appId, name, keyHash, createdAt, createdBy, expiresAt, lastUsedAt: null, revokedAt: null, replacedBy: null };
+        return { rows: [{ id }] };
+      }
+      if (sql.startsWith('SELECT')) return { rows: row && row.id === params[0] ? [row] : [] };
+      return { rows: [] };
+    },
+    transaction: <T>(fn: (tx: unknown) => Promise<T>) => fn(db),
+  };
+  return db as unknown as Database;
+}
+
 async function build(): Promise<{ stages: Stage[]; close(): Promise<void> }> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
@@ -109,6 +134,10 @@ async function build(): Promise<{ stages: Stage[]; close(): Promise<void> }> {
       ...extra,
     });
   const rateLimits = () => new RateLimitStage(new RateLimits({ config: unlimited(), counters: (o) => cache.counters(o) }));
+  const appKeyService = new AppKeys({ db: oneKeyTable(), clock: systemClock, master: masterKeyFromBase64url(generateMasterKey()), apps: ['field-app'] });
+  const appKey = (await appKeyService.create('field-app', { name: 'bench' })).key;
+  const appKeys = new AppKeyStage(appKeyService, []);
+  const keyed = { 'palisade-app-key': appKey };
 
   const json = { 'content-type': 'application/json' };
   const stages: Stage[] = [];
@@ -123,25 +152,30 @@ async function build(): Promise<{ stages: Stage[]; close(): Promise<void> }> {
     stages.push({ name: '+ security headers, request context, problem handling', app, prepare: async () => json });
   }
   {
-    const app = base({ rateLimits: rateLimits() });
+    const app = base({ appKeys });
+    app.post(PATH, async () => ({ ok: true }));
+    stages.push({ name: '+ app key (HMAC, 5 s cache)', app, prepare: async () => ({ ...json, ...keyed }) });
+  }
+  {
+    const app = base({ appKeys, rateLimits: rateLimits() });
     // Without a verified user the standard class has no key; the next stage gives it one.
     app.post(PATH, async () => ({ ok: true }));
-    stages.push({ name: '+ rate limit hooks (no user yet)', app, prepare: async () => json });
+    stages.push({ name: '+ rate limit hooks (no user yet)', app, prepare: async () => ({ ...json, ...keyed }) });
   }
   {
-    const app = base({ rateLimits: rateLimits() });
+    const app = base({ appKeys, rateLimits: rateLimits() });
     app.post(PATH, { onRequest: [app.authenticate] }, async () => ({ ok: true }));
-    stages.push({ name: '+ bearer token (ES256) + per-user rate limit', app, prepare: async () => ({ ...json, authorization: `Bearer ${bearerToken}` }) });
+    stages.push({ name: '+ bearer token (ES256) + per-user rate limit', app, prepare: async () => ({ ...json, ...keyed, authorization: `Bearer ${bearerToken}` }) });
   }
   {
-    const app = base({ rateLimits: rateLimits() });
+    const app = base({ appKeys, rateLimits: rateLimits() });
     app.post(PATH, { onRequest: [app.authenticate] }, async () => ({ ok: true }));
-    stages.push({ name: '+ DPoP proof (ES256, replay marker)', app, prepare: async () => ({ ...json, authorization: `DPoP ${dpopToken}`, dpop: await proof() }) });
+    stages.push({ name: '+ DPoP proof (ES256, replay marker)', app, prepare: async () => ({ ...json, ...keyed, authorization: `DPoP ${dpopToken}`, dpop: await proof() }) });
   }
   {
-    const app = base({ rateLimits: rateLimits() });
+    const app = base({ appKeys, rateLimits: rateLimits() });
     app.post(PATH, { onRequest: [app.authenticate], schema: { body: BODY_SCHEMA, response: RESPONSE } }, async () => ({ ok: true }));
-    stages.push({ name: '+ schema validation + response serialization', app, prepare: async () => ({ ...json, authorization: `DPoP ${dpopToken}`, dpop: await proof() }) });
+    stages.push({ name: '+ schema validation + response serialization', app, prepare: async () => ({ ...json, ...keyed, authorization: `DPoP ${dpopToken}`, dpop: await proof() }) });
   }
   for (const stage of stages) await stage.app.ready();
   return {

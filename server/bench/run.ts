@@ -4,7 +4,7 @@
  * the machine than about Palisade; ratios can be compared across machines and over time).
  *
  *   baseline      bare Fastify over TLS 1.3, the single-row user query /api/v1/me runs
- *   /api/v1/me    the full pipeline with bearer verification (signature, claims, session)
+ *   /api/v1/me    the full pipeline with app key and bearer verification (signature, claims, session)
  *   refresh       refresh-token grants per second over rotating chains
  *   audit trail   an audited write against the same write bare, appends with the sealer
  *                 running, sealing alone, and the chain verified afterwards (audit.ts)
@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeJwt, type JWK } from 'jose';
 import { measureSessionChecks } from './session-checks.ts';
+import { measureAppKeys } from './app-keys.ts';
 import { openDatabase, type Database } from '../src/db/index.ts';
 import { openConfiguredDatabase } from '../src/main.ts';
 import { masterKeyFromBase64url } from '../src/security/primitives.ts';
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     progress('measuring the baseline');
     const bare = await measureGet('baseline (bare Fastify + TLS + user query)', baseline.url, SETTINGS);
     progress('measuring GET /api/v1/me');
-    const me = await measureGet('GET /api/v1/me (bearer verified)', meUrl, SETTINGS, { authorization: `Bearer ${accessToken}` });
+    const me = await measureGet('GET /api/v1/me (app key + bearer verified)', meUrl, SETTINGS, { authorization: `Bearer ${accessToken}`, 'palisade-app-key': palisade.appKey });
     progress('measuring refresh-token grants');
     const refresh = await measureRefresh(`refresh_token grant (${REFRESH_CHAINS} chains)`, {
       tokenEndpoint: palisade.tokenEndpoint,
@@ -114,6 +115,8 @@ async function main(): Promise<void> {
     progress('measuring the per-request session checks');
     const jwks = ((await (await palisade.app.http.fetch(`${server.url}/oauth2/jwks`)).json()) as { keys: JWK[] }).keys;
     const checks = await measureSessionChecks({ db: server.db, jwks, issuer: server.url, token: accessToken, durationMs: SETTINGS.durationSeconds * 1000 });
+    progress('measuring the app key check');
+    const keyCost = await measureAppKeys({ db: server.db, master: masterKeyFromBase64url(palisade.masterKey), appId: CLIENT_ID, key: palisade.appKey, durationMs: SETTINGS.durationSeconds * 1000 });
 
     // The audit bench has the database to itself: the servers stop first (Palisade seals what
     // it recorded on the way out), and it reopens the same database as Palisade would.
@@ -142,6 +145,11 @@ async function main(): Promise<void> {
       `session checks (revocation + idle lock) per request: ${(perCallUs(checks.withChecksPerSecond) - perCallUs(checks.verifyOnlyPerSecond)).toFixed(1)} µs ` +
         `on top of ${perCallUs(checks.verifyOnlyPerSecond).toFixed(1)} µs of token verification ` +
         `(${(checks.withChecksPerSecond / checks.verifyOnlyPerSecond).toFixed(3)}× verify-only; ${((perCallUs(checks.withChecksPerSecond) - perCallUs(checks.verifyOnlyPerSecond)) / (1e6 / me.perSecond) * 100).toFixed(2)}% of a /api/v1/me request)`,
+    );
+    console.log(
+      `app key check per request: ${perCallUs(keyCost.cachedPerSecond).toFixed(1)} µs from the 5 s cache ` +
+        `(${((perCallUs(keyCost.cachedPerSecond) / (1e6 / me.perSecond)) * 100).toFixed(2)}% of a /api/v1/me request), ` +
+        `${perCallUs(keyCost.lookupPerSecond).toFixed(1)} µs with the indexed lookup every time`,
     );
     console.log('');
     console.log(pipelineReport(pipeline));

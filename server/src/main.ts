@@ -15,7 +15,7 @@ import { generateMasterKey, masterKeyFromBase64url, type MasterKey } from './sec
 import { ensureSigningKey, loadKeySet } from './oauth/keys.ts';
 import { sweepExpiredPayloads } from './oauth/adapter.ts';
 import { RefreshRetries } from './oauth/refresh-retry.ts';
-import { createProvider, apiAudience } from './oauth/provider.ts';
+import { createProvider, apiAudience, START_PAGE_CLIENT_ID } from './oauth/provider.ts';
 import { Federation } from './oauth/federation.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
@@ -28,7 +28,7 @@ import { MemoryCache, openRedisCache, type SharedCache } from './cache/index.ts'
 import { isDeactivated, ScimEffects, scimRoutes } from './scim/index.ts';
 import { userRoutes } from './users/routes.ts';
 import { createApp } from './http/app.ts';
-import { RateLimits, RateLimitStage } from './apisec/index.ts';
+import { AppKeys, AppKeyStage, RateLimits, RateLimitStage, appKeyRoutes } from './apisec/index.ts';
 import { BearerVerifier } from './http/bearer.ts';
 import { loadTls, TLS_POLICY } from './http/tls.ts';
 import { pinsRoute } from './http/pins.ts';
@@ -195,8 +195,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       claimOnce,
       onReuse: (grantId) => sessions.endForReuse(grantId, { retryWindow: true }),
     });
+    // App keys: every registered app's requests carry one of its keys. The start page (development
+    // IdP only) is a browser page, which cannot keep a key; so are clients declared `appKey: off`.
+    const appKeys = new AppKeys({ db, clock, master, apps: config.clients.map((c) => c.id), audit, log });
+    const keylessApps = [...config.clients.filter((c) => c.appKey === 'off').map((c) => c.id), ...(config.upstream ? [] : [START_PAGE_CLIENT_ID])];
     const app = createApp({
       server: https,
+      appKeys: new AppKeyStage(appKeys, keylessApps),
       bodyLimit: config.server.bodyLimit,
       logLevel: config.log.level,
       trustProxy: config.server.trustProxy,
@@ -272,6 +277,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Signed with whichever key signs now: `keys` is replaced on every reload below.
     const activeKey = () => keys.privateJwks.find((jwk) => jwk.kid === keys.activeKid)!;
     await app.register(pinsRoute, { issuer: config.publicUrl, current: tls.pin, backups: tls.backupPins, signingKey: activeKey, clock });
+    await app.register(appKeyRoutes, { keys: appKeys, audit });
     if (config.metrics.token) await app.register(metricsRoute, { metrics, token: config.metrics.token });
     // The start page signs demo people in; with a company IdP it (and its client) does not exist.
     if (!config.upstream) await app.register(startPage, { development: true });

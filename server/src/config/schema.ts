@@ -46,6 +46,11 @@ const ClientSchema = Type.Object(
       description:
         'DPoP (RFC 9449): `required` binds every token of this app to the device key that made the request (the authorization request must carry dpop_jkt); `allowed` also accepts plain bearer tokens.',
     }),
+    appKey: Type.Union([Type.Literal('required'), Type.Literal('off')], {
+      default: 'required',
+      description:
+        'API keys (`palisade apps keys create <id>`): `required` refuses /api and /admin requests without a valid `palisade-app-key` of this app, and tokens of this app sent with another app’s key; `off` also accepts this app’s tokens without a key — only for a client that cannot keep a key, such as a browser page (the development start page is always `off`).',
+    }),
     idleTimeout: Type.Optional(
       Type.String({
         pattern: DURATION_PATTERN,
