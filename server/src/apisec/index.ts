@@ -1,7 +1,25 @@
 /**
- * API security stages (issue 6). So far: rate limits by class — standard, search and export
- * per user, auth per IP and account — with a growing lockout after repeated authentication
- * failures, exact across instances when the cache is Redis. API keys and request signatures
- * are still to come.
+ * API security stages (issue 6): per-app API keys — every /api and /admin request names its
+ * registered app with a key stored only as a keyed hash, rotated with an overlap — and rate
+ * limits by class — standard, search and export per user, auth per IP and account — with a
+ * growing lockout after repeated authentication failures, exact across instances when the
+ * cache is Redis. Request signatures are still to come.
  */
 export { RATE_CLASSES, RateLimits, RateLimitStage, rateLimitHeaders, type RateClass, type RateDecision, type RateLimitsConfig, type RouteRateLimit } from './rate-limit.ts';
+export {
+  APP_KEY_HEADER,
+  APP_KEY_PATTERN,
+  AppKeyError,
+  AppKeys,
+  AppKeyStage,
+  DEFAULT_ROTATION_OVERLAP,
+  LAST_USED_EVERY_MS,
+  VERIFIED_CACHE_MS,
+  appKeyChecksum,
+  parseAppKey,
+  type AppKeyRefusal,
+  type AppKeyStatus,
+  type AppKeyVerdict,
+  type AppKeyView,
+} from './app-keys.ts';
+export { appKeyRoutes } from './app-keys-routes.ts';

@@ -58,7 +58,7 @@ for (const kind of databaseKinds()) {
         .sign(privateKey);
     }
     async function me(headers: Record<string, string>) {
-      const response = await app.http.fetch(meUrl(), { headers });
+      const response = await app.http.fetch(meUrl(), { headers: { 'palisade-app-key': server.appKeys['field-app']!, ...headers } });
       return { status: response.status, challenge: response.headers.get('www-authenticate'), body: (await response.json()) as { type: string; detail: string } };
     }
     const phoneJwk = async () => exportJWK(phone.keys!.publicKey);

@@ -97,12 +97,13 @@ for (const kind of databaseKinds()) {
     let server: RunningServer;
     let browser: Browser;
     let ca: string;
+    let appKeys: Record<string, string>;
     const masterKey = generateMasterKey();
     before(async () => {
       database = await kind.create();
       const port = await freePort();
       upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
-      ({ server, ca } = await startInProcess(database, upstream, port, { PALISADE_MASTER_KEY: masterKey, PALISADE_CLIENTS: BEARER_FIELD_APP }));
+      ({ server, ca, appKeys } = await startInProcess(database, upstream, port, { PALISADE_MASTER_KEY: masterKey, PALISADE_CLIENTS: BEARER_FIELD_APP }));
       browser = new Browser(ca);
     });
     after(async () => {
@@ -124,7 +125,7 @@ for (const kind of databaseKinds()) {
       await person.close();
       return oidc.authorizationCodeGrant(config, redirect!, { pkceCodeVerifier: verifier, expectedState: state });
     }
-    const me = async (token: string) => (await browser.fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+    const me = async (token: string) => (await browser.fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}`, 'palisade-app-key': appKeys['field-app']! } })).status;
     const jwks = async () => ((await (await browser.fetch(`${server.url}/oauth2/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
 
     test('tokens signed before a rotation keep working; new tokens are signed with the new key', async () => {

@@ -91,8 +91,11 @@ for (const kind of databaseKinds()) {
       return { ...flow, tokens };
     }
 
+    /** The field app's API key (provisioned by startPalisade), as every API call carries it. */
+    const appKey = () => ({ 'palisade-app-key': server.appKeys['field-app']! });
+
     async function me(accessToken: string) {
-      const response = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${accessToken}` }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+      const response = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${accessToken}`, ...appKey() }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
       return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
     }
 
@@ -185,7 +188,7 @@ for (const kind of databaseKinds()) {
       const { config, tokens } = await login();
       const response = await fetch(`${server.url}/api/v1/session/logout`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json', ...appKey() },
         body: '{}',
         dispatcher: new Browser(server.ca).dispatcher,
       } as RequestInit);
@@ -247,16 +250,16 @@ for (const kind of databaseKinds()) {
         await refused(await sign(noSid), /sid/);
       });
       test('no token and a non-Bearer scheme', async () => {
-        const response = await fetch(`${server.url}/api/v1/me`, { dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+        const response = await fetch(`${server.url}/api/v1/me`, { headers: appKey(), dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
         assert.equal(response.status, 401);
         assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="palisade"');
         await refused.call(null, 'x', /could not be read|not valid/).catch(() => undefined);
-        const basic = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: 'Basic dXNlcjpwYXNz' }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+        const basic = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: 'Basic dXNlcjpwYXNz', ...appKey() }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
         assert.equal(basic.status, 401);
         assert.equal(basic.headers.get('www-authenticate'), 'Bearer realm="palisade"', 'another scheme gets the bare challenge (RFC 6750 §3.1)');
       });
       test('the scheme is case-insensitive; a malformed Bearer header is a 400 invalid_request', async () => {
-        const ask = (authorization: string) => fetch(`${server.url}/api/v1/me`, { headers: { authorization }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+        const ask = (authorization: string) => fetch(`${server.url}/api/v1/me`, { headers: { authorization, ...appKey() }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
         assert.equal((await ask(`bearer ${await sign(valid)}`)).status, 200);
         for (const header of ['Bearer', 'Bearer two tokens', 'Bearer <script>']) {
           const response = await ask(header);
@@ -391,7 +394,7 @@ for (const kind of databaseKinds()) {
       const post = (body: string, type = 'application/json') =>
         fetch(`${server.url}/api/v1/session/logout`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': type },
+          headers: { authorization: `Bearer ${token}`, 'content-type': type, ...appKey() },
           body,
           dispatcher: new Browser(server.ca).dispatcher,
         } as RequestInit);
@@ -408,7 +411,7 @@ for (const kind of databaseKinds()) {
       test('an oversized body', async () => problem(await post(JSON.stringify({ everywhere: false, pad: 'x'.repeat(5000) })), 413, 'body-too-large'));
       test('a wrong content type', async () => problem(await post('everywhere=true', 'text/plain'), 415, 'unsupported-media-type'));
       test('an unknown route', async () => {
-        const response = await fetch(`${server.url}/api/v1/nope`, { dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+        const response = await fetch(`${server.url}/api/v1/nope`, { headers: appKey(), dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
         await problem(response, 404, 'not-found');
       });
       test('after all of that the session is still alive', async () => {

@@ -7,10 +7,14 @@
  * keep in the Secure Enclave or StrongBox. The authorization request carries its thumbprint
  * (`dpop_jkt`) and the device description; the code exchange, refreshes and API calls carry
  * proofs made with it. `{ dpop: false }` signs in as an app without DPoP (bearer tokens).
+ *
+ * API calls carry the app's key (`palisade-app-key`): by default the one the test server was
+ * provisioned with for this app (helpers/app-keys.ts); `appKey` sets another, `null` none.
  */
 import * as oidc from 'openid-client';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { Browser } from './browser.ts';
+import { appKeyFor } from './app-keys.ts';
 
 export const APP_SCOPE = 'openid profile email offline_access api';
 
@@ -43,12 +47,20 @@ export class MobileApp {
   private readonly keyOf = new Map<string, oidc.DPoPHandle>();
   /** The app's own HTTP client (trusts Palisade's certificate). */
   readonly http: Browser;
+  /** The API key `call` sends: undefined, the one provisioned for this app; null, none. */
+  appKey: string | null | undefined;
 
-  constructor(issuer: string, ca: string, clientId = 'field-app') {
+  constructor(issuer: string, ca: string, clientId = 'field-app', options: { appKey?: string | null } = {}) {
     this.issuer = issuer;
     this.ca = ca;
     this.clientId = clientId;
     this.http = new Browser(ca);
+    this.appKey = options.appKey;
+  }
+
+  /** The key this app sends with API calls, if any. */
+  get currentAppKey(): string | undefined {
+    return this.appKey === undefined ? appKeyFor(this.issuer, this.clientId) : (this.appKey ?? undefined);
   }
 
   discover(): Promise<oidc.Configuration> {
@@ -115,6 +127,8 @@ export class MobileApp {
     const dpop = this.keyOf.get(accessToken);
     const headers = new Headers(init.headers);
     if (typeof init.body === 'string' && !headers.has('content-type')) headers.set('content-type', 'application/json');
+    const appKey = this.currentAppKey;
+    if (appKey && !headers.has('palisade-app-key')) headers.set('palisade-app-key', appKey);
     let response: Response;
     if (dpop) {
       // The proof's htu names the URL called; `baseUrl` may be another instance than the issuer.
