@@ -323,11 +323,12 @@ function requests(op: Operation, sampleIds: string[]): fc.Arbitrary<FuzzRequest>
  * Everything Palisade keeps, as one hash: every table of the public schema but the audit trail
  * (`audit_*`: every call, refused or not, is recorded — that is the point of it), without the
  * columns that record activity rather than data: `sessions.last_seen_at` and
- * `devices.last_seen_at` (any authenticated call), `scim_tokens.last_used_at` (any SCIM call).
+ * `devices.last_seen_at` (any authenticated call), `scim_tokens.last_used_at` (any SCIM call),
+ * `app_keys.last_used_at` (any call with an app key, once per-app keys are merged).
  * Rate-limit counters live in the cache, not in the database. Rows are compared as JSON, in a
  * stable order.
  */
-const ACTIVITY_COLUMNS: Record<string, string[]> = { sessions: ['last_seen_at'], devices: ['last_seen_at'], scim_tokens: ['last_used_at'] };
+const ACTIVITY_COLUMNS: Record<string, string[]> = { sessions: ['last_seen_at'], devices: ['last_seen_at'], scim_tokens: ['last_used_at'], app_keys: ['last_used_at'] };
 async function digest(server: RunningServer): Promise<{ hash: string; tables: Record<string, string[]> }> {
   return server.db.asOwner(async (q) => {
     const { rows: tables } = await q.query<{ name: string }>(
@@ -516,6 +517,7 @@ for (const kind of databaseKinds()) {
           for (const [status, response] of success) {
             const schema = response.content?.['application/json']?.schema;
             if (status === '204' || (status === '200' && !schema && path === '/auth/backchannel-logout')) continue; // empty answers
+            if (response.content && !response.content['application/json']) continue; // not JSON (a signed JWT): no serializer to leak through
             if (!schema || schema.additionalProperties !== false) open.push(`${method} ${path} ${status}: not a closed object`);
           }
         }
