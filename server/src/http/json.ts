@@ -32,9 +32,9 @@ export function scanJson(text: string, maxDepth: number): 'too-deep' | 'nul' | u
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c /* \ */) {
+      if (c === 0x5c /* backslash */) {
         if (text.startsWith('u0000', i + 1)) return 'nul';
-        i++;
+        i++; // the escaped character, a quote included
       } else if (c === 0x22 /* " */) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
@@ -59,8 +59,9 @@ export function parseJsonBounded(body: string | Uint8Array, options: { maxDepth?
     throw new JsonBodyError('malformed', 'The body is not valid JSON.');
   }
   // JSON.parse makes `__proto__` an own key (harmless here), but code that copies or merges the
-  // object later would set a prototype from it: refused, as Fastify's own parser does.
-  if (value !== null && typeof value === 'object') {
+  // object later would set a prototype from it: refused, as Fastify's own parser does. Only a
+  // text that names one (or hides a name in \u escapes) needs the walk.
+  if (value !== null && typeof value === 'object' && /__proto__|constructor|\\u/.test(text)) {
     try {
       secureJson.scan(value, { protoAction: 'error', constructorAction: 'error' });
     } catch {

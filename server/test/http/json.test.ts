@@ -40,6 +40,8 @@ describe('JSON bodies', () => {
   test('prototype-poisoning keys are refused at any depth, as Fastify’s own parser does', () => {
     assert.equal(code('{"__proto__":{"admin":true}}'), 'forbidden-key');
     assert.equal(code('{"a":[{"constructor":{"prototype":{"admin":true}}}]}'), 'forbidden-key');
+    assert.equal(code('{"\\u005f_proto__":{"admin":true}}'), 'forbidden-key', 'a key spelled with escapes is the same key');
+    assert.equal(code('{"a":{"constr\\u0075ctor":{"prototype":{}}}}'), 'forbidden-key');
     assert.deepEqual(parseJsonBounded('{"constructor":"text"}'), { constructor: 'text' }, 'a key named constructor without prototype is data');
     assert.equal(({} as Record<string, unknown>).admin, undefined, 'Object.prototype untouched');
   });
