@@ -31,12 +31,16 @@ export function createAdapterFactory(db: Database, clock: Clock, onReplay: Repla
       const { jti: _jti, ...stored } = payload as AdapterPayload & { jti?: string };
       // An interaction carries the raw browser-session cookie value; nothing reads it back.
       if (stored.session) stored.session = { ...stored.session, cookie: undefined };
+      const json = JSON.stringify(stored);
+      // Payloads keep request parameters (state, ui_locales, …); PostgreSQL's jsonb cannot hold
+      // NUL, so one sent in a parameter would fail the statement (a 500). Refused as a bad request.
+      if (json.includes('\\u0000')) throw new errors.InvalidRequest('request parameters must not contain NUL characters');
       await db.query(
         `INSERT INTO oauth_payloads (model, id, payload, grant_id, uid, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
            uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at`,
-        [this.model, hashToken(id), JSON.stringify(stored), GRANTABLE.has(this.model) || this.model === 'Grant' ? (payload.grantId ?? (this.model === 'Grant' ? id : null)) : null, payload.uid ?? null, expiresAt],
+        [this.model, hashToken(id), json, GRANTABLE.has(this.model) || this.model === 'Grant' ? (payload.grantId ?? (this.model === 'Grant' ? id : null)) : null, payload.uid ?? null, expiresAt],
       );
     }
 

@@ -552,6 +552,19 @@ for (const kind of databaseKinds()) {
         assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
       });
 
+      test('oidc-provider: a NUL in a parameter it stores is a bad request, not a 500', async () => {
+        // Found by the hidden-route property: the logout's `state` is kept in the session row (jsonb).
+        const logout = await app.call('/oauth2/logout?client_id=field-app&state=a%00b', '', { redirect: 'manual' });
+        assert.equal(logout.status, 400, logout.text.slice(0, 200));
+        const authorize = await app.call(
+          `/oauth2/authorize?${new URLSearchParams({ client_id: 'field-app', response_type: 'code', scope: 'openid', redirect_uri: 'http://127.0.0.1/callback', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', state: 'a\u0000b' })}`,
+          '',
+          { redirect: 'manual' },
+        );
+        assert.ok(authorize.status < 500, `authorize answered ${authorize.status}`);
+        if (authorize.status === 303) assert.match(authorize.headers.get('location') ?? '', /error=invalid_request/);
+      });
+
       test('a user or device id in the urn:uuid form (a uuid to Ajv, not to PostgreSQL) is refused, not a 500', async () => {
         for (const path of ['/admin/v1/devices/urn:uuid:123e4567-e89b-12d3-a456-426614174000', '/admin/v1/users/urn:uuid:123e4567-e89b-12d3-a456-426614174000/sessions']) {
           assert.deepEqual(problemOf(await app.call(path, admin)), [400, 'validation-failed'], path);
