@@ -4,6 +4,7 @@
  *   2. request context: request id echoed as `x-request-id`
  *   3. rate limit by class, per client IP: `rateLimitByAddress` (authentication routes, lockouts)
  *   4. authentication: `authenticate` verifies the bearer token and the session (bearer.ts)
+ *   4b. request signature + replay check: `verifyRequestSignature` (apisec/signature-stage.ts)
  *   5. schema validation of params, query and body; unknown fields refused
  *   5b. rate limit by class, per verified user: `rateLimitByUser` (after 4 on purpose: decision 0008)
  *   6. (issue 5: authorization policy)
@@ -20,7 +21,7 @@ import { Problem, problems } from './problems.ts';
 import type { AccessClaims, BearerVerifier } from './bearer.ts';
 import { DPOP_ALGS } from './dpop.ts';
 import { redactForLog, requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
-import type { RateLimitStage } from '../apisec/index.ts';
+import type { RateLimitStage, RequestSignatureStage } from '../apisec/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -57,6 +58,8 @@ export interface AppOptions {
   readiness(): Promise<string | undefined>;
   /** Rate limits by class (apisec); absent: no limits (unit tests of other stages). */
   rateLimits?: RateLimitStage;
+  /** Request signatures (RFC 9421) of /api and /admin calls; absent: not checked (unit tests of other stages). */
+  requestSignatures?: RequestSignatureStage;
   /** Every 401 and 403 is recorded here (`http.denied`). */
   audit?: AuditSink;
   /** Called after every response (metrics, the error-spike monitor). */
@@ -67,6 +70,11 @@ export interface AppOptions {
 const contexts = new WeakMap<FastifyRequest, RequestContext>();
 /** The problem type a request was answered with, for the audit record of a denial. */
 const answeredWith = new WeakMap<FastifyRequest, string>();
+/** The precise reason (a problem's `code`) that goes with it into that record. */
+const answeredCode = new WeakMap<FastifyRequest, string>();
+/** The exact body bytes of a JSON request: the signature stage digests them (RFC 9530). */
+const rawBodies = new WeakMap<FastifyRequest, Buffer>();
+const EMPTY_BODY = Buffer.alloc(0);
 
 export function createApp(options: AppOptions): FastifyInstance {
   const serverFactory: FastifyServerFactory | undefined = options.server
@@ -127,7 +135,7 @@ export function createApp(options: AppOptions): FastifyInstance {
   app.register(cors, {
     origin: options.corsOrigins.includes('*') ? true : options.corsOrigins,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'dpop', 'x-request-id'],
+    allowedHeaders: ['authorization', 'content-type', 'dpop', 'x-request-id', 'content-digest', 'signature', 'signature-input'],
     // Browser clients may read the rate-limit state and back off as told.
     exposedHeaders: ['x-request-id', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'retry-after'],
     maxAge: 600,
@@ -135,6 +143,14 @@ export function createApp(options: AppOptions): FastifyInstance {
 
   // 5. Content types: JSON only for the API (Fastify would also parse text/plain by default).
   app.removeContentTypeParser('text/plain');
+  // JSON is read as bytes and kept, so the signature stage digests exactly what was received,
+  // then parsed by Fastify's own parser (prototype poisoning refused, same errors as before).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    rawBodies.set(request, body as Buffer);
+    parseJson(request, body as Buffer & string, done);
+  });
 
   // 2. Request context: the rest of the pipeline runs inside it, so every audit record written
   // while serving this request names the same caller and request id.
@@ -156,6 +172,15 @@ export function createApp(options: AppOptions): FastifyInstance {
       await rateLimits.byUser(request, reply);
     });
   }
+  // 4b. Request signature and replay check: after authentication (a route's `app.authenticate`
+  // ran in onRequest, so the session and its key are known), before schema validation, so an
+  // unsigned or replayed request learns nothing from validation errors (decision 0009).
+  const signatures = options.requestSignatures;
+  if (signatures) {
+    app.addHook('preValidation', async function verifyRequestSignature(request) {
+      await signatures.verify(request, rawBodies.get(request) ?? EMPTY_BODY);
+    });
+  }
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
     const context = contexts.get(request);
@@ -168,7 +193,7 @@ export function createApp(options: AppOptions): FastifyInstance {
         actor: context?.actor ?? {},
         requestId: request.id,
         resource: { type: 'route', id: `${request.method} ${route}` },
-        detail: { status },
+        detail: { status, ...(answeredCode.has(request) ? { code: answeredCode.get(request) } : {}) },
       });
     }
     options.onResponse?.({ method: request.method, route, status, appId: context?.actor.appId, durationMs: reply.elapsedTime, problem: answeredWith.get(request) });
@@ -263,6 +288,7 @@ export function createApp(options: AppOptions): FastifyInstance {
 
 export function sendProblem(reply: FastifyReply, problem: Problem, request: FastifyRequest): FastifyReply {
   answeredWith.set(request, problem.type);
+  if (typeof problem.extensions.code === 'string') answeredCode.set(request, problem.extensions.code);
   for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
   return reply
     .code(problem.status)
