@@ -193,7 +193,8 @@ export function createApp(options: AppOptions): FastifyInstance {
         actor: context?.actor ?? {},
         requestId: request.id,
         resource: { type: 'route', id: `${request.method} ${route}` },
-        detail: { status, ...(answeredCode.has(request) ? { code: answeredCode.get(request) } : {}) },
+        // `refusal`, not `code`: audit redaction treats a field named code as an OAuth code.
+        detail: { status, ...(answeredCode.has(request) ? { refusal: answeredCode.get(request) } : {}) },
       });
     }
     options.onResponse?.({ method: request.method, route, status, appId: context?.actor.appId, durationMs: reply.elapsedTime, problem: answeredWith.get(request) });

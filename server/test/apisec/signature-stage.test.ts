@@ -83,7 +83,7 @@ describe('the request-signature stage', () => {
     await new Promise((resolve) => setImmediate(resolve));
     const denied = audit.find((e) => e.action === 'http.denied');
     assert.equal(denied?.reason, 'signature-required');
-    assert.deepEqual(denied?.detail, { status: 401, code: 'signature_missing' }, 'the audit record names the precise reason');
+    assert.deepEqual(denied?.detail, { status: 401, refusal: 'signature_missing' }, 'the audit record names the precise reason');
   });
 
   test('a signed but invalid body gets the validation error (the stage passes it on)', async () => {
