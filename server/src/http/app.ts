@@ -137,7 +137,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'dpop', 'x-request-id', 'content-digest', 'signature', 'signature-input'],
     // Browser clients may read the rate-limit state and back off as told.
-    exposedHeaders: ['x-request-id', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'retry-after'],
+    exposedHeaders: ['x-request-id', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'retry-after', 'accept-signature'],
     maxAge: 600,
   });
 

@@ -12,7 +12,7 @@ import { SignJWT, decodeJwt, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
-import { MobileApp, signatureHeaders, type SignedIn } from '../helpers/mobile-app.ts';
+import { MobileApp, signatureHeaders, signingKeyOf, type SignedIn } from '../helpers/mobile-app.ts';
 import { Browser } from '../helpers/browser.ts';
 
 for (const kind of databaseKinds()) {
@@ -148,6 +148,8 @@ for (const kind of databaseKinds()) {
         const retry = await app.refresh(session, session.tokens.refresh_token!); // the response was "lost"
         assert.equal(retry.refresh_token, first.refresh_token, 'the same successor refresh token');
         assert.equal(retry.access_token, first.access_token, 'the same access token');
+        assert.ok(signingKeyOf(retry), 'the retry carries the request signing key as well');
+        assert.deepEqual(signingKeyOf(retry), signingKeyOf(session.tokens), 'the session’s key, the same as at sign-in');
         assert.equal((await app.call('/api/v1/me', first.access_token)).status, 200, 'the session lives on');
         const next = await app.refresh(session, first.refresh_token!);
         assert.equal((await app.call('/api/v1/me', next.access_token)).status, 200, 'and keeps rotating normally');
