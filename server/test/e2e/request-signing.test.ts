@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { serverPid, waitForExit } from '../helpers/server-process.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { BEARER_FIELD_APP, MobileApp, signatureHeaders, signingKeyOf, type SignedIn, type SigningOptions } from '../helpers/mobile-app.ts';
 import { Browser } from '../helpers/browser.ts';
@@ -25,6 +26,8 @@ for (const kind of databaseKinds()) {
     let server: StartedServer;
     let app: MobileApp;
     let phone: SignedIn;
+    /** The last test stops the server itself (a second stop would signal a group that is gone). */
+    let stopped = false;
     /** Every signing key handed out in this suite: none may appear in logs or audit records. */
     const issued = new Set<string>();
     const keep = (tokens: Record<string, unknown>) => {
@@ -50,7 +53,7 @@ for (const kind of databaseKinds()) {
       keep(phone.tokens);
     });
     after(async () => {
-      await server?.stop();
+      if (!stopped) await server?.stop();
       await app?.close();
       await upstream?.close();
       await database?.drop();
@@ -122,8 +125,12 @@ for (const kind of databaseKinds()) {
       assert.equal((await app.call('/api/v1/session/logout', ending.tokens.access_token, { method: 'POST', body: '{}' })).status, 200, 'a signed request with a body');
       const after = await app.call('/api/v1/me', ending.tokens.access_token);
       assert.equal(after.status, 401, 'the ended session’s key (and token) no longer work');
-      // A fresh token minted for the ended session would not help either: the key row is gone.
+      // The stored keys and the trail are read once Palisade itself (not just npm) has exited:
+      // stopping writes the queued audit records, and frees the embedded database.
+      const pid = await serverPid(server);
+      stopped = true;
       await server.stop();
+      await waitForExit(pid);
       const db = await openMigrated(database);
       try {
         const { rows } = await db.query<{ session_id: string; key_id: string; wrapped_key: string }>('SELECT session_id, key_id, wrapped_key FROM session_signing_keys');
