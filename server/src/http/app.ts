@@ -174,7 +174,7 @@ export function createApp(options: AppOptions): FastifyInstance {
   }
   // 4b. Request signature and replay check: after authentication (a route's `app.authenticate`
   // ran in onRequest, so the session and its key are known), before schema validation, so an
-  // unsigned or replayed request learns nothing from validation errors (decision 0009).
+  // unsigned or replayed request learns nothing from validation errors (decision 0010).
   const signatures = options.requestSignatures;
   if (signatures) {
     app.addHook('preValidation', async function verifyRequestSignature(request) {
