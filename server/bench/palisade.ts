@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from '../src/main.ts';
 import { generateMasterKey } from '../src/security/primitives.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../test/helpers/upstream-idp.ts';
 import { freePort, GENEROUS_RATE_LIMITS } from '../test/helpers/server.ts';
+import { provisionInProcess, rememberAppKeys } from '../test/helpers/app-keys.ts';
 import { BEARER_FIELD_APP, MobileApp, signingKeyOf, type SigningKey } from '../test/helpers/mobile-app.ts';
 import type { BenchDatabase } from './database.ts';
 
@@ -28,6 +29,8 @@ export interface BenchPalisade {
   tokenEndpoint: string;
   /** Palisade's master key (base64url): the audit bench signs with the trail's key once Palisade has stopped. */
   masterKey: string;
+  /** The API key of the app (CLIENT_ID), made before the start as an operator would. */
+  appKey: string;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
   const upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
   const masterKey = generateMasterKey();
   let server: RunningServer;
+  let appKey: string;
   try {
     // Only these settings: a developer's own PALISADE_* variables must not change what is measured.
     const config = loadConfig({
@@ -56,7 +60,9 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
         ...GENEROUS_RATE_LIMITS,
       },
     });
+    appKey = (await provisionInProcess(config))[CLIENT_ID]!;
     server = await startServer({ config, announce: () => undefined });
+    rememberAppKeys(server.url, { [CLIENT_ID]: appKey });
   } catch (error) {
     await upstream.close();
     throw error;
@@ -73,6 +79,7 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
     app,
     tokenEndpoint,
     masterKey,
+    appKey,
     async login(person = 'u-tech') {
       const { tokens } = await app.signIn(person, { dpop: false });
       const signingKey = signingKeyOf(tokens);

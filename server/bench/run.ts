@@ -4,11 +4,13 @@
  * the machine than about Palisade; ratios can be compared across machines and over time).
  *
  *   baseline      bare Fastify over TLS 1.3, the single-row user query /api/v1/me runs
- *   /api/v1/me    the full pipeline: bearer verification (signature, claims, session) and the
- *                 RFC 9421 request signature with its replay check
+ *   /api/v1/me    the full pipeline: app key, bearer verification (signature, claims, session)
+ *                 and the RFC 9421 request signature with its replay check
  *   refresh       refresh-token grants per second over rotating chains
  *   audit trail   an audited write against the same write bare, appends with the sealer
  *                 running, sealing alone, and the chain verified afterwards (audit.ts)
+ *   pipeline      each stage of the request pipeline added one at a time to bare Fastify, in
+ *                 process, with ratios to bare Fastify (pipeline.ts)
  *
  * PostgreSQL when BENCH_DATABASE_URL or DATABASE_URL is set (a throwaway database is created
  * and dropped), embedded PGlite otherwise. Everything listens on loopback only.
@@ -17,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeJwt, type JWK } from 'jose';
 import { measureSessionChecks } from './session-checks.ts';
+import { measureAppKeys } from './app-keys.ts';
 import { openDatabase, type Database } from '../src/db/index.ts';
 import { openConfiguredDatabase } from '../src/main.ts';
 import { masterKeyFromBase64url } from '../src/security/primitives.ts';
@@ -25,13 +28,16 @@ import { createBenchDatabase, type BenchDatabase } from './database.ts';
 import { startBenchPalisade, CLIENT_ID, type BenchPalisade } from './palisade.ts';
 import { startBaseline, type Baseline } from './baseline.ts';
 import { measureGet, measureRefresh, measureSignedGet, type LoadSettings, type Measurement } from './load.ts';
+import { measurePipeline, pipelineReport, type PipelineSettings } from './pipeline.ts';
 
 const SETTINGS: LoadSettings = { connections: 10, warmupSeconds: 1, durationSeconds: 5 };
 const REFRESH_CHAINS = 8;
 /** About 25 s on an idle machine: 8 s of write-cost rounds, 4 s of appends, a 30 000-record backlog sealed, the chain verified. */
 const AUDIT: AuditBenchSettings = { concurrency: 8, writeMsPerVariant: 2000, rounds: 5, appendMs: 4000, sealEvents: 30_000 };
-/** Start-up, the measured phases and clean-up take about a minute; beyond twice that something hangs. */
-const DEADLINE_MS = 120_000;
+/** Per stage of the pipeline: 2 s in 4 alternating rounds. */
+const PIPELINE: PipelineSettings = { msPerStage: 2000, rounds: 4 };
+/** Start-up, the measured phases and clean-up take about 80 s; beyond twice that something hangs. */
+const DEADLINE_MS = 180_000;
 
 /** Progress goes to stderr so stdout holds only the report. */
 function progress(line: string): void {
@@ -63,6 +69,9 @@ async function cleanUp(cleanups: (() => Promise<unknown>)[], keep: number): Prom
 async function main(): Promise<void> {
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
+    // First, while nothing else runs in this process: the pipeline in isolation.
+    progress('measuring the request pipeline stage by stage');
+    const pipeline = await measurePipeline(PIPELINE);
     const database: BenchDatabase = await createBenchDatabase();
     cleanups.unshift(() => database.drop());
     const palisade: BenchPalisade = await startBenchPalisade(database);
@@ -94,11 +103,12 @@ async function main(): Promise<void> {
     const bare = await measureGet('baseline (bare Fastify + TLS + user query)', baseline.url, SETTINGS);
     progress('measuring GET /api/v1/me');
     // Signed for the public URL the app addresses (the load goes to the same server by address).
-    const me = await measureSignedGet('GET /api/v1/me (bearer verified, request signed)', meUrl, SETTINGS, {
+    const me = await measureSignedGet('GET /api/v1/me (app key + bearer verified + request signed)', meUrl, SETTINGS, {
       targetUri: `${server.url}/api/v1/me`,
       authorization: `Bearer ${accessToken}`,
       keyId: signingKey.keyId,
       key: signingKey.key,
+      headers: { 'palisade-app-key': palisade.appKey },
     });
     progress('measuring refresh-token grants');
     const refresh = await measureRefresh(`refresh_token grant (${REFRESH_CHAINS} chains)`, {
@@ -113,6 +123,8 @@ async function main(): Promise<void> {
     progress('measuring the per-request session checks');
     const jwks = ((await (await palisade.app.http.fetch(`${server.url}/oauth2/jwks`)).json()) as { keys: JWK[] }).keys;
     const checks = await measureSessionChecks({ db: server.db, jwks, issuer: server.url, token: accessToken, durationMs: SETTINGS.durationSeconds * 1000 });
+    progress('measuring the app key check');
+    const keyCost = await measureAppKeys({ db: server.db, master: masterKeyFromBase64url(palisade.masterKey), appId: CLIENT_ID, key: palisade.appKey, durationMs: SETTINGS.durationSeconds * 1000 });
 
     // The audit bench has the database to itself: the servers stop first (Palisade seals what
     // it recorded on the way out), and it reopens the same database as Palisade would.
@@ -142,6 +154,13 @@ async function main(): Promise<void> {
         `on top of ${perCallUs(checks.verifyOnlyPerSecond).toFixed(1)} µs of token verification ` +
         `(${(checks.withChecksPerSecond / checks.verifyOnlyPerSecond).toFixed(3)}× verify-only; ${((perCallUs(checks.withChecksPerSecond) - perCallUs(checks.verifyOnlyPerSecond)) / (1e6 / me.perSecond) * 100).toFixed(2)}% of a /api/v1/me request)`,
     );
+    console.log(
+      `app key check per request: ${perCallUs(keyCost.cachedPerSecond).toFixed(1)} µs from the 5 s cache ` +
+        `(${((perCallUs(keyCost.cachedPerSecond) / (1e6 / me.perSecond)) * 100).toFixed(2)}% of a /api/v1/me request), ` +
+        `${perCallUs(keyCost.lookupPerSecond).toFixed(1)} µs with the indexed lookup every time`,
+    );
+    console.log('');
+    console.log(pipelineReport(pipeline));
     const auditSection = auditReport(audit, AUDIT);
     console.log('');
     console.log(auditSection.text);

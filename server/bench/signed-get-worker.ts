@@ -13,7 +13,7 @@ export interface SignedGetJob {
   url: string;
   settings: LoadSettings;
   /** The URL as the app addresses it (the public origin), the Authorization value and the session key. */
-  signing: { targetUri: string; authorization: string; keyId: string; key: string };
+  signing: { targetUri: string; authorization: string; keyId: string; key: string; headers?: Record<string, string> };
 }
 
 export type SignedGetOutcome =
@@ -22,7 +22,7 @@ export type SignedGetOutcome =
 
 async function run(job: SignedGetJob): Promise<SignedGetOutcome> {
   try {
-    const { targetUri, authorization, keyId, key } = job.signing;
+    const { targetUri, authorization, keyId, key, headers } = job.signing;
     const options: Options = {
       url: job.url,
       connections: job.settings.connections,
@@ -31,7 +31,7 @@ async function run(job: SignedGetJob): Promise<SignedGetOutcome> {
       requests: [
         {
           method: 'GET',
-          setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization, ...signRequest({ method: 'GET', targetUri, authorization, keyId, key }) } }),
+          setupRequest: (request) => ({ ...request, headers: { ...request.headers, ...headers, authorization, ...signRequest({ method: 'GET', targetUri, authorization, keyId, key }) } }),
         },
       ],
     };

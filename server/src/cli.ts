@@ -1,5 +1,6 @@
 /**
- * The `palisade` command line for operators: start, migrate, config check, keys rotate/list.
+ * The `palisade` command line for operators: start, migrate, config check, keys rotate/list,
+ * apps keys create/list/rotate/revoke, scim tokens, audit, incident.
  * Errors are printed in plain words (no stack traces) and exit non-zero.
  */
 import { Command, Option } from 'commander';
@@ -11,6 +12,7 @@ import { ensureSigningKey, listKeys, rotateKeys } from './oauth/keys.ts';
 import { systemClock } from './clock.ts';
 import { hashToken, randomId } from './security/primitives.ts';
 import { insertScimToken, listScimTokens, revokeScimToken } from './scim/index.ts';
+import { AppKeys, DEFAULT_ROTATION_OVERLAP, type AppKeyView } from './apisec/index.ts';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -195,6 +197,97 @@ export function buildCli(): Command {
         fail(error);
       }
     });
+  const apps = program.command('apps').description('the registered apps (clients[] in the configuration)');
+  const appKeys = apps.command('keys').description('API keys apps send as `palisade-app-key` (shown once, stored as keyed hashes)');
+  /** The app key service on the configured database, as the server builds it. */
+  const withAppKeys = <T>(fn: (keys: AppKeys) => Promise<T>) =>
+    asOperator((db, config, audit) => fn(new AppKeys({ db, clock: systemClock, master: resolveMasterKey(config), apps: config.clients.map((c) => c.id), audit })));
+  const keyLine = (k: AppKeyView) =>
+    `${k.id}  ${k.status.padEnd(8)}  "${k.name}"  created ${k.createdAt} by ${k.createdBy}  last used ${k.lastUsedAt ?? 'never'}` +
+    `${k.expiresAt ? `  expires ${k.expiresAt}` : ''}${k.replacedBy ? `  replaced by ${k.replacedBy}` : ''}${k.revokedAt ? `  revoked ${k.revokedAt}` : ''}`;
+  const duration = (value: string | undefined, option: string) => {
+    if (value === undefined) return undefined;
+    try {
+      return parseDuration(value);
+    } catch {
+      throw new Error(`${option}: "${value}" is not a duration like 30s, 15m, 90d`);
+    }
+  };
+  appKeys
+    .command('create')
+    .argument('<app>', 'the app (clients[].id), e.g. field-app')
+    .requiredOption('--name <name>', 'what the key is for, e.g. "iOS 2.4 release"')
+    .option('--expires-in <duration>', 'the key stops working after this long (e.g. 90d); default: never')
+    .option('--json', 'machine-readable output: {"key": …, "appKey": {…}}')
+    .description('create a key; it is printed once, only a keyed hash is stored')
+    .action(async (app: string, options: { name: string; expiresIn?: string; json?: boolean }) => {
+      try {
+        const expiresInMs = duration(options.expiresIn, '--expires-in');
+        await withAppKeys(async (keys) => {
+          const { key, view } = await keys.create(app, { name: options.name, ...(expiresInMs !== undefined ? { expiresInMs } : {}) });
+          if (options.json) console.log(JSON.stringify({ key, appKey: view }));
+          else console.log(`API key ${view.id} for "${app}" (shown once; the app sends it as the palisade-app-key header):\n${key}`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  appKeys
+    .command('list')
+    .argument('<app>')
+    .option('--json', 'machine-readable output')
+    .description('list an app’s keys: id, name, status, created, last used (up to a minute behind), expiry — never the secret')
+    .action(async (app: string, options: { json?: boolean }) => {
+      try {
+        await withAppKeys(async (keys) => {
+          const listed = await keys.list(app);
+          if (options.json) console.log(JSON.stringify(listed));
+          else if (listed.length === 0) console.log(`app "${app}" has no keys yet: palisade apps keys create ${app} --name <name>`);
+          else for (const k of listed) console.log(keyLine(k));
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  appKeys
+    .command('rotate')
+    .argument('<app>')
+    .argument('<keyId>', 'the key to replace (its id, from `list`)')
+    .option('--overlap <duration>', 'how long the old key keeps working', DEFAULT_ROTATION_OVERLAP)
+    .option('--expires-in <duration>', 'the new key stops working after this long; default: never')
+    .option('--json', 'machine-readable output: {"key": …, "appKey": {…}, "previous": {…}}')
+    .description('create a new key (printed once); the old one keeps working for the overlap, then expires')
+    .action(async (app: string, keyId: string, options: { overlap: string; expiresIn?: string; json?: boolean }) => {
+      try {
+        const overlapMs = duration(options.overlap, '--overlap')!;
+        const expiresInMs = duration(options.expiresIn, '--expires-in');
+        await withAppKeys(async (keys) => {
+          const { key, view, previous } = await keys.rotate(app, keyId, { overlapMs, ...(expiresInMs !== undefined ? { expiresInMs } : {}) });
+          if (options.json) console.log(JSON.stringify({ key, appKey: view, previous }));
+          else console.log(`API key ${view.id} replaces ${previous.id}, which works until ${previous.expiresAt} (shown once):\n${key}`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  appKeys
+    .command('revoke')
+    .argument('<app>')
+    .argument('<keyId>')
+    .option('--json', 'machine-readable output')
+    .description('revoke a key now (running servers stop accepting it within 5 seconds)')
+    .action(async (app: string, keyId: string, options: { json?: boolean }) => {
+      try {
+        await withAppKeys(async (keys) => {
+          const view = await keys.revoke(app, keyId);
+          if (options.json) console.log(JSON.stringify(view));
+          else console.log(`API key ${view.id} of "${app}" revoked (${view.revokedAt})`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+
   const scim = program.command('scim').description('SCIM provisioning from the company IdP');
   const tokens = scim.command('tokens').description('bearer tokens of provisioning connectors (one per IdP connector)');
   tokens

@@ -15,7 +15,7 @@ import { generateMasterKey, masterKeyFromBase64url, type MasterKey } from './sec
 import { ensureSigningKey, loadKeySet } from './oauth/keys.ts';
 import { sweepExpiredPayloads } from './oauth/adapter.ts';
 import { RefreshRetries } from './oauth/refresh-retry.ts';
-import { createProvider, apiAudience } from './oauth/provider.ts';
+import { createProvider, apiAudience, START_PAGE_CLIENT_ID } from './oauth/provider.ts';
 import { Federation } from './oauth/federation.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
@@ -28,9 +28,10 @@ import { MemoryCache, openRedisCache, type SharedCache } from './cache/index.ts'
 import { isDeactivated, ScimEffects, scimRoutes } from './scim/index.ts';
 import { userRoutes } from './users/routes.ts';
 import { createApp } from './http/app.ts';
-import { RateLimits, RateLimitStage, RequestSignatureStage, SessionSigningKeys } from './apisec/index.ts';
+import { AppKeys, AppKeyStage, RateLimits, RateLimitStage, RequestSignatureStage, SessionSigningKeys, appKeyRoutes } from './apisec/index.ts';
 import { BearerVerifier } from './http/bearer.ts';
-import { loadTls } from './http/tls.ts';
+import { loadTls, TLS_POLICY } from './http/tls.ts';
+import { pinsRoute } from './http/pins.ts';
 import { startPage } from './http/start-page.ts';
 import { Metrics, metricsRoute } from './http/metrics.ts';
 import { AuditTrail, Sealer, auditRoutes, loadCheckpointSigner, redactForLog, sealerLag } from './audit/index.ts';
@@ -95,8 +96,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
     const hostname = config.server.publicUrl ? new URL(config.server.publicUrl).hostname : 'localhost';
     const tls = await loadTls({ ...config.server.tls, dataDir: config.dataDir, hostnames: [hostname] });
-    // TLS 1.3 only: its cipher suites are all AEAD with forward secrecy.
-    const https = createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' });
+    // TLS 1.3 only, three AEAD suites, X25519 first (tls.ts says why).
+    const https = createServer({ ...TLS_POLICY, cert: tls.cert, key: tls.key });
     server = https;
     await new Promise<void>((resolve, reject) => {
       https.once('error', reject);
@@ -200,8 +201,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       claimOnce,
       onReuse: (grantId) => sessions.endForReuse(grantId, { retryWindow: true }),
     });
+    // App keys: every registered app's requests carry one of its keys. The start page (development
+    // IdP only) is a browser page, which cannot keep a key; so are clients declared `appKey: off`.
+    const appKeys = new AppKeys({ db, clock, master, apps: config.clients.map((c) => c.id), audit, log });
+    const keylessApps = [...config.clients.filter((c) => c.appKey === 'off').map((c) => c.id), ...(config.upstream ? [] : [START_PAGE_CLIENT_ID])];
     const app = createApp({
       server: https,
+      appKeys: new AppKeyStage(appKeys, keylessApps),
       bodyLimit: config.server.bodyLimit,
       logLevel: config.log.level,
       trustProxy: config.server.trustProxy,
@@ -283,6 +289,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         }),
     });
     await app.register(auditRoutes, { db, audit });
+    // Signed with whichever key signs now: `keys` is replaced on every reload below.
+    const activeKey = () => keys.privateJwks.find((jwk) => jwk.kid === keys.activeKid)!;
+    await app.register(pinsRoute, { issuer: config.publicUrl, current: tls.pin, backups: tls.backupPins, signingKey: activeKey, clock });
+    await app.register(appKeyRoutes, { keys: appKeys, audit });
     if (config.metrics.token) await app.register(metricsRoute, { metrics, token: config.metrics.token });
     // The start page signs demo people in; with a company IdP it (and its client) does not exist.
     if (!config.upstream) await app.register(startPage, { development: true });
@@ -311,6 +321,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const url = config.publicUrl;
     announce(`Palisade is listening on ${config.server.host}:${port} — open ${url}/`);
     announce(`TLS certificate pin (SPKI): ${tls.pin}`);
+    const backupKeyAt = tls.selfSigned ? path.join(config.dataDir, 'tls', 'backup-key.pem') : 'held offline';
+    for (const backup of tls.backupPins) announce(`TLS backup pin (SPKI, key ${backupKeyAt}): ${backup}`);
+    if (tls.backupPins.length === 0) announce('WARNING: no backup pin (server.tls.allowNoBackupPins): an app that pins this certificate is locked out when its key changes');
     announce(`OAuth issuer: ${url}  ·  company IdP redirect URI to register: ${url}/auth/callback`);
     for (const line of config.developmentDefaults) announce(`DEVELOPMENT ONLY: ${line}`);
     announce('Palisade is ready.');

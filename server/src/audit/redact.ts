@@ -10,7 +10,8 @@
 // (required/allowed) is a setting whose changes must be visible. The DPoP header itself is
 // redacted by path in the HTTP logger.
 const SECRET_SUFFIXES = ['token', 'secret', 'password', 'passwd', 'apikey', 'privatekey', 'masterkey', 'authorization', 'cookie', 'signature', 'proof', 'assertion', 'verifier', 'jwk', 'jws', 'jwe', 'wrapped', 'ciphertext', 'encrypted', 'otp', 'pin', 'dpopproof', 'credential', 'credentials', 'signingkey'];
-const SECRET_EXACT = new Set(['code', 'key', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'k']);
+// `palisade-app-key` is the app key header; `clients[].appKey` (required/off) is a setting.
+const SECRET_EXACT = new Set(['code', 'key', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'palisadeappkey']);
 function isSecretName(name: string): boolean {
   const n = name.toLowerCase().replace(/[-_]/g, '');
   return SECRET_EXACT.has(n) || SECRET_SUFFIXES.some((suffix) => n.endsWith(suffix));

@@ -24,7 +24,11 @@ interface Node {
 const EXAMPLES: Record<string, unknown> = {
   masterKey: '<32 random bytes, base64url — prefer env PALISADE_MASTER_KEY>',
   'server.publicUrl': 'https://palisade.example.com',
-  'server.tls': { certFile: '/etc/palisade/tls.crt', keyFile: '/etc/palisade/tls.key' },
+  'server.tls': {
+    certFile: '/etc/palisade/tls.crt',
+    keyFile: '/etc/palisade/tls.key',
+    backupPins: ['sha256/<pin of the offline backup key: docs/certificate-pinning.md>'],
+  },
   'database.url': 'postgres://palisade@db/palisade',
   upstream: {
     issuer: 'https://login.microsoftonline.com/<tenant>/v2.0',

@@ -180,6 +180,18 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
       problems.push({ path: 'server.publicUrl', message: 'production needs the public https URL apps and the company IdP use' });
     }
   }
+  // Apps pin the certificate's key; with no backup pin, the day that key is lost, compromised or
+  // replaced, every pinned app is locked out until it is updated (docs/certificate-pinning.md).
+  const tls = config.server.tls;
+  if (tls && tls.backupPins.length === 0 && !tls.allowNoBackupPins) {
+    problems.push({
+      path: 'server.tls.backupPins',
+      message:
+        'apps that pin the certificate need at least one backup pin: generate a backup key pair, keep its private key offline and list its pin ' +
+        '(`openssl pkey -in backup.key -pubout -outform der | openssl dgst -sha256 -binary | base64`, prefixed with sha256/); ' +
+        'or set server.tls.allowNoBackupPins: true if no app pins. See docs/certificate-pinning.md',
+    });
+  }
   const ids = new Set<string>();
   config.clients.forEach((client, i) => {
     if (ids.has(client.id)) problems.push({ path: `clients[${i}].id`, message: `"${client.id}" is declared twice` });

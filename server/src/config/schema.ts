@@ -50,6 +50,11 @@ const ClientSchema = Type.Object(
       description:
         'DPoP (RFC 9449): `required` binds every token of this app to the device key that made the request (the authorization request must carry dpop_jkt); `allowed` also accepts plain bearer tokens.',
     }),
+    appKey: Type.Union([Type.Literal('required'), Type.Literal('off')], {
+      default: 'required',
+      description:
+        'API keys (`palisade apps keys create <id>`): `required` refuses /api and /admin requests without a valid `palisade-app-key` of this app, and tokens of this app sent with another app’s key; `off` also accepts this app’s tokens without a key — only for a client that cannot keep a key, such as a browser page (the development start page is always `off`).',
+    }),
     idleTimeout: Type.Optional(
       Type.String({
         pattern: DURATION_PATTERN,
@@ -124,8 +129,29 @@ export const ConfigSchema = Type.Object(
             {
               certFile: Type.String({ minLength: 1, description: 'PEM certificate chain.' }),
               keyFile: Type.String({ minLength: 1, description: 'PEM private key.' }),
+              backupPins: Type.Array(
+                Type.String({
+                  // base64 of 32 bytes: 43 characters, the last with its low two bits zero, then `=`.
+                  pattern: '^sha256/[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$',
+                  patternHint: 'must be a pin `sha256/<base64 of the SHA-256 of the key\'s SubjectPublicKeyInfo>` (44 characters after sha256/), see docs/certificate-pinning.md',
+                }),
+                {
+                  uniqueItems: true,
+                  default: [],
+                  description:
+                    'SPKI pins (`sha256/<base64>`) of backup key pairs whose private keys you hold offline, published with the current pin at /.well-known/palisade/pins so pinned apps accept a certificate on one of them. At least one is required (see allowNoBackupPins): without it, losing or replacing the certificate key locks out every app that pins. docs/certificate-pinning.md.',
+                },
+              ),
+              allowNoBackupPins: Type.Boolean({
+                default: false,
+                description: 'Start without backup pins. Only when no app pins the certificate: a pinned app could never move to another key.',
+              }),
             },
-            { additionalProperties: false, description: 'Absent outside production: a self-signed certificate is generated into dataDir and reused.' },
+            {
+              additionalProperties: false,
+              description:
+                'Absent outside production: a self-signed certificate and a backup key pair are generated into dataDir and reused. The TLS policy itself (TLS 1.3 only, its three AEAD suites) is not configurable.',
+            },
           ),
         ),
         trustProxy: Type.Boolean({

@@ -1,10 +1,13 @@
 /**
  * The HTTP application. The request pipeline reads top to bottom here (STYLE.md, habit 2):
- *   1. TLS 1.3 is terminated by the https server (main.ts), HSTS and security headers (helmet)
+ *   1. TLS 1.3 is terminated by the https server (main.ts, policy in tls.ts), HSTS and security
+ *      headers (helmet), `no-store` on API answers (`noStoreByDefault`)
  *   2. request context: request id echoed as `x-request-id`
+ *   2b. app key: `appKey` names the registered app of every /api and /admin request (apisec/app-keys.ts)
  *   3. rate limit by class, per client IP: `rateLimitByAddress` (authentication routes, lockouts)
  *   4. authentication: `authenticate` verifies the bearer token and the session (bearer.ts)
- *   4b. request signature + replay check: `verifyRequestSignature` (apisec/signature-stage.ts)
+ *   4b. `appKeyMatchesToken`: the token was issued to the app whose key the request carries
+ *   4c. request signature + replay check: `verifyRequestSignature` (apisec/signature-stage.ts)
  *   5. schema validation of params, query and body; unknown fields refused
  *   5b. rate limit by class, per verified user: `rateLimitByUser` (after 4 on purpose: decision 0008)
  *   6. (issue 5: authorization policy)
@@ -21,7 +24,7 @@ import { Problem, problems } from './problems.ts';
 import type { AccessClaims, BearerVerifier } from './bearer.ts';
 import { DPOP_ALGS } from './dpop.ts';
 import { redactForLog, requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
-import type { RateLimitStage, RequestSignatureStage } from '../apisec/index.ts';
+import type { AppKeyStage, RateLimitStage, RequestSignatureStage } from '../apisec/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -56,6 +59,8 @@ export interface AppOptions {
   stepUp: { maxAgeMs: number; acr?: string; clock: { now(): number } };
   /** Returns problems that make the instance not ready (database down, …). */
   readiness(): Promise<string | undefined>;
+  /** App keys (apisec); absent: no key is asked for (unit tests of other stages). */
+  appKeys?: AppKeyStage;
   /** Rate limits by class (apisec); absent: no limits (unit tests of other stages). */
   rateLimits?: RateLimitStage;
   /** Request signatures (RFC 9421) of /api and /admin calls; absent: not checked (unit tests of other stages). */
@@ -70,8 +75,8 @@ export interface AppOptions {
 const contexts = new WeakMap<FastifyRequest, RequestContext>();
 /** The problem type a request was answered with, for the audit record of a denial. */
 const answeredWith = new WeakMap<FastifyRequest, string>();
-/** The precise reason (a problem's `code`) that goes with it into that record. */
-const answeredCode = new WeakMap<FastifyRequest, string>();
+/** What that problem adds for the audit record only (Problem.audit: a precise reason). */
+const auditedAs = new WeakMap<FastifyRequest, NonNullable<Problem['audit']>>();
 /** The exact body bytes of a JSON request: the signature stage digests them (RFC 9530). */
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
 const EMPTY_BODY = Buffer.alloc(0);
@@ -96,7 +101,7 @@ export function createApp(options: AppOptions): FastifyInstance {
       // Header paths for pino's own request/response serializers; everything else a module logs
       // goes through the audit trail's rule (any field named like a token, key, secret, proof …).
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["dpop"]', 'res.headers["set-cookie"]'],
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["dpop"]', 'req.headers["palisade-app-key"]', 'res.headers["set-cookie"]'],
         censor: '[redacted]',
       },
       formatters: { log: (object: Record<string, unknown>) => redactForLog(object) },
@@ -129,13 +134,21 @@ export function createApp(options: AppOptions): FastifyInstance {
       },
     },
     crossOriginResourcePolicy: { policy: 'same-origin' },
+    // The legacy twin of frame-ancestors 'none' for browsers without CSP 2 (helmet says SAMEORIGIN).
+    xFrameOptions: { action: 'deny' },
+  });
+  // Personal data and tokens must not stay in a shared or disk cache: API, admin and SCIM
+  // answers are `no-store` unless the route said otherwise (oidc-provider's token endpoint sets
+  // it itself, RFC 6749 §5.1).
+  app.addHook('onSend', async function noStoreByDefault(request, reply) {
+    if (!reply.hasHeader('cache-control') && /^\/(api|admin|scim)\//.test(request.url)) reply.header('cache-control', 'no-store');
   });
 
   // Browsers may call the API only from configured origins (none by default: apps are native).
   app.register(cors, {
     origin: options.corsOrigins.includes('*') ? true : options.corsOrigins,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'dpop', 'x-request-id', 'content-digest', 'signature', 'signature-input'],
+    allowedHeaders: ['authorization', 'content-type', 'dpop', 'palisade-app-key', 'x-request-id', 'content-digest', 'signature', 'signature-input'],
     // Browser clients may read the rate-limit state and back off as told.
     exposedHeaders: ['x-request-id', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'retry-after', 'accept-signature'],
     maxAge: 600,
@@ -161,6 +174,17 @@ export function createApp(options: AppOptions): FastifyInstance {
     contexts.set(request, context);
     requestContext.run(context, done);
   });
+  // 2b. App key: which registered app is calling, before any other work is done for the request
+  // (rate limits, token verification). 4b checks the token against it once it is verified.
+  const appKeys = options.appKeys;
+  if (appKeys) {
+    app.addHook('onRequest', async function appKey(request) {
+      await appKeys.check(request);
+    });
+    app.addHook('preValidation', async function appKeyMatchesToken(request) {
+      await appKeys.matchToken(request);
+    });
+  }
   // 3. Rate limits. Global hooks run before a route's own, so `rateLimitByAddress` runs before
   // `app.authenticate` (onRequest) and `rateLimitByUser` after it.
   const rateLimits = options.rateLimits;
@@ -186,15 +210,18 @@ export function createApp(options: AppOptions): FastifyInstance {
     const context = contexts.get(request);
     const route = request.routeOptions.url ?? 'unmatched';
     if ((status === 401 || status === 403) && options.audit) {
+      // The reason is the problem type, or the precise reason the problem keeps for the record
+      // (an app key's: app_key_revoked, …), with the type beside it.
+      const problem = answeredWith.get(request);
+      const precise = auditedAs.get(request);
       options.audit.emit({
         action: 'http.denied',
         outcome: 'denied',
-        reason: answeredWith.get(request) ?? String(status),
+        reason: precise?.reason ?? problem ?? String(status),
         actor: context?.actor ?? {},
         requestId: request.id,
         resource: { type: 'route', id: `${request.method} ${route}` },
-        // `refusal`, not `code`: audit redaction treats a field named code as an OAuth code.
-        detail: { status, ...(answeredCode.has(request) ? { refusal: answeredCode.get(request) } : {}) },
+        detail: { status, ...(precise ? { problem, ...precise.detail } : {}) },
       });
     }
     options.onResponse?.({ method: request.method, route, status, appId: context?.actor.appId, durationMs: reply.elapsedTime, problem: answeredWith.get(request) });
@@ -204,7 +231,13 @@ export function createApp(options: AppOptions): FastifyInstance {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Palisade API', version: '0.1.0', description: 'Secure backend for internal mobile apps.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068)' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068)' },
+          // Every /api and /admin route, whatever its own scheme (apisec/app-keys.ts).
+          appKey: { type: 'apiKey', in: 'header', name: 'palisade-app-key', description: 'The calling app’s API key (pal_live_…).' },
+        },
+      },
     },
   });
 
@@ -289,7 +322,7 @@ export function createApp(options: AppOptions): FastifyInstance {
 
 export function sendProblem(reply: FastifyReply, problem: Problem, request: FastifyRequest): FastifyReply {
   answeredWith.set(request, problem.type);
-  if (typeof problem.extensions.code === 'string') answeredCode.set(request, problem.extensions.code);
+  if (problem.audit) auditedAs.set(request, problem.audit);
   for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
   return reply
     .code(problem.status)

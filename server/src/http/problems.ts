@@ -20,6 +20,11 @@ export interface ProblemInit {
   /** Extra members (RFC 9457 §3.2), e.g. `errors` for validation. */
   extensions?: Record<string, unknown>;
   headers?: Record<string, string>;
+  /**
+   * What the audit record of this refusal says beyond the type: a precise reason (and detail)
+   * the client is not told, e.g. why an app key was refused. Never sent.
+   */
+  audit?: { reason: string; detail?: Record<string, unknown> };
 }
 
 export class Problem extends Error {
@@ -29,6 +34,7 @@ export class Problem extends Error {
   readonly detail: string | undefined;
   readonly extensions: Record<string, unknown>;
   readonly headers: Record<string, string>;
+  readonly audit: ProblemInit['audit'];
   constructor(init: ProblemInit) {
     super(init.detail ?? init.title);
     this.name = 'Problem';
@@ -38,6 +44,7 @@ export class Problem extends Error {
     this.detail = init.detail;
     this.extensions = init.extensions ?? {};
     this.headers = init.headers ?? {};
+    this.audit = init.audit;
   }
 
   body(instance?: string): Record<string, unknown> {
@@ -171,21 +178,52 @@ export const problems = {
       extensions: { retryAfter: retryAfterS },
       headers: { 'retry-after': String(retryAfterS) },
     }),
+  /** Issue 6: `/api` and `/admin` requests name their app with a key (apisec/app-keys.ts). */
+  missingAppKey: () =>
+    new Problem({
+      type: 'missing-app-key',
+      status: 401,
+      title: 'An app key is required',
+      detail: 'Send the app’s key in the `palisade-app-key` header (never in the URL).',
+      headers: { 'www-authenticate': 'AppKey realm="palisade", header="palisade-app-key"' },
+      audit: { reason: 'app_key_missing' },
+    }),
+  /** One answer for unknown, wrong, revoked and expired keys: no oracle. The audit record says which. */
+  invalidAppKey: (reason: string, detail?: Record<string, unknown>) =>
+    new Problem({
+      type: 'invalid-app-key',
+      status: 401,
+      title: 'The app key is not valid',
+      detail: 'The app key is malformed, unknown, revoked or expired. Ask the operator for the app’s current key.',
+      headers: { 'www-authenticate': 'AppKey realm="palisade", header="palisade-app-key", error="invalid_key"' },
+      audit: { reason, ...(detail ? { detail } : {}) },
+    }),
+  /** The access token was issued to another app than the one whose key came with it. */
+  tokenAppMismatch: (detail: Record<string, unknown>) =>
+    new Problem({
+      type: 'token-app-mismatch',
+      status: 403,
+      title: 'The access token belongs to another app',
+      detail: 'Send a token issued to the app whose key the request carries.',
+      audit: { reason: 'token_app_mismatch', detail },
+    }),
+  /** Only an app's current (active) key can be rotated. */
+  appKeyNotActive: (detail: string) => new Problem({ type: 'app-key-not-active', status: 409, title: 'The app key is not active', detail }),
   /**
-   * Request signatures (RFC 9421, apisec/signatures.ts). `code` is the precise reason (also in
-   * the audit record); Accept-Signature (RFC 9421 §5.1) tells the app what to sign.
+   * Request signatures (RFC 9421, apisec/signatures.ts). `code` is the precise reason (also the
+   * reason of the http.denied audit record); Accept-Signature (RFC 9421 §5.1) tells the app what to sign.
    */
   signatureRequired: (detail: string, code: string) =>
-    new Problem({ type: 'signature-required', status: 401, title: 'The request must be signed', detail, extensions: { code }, headers: { 'accept-signature': ACCEPT_SIGNATURE } }),
+    new Problem({ type: 'signature-required', status: 401, title: 'The request must be signed', detail, extensions: { code }, audit: { reason: code }, headers: { 'accept-signature': ACCEPT_SIGNATURE } }),
   signatureInvalid: (detail: string, code: string) =>
-    new Problem({ type: 'signature-invalid', status: 401, title: 'The request signature is not valid', detail, extensions: { code }, headers: { 'accept-signature': ACCEPT_SIGNATURE } }),
+    new Problem({ type: 'signature-invalid', status: 401, title: 'The request signature is not valid', detail, extensions: { code }, audit: { reason: code }, headers: { 'accept-signature': ACCEPT_SIGNATURE } }),
   signatureExpired: (detail: string, code: string) =>
-    new Problem({ type: 'signature-expired', status: 401, title: 'The request signature is outside the time window', detail, extensions: { code } }),
+    new Problem({ type: 'signature-expired', status: 401, title: 'The request signature is outside the time window', detail, extensions: { code }, audit: { reason: code } }),
   signatureReplayed: (detail: string, code: string) =>
-    new Problem({ type: 'signature-replayed', status: 401, title: 'The request was already received', detail, extensions: { code } }),
+    new Problem({ type: 'signature-replayed', status: 401, title: 'The request was already received', detail, extensions: { code }, audit: { reason: code } }),
   contentDigestRequired: (detail: string, code: string) =>
-    new Problem({ type: 'content-digest-required', status: 401, title: 'A Content-Digest is required', detail, extensions: { code } }),
+    new Problem({ type: 'content-digest-required', status: 401, title: 'A Content-Digest is required', detail, extensions: { code }, audit: { reason: code } }),
   contentDigestMismatch: (detail: string, code: string) =>
-    new Problem({ type: 'content-digest-mismatch', status: 401, title: 'The body does not match its Content-Digest', detail, extensions: { code } }),
+    new Problem({ type: 'content-digest-mismatch', status: 401, title: 'The body does not match its Content-Digest', detail, extensions: { code }, audit: { reason: code } }),
   internal: () => new Problem({ type: 'internal', status: 500, title: 'Internal error', detail: 'The error was logged with the request id.' }),
 } as const;

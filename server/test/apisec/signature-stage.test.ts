@@ -82,8 +82,8 @@ describe('the request-signature stage', () => {
     assert.match(String(response.headers['accept-signature']), /"@method" "@target-uri" "authorization" "content-digest"/, 'RFC 9421 §5.1: the client is told what to sign');
     await new Promise((resolve) => setImmediate(resolve));
     const denied = audit.find((e) => e.action === 'http.denied');
-    assert.equal(denied?.reason, 'signature-required');
-    assert.deepEqual(denied?.detail, { status: 401, refusal: 'signature_missing' }, 'the audit record names the precise reason');
+    assert.equal(denied?.reason, 'signature_missing', 'the audit record names the precise reason');
+    assert.deepEqual(denied?.detail, { status: 401, problem: 'signature-required' });
   });
 
   test('a signed but invalid body gets the validation error (the stage passes it on)', async () => {

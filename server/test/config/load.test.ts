@@ -101,6 +101,7 @@ test('production accepts a complete configuration', () => {
       PALISADE_SERVER_PUBLIC_URL: 'https://palisade.example.com',
       PALISADE_SERVER_TLS_CERT_FILE: '/etc/palisade/tls.crt',
       PALISADE_SERVER_TLS_KEY_FILE: '/etc/palisade/tls.key',
+      PALISADE_SERVER_TLS_BACKUP_PINS: `sha256/${Buffer.alloc(32, 1).toString('base64')}`,
       PALISADE_UPSTREAM_ISSUER: 'https://login.example.com',
       PALISADE_UPSTREAM_CLIENT_ID: 'palisade',
       PALISADE_UPSTREAM_ROLES_ADMIN: 'it-admins',
@@ -112,6 +113,23 @@ test('production accepts a complete configuration', () => {
   const withRedis = loadConfig({ env: { ...production, REDIS_URL: 'redis://cache:6379' } });
   assert.equal(withRedis.redis.url, 'redis://cache:6379', 'REDIS_URL is the conventional alias');
   assert.deepEqual(withRedis.developmentDefaults, []);
+});
+
+test('an operator certificate needs a backup pin unless explicitly waived; pins are checked for form', () => {
+  const tls = { PALISADE_SERVER_TLS_CERT_FILE: '/etc/palisade/tls.crt', PALISADE_SERVER_TLS_KEY_FILE: '/etc/palisade/tls.key' };
+  const missing = problemsOf(() => loadConfig({ env: tls }));
+  assert.deepEqual(missing.map((p) => p.path), ['server.tls.backupPins'], 'outside production too: apps pin whatever certificate is configured');
+  assert.match(missing[0]!.message, /backup key pair.*offline.*openssl pkey.*allowNoBackupPins/s, 'the refusal says how to make a pin and how to waive');
+  assert.deepEqual(loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_ALLOW_NO_BACKUP_PINS: 'true' } }).server.tls?.backupPins, [], 'the explicit waiver starts');
+  const good = `sha256/${Buffer.alloc(32, 1).toString('base64')}`;
+  const other = `sha256/${Buffer.alloc(32, 2).toString('base64')}`;
+  assert.deepEqual(loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_BACKUP_PINS: `${good},${other}` } }).server.tls?.backupPins, [good, other]);
+  for (const bad of ['sha1/' + Buffer.alloc(20).toString('base64'), good.slice(0, -2) + '=', good.replace('sha256/', ''), good.slice(0, -2) + 'B=', `sha256/${Buffer.alloc(32, 1).toString('base64url')}`]) {
+    const problems = problemsOf(() => loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_BACKUP_PINS: bad } }));
+    assert.equal(problems[0]!.path, 'server.tls.backupPins[0]', `${bad} must be refused`);
+    assert.match(problems[0]!.message, /must be a pin/);
+  }
+  assert.equal(problemsOf(() => loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_BACKUP_PINS: `${good},${good}` } }))[0]!.path, 'server.tls.backupPins');
 });
 
 test('a company IdP over plain http is refused except on loopback outside production', () => {
@@ -148,4 +166,12 @@ test('the example configuration file loads as it stands (every uncommented setti
   const root = path.resolve(import.meta.dirname, '../../..');
   const config = loadConfig({ env: { PALISADE_CONFIG: path.join(root, 'config/palisade.example.yaml') } });
   assert.equal(config.clients[0]!.id, 'field-app');
+});
+
+test('backup pins and their waiver stay readable in the audited configuration (a pin is public, a waiver is what a reviewer must see)', async () => {
+  const { configSnapshot } = await import('../../src/audit/config-change.ts');
+  const pin = `sha256/${Buffer.alloc(32, 3).toString('base64')}`;
+  const tls = { PALISADE_SERVER_TLS_CERT_FILE: '/etc/palisade/tls.crt', PALISADE_SERVER_TLS_KEY_FILE: '/etc/palisade/tls.key' };
+  assert.deepEqual(configSnapshot(loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_BACKUP_PINS: pin } }))['server.tls.backupPins'], [pin]);
+  assert.equal(configSnapshot(loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_ALLOW_NO_BACKUP_PINS: 'true' } }))['server.tls.allowNoBackupPins'], true);
 });

@@ -22,6 +22,7 @@ import { insertScimToken } from '../../src/scim/index.ts';
 import { loadKeySet } from '../../src/oauth/keys.ts';
 import { generateMasterKey, hashToken, masterKeyFromBase64url, unwrapSecret } from '../../src/security/primitives.ts';
 import { systemClock } from '../../src/clock.ts';
+import { appKeyChecksum } from '../../src/apisec/index.ts';
 
 /** Parameters (query, form body, redirect) whose values are credentials. */
 const SECRET_PARAMS = new Set(['code', 'code_verifier', 'refresh_token', 'access_token', 'id_token', 'client_secret', 'logout_token']);
@@ -174,8 +175,11 @@ for (const kind of databaseKinds()) {
         ...upstream.env,
       });
       untap = tapFetch(secrets);
+      secrets.add('app key', server.appKeys['field-app']);
       app = new MobileApp(server.url, server.ca);
-      const http = (path: string, init: RequestInit = {}) => app.http.fetch(`${server.url}${path}`, init);
+      // API calls carry the app key, as MobileApp.call does.
+      const http = (path: string, init: RequestInit = {}) =>
+        app.http.fetch(`${server.url}${path}`, path.startsWith('/api/') ? { ...init, headers: { 'palisade-app-key': server.appKeys['field-app']!, ...(init.headers as Record<string, string>) } } : init);
 
       // Sign in with an unlock key, call, refresh, unlock (a wrong proof first).
       const unlockKey = await generateKeyPair('ES256', { extractable: true });
@@ -203,6 +207,12 @@ for (const kind of databaseKinds()) {
       const attacker = await generateKeyPair('ES256');
       const forged = await new SignJWT({ ...claims, roles: ['admin'] }).setProtectedHeader({ ...decodeProtectedHeader(tech.tokens.access_token), alg: 'ES256' }).sign(attacker.privateKey);
       assert.equal((await http('/api/v1/me', { headers: { authorization: `Bearer ${forged}` } })).status, 401, 'a token signed by another key is refused');
+      // The app key's id with another secret (checksum fixed up): refused, and never recorded either.
+      const fieldKey = server.appKeys['field-app']!;
+      const wrongBody = `${fieldKey.slice(0, 22)}${randomBytes(40).toString('hex').slice(0, 43).replace(/[^0-9A-Za-z]/g, 'A')}`;
+      const wrongKey = wrongBody + appKeyChecksum(wrongBody);
+      secrets.add('wrong app key', wrongKey);
+      assert.equal((await http('/api/v1/me', { headers: { authorization: `Bearer ${tech.tokens.access_token}`, 'palisade-app-key': wrongKey } })).status, 401, 'a wrong app key is refused');
       await assert.rejects(app.refresh(tech, `${randomBytes(32).toString('base64url')}`), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
       assert.equal((await http('/scim/v2/Users', { headers: { authorization: `Bearer pal_scim_${randomBytes(24).toString('base64url')}` } })).status, 401);
 

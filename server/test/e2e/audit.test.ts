@@ -167,7 +167,8 @@ for (const kind of databaseKinds()) {
         // An attacker with database owner rights edits a record behind the triggers' back.
         await db.asOwner(async (q) => {
           await q.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
-          await q.query(`UPDATE audit_events SET outcome = 'failure' WHERE id = (SELECT event_id FROM audit_chain WHERE seq = 3)`);
+          // Flipped, so the edit changes the record whatever it said (seq 3 may already be a failure).
+          await q.query(`UPDATE audit_events SET outcome = CASE outcome WHEN 'failure' THEN 'success' ELSE 'failure' END WHERE id = (SELECT event_id FROM audit_chain WHERE seq = 3)`);
           await q.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
         });
       } finally {

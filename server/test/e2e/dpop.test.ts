@@ -61,7 +61,7 @@ for (const kind of databaseKinds()) {
     async function me(headers: Record<string, string>) {
       const key = app.signingKeyFor(phone.tokens.access_token);
       const signed = headers.authorization && key ? signatureHeaders({ method: 'GET', url: meUrl(), authorization: headers.authorization }, key) : {};
-      const response = await app.http.fetch(meUrl(), { headers: { ...headers, ...signed } });
+      const response = await app.http.fetch(meUrl(), { headers: { 'palisade-app-key': server.appKeys['field-app']!, ...headers, ...signed } });
       return { status: response.status, challenge: response.headers.get('www-authenticate'), body: (await response.json()) as { type: string; detail: string } };
     }
     const phoneJwk = async () => exportJWK(phone.keys!.publicKey);

@@ -97,12 +97,13 @@ for (const kind of databaseKinds()) {
     let server: RunningServer;
     let browser: Browser;
     let ca: string;
+    let appKeys: Record<string, string>;
     const masterKey = generateMasterKey();
     before(async () => {
       database = await kind.create();
       const port = await freePort();
       upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
-      ({ server, ca } = await startInProcess(database, upstream, port, { PALISADE_MASTER_KEY: masterKey, PALISADE_CLIENTS: BEARER_FIELD_APP }));
+      ({ server, ca, appKeys } = await startInProcess(database, upstream, port, { PALISADE_MASTER_KEY: masterKey, PALISADE_CLIENTS: BEARER_FIELD_APP }));
       browser = new Browser(ca);
     });
     after(async () => {
@@ -128,7 +129,7 @@ for (const kind of databaseKinds()) {
     const me = async (tokens: oidc.TokenEndpointResponse) => {
       const url = `${server.url}/api/v1/me`;
       const authorization = `Bearer ${tokens.access_token}`;
-      return (await browser.fetch(url, { headers: { authorization, ...signatureHeaders({ method: 'GET', url, authorization }, signingKeyOf(tokens)!) } })).status;
+      return (await browser.fetch(url, { headers: { authorization, 'palisade-app-key': appKeys['field-app']!, ...signatureHeaders({ method: 'GET', url, authorization }, signingKeyOf(tokens)!) } })).status;
     };
     const jwks = async () => ((await (await browser.fetch(`${server.url}/oauth2/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
 

@@ -148,7 +148,7 @@ for (const kind of databaseKinds()) {
           assert.ok(!audit.rows.some((r) => r.text.includes(key)), 'no signing key in any audit record');
           assert.ok(!server.output().includes(key), 'no signing key in any log line (debug level)');
         }
-        assert.ok(audit.rows.some((r) => /"refusal":\s*"nonce_reused"/.test(r.text)), 'the refusals are audited with their precise reason');
+        assert.ok(audit.rows.some((r) => /"reason":\s*"nonce_reused"/.test(r.text)), 'the refusals are audited with their precise reason');
       } finally {
         await db.close();
       }

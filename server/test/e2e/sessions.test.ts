@@ -241,7 +241,7 @@ for (const kind of databaseKinds()) {
       assert.equal((await kiosk.call('/api/v1/me', refreshed.access_token)).status, 401, 'new tokens of a locked session are locked too');
       const fresh = await kiosk.signIn('u-tech', { dpop: false });
       assert.equal((await kiosk.call('/api/v1/me', fresh.tokens.access_token)).status, 200, 'a new sign-in is a new, active session');
-      // The kiosk app holds this session's signing key, so it makes the call.
+      // Through the kiosk app: its token travels with its own app key, signed with the session's key it holds.
       const listed = (await kiosk.call('/api/v1/me/sessions', fresh.tokens.access_token)).body.sessions as Listed[];
       assert.equal(listed.find((s) => !s.current && s.state === 'locked')?.clientId, 'kiosk-app', 'the owner sees the locked session');
     });

@@ -91,6 +91,9 @@ for (const kind of databaseKinds()) {
       return { ...flow, tokens };
     }
 
+    /** The field app's API key (provisioned by startPalisade), as every API call carries it. */
+    const appKey = () => ({ 'palisade-app-key': server.appKeys['field-app']! });
+
     /** Each session's request signing key (from its token response), by session id. */
     const signingKeys = new Map<string, SigningKey>();
     function keep<T extends oidc.TokenEndpointResponse>(tokens: T): T {
@@ -110,7 +113,7 @@ for (const kind of databaseKinds()) {
       }
       const key = sid ? signingKeys.get(sid) : undefined;
       const signed = key ? signatureHeaders({ method: init.method ?? 'GET', url, authorization, body: init.body ?? '' }, key) : {};
-      return fetch(url, { ...init, headers: { ...init.headers, authorization, ...signed }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+      return fetch(url, { ...init, headers: { ...appKey(), ...init.headers, authorization, ...signed }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
     }
 
     async function me(accessToken: string) {
@@ -264,16 +267,16 @@ for (const kind of databaseKinds()) {
         await refused(await sign(noSid), /sid/);
       });
       test('no token and a non-Bearer scheme', async () => {
-        const response = await fetch(`${server.url}/api/v1/me`, { dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+        const response = await fetch(`${server.url}/api/v1/me`, { headers: appKey(), dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
         assert.equal(response.status, 401);
         assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="palisade"');
         await refused.call(null, 'x', /could not be read|not valid/).catch(() => undefined);
-        const basic = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: 'Basic dXNlcjpwYXNz' }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+        const basic = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: 'Basic dXNlcjpwYXNz', ...appKey() }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
         assert.equal(basic.status, 401);
         assert.equal(basic.headers.get('www-authenticate'), 'Bearer realm="palisade"', 'another scheme gets the bare challenge (RFC 6750 §3.1)');
       });
       test('the scheme is case-insensitive; a malformed Bearer header is a 400 invalid_request', async () => {
-        const ask = (authorization: string) => fetch(`${server.url}/api/v1/me`, { headers: { authorization }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+        const ask = (authorization: string) => fetch(`${server.url}/api/v1/me`, { headers: { authorization, ...appKey() }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
         const token = await sign(valid);
         assert.equal((await signedFetch('/api/v1/me', token, { authorization: `bearer ${token}` })).status, 200);
         for (const header of ['Bearer', 'Bearer two tokens', 'Bearer <script>']) {
@@ -421,7 +424,7 @@ for (const kind of databaseKinds()) {
       test('an oversized body', async () => problem(await post(JSON.stringify({ everywhere: false, pad: 'x'.repeat(5000) })), 413, 'body-too-large'));
       test('a wrong content type', async () => problem(await post('everywhere=true', 'text/plain'), 415, 'unsupported-media-type'));
       test('an unknown route', async () => {
-        const response = await fetch(`${server.url}/api/v1/nope`, { dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+        const response = await fetch(`${server.url}/api/v1/nope`, { headers: appKey(), dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
         await problem(response, 404, 'not-found');
       });
       test('after all of that the session is still alive', async () => {

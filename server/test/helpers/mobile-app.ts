@@ -10,11 +10,15 @@
  *
  * Every API call is signed (RFC 9421) with the session's signing key from the token response,
  * as an app must; `call(…, { signing: { … } })` tampers with the signature for tests.
+ *
+ * API calls carry the app's key (`palisade-app-key`): by default the one the test server was
+ * provisioned with for this app (helpers/app-keys.ts); `appKey` sets another, `null` none.
  */
 import * as oidc from 'openid-client';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { Browser } from './browser.ts';
 import { signRequest } from '../../src/apisec/index.ts';
+import { appKeyFor } from './app-keys.ts';
 
 export const APP_SCOPE = 'openid profile email offline_access api';
 
@@ -109,12 +113,20 @@ export class MobileApp {
   readonly http: Browser;
   /** The device's clock for signatures' `created` (ms); tests with an injected server clock set it. */
   clock: () => number = () => Date.now();
+  /** The API key `call` sends: undefined, the one provisioned for this app; null, none. */
+  appKey: string | null | undefined;
 
-  constructor(issuer: string, ca: string, clientId = 'field-app') {
+  constructor(issuer: string, ca: string, clientId = 'field-app', options: { appKey?: string | null } = {}) {
     this.issuer = issuer;
     this.ca = ca;
     this.clientId = clientId;
     this.http = new Browser(ca);
+    this.appKey = options.appKey;
+  }
+
+  /** The key this app sends with API calls, if any. */
+  get currentAppKey(): string | undefined {
+    return this.appKey === undefined ? appKeyFor(this.issuer, this.clientId) : (this.appKey ?? undefined);
   }
 
   discover(): Promise<oidc.Configuration> {
@@ -191,6 +203,8 @@ export class MobileApp {
     const dpop = this.keyOf.get(accessToken);
     const headers = new Headers(init.headers);
     if (init.body) headers.set('content-type', 'application/json');
+    const appKey = this.currentAppKey;
+    if (appKey && !headers.has('palisade-app-key')) headers.set('palisade-app-key', appKey);
     const signingKey = this.signingOf.get(accessToken);
     if (signingKey) {
       // The URL as it goes on the wire (fetch percent-encodes what the path spells raw).

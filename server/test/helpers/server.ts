@@ -1,11 +1,14 @@
 /**
  * Starts Palisade the README's way (`npm start` in the repository root) with configuration
  * from the environment, waits for its start-up banner and reads the URL and pin from it.
+ * Before it starts, an API key is created for every configured app with the CLI, as an
+ * operator would (`appKeys`; `MobileApp` sends its app's key by default).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { provisionInProcess, provisionWithCli, rememberAppKeys } from './app-keys.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -36,11 +39,14 @@ export interface StartedServer {
   url: string;
   pin: string;
   ca: string;
+  /** The API key made for each configured app (clients[].id) before the start. */
+  appKeys: Record<string, string>;
   output: () => string;
   stop(): Promise<void>;
 }
 
 export async function startPalisade(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<StartedServer> {
+  const appKeys = await provisionWithCli({ ...GENEROUS_RATE_LIMITS, ...env });
   const child: ChildProcess = spawn('npm', ['start', '--silent'], {
     cwd: REPO_ROOT,
     env: { ...process.env, NODE_ENV: 'development', ...GENEROUS_RATE_LIMITS, ...env },
@@ -75,13 +81,18 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
       reject(new Error(`Palisade exited with ${code} before starting:\n${output}`));
     });
   });
-  const ca = readFileSync(path.join(env.PALISADE_DATA_DIR!, 'tls', 'dev-cert.pem'), 'utf8');
+  // The certificate clients must trust: the operator's when one is configured, else the development one.
+  const ca = readFileSync(env.PALISADE_SERVER_TLS_CERT_FILE ?? path.join(env.PALISADE_DATA_DIR!, 'tls', 'dev-cert.pem'), 'utf8');
+  rememberAppKeys(started.url, appKeys);
   return {
     ...started,
     ca,
+    appKeys,
     output: () => output,
     async stop() {
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
+      // Idempotent: a child ended by a signal has no exit code, and signalling its group again
+      // (a test that stopped the server itself, then after()) would throw ESRCH.
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
       // npm exits on SIGTERM at once; Palisade itself (same process group) is still writing its
       // audit queue, sealing and closing the database. Done means the whole group is gone.
       // A member that is a zombie runs no more code (and in a container whose init does not reap
@@ -116,7 +127,8 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
 /**
  * Palisade in this test's process (where a test must reach inside: an injected clock, the
  * database handle), federating to `upstream`, on the test database's own folder and database.
- * `env` adds or overrides settings. `ca` is the development certificate clients must trust.
+ * `env` adds or overrides settings. `ca` is the development certificate clients must trust;
+ * `appKeys` the API key made for each configured app before the start.
  */
 export async function startInProcess(
   database: { dataDir: string; url: string | undefined },
@@ -124,7 +136,7 @@ export async function startInProcess(
   port: number,
   env: Record<string, string> = {},
   clock?: import('../../src/clock.ts').Clock,
-): Promise<{ server: import('../../src/main.ts').RunningServer; ca: string }> {
+): Promise<{ server: import('../../src/main.ts').RunningServer; ca: string; appKeys: Record<string, string> }> {
   const { loadConfig } = await import('../../src/config/load.ts');
   const { startServer } = await import('../../src/main.ts');
   const { generateMasterKey } = await import('../../src/security/primitives.ts');
@@ -140,8 +152,10 @@ export async function startInProcess(
       ...env,
     },
   });
+  const appKeys = await provisionInProcess(config);
   const server = await startServer({ config, announce: () => undefined, ...(clock ? { clock } : {}) });
-  return { server, ca: readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8') };
+  rememberAppKeys(server.url, appKeys);
+  return { server, ca: readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8'), appKeys };
 }
 
 /** Runs `npm run palisade -- <args>` as an operator would; never throws: exit code and output. */

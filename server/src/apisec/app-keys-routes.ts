@@ -1,0 +1,168 @@
+/**
+ * The admin API for app keys: list, create, rotate and revoke an app's keys at
+ * `/admin/v1/apps/{app}/keys`. Admin role only; creating, rotating and revoking are sensitive
+ * (step-up), as in sessions/admin-routes.ts. The key itself is in the answer to create and
+ * rotate, and nowhere else. Changes are recorded by AppKeys in their transaction
+ * (`app_key.created|rotated|revoked`); every call, allowed or refused, as `admin.app_keys.*`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { DURATION_PATTERN, parseDuration } from '../config/duration.ts';
+import { problems } from '../http/problems.ts';
+import type { AuditSink } from '../audit/index.ts';
+import { AppKeyError, DEFAULT_ROTATION_OVERLAP, type AppKeys } from './app-keys.ts';
+
+export interface AppKeyRoutesDeps {
+  keys: AppKeys;
+  audit: AuditSink;
+}
+
+const Duration = (description: string) => Type.String({ pattern: DURATION_PATTERN, maxLength: 12, description });
+const AppParams = Type.Object({ app: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }) }, { additionalProperties: false });
+const KeyParams = Type.Object({ app: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }), id: Type.String({ pattern: '^[0-9A-Za-z]{12}$' }) }, { additionalProperties: false });
+const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
+const KeyView = Type.Object(
+  {
+    id: Type.String({ description: 'Public id: the part after `pal_live_` and before the next `_`.' }),
+    appId: Type.String(),
+    name: Type.String(),
+    status: Type.Union([Type.Literal('active'), Type.Literal('rotating'), Type.Literal('expired'), Type.Literal('revoked')], {
+      description: '`rotating`: replaced by `replacedBy`, accepted until `expiresAt`.',
+    }),
+    createdAt: Type.String({ format: 'date-time' }),
+    createdBy: Type.String(),
+    lastUsedAt: Nullable(Type.String({ format: 'date-time', description: 'Up to a minute behind (written at most once a minute).' })),
+    expiresAt: Nullable(Type.String({ format: 'date-time' })),
+    revokedAt: Nullable(Type.String({ format: 'date-time' })),
+    replacedBy: Nullable(Type.String()),
+  },
+  { additionalProperties: false },
+);
+const WithKey = Type.Object(
+  { key: Type.String({ description: 'The key, shown this once: only a keyed hash of it is stored.' }), appKey: KeyView },
+  { additionalProperties: false },
+);
+const CreateBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 100 }), expiresIn: Type.Optional(Duration('The key stops working this long after creation. Default: never.')) },
+  { additionalProperties: false },
+);
+const RotateBody = Type.Object(
+  {
+    overlap: Type.Optional(Duration('How long the old key keeps working. Default: 7d.')),
+    expiresIn: Type.Optional(Duration('The new key stops working this long after creation. Default: never.')),
+  },
+  { additionalProperties: false },
+);
+
+type AdminAction = 'list' | 'create' | 'rotate' | 'revoke';
+
+export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps): Promise<void> {
+  const security = [{ bearer: [], appKey: [] }];
+  const labels = new WeakMap<FastifyRequest, AdminAction>();
+  const record = (request: FastifyRequest, action: AdminAction, outcome: 'success' | 'denied' | 'failure', extra: { reason?: string; detail?: Record<string, unknown> } = {}) => {
+    const params = request.params as { app?: string; id?: string };
+    deps.audit.emit({
+      action: `admin.app_keys.${action}`,
+      outcome,
+      ...(extra.reason ? { reason: extra.reason } : {}),
+      actor: {},
+      resource: params.id ? { type: 'app_key', id: params.id } : { type: 'app', ...(params.app ? { id: params.app } : {}) },
+      detail: { app: params.app, ...extra.detail },
+    });
+  };
+  // After authentication and before step-up, so a non-admin learns nothing about step-up; the
+  // label makes any later refusal (step-up, validation) audited too.
+  const adminOnly = (action: AdminAction) => async (request: FastifyRequest) => {
+    if (!request.auth!.roles.includes('admin')) {
+      record(request, action, 'denied', { reason: 'forbidden' });
+      throw problems.forbidden('This needs the admin role.');
+    }
+    labels.set(request, action);
+  };
+  app.addHook('onError', async (request, _reply, error) => {
+    const action = labels.get(request);
+    if (action) record(request, action, 'failure', { reason: (error as { type?: string }).type ?? 'error' });
+  });
+  /** Service errors as problems: unknown app or key → 404, a key that cannot be rotated → 409. */
+  const answer = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof AppKeyError)) throw error;
+      if (error.code === 'not_active') throw problems.appKeyNotActive(error.message);
+      if (error.code === 'invalid') throw problems.validation([{ path: 'body.name', message: error.message }]);
+      throw problems.notFound();
+    }
+  };
+
+  app.get<{ Params: Static<typeof AppParams> }>(
+    '/admin/v1/apps/:app/keys',
+    {
+      onRequest: [app.authenticate, adminOnly('list')],
+      schema: {
+        tags: ['admin'],
+        summary: 'An app’s API keys, without their secrets (admin)',
+        security,
+        params: AppParams,
+        response: { 200: Type.Object({ keys: Type.Array(KeyView) }, { additionalProperties: false }) },
+      },
+    },
+    async (request) => {
+      const keys = await answer(() => deps.keys.list(request.params.app));
+      record(request, 'list', 'success', { detail: { count: keys.length } });
+      return { keys };
+    },
+  );
+
+  app.post<{ Params: Static<typeof AppParams>; Body: Static<typeof CreateBody> }>(
+    '/admin/v1/apps/:app/keys',
+    {
+      onRequest: [app.authenticate, adminOnly('create'), app.requireStepUp],
+      schema: { tags: ['admin'], summary: 'Create an API key for an app; the key is in this answer only (admin, sensitive: step-up)', security, params: AppParams, body: CreateBody, response: { 201: WithKey } },
+    },
+    async (request, reply) => {
+      const { expiresIn, name } = request.body;
+      const created = await answer(() => deps.keys.create(request.params.app, { name, ...(expiresIn ? { expiresInMs: parseDuration(expiresIn) } : {}) }));
+      record(request, 'create', 'success', { detail: { appKeyId: created.view.id } });
+      reply.header('cache-control', 'no-store');
+      return reply.code(201).send({ key: created.key, appKey: created.view });
+    },
+  );
+
+  app.post<{ Params: Static<typeof KeyParams>; Body: Static<typeof RotateBody> }>(
+    '/admin/v1/apps/:app/keys/:id/rotate',
+    {
+      onRequest: [app.authenticate, adminOnly('rotate'), app.requireStepUp],
+      schema: {
+        tags: ['admin'],
+        summary: 'Replace a key: a new key (in this answer only), the old one keeps working for the overlap (admin, sensitive: step-up)',
+        security,
+        params: KeyParams,
+        body: RotateBody,
+        response: { 201: Type.Object({ key: Type.String(), appKey: KeyView, previous: KeyView }, { additionalProperties: false }) },
+      },
+    },
+    async (request, reply) => {
+      const { overlap, expiresIn } = request.body ?? {};
+      const rotated = await answer(() =>
+        deps.keys.rotate(request.params.app, request.params.id, { overlapMs: parseDuration(overlap ?? DEFAULT_ROTATION_OVERLAP), ...(expiresIn ? { expiresInMs: parseDuration(expiresIn) } : {}) }),
+      );
+      record(request, 'rotate', 'success', { detail: { newAppKeyId: rotated.view.id } });
+      reply.header('cache-control', 'no-store');
+      return reply.code(201).send({ key: rotated.key, appKey: rotated.view, previous: rotated.previous });
+    },
+  );
+
+  app.delete<{ Params: Static<typeof KeyParams> }>(
+    '/admin/v1/apps/:app/keys/:id',
+    {
+      onRequest: [app.authenticate, adminOnly('revoke'), app.requireStepUp],
+      schema: { tags: ['admin'], summary: 'Revoke a key now (admin, sensitive: step-up)', security, params: KeyParams, response: { 204: Type.Null() } },
+    },
+    async (request, reply) => {
+      await answer(() => deps.keys.revoke(request.params.app, request.params.id));
+      record(request, 'revoke', 'success');
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,365 @@
+/**
+ * Per-app API keys (issue 6): every `/api` and `/admin` request names the registered app that
+ * makes it, with `palisade-app-key: pal_live_<id>_<secret><checksum>`.
+ *
+ * - A key is 43 random base62 characters (256 bits) behind a public 12-character id, with a
+ *   CRC32 checksum (6 base62 characters) so secret scanners can tell a real leaked key from
+ *   look-alikes offline, as GitHub's token format allows. It is shown once, at creation.
+ * - Stored: the id and an HMAC-SHA256 of the whole key under a key derived from the master key
+ *   (never the key), its app, name, creation, last use, expiry and revocation. Verification
+ *   recomputes the HMAC and compares in constant time.
+ * - Several keys of an app may be active at once: `rotate` creates a new key and lets the old
+ *   one expire after an overlap window, so apps in the field can be updated first.
+ * - Cost per request: a verified key's row is cached in process for `VERIFIED_CACHE_MS` (5 s).
+ *   A revocation by this instance (admin API) takes effect at once; other instances and the CLI
+ *   reach every instance within those 5 s. `last_used_at` is written at most once a minute per
+ *   key and instance, never on the request's path.
+ */
+import { crc32 } from 'node:zlib';
+import type { KeyObject } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { Database, Queryable } from '../db/index.ts';
+import type { Clock } from '../clock.ts';
+import { base62Of32Bits, constantTimeEqual, deriveKey, keyedHash, randomBase62, type MasterKey } from '../security/primitives.ts';
+import { currentContext, type AuditSink } from '../audit/index.ts';
+import { problems } from '../http/problems.ts';
+import { findAppKey, insertAppKey, listAppKeys, markAppKeyRevoked, markAppKeyRotated, touchAppKey, type AppKeyRow } from './app-keys-store.ts';
+
+/** The request header that carries the key. Never a query parameter: URLs end up in logs and histories. */
+export const APP_KEY_HEADER = 'palisade-app-key';
+export const APP_KEY_PREFIX = 'pal_live_';
+const ID_LENGTH = 12;
+const SECRET_LENGTH = 43;
+/** `pal_live_<12 id>_<43 secret><6 checksum>`: what secret scanners match (then check the CRC). */
+export const APP_KEY_PATTERN = /^pal_live_([0-9A-Za-z]{12})_([0-9A-Za-z]{43})([0-9A-Za-z]{6})$/;
+/** How long this instance trusts what it read about a key: the bound on cross-instance revocation. */
+export const VERIFIED_CACHE_MS = 5_000;
+/** `last_used_at` is written at most this often per key and instance. */
+export const LAST_USED_EVERY_MS = 60_000;
+/** Cached key rows (hits and misses) per instance; a flood of made-up ids cannot grow it further. */
+const CACHE_ENTRIES = 10_000;
+/** How long a rotated key keeps working unless the operator says otherwise (`--overlap`). */
+export const DEFAULT_ROTATION_OVERLAP = '7d';
+/** Label of the HMAC key derived from the master key; changing it invalidates every key. */
+const HASH_KEY_PURPOSE = 'app key hashes v1';
+
+/** The checksum suffix of a key body (`pal_live_<id>_<secret>`). */
+export function appKeyChecksum(body: string): string {
+  return base62Of32Bits(crc32(body));
+}
+
+/** The public id of a well-formed key (checksum included), else undefined. */
+export function parseAppKey(presented: string): { id: string } | undefined {
+  const match = APP_KEY_PATTERN.exec(presented);
+  if (!match) return undefined;
+  if (appKeyChecksum(presented.slice(0, -6)) !== match[3]) return undefined;
+  return { id: match[1]! };
+}
+
+function newAppKey(): { id: string; key: string } {
+  const id = randomBase62(ID_LENGTH);
+  const body = `${APP_KEY_PREFIX}${id}_${randomBase62(SECRET_LENGTH)}`;
+  return { id, key: body + appKeyChecksum(body) };
+}
+
+/**
+ * Why a key was refused — precise, for the audit trail and the log only; the client is told
+ * no more than missing or invalid, so the answer is no oracle for which ids exist.
+ */
+export type AppKeyRefusal = 'missing' | 'malformed' | 'unknown' | 'mismatch' | 'revoked' | 'expired' | 'rotated_out' | 'unknown_app';
+
+export type AppKeyVerdict = { ok: true; keyId: string; appId: string } | { ok: false; reason: AppKeyRefusal; keyId?: string };
+
+/** `rotating`: replaced by a newer key and still accepted until `expiresAt`. */
+export type AppKeyStatus = 'active' | 'rotating' | 'expired' | 'revoked';
+
+/** What operators see of a key: everything but its hash. */
+export interface AppKeyView {
+  id: string;
+  appId: string;
+  name: string;
+  status: AppKeyStatus;
+  createdAt: string;
+  createdBy: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  replacedBy: string | null;
+}
+
+/** A refused key operation, with a stable code callers branch on. */
+export class AppKeyError extends Error {
+  readonly code: 'unknown_app' | 'not_found' | 'not_active' | 'invalid';
+  constructor(code: AppKeyError['code'], message: string) {
+    super(message);
+    this.name = 'AppKeyError';
+    this.code = code;
+  }
+}
+
+export interface AppKeysDeps {
+  db: Database;
+  clock: Clock;
+  master: MasterKey;
+  /** The registered apps (clients[].id): keys are made for these only, and only theirs work. */
+  apps: Iterable<string>;
+  audit?: AuditSink;
+  log?: { warn(details: object, message: string): void };
+  /** Override of VERIFIED_CACHE_MS (tests of the bound). */
+  cacheMs?: number;
+}
+
+const NAME = /^[\p{L}\p{N} ._:()/-]{1,100}$/u;
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The rules: create, rotate, revoke, list and verify keys. Nothing here knows HTTP. */
+export class AppKeys {
+  readonly apps: ReadonlySet<string>;
+  private readonly deps: AppKeysDeps;
+  private readonly hashKey: KeyObject;
+  private readonly cacheMs: number;
+  /** Key rows as read from the database (undefined: no such key), with when they were read. */
+  private readonly cache = new Map<string, { at: number; row: Promise<AppKeyRow | undefined> }>();
+  private readonly lastWritten = new Map<string, number>();
+
+  constructor(deps: AppKeysDeps) {
+    this.deps = deps;
+    this.apps = new Set(deps.apps);
+    this.hashKey = deriveKey(deps.master, HASH_KEY_PURPOSE);
+    this.cacheMs = deps.cacheMs ?? VERIFIED_CACHE_MS;
+  }
+
+  private hash(key: string): string {
+    return keyedHash(this.hashKey, key);
+  }
+
+  private status(row: AppKeyRow): AppKeyStatus {
+    if (row.revokedAt) return 'revoked';
+    if (row.expiresAt && row.expiresAt.getTime() <= this.deps.clock.now()) return 'expired';
+    return row.replacedBy ? 'rotating' : 'active';
+  }
+
+  private view(row: AppKeyRow): AppKeyView {
+    return {
+      id: row.id,
+      appId: row.appId,
+      name: row.name,
+      status: this.status(row),
+      createdAt: row.createdAt.toISOString(),
+      createdBy: row.createdBy,
+      lastUsedAt: iso(row.lastUsedAt),
+      expiresAt: iso(row.expiresAt),
+      revokedAt: iso(row.revokedAt),
+      replacedBy: row.replacedBy,
+    };
+  }
+
+  private knownApp(appId: string): void {
+    if (!this.apps.has(appId)) throw new AppKeyError('unknown_app', `no app "${appId}" is registered (clients[].id): ${[...this.apps].join(', ') || 'none'}`);
+  }
+
+  /** The key row, from this instance's cache when it was read less than `cacheMs` ago. */
+  private lookup(id: string): Promise<AppKeyRow | undefined> {
+    const now = this.deps.clock.now();
+    const cached = this.cache.get(id);
+    if (cached && now - cached.at < this.cacheMs) return cached.row;
+    if (cached) this.cache.delete(id);
+    else if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    const row = findAppKey(this.deps.db, id);
+    this.cache.set(id, { at: now, row });
+    row.catch(() => this.cache.delete(id));
+    return row;
+  }
+
+  /** Forgets what this instance cached about a key, so its own changes apply at once. */
+  forget(id: string): void {
+    this.cache.delete(id);
+  }
+
+  /** Checks a presented key. Never throws for a bad key: the verdict says why it was refused. */
+  async verify(presented: string | undefined): Promise<AppKeyVerdict> {
+    if (presented === undefined || presented === '') return { ok: false, reason: 'missing' };
+    const parsed = presented.length <= 100 ? parseAppKey(presented) : undefined;
+    if (!parsed) return { ok: false, reason: 'malformed' };
+    const row = await this.lookup(parsed.id);
+    if (!row) return { ok: false, reason: 'unknown', keyId: parsed.id };
+    // The secret first: only the key's holder may learn (in the audit trail) that it is revoked.
+    if (!constantTimeEqual(this.hash(presented), row.keyHash)) return { ok: false, reason: 'mismatch', keyId: row.id };
+    if (row.revokedAt) return { ok: false, reason: 'revoked', keyId: row.id };
+    const now = this.deps.clock.now();
+    if (row.expiresAt && row.expiresAt.getTime() <= now) return { ok: false, reason: row.replacedBy ? 'rotated_out' : 'expired', keyId: row.id };
+    if (!this.apps.has(row.appId)) return { ok: false, reason: 'unknown_app', keyId: row.id };
+    this.noteUse(row.id, now);
+    return { ok: true, keyId: row.id, appId: row.appId };
+  }
+
+  /** Records the use at most once a minute per key, after the answer and off its path. */
+  private noteUse(id: string, now: number): void {
+    const last = this.lastWritten.get(id);
+    if (last !== undefined && now - last < LAST_USED_EVERY_MS) return;
+    this.lastWritten.set(id, now);
+    touchAppKey(this.deps.db, id, new Date(now)).catch((err: unknown) =>
+      this.deps.log?.warn({ event: 'app_key.last_used_failed', keyId: id, err: String(err) }, 'recording an app key’s last use failed'),
+    );
+  }
+
+  /** A new key for `appId`; the returned `key` is the only time anyone sees it. */
+  async create(appId: string, options: { name: string; expiresInMs?: number }): Promise<{ key: string; view: AppKeyView }> {
+    this.knownApp(appId);
+    if (!NAME.test(options.name)) throw new AppKeyError('invalid', 'the name must be 1 to 100 letters, digits, spaces or . _ : ( ) / -');
+    return this.deps.db.transaction(async (tx) => this.insert(tx, appId, options.name, options.expiresInMs));
+  }
+
+  private async insert(tx: Queryable, appId: string, name: string, expiresInMs: number | undefined, rotatedFrom?: string) {
+    const now = this.deps.clock.now();
+    const createdBy = currentContext()?.actor.userId ?? 'system';
+    for (let attempt = 0; ; attempt++) {
+      const { id, key } = newAppKey();
+      const row = { id, appId, name, keyHash: this.hash(key), createdAt: new Date(now), createdBy, expiresAt: expiresInMs === undefined ? null : new Date(now + expiresInMs) };
+      // 12 base62 characters: a collision is a one-in-10^21 event, but it must not overwrite.
+      if (!(await insertAppKey(tx, row))) {
+        if (attempt < 3) continue;
+        throw new Error('could not draw an unused app key id');
+      }
+      await this.deps.audit?.record(tx, {
+        action: 'app_key.created',
+        outcome: 'success',
+        actor: {},
+        resource: { type: 'app_key', id },
+        changes: { after: { appId, name, expiresAt: iso(row.expiresAt) } },
+        detail: { appId, ...(rotatedFrom ? { rotatedFrom } : {}) },
+      });
+      return { key, view: this.view({ ...row, lastUsedAt: null, revokedAt: null, replacedBy: null }) };
+    }
+  }
+
+  /** The app's key `keyId`, locked until the transaction ends. */
+  private async lockedKey(tx: Queryable, appId: string, keyId: string): Promise<AppKeyRow> {
+    const row = await findAppKey(tx, keyId, true);
+    if (!row || row.appId !== appId) throw new AppKeyError('not_found', `app "${appId}" has no key "${keyId}"`);
+    return row;
+  }
+
+  /**
+   * A new key in place of `keyId`, which keeps working for `overlapMs` (never longer than it
+   * would have anyway) so apps in the field can switch; the new key inherits its name.
+   */
+  async rotate(appId: string, keyId: string, options: { overlapMs: number; expiresInMs?: number }): Promise<{ key: string; view: AppKeyView; previous: AppKeyView }> {
+    this.knownApp(appId);
+    const result = await this.deps.db.transaction(async (tx) => {
+      const old = await this.lockedKey(tx, appId, keyId);
+      const status = this.status(old);
+      if (status !== 'active') throw new AppKeyError('not_active', `key "${keyId}" is ${status}${old.replacedBy ? ` (replaced by ${old.replacedBy})` : ''}: rotate the app’s current key`);
+      const now = this.deps.clock.now();
+      const ends = new Date(Math.min(now + options.overlapMs, old.expiresAt?.getTime() ?? Infinity));
+      const created = await this.insert(tx, appId, old.name, options.expiresInMs, old.id);
+      await markAppKeyRotated(tx, old.id, ends, created.view.id);
+      await this.deps.audit?.record(tx, {
+        action: 'app_key.rotated',
+        outcome: 'success',
+        actor: {},
+        resource: { type: 'app_key', id: old.id },
+        changes: { before: { expiresAt: iso(old.expiresAt), replacedBy: null }, after: { expiresAt: ends.toISOString(), replacedBy: created.view.id } },
+        detail: { appId, overlapSeconds: Math.round(options.overlapMs / 1000) },
+      });
+      return { ...created, previous: this.view({ ...old, expiresAt: ends, replacedBy: created.view.id }) };
+    });
+    this.forget(keyId);
+    return result;
+  }
+
+  /** Revokes a key at once (on this instance now, on the others within VERIFIED_CACHE_MS). */
+  async revoke(appId: string, keyId: string): Promise<AppKeyView> {
+    this.knownApp(appId);
+    const view = await this.deps.db.transaction(async (tx) => {
+      const row = await this.lockedKey(tx, appId, keyId);
+      if (row.revokedAt) return this.view(row); // already revoked: nothing changes, nothing recorded
+      const at = new Date(this.deps.clock.now());
+      await markAppKeyRevoked(tx, row.id, at);
+      await this.deps.audit?.record(tx, {
+        action: 'app_key.revoked',
+        outcome: 'success',
+        actor: {},
+        resource: { type: 'app_key', id: row.id },
+        changes: { before: { revokedAt: null }, after: { revokedAt: at.toISOString() } },
+        detail: { appId, name: row.name },
+      });
+      return this.view({ ...row, revokedAt: at });
+    });
+    this.forget(keyId);
+    return view;
+  }
+
+  async list(appId: string): Promise<AppKeyView[]> {
+    this.knownApp(appId);
+    return (await listAppKeys(this.deps.db, appId)).map((row) => this.view(row));
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified app key of this request (set by the app key stage). */
+    appKey?: { id: string; appId: string };
+  }
+}
+
+/** `/api/…` and `/admin/…`: by the matched route's pattern, else (no route) by the path asked for. */
+const KEYED = /^\/(api|admin)(\/|$)/;
+
+/**
+ * The HTTP stage (http/app.ts registers both hooks by name):
+ *  - `check` (onRequest, right after the request context, before rate limits and bearer
+ *    verification): verifies the key and names the app in the request context, so every audit
+ *    record and metric of the request says which app made it;
+ *  - `matchToken` (preValidation, after bearer verification): the token must belong to the
+ *    key's app — a token stolen from one app is no use inside another app's requests — and a
+ *    request without a key passes only with a token of an app declared `appKey: off`.
+ */
+export class AppKeyStage {
+  readonly keys: AppKeys;
+  private readonly keylessApps: ReadonlySet<string>;
+  private readonly keyless = new WeakSet<FastifyRequest>();
+
+  /** `keylessApps`: apps whose requests need no key (`clients[].appKey: off`, the start page). */
+  constructor(keys: AppKeys, keylessApps: Iterable<string>) {
+    this.keys = keys;
+    this.keylessApps = new Set(keylessApps);
+  }
+
+  static requiresKey(request: FastifyRequest): boolean {
+    // A CORS preflight carries no credentials by definition (Fetch standard).
+    if (request.method === 'OPTIONS') return false;
+    return KEYED.test(request.routeOptions.url ?? request.url.split('?')[0]!);
+  }
+
+  readonly check = async (request: FastifyRequest): Promise<void> => {
+    if (!AppKeyStage.requiresKey(request)) return;
+    const header = request.headers[APP_KEY_HEADER];
+    const presented = Array.isArray(header) ? header.join(',') : header;
+    if ((presented === undefined || presented === '') && this.keylessApps.size > 0) {
+      // Decided once the token says which app this is (matchToken).
+      this.keyless.add(request);
+      return;
+    }
+    const verdict = await this.keys.verify(presented);
+    if (!verdict.ok) {
+      const detail = verdict.keyId ? { appKeyId: verdict.keyId } : undefined;
+      throw verdict.reason === 'missing' ? problems.missingAppKey() : problems.invalidAppKey(`app_key_${verdict.reason}`, detail);
+    }
+    request.appKey = { id: verdict.keyId, appId: verdict.appId };
+    const context = currentContext();
+    if (context) context.actor.appId = verdict.appId;
+  };
+
+  readonly matchToken = async (request: FastifyRequest): Promise<void> => {
+    const tokenApp = request.auth?.client_id;
+    if (this.keyless.has(request)) {
+      if (tokenApp === undefined || !this.keylessApps.has(tokenApp)) throw problems.missingAppKey();
+      return;
+    }
+    const key = request.appKey;
+    if (key && tokenApp !== undefined && tokenApp !== key.appId) {
+      throw problems.tokenAppMismatch({ appKeyId: key.id, keyApp: key.appId, tokenApp });
+    }
+  };
+}
