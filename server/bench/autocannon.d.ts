@@ -25,6 +25,8 @@ declare module 'autocannon' {
     workers?: number;
     servername?: string;
     warmup?: { connections?: number; duration?: number };
+    /** Request templates; `setupRequest` changes each request before it is sent (not in workers mode). */
+    requests?: { method?: 'GET' | 'POST'; setupRequest?: (request: { headers?: Record<string, string> } & Record<string, unknown>) => Record<string, unknown> }[];
   }
 
   export interface Result {
@@ -38,5 +40,10 @@ declare module 'autocannon' {
     duration: number;
   }
 
-  export default function autocannon(options: Options): PromiseLike<Result>;
+  function autocannon(options: Options): PromiseLike<Result>;
+  namespace autocannon {
+    /** Aggregates a raw result (what autocannon returns when it runs off the main thread). */
+    function aggregateResult(results: Result[], options: Options): Result;
+  }
+  export default autocannon;
 }

@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import type { RefreshJob, RefreshOutcome } from './refresh-worker.ts';
+import type { SignedGetJob, SignedGetOutcome } from './signed-get-worker.ts';
 
 export interface Measurement {
   name: string;
@@ -38,6 +39,21 @@ export async function measureGet(name: string, url: string, settings: LoadSettin
     throw new Error(`${name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers of ${result.requests.total}`);
   }
   return { name, perSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, total: result.requests.total };
+}
+
+/** GETs `url` with a fresh request signature each time (signed-get-worker.ts); throws like measureGet. */
+export async function measureSignedGet(name: string, url: string, settings: LoadSettings, signing: SignedGetJob['signing']): Promise<Measurement> {
+  const worker = new Worker(new URL('./signed-get-worker.ts', import.meta.url), { workerData: { url, settings, signing } satisfies SignedGetJob });
+  const outcome = await new Promise<SignedGetOutcome>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the signed GET worker exited with ${code} before reporting`)));
+  });
+  await worker.terminate();
+  if (!outcome.ok) throw new Error(`${name}: ${outcome.error}`);
+  const r = outcome.result;
+  if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) throw new Error(`${name}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx answers of ${r.total}`);
+  return { name, perSecond: r.perSecond, p50Ms: r.p50Ms, p99Ms: r.p99Ms, total: r.total };
 }
 
 function percentile(sorted: number[], p: number): number {

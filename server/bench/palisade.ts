@@ -9,9 +9,9 @@ import { loadConfig } from '../src/config/load.ts';
 import { startServer, type RunningServer } from '../src/main.ts';
 import { generateMasterKey } from '../src/security/primitives.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../test/helpers/upstream-idp.ts';
-import { freePort } from '../test/helpers/server.ts';
+import { freePort, GENEROUS_RATE_LIMITS } from '../test/helpers/server.ts';
 import { provisionInProcess, rememberAppKeys } from '../test/helpers/app-keys.ts';
-import { BEARER_FIELD_APP, MobileApp } from '../test/helpers/mobile-app.ts';
+import { BEARER_FIELD_APP, MobileApp, signingKeyOf, type SigningKey } from '../test/helpers/mobile-app.ts';
 import type { BenchDatabase } from './database.ts';
 
 export const CLIENT_ID = 'field-app';
@@ -22,7 +22,7 @@ export interface BenchPalisade {
   /** Palisade's development certificate (PEM), the only one the sign-in client trusts. */
   ca: string;
   /** Signs `person` in at the company IdP and returns the app's tokens. */
-  login(person?: string): Promise<{ accessToken: string; refreshToken: string }>;
+  login(person?: string): Promise<{ accessToken: string; refreshToken: string; signingKey: SigningKey }>;
   /** The app's view of Palisade (its HTTP client trusts Palisade's certificate). */
   app: MobileApp;
   /** The token endpoint as discovery advertises it. */
@@ -55,6 +55,9 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
         // The bench drives bearer tokens (its refresh workers and autocannon make no DPoP proofs).
         PALISADE_CLIENTS: BEARER_FIELD_APP,
         PALISADE_LOG_LEVEL: 'silent',
+        // The limits are counted as in production, but set high enough that the bench's nine
+        // sign-ins and its load are measured rather than refused (5 sign-ins a minute by default).
+        ...GENEROUS_RATE_LIMITS,
       },
     });
     appKey = (await provisionInProcess(config))[CLIENT_ID]!;
@@ -79,8 +82,9 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
     appKey,
     async login(person = 'u-tech') {
       const { tokens } = await app.signIn(person, { dpop: false });
-      if (!tokens.refresh_token) throw new Error('no refresh token was issued');
-      return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
+      const signingKey = signingKeyOf(tokens);
+      if (!tokens.refresh_token || !signingKey) throw new Error('no refresh token or no request signing key was issued');
+      return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, signingKey };
     },
     async close() {
       await app.close();

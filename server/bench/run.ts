@@ -4,7 +4,8 @@
  * the machine than about Palisade; ratios can be compared across machines and over time).
  *
  *   baseline      bare Fastify over TLS 1.3, the single-row user query /api/v1/me runs
- *   /api/v1/me    the full pipeline with app key and bearer verification (signature, claims, session)
+ *   /api/v1/me    the full pipeline: app key, bearer verification (signature, claims, session)
+ *                 and the RFC 9421 request signature with its replay check
  *   refresh       refresh-token grants per second over rotating chains
  *   audit trail   an audited write against the same write bare, appends with the sealer
  *                 running, sealing alone, and the chain verified afterwards (audit.ts)
@@ -26,7 +27,7 @@ import { auditReport, measureAudit, type AuditBenchSettings } from './audit.ts';
 import { createBenchDatabase, type BenchDatabase } from './database.ts';
 import { startBenchPalisade, CLIENT_ID, type BenchPalisade } from './palisade.ts';
 import { startBaseline, type Baseline } from './baseline.ts';
-import { measureGet, measureRefresh, type LoadSettings, type Measurement } from './load.ts';
+import { measureGet, measureRefresh, measureSignedGet, type LoadSettings, type Measurement } from './load.ts';
 import { measurePipeline, pipelineReport, type PipelineSettings } from './pipeline.ts';
 
 const SETTINGS: LoadSettings = { connections: 10, warmupSeconds: 1, durationSeconds: 5 };
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
     const serverVersion = (await server.db.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? '?';
     progress(`database: ${database.kind}; Palisade at ${server.url}`);
 
-    const { accessToken } = await palisade.login('u-tech');
+    const { accessToken, signingKey } = await palisade.login('u-tech');
     const userId = decodeJwt(accessToken).sub!;
 
     // PostgreSQL: the baseline gets a pool of its own of the same size, as a separate service
@@ -101,7 +102,14 @@ async function main(): Promise<void> {
     progress('measuring the baseline');
     const bare = await measureGet('baseline (bare Fastify + TLS + user query)', baseline.url, SETTINGS);
     progress('measuring GET /api/v1/me');
-    const me = await measureGet('GET /api/v1/me (app key + bearer verified)', meUrl, SETTINGS, { authorization: `Bearer ${accessToken}`, 'palisade-app-key': palisade.appKey });
+    // Signed for the public URL the app addresses (the load goes to the same server by address).
+    const me = await measureSignedGet('GET /api/v1/me (app key + bearer verified + request signed)', meUrl, SETTINGS, {
+      targetUri: `${server.url}/api/v1/me`,
+      authorization: `Bearer ${accessToken}`,
+      keyId: signingKey.keyId,
+      key: signingKey.key,
+      headers: { 'palisade-app-key': palisade.appKey },
+    });
     progress('measuring refresh-token grants');
     const refresh = await measureRefresh(`refresh_token grant (${REFRESH_CHAINS} chains)`, {
       tokenEndpoint: palisade.tokenEndpoint,

@@ -28,7 +28,7 @@ import { MemoryCache, openRedisCache, type SharedCache } from './cache/index.ts'
 import { isDeactivated, ScimEffects, scimRoutes } from './scim/index.ts';
 import { userRoutes } from './users/routes.ts';
 import { createApp } from './http/app.ts';
-import { AppKeys, AppKeyStage, RateLimits, RateLimitStage, appKeyRoutes } from './apisec/index.ts';
+import { AppKeys, AppKeyStage, RateLimits, RateLimitStage, RequestSignatureStage, SessionSigningKeys, appKeyRoutes } from './apisec/index.ts';
 import { BearerVerifier } from './http/bearer.ts';
 import { loadTls, TLS_POLICY } from './http/tls.ts';
 import { pinsRoute } from './http/pins.ts';
@@ -170,7 +170,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     );
 
     const devices = new Devices(db, clock, sessions, config.sessions.maxDevices, audit);
-    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log, audit }) };
+    // Request signing keys: handed to the app with its tokens, checked on every API call.
+    const signingKeys = new SessionSigningKeys({ db, master, isRevoked: (sid) => sessions.isRevoked(sid) });
+    const tokenResponseExtras = async (sessionId: string): Promise<Record<string, string>> => {
+      const issued = await signingKeys.issue(sessionId);
+      return issued ? { signing_key: issued.key, signing_key_id: issued.keyId } : {};
+    };
+    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras }) };
     const bearer = new BearerVerifier(keys.publicJwks, {
       issuer: config.publicUrl,
       audience: apiAudience(config),
@@ -214,6 +220,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         if (state === 'locked' && !allowLocked) throw problems.sessionLocked();
         if (state === 'unknown') throw problems.sessionRevoked();
       },
+      requestSignatures: new RequestSignatureStage({
+        keys: signingKeys,
+        claimOnce,
+        clock,
+        mode: config.requestSigning.mode,
+        windowMs: parseDuration(config.requestSigning.window),
+        clients: new Map(config.clients.filter((c) => c.requestSigning).map((c) => [c.id, c.requestSigning!])),
+        publicOrigin: config.publicUrl,
+      }),
       rateLimits: new RateLimitStage(new RateLimits({ config: config.rateLimits, counters: (o) => cache.counters(o), audit, log })),
       audit,
       onResponse: (response) => {
@@ -288,7 +303,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const next = await loadKeySet(db, master, clock);
       if (next.version === keys.version && next.activeKid === keys.activeKid) return;
       keys = next;
-      provider.current = createProvider({ config, db, clock, master, sessions, devices, keys, log, audit });
+      provider.current = createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras });
       bearer.setKeys(keys.publicJwks);
       app.log.info({ event: 'keys.reloaded', activeKid: keys.activeKid, published: keys.publicJwks.length }, 'signing keys reloaded');
     };

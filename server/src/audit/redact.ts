@@ -9,7 +9,7 @@
 // By suffix, not substring: `tokens.accessTokenTtl` is a setting, not a token, and `clients[].dpop`
 // (required/allowed) is a setting whose changes must be visible. The DPoP header itself is
 // redacted by path in the HTTP logger.
-const SECRET_SUFFIXES = ['token', 'secret', 'password', 'passwd', 'apikey', 'privatekey', 'masterkey', 'authorization', 'cookie', 'signature', 'proof', 'assertion', 'verifier', 'jwk', 'jws', 'jwe', 'wrapped', 'ciphertext', 'encrypted', 'otp', 'pin', 'dpopproof', 'credential', 'credentials'];
+const SECRET_SUFFIXES = ['token', 'secret', 'password', 'passwd', 'apikey', 'privatekey', 'masterkey', 'authorization', 'cookie', 'signature', 'proof', 'assertion', 'verifier', 'jwk', 'jws', 'jwe', 'wrapped', 'ciphertext', 'encrypted', 'otp', 'pin', 'dpopproof', 'credential', 'credentials', 'signingkey'];
 // `palisade-app-key` is the app key header; `clients[].appKey` (required/off) is a setting.
 const SECRET_EXACT = new Set(['code', 'key', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'palisadeappkey']);
 function isSecretName(name: string): boolean {

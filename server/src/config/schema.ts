@@ -27,6 +27,10 @@ const RateClass = (description: string, points: number, duration: string) =>
     { additionalProperties: false, default: {}, description },
   );
 
+/** Request signing (RFC 9421) modes: see apisec/signature-stage.ts. */
+const SigningMode = (description: string) =>
+  Type.Union([Type.Literal('required'), Type.Literal('optional'), Type.Literal('off')], { description });
+
 export const ROLE_NAMES = ['technician', 'dispatcher', 'manager', 'admin'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
@@ -57,6 +61,9 @@ const ClientSchema = Type.Object(
         patternHint: 'must be a duration such as 30s, 15m, 12h or 7d',
         description: 'Locks this app’s sessions after this long without an API call (overrides sessions.idleTimeout).',
       }),
+    ),
+    requestSigning: Type.Optional(
+      SigningMode('Request signing for this app’s API calls (overrides requestSigning.mode): `optional` accepts unsigned calls but verifies signed ones; `off` ignores signatures.'),
     ),
     secret: Type.Optional(
       Type.String({
@@ -295,6 +302,20 @@ export const ConfigSchema = Type.Object(
         default: {},
         description: 'Rate limits by class (issue 6). Counters are exact across instances when redis.url is set, in-process otherwise.',
       },
+    ),
+    requestSigning: Type.Object(
+      {
+        mode: Type.Union([Type.Literal('required'), Type.Literal('optional'), Type.Literal('off')], {
+          default: 'required',
+          description:
+            'API requests (/api, /admin) signed per RFC 9421 with HMAC-SHA256 under the session’s signing key (returned with the tokens as signing_key / signing_key_id), covering @method, @target-uri, authorization and content-digest, with created, nonce and keyid. `required` refuses unsigned requests (401 signature-required); `optional` verifies a signature when present; `off` ignores signatures. Per app: clients[].requestSigning; per route: `config: { signing }`.',
+        }),
+        window: Duration(
+          'A signature’s `created` must be within this long of server time (either way), and each nonce is accepted once within it — across instances when redis.url is set.',
+          '5m',
+        ),
+      },
+      { additionalProperties: false, default: {}, description: 'Request signatures and their replay window (issue 6).' },
     ),
     monitoring: MonitoringSchema,
     metrics: Type.Object(

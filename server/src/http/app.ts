@@ -7,6 +7,8 @@
  *   3. rate limit by class, per client IP: `rateLimitByAddress` (authentication routes, lockouts)
  *   4. authentication: `authenticate` verifies the bearer token and the session (bearer.ts)
  *   4b. `appKeyMatchesToken`: the token was issued to the app whose key the request carries
+ *   4c. request signature + replay check: `verifyRequestSignature` (apisec/signature-stage.ts),
+ *       over the exact bytes received
  *   5. content types (JSON only, nesting bounded: json.ts), per-route body limits, no body
  *      where a route takes none (`refuseUnexpectedBody`); schema validation of params, query
  *      and body, unknown fields refused; responses serialized through their schemas
@@ -28,7 +30,7 @@ import { JsonBodyError, MAX_JSON_DEPTH, parseJsonBounded } from './json.ts';
 import { NO_QUERY } from './schemas.ts';
 import { answerClientError } from './client-errors.ts';
 import { redactForLog, requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
-import type { AppKeyStage, RateLimitStage } from '../apisec/index.ts';
+import type { AppKeyStage, RateLimitStage, RequestSignatureStage } from '../apisec/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -67,6 +69,8 @@ export interface AppOptions {
   appKeys?: AppKeyStage;
   /** Rate limits by class (apisec); absent: no limits (unit tests of other stages). */
   rateLimits?: RateLimitStage;
+  /** Request signatures (RFC 9421) of /api and /admin calls; absent: not checked (unit tests of other stages). */
+  requestSignatures?: RequestSignatureStage;
   /** Every 401 and 403 is recorded here (`http.denied`). */
   audit?: AuditSink;
   /** Called after every response (metrics, the error-spike monitor). */
@@ -79,6 +83,9 @@ const contexts = new WeakMap<FastifyRequest, RequestContext>();
 const answeredWith = new WeakMap<FastifyRequest, string>();
 /** What that problem adds for the audit record only (Problem.audit: a precise reason). */
 const auditedAs = new WeakMap<FastifyRequest, NonNullable<Problem['audit']>>();
+/** The exact body bytes of a JSON request: the signature stage digests them (RFC 9530). */
+const rawBodies = new WeakMap<FastifyRequest, Buffer>();
+const EMPTY_BODY = Buffer.alloc(0);
 
 export function createApp(options: AppOptions): FastifyInstance {
   const serverFactory: FastifyServerFactory | undefined = options.server
@@ -150,18 +157,20 @@ export function createApp(options: AppOptions): FastifyInstance {
   app.register(cors, {
     origin: options.corsOrigins.includes('*') ? true : options.corsOrigins,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'dpop', 'palisade-app-key', 'x-request-id'],
+    allowedHeaders: ['authorization', 'content-type', 'dpop', 'palisade-app-key', 'x-request-id', 'content-digest', 'signature', 'signature-input'],
     // Browser clients may read the rate-limit state and back off as told.
-    exposedHeaders: ['x-request-id', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'retry-after'],
+    exposedHeaders: ['x-request-id', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'retry-after', 'accept-signature'],
     maxAge: 600,
   });
 
   // 5. Content types: JSON only for the API (Fastify would also parse text/plain by default),
-  // nesting bounded and prototype-poisoning keys refused (json.ts).
+  // nesting bounded and prototype-poisoning keys refused (json.ts). JSON is read as bytes and
+  // kept, so the signature stage digests exactly what was received.
   app.removeContentTypeParser(['text/plain', 'application/json']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    rawBodies.set(request, body as Buffer);
     try {
-      done(null, parseJsonBounded(body as string, { maxDepth: MAX_JSON_DEPTH }));
+      done(null, parseJsonBounded(body as Buffer, { maxDepth: MAX_JSON_DEPTH }));
     } catch (error) {
       done(error as Error, undefined);
     }
@@ -207,6 +216,15 @@ export function createApp(options: AppOptions): FastifyInstance {
     });
     app.addHook('preHandler', async function rateLimitByUser(request, reply) {
       await rateLimits.byUser(request, reply);
+    });
+  }
+  // 4b. Request signature and replay check: after authentication (a route's `app.authenticate`
+  // ran in onRequest, so the session and its key are known), before schema validation, so an
+  // unsigned or replayed request learns nothing from validation errors (decision 0010).
+  const signatures = options.requestSignatures;
+  if (signatures) {
+    app.addHook('preValidation', async function verifyRequestSignature(request) {
+      await signatures.verify(request, rawBodies.get(request) ?? EMPTY_BODY);
     });
   }
   app.addHook('onResponse', async (request, reply) => {

@@ -8,6 +8,9 @@ import { DPOP_ALGS } from './dpop.ts';
 
 export const PROBLEM_BASE = 'https://palisade.dev/problems/';
 
+/** RFC 9421 §5.1: what a signature of a Palisade API request covers and carries. */
+const ACCEPT_SIGNATURE = 'sig=("@method" "@target-uri" "authorization" "content-digest");created;nonce;keyid;alg="hmac-sha256"';
+
 export interface ProblemInit {
   /** Stable slug, e.g. `invalid-token`; the full `type` URI is PROBLEM_BASE + slug. */
   type: string;
@@ -215,5 +218,21 @@ export const problems = {
     }),
   /** Only an app's current (active) key can be rotated. */
   appKeyNotActive: (detail: string) => new Problem({ type: 'app-key-not-active', status: 409, title: 'The app key is not active', detail }),
+  /**
+   * Request signatures (RFC 9421, apisec/signatures.ts). `code` is the precise reason (also the
+   * reason of the http.denied audit record); Accept-Signature (RFC 9421 §5.1) tells the app what to sign.
+   */
+  signatureRequired: (detail: string, code: string) =>
+    new Problem({ type: 'signature-required', status: 401, title: 'The request must be signed', detail, extensions: { code }, audit: { reason: code }, headers: { 'accept-signature': ACCEPT_SIGNATURE } }),
+  signatureInvalid: (detail: string, code: string) =>
+    new Problem({ type: 'signature-invalid', status: 401, title: 'The request signature is not valid', detail, extensions: { code }, audit: { reason: code }, headers: { 'accept-signature': ACCEPT_SIGNATURE } }),
+  signatureExpired: (detail: string, code: string) =>
+    new Problem({ type: 'signature-expired', status: 401, title: 'The request signature is outside the time window', detail, extensions: { code }, audit: { reason: code } }),
+  signatureReplayed: (detail: string, code: string) =>
+    new Problem({ type: 'signature-replayed', status: 401, title: 'The request was already received', detail, extensions: { code }, audit: { reason: code } }),
+  contentDigestRequired: (detail: string, code: string) =>
+    new Problem({ type: 'content-digest-required', status: 401, title: 'A Content-Digest is required', detail, extensions: { code }, audit: { reason: code } }),
+  contentDigestMismatch: (detail: string, code: string) =>
+    new Problem({ type: 'content-digest-mismatch', status: 401, title: 'The body does not match its Content-Digest', detail, extensions: { code }, audit: { reason: code } }),
   internal: () => new Problem({ type: 'internal', status: 500, title: 'Internal error', detail: 'The error was logged with the request id.' }),
 } as const;

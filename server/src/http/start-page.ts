@@ -1,7 +1,8 @@
 /**
  * The start page at `/`: a newcomer signs in through the same Authorization Code + PKCE flow a
  * mobile app uses (as the built-in public client `palisade-start`) and sees the access token's
- * claims and `/api/v1/me`. Its script is served as a file, so the strict CSP holds.
+ * claims and `/api/v1/me`, which it calls signed as an app does (RFC 9421, WebCrypto HMAC with the
+ * session's signing key). Its script is served as a file, so the strict CSP holds.
  */
 import type { FastifyInstance } from 'fastify';
 import { page } from '../oauth/pages.ts';
@@ -35,12 +36,29 @@ async function token(params) {
   return body;
 }
 
+// API calls are signed as an app signs them (RFC 9421, HMAC-SHA256 with the session's signing
+// key from the token response; docs/security.md): Content-Digest of the (here empty) body,
+// then the signature base over @method, @target-uri, authorization and content-digest.
+const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+async function signedFetch(path, tokens, method = 'GET', body = '') {
+  const url = location.origin + path;
+  const authorization = 'Bearer ' + tokens.access_token;
+  const digest = 'sha-256=:' + b64(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body))) + ':';
+  const params = '("@method" "@target-uri" "authorization" "content-digest");created=' + Math.floor(Date.now() / 1000) +
+    ';nonce="' + random() + '";keyid="' + tokens.signing_key_id + '";alg="hmac-sha256"';
+  const base = ['"@method": ' + method, '"@target-uri": ' + url, '"authorization": ' + authorization, '"content-digest": ' + digest, '"@signature-params": ' + params].join('\n');
+  const raw = Uint8Array.from(atob(tokens.signing_key.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+  const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const signature = b64(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(base)));
+  return fetch(url, { method, headers: { authorization, 'content-digest': digest, 'signature-input': 'sig=' + params, signature: 'sig=:' + signature + ':' }, ...(body ? { body } : {}) });
+}
+
 async function showTokens(tokens) {
   sessionStorage.setItem('palisade.tokens', JSON.stringify(tokens));
   $('signed-in').hidden = false;
   $('signed-out').hidden = true;
   show('claims', claimsOf(tokens.access_token));
-  const me = await fetch('/api/v1/me', { headers: { authorization: 'Bearer ' + tokens.access_token } });
+  const me = await signedFetch('/api/v1/me', tokens);
   show('me', await me.json());
 }
 

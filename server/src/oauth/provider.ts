@@ -45,6 +45,11 @@ export interface ProviderDeps {
   log: { warn(details: object, message: string): void; error(details: object, message: string): void };
   /** Where token issuance, refresh and failures are recorded. */
   audit: AuditSink;
+  /**
+   * Extra token response parameters for the session (grant) the tokens belong to: the request
+   * signing key (apisec/signing-keys.ts), on the code exchange and on every refresh.
+   */
+  tokenResponseExtras?(sessionId: string): Promise<Record<string, string>>;
 }
 
 export function apiAudience(config: ResolvedConfig): string {
@@ -258,6 +263,22 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const provider = new Provider(config.publicUrl, configuration);
   provider.proxy = config.server.trustProxy;
+
+  // A successful token response carries the session's extra parameters (RFC 6749 §5.1 allows
+  // them; openid-client keeps unknown ones). oidc-provider's documented way to change a response
+  // is a middleware acting after `next()`. The refresh retry window stores and replays the
+  // response as written, so a served retry carries them too.
+  const extras = deps.tokenResponseExtras;
+  if (extras) {
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.oidc?.route !== 'token' || ctx.status !== 200) return;
+      const body = ctx.body as Record<string, unknown> | undefined;
+      const sessionId = ctx.oidc.entities.AccessToken?.grantId;
+      if (!body || typeof body.access_token !== 'string' || !sessionId) return;
+      Object.assign(body, await extras(sessionId));
+    });
+  }
 
   // oidc-provider answers an unexpected failure with a bare `server_error`: the cause goes to
   // the log, or an operator would never learn why sign-ins fail.

@@ -87,6 +87,8 @@ export async function activeSessionIds(db: Queryable, userId: string, now: Date)
 /** Deletes every refresh token, code and grant record of the session (its grant). */
 export async function destroyGrantRecords(db: Queryable, sessionId: string): Promise<void> {
   await db.query(`DELETE FROM oauth_payloads WHERE grant_id = $1`, [sessionId]);
+  // The request signing key dies with the session (apisec/signing-keys.ts).
+  await db.query(`DELETE FROM session_signing_keys WHERE session_id = $1`, [sessionId]);
 }
 
 /**

@@ -27,7 +27,7 @@ import { appKeyChecksum } from '../../src/apisec/index.ts';
 /** Parameters (query, form body, redirect) whose values are credentials. */
 const SECRET_PARAMS = new Set(['code', 'code_verifier', 'refresh_token', 'access_token', 'id_token', 'client_secret', 'logout_token']);
 /** JSON fields whose values are credentials (a problem's `code` is an error code, not one). */
-const SECRET_FIELDS = new Set(['refresh_token', 'access_token', 'id_token', 'challenge', 'proof', 'password']);
+const SECRET_FIELDS = new Set(['refresh_token', 'access_token', 'id_token', 'signing_key', 'challenge', 'proof', 'password']);
 /** Shorter values could turn up by chance; every credential here is far longer. */
 const MIN_SECRET_LENGTH = 16;
 
@@ -284,7 +284,7 @@ for (const kind of databaseKinds()) {
     test('every kind of secret was captured to look for', () => {
       const labels = secrets.labels();
       const expected = [
-        /^access_token /, /^refresh_token /, /^id_token /, /^code \(redirect from GET \/oauth2\/authorize\//, /^code \(redirect from GET \/auth\//, /^code_verifier /,
+        /^access_token /, /^refresh_token /, /^id_token /, /^signing_key /, /^code \(redirect from GET \/oauth2\/authorize\//, /^code \(redirect from GET \/auth\//, /^code_verifier /,
         /^DPoP proof /, /^authorization header/, /^challenge /, /^proof /, /^password /, /^cookie /, /^unlock private key$/, /^master key$/, /^upstream client secret$/,
         /^SCIM token$/, /^metrics token$/, /^token signing key /, /^audit checkpoint key /, ...(scansDatabasePassword ? [/^database password$/] : []),
       ];

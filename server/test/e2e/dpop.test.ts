@@ -12,7 +12,7 @@ import { SignJWT, decodeJwt, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
-import { MobileApp, type SignedIn } from '../helpers/mobile-app.ts';
+import { MobileApp, signatureHeaders, signingKeyOf, type SignedIn } from '../helpers/mobile-app.ts';
 import { Browser } from '../helpers/browser.ts';
 
 for (const kind of databaseKinds()) {
@@ -57,8 +57,11 @@ for (const kind of databaseKinds()) {
         .setIssuedAt((claims.iat as number | undefined) ?? Math.floor(Date.now() / 1000))
         .sign(privateKey);
     }
+    /** GET /api/v1/me with these headers, signed (RFC 9421) with the phone's session key as the app would. */
     async function me(headers: Record<string, string>) {
-      const response = await app.http.fetch(meUrl(), { headers: { 'palisade-app-key': server.appKeys['field-app']!, ...headers } });
+      const key = app.signingKeyFor(phone.tokens.access_token);
+      const signed = headers.authorization && key ? signatureHeaders({ method: 'GET', url: meUrl(), authorization: headers.authorization }, key) : {};
+      const response = await app.http.fetch(meUrl(), { headers: { 'palisade-app-key': server.appKeys['field-app']!, ...headers, ...signed } });
       return { status: response.status, challenge: response.headers.get('www-authenticate'), body: (await response.json()) as { type: string; detail: string } };
     }
     const phoneJwk = async () => exportJWK(phone.keys!.publicKey);
@@ -145,6 +148,8 @@ for (const kind of databaseKinds()) {
         const retry = await app.refresh(session, session.tokens.refresh_token!); // the response was "lost"
         assert.equal(retry.refresh_token, first.refresh_token, 'the same successor refresh token');
         assert.equal(retry.access_token, first.access_token, 'the same access token');
+        assert.ok(signingKeyOf(retry), 'the retry carries the request signing key as well');
+        assert.deepEqual(signingKeyOf(retry), signingKeyOf(session.tokens), 'the session’s key, the same as at sign-in');
         assert.equal((await app.call('/api/v1/me', first.access_token)).status, 200, 'the session lives on');
         const next = await app.refresh(session, first.refresh_token!);
         assert.equal((await app.call('/api/v1/me', next.access_token)).status, 200, 'and keeps rotating normally');

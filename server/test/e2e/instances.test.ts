@@ -23,13 +23,22 @@ for (const kind of databaseKinds().filter((k) => k.kind === 'postgres')) {
     let secondDir: TestDatabase;
     /** Instance B directly (its banner names the shared public URL, which is instance A here). */
     let bUrl: string;
+    let publicUrl: string;
+    /**
+     * A call to instance B directly, made with the session's signing key as if through the public
+     * URL: the app signs the URL it addresses (`@target-uri`), which the load balancer keeps.
+     */
+    const callB = (path: string, tokens: { access_token: string }, init: RequestInit = {}) => {
+      appAtB.remember(tokens as Parameters<MobileApp['remember']>[0]);
+      return appAtB.call(path, tokens.access_token, { ...init, signing: { targetUri: `${publicUrl}${path}` } }, bUrl);
+    };
 
     before(async () => {
       database = await kind.create();
       secondDir = await kind.create(); // only for its data folder (its own TLS certificate)
       const [portA, portB] = [await freePort(), await freePort()];
       bUrl = `https://localhost:${portB}`;
-      const publicUrl = `https://localhost:${portA}`;
+      publicUrl = `https://localhost:${portA}`;
       upstream = await startUpstreamIdp(() => `${publicUrl}/auth/callback`);
       const shared = {
         DATABASE_URL: database.url,
@@ -63,12 +72,12 @@ for (const kind of databaseKinds().filter((k) => k.kind === 'postgres')) {
 
     test('a sign-out through one instance is enforced by the other within a second', async () => {
       const { tokens } = await app.signIn('u-tech', { dpop: false });
-      assert.equal((await appAtB.call('/api/v1/me', tokens.access_token, {}, bUrl)).status, 200, 'the other instance accepts the token');
+      assert.equal((await callB('/api/v1/me', tokens)).status, 200, 'the other instance accepts the token');
       assert.equal((await app.call('/api/v1/session/logout', tokens.access_token, { method: 'POST', body: '{}' })).status, 200);
       const started = performance.now();
       let last: { status: number; body: Record<string, unknown> };
       do {
-        last = await appAtB.call('/api/v1/me', tokens.access_token, {}, bUrl);
+        last = await callB('/api/v1/me', tokens);
       } while (last.status === 200 && performance.now() - started < 1000);
       const ms = performance.now() - started;
       assert.equal(last.status, 401, `the other instance still accepted the revoked session's token after ${ms.toFixed(0)} ms`);
@@ -79,7 +88,7 @@ for (const kind of databaseKinds().filter((k) => k.kind === 'postgres')) {
     test('"sign out everywhere" through the second instance ends the sessions made through the first', async () => {
       const first = await app.signIn('u-admin', { dpop: false });
       const second = await app.signIn('u-admin', { dpop: false });
-      const ended = await appAtB.call('/api/v1/session/logout', second.tokens.access_token, { method: 'POST', body: '{"everywhere":true}' }, bUrl);
+      const ended = await callB('/api/v1/session/logout', second.tokens, { method: 'POST', body: '{"everywhere":true}' });
       assert.deepEqual({ status: ended.status, body: ended.body }, { status: 200, body: { ended: 2 } });
       const started = performance.now();
       let status = 200;

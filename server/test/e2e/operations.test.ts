@@ -11,7 +11,7 @@ import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startInProcess, startPalisade, palisadeCli } from '../helpers/server.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { Browser } from '../helpers/browser.ts';
-import { BEARER_FIELD_APP } from '../helpers/mobile-app.ts';
+import { BEARER_FIELD_APP, signatureHeaders, signingKeyOf } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { rotateKeys } from '../../src/oauth/keys.ts';
 import { generateMasterKey, masterKeyFromBase64url } from '../../src/security/primitives.ts';
@@ -125,7 +125,12 @@ for (const kind of databaseKinds()) {
       await person.close();
       return oidc.authorizationCodeGrant(config, redirect!, { pkceCodeVerifier: verifier, expectedState: state });
     }
-    const me = async (token: string) => (await browser.fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}`, 'palisade-app-key': appKeys['field-app']! } })).status;
+    /** GET /api/v1/me as the app calls it: with the access token, signed with the session's key. */
+    const me = async (tokens: oidc.TokenEndpointResponse) => {
+      const url = `${server.url}/api/v1/me`;
+      const authorization = `Bearer ${tokens.access_token}`;
+      return (await browser.fetch(url, { headers: { authorization, 'palisade-app-key': appKeys['field-app']!, ...signatureHeaders({ method: 'GET', url, authorization }, signingKeyOf(tokens)!) } })).status;
+    };
     const jwks = async () => ((await (await browser.fetch(`${server.url}/oauth2/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
 
     test('tokens signed before a rotation keep working; new tokens are signed with the new key', async () => {
@@ -141,8 +146,8 @@ for (const kind of databaseKinds()) {
         { kid: newKid, alg: 'EdDSA' },
         'new tokens use the new key',
       );
-      assert.equal(await me(before.access_token), 200, 'a token signed with the retired key stays valid until it expires');
-      assert.equal(await me(afterRotation.access_token), 200);
+      assert.equal(await me(before), 200, 'a token signed with the retired key stays valid until it expires');
+      assert.equal(await me(afterRotation), 200);
       const refreshed = await oidc.refreshTokenGrant(
         await oidc.discovery(new URL(server.url), 'field-app', { token_endpoint_auth_method: 'none' }, oidc.None(), { [oidc.customFetch]: browser.fetch as oidc.CustomFetch }),
         before.refresh_token!,

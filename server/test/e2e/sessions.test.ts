@@ -55,6 +55,7 @@ for (const kind of databaseKinds()) {
         clock,
       ));
       app = new MobileApp(server.url, ca);
+      app.clock = () => clock.now();
     });
     after(async () => {
       await server?.close();
@@ -225,6 +226,7 @@ for (const kind of databaseKinds()) {
 
     test('after the idle timeout without an API call the session is locked: 401 session-locked, even with refreshed tokens', async () => {
       const kiosk = new MobileApp(server.url, readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8'), 'kiosk-app');
+      kiosk.clock = () => clock.now();
       after(() => kiosk.close());
       const session = await kiosk.signIn('u-tech', { dpop: false });
       const { tokens } = session;
@@ -239,7 +241,7 @@ for (const kind of databaseKinds()) {
       assert.equal((await kiosk.call('/api/v1/me', refreshed.access_token)).status, 401, 'new tokens of a locked session are locked too');
       const fresh = await kiosk.signIn('u-tech', { dpop: false });
       assert.equal((await kiosk.call('/api/v1/me', fresh.tokens.access_token)).status, 200, 'a new sign-in is a new, active session');
-      // Through the kiosk app: its token travels with its own app key.
+      // Through the kiosk app: its token travels with its own app key, signed with the session's key it holds.
       const listed = (await kiosk.call('/api/v1/me/sessions', fresh.tokens.access_token)).body.sessions as Listed[];
       assert.equal(listed.find((s) => !s.current && s.state === 'locked')?.clientId, 'kiosk-app', 'the owner sees the locked session');
     });
@@ -249,6 +251,7 @@ for (const kind of databaseKinds()) {
       before(() => {
         clock.set(Date.now());
         kiosk = new MobileApp(server.url, readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8'), 'kiosk-app');
+        kiosk.clock = () => clock.now();
       });
       after(() => kiosk.close());
 
@@ -315,6 +318,8 @@ for (const kind of databaseKinds()) {
 
       test('a session ends 7 days after the SSO login however often it was refreshed', async () => {
         const kiosk = new MobileApp(server.url, readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8'), 'kiosk-app');
+        kiosk.clock = () => clock.now();
+      kiosk.clock = () => clock.now();
         try {
           const session = await kiosk.signIn('u-tech', { dpop: false });
           clock.advance(3 * 24 * 60 * MINUTE);

@@ -11,7 +11,7 @@ import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, 
 import { createHmac, randomBytes } from 'node:crypto';
 import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
 import { PEOPLE, startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
-import { BEARER_FIELD_APP } from '../helpers/mobile-app.ts';
+import { BEARER_FIELD_APP, signatureHeaders, signingKeyOf, type SigningKey } from '../helpers/mobile-app.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { Browser } from '../helpers/browser.ts';
 import { ensureSigningKey, loadKeySet } from '../../src/oauth/keys.ts';
@@ -87,15 +87,37 @@ for (const kind of databaseKinds()) {
     async function login(person = 'u-tech', params: Record<string, string> = {}) {
       const flow = await authorize(person, params);
       assert.ok(flow.redirect, `expected a redirect back to the app, got a page at ${flow.page?.url}: ${flow.page?.body.slice(0, 300)}`);
-      const tokens = await oidc.authorizationCodeGrant(flow.config, flow.redirect, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, idTokenExpected: true });
+      const tokens = keep(await oidc.authorizationCodeGrant(flow.config, flow.redirect, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, idTokenExpected: true }));
       return { ...flow, tokens };
     }
 
     /** The field app's API key (provisioned by startPalisade), as every API call carries it. */
     const appKey = () => ({ 'palisade-app-key': server.appKeys['field-app']! });
 
+    /** Each session's request signing key (from its token response), by session id. */
+    const signingKeys = new Map<string, SigningKey>();
+    function keep<T extends oidc.TokenEndpointResponse>(tokens: T): T {
+      const key = signingKeyOf(tokens);
+      if (key) signingKeys.set(String(decodeJwt(tokens.access_token).sid), key);
+      return tokens;
+    }
+    /** An API call as the app makes it: signed (RFC 9421) with the session's key when it has one. */
+    function signedFetch(path: string, accessToken: string, init: { method?: string; headers?: Record<string, string>; body?: string; authorization?: string } = {}) {
+      const url = `${server.url}${path}`;
+      const authorization = init.authorization ?? `Bearer ${accessToken}`;
+      let sid: string | undefined;
+      try {
+        sid = String(decodeJwt(accessToken).sid);
+      } catch {
+        sid = undefined;
+      }
+      const key = sid ? signingKeys.get(sid) : undefined;
+      const signed = key ? signatureHeaders({ method: init.method ?? 'GET', url, authorization, body: init.body ?? '' }, key) : {};
+      return fetch(url, { ...init, headers: { ...appKey(), ...init.headers, authorization, ...signed }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+    }
+
     async function me(accessToken: string) {
-      const response = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${accessToken}`, ...appKey() }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
+      const response = await signedFetch('/api/v1/me', accessToken);
       return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
     }
 
@@ -186,12 +208,7 @@ for (const kind of databaseKinds()) {
 
     test('signing out through the API ends the session and its refresh token', async () => {
       const { config, tokens } = await login();
-      const response = await fetch(`${server.url}/api/v1/session/logout`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json', ...appKey() },
-        body: '{}',
-        dispatcher: new Browser(server.ca).dispatcher,
-      } as RequestInit);
+      const response = await signedFetch('/api/v1/session/logout', tokens.access_token, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), { ended: 1 });
       assert.equal((await me(tokens.access_token)).status, 401);
@@ -260,7 +277,8 @@ for (const kind of databaseKinds()) {
       });
       test('the scheme is case-insensitive; a malformed Bearer header is a 400 invalid_request', async () => {
         const ask = (authorization: string) => fetch(`${server.url}/api/v1/me`, { headers: { authorization, ...appKey() }, dispatcher: new Browser(server.ca).dispatcher } as RequestInit);
-        assert.equal((await ask(`bearer ${await sign(valid)}`)).status, 200);
+        const token = await sign(valid);
+        assert.equal((await signedFetch('/api/v1/me', token, { authorization: `bearer ${token}` })).status, 200);
         for (const header of ['Bearer', 'Bearer two tokens', 'Bearer <script>']) {
           const response = await ask(header);
           assert.equal(response.status, 400, header);
@@ -286,7 +304,7 @@ for (const kind of databaseKinds()) {
         const challenge = { code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' };
         const url = await oidc.buildAuthorizationUrlWithPAR(config, { redirect_uri: redirectUri, scope: SCOPE, state, ...challenge });
         const flow = await browser.follow(url.href, redirectUri, 'u-tech');
-        const tokens = await oidc.authorizationCodeGrant(config, flow.redirect!, { pkceCodeVerifier: verifier, expectedState: state });
+        const tokens = keep(await oidc.authorizationCodeGrant(config, flow.redirect!, { pkceCodeVerifier: verifier, expectedState: state }));
         assert.equal((await me(tokens.access_token)).status, 200);
         await assert.rejects(oidc.buildAuthorizationUrlWithPAR(config, { redirect_uri: redirectUri, scope: SCOPE, state }), (e: oidc.ResponseBodyError) => e.error === 'invalid_request', 'no PKCE');
         await assert.rejects(oidc.buildAuthorizationUrlWithPAR(config, { redirect_uri: redirectUri, scope: SCOPE, ...challenge }), (e: oidc.ResponseBodyError) => e.error === 'invalid_request', 'no state');
@@ -392,12 +410,7 @@ for (const kind of databaseKinds()) {
         token = (await login()).tokens.access_token;
       });
       const post = (body: string, type = 'application/json') =>
-        fetch(`${server.url}/api/v1/session/logout`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': type, ...appKey() },
-          body,
-          dispatcher: new Browser(server.ca).dispatcher,
-        } as RequestInit);
+        signedFetch('/api/v1/session/logout', token, { method: 'POST', headers: { 'content-type': type }, body });
       const problem = async (response: Response, status: number, type: string) => {
         assert.equal(response.status, status);
         assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);

@@ -8,12 +8,16 @@
  * (`dpop_jkt`) and the device description; the code exchange, refreshes and API calls carry
  * proofs made with it. `{ dpop: false }` signs in as an app without DPoP (bearer tokens).
  *
+ * Every API call is signed (RFC 9421) with the session's signing key from the token response,
+ * as an app must; `call(…, { signing: { … } })` tampers with the signature for tests.
+ *
  * API calls carry the app's key (`palisade-app-key`): by default the one the test server was
  * provisioned with for this app (helpers/app-keys.ts); `appKey` sets another, `null` none.
  */
 import * as oidc from 'openid-client';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { Browser } from './browser.ts';
+import { signRequest } from '../../src/apisec/index.ts';
 import { appKeyFor } from './app-keys.ts';
 
 export const APP_SCOPE = 'openid profile email offline_access api';
@@ -39,14 +43,76 @@ export interface SignedIn {
   keys?: CryptoKeyPair;
 }
 
+/** A session's request signing key as the token endpoint returns it. */
+export interface SigningKey {
+  keyId: string;
+  /** base64url */
+  key: string;
+}
+
+/** The signing key of a token response (code exchange or refresh). */
+export function signingKeyOf(tokens: Record<string, unknown>): SigningKey | undefined {
+  const { signing_key: key, signing_key_id: keyId } = tokens;
+  return typeof key === 'string' && typeof keyId === 'string' ? { key, keyId } : undefined;
+}
+
+/** Ways a test breaks a request's signature (each must be refused). */
+export interface SigningOptions {
+  /** No Signature / Signature-Input at all. */
+  unsigned?: boolean;
+  /** No Content-Digest header (the signature still lists it). */
+  omitDigest?: boolean;
+  /** This Content-Digest header instead of the right one. */
+  digest?: string;
+  /** Sign (and digest) this body, but send the request's own. */
+  signedBody?: string;
+  created?: number;
+  nonce?: string;
+  /** Sign for this method / URL instead of the ones called. */
+  method?: string;
+  targetUri?: string;
+  /** Sign with this key (another session's), or claim this keyid. */
+  key?: SigningKey;
+  keyId?: string;
+  components?: string[];
+}
+
+/**
+ * The signature headers for a call: what an app adds to its request. `authorization` is the
+ * header's exact value (`Bearer …` or `DPoP …`).
+ */
+export function signatureHeaders(request: { method: string; url: string; authorization: string; body?: string | Uint8Array }, key: SigningKey, options: SigningOptions = {}): Record<string, string> {
+  if (options.unsigned) return {};
+  const signed = signRequest({
+    method: options.method ?? request.method,
+    targetUri: options.targetUri ?? request.url,
+    authorization: request.authorization,
+    body: options.signedBody ?? request.body ?? '',
+    keyId: options.keyId ?? options.key?.keyId ?? key.keyId,
+    key: options.key?.key ?? key.key,
+    ...(options.created !== undefined ? { created: options.created } : {}),
+    ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
+    ...(options.components ? { components: options.components } : {}),
+  });
+  return {
+    ...(options.omitDigest ? {} : { 'content-digest': options.digest ?? signed['content-digest'] }),
+    'signature-input': signed['signature-input'],
+    signature: signed.signature,
+  };
+}
+
 export class MobileApp {
   private readonly issuer: string;
   private readonly ca: string;
   private readonly clientId: string;
   /** Which device key each access token belongs to, so `call` can prove possession. */
   private readonly keyOf = new Map<string, oidc.DPoPHandle>();
+  /** Which session signing key each access token belongs to, so `call` can sign. */
+  private readonly signingOf = new Map<string, SigningKey>();
   /** The app's own HTTP client (trusts Palisade's certificate). */
   readonly http: Browser;
+  /** The device's clock for signatures' `created` (ms); tests with an injected server clock set it. */
+  clock: () => number = () => Date.now();
   /** The API key `call` sends: undefined, the one provisioned for this app; null, none. */
   appKey: string | null | undefined;
 
@@ -102,6 +168,7 @@ export class MobileApp {
       if (!flow.redirect) throw new Error(`sign-in as ${person} ended on a page (${flow.page?.status} at ${flow.page?.url}) instead of the app`);
       const tokens = await oidc.authorizationCodeGrant(config, flow.redirect, { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true }, undefined, device ? { DPoP: device.dpop } : {});
       if (device) this.keyOf.set(tokens.access_token, device.dpop);
+      this.remember(tokens);
       return { config, tokens, ...(device ? { dpop: device.dpop, jkt: device.jkt, keys: device.keys } : {}) };
     } finally {
       await browser.close();
@@ -112,23 +179,43 @@ export class MobileApp {
   async refresh(session: SignedIn, refreshToken = session.tokens.refresh_token!): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers> {
     const tokens = await oidc.refreshTokenGrant(session.config, refreshToken, undefined, session.dpop ? { DPoP: session.dpop } : {});
     if (session.dpop) this.keyOf.set(tokens.access_token, session.dpop);
+    this.remember(tokens);
     return tokens;
+  }
+
+  /** Keeps the signing key that came with `tokens` for calls made with its access token. */
+  remember(tokens: oidc.TokenEndpointResponse): void {
+    const key = signingKeyOf(tokens);
+    if (key) this.signingOf.set(tokens.access_token, key);
+  }
+
+  /** The signing key `call` uses for this access token. */
+  signingKeyFor(accessToken: string): SigningKey | undefined {
+    return this.signingOf.get(accessToken);
   }
 
   /**
    * Calls Palisade's API at `baseUrl` (default: the issuer) with an access token: with a fresh
-   * DPoP proof of its device key when it has one, else as a Bearer token. A string body is sent
+   * DPoP proof of its device key when it has one, else as a Bearer token; signed with the
+   * session's signing key (`init.signing` tampers with the signature). A string body is sent
    * as JSON unless `init.headers` names another content type; a byte body is sent as given
    * (without a content type unless named). `path` may carry a query string, sent as written.
    * An empty `accessToken` sends no Authorization header (endpoints that take none).
    * `text` is the answer as received; `body` is it parsed, or `{}` when it is not JSON.
    */
-  async call(path: string, accessToken: string, init: RequestInit = {}, baseUrl = this.issuer): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; text: string }> {
+  async call(path: string, accessToken: string, init: RequestInit & { signing?: SigningOptions } = {}, baseUrl = this.issuer): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; text: string }> {
     const dpop = this.keyOf.get(accessToken);
     const headers = new Headers(init.headers);
     if (typeof init.body === 'string' && !headers.has('content-type')) headers.set('content-type', 'application/json');
     const appKey = this.currentAppKey;
     if (appKey && !headers.has('palisade-app-key')) headers.set('palisade-app-key', appKey);
+    const signingKey = this.signingOf.get(accessToken);
+    if (signingKey) {
+      // The URL as it goes on the wire (fetch percent-encodes what the path spells raw).
+      const request = { method: init.method ?? 'GET', url: new URL(`${baseUrl}${path}`).href, authorization: `${dpop ? 'DPoP' : 'Bearer'} ${accessToken}`, body: (init.body as string | Uint8Array | undefined) ?? '' };
+      const signing = { created: Math.floor(this.clock() / 1000), ...init.signing };
+      for (const [name, value] of Object.entries(signatureHeaders(request, signingKey, signing))) headers.set(name, value);
+    }
     let response: Response;
     if (dpop) {
       // The proof's htu names the URL called; `baseUrl` may be another instance than the issuer.

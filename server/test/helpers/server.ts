@@ -90,7 +90,9 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
     appKeys,
     output: () => output,
     async stop() {
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
+      // Idempotent: a child ended by a signal has no exit code, and signalling its group again
+      // (a test that stopped the server itself, then after()) would throw ESRCH.
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
       // npm exits on SIGTERM at once; Palisade itself (same process group) is still writing its
       // audit queue, sealing and closing the database. Done means the whole group is gone.
       // A member that is a zombie runs no more code (and in a container whose init does not reap

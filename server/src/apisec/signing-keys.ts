@@ -1,0 +1,87 @@
+/**
+ * Per-session request-signing keys (issue 6). A session (an OAuth grant, decision 0002) gets one
+ * HMAC-SHA256 key of 32 random bytes the first time tokens are issued for it (the code exchange);
+ * every later token response for the session (refreshes) hands out the same key. The database
+ * holds the key only wrapped under the master key, with a context naming the session; the row
+ * is deleted when the session is revoked and goes with the session row.
+ *
+ * Verification needs the key on every API call, so unwrapped keys are kept per instance. A key
+ * in that cache may outlive its session's row for a moment, but it is never usable: the bearer
+ * check before the signature stage refuses a revoked session's tokens, and `lookup` drops the key of a
+ * session in the deny set the revocation feed keeps (Sessions.isRevoked).
+ */
+import type { Database } from '../db/index.ts';
+import { randomId, unwrapSecret, wrapSecret, type MasterKey } from '../security/primitives.ts';
+
+/** The app's copy, as the token endpoint returns it (base64url of the 32 key bytes). */
+export interface IssuedSigningKey {
+  keyId: string;
+  key: string;
+}
+
+export interface SessionSigningKey {
+  keyId: string;
+  key: Buffer;
+}
+
+/** The wrapping context: a wrapped key moved to another session's row does not unwrap. */
+const context = (sessionId: string) => `session-signing-key:${sessionId}`;
+/** Unwrapped keys kept per instance; beyond this the oldest are dropped (and re-read on use). */
+const CACHE_LIMIT = 50_000;
+
+export interface SigningKeysDeps {
+  db: Database;
+  master: MasterKey;
+  /** The session ended (the in-memory deny set): its key is forgotten and never returned. */
+  isRevoked(sessionId: string): boolean;
+}
+
+export class SessionSigningKeys {
+  private readonly deps: SigningKeysDeps;
+  private readonly cache = new Map<string, SessionSigningKey>();
+
+  constructor(deps: SigningKeysDeps) {
+    this.deps = deps;
+  }
+
+  /**
+   * The session's key for a token response: created on the first call (the code exchange),
+   * the same key afterwards (refreshes, and the refresh retry window replays the response).
+   * Two concurrent first calls agree: the losing INSERT reads the winner's row. Undefined when
+   * the session has ended meanwhile (a concurrent refresh-token reuse revoked it while these
+   * tokens were being issued): a dead session gets no key, and no row is left behind for it.
+   */
+  async issue(sessionId: string): Promise<IssuedSigningKey | undefined> {
+    const existing = await this.lookup(sessionId);
+    if (existing) return { keyId: existing.keyId, key: existing.key.toString('base64url') };
+    if (this.deps.isRevoked(sessionId)) return undefined;
+    const key = randomId(32);
+    const keyId = randomId(16);
+    const wrapped = await wrapSecret(this.deps.master, key, context(sessionId));
+    await this.deps.db.query(
+      `INSERT INTO session_signing_keys (session_id, key_id, wrapped_key)
+       SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL)
+       ON CONFLICT (session_id) DO NOTHING`,
+      [sessionId, keyId, wrapped],
+    );
+    const stored = await this.lookup(sessionId);
+    return stored && { keyId: stored.keyId, key: stored.key.toString('base64url') };
+  }
+
+  /** The session's key (cached), or undefined when it has none or has ended. */
+  async lookup(sessionId: string): Promise<SessionSigningKey | undefined> {
+    if (this.deps.isRevoked(sessionId)) {
+      this.cache.delete(sessionId);
+      return undefined;
+    }
+    const cached = this.cache.get(sessionId);
+    if (cached) return cached;
+    const { rows } = await this.deps.db.query<{ key_id: string; wrapped_key: string }>('SELECT key_id, wrapped_key FROM session_signing_keys WHERE session_id = $1', [sessionId]);
+    const row = rows[0];
+    if (!row) return undefined;
+    const found = { keyId: row.key_id, key: Buffer.from(await unwrapSecret(this.deps.master, row.wrapped_key, context(sessionId)), 'base64url') };
+    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(sessionId, found);
+    return found;
+  }
+}

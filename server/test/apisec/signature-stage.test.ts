@@ -1,0 +1,146 @@
+/**
+ * The request-signature stage in the HTTP pipeline (http/app.ts): where it runs (after
+ * authentication, before schema validation), which bytes it digests, which routes and apps
+ * it applies to, and what a refusal looks like (problem + audit record with the precise code).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { testApp } from '../helpers/app.ts';
+import { RequestSignatureStage, signRequest, type SigningMode } from '../../src/apisec/index.ts';
+import { MemoryCache } from '../../src/cache/index.ts';
+import { ManualClock } from '../../src/clock.ts';
+import type { AuditEvent } from '../../src/audit/index.ts';
+
+const ORIGIN = 'https://palisade.test';
+const keys = new Map([
+  ['sid-1', { keyId: 'key-1', key: randomBytes(32) }],
+  ['sid-2', { keyId: 'key-2', key: randomBytes(32) }],
+]);
+
+function build(options: { mode?: SigningMode; clients?: [string, SigningMode][] } = {}) {
+  const clock = new ManualClock(Date.UTC(2026, 10, 26, 8, 0, 0));
+  const cache = new MemoryCache();
+  const audit: AuditEvent[] = [];
+  const stage = new RequestSignatureStage({
+    keys: { lookup: async (sid) => keys.get(sid) },
+    claimOnce: (k, ttl) => cache.claimOnce(k, ttl),
+    clock,
+    mode: options.mode ?? 'required',
+    windowMs: 5 * 60_000,
+    clients: new Map(options.clients ?? []),
+    publicOrigin: ORIGIN,
+  });
+  const app = testApp({ requestSignatures: stage, audit: { emit: (e: AuditEvent) => void audit.push(e), record: async () => undefined } });
+  // Stands in for app.authenticate: `x-test-sid` is the verified session, `x-test-client` its app.
+  const authenticate = async (request: FastifyRequest) => {
+    const sid = String(request.headers['x-test-sid'] ?? 'sid-1');
+    request.auth = { sub: 'user-1', sid, client_id: String(request.headers['x-test-client'] ?? 'field-app'), roles: [] };
+  };
+  const body = { type: 'object', additionalProperties: false, required: ['title'], properties: { title: { type: 'string', maxLength: 20 } } } as const;
+  app.post('/api/v1/jobs', { onRequest: authenticate, schema: { body } }, async (request) => ({ got: request.body }));
+  app.get('/api/v1/jobs', { onRequest: authenticate }, async () => ({ jobs: [] }));
+  app.get('/api/v1/relaxed', { onRequest: authenticate, config: { signing: 'optional' } }, async () => ({ ok: true }));
+  app.get('/admin/v1/things', { onRequest: authenticate }, async () => ({ things: [] }));
+  app.get('/api/v1/public', async () => ({ open: true }));
+  return { app, clock, audit };
+}
+
+function signed(clock: ManualClock, method: string, url: string, body = '', sid = 'sid-1', extra: Partial<Parameters<typeof signRequest>[0]> = {}) {
+  const key = keys.get(sid)!;
+  return signRequest({ method, targetUri: `${ORIGIN}${url}`, authorization: 'Bearer t', body, keyId: key.keyId, key: key.key, created: Math.floor(clock.now() / 1000), ...extra });
+}
+
+async function send(app: FastifyInstance, method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: string) {
+  const response = await app.inject({ method, url, headers: { authorization: 'Bearer t', ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, ...(payload !== undefined ? { payload } : {}) });
+  return { status: response.statusCode, body: response.json() as Record<string, unknown>, headers: response.headers };
+}
+
+describe('the request-signature stage', () => {
+  test('a signed GET (digest of the empty body) and a signed POST pass; the handler sees the parsed body', async () => {
+    const { app, clock } = build();
+    assert.equal((await send(app, 'GET', '/api/v1/jobs?status=open', signed(clock, 'GET', '/api/v1/jobs?status=open'))).status, 200);
+    const payload = '{"title":"pump"}';
+    const post = await send(app, 'POST', '/api/v1/jobs', signed(clock, 'POST', '/api/v1/jobs', payload), payload);
+    assert.deepEqual(post, { ...post, status: 200, body: { got: { title: 'pump' } } });
+  });
+
+  test('the digest is over the exact bytes received: the same JSON spelled differently is refused', async () => {
+    const { app, clock } = build();
+    const response = await send(app, 'POST', '/api/v1/jobs', signed(clock, 'POST', '/api/v1/jobs', '{"title":"pump"}'), '{ "title": "pump" }');
+    assert.equal(response.status, 401);
+    assert.equal(response.body.type, 'https://palisade.dev/problems/content-digest-mismatch');
+  });
+
+  test('unsigned requests are refused before schema validation, so invalid bodies learn nothing', async () => {
+    const { app, audit } = build();
+    const response = await send(app, 'POST', '/api/v1/jobs', {}, '{"title":"x","admin":true}');
+    assert.equal(response.status, 401, 'not 400: the signature stage comes before validation');
+    assert.equal(response.body.type, 'https://palisade.dev/problems/signature-required');
+    assert.equal(response.body.code, 'signature_missing');
+    assert.match(String(response.headers['accept-signature']), /"@method" "@target-uri" "authorization" "content-digest"/, 'RFC 9421 §5.1: the client is told what to sign');
+    await new Promise((resolve) => setImmediate(resolve));
+    const denied = audit.find((e) => e.action === 'http.denied');
+    assert.equal(denied?.reason, 'signature_missing', 'the audit record names the precise reason');
+    assert.deepEqual(denied?.detail, { status: 401, problem: 'signature-required' });
+  });
+
+  test('a signed but invalid body gets the validation error (the stage passes it on)', async () => {
+    const { app, clock } = build();
+    const payload = '{"title":"x","admin":true}';
+    assert.equal((await send(app, 'POST', '/api/v1/jobs', signed(clock, 'POST', '/api/v1/jobs', payload), payload)).status, 400);
+  });
+
+  test('malformed JSON and prototype poisoning are still refused as malformed bodies', async () => {
+    const { app, clock } = build();
+    for (const payload of ['{"title":', '{"__proto__":{"admin":true},"title":"x"}', '{"constructor":{"prototype":{"admin":true}},"title":"x"}']) {
+      const response = await send(app, 'POST', '/api/v1/jobs', signed(clock, 'POST', '/api/v1/jobs', payload), payload);
+      assert.equal(response.status, 400, payload);
+      assert.equal(response.body.type, 'https://palisade.dev/problems/malformed-body', payload);
+    }
+  });
+
+  test('each refusal has its own problem type', async () => {
+    const { app, clock } = build();
+    const url = '/api/v1/jobs';
+    const cases: [string, Record<string, string>, string][] = [
+      ['changed path', signed(clock, 'GET', '/api/v1/jobs/1'), 'signature-invalid'],
+      ['changed method', signed(clock, 'POST', url), 'signature-invalid'],
+      ['another session’s key', signed(clock, 'GET', url, '', 'sid-2'), 'signature-invalid'],
+      ['stale', signed(clock, 'GET', url, '', 'sid-1', { created: Math.floor(clock.now() / 1000) - 301 }), 'signature-expired'],
+      ['future', signed(clock, 'GET', url, '', 'sid-1', { created: Math.floor(clock.now() / 1000) + 301 }), 'signature-expired'],
+      ['no content-digest', { ...signed(clock, 'GET', url), 'content-digest': '' }, 'content-digest-required'],
+    ];
+    for (const [name, headers, type] of cases) {
+      const response = await send(app, 'GET', url, Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== '')));
+      assert.equal(response.status, 401, name);
+      assert.equal(response.body.type, `https://palisade.dev/problems/${type}`, name);
+    }
+    const once = signed(clock, 'GET', url);
+    assert.equal((await send(app, 'GET', url, once)).status, 200);
+    const replay = await send(app, 'GET', url, once);
+    assert.deepEqual([replay.status, replay.body.type], [401, 'https://palisade.dev/problems/signature-replayed']);
+  });
+
+  test('admin routes are signed too; unauthenticated routes are not the stage’s business', async () => {
+    const { app, clock } = build();
+    assert.equal((await send(app, 'GET', '/admin/v1/things', {})).status, 401);
+    assert.equal((await send(app, 'GET', '/admin/v1/things', signed(clock, 'GET', '/admin/v1/things'))).status, 200);
+    assert.equal((await send(app, 'GET', '/api/v1/public', {})).status, 200);
+  });
+
+  test('a route declaring signing: optional accepts unsigned calls but still verifies a signature that is sent', async () => {
+    const { app, clock } = build();
+    assert.equal((await send(app, 'GET', '/api/v1/relaxed', {})).status, 200);
+    assert.equal((await send(app, 'GET', '/api/v1/relaxed', signed(clock, 'GET', '/api/v1/other'))).status, 401, 'a bad signature is never ignored');
+  });
+
+  test('per-app and global modes: off ignores, optional verifies when present, required refuses', async () => {
+    const { app, clock } = build({ mode: 'off', clients: [['strict-app', 'required'], ['legacy-app', 'optional']] });
+    assert.equal((await send(app, 'GET', '/api/v1/jobs', {})).status, 200, 'off');
+    assert.equal((await send(app, 'GET', '/api/v1/jobs', { 'x-test-client': 'strict-app' })).status, 401, 'the app requires it');
+    assert.equal((await send(app, 'GET', '/api/v1/jobs', { 'x-test-client': 'legacy-app' })).status, 200, 'optional: unsigned accepted');
+    assert.equal((await send(app, 'GET', '/api/v1/jobs', { 'x-test-client': 'legacy-app', ...signed(clock, 'GET', '/api/v1/jobs', '', 'sid-2') })).status, 401, 'optional: a wrong signature refused');
+  });
+});
