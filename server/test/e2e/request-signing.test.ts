@@ -207,7 +207,9 @@ if (postgres && process.env.TEST_REDIS_URL) {
       const key = signingKeyOf(tokens)!;
       // Both instances sit behind the public URL: the app signs for it, whichever instance answers.
       const authorization = `Bearer ${tokens.access_token}`;
-      const headers = { authorization, ...signatureHeaders({ method: 'GET', url: `${publicUrl}/api/v1/me`, authorization }, key) };
+      // The app key (per-app API keys) travels with every call; both instances share the database.
+      const appKey = { 'palisade-app-key': a.appKeys['field-app']! };
+      const headers = { authorization, ...appKey, ...signatureHeaders({ method: 'GET', url: `${publicUrl}/api/v1/me`, authorization }, key) };
       const toB = new Browser(b.ca);
       after(() => toB.close());
       const atB = (h: Record<string, string>) => fetch(`${bUrl}/api/v1/me`, { headers: h, dispatcher: toB.dispatcher } as RequestInit);
@@ -215,7 +217,7 @@ if (postgres && process.env.TEST_REDIS_URL) {
       const replayed = await atB(headers);
       assert.equal(replayed.status, 401, 'instance B refuses the replay');
       assert.equal(((await replayed.json()) as { type: string }).type, `${PROBLEM}signature-replayed`);
-      const fresh = { authorization, ...signatureHeaders({ method: 'GET', url: `${publicUrl}/api/v1/me`, authorization }, key) };
+      const fresh = { authorization, ...appKey, ...signatureHeaders({ method: 'GET', url: `${publicUrl}/api/v1/me`, authorization }, key) };
       assert.equal((await atB(fresh)).status, 200, 'the control: instance B accepts a fresh signature with the same key');
     });
   });
