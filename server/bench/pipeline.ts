@@ -18,13 +18,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Value } from 'typebox/value';
 import { exportJWK, generateKeyPair, SignJWT, calculateJwkThumbprint, type JWK } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createApp, type AppOptions } from '../src/http/app.ts';
 import { BearerVerifier } from '../src/http/bearer.ts';
 import { systemClock } from '../src/clock.ts';
 import { MemoryCache } from '../src/cache/index.ts';
 import { ConfigSchema } from '../src/config/schema.ts';
-import { AppKeys, AppKeyStage, RateLimits, RateLimitStage, type RateLimitsConfig } from '../src/apisec/index.ts';
+import { AppKeys, AppKeyStage, RateLimits, RateLimitStage, RequestSignatureStage, type RateLimitsConfig } from '../src/apisec/index.ts';
+import { signRequest } from '../src/apisec/signatures.ts';
 import type { Database } from '../src/db/index.ts';
 import { generateMasterKey, masterKeyFromBase64url } from '../src/security/primitives.ts';
 
@@ -139,7 +140,24 @@ async function build(): Promise<{ stages: Stage[]; close(): Promise<void> }> {
   const appKeys = new AppKeyStage(appKeyService, []);
   const keyed = { 'palisade-app-key': appKey };
 
+  // The session's signing key as the signature stage holds it once unwrapped (its per-instance cache).
+  const sessionKey = { keyId: 'bench-key', key: randomBytes(32) };
+  const signatures = () =>
+    new RequestSignatureStage({
+      keys: { lookup: async () => sessionKey },
+      claimOnce: (key, ttl) => cache.claimOnce(key, ttl),
+      clock: systemClock,
+      mode: 'required',
+      windowMs: 5 * 60_000,
+      clients: new Map(),
+      publicOrigin: ORIGIN,
+    });
+
   const json = { 'content-type': 'application/json' };
+  const signed = async () => {
+    const authorization = `DPoP ${dpopToken}`;
+    return { ...json, ...keyed, authorization, dpop: await proof(), ...signRequest({ method: 'POST', targetUri: `${ORIGIN}${PATH}`, authorization, body: BODY, ...sessionKey }) };
+  };
   const stages: Stage[] = [];
   {
     const app = Fastify({ logger: false });
@@ -173,9 +191,14 @@ async function build(): Promise<{ stages: Stage[]; close(): Promise<void> }> {
     stages.push({ name: '+ DPoP proof (ES256, replay marker)', app, prepare: async () => ({ ...json, ...keyed, authorization: `DPoP ${dpopToken}`, dpop: await proof() }) });
   }
   {
-    const app = base({ appKeys, rateLimits: rateLimits() });
+    const app = base({ appKeys, rateLimits: rateLimits(), requestSignatures: signatures() });
+    app.post(PATH, { onRequest: [app.authenticate] }, async () => ({ ok: true }));
+    stages.push({ name: '+ request signature (RFC 9421 HMAC, digest, nonce marker)', app, prepare: signed });
+  }
+  {
+    const app = base({ appKeys, rateLimits: rateLimits(), requestSignatures: signatures() });
     app.post(PATH, { onRequest: [app.authenticate], schema: { body: BODY_SCHEMA, response: RESPONSE } }, async () => ({ ok: true }));
-    stages.push({ name: '+ schema validation + response serialization', app, prepare: async () => ({ ...json, ...keyed, authorization: `DPoP ${dpopToken}`, dpop: await proof() }) });
+    stages.push({ name: '+ schema validation + response serialization', app, prepare: signed });
   }
   for (const stage of stages) await stage.app.ready();
   return {
