@@ -8,21 +8,11 @@ import type { Database } from '../src/db/index.ts';
 import { systemClock } from '../src/clock.ts';
 import type { MasterKey } from '../src/security/primitives.ts';
 import { AppKeys } from '../src/apisec/index.ts';
+import { rate } from './rate.ts';
 
 export interface AppKeyCost {
   cachedPerSecond: number;
   lookupPerSecond: number;
-}
-
-async function rate(durationMs: number, fn: () => Promise<unknown>): Promise<number> {
-  const end = performance.now() + durationMs;
-  let count = 0;
-  const started = performance.now();
-  while (performance.now() < end) {
-    for (let i = 0; i < 50; i += 1) await fn();
-    count += 50;
-  }
-  return count / ((performance.now() - started) / 1000);
 }
 
 export async function measureAppKeys(options: { db: Database; master: MasterKey; appId: string; key: string; durationMs: number }): Promise<AppKeyCost> {

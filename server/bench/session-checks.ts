@@ -9,21 +9,11 @@ import { BearerVerifier, type AccessClaims } from '../src/http/bearer.ts';
 import { SessionActivity, Sessions } from '../src/sessions/index.ts';
 import type { Database } from '../src/db/index.ts';
 import { systemClock } from '../src/clock.ts';
+import { rate } from './rate.ts';
 
 export interface SessionCheckCost {
   verifyOnlyPerSecond: number;
   withChecksPerSecond: number;
-}
-
-async function rate(durationMs: number, fn: () => Promise<unknown>): Promise<number> {
-  const end = performance.now() + durationMs;
-  let count = 0;
-  const started = performance.now();
-  while (performance.now() < end) {
-    for (let i = 0; i < 50; i += 1) await fn();
-    count += 50;
-  }
-  return count / ((performance.now() - started) / 1000);
 }
 
 export async function measureSessionChecks(options: { db: Database; jwks: JWK[]; issuer: string; token: string; durationMs: number }): Promise<SessionCheckCost> {
