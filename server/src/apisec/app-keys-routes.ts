@@ -90,7 +90,7 @@ export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps)
     } catch (error) {
       if (!(error instanceof AppKeyError)) throw error;
       if (error.code === 'not_active') throw problems.appKeyNotActive(error.message);
-      if (error.code === 'invalid') throw problems.validation([{ path: 'body.name', message: error.message }]);
+      if (error.code === 'invalid') throw problems.validation([{ path: `body.${error.field ?? 'name'}`, message: error.message }]);
       throw problems.notFound();
     }
   };

@@ -38,6 +38,8 @@ export const VERIFIED_CACHE_MS = 5_000;
 export const LAST_USED_EVERY_MS = 60_000;
 /** Cached key rows (hits and misses) per instance; a flood of made-up ids cannot grow it further. */
 const CACHE_ENTRIES = 10_000;
+/** The longest expiry or overlap an operator may give (10 years): beyond, dates stop being dates. */
+export const MAX_KEY_DURATION_MS = 10 * 365 * 86_400_000;
 /** How long a rotated key keeps working unless the operator says otherwise (`--overlap`). */
 export const DEFAULT_ROTATION_OVERLAP = '7d';
 /** Label of the HMAC key derived from the master key; changing it invalidates every key. */
@@ -90,10 +92,13 @@ export interface AppKeyView {
 /** A refused key operation, with a stable code callers branch on. */
 export class AppKeyError extends Error {
   readonly code: 'unknown_app' | 'not_found' | 'not_active' | 'invalid';
-  constructor(code: AppKeyError['code'], message: string) {
+  /** For `invalid`: the request field at fault (`name`, `expiresIn`, `overlap`). */
+  readonly field: string | undefined;
+  constructor(code: AppKeyError['code'], message: string, field?: string) {
     super(message);
     this.name = 'AppKeyError';
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -107,6 +112,12 @@ export interface AppKeysDeps {
   log?: { warn(details: object, message: string): void };
   /** Override of VERIFIED_CACHE_MS (tests of the bound). */
   cacheMs?: number;
+}
+
+/** Refuses a duration that is not a whole number of milliseconds up to MAX_KEY_DURATION_MS. */
+function boundedDuration(ms: number | undefined, field: 'expiresIn' | 'overlap'): void {
+  if (ms === undefined) return;
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_KEY_DURATION_MS) throw new AppKeyError('invalid', `${field === 'overlap' ? 'the overlap' : 'the expiry'} must be at most 10 years (3650d)`, field);
 }
 
 const NAME = /^[\p{L}\p{N} ._:()/-]{1,100}$/u;
@@ -206,6 +217,7 @@ export class AppKeys {
   /** A new key for `appId`; the returned `key` is the only time anyone sees it. */
   async create(appId: string, options: { name: string; expiresInMs?: number }): Promise<{ key: string; view: AppKeyView }> {
     this.knownApp(appId);
+    boundedDuration(options.expiresInMs, 'expiresIn');
     if (!NAME.test(options.name)) throw new AppKeyError('invalid', 'the name must be 1 to 100 letters, digits, spaces or . _ : ( ) / -');
     return this.deps.db.transaction(async (tx) => this.insert(tx, appId, options.name, options.expiresInMs));
   }
@@ -246,6 +258,8 @@ export class AppKeys {
    */
   async rotate(appId: string, keyId: string, options: { overlapMs: number; expiresInMs?: number }): Promise<{ key: string; view: AppKeyView; previous: AppKeyView }> {
     this.knownApp(appId);
+    boundedDuration(options.overlapMs, 'overlap');
+    boundedDuration(options.expiresInMs, 'expiresIn');
     const result = await this.deps.db.transaction(async (tx) => {
       const old = await this.lockedKey(tx, appId, keyId);
       const status = this.status(old);

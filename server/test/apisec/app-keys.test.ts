@@ -134,6 +134,18 @@ for (const kind of databaseKinds()) {
       assert.equal(Date.parse(rotated.previous.expiresAt!), Date.parse(first.view.expiresAt!));
     });
 
+    test('an expiry or overlap beyond ten years is refused (no date past the calendar), nothing is written', async () => {
+      const before = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM app_keys')).rows[0]!.n;
+      const huge = 100_000_000 * DAY;
+      await assert.rejects(keys.create('field-app', { name: 'forever', expiresInMs: huge }), (e: AppKeyError) => e.code === 'invalid' && e.field === 'expiresIn');
+      await assert.rejects(keys.create('field-app', { name: 'forever', expiresInMs: 3651 * DAY }), (e: AppKeyError) => e.code === 'invalid');
+      const { view } = await keys.create('field-app', { name: 'ten years', expiresInMs: 3650 * DAY });
+      await assert.rejects(keys.rotate('field-app', view.id, { overlapMs: huge }), (e: AppKeyError) => e.code === 'invalid' && e.field === 'overlap');
+      await assert.rejects(keys.rotate('field-app', view.id, { overlapMs: DAY, expiresInMs: huge }), (e: AppKeyError) => e.code === 'invalid' && e.field === 'expiresIn');
+      assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM app_keys')).rows[0]!.n, before + 1, 'only the ten-year key was made');
+      assert.equal((await keys.list('field-app')).find((k) => k.id === view.id)!.status, 'active', 'the refused rotations left it current');
+    });
+
     test('keys belong to registered apps: an unknown app is refused by name, another app’s key id is not found', async () => {
       await assert.rejects(keys.create('nope', { name: 'x' }), (e: AppKeyError) => e.code === 'unknown_app' && /field-app, kiosk-app/.test(e.message));
       const { view } = await keys.create('field-app', { name: 'mine' });
