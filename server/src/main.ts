@@ -204,10 +204,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // App keys: every registered app's requests carry one of its keys. The start page (development
     // IdP only) is a browser page, which cannot keep a key; so are clients declared `appKey: off`.
     const appKeys = new AppKeys({ db, clock, master, apps: config.clients.map((c) => c.id), audit, log });
+    // One set of counters for every stage: a made-up app key and a failed sign-in from the same
+    // address add up to one lockout.
+    const rateLimits = new RateLimits({ config: config.rateLimits, counters: (o) => cache.counters(o), audit, log });
     const keylessApps = [...config.clients.filter((c) => c.appKey === 'off').map((c) => c.id), ...(config.upstream ? [] : [START_PAGE_CLIENT_ID])];
     const app = createApp({
       server: https,
-      appKeys: new AppKeyStage(appKeys, keylessApps),
+      appKeys: new AppKeyStage(appKeys, keylessApps, rateLimits),
       bodyLimit: config.server.bodyLimit,
       logLevel: config.log.level,
       trustProxy: config.server.trustProxy,
@@ -229,7 +232,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         clients: new Map(config.clients.filter((c) => c.requestSigning).map((c) => [c.id, c.requestSigning!])),
         publicOrigin: config.publicUrl,
       }),
-      rateLimits: new RateLimitStage(new RateLimits({ config: config.rateLimits, counters: (o) => cache.counters(o), audit, log })),
+      rateLimits: new RateLimitStage(rateLimits),
       audit,
       onResponse: (response) => {
         metrics.response(response);

@@ -21,7 +21,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { base62Of32Bits, constantTimeEqual, deriveKey, keyedHash, randomBase62, type MasterKey } from '../security/primitives.ts';
-import { currentContext, type AuditSink } from '../audit/index.ts';
+import { currentContext, type AuditActor, type AuditSink } from '../audit/index.ts';
 import { problems } from '../http/problems.ts';
 import { findAppKey, insertAppKey, listAppKeys, markAppKeyRevoked, markAppKeyRotated, touchAppKey, type AppKeyRow } from './app-keys-store.ts';
 
@@ -329,15 +329,33 @@ const KEYED = /^\/(api|admin)(\/|$)/;
  *    key's app — a token stolen from one app is no use inside another app's requests — and a
  *    request without a key passes only with a token of an app declared `appKey: off`.
  */
+/**
+ * The authentication lockout (apisec/rate-limit.ts `RateLimits`) as the app key stage uses it:
+ * a made-up or wrong key is a guess, counted against the client IP like a failed sign-in, and
+ * an IP locked out is refused before its key costs a lookup or an audit record.
+ */
+export interface KeyGuessLimit {
+  lockedForS(key: string): Promise<number>;
+  recordFailure(key: string, context: { actor: AuditActor; route: string; requestId?: string }): Promise<number>;
+}
+
+/** Refusals that are guesses (a key nobody was given); revoked, expired and rotated-out keys were real. */
+const GUESSES: ReadonlySet<AppKeyRefusal> = new Set(['malformed', 'unknown', 'mismatch']);
+
 export class AppKeyStage {
   readonly keys: AppKeys;
   private readonly keylessApps: ReadonlySet<string>;
   private readonly keyless = new WeakSet<FastifyRequest>();
+  private readonly guesses: KeyGuessLimit | undefined;
 
-  /** `keylessApps`: apps whose requests need no key (`clients[].appKey: off`, the start page). */
-  constructor(keys: AppKeys, keylessApps: Iterable<string>) {
+  /**
+   * `keylessApps`: apps whose requests need no key (`clients[].appKey: off`, the start page).
+   * `guesses`: the lockout that made-up keys count against (absent: not counted; unit tests).
+   */
+  constructor(keys: AppKeys, keylessApps: Iterable<string>, guesses?: KeyGuessLimit) {
     this.keys = keys;
     this.keylessApps = new Set(keylessApps);
+    this.guesses = guesses;
   }
 
   static requiresKey(request: FastifyRequest): boolean {
@@ -355,8 +373,17 @@ export class AppKeyStage {
       this.keyless.add(request);
       return;
     }
+    const ipKey = `ip:${request.ip}`;
+    if (this.guesses) {
+      const lockedS = await this.guesses.lockedForS(ipKey);
+      if (lockedS > 0) throw problems.lockedOut(lockedS);
+    }
     const verdict = await this.keys.verify(presented);
     if (!verdict.ok) {
+      if (this.guesses && GUESSES.has(verdict.reason)) {
+        const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+        void this.guesses.recordFailure(ipKey, { actor: { ip: request.ip }, route, requestId: request.id }).catch((err: unknown) => request.log.warn({ err }, 'counting an app key guess failed'));
+      }
       const detail = verdict.keyId ? { appKeyId: verdict.keyId } : undefined;
       throw verdict.reason === 'missing' ? problems.missingAppKey() : problems.invalidAppKey(`app_key_${verdict.reason}`, detail);
     }

@@ -167,6 +167,19 @@ export class RateLimits {
   }
 }
 
+/** Requests refused for a reason that is no authentication attempt (see `notAnAttempt`). */
+const notAttempts = new WeakSet<FastifyRequest>();
+
+/**
+ * The request was refused by a pipeline stage that proves nothing about the credentials the
+ * route checks (a missing or stale request signature): its 401 does not count towards the
+ * lockout. Otherwise anyone holding just a leaked access token could lock its person out of
+ * unlocking with unsigned requests, and a device with a wrong clock would lock itself out.
+ */
+export function notAnAttempt(request: FastifyRequest): void {
+  notAttempts.add(request);
+}
+
 const routeLimit = (request: FastifyRequest): RouteRateLimit | false | undefined => {
   const declared = request.routeOptions.config?.rateLimit;
   return typeof declared === 'string' ? { class: declared } : declared;
@@ -214,7 +227,7 @@ export class RateLimitStage {
     // itself (Fastify's onResponse does not see hijacked replies), so the raw response tells.
     const failureStatuses = limit.failureStatuses ?? [401];
     reply.raw.once('finish', () => {
-      if (!failureStatuses.includes(reply.raw.statusCode)) return;
+      if (!failureStatuses.includes(reply.raw.statusCode) || notAttempts.has(request)) return;
       const userId = request.auth?.sub;
       const actor: AuditActor = { ip: request.ip, ...(userId ? { userId } : {}) };
       const context = { actor, route: `${request.method} ${request.routeOptions.url ?? request.url}`, requestId: request.id };

@@ -12,6 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import { problems, type Problem } from '../http/problems.ts';
 import { SignatureError, verifyRequestSignature, type SigningMode } from './signatures.ts';
 import type { SessionSigningKeys } from './signing-keys.ts';
+import { notAnAttempt } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -81,7 +82,10 @@ export class RequestSignatureStage {
         { key: await this.deps.keys.lookup(claims.sid), now: this.deps.clock.now(), windowMs: this.deps.windowMs, claimOnce: this.deps.claimOnce },
       );
     } catch (error) {
-      if (error instanceof SignatureError) throw toProblem(error);
+      if (error instanceof SignatureError) {
+        notAnAttempt(request);
+        throw toProblem(error);
+      }
       throw error;
     }
   };

@@ -13,6 +13,10 @@ import { testApp } from '../helpers/app.ts';
 import type { Database } from '../../src/db/index.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { generateMasterKey, masterKeyFromBase64url } from '../../src/security/primitives.ts';
+import { Value } from 'typebox/value';
+import { ConfigSchema } from '../../src/config/schema.ts';
+import { MemoryCache } from '../../src/cache/index.ts';
+import { RateLimits, type RateLimitsConfig } from '../../src/apisec/index.ts';
 import { APP_KEY_PATTERN, AppKeyError, AppKeys, AppKeyStage, LAST_USED_EVERY_MS, VERIFIED_CACHE_MS, appKeyChecksum, parseAppKey } from '../../src/apisec/index.ts';
 import { AuditTrail, requestContext, searchAudit } from '../../src/audit/index.ts';
 import type { AccessClaims } from '../../src/http/bearer.ts';
@@ -245,6 +249,37 @@ describe('the app key stage in the pipeline', () => {
     assert.deepEqual(denied.map((d) => d.reason), ['app_key_missing', 'app_key_revoked', 'app_key_malformed']);
     assert.equal(denied[1]!.detail!.appKeyId, revokedKey.view.id);
     assert.equal(denied[1]!.detail!.problem, 'invalid-app-key');
+  });
+
+  test('made-up keys are guesses: they lock the address out before they cost lookups; revoked keys are not guesses', async () => {
+    const cache = new MemoryCache();
+    const config = structuredClone((Value.Default(ConfigSchema, {}) as { rateLimits: RateLimitsConfig }).rateLimits);
+    config.lockout.after = 3;
+    const limits = new RateLimits({ config, counters: (o) => cache.counters(o) });
+    const guarded = testApp({ appKeys: new AppKeyStage(keys, [], limits) });
+    guarded.get('/api/v1/thing', { onRequest: asToken }, async () => ({ ok: true }));
+    await guarded.ready();
+    const call = (key: string, address: string) => guarded.inject({ method: 'GET', url: '/api/v1/thing', remoteAddress: address, headers: { 'palisade-app-key': key, 'x-test-client': 'field-app' } });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+    try {
+      // A revoked key, sent again and again by an old build, is no guess.
+      const revoked = await keys.create('field-app', { name: 'old build' });
+      await keys.revoke('field-app', revoked.view.id);
+      for (let i = 0; i < 5; i += 1) assert.equal((await call(revoked.key, '10.0.0.1')).statusCode, 401);
+      await settle();
+      assert.equal((await call(fieldKey, '10.0.0.1')).statusCode, 200, 'revoked keys did not lock the address');
+      // Well-formed keys with made-up ids (the checksum is public) and a wrong secret are guesses.
+      const madeUp = (id: string) => { const body = `pal_live_${id}_${'A'.repeat(43)}`; return body + appKeyChecksum(body); };
+      const wrongSecret = fieldKey.slice(0, 22) + (fieldKey[22] === 'A' ? 'B' : 'A') + fieldKey.slice(23, -6);
+      for (const key of [madeUp('aaaaaaaaaaaa'), madeUp('bbbbbbbbbbbb'), wrongSecret + appKeyChecksum(wrongSecret)]) assert.equal((await call(key, '10.0.0.2')).statusCode, 401);
+      await settle();
+      const locked = await call(fieldKey, '10.0.0.2');
+      assert.equal(locked.statusCode, 429, 'after three guesses even a valid key from that address waits');
+      assert.equal(locked.json().type, 'https://palisade.dev/problems/locked-out');
+      assert.equal((await call(fieldKey, '10.0.0.3')).statusCode, 200, 'other addresses are not affected');
+    } finally {
+      await guarded.close();
+    }
   });
 
   test('a key in the query string is not a key', async () => {

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { testApp } from '../helpers/app.ts';
-import { RequestSignatureStage, signRequest, type SigningMode } from '../../src/apisec/index.ts';
+import { Value } from 'typebox/value';
+import { RateLimits, RateLimitStage, RequestSignatureStage, signRequest, type RateLimitsConfig, type SigningMode } from '../../src/apisec/index.ts';
+import { ConfigSchema } from '../../src/config/schema.ts';
 import { MemoryCache } from '../../src/cache/index.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { AuditEvent } from '../../src/audit/index.ts';
@@ -142,5 +144,46 @@ describe('the request-signature stage', () => {
     assert.equal((await send(app, 'GET', '/api/v1/jobs', { 'x-test-client': 'strict-app' })).status, 401, 'the app requires it');
     assert.equal((await send(app, 'GET', '/api/v1/jobs', { 'x-test-client': 'legacy-app' })).status, 200, 'optional: unsigned accepted');
     assert.equal((await send(app, 'GET', '/api/v1/jobs', { 'x-test-client': 'legacy-app', ...signed(clock, 'GET', '/api/v1/jobs', '', 'sid-2') })).status, 401, 'optional: a wrong signature refused');
+  });
+});
+
+describe('signature refusals and the authentication lockout', () => {
+  test('unsigned requests to an authentication route do not lock the person out; refusals by the route itself do', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 26, 8, 0, 0));
+    const cache = new MemoryCache();
+    const defaults = structuredClone((Value.Default(ConfigSchema, {}) as { rateLimits: RateLimitsConfig }).rateLimits);
+    defaults.auth.points = 1000;
+    defaults.lockout.after = 3;
+    const limits = new RateLimits({ config: defaults, counters: (o) => cache.counters(o) });
+    const stage = new RequestSignatureStage({
+      keys: { lookup: async (sid) => keys.get(sid) },
+      claimOnce: (k, ttl) => cache.claimOnce(k, ttl),
+      clock,
+      mode: 'required',
+      windowMs: 5 * 60_000,
+      clients: new Map(),
+      publicOrigin: ORIGIN,
+    });
+    const app = testApp({ requestSignatures: stage, rateLimits: new RateLimitStage(limits) });
+    const authenticate = async (request: FastifyRequest) => {
+      request.auth = { sub: 'user-1', sid: 'sid-1', client_id: 'field-app', roles: [] };
+    };
+    // As the unlock routes are: the authentication class; the handler refuses a wrong proof with 401.
+    app.post('/api/v1/session/unlock', { onRequest: authenticate, config: { rateLimit: 'auth' } }, async (_request, reply) => reply.code(401).send({ refused: true }));
+    app.post('/api/v1/unsigned-unlock', { onRequest: authenticate, config: { rateLimit: 'auth', signing: 'off' } }, async (_request, reply) => reply.code(401).send({ refused: true }));
+    await app.ready();
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 20)); // failures are counted after the answer
+    for (let i = 0; i < 6; i += 1) {
+      const answer = await send(app, 'POST', '/api/v1/session/unlock', {}, '{}');
+      assert.equal(answer.body.type, 'https://palisade.dev/problems/signature-required');
+    }
+    await settle();
+    assert.equal(await limits.lockedForS('user:user-1'), 0, 'six unsigned requests did not lock the account');
+    assert.equal(await limits.lockedForS('ip:127.0.0.1'), 0, 'nor the address');
+    // The control: three refusals by the route itself do lock (so the counting above was live).
+    for (let i = 0; i < 3; i += 1) assert.equal((await send(app, 'POST', '/api/v1/unsigned-unlock', {}, '{}')).status, 401);
+    await settle();
+    assert.ok((await limits.lockedForS('user:user-1')) > 0, 'three refused proofs lock the account');
+    await app.close();
   });
 });
