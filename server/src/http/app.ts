@@ -5,16 +5,19 @@
  *   2. request context: request id echoed as `x-request-id`
  *   2b. app key: `appKey` names the registered app of every /api and /admin request (apisec/app-keys.ts)
  *   3. rate limit by class, per client IP: `rateLimitByAddress` (authentication routes, lockouts)
- *   4. authentication: `authenticate` verifies the bearer token and the session (bearer.ts)
- *   4b. `appKeyMatchesToken`: the token was issued to the app whose key the request carries
- *   4c. request signature + replay check: `verifyRequestSignature` (apisec/signature-stage.ts),
- *       over the exact bytes received
+ *   4. authentication: `authenticate` verifies the bearer or DPoP token (signature, claims,
+ *      revocation: bearer.ts)
  *   5. content types (JSON only, nesting bounded: json.ts), per-route body limits, no body
- *      where a route takes none (`refuseUnexpectedBody`); schema validation of params, query
- *      and body, unknown fields refused; responses serialized through their schemas
- *   5b. rate limit by class, per verified user: `rateLimitByUser` (after 4 on purpose: decision 0008)
- *   6. (issue 5: authorization policy)
- *   7. handler
+ *      where a route takes none (`refuseUnexpectedBody`); the body's bytes are kept
+ *   5b. `appKeyMatchesToken`: the token was issued to the app whose key the request carries
+ *   5c. request signature + replay check: `verifyRequestSignature` (apisec/signature-stage.ts),
+ *       over the exact bytes received
+ *   5d. `sessionGuard`: the idle lock; only a request that passed 5b and 5c counts as activity
+ *   6. schema validation of params, query and body, unknown fields refused; responses are
+ *      serialized through their schemas
+ *   6b. rate limit by class, per verified user: `rateLimitByUser` (after 4 on purpose: decision 0008)
+ *   7. (issue 5: authorization policy)
+ *   8. handler
  *   9. errors become RFC 9457 problem+json (setErrorHandler below); nothing else leaks
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from 'fastify';
@@ -79,6 +82,8 @@ export interface AppOptions {
 
 /** Who is asking, per request: filled as the pipeline learns it (see audit/context.ts). */
 const contexts = new WeakMap<FastifyRequest, RequestContext>();
+/** Requests `authenticate` verified, and whether their route lets a locked session in. */
+const guarded = new WeakMap<FastifyRequest, boolean>();
 /** The problem type a request was answered with, for the audit record of a denial. */
 const answeredWith = new WeakMap<FastifyRequest, string>();
 /** What that problem adds for the audit record only (Problem.audit: a precise reason). */
@@ -197,7 +202,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     requestContext.run(context, done);
   });
   // 2b. App key: which registered app is calling, before any other work is done for the request
-  // (rate limits, token verification). 4b checks the token against it once it is verified.
+  // (rate limits, token verification). 5b checks the token against it once it is verified.
   const appKeys = options.appKeys;
   if (appKeys) {
     app.addHook('onRequest', async function appKey(request) {
@@ -218,7 +223,7 @@ export function createApp(options: AppOptions): FastifyInstance {
       await rateLimits.byUser(request, reply);
     });
   }
-  // 4b. Request signature and replay check: after authentication (a route's `app.authenticate`
+  // 5c. Request signature and replay check: after authentication (a route's `app.authenticate`
   // ran in onRequest, so the session and its key are known), before schema validation, so an
   // unsigned or replayed request learns nothing from validation errors (decision 0010).
   const signatures = options.requestSignatures;
@@ -227,6 +232,15 @@ export function createApp(options: AppOptions): FastifyInstance {
       await signatures.verify(request, rawBodies.get(request) ?? EMPTY_BODY);
     });
   }
+  // 5d. The session guard (idle lock; the activity it records keeps the session unlocked) runs
+  // only once the app key matches the token and the request signature holds: a request refused
+  // by either must not count as the person's activity, or a leaked token alone could keep a
+  // session from locking.
+  app.addHook('preValidation', async function sessionGuard(request) {
+    const allowLocked = guarded.get(request);
+    if (allowLocked === undefined || !request.auth) return;
+    await options.sessionGuard(request.auth, { allowLocked });
+  });
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
     const context = contexts.get(request);
@@ -302,8 +316,8 @@ export function createApp(options: AppOptions): FastifyInstance {
         url: `${options.publicOrigin}${request.url.split('?')[0]}`,
         dpop: Array.isArray(dpop) ? dpop.join(',') : dpop,
       });
-      await options.sessionGuard(claims, { allowLocked });
       request.auth = claims;
+      guarded.set(request, allowLocked);
       const context = contexts.get(request);
       if (context) {
         Object.assign(context.actor, { userId: claims.sub, sessionId: claims.sid, appId: claims.client_id, ...((claims.cnf as { jkt?: string } | undefined)?.jkt ? { deviceId: (claims.cnf as { jkt: string }).jkt } : {}) });

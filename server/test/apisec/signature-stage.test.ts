@@ -11,6 +11,7 @@ import { testApp } from '../helpers/app.ts';
 import { Value } from 'typebox/value';
 import { RateLimits, RateLimitStage, RequestSignatureStage, signRequest, type RateLimitsConfig, type SigningMode } from '../../src/apisec/index.ts';
 import { ConfigSchema } from '../../src/config/schema.ts';
+import type { BearerVerifier } from '../../src/http/bearer.ts';
 import { MemoryCache } from '../../src/cache/index.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { AuditEvent } from '../../src/audit/index.ts';
@@ -184,6 +185,35 @@ describe('signature refusals and the authentication lockout', () => {
     for (let i = 0; i < 3; i += 1) assert.equal((await send(app, 'POST', '/api/v1/unsigned-unlock', {}, '{}')).status, 401);
     await settle();
     assert.ok((await limits.lockedForS('user:user-1')) > 0, 'three refused proofs lock the account');
+    await app.close();
+  });
+});
+
+describe('signature refusals and the idle lock', () => {
+  test('a request refused for its signature is not the person’s activity: the session guard runs only for requests that pass', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 26, 8, 0, 0));
+    const cache = new MemoryCache();
+    const guarded: string[] = [];
+    const stage = new RequestSignatureStage({
+      keys: { lookup: async (sid) => keys.get(sid) },
+      claimOnce: (k, ttl) => cache.claimOnce(k, ttl),
+      clock,
+      mode: 'required',
+      windowMs: 5 * 60_000,
+      clients: new Map(),
+      publicOrigin: ORIGIN,
+    });
+    // The real `app.authenticate`, over a verifier that accepts the test's token.
+    const bearer = { verify: async () => ({ sub: 'user-1', sid: 'sid-1', client_id: 'field-app', roles: [] }) } as unknown as BearerVerifier;
+    const app = testApp({ bearer, requestSignatures: stage, sessionGuard: async (claims) => void guarded.push(claims.sid) });
+    app.get('/api/v1/jobs', { onRequest: [app.authenticate] }, async () => ({ jobs: [] }));
+    await app.ready();
+    for (const headers of [{}, { ...signed(clock, 'GET', '/api/v1/jobs'), signature: 'sig=:AAAA:' }, signed(clock, 'GET', '/api/v1/other')]) {
+      assert.equal((await send(app, 'GET', '/api/v1/jobs', headers)).status, 401);
+    }
+    assert.deepEqual(guarded, [], 'no refused request touched the session');
+    assert.equal((await send(app, 'GET', '/api/v1/jobs', signed(clock, 'GET', '/api/v1/jobs'))).status, 200);
+    assert.deepEqual(guarded, ['sid-1'], 'the signed request did, once');
     await app.close();
   });
 });
