@@ -206,7 +206,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const appKeys = new AppKeys({ db, clock, master, apps: config.clients.map((c) => c.id), audit, log });
     // One set of counters for every stage: a made-up app key and a failed sign-in from the same
     // address add up to one lockout.
-    const rateLimits = new RateLimits({ config: config.rateLimits, counters: (o) => cache.counters(o), audit, log });
+    const rateLimits = new RateLimits({
+      config: config.rateLimits,
+      apps: Object.fromEntries(config.clients.filter((c) => c.rateLimits).map((c) => [c.id, c.rateLimits!])),
+      counters: (o) => cache.counters(o),
+      audit,
+      log,
+    });
     const keylessApps = [...config.clients.filter((c) => c.appKey === 'off').map((c) => c.id), ...(config.upstream ? [] : [START_PAGE_CLIENT_ID])];
     const app = createApp({
       server: https,

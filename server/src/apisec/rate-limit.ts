@@ -60,8 +60,25 @@ const seconds = (duration: string) => Math.max(1, Math.ceil(parseDuration(durati
 const ceilS = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
 const isRes = (value: unknown): value is RateLimiterRes => typeof value === 'object' && value !== null && 'msBeforeNext' in value && 'consumedPoints' in value;
 
+/** The classes an app may set limits of its own for (authentication stays per IP and account). */
+export const APP_RATE_CLASSES = ['standard', 'search', 'export'] as const;
+export type AppRateClass = (typeof APP_RATE_CLASSES)[number];
+/** An app's own limits (`clients[].rateLimits`): points per window, the window defaulting to the class's. */
+export type AppRateLimits = Partial<Record<AppRateClass, { points: number; duration?: string }>>;
+
+interface Counter {
+  limiter: RateLimiterAbstract;
+  points: number;
+  windowS: number;
+}
+
 export interface RateLimitsDeps {
   config: RateLimitsConfig;
+  /**
+   * Apps (client ids) with limits of their own: a person's requests through such an app count
+   * against the app's own budget for them; through every other app, against the class's.
+   */
+  apps?: Record<string, AppRateLimits>;
   /** Makes a counter family (the shared cache's `counters`). */
   counters(options: CounterOptions): RateLimiterAbstract;
   audit?: AuditSink;
@@ -73,8 +90,9 @@ export interface RateLimitsDeps {
  * are `ip:<address>` or `user:<id>`; nothing here knows HTTP.
  */
 export class RateLimits {
-  private readonly limiters: Record<RateClass, RateLimiterAbstract>;
-  private readonly windows: Record<RateClass, number>;
+  private readonly classes: Record<RateClass, Counter>;
+  /** Apps with limits of their own (`clients[].rateLimits`): their own counters, per class. */
+  private readonly apps = new Map<string, Partial<Record<AppRateClass, Counter>>>();
   private readonly failures: RateLimiterAbstract;
   private readonly strikes: RateLimiterAbstract;
   private readonly lockout: { after: number; baseS: number; maxS: number };
@@ -83,17 +101,37 @@ export class RateLimits {
   constructor(deps: RateLimitsDeps) {
     this.deps = deps;
     const c = deps.config;
-    const make = (cls: RateClass) => deps.counters({ keyPrefix: `class:${cls}`, points: c[cls].points, durationS: seconds(c[cls].duration) });
-    this.limiters = { standard: make('standard'), auth: make('auth'), search: make('search'), export: make('export') };
-    this.windows = { standard: seconds(c.standard.duration), auth: seconds(c.auth.duration), search: seconds(c.search.duration), export: seconds(c.export.duration) };
+    const make = (keyPrefix: string, points: number, duration: string): Counter => {
+      const windowS = seconds(duration);
+      return { limiter: deps.counters({ keyPrefix, points, durationS: windowS }), points, windowS };
+    };
+    this.classes = {
+      standard: make('class:standard', c.standard.points, c.standard.duration),
+      auth: make('class:auth', c.auth.points, c.auth.duration),
+      search: make('class:search', c.search.points, c.search.duration),
+      export: make('class:export', c.export.points, c.export.duration),
+    };
+    for (const [appId, own] of Object.entries(deps.apps ?? {})) {
+      const counters: Partial<Record<AppRateClass, Counter>> = {};
+      for (const cls of APP_RATE_CLASSES) {
+        const limit = own[cls];
+        if (limit) counters[cls] = make(`class:${cls}:app:${appId}`, limit.points, limit.duration ?? c[cls].duration);
+      }
+      this.apps.set(appId, counters);
+    }
     this.lockout = { after: c.lockout.after, baseS: seconds(c.lockout.base), maxS: seconds(c.lockout.max) };
     this.failures = deps.counters({ keyPrefix: 'lockout:failures', points: c.lockout.after, durationS: seconds(c.lockout.window) });
     // How many locks a key has had recently: the k in base × 2^k.
     this.strikes = deps.counters({ keyPrefix: 'lockout:strikes', points: 1_000_000, durationS: seconds(c.lockout.forget) });
   }
 
-  private decision(cls: RateClass, res: RateLimiterRes | null, allowed: boolean): RateDecision {
-    const limit = this.deps.config[cls].points;
+  /** The counter `cls` uses for a request of `appId`: the app's own, else the class's. */
+  private counter(cls: RateClass, appId?: string): Counter {
+    return (appId !== undefined && cls !== 'auth' ? this.apps.get(appId)?.[cls] : undefined) ?? this.classes[cls];
+  }
+
+  private decision(cls: RateClass, counter: Counter, res: RateLimiterRes | null, allowed: boolean): RateDecision {
+    const limit = counter.points;
     // A memory counter whose window ended but whose timer has not fired yet reads as expired.
     const live = res && res.msBeforeNext > 0 ? res : null;
     return {
@@ -101,31 +139,32 @@ export class RateLimits {
       allowed,
       limit,
       remaining: live ? Math.max(0, limit - live.consumedPoints) : limit,
-      windowS: this.windows[cls],
+      windowS: counter.windowS,
       resetS: live ? Math.max(1, ceilS(live.msBeforeNext)) : 0,
     };
   }
 
-  /** Counts one request of `cls` for `key`. */
-  async consume(cls: RateClass, key: string): Promise<RateDecision> {
+  /** Counts one request of `cls` for `key`, made with app `appId` (whose own limits apply, if it has any). */
+  async consume(cls: RateClass, key: string, appId?: string): Promise<RateDecision> {
+    const counter = this.counter(cls, appId);
     try {
-      return this.decision(cls, await this.limiters[cls].consume(key), true);
+      return this.decision(cls, counter, await counter.limiter.consume(key), true);
     } catch (rejection) {
-      if (isRes(rejection)) return this.decision(cls, rejection, false);
+      if (isRes(rejection)) return this.decision(cls, counter, rejection, false);
       throw rejection;
     }
   }
 
   /** Where `key` stands in `cls` without counting (for classes that count failures only). */
   async peek(cls: RateClass, key: string): Promise<RateDecision> {
-    const res = await this.limiters[cls].get(key);
-    const d = this.decision(cls, res, true);
+    const counter = this.classes[cls];
+    const d = this.decision(cls, counter, await counter.limiter.get(key), true);
     return { ...d, allowed: d.remaining > 0 };
   }
 
   /** Counts one request of `cls` for `key` without refusing it (a failure of a failures-only class). */
   async penalize(cls: RateClass, key: string): Promise<void> {
-    await this.limiters[cls].penalty(key);
+    await this.classes[cls].limiter.penalty(key);
   }
 
   /** Seconds `key` stays locked out (0: not locked). */
@@ -254,6 +293,7 @@ export class RateLimitStage {
     // Unauthenticated routes without a declared class (health, discovery, JWKS) are not limited.
     if (!limit && !userId) return;
     const cls = limit?.class ?? 'standard';
-    this.apply(request, reply, await this.limits.consume(cls, userId ? `user:${userId}` : `ip:${request.ip}`));
+    // The verified token's app (the app key's too, once appKeyMatchesToken has run) picks the limits.
+    this.apply(request, reply, await this.limits.consume(cls, userId ? `user:${userId}` : `ip:${request.ip}`, request.auth?.client_id));
   };
 }

@@ -27,6 +27,16 @@ const RateClass = (description: string, points: number, duration: string) =>
     { additionalProperties: false, default: {}, description },
   );
 
+/** An app's own limit for one class: points per window, the window defaulting to the class's. */
+const AppRateClass = (cls: string) =>
+  Type.Object(
+    {
+      points: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Requests allowed per window, per person, through this app.' }),
+      duration: Type.Optional(Type.String({ pattern: DURATION_PATTERN, patternHint: 'must be a duration such as 30s, 15m, 12h or 7d', description: `The window; default: rateLimits.${cls}.duration.` })),
+    },
+    { additionalProperties: false, description: `This app’s own ${cls} limit.` },
+  );
+
 /** Request signing (RFC 9421) modes: see apisec/signature-stage.ts. */
 const SigningMode = (description: string) =>
   Type.Union([Type.Literal('required'), Type.Literal('optional'), Type.Literal('off')], { description });
@@ -61,6 +71,20 @@ const ClientSchema = Type.Object(
         patternHint: 'must be a duration such as 30s, 15m, 12h or 7d',
         description: 'Locks this app’s sessions after this long without an API call (overrides sessions.idleTimeout).',
       }),
+    ),
+    rateLimits: Type.Optional(
+      Type.Object(
+        {
+          standard: Type.Optional(AppRateClass('standard')),
+          search: Type.Optional(AppRateClass('search')),
+          export: Type.Optional(AppRateClass('export')),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Limits of this app’s own (the app named by its key and token), overriding rateLimits.standard/search/export: a person’s calls through this app count against this app’s budget for them, apart from other apps. Authentication limits stay per IP and account.',
+        },
+      ),
     ),
     requestSigning: Type.Optional(
       SigningMode('Request signing for this app’s API calls (overrides requestSigning.mode): `optional` accepts unsigned calls but verifies signed ones; `off` ignores signatures.'),

@@ -247,3 +247,39 @@ describe('rate limits across instances (Redis)', { skip: process.env.TEST_REDIS_
     }
   });
 });
+
+describe('limits of an app’s own (clients[].rateLimits)', () => {
+  test('a person’s calls through an app with its own limit count against that limit, apart from other apps', async (t) => {
+    const clock = mockClock(t);
+    const limits = new RateLimits({ config: DEFAULTS, apps: { 'kiosk-app': { standard: { points: 3 }, search: { points: 2, duration: '10s' } } }, counters: (o) => new MemoryCache().counters(o) });
+    const app = testApp({ rateLimits: new RateLimitStage(limits) });
+    const asAppUser = async (request: FastifyRequest) => {
+      request.auth = { sub: String(request.headers['x-test-user']), client_id: String(request.headers['x-test-client']) } as AccessClaims;
+    };
+    app.get('/api/test/standard', { onRequest: asAppUser }, async () => ({ ok: true }));
+    app.get('/api/test/search', { onRequest: asAppUser, config: { rateLimit: 'search' } }, async () => ({ ok: true }));
+    await app.ready();
+    try {
+      const call = (url: string, client: string, user = 'alice') => app.inject({ method: 'GET', url, headers: { 'x-test-user': user, 'x-test-client': client } });
+      for (let i = 1; i <= 3; i += 1) {
+        const ok = await call('/api/test/standard', 'kiosk-app');
+        assert.equal(ok.statusCode, 200);
+        assert.equal(ok.headers['ratelimit-policy'], '"standard";q=3;w=60', 'the kiosk’s own policy is stated');
+      }
+      const refused = await call('/api/test/standard', 'kiosk-app');
+      assert.equal(refused.statusCode, 429, 'the fourth call through the kiosk is over its limit');
+      const field = await call('/api/test/standard', 'field-app');
+      assert.equal(field.statusCode, 200, 'the same person through another app still has the class’s budget');
+      assert.equal(field.headers['ratelimit-policy'], '"standard";q=100;w=60');
+      assert.equal((await call('/api/test/standard', 'kiosk-app', 'bob')).statusCode, 200, 'and the kiosk’s limit is per person');
+      // The window defaults to the class's, or is the app's own.
+      assert.equal((await call('/api/test/search', 'kiosk-app')).headers['ratelimit-policy'], '"search";q=2;w=10');
+      await call('/api/test/search', 'kiosk-app');
+      assert.equal((await call('/api/test/search', 'kiosk-app')).statusCode, 429);
+      clock.advance(10_000);
+      assert.equal((await call('/api/test/search', 'kiosk-app')).statusCode, 200, 'the kiosk’s own 10 s window has ended');
+    } finally {
+      await app.close();
+    }
+  });
+});
