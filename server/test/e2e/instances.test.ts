@@ -6,21 +6,18 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
-import { BEARER_FIELD_APP, MobileApp } from '../helpers/mobile-app.ts';
-import { generateMasterKey } from '../../src/security/primitives.ts';
+import { databaseKinds } from '../helpers/databases.ts';
+import type { StartedServer } from '../helpers/server.ts';
+import { startTwoInstances, type TwoInstances } from '../helpers/instances.ts';
+import { MobileApp } from '../helpers/mobile-app.ts';
 
 for (const kind of databaseKinds().filter((k) => k.kind === 'postgres')) {
   describe('two instances on one PostgreSQL', () => {
-    let database: TestDatabase;
-    let upstream: UpstreamIdp;
+    let instances: TwoInstances;
     let a: StartedServer;
     let b: StartedServer;
     let app: MobileApp;
     let appAtB: MobileApp;
-    let secondDir: TestDatabase;
     /** Instance B directly (its banner names the shared public URL, which is instance A here). */
     let bUrl: string;
     let publicUrl: string;
@@ -34,40 +31,15 @@ for (const kind of databaseKinds().filter((k) => k.kind === 'postgres')) {
     };
 
     before(async () => {
-      database = await kind.create();
-      secondDir = await kind.create(); // only for its data folder (its own TLS certificate)
-      const [portA, portB] = [await freePort(), await freePort()];
-      bUrl = `https://localhost:${portB}`;
-      publicUrl = `https://localhost:${portA}`;
-      upstream = await startUpstreamIdp(() => `${publicUrl}/auth/callback`);
-      const shared = {
-        DATABASE_URL: database.url,
-        PALISADE_MASTER_KEY: generateMasterKey(),
-        PALISADE_SERVER_PUBLIC_URL: publicUrl,
-        PALISADE_LOG_LEVEL: 'warn',
-        // Instance B is called directly here, not through the public URL a DPoP proof names.
-        PALISADE_CLIENTS: BEARER_FIELD_APP,
-        ...upstream.env,
-      };
-      // Started together: migrations and the first signing key must not race.
-      const started = await Promise.allSettled([
-        startPalisade({ ...shared, PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(portA) }),
-        startPalisade({ ...shared, PALISADE_DATA_DIR: secondDir.dataDir, PALISADE_SERVER_PORT: String(portB) }),
-      ]);
-      // Whichever started is stopped in after(), even when the other did not.
-      if (started[0].status === 'fulfilled') a = started[0].value;
-      if (started[1].status === 'fulfilled') b = started[1].value;
-      for (const result of started) if (result.status === 'rejected') throw result.reason;
+      instances = await startTwoInstances(kind);
+      ({ a, b, publicUrl, bUrl } = instances);
       app = new MobileApp(publicUrl, a.ca);
       appAtB = new MobileApp(publicUrl, b.ca);
     });
     after(async () => {
-      await Promise.all([a?.stop(), b?.stop()]);
       await app?.close();
       await appAtB?.close();
-      await upstream?.close();
-      await secondDir?.drop();
-      await database?.drop();
+      await instances?.close();
     });
 
     test('a sign-out through one instance is enforced by the other within a second', async () => {

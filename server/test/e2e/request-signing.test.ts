@@ -12,8 +12,9 @@ import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/datab
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { serverPid, waitForExit } from '../helpers/server-process.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
-import { BEARER_FIELD_APP, MobileApp, signatureHeaders, signingKeyOf, type SignedIn, type SigningOptions } from '../helpers/mobile-app.ts';
+import { MobileApp, signatureHeaders, signingKeyOf, type SignedIn, type SigningOptions } from '../helpers/mobile-app.ts';
 import { Browser } from '../helpers/browser.ts';
+import { startTwoInstances, type TwoInstances } from '../helpers/instances.ts';
 import { generateMasterKey } from '../../src/security/primitives.ts';
 
 const PROBLEM = 'https://palisade.dev/problems/';
@@ -160,9 +161,7 @@ for (const kind of databaseKinds()) {
 const postgres = databaseKinds().find((k) => k.kind === 'postgres');
 if (postgres && process.env.TEST_REDIS_URL) {
   describe('request signing across two instances (postgres + redis)', () => {
-    let database: TestDatabase;
-    let secondDir: TestDatabase;
-    let upstream: UpstreamIdp;
+    let instances: TwoInstances;
     let a: StartedServer;
     let b: StartedServer;
     let app: MobileApp;
@@ -170,36 +169,13 @@ if (postgres && process.env.TEST_REDIS_URL) {
     let bUrl: string;
 
     before(async () => {
-      database = await postgres.create();
-      secondDir = await postgres.create();
-      const [portA, portB] = [await freePort(), await freePort()];
-      publicUrl = `https://localhost:${portA}`;
-      bUrl = `https://localhost:${portB}`;
-      upstream = await startUpstreamIdp(() => `${publicUrl}/auth/callback`);
-      const shared = {
-        DATABASE_URL: database.url,
-        REDIS_URL: process.env.TEST_REDIS_URL,
-        PALISADE_MASTER_KEY: generateMasterKey(),
-        PALISADE_SERVER_PUBLIC_URL: publicUrl,
-        PALISADE_LOG_LEVEL: 'warn',
-        PALISADE_CLIENTS: BEARER_FIELD_APP,
-        ...upstream.env,
-      };
-      const started = await Promise.allSettled([
-        startPalisade({ ...shared, PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(portA) }),
-        startPalisade({ ...shared, PALISADE_DATA_DIR: secondDir.dataDir, PALISADE_SERVER_PORT: String(portB) }),
-      ]);
-      if (started[0].status === 'fulfilled') a = started[0].value;
-      if (started[1].status === 'fulfilled') b = started[1].value;
-      for (const result of started) if (result.status === 'rejected') throw result.reason;
+      instances = await startTwoInstances(postgres, { redis: true });
+      ({ a, b, publicUrl, bUrl } = instances);
       app = new MobileApp(publicUrl, a.ca);
     });
     after(async () => {
-      await Promise.all([a?.stop(), b?.stop()]);
       await app?.close();
-      await upstream?.close();
-      await secondDir?.drop();
-      await database?.drop();
+      await instances?.close();
     });
 
     test('a request replayed to the other instance is refused: the nonce is shared', async () => {
