@@ -22,6 +22,11 @@ const keys = new Map([
   ['sid-2', { keyId: 'key-2', key: randomBytes(32) }],
 ]);
 
+/** The stage as production builds it (signing required, 5-minute window) over the test keys. */
+function requiredSigning(clock: ManualClock, cache: MemoryCache): RequestSignatureStage {
+  return new RequestSignatureStage({ keys: { lookup: async (sid) => keys.get(sid) }, claimOnce: (k, ttl) => cache.claimOnce(k, ttl), clock, mode: 'required', windowMs: 5 * 60_000, clients: new Map(), publicOrigin: ORIGIN });
+}
+
 function build(options: { mode?: SigningMode; clients?: [string, SigningMode][] } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 10, 26, 8, 0, 0));
   const cache = new MemoryCache();
@@ -156,15 +161,7 @@ describe('signature refusals and the authentication lockout', () => {
     defaults.auth.points = 1000;
     defaults.lockout.after = 3;
     const limits = new RateLimits({ config: defaults, counters: (o) => cache.counters(o) });
-    const stage = new RequestSignatureStage({
-      keys: { lookup: async (sid) => keys.get(sid) },
-      claimOnce: (k, ttl) => cache.claimOnce(k, ttl),
-      clock,
-      mode: 'required',
-      windowMs: 5 * 60_000,
-      clients: new Map(),
-      publicOrigin: ORIGIN,
-    });
+    const stage = requiredSigning(clock, cache);
     const app = testApp({ requestSignatures: stage, rateLimits: new RateLimitStage(limits) });
     const authenticate = async (request: FastifyRequest) => {
       request.auth = { sub: 'user-1', sid: 'sid-1', client_id: 'field-app', roles: [] };
@@ -194,15 +191,7 @@ describe('signature refusals and the idle lock', () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 26, 8, 0, 0));
     const cache = new MemoryCache();
     const guarded: string[] = [];
-    const stage = new RequestSignatureStage({
-      keys: { lookup: async (sid) => keys.get(sid) },
-      claimOnce: (k, ttl) => cache.claimOnce(k, ttl),
-      clock,
-      mode: 'required',
-      windowMs: 5 * 60_000,
-      clients: new Map(),
-      publicOrigin: ORIGIN,
-    });
+    const stage = requiredSigning(clock, cache);
     // The real `app.authenticate`, over a verifier that accepts the test's token.
     const bearer = { verify: async () => ({ sub: 'user-1', sid: 'sid-1', client_id: 'field-app', roles: [] }) } as unknown as BearerVerifier;
     const app = testApp({ bearer, requestSignatures: stage, sessionGuard: async (claims) => void guarded.push(claims.sid) });
