@@ -9,9 +9,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, palisadeCli, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { palisadeCli, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { serverPid, waitForExit } from '../helpers/server-process.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp, type SignedIn } from '../helpers/mobile-app.ts';
 import { Browser } from '../helpers/browser.ts';
 import { appKeyChecksum } from '../../src/apisec/index.ts';
@@ -51,16 +51,13 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create();
-      const port = await freePort();
-      upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+      const federated = await federatedTo(database);
+      upstream = federated.upstream;
       env = {
-        PALISADE_DATA_DIR: database.dataDir,
-        PALISADE_SERVER_PORT: String(port),
+        ...federated.env,
         PALISADE_MASTER_KEY: generateMasterKey(),
-        DATABASE_URL: database.url,
         // Debug: the most the server ever logs, all of it scanned for keys below.
         PALISADE_LOG_LEVEL: 'debug',
-        ...upstream.env,
         PALISADE_CLIENTS: JSON.stringify([
           { id: 'field-app', name: 'Field Service', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' },
           { id: 'kiosk-app', name: 'Kiosk', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' },

@@ -11,9 +11,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { startPalisade, type StartedServer } from '../helpers/server.ts';
 import { serverPid, waitForExit } from '../helpers/server-process.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp } from '../helpers/mobile-app.ts';
 import type { Database } from '../../src/db/index.ts';
 import { publicAuditKeys, verifyDatabase, type VerifyReport } from '../../src/audit/index.ts';
@@ -69,13 +69,11 @@ describe('the audit trail across a kill -9 under write load (postgres)', { skip:
 
   before(async () => {
     database = await postgres!.create();
-    const port = await freePort();
-    upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+    const federated = await federatedTo(database);
+    upstream = federated.upstream;
     env = {
-      PALISADE_DATA_DIR: database.dataDir,
-      PALISADE_SERVER_PORT: String(port),
+      ...federated.env,
       PALISADE_MASTER_KEY: generateMasterKey(),
-      DATABASE_URL: database.url,
       // Info: every request line carries the server's pid (pino), the process to kill.
       PALISADE_LOG_LEVEL: 'info',
       // The sealer busy all the time and a checkpoint every few records, so the kill is as likely

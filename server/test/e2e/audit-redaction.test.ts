@@ -14,9 +14,9 @@ import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { startPalisade, type StartedServer } from '../helpers/server.ts';
 import { serverPid, waitForExit } from '../helpers/server-process.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp } from '../helpers/mobile-app.ts';
 import { insertScimToken } from '../../src/scim/index.ts';
 import { loadKeySet } from '../../src/oauth/keys.ts';
@@ -159,20 +159,19 @@ for (const kind of databaseKinds()) {
       await insertScimToken(setup, 'entra', hashToken(scimToken));
       await setup.close();
 
-      const port = await freePort();
-      upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+      const federated = await federatedTo(database);
+      upstream = federated.upstream;
       secrets.add('master key', masterKey);
       secrets.add('upstream client secret', upstream.clientSecret);
       secrets.add('SCIM token', scimToken);
       secrets.add('metrics token', metricsToken);
       server = await startPalisade({
-        PALISADE_DATA_DIR: database.dataDir,
-        PALISADE_SERVER_PORT: String(port),
+        ...federated.env,
         PALISADE_MASTER_KEY: masterKey,
+        // The database URL with its password, which must not be recorded (above).
         DATABASE_URL: databaseUrl,
         PALISADE_METRICS_TOKEN: metricsToken,
         PALISADE_LOG_LEVEL: 'debug',
-        ...upstream.env,
       });
       untap = tapFetch(secrets);
       secrets.add('app key', server.appKeys['field-app']);

@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startInProcess, palisadeCli } from '../helpers/server.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { startInProcess, palisadeCli } from '../helpers/server.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { searchAudit, type AuditFilter } from '../../src/audit/index.ts';
@@ -42,8 +42,8 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create();
-      const port = await freePort();
-      upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+      let port: number;
+      ({ upstream, port } = await federatedTo(database));
       let ca: string;
       ({ server, ca } = await startInProcess(database, upstream, port, { PALISADE_MASTER_KEY: masterKey, PALISADE_METRICS_TOKEN: metricsToken, PALISADE_AUDIT_CHECKPOINT_EVERY: '5' }));
       app = new MobileApp(server.url, ca);

@@ -10,8 +10,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { startPalisade, type StartedServer } from '../helpers/server.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp, signatureHeaders, signingKeyOf, type SignedIn } from '../helpers/mobile-app.ts';
 import { Browser } from '../helpers/browser.ts';
 
@@ -25,14 +25,11 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create();
-      const port = await freePort();
-      upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+      const federated = await federatedTo(database);
+      upstream = federated.upstream;
       server = await startPalisade({
-        PALISADE_DATA_DIR: database.dataDir,
-        PALISADE_SERVER_PORT: String(port),
-        DATABASE_URL: database.url,
+        ...federated.env,
         PALISADE_LOG_LEVEL: 'warn',
-        ...upstream.env,
         // The field app as configured by default (DPoP required), and an app that merely allows DPoP.
         PALISADE_CLIENTS: JSON.stringify([
           { id: 'field-app', name: 'Field Service', redirectUris: ['com.example.field:/oauth2redirect', 'http://127.0.0.1/callback'] },

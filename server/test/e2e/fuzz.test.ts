@@ -25,8 +25,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startInProcess } from '../helpers/server.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { startInProcess } from '../helpers/server.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { BEARER_FIELD_APP, MobileApp } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { insertScimToken } from '../../src/scim/index.ts';
@@ -381,8 +381,8 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create();
-      const port = await freePort();
-      upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+      let port: number;
+      ({ upstream, port } = await federatedTo(database));
       let ca: string;
       // Bearer tokens (the field app accepts them too): input validation is the subject here,
       // and a DPoP proof per call would only slow the run down.

@@ -9,7 +9,7 @@ import * as oidc from 'openid-client';
 import { decodeProtectedHeader } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startInProcess, startPalisade, palisadeCli } from '../helpers/server.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { Browser } from '../helpers/browser.ts';
 import { BEARER_FIELD_APP, signatureHeaders, signingKeyOf } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
@@ -101,8 +101,8 @@ for (const kind of databaseKinds()) {
     const masterKey = generateMasterKey();
     before(async () => {
       database = await kind.create();
-      const port = await freePort();
-      upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+      let port: number;
+      ({ upstream, port } = await federatedTo(database));
       ({ server, ca, appKeys } = await startInProcess(database, upstream, port, { PALISADE_MASTER_KEY: masterKey, PALISADE_CLIENTS: BEARER_FIELD_APP }));
       browser = new Browser(ca);
     });

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { startPalisade, type StartedServer } from '../helpers/server.ts';
 import { serverPid, waitForExit } from '../helpers/server-process.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp, signatureHeaders, signingKeyOf, type SignedIn, type SigningOptions } from '../helpers/mobile-app.ts';
 import { Browser } from '../helpers/browser.ts';
 import { startTwoInstances, type TwoInstances } from '../helpers/instances.ts';
@@ -39,16 +39,9 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create();
-      const port = await freePort();
-      upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
-      server = await startPalisade({
-        PALISADE_DATA_DIR: database.dataDir,
-        PALISADE_SERVER_PORT: String(port),
-        PALISADE_MASTER_KEY: generateMasterKey(),
-        DATABASE_URL: database.url,
-        PALISADE_LOG_LEVEL: 'debug',
-        ...upstream.env,
-      });
+      const federated = await federatedTo(database);
+      upstream = federated.upstream;
+      server = await startPalisade({ ...federated.env, PALISADE_MASTER_KEY: generateMasterKey(), PALISADE_LOG_LEVEL: 'debug' });
       app = new MobileApp(server.url, server.ca);
       phone = await app.signIn('u-tech');
       keep(phone.tokens);

@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import * as oidc from 'openid-client';
 import { decodeJwt } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startInProcess } from '../helpers/server.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { startInProcess } from '../helpers/server.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { hashToken } from '../../src/security/primitives.ts';
@@ -43,8 +43,8 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create();
-      const port = await freePort();
-      upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+      let port: number;
+      ({ upstream, port } = await federatedTo(database));
       let ca: string;
       ({ server, ca } = await startInProcess(database, upstream, port));
       await insertScimToken(server.db, 'entra', hashToken(TOKEN));

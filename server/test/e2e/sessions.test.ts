@@ -11,8 +11,8 @@ import * as oidc from 'openid-client';
 import { randomUUID } from 'node:crypto';
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startInProcess } from '../helpers/server.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { startInProcess } from '../helpers/server.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { searchAudit, type AuditFilter } from '../../src/audit/index.ts';
@@ -35,8 +35,8 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create();
-      const port = await freePort();
-      upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+      let port: number;
+      ({ upstream, port } = await federatedTo(database));
       let ca: string;
       ({ server, ca } = await startInProcess(
         database,
@@ -336,9 +336,8 @@ for (const kind of databaseKinds()) {
     });
 
     test('where an acr is configured for sensitive actions, a sign-in without it gets the challenge naming it', async () => {
-      const port = await freePort();
-      const strict = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
       const second = await kind.create();
+      const { upstream: strict, port } = await federatedTo(second);
       const { server: strictServer, ca } = await startInProcess(second, strict, port, { PALISADE_SESSIONS_STEP_UP_ACR: 'urn:corp:hardware-key' });
       const strictApp = new MobileApp(strictServer.url, ca);
       try {

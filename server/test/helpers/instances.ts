@@ -6,7 +6,7 @@
  */
 import type { DatabaseKind, TestDatabase } from './databases.ts';
 import { freePort, startPalisade, type StartedServer } from './server.ts';
-import { startUpstreamIdp, type UpstreamIdp } from './upstream-idp.ts';
+import { federatedTo } from './upstream-idp.ts';
 import { BEARER_FIELD_APP } from './mobile-app.ts';
 import { generateMasterKey } from '../../src/security/primitives.ts';
 
@@ -31,25 +31,25 @@ export async function startTwoInstances(kind: DatabaseKind, options: { redis?: b
     cleanups.push(() => database.drop());
     const secondDir: TestDatabase = await kind.create(); // only for its data folder
     cleanups.push(() => secondDir.drop());
-    const [portA, portB] = [await freePort(), await freePort()];
-    const publicUrl = `https://localhost:${portA}`;
-    const upstream: UpstreamIdp = await startUpstreamIdp(() => `${publicUrl}/auth/callback`);
-    cleanups.push(() => upstream.close());
-    const shared = {
-      DATABASE_URL: database.url,
+    // Instance A is where apps reach Palisade: the company IdP sends people back to it.
+    const federated = await federatedTo(database);
+    cleanups.push(() => federated.upstream.close());
+    const publicUrl = `https://localhost:${federated.port}`;
+    const portB = await freePort();
+    const atA = {
+      ...federated.env,
       ...(options.redis ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
       PALISADE_MASTER_KEY: generateMasterKey(),
       PALISADE_SERVER_PUBLIC_URL: publicUrl,
       PALISADE_LOG_LEVEL: 'warn',
       // Instance B is called directly in these tests, not through the public URL a DPoP proof names.
       PALISADE_CLIENTS: BEARER_FIELD_APP,
-      ...upstream.env,
     };
     // Started together: migrations and the first signing key must not race. Whichever started
     // is stopped on the way out, even when the other did not.
     const started = await Promise.allSettled([
-      startPalisade({ ...shared, PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(portA) }),
-      startPalisade({ ...shared, PALISADE_DATA_DIR: secondDir.dataDir, PALISADE_SERVER_PORT: String(portB) }),
+      startPalisade(atA),
+      startPalisade({ ...atA, PALISADE_DATA_DIR: secondDir.dataDir, PALISADE_SERVER_PORT: String(portB) }),
     ]);
     const up = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     cleanups.push(() => Promise.all(up.map((server) => server.stop())));

@@ -7,6 +7,8 @@ import Provider from 'oidc-provider';
 import { createServer, type Server } from 'node:http';
 import { Agent } from 'undici';
 import type { AddressInfo } from 'node:net';
+import type { TestDatabase } from './databases.ts';
+import { freePort } from './server.ts';
 
 export interface Person {
   sub: string;
@@ -153,5 +155,20 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * The company IdP for a Palisade about to start on a free local port over `database`: the fake
+ * IdP (its redirect URI is that Palisade's callback), the port, and the environment every such
+ * Palisade starts with (its data folder, port, database and IdP). Tests add their own settings.
+ */
+export async function federatedTo(database: TestDatabase): Promise<{ upstream: UpstreamIdp; port: number; env: Record<string, string | undefined> }> {
+  const port = await freePort();
+  const upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
+  return {
+    upstream,
+    port,
+    env: { PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(port), DATABASE_URL: database.url, ...upstream.env },
   };
 }
