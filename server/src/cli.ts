@@ -6,7 +6,9 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { parseDuration } from './config/duration.ts';
-import { startServer, resolveMasterKey, openConfiguredDatabase } from './main.ts';
+import { startServer, resolveMasterKey, openConfiguredDatabase, sensitiveCipher } from './main.ts';
+import { seedDemo } from './domains/fieldservice/index.ts';
+import { DEV_IDP_PATH } from './oauth/dev-idp.ts';
 import { migrate } from './db/index.ts';
 import { ensureSigningKey, listKeys, rotateKeys } from './oauth/keys.ts';
 import { systemClock } from './clock.ts';
@@ -510,6 +512,25 @@ export function buildCli(): Command {
           } finally {
             await cache?.close();
           }
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  const demo = program.command('demo').description('the field-service demo dataset (development and trials)');
+  demo
+    .command('seed')
+    .description('load the demo territories, customers, technicians and jobs into an empty field-service domain')
+    .option('--jobs <n>', 'how many jobs', '400')
+    .action(async (options: { jobs: string }) => {
+      try {
+        const jobs = Number(options.jobs);
+        if (!Number.isInteger(jobs) || jobs < 12 || jobs > 1_000_000) throw new Error('--jobs must be a whole number from 12 to 1000000');
+        await withDatabase(async (db, config) => {
+          if (config.production) throw new Error('the demo dataset is refused in production: it invents customers and jobs');
+          const r = await seedDemo(db, sensitiveCipher(db, resolveMasterKey(config)), { devIssuer: `${config.publicUrl}${DEV_IDP_PATH}`, jobs });
+          console.log(r.seeded ? `demo data loaded: ${r.jobs} jobs, ${r.customers} customers, ${r.sites} sites, ${r.technicians} technicians in ${r.territories} territories` : 'the field-service domain already has data: nothing loaded');
         });
       } catch (error) {
         fail(error);

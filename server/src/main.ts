@@ -11,7 +11,7 @@ import type { ResolvedConfig } from './config/load.ts';
 import { parseDuration } from './config/duration.ts';
 import { openDatabase, migrate, type Database } from './db/index.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { generateMasterKey, masterKeyFromBase64url, type MasterKey } from './security/primitives.ts';
+import { generateMasterKey, masterKeyFromBase64url, unwrapSecret, wrapSecret, type MasterKey } from './security/primitives.ts';
 import { ensureSigningKey, loadKeySet } from './oauth/keys.ts';
 import { sweepExpiredPayloads } from './oauth/adapter.ts';
 import { RefreshRetries } from './oauth/refresh-retry.ts';
@@ -27,6 +27,8 @@ import type { ClaimMapping } from './users/index.ts';
 import { MemoryCache, openRedisCache, type SharedCache } from './cache/index.ts';
 import { isDeactivated, ScimEffects, scimRoutes } from './scim/index.ts';
 import { userRoutes } from './users/routes.ts';
+import { authorizationStage, roleRoutes } from './authz/index.ts';
+import { fieldServiceRoutes, seedDemo, type SensitiveCipher } from './domains/fieldservice/index.ts';
 import { createApp } from './http/app.ts';
 import { AppKeys, AppKeyStage, RateLimits, RateLimitStage, RequestSignatureStage, SessionSigningKeys, appKeyRoutes } from './apisec/index.ts';
 import { BearerVerifier } from './http/bearer.ts';
@@ -57,6 +59,17 @@ export interface StartOptions {
   clock?: Clock;
   /** Lines announcing the URL, pin and development defaults; default: console.log. */
   announce?: (line: string) => void;
+}
+
+/**
+ * Encryption of the domain's sensitive columns. Replaced by envelope encryption (data keys
+ * wrapped by the master key) in the next commit.
+ */
+export function sensitiveCipher(_db: Database, master: MasterKey): SensitiveCipher {
+  return {
+    encrypt: (plain, context) => wrapSecret(master, plain, `field:${context}`),
+    decrypt: (value, context) => unwrapSecret(master, value, `field:${context}`),
+  };
 }
 
 /** The master key: configured, or (development only) generated once into the data folder. */
@@ -223,6 +236,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       corsOrigins: config.server.corsOrigins,
       bearer,
       publicOrigin: config.publicUrl,
+      authorization: authorizationStage(db),
       stepUp: { maxAgeMs: parseDuration(config.sessions.stepUpMaxAge), acr: config.sessions.stepUpAcr, clock },
       async sessionGuard(claims, { allowLocked }) {
         const state = await activity.touch(claims.sid, claims.client_id);
@@ -302,6 +316,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const activeKey = () => keys.privateJwks.find((jwk) => jwk.kid === keys.activeKid)!;
     await app.register(pinsRoute, { issuer: config.publicUrl, current: tls.pin, backups: tls.backupPins, signingKey: activeKey, clock });
     await app.register(appKeyRoutes, { keys: appKeys, audit });
+    const fieldCipher = sensitiveCipher(db, master);
+    await app.register(fieldServiceRoutes, { db, audit, cipher: fieldCipher });
+    await app.register(roleRoutes, { db, audit });
+    if (config.demo.seed ?? !config.upstream) {
+      const seeded = await seedDemo(db, fieldCipher, { devIssuer: `${config.publicUrl}${DEV_IDP_PATH}` });
+      if (seeded.seeded) announce(`Demo data loaded: ${seeded.jobs} jobs, ${seeded.customers} customers, ${seeded.sites} sites, ${seeded.technicians} technicians in ${seeded.territories} territories`);
+    }
     if (config.metrics.token) await app.register(metricsRoute, { metrics, token: config.metrics.token });
     // The start page signs demo people in; with a company IdP it (and its client) does not exist.
     if (!config.upstream) await app.register(startPage, { development: true });

@@ -11,6 +11,7 @@ import { DURATION_PATTERN, parseDuration } from '../config/duration.ts';
 import { problems } from '../http/problems.ts';
 import type { AuditSink } from '../audit/index.ts';
 import { AppKeyError, DEFAULT_ROTATION_OVERLAP, type AppKeys } from './app-keys.ts';
+import { allowed } from '../authz/matrix.ts';
 
 export interface AppKeyRoutesDeps {
   keys: AppKeys;
@@ -73,7 +74,7 @@ export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps)
   // After authentication and before step-up, so a non-admin learns nothing about step-up; the
   // label makes any later refusal (step-up, validation) audited too.
   const adminOnly = (action: AdminAction) => async (request: FastifyRequest) => {
-    if (!request.auth!.roles.includes('admin')) {
+    if (!allowed(request.auth!.roles, 'apps.manage')) {
       record(request, action, 'denied', { reason: 'forbidden' });
       throw problems.forbidden('This needs the admin role.');
     }

@@ -10,6 +10,7 @@ import { NO_QUERY } from '../http/schemas.ts';
 import { publicAuditKeys } from './keys.ts';
 import { searchAudit, type AuditFilter } from './search.ts';
 import type { AuditSink } from './trail.ts';
+import { allowed } from '../authz/matrix.ts';
 
 export interface AuditRoutesDeps {
   db: Database;
@@ -115,7 +116,7 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
   );
 
   const adminOnly = async (request: FastifyRequest) => {
-    if (!request.auth!.roles.includes('admin')) throw problems.forbidden('Reading the audit trail needs the admin role.');
+    if (!allowed(request.auth!.roles, 'audit.read')) throw problems.forbidden('Reading the audit trail needs the admin role.');
   };
 
   app.get<{ Querystring: SearchQueryType }>(

@@ -176,6 +176,9 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
     if (config.server.corsOrigins.includes('*')) {
       problems.push({ path: 'server.corsOrigins', message: '`*` is refused in production: list the exact origins' });
     }
+    if (config.demo.seed) {
+      problems.push({ path: 'demo.seed', message: 'the demo dataset is refused in production: it invents customers and jobs' });
+    }
     if (!config.server.publicUrl) {
       problems.push({ path: 'server.publicUrl', message: 'production needs the public https URL apps and the company IdP use' });
     }
@@ -284,6 +287,7 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   if (!config.upstream) developmentDefaults.push('development IdP with demo users — anyone can sign in as any role (set upstream.* for the company IdP)');
   if (!config.server.tls) developmentDefaults.push('self-signed TLS certificate (set server.tls.certFile/keyFile)');
   if (!config.masterKey) developmentDefaults.push('generated master key on local disk (set PALISADE_MASTER_KEY)');
+  if (config.demo.seed ?? !config.upstream) developmentDefaults.push('field-service demo dataset loaded into an empty domain (demo.seed)');
   if (!config.redis.url) developmentDefaults.push('session feed over the database, no Redis (set REDIS_URL for Redis pub/sub)');
   return {
     ...config,

@@ -342,6 +342,17 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {}, description: 'Request signatures and their replay window (issue 6).' },
     ),
     monitoring: MonitoringSchema,
+    demo: Type.Object(
+      {
+        seed: Type.Optional(
+          Type.Boolean({
+            description:
+              'Load the field-service demo dataset (territories, customers, technicians, a few hundred jobs) at start when the domain is empty (env PALISADE_DEMO_SEED). Absent: on with the development IdP, off with a company IdP. Refused in production. `palisade demo seed` loads it on demand.',
+          }),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     metrics: Type.Object(
       {
         token: Type.Optional(

@@ -16,7 +16,9 @@
  *   6. schema validation of params, query and body, unknown fields refused; responses are
  *      serialized through their schemas
  *   6b. rate limit by class, per verified user: `rateLimitByUser` (after 4 on purpose: decision 0008)
- *   7. (issue 5: authorization policy)
+ *   7. authorization: `authorize` checks the route's permission against the matrix with the
+ *      caller's current roles, then step-up where the matrix asks for it (authz/stage.ts);
+ *      handlers query with the caller's claims set, so row-level security filters rows
  *   8. handler
  *   9. errors become RFC 9457 problem+json (setErrorHandler below); nothing else leaks
  */
@@ -34,6 +36,7 @@ import { NO_QUERY } from './schemas.ts';
 import { answerClientError } from './client-errors.ts';
 import { redactForLog, requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
 import type { AppKeyStage, RateLimitStage, RequestSignatureStage } from '../apisec/index.ts';
+import type { AuthorizationStage } from '../authz/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -74,6 +77,8 @@ export interface AppOptions {
   rateLimits?: RateLimitStage;
   /** Request signatures (RFC 9421) of /api and /admin calls; absent: not checked (unit tests of other stages). */
   requestSignatures?: RequestSignatureStage;
+  /** Authorization (stage 7) of routes that name a permission; absent: such routes are refused. */
+  authorization?: AuthorizationStage;
   /** Every 401 and 403 is recorded here (`http.denied`). */
   audit?: AuditSink;
   /** Called after every response (metrics, the error-spike monitor). */
@@ -223,6 +228,14 @@ export function createApp(options: AppOptions): FastifyInstance {
       await rateLimits.byUser(request, reply);
     });
   }
+  // 7. Authorization, after every check of who is asking and of the request's shape. Step-up
+  // comes after the permission, so someone without it learns nothing about step-up.
+  app.addHook('preHandler', async function authorize(request) {
+    if (!request.routeOptions.config?.permission) return;
+    if (!options.authorization) throw problems.forbidden('Authorization is not configured.');
+    const decision = await options.authorization.authorize(request);
+    if (decision?.stepUp) await app.requireStepUp(request);
+  });
   // 5c. Request signature and replay check: after authentication (a route's `app.authenticate`
   // ran in onRequest, so the session and its key are known), before schema validation, so an
   // unsigned or replayed request learns nothing from validation errors (decision 0010).

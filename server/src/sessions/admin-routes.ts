@@ -9,6 +9,7 @@ import { DeviceSchema, SessionIdParams, SessionSchema, deviceView, sessionView }
 import type { Devices } from './devices.ts';
 import { problems } from '../http/problems.ts';
 import { NO_QUERY } from '../http/schemas.ts';
+import { allowed } from '../authz/matrix.ts';
 
 export interface AdminAuditEvent {
   action: 'sessions.list' | 'sessions.revoke_all' | 'session.read' | 'session.revoke' | 'device.read' | 'device.revoke';
@@ -43,7 +44,7 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
   // Runs after authentication and before step-up, so a non-admin learns nothing about step-up.
   // It also labels the request, so that any later refusal (step-up, validation) is audited too.
   const adminOnly = (action: AdminAuditEvent['action'], type: 'user' | 'session' | 'device') => async (request: FastifyRequest) => {
-    if (!request.auth!.roles.includes('admin')) {
+    if (!allowed(request.auth!.roles, 'sessions.manage')) {
       deps.audit({ action, actor: actor(request), target: target(request, type), outcome: 'denied' });
       throw problems.forbidden('This needs the admin role.');
     }

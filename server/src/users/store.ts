@@ -19,7 +19,14 @@ export interface User {
   disabledAt: Date | null;
 }
 
-const COLUMNS = `id, issuer, subject, email, name, roles, department, territory, region, projects, employee_type AS "employeeType",
+/**
+ * `roles` is the effective set: what the IdP's groups grant (the `roles` column, rewritten at
+ * every sign-in and SCIM change) plus what an admin granted in Palisade, minus what an admin
+ * took away (`roles_added`, `roles_removed`: authz/roles.ts).
+ */
+const COLUMNS = `id, issuer, subject, email, name,
+  ARRAY(SELECT DISTINCT r FROM unnest(users.roles || users.roles_added) r WHERE r <> ALL (users.roles_removed) ORDER BY r) AS roles,
+  department, territory, region, projects, employee_type AS "employeeType",
   user_name AS "userName", disabled_at AS "disabledAt"`;
 
 /** Creates or refreshes the user keyed by upstream issuer + subject (never by e-mail, which can be reassigned). */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, redirectUriProblem } from '../../src/config/load.ts';
 import { parseDuration } from '../../src/config/duration.ts';
+import { withMatrix } from '../../src/authz/docs.ts';
 import { configurationMarkdown, exampleYaml } from '../../src/config/docs.ts';
 
 const problemsOf = (fn: () => unknown) => {
@@ -24,7 +25,8 @@ test('defaults alone give a working development configuration', () => {
   assert.equal(config.publicUrl, 'https://localhost:8443');
   assert.equal(config.tokens.accessTokenTtl, '15m');
   assert.equal(config.tokens.refreshAbsoluteTtl, '7d');
-  assert.equal(config.developmentDefaults.length, 5, 'every development default is announced');
+  assert.equal(config.developmentDefaults.length, 6, 'every development default is announced');
+  assert.ok(config.developmentDefaults.some((line) => line.includes('demo dataset')), 'the demo data is announced');
 });
 
 test('durations are written like 15m and 7d; bare numbers are refused', () => {
@@ -160,6 +162,8 @@ test('the example configuration and the settings reference are generated from th
   const root = path.resolve(import.meta.dirname, '../../..');
   assert.equal(readFileSync(path.join(root, 'config/palisade.example.yaml'), 'utf8'), exampleYaml(), 'run `npm run docs` after changing the schema');
   assert.equal(readFileSync(path.join(root, 'docs/configuration.md'), 'utf8'), configurationMarkdown(), 'run `npm run docs` after changing the schema');
+  const authorization = readFileSync(path.join(root, 'docs/authorization.md'), 'utf8');
+  assert.equal(authorization, withMatrix(authorization), 'run `npm run docs` after changing the permission matrix');
 });
 
 test('the example configuration file loads as it stands (every uncommented setting is valid)', () => {

@@ -1,0 +1,88 @@
+/**
+ * Role changes made in Palisade (`users.roles.manage`, admin with step-up): an admin grants a
+ * role the IdP's groups do not give, or removes one they do. The lists are declarative — the
+ * request states the whole local grant and removal lists — and the change is audited with the
+ * before and after. The effective roles apply at the person's next request (the authorization
+ * stage reads them from the database); their access tokens keep the old `roles` claim until they
+ * are refreshed.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../db/index.ts';
+import type { AuditSink } from '../audit/index.ts';
+import { ROLE_NAMES } from '../config/schema.ts';
+import { problems } from '../http/problems.ts';
+import { NO_QUERY } from '../http/schemas.ts';
+
+const RoleList = { type: 'array', maxItems: ROLE_NAMES.length, uniqueItems: true, items: { type: 'string', enum: ROLE_NAMES } } as const;
+const RolesView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'roles', 'fromGroups', 'granted', 'removed'],
+  properties: { id: { type: 'string' }, roles: RoleList, fromGroups: RoleList, granted: RoleList, removed: RoleList },
+} as const;
+
+interface RolesRow {
+  id: string;
+  roles: string[];
+  fromGroups: string[];
+  granted: string[];
+  removed: string[];
+}
+
+const SELECT = `SELECT id, roles AS "fromGroups", roles_added AS granted, roles_removed AS removed,
+  ARRAY(SELECT DISTINCT r FROM unnest(roles || roles_added) r WHERE r <> ALL (roles_removed) ORDER BY r) AS roles FROM users WHERE id = $1`;
+
+export async function roleRoutes(app: FastifyInstance, deps: { db: Database; audit: AuditSink }): Promise<void> {
+  const params = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 } } } as const;
+
+  app.get<{ Params: { id: string } }>(
+    '/admin/v1/users/:id/roles',
+    {
+      onRequest: app.authenticate,
+      config: { permission: 'users.roles.manage' },
+      schema: { tags: ['admin'], summary: 'A user’s roles: from the IdP’s groups, granted and removed in Palisade, effective', security: [{ bearer: [] }], params, querystring: NO_QUERY, response: { 200: RolesView } },
+    },
+    async (request) => {
+      const { rows } = await deps.db.query<RolesRow>(SELECT, [request.params.id]);
+      if (!rows[0]) throw problems.notFound();
+      return rows[0];
+    },
+  );
+
+  app.put<{ Params: { id: string }; Body: { granted: string[]; removed: string[] } }>(
+    '/admin/v1/users/:id/roles',
+    {
+      onRequest: app.authenticate,
+      bodyLimit: 1024,
+      config: { permission: 'users.roles.manage' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Set the roles granted and removed in Palisade (admin, sensitive: step-up)',
+        security: [{ bearer: [] }],
+        params,
+        querystring: NO_QUERY,
+        body: { type: 'object', additionalProperties: false, required: ['granted', 'removed'], properties: { granted: RoleList, removed: RoleList } },
+        response: { 200: RolesView },
+      },
+    },
+    async (request) => {
+      const { granted, removed } = request.body;
+      const both = granted.filter((role) => removed.includes(role));
+      if (both.length) throw problems.validation([{ path: '/removed', message: `cannot both grant and remove ${both.join(', ')}` }]);
+      return deps.db.transaction(async (tx) => {
+        const { rows: before } = await tx.query<RolesRow>(`${SELECT} FOR UPDATE`, [request.params.id]);
+        if (!before[0]) throw problems.notFound();
+        await tx.query('UPDATE users SET roles_added = $2, roles_removed = $3, updated_at = now() WHERE id = $1', [request.params.id, granted, removed]);
+        const { rows: after } = await tx.query<RolesRow>(SELECT, [request.params.id]);
+        await deps.audit.record(tx, {
+          action: 'user.roles.change',
+          outcome: 'success',
+          actor: {},
+          resource: { type: 'user', id: request.params.id },
+          changes: { before: { granted: before[0].granted, removed: before[0].removed, roles: before[0].roles }, after: { granted, removed, roles: after[0]!.roles } },
+        });
+        return after[0]!;
+      });
+    },
+  );
+}

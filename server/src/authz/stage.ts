@@ -1,0 +1,105 @@
+/**
+ * Pipeline stage 7, authorization: a route names its permission (`config: { permission }`); this
+ * stage loads the caller as the database knows them now — effective roles and attributes, not
+ * the ones the access token was minted with, so a role taken away applies at the next request —
+ * checks the permission against the matrix, demands step-up where the matrix says so, and leaves
+ * the caller on the request. Handlers then run their queries through `asCaller` with the
+ * caller's claims, so row-level security filters the rows as the last line.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Database, Queryable } from '../db/index.ts';
+import type { RlsClaims } from '../db/claims.ts';
+import { Problem, problems } from '../http/problems.ts';
+import { allowed, rule, type Permission } from './matrix.ts';
+import type { RoleName } from '../config/schema.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The permission (authz/matrix.ts) this route needs; checked by the authorization stage. */
+    permission?: Permission;
+  }
+  interface FastifyRequest {
+    /** Set by the authorization stage on routes that name a permission. */
+    caller?: Caller;
+  }
+}
+
+export interface Caller {
+  userId: string;
+  name: string | null;
+  roles: RoleName[];
+  claims: RlsClaims;
+}
+
+interface CallerRow {
+  id: string;
+  name: string | null;
+  roles: RoleName[];
+  territory: string | null;
+  region: string | null;
+  department: string | null;
+  projects: string[];
+  employee_type: string | null;
+  disabled: boolean;
+}
+
+/** The caller as the database knows them now; undefined when unknown or disabled. */
+export async function loadCaller(db: Queryable, userId: string): Promise<Caller | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(userId)) return undefined;
+  const { rows } = await db.query<CallerRow>(
+    `SELECT id, name, territory, region, department, projects, employee_type, disabled_at IS NOT NULL AS disabled,
+       ARRAY(SELECT DISTINCT r FROM unnest(roles || roles_added) r WHERE r <> ALL (roles_removed) ORDER BY r) AS roles
+     FROM users WHERE id = $1`,
+    [userId],
+  );
+  const row = rows[0];
+  if (!row || row.disabled) return undefined;
+  return {
+    userId: row.id,
+    name: row.name,
+    roles: row.roles,
+    claims: {
+      userId: row.id,
+      roles: row.roles,
+      territory: row.territory,
+      region: row.region,
+      department: row.department,
+      projects: row.projects,
+      contractor: row.employee_type === 'contractor',
+    },
+  };
+}
+
+export const authzProblems = {
+  permissionMissing: (permission: Permission) =>
+    new Problem({
+      type: 'forbidden',
+      status: 403,
+      title: 'Not allowed',
+      detail: 'Your roles do not allow this action.',
+      extensions: { permission },
+      audit: { reason: 'permission_missing', detail: { permission } },
+    }),
+};
+
+export interface AuthorizationStage {
+  /** Throws a Problem when the caller may not use the route; returns the rule that applied. */
+  authorize(request: FastifyRequest): Promise<{ stepUp: boolean } | undefined>;
+}
+
+export function authorizationStage(db: Database): AuthorizationStage {
+  return {
+    async authorize(request) {
+      const permission = request.routeOptions.config?.permission;
+      if (!permission) return undefined;
+      // A route that names a permission and skips authentication is a programming error.
+      if (!request.auth) throw new Error(`route ${request.routeOptions.url} names a permission but does not authenticate`);
+      const caller = await loadCaller(db, request.auth.sub);
+      // Unknown or disabled (deprovisioned) since the token was minted: as good as signed out.
+      if (!caller) throw problems.sessionRevoked();
+      if (!allowed(caller.roles, permission)) throw authzProblems.permissionMissing(permission);
+      request.caller = caller;
+      return { stepUp: rule(permission).stepUp === true };
+    },
+  };
+}

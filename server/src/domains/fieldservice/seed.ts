@@ -1,0 +1,224 @@
+/**
+ * The demo dataset (`palisade demo seed`; `npm start` loads it in development when the domain is
+ * empty): four territories in two regions, three departments, two contractor projects, customers
+ * with sites, technicians and a few hundred jobs in every status, so that every scope rule shows.
+ * The development IdP's people (oauth/dev-idp.ts) are among the technicians: Tess has jobs
+ * assigned in north, Cory (a contractor) on project PRJ-1001. Generated from a fixed seed, so
+ * every run makes the same data; it runs as the owner in one transaction and only into an empty
+ * domain (it never touches real data).
+ */
+import type { Database, Queryable } from '../../db/index.ts';
+import { encryptionContext } from './classification.ts';
+import type { SensitiveCipher } from './routes.ts';
+import { TRANSITIONS, type JobStatus } from './store.ts';
+
+export const DEMO_TERRITORIES = [
+  { code: 'north', name: 'North', region: 'east' },
+  { code: 'south', name: 'South', region: 'east' },
+  { code: 'west', name: 'West', region: 'west' },
+  { code: 'central', name: 'Central', region: 'west' },
+] as const;
+export const DEMO_DEPARTMENTS = ['hvac', 'electrical', 'plumbing'] as const;
+export const DEMO_PROJECTS = [
+  { code: 'PRJ-1001', name: 'Rooftop solar retrofit', contractor: 'Brightline Contracting' },
+  { code: 'PRJ-2002', name: 'Metro fibre rollout', contractor: 'Linkwave Services' },
+] as const;
+/** Demo technicians who cannot sign in (the dev IdP's people can): an issuer no IdP has. */
+export const DEMO_ISSUER = 'urn:palisade:demo';
+
+export interface SeedOptions {
+  /** The development IdP's issuer (`<publicUrl>/dev-idp`): its people become technicians. */
+  devIssuer: string;
+  jobs?: number;
+  now?: Date;
+}
+
+export interface SeedResult {
+  seeded: boolean;
+  territories: number;
+  customers: number;
+  sites: number;
+  technicians: number;
+  jobs: number;
+}
+
+/** A small deterministic generator (mulberry32): the same seed gives the same dataset. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  return { next, pick, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)) };
+}
+
+const COMPANIES = ['Harbor', 'Maple', 'Summit', 'Riverside', 'Oakwood', 'Granite', 'Lakeshore', 'Pioneer', 'Cedar', 'Beacon', 'Northgate', 'Silverline'];
+const KINDS = ['Foods', 'Clinic', 'Logistics', 'Apartments', 'School', 'Hotel', 'Offices', 'Retail Park'];
+const STREETS = ['Mill Road', 'High Street', 'Station Avenue', 'Church Lane', 'Park Road', 'Bridge Street', 'Victoria Road', 'Kings Way'];
+const WORK: Record<(typeof DEMO_DEPARTMENTS)[number], string[]> = {
+  hvac: ['Boiler service', 'Air handling unit fault', 'Chiller inspection', 'Thermostat replacement', 'Heat pump noise'],
+  electrical: ['Emergency lighting test', 'Distribution board fault', 'EV charger install', 'Socket circuit tripping', 'PAT testing'],
+  plumbing: ['Leak under sink', 'Water heater replacement', 'Blocked drain', 'Backflow test', 'Pipe insulation'],
+};
+const FIRST = ['Alex', 'Sam', 'Jordan', 'Riley', 'Casey', 'Morgan', 'Jamie', 'Taylor', 'Robin', 'Quinn', 'Avery', 'Drew'];
+const LAST = ['Walker', 'Patel', 'Nguyen', 'Okafor', 'Schmidt', 'Rossi', 'Kowalski', 'Silva', 'Haddad', 'Larsen', 'Moreau', 'Tanaka'];
+
+/** The status a job reaches by walking the allowed transitions from `new`. */
+function walk(target: JobStatus): JobStatus[] {
+  const path: JobStatus[] = ['new'];
+  const order: JobStatus[] = ['new', 'assigned', 'en_route', 'on_site', 'completed'];
+  if (target === 'cancelled') return [...path, 'cancelled'];
+  for (const status of order.slice(1, order.indexOf(target) + 1)) {
+    if (!TRANSITIONS[path.at(-1)!].includes(status)) break;
+    path.push(status);
+  }
+  return path;
+}
+
+export async function seedDemo(db: Database, cipher: SensitiveCipher, options: SeedOptions): Promise<SeedResult> {
+  const rnd = random(20261126);
+  const now = options.now ?? new Date();
+  const jobCount = options.jobs ?? 400;
+  return db.asOwner(async (tx) => {
+    // One seeder at a time (two instances starting together), and only into an empty domain.
+    await tx.query('SELECT pg_advisory_xact_lock(74657366)');
+    const { rows: existing } = await tx.query<{ n: string | number }>('SELECT count(*) AS n FROM fs_territories');
+    if (Number(existing[0]!.n) > 0) return { seeded: false, territories: 0, customers: 0, sites: 0, technicians: 0, jobs: 0 };
+
+    for (const t of DEMO_TERRITORIES) await tx.query('INSERT INTO fs_territories (code, name, region) VALUES ($1, $2, $3)', [t.code, t.name, t.region]);
+    for (const p of DEMO_PROJECTS) await tx.query('INSERT INTO fs_projects (code, name, contractor) VALUES ($1, $2, $3)', [p.code, p.name, p.contractor]);
+
+    // Technicians: the dev IdP's two (as they will sign in), and twelve more across the map.
+    const technicians: { id: string; territory: string; department: string | null; project: string | null }[] = [];
+    const addTechnician = async (issuer: string, subject: string, name: string, email: string, territory: string, department: string | null, project: string | null) => {
+      const { rows } = await tx.query<{ id: string }>(
+        `INSERT INTO users (issuer, subject, email, name, roles, department, territory, region, projects, employee_type)
+         VALUES ($1, $2, $3, $4, '{technician}', $5, $6, (SELECT region FROM fs_territories WHERE code = $6), $7, $8)
+         ON CONFLICT (issuer, subject) DO UPDATE SET updated_at = now() RETURNING id`,
+        [issuer, subject, email, name, department, territory, project ? [project] : [], project ? 'contractor' : 'employee'],
+      );
+      const id = rows[0]!.id;
+      await tx.query(
+        `INSERT INTO fs_technicians (user_id, display_name, territory, region, department, skills) VALUES ($1, $2, $3, '', $4, $5)
+         ON CONFLICT (user_id) DO NOTHING`,
+        [id, name, territory, department, department ? [department] : ['solar', 'fibre']],
+      );
+      technicians.push({ id, territory, department, project });
+      return id;
+    };
+    // Dan, the dev IdP's dispatcher, created and assigned the demo's jobs.
+    const { rows: danRows } = await tx.query<{ id: string }>(
+      `INSERT INTO users (issuer, subject, email, name, roles, department, territory, region, employee_type)
+       VALUES ($1, 'demo-dispatcher', 'dan@example.com', 'Dan Dispatcher', '{dispatcher}', 'hvac', 'north', 'east', 'employee')
+       ON CONFLICT (issuer, subject) DO UPDATE SET updated_at = now() RETURNING id`,
+      [options.devIssuer],
+    );
+    const dan = danRows[0]!.id;
+    const tess = await addTechnician(options.devIssuer, 'demo-technician', 'Tess Technician', 'tess@example.com', 'north', 'hvac', null);
+    const cory = await addTechnician(options.devIssuer, 'demo-contractor', 'Cory Contractor', 'cory@contractor.example', 'north', null, 'PRJ-1001');
+    for (let i = 0; i < 12; i += 1) {
+      const territory = DEMO_TERRITORIES[i % DEMO_TERRITORIES.length]!.code;
+      const department = DEMO_DEPARTMENTS[i % DEMO_DEPARTMENTS.length]!;
+      const name = `${FIRST[i]} ${LAST[(i * 5) % LAST.length]}`;
+      await addTechnician(DEMO_ISSUER, `technician-${i + 1}`, name, `${name.toLowerCase().replace(' ', '.')}@example.com`, territory, department, null);
+    }
+
+    // Customers, each with one to three sites; contact details and access notes encrypted.
+    const sites: { id: string; territory: string }[] = [];
+    const customers = 48;
+    for (let c = 0; c < customers; c += 1) {
+      const name = `${COMPANIES[c % COMPANIES.length]} ${KINDS[(c * 7) % KINDS.length]}${c >= COMPANIES.length ? ` ${Math.floor(c / COMPANIES.length) + 1}` : ''}`;
+      const { rows } = await tx.query<{ id: string }>('SELECT gen_random_uuid() AS id');
+      const customerId = rows[0]!.id;
+      const contact = `${rnd.pick(FIRST)} ${rnd.pick(LAST)}`;
+      await tx.query('INSERT INTO fs_customers (id, name, contact_name, contact_phone, contact_email) VALUES ($1, $2, $3, $4, $5)', [
+        customerId,
+        name,
+        await cipher.encrypt(contact, encryptionContext('fs_customers.contact_name', customerId)),
+        await cipher.encrypt(`+44 20 7946 ${String(rnd.int(0, 9999)).padStart(4, '0')}`, encryptionContext('fs_customers.contact_phone', customerId)),
+        await cipher.encrypt(`${contact.toLowerCase().replace(' ', '.')}@customer.example`, encryptionContext('fs_customers.contact_email', customerId)),
+      ]);
+      const siteCount = rnd.int(1, 3);
+      for (let s = 0; s < siteCount; s += 1) {
+        const { rows: siteRows } = await tx.query<{ id: string }>('SELECT gen_random_uuid() AS id');
+        const siteId = siteRows[0]!.id;
+        const territory = rnd.pick(DEMO_TERRITORIES).code;
+        await tx.query("INSERT INTO fs_sites (id, customer_id, name, address, territory, region, access_notes) VALUES ($1, $2, $3, $4, $5, '', $6)", [
+          siteId,
+          customerId,
+          s === 0 ? 'Main site' : `Site ${s + 1}`,
+          `${rnd.int(1, 240)} ${rnd.pick(STREETS)}, ${territory[0]!.toUpperCase()}${territory.slice(1)}ton`,
+          territory,
+          await cipher.encrypt(`Gate code ${rnd.int(1000, 9999)}; ask for the facilities desk. Dog on site.`, encryptionContext('fs_sites.access_notes', siteId)),
+        ]);
+        sites.push({ id: siteId, territory });
+      }
+    }
+
+    // Jobs: spread over the last 60 days and every status; the first ones go to Tess and Cory.
+    const statuses: JobStatus[] = ['new', 'assigned', 'en_route', 'on_site', 'completed', 'completed', 'cancelled'];
+    for (let j = 0; j < jobCount; j += 1) {
+      const contractorJob = j % 9 === 0;
+      const project = contractorJob ? DEMO_PROJECTS[j % 2]!.code : null;
+      const department = rnd.pick(DEMO_DEPARTMENTS);
+      let site = rnd.pick(sites);
+      let target = rnd.pick(statuses);
+      let assignee: string | null = null;
+      if (j < 12) {
+        // Tess's north HVAC work; Cory's PRJ-1001 jobs in north.
+        site = sites.find((s) => s.territory === 'north') ?? site;
+        target = (['assigned', 'en_route', 'on_site', 'completed'] as const)[j % 4]!;
+      }
+      const jobDepartment = j < 12 && j % 3 !== 2 ? 'hvac' : department;
+      const jobProject = j < 12 && j % 3 === 2 ? 'PRJ-1001' : project;
+      if (target !== 'new' && !(target === 'cancelled' && rnd.next() < 0.5)) {
+        if (j < 12) assignee = j % 3 === 2 ? cory : tess;
+        else {
+          const candidates = technicians.filter((t) => t.territory === site.territory && (jobProject ? t.project === jobProject : t.project === null));
+          assignee = candidates.length ? rnd.pick(candidates).id : null;
+        }
+      }
+      if (!assignee && target !== 'new' && target !== 'cancelled') target = 'new';
+      const created = new Date(now.getTime() - rnd.int(1, 60 * 24) * 3_600_000);
+      const windowStart = new Date(created.getTime() + rnd.int(2, 72) * 3_600_000);
+      const { rows } = await tx.query<{ id: string }>(
+        `INSERT INTO fs_jobs (title, description, department, territory, region, site_id, project, priority, window_start, window_end, status, assigned_to, status_changed_at, created_at, created_by)
+         VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, 'new', NULL, $10, $10, $11) RETURNING id`,
+        [
+          `${rnd.pick(WORK[jobDepartment as keyof typeof WORK] ?? WORK.hvac)}${jobProject ? ` (${jobProject})` : ''}`,
+          'Reported by the customer; see site access notes before arrival.',
+          jobDepartment,
+          site.territory,
+          site.id,
+          jobProject,
+          rnd.pick(['low', 'normal', 'normal', 'high', 'urgent']),
+          windowStart,
+          new Date(windowStart.getTime() + 4 * 3_600_000),
+          created,
+          dan,
+        ],
+      );
+      const jobId = rows[0]!.id;
+      await insertEvent(tx, jobId, 'created', null, 'new', null, created, dan);
+      let at = created.getTime();
+      let from: JobStatus = 'new';
+      for (const status of walk(target).slice(1)) {
+        at += rnd.int(1, 12) * 3_600_000;
+        const when = new Date(Math.min(at, now.getTime()));
+        await tx.query('UPDATE fs_jobs SET status = $2, assigned_to = CASE WHEN $2 = \'assigned\' THEN $3::uuid ELSE assigned_to END, status_changed_at = $4 WHERE id = $1', [jobId, status, assignee, when]);
+        const by = status === 'assigned' || status === 'cancelled' || !assignee ? dan : assignee;
+        await insertEvent(tx, jobId, status === 'assigned' ? 'assigned' : 'status', from, status, status === 'assigned' ? assignee : null, when, by);
+        from = status;
+      }
+    }
+    return { seeded: true, territories: DEMO_TERRITORIES.length, customers, sites: sites.length, technicians: technicians.length, jobs: jobCount };
+  });
+}
+
+async function insertEvent(tx: Queryable, jobId: string, kind: string, from: string | null, to: string, technician: string | null, at: Date, by: string) {
+  await tx.query('INSERT INTO fs_job_events (job_id, kind, from_status, to_status, technician, at, by_user) VALUES ($1, $2, $3, $4, $5, $6, $7)', [jobId, kind, from, to, technician, at, by]);
+}

@@ -1,0 +1,366 @@
+/**
+ * The field-service domain's SQL. Every function takes the transaction `asCaller` opened (the
+ * caller's claims are set, row-level security applies) and, unless told otherwise, adds the same
+ * scope functions the policies use to its WHERE clause: the API's own check. `Scoping.apiChecks`
+ * exists so a test can remove that check on purpose and show that row-level security alone still
+ * returns only the caller's rows (and the bench can compare the two layers' cost).
+ */
+import type { Queryable } from '../../db/index.ts';
+
+export interface Scoping {
+  /** The API's own scope predicate in every query (always true outside tests). */
+  apiChecks: boolean;
+}
+
+export const JOB_STATUSES = ['new', 'assigned', 'en_route', 'on_site', 'completed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const OPEN_STATUSES: readonly JobStatus[] = ['new', 'assigned', 'en_route', 'on_site'];
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+
+/** The allowed moves, as migration 0012's fs_job_transition_allowed has them (a test compares). */
+export const TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
+  new: ['assigned', 'cancelled'],
+  assigned: ['assigned', 'en_route', 'cancelled'],
+  en_route: ['on_site', 'cancelled'],
+  on_site: ['completed', 'cancelled'],
+  completed: [],
+  cancelled: [],
+};
+
+export interface JobRow {
+  id: string;
+  title: string;
+  description: string;
+  department: string;
+  territory: string;
+  region: string;
+  siteId: string;
+  project: string | null;
+  priority: string;
+  windowStart: Date | null;
+  windowEnd: Date | null;
+  status: JobStatus;
+  assignedTo: string | null;
+  statusChangedAt: Date;
+  createdAt: Date;
+}
+
+export const JOB_COLUMNS = `j.id, j.title, j.description, j.department, j.territory, j.region, j.site_id AS "siteId", j.project, j.priority,
+  j.window_start AS "windowStart", j.window_end AS "windowEnd", j.status, j.assigned_to AS "assignedTo",
+  j.status_changed_at AS "statusChangedAt", j.created_at AS "createdAt"`;
+
+/** The scope predicates, as the policies in migration 0012 state them. */
+export const JOB_SCOPE = 'fs_job_visible(j.territory, j.region, j.department, j.project, j.assigned_to)';
+export const SITE_SCOPE = 'fs_site_visible(s.id, s.territory, s.region)';
+export const TECHNICIAN_SCOPE = 'fs_technician_visible(t.user_id, t.territory, t.region, t.department)';
+
+const and = (scoping: Scoping, predicate: string) => (scoping.apiChecks ? ` AND ${predicate}` : '');
+
+export interface JobFilter {
+  status?: JobStatus;
+  territory?: string;
+  department?: string;
+  project?: string;
+  assignedTo?: string;
+  siteId?: string;
+  q?: string;
+  /** Keyset paging: the last row of the previous page. */
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+export async function listJobs(tx: Queryable, scoping: Scoping, filter: JobFilter): Promise<JobRow[]> {
+  const { rows } = await tx.query<JobRow>(
+    `SELECT ${JOB_COLUMNS} FROM fs_jobs j
+     WHERE ($1::text IS NULL OR j.status = $1) AND ($2::text IS NULL OR j.territory = $2) AND ($3::text IS NULL OR j.department = $3)
+       AND ($4::text IS NULL OR j.project = $4) AND ($5::uuid IS NULL OR j.assigned_to = $5) AND ($6::uuid IS NULL OR j.site_id = $6)
+       AND ($7::text IS NULL OR strpos(lower(j.title), lower($7)) > 0)
+       AND ($8::timestamptz IS NULL OR (j.created_at, j.id) < ($8, $9::uuid))${and(scoping, JOB_SCOPE)}
+     ORDER BY j.created_at DESC, j.id DESC LIMIT $10`,
+    [
+      filter.status ?? null,
+      filter.territory ?? null,
+      filter.department ?? null,
+      filter.project ?? null,
+      filter.assignedTo ?? null,
+      filter.siteId ?? null,
+      filter.q ?? null,
+      filter.after?.createdAt ?? null,
+      filter.after?.id ?? null,
+      filter.limit,
+    ],
+  );
+  return rows;
+}
+
+export async function findJob(tx: Queryable, scoping: Scoping, id: string, options: { forUpdate?: boolean } = {}): Promise<JobRow | undefined> {
+  const { rows } = await tx.query<JobRow>(
+    `SELECT ${JOB_COLUMNS} FROM fs_jobs j WHERE j.id = $1${and(scoping, JOB_SCOPE)}${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** Whether a job with these attributes would be in the caller's scope (before it exists). */
+export async function jobInScope(tx: Queryable, job: { territory: string; department: string; project: string | null; assignedTo: string | null }): Promise<boolean> {
+  const { rows } = await tx.query<{ ok: boolean }>(
+    `SELECT coalesce(fs_job_visible($1, (SELECT region FROM fs_territories WHERE code = $1), $2, $3, $4::uuid), false) AS ok`,
+    [job.territory, job.department, job.project, job.assignedTo],
+  );
+  return rows[0]!.ok;
+}
+
+export interface NewJob {
+  title: string;
+  description: string;
+  department: string;
+  territory: string;
+  siteId: string;
+  project: string | null;
+  priority: string;
+  windowStart: string | null;
+  windowEnd: string | null;
+}
+
+export async function insertJob(tx: Queryable, job: NewJob, by: string): Promise<JobRow> {
+  const { rows } = await tx.query<JobRow>(
+    `INSERT INTO fs_jobs AS j (title, description, department, territory, region, site_id, project, priority, window_start, window_end, created_by, status_changed_by)
+     VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $10)
+     RETURNING ${JOB_COLUMNS}`,
+    [job.title, job.description, job.department, job.territory, job.siteId, job.project, job.priority, job.windowStart, job.windowEnd, by],
+  );
+  await addEvent(tx, rows[0]!.id, { kind: 'created', to: 'new' }, by);
+  return rows[0]!;
+}
+
+export async function updateJobStatus(tx: Queryable, id: string, to: JobStatus, by: string, assignedTo?: string): Promise<JobRow> {
+  const { rows } = await tx.query<JobRow>(
+    `UPDATE fs_jobs AS j SET status = $2, status_changed_at = now(), status_changed_by = $3, assigned_to = coalesce($4::uuid, j.assigned_to)
+     WHERE j.id = $1 RETURNING ${JOB_COLUMNS}`,
+    [id, to, by, assignedTo ?? null],
+  );
+  return rows[0]!;
+}
+
+export async function addEvent(tx: Queryable, jobId: string, event: { kind: 'created' | 'status' | 'assigned'; from?: string; to?: string; technician?: string }, by: string): Promise<void> {
+  await tx.query('INSERT INTO fs_job_events (job_id, kind, from_status, to_status, technician, by_user) VALUES ($1, $2, $3, $4, $5, $6)', [
+    jobId,
+    event.kind,
+    event.from ?? null,
+    event.to ?? null,
+    event.technician ?? null,
+    by,
+  ]);
+}
+
+export interface JobEventRow {
+  kind: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  technician: string | null;
+  at: Date;
+  by: string;
+}
+
+export async function jobEvents(tx: Queryable, jobId: string): Promise<JobEventRow[]> {
+  const { rows } = await tx.query<JobEventRow>(
+    `SELECT kind, from_status AS "fromStatus", to_status AS "toStatus", technician, at, by_user AS "by" FROM fs_job_events WHERE job_id = $1 ORDER BY id`,
+    [jobId],
+  );
+  return rows;
+}
+
+// Sites and customers --------------------------------------------------------------------------
+
+export interface SiteRow {
+  id: string;
+  customerId: string;
+  customerName: string;
+  name: string;
+  address: string;
+  territory: string;
+  region: string;
+  accessNotes: string | null;
+}
+
+export async function findSite(tx: Queryable, scoping: Scoping, id: string): Promise<SiteRow | undefined> {
+  const { rows } = await tx.query<SiteRow>(
+    `SELECT s.id, s.customer_id AS "customerId", c.name AS "customerName", s.name, s.address, s.territory, s.region, s.access_notes AS "accessNotes"
+     FROM fs_sites s JOIN fs_customers c ON c.id = s.customer_id WHERE s.id = $1${and(scoping, SITE_SCOPE)}`,
+    [id],
+  );
+  return rows[0];
+}
+
+export interface CustomerRow {
+  id: string;
+  name: string;
+  contactName: string | null;
+  contactPhone: string | null;
+  contactEmail: string | null;
+  createdAt: Date;
+}
+
+const CUSTOMER_COLUMNS = `c.id, c.name, c.contact_name AS "contactName", c.contact_phone AS "contactPhone", c.contact_email AS "contactEmail", c.created_at AS "createdAt"`;
+
+export async function listCustomers(tx: Queryable, scoping: Scoping, filter: { q?: string; after?: string; limit: number }): Promise<CustomerRow[]> {
+  const { rows } = await tx.query<CustomerRow>(
+    `SELECT ${CUSTOMER_COLUMNS} FROM fs_customers c
+     WHERE ($1::text IS NULL OR strpos(lower(c.name), lower($1)) > 0) AND ($2::uuid IS NULL OR c.id > $2)${and(scoping, 'fs_customer_visible(c.id)')}
+     ORDER BY c.id LIMIT $3`,
+    [filter.q ?? null, filter.after ?? null, filter.limit],
+  );
+  return rows;
+}
+
+export async function findCustomer(tx: Queryable, scoping: Scoping, id: string): Promise<CustomerRow | undefined> {
+  const { rows } = await tx.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM fs_customers c WHERE c.id = $1${and(scoping, 'fs_customer_visible(c.id)')}`, [id]);
+  return rows[0];
+}
+
+export async function customerSites(tx: Queryable, scoping: Scoping, customerId: string): Promise<SiteRow[]> {
+  const { rows } = await tx.query<SiteRow>(
+    `SELECT s.id, s.customer_id AS "customerId", c.name AS "customerName", s.name, s.address, s.territory, s.region, s.access_notes AS "accessNotes"
+     FROM fs_sites s JOIN fs_customers c ON c.id = s.customer_id WHERE s.customer_id = $1${and(scoping, SITE_SCOPE)} ORDER BY s.name, s.id`,
+    [customerId],
+  );
+  return rows;
+}
+
+// Technicians, shifts, locations ------------------------------------------------------------------
+
+export interface TechnicianRow {
+  userId: string;
+  displayName: string;
+  territory: string;
+  region: string;
+  department: string | null;
+  skills: string[];
+  active: boolean;
+}
+
+const TECHNICIAN_COLUMNS = `t.user_id AS "userId", t.display_name AS "displayName", t.territory, t.region, t.department, t.skills, t.active`;
+
+export async function listTechnicians(tx: Queryable, scoping: Scoping, filter: { territory?: string; active?: boolean; after?: string; limit: number }): Promise<TechnicianRow[]> {
+  const { rows } = await tx.query<TechnicianRow>(
+    `SELECT ${TECHNICIAN_COLUMNS} FROM fs_technicians t
+     WHERE ($1::text IS NULL OR t.territory = $1) AND ($2::boolean IS NULL OR t.active = $2) AND ($3::uuid IS NULL OR t.user_id > $3)${and(scoping, TECHNICIAN_SCOPE)}
+     ORDER BY t.user_id LIMIT $4`,
+    [filter.territory ?? null, filter.active ?? null, filter.after ?? null, filter.limit],
+  );
+  return rows;
+}
+
+export async function findTechnician(tx: Queryable, scoping: Scoping, id: string, options: { forUpdate?: boolean } = {}): Promise<TechnicianRow | undefined> {
+  const { rows } = await tx.query<TechnicianRow>(
+    `SELECT ${TECHNICIAN_COLUMNS} FROM fs_technicians t WHERE t.user_id = $1${and(scoping, TECHNICIAN_SCOPE)}${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** A technician's own record, created on their first field-service call from their IdP attributes. */
+export async function ensureTechnician(tx: Queryable, user: { id: string; name: string | null; territory: string | null; department: string | null }): Promise<void> {
+  if (!user.territory) return;
+  await tx.query(
+    `INSERT INTO fs_technicians (user_id, display_name, territory, region, department)
+     SELECT $1, $2, code, '', $4 FROM fs_territories WHERE code = $3
+     ON CONFLICT (user_id) DO NOTHING`,
+    [user.id, user.name ?? 'Technician', user.territory, user.department],
+  );
+}
+
+export async function updateTechnician(tx: Queryable, id: string, change: { territory?: string; skills?: string[]; active?: boolean }, by: string): Promise<TechnicianRow | undefined> {
+  const { rows } = await tx.query<TechnicianRow>(
+    `UPDATE fs_technicians AS t SET territory = coalesce($2, t.territory), skills = coalesce($3, t.skills), active = coalesce($4, t.active),
+       updated_at = now(), updated_by = $5
+     WHERE t.user_id = $1 RETURNING ${TECHNICIAN_COLUMNS}`,
+    [id, change.territory ?? null, change.skills ?? null, change.active ?? null, by],
+  );
+  return rows[0];
+}
+
+export interface ShiftRow {
+  id: string;
+  technicianId: string;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export async function listShifts(tx: Queryable, scoping: Scoping, filter: { technicianId?: string; from: Date; to: Date; limit: number }): Promise<ShiftRow[]> {
+  const { rows } = await tx.query<ShiftRow>(
+    `SELECT f.id, f.technician_id AS "technicianId", f.starts_at AS "startsAt", f.ends_at AS "endsAt" FROM fs_shifts f
+     WHERE ($1::uuid IS NULL OR f.technician_id = $1) AND f.ends_at > $2 AND f.starts_at < $3${and(scoping, 'fs_technician_id_visible(f.technician_id)')}
+     ORDER BY f.starts_at, f.id LIMIT $4`,
+    [filter.technicianId ?? null, filter.from, filter.to, filter.limit],
+  );
+  return rows;
+}
+
+export async function insertShift(tx: Queryable, shift: { technicianId: string; startsAt: string; endsAt: string }, by: string): Promise<ShiftRow> {
+  const { rows } = await tx.query<ShiftRow>(
+    `INSERT INTO fs_shifts (technician_id, starts_at, ends_at, created_by) VALUES ($1, $2, $3, $4)
+     RETURNING id, technician_id AS "technicianId", starts_at AS "startsAt", ends_at AS "endsAt"`,
+    [shift.technicianId, shift.startsAt, shift.endsAt, by],
+  );
+  return rows[0]!;
+}
+
+export async function deleteShift(tx: Queryable, scoping: Scoping, id: string): Promise<boolean> {
+  const { rowCount } = await tx.query(`DELETE FROM fs_shifts f WHERE f.id = $1${and(scoping, 'fs_technician_id_visible(f.technician_id)')}`, [id]);
+  return rowCount > 0;
+}
+
+/** How many positions per technician are kept: the latest and a short trail. */
+export const LOCATION_HISTORY = 50;
+
+export async function recordLocation(tx: Queryable, technicianId: string, at: Date, position: { latitude: number; longitude: number; accuracyM: number | null }): Promise<void> {
+  await tx.query('INSERT INTO fs_locations (technician_id, at, latitude, longitude, accuracy_m) VALUES ($1, $2, $3, $4, $5)', [
+    technicianId,
+    at,
+    position.latitude,
+    position.longitude,
+    position.accuracyM,
+  ]);
+  await tx.query(
+    `DELETE FROM fs_locations WHERE technician_id = $1 AND id NOT IN (
+       SELECT id FROM fs_locations WHERE technician_id = $1 ORDER BY at DESC, id DESC LIMIT ${LOCATION_HISTORY})`,
+    [technicianId],
+  );
+}
+
+export interface LocationRow {
+  at: Date;
+  latitude: number;
+  longitude: number;
+  accuracyM: number | null;
+}
+
+export async function locationsOf(tx: Queryable, scoping: Scoping, technicianId: string, limit: number): Promise<LocationRow[]> {
+  const { rows } = await tx.query<LocationRow>(
+    `SELECT l.at, l.latitude, l.longitude, l.accuracy_m AS "accuracyM" FROM fs_locations l
+     WHERE l.technician_id = $1${and(scoping, 'fs_technician_id_visible(l.technician_id)')} ORDER BY l.at DESC, l.id DESC LIMIT $2`,
+    [technicianId, limit],
+  );
+  return rows;
+}
+
+// Reports -----------------------------------------------------------------------------------------
+
+export interface JobReportRow {
+  territory: string;
+  status: string;
+  jobs: number;
+  avgHoursToComplete: number | null;
+}
+
+export async function jobReport(tx: Queryable, scoping: Scoping, since: Date): Promise<JobReportRow[]> {
+  const { rows } = await tx.query<{ territory: string; status: string; jobs: string | number; avg: number | null }>(
+    `SELECT j.territory, j.status, count(*) AS jobs,
+       avg(EXTRACT(EPOCH FROM (j.status_changed_at - j.created_at)) / 3600) FILTER (WHERE j.status = 'completed') AS avg
+     FROM fs_jobs j WHERE j.created_at >= $1${and(scoping, JOB_SCOPE)}
+     GROUP BY j.territory, j.status ORDER BY j.territory, j.status`,
+    [since],
+  );
+  return rows.map((r) => ({ territory: r.territory, status: r.status, jobs: Number(r.jobs), avgHoursToComplete: r.avg === null ? null : Math.round(Number(r.avg) * 100) / 100 }));
+}
