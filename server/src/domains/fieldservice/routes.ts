@@ -37,7 +37,18 @@ const CODE = { type: 'string', minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-
 const TEXT = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
 const DATE_TIME = { type: 'string', format: 'date-time', maxLength: 40 } as const;
 const IdParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: UUID } } as const;
-const LIMIT = { type: 'integer', minimum: 1, maximum: 200, default: 50 } as const;
+/**
+ * Query parameters arrive as text and the API does not coerce types (http/app.ts): numbers and
+ * flags are strings with a strict pattern, read by `readLimit` / `readFlag`.
+ */
+const LIMIT = { type: 'string', pattern: '^[1-9][0-9]{0,2}$', description: 'Page size, 1–200 (default 50)' } as const;
+const FLAG = { type: 'string', enum: ['true', 'false'] } as const;
+function readLimit(value: string | undefined, fallback: number, max: number, path = '/limit'): number {
+  const limit = value === undefined ? fallback : Number(value);
+  if (limit > max) throw problems.validation([{ path, message: `must be at most ${max}` }]);
+  return limit;
+}
+const readFlag = (value: 'true' | 'false' | undefined) => (value === undefined ? undefined : value === 'true');
 const security = [{ bearer: [] }];
 
 const JobView = {
@@ -228,7 +239,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
   );
 
   // Jobs ---------------------------------------------------------------------------------------
-  app.get<{ Querystring: { status?: JobStatus; territory?: string; department?: string; project?: string; assignedTo?: string; siteId?: string; q?: string; cursor?: string; limit: number } }>(
+  app.get<{ Querystring: { status?: JobStatus; territory?: string; department?: string; project?: string; assignedTo?: string; siteId?: string; q?: string; cursor?: string; limit?: string } }>(
     '/api/v1/jobs',
     {
       onRequest: app.authenticate,
@@ -246,7 +257,8 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
       },
     },
     async (request) => {
-      const { cursor, limit, ...filter } = request.query;
+      const { cursor, limit: requested, ...filter } = request.query;
+      const limit = readLimit(requested, 50, 200);
       const after = parseCursor(cursor);
       return run(request, async (tx) => {
         const jobs = await store.listJobs(tx, scoping, { ...filter, after, limit });
@@ -464,7 +476,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
       : null,
   });
 
-  app.get<{ Querystring: { q?: string; cursor?: string; limit: number } }>(
+  app.get<{ Querystring: { q?: string; cursor?: string; limit?: string } }>(
     '/api/v1/customers',
     {
       onRequest: app.authenticate,
@@ -479,7 +491,8 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
     },
     async (request) =>
       run(request, async (tx, who) => {
-        const { q, cursor, limit } = request.query;
+        const { q, cursor } = request.query;
+        const limit = readLimit(request.query.limit, 50, 200);
         const customers = await store.listCustomers(tx, scoping, { q, after: cursor, limit });
         await record(tx, 'customer.list', { type: 'customer' }, { detail: { count: customers.length, contact: allowed(who.roles, 'customers.contact') } });
         const views = [];
@@ -582,7 +595,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
   );
 
   // Technicians, shifts, locations ----------------------------------------------------------------
-  app.get<{ Querystring: { territory?: string; active?: boolean; cursor?: string; limit: number } }>(
+  app.get<{ Querystring: { territory?: string; active?: 'true' | 'false'; cursor?: string; limit?: string } }>(
     '/api/v1/technicians',
     {
       onRequest: app.authenticate,
@@ -591,14 +604,15 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
         tags: ['field service'],
         summary: 'Technicians in the caller’s scope',
         security,
-        querystring: { type: 'object', additionalProperties: false, properties: { territory: CODE, active: { type: 'boolean' }, cursor: UUID, limit: LIMIT } },
+        querystring: { type: 'object', additionalProperties: false, properties: { territory: CODE, active: FLAG, cursor: UUID, limit: LIMIT } },
         response: { 200: { type: 'object', additionalProperties: false, required: ['technicians', 'next'], properties: { technicians: { type: 'array', items: TechnicianView }, next: { type: ['string', 'null'] } } } },
       },
     },
     async (request) =>
       run(request, async (tx) => {
-        const { cursor, limit, ...filter } = request.query;
-        const rows = await store.listTechnicians(tx, scoping, { ...filter, after: cursor, limit });
+        const { cursor, territory } = request.query;
+        const limit = readLimit(request.query.limit, 50, 200);
+        const rows = await store.listTechnicians(tx, scoping, { territory, active: readFlag(request.query.active), after: cursor, limit });
         await record(tx, 'technician.list', { type: 'technician' }, { detail: { count: rows.length } });
         return { technicians: rows.map(({ userId, ...rest }) => ({ id: userId, ...rest })), next: rows.length === limit ? rows.at(-1)!.userId : null };
       }),
@@ -648,7 +662,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
       }),
   );
 
-  app.get<{ Params: { id: string }; Querystring: { limit: number } }>(
+  app.get<{ Params: { id: string }; Querystring: { limit?: string } }>(
     '/api/v1/technicians/:id/locations',
     {
       onRequest: app.authenticate,
@@ -658,7 +672,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
         summary: 'A technician’s latest position and short history (sensitive)',
         security,
         params: IdParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { limit: { ...LIMIT, maximum: store.LOCATION_HISTORY, default: 10 } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { limit: LIMIT } },
         response: { 200: { type: 'object', additionalProperties: false, required: ['locations'], properties: { locations: { type: 'array', items: LocationView } } } },
       },
     },
@@ -666,7 +680,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
       run(request, async (tx) => {
         const technician = await store.findTechnician(tx, scoping, request.params.id);
         if (!technician) throw problems.notFound();
-        const locations = await store.locationsOf(tx, scoping, technician.userId, request.query.limit);
+        const locations = await store.locationsOf(tx, scoping, technician.userId, readLimit(request.query.limit, 10, store.LOCATION_HISTORY));
         await record(tx, 'location.read', { type: 'technician', id: technician.userId }, { detail: { count: locations.length } });
         return { locations };
       }),
@@ -708,7 +722,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
     },
   );
 
-  app.get<{ Querystring: { technicianId?: string; from?: string; to?: string; limit: number } }>(
+  app.get<{ Querystring: { technicianId?: string; from?: string; to?: string; limit?: string } }>(
     '/api/v1/shifts',
     {
       onRequest: app.authenticate,
@@ -717,7 +731,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
         tags: ['field service'],
         summary: 'Shifts overlapping a period (default: the next 7 days); technicians see their own',
         security,
-        querystring: { type: 'object', additionalProperties: false, properties: { technicianId: UUID, from: DATE_TIME, to: DATE_TIME, limit: { ...LIMIT, default: 100 } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { technicianId: UUID, from: DATE_TIME, to: DATE_TIME, limit: LIMIT } },
         response: { 200: { type: 'object', additionalProperties: false, required: ['shifts'], properties: { shifts: { type: 'array', items: ShiftView } } } },
       },
     },
@@ -725,8 +739,9 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
       const from = request.query.from ? new Date(request.query.from) : new Date();
       const to = request.query.to ? new Date(request.query.to) : new Date(from.getTime() + 7 * 86_400_000);
       if (!(to > from) || to.getTime() - from.getTime() > 92 * 86_400_000) throw problems.validation([{ path: '/to', message: 'must be after from, at most 92 days later' }]);
+      const limit = readLimit(request.query.limit, 100, 200);
       return run(request, async (tx) => {
-        const shifts = await store.listShifts(tx, scoping, { technicianId: request.query.technicianId, from, to, limit: request.query.limit });
+        const shifts = await store.listShifts(tx, scoping, { technicianId: request.query.technicianId, from, to, limit });
         await record(tx, 'shift.list', { type: 'shift' }, { detail: { count: shifts.length } });
         return { shifts };
       });
@@ -780,7 +795,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
   );
 
   // Reports ----------------------------------------------------------------------------------------
-  app.get<{ Querystring: { days: number } }>(
+  app.get<{ Querystring: { days?: string } }>(
     '/api/v1/reports/jobs',
     {
       onRequest: app.authenticate,
@@ -789,7 +804,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
         tags: ['field service'],
         summary: 'Jobs by territory and status, with average hours to completion (managers)',
         security,
-        querystring: { type: 'object', additionalProperties: false, properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 30 } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { days: { type: 'string', pattern: '^[1-9][0-9]{0,2}$', description: 'Days back, 1–366 (default 30)' } } },
         response: {
           200: {
             type: 'object',
@@ -807,10 +822,11 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
       },
     },
     async (request) => {
-      const since = new Date(Date.now() - request.query.days * 86_400_000);
+      const days = readLimit(request.query.days, 30, 366, '/days');
+      const since = new Date(Date.now() - days * 86_400_000);
       return run(request, async (tx) => {
         const rows = await store.jobReport(tx, scoping, since);
-        await record(tx, 'report.read', { type: 'report', id: 'jobs' }, { detail: { days: request.query.days } });
+        await record(tx, 'report.read', { type: 'report', id: 'jobs' }, { detail: { days } });
         return { since, rows };
       });
     },
