@@ -85,7 +85,26 @@ export function resolveMasterKey(config: ResolvedConfig): MasterKey {
 
 export async function openConfiguredDatabase(config: ResolvedConfig): Promise<Database> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return openDatabase({ url: config.database.url, pgliteDir: path.join(config.dataDir, 'pglite'), poolSize: config.database.poolSize });
+  return openDatabase({ url: config.database.url, runtimeUrl: config.database.runtimeUrl, pgliteDir: path.join(config.dataDir, 'pglite'), poolSize: config.database.poolSize });
+}
+
+/**
+ * With `database.runtimeUrl`, the login behind runtime connections must be what it promises: not
+ * a superuser, owning no table, a member of palisade_app. Start-up stops otherwise.
+ */
+export async function checkRuntimeLogin(db: Database): Promise<void> {
+  const { rows } = await db.query<{ login: string; superuser: boolean; member: boolean; owns: boolean }>(
+    `SELECT session_user AS login, r.rolsuper AS superuser, pg_has_role(session_user, 'palisade_app', 'MEMBER') AS member,
+       EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tableowner = session_user) AS owns
+     FROM pg_roles r WHERE r.rolname = session_user`,
+  );
+  const login = rows[0];
+  if (!login) throw new Error('database.runtimeUrl: the runtime login could not be inspected');
+  if (login.superuser || login.owns || !login.member) {
+    throw new Error(
+      `database.runtimeUrl logs in as ${login.login}, which ${login.superuser ? 'is a superuser' : login.owns ? 'owns tables' : 'is not a member of palisade_app'}: use a role that owns nothing and is a member of palisade_app (docs/operations.md)`,
+    );
+  }
 }
 
 const KEY_RELOAD_MS = 15_000;
@@ -103,6 +122,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let startedSealer: Sealer | undefined;
   try {
     await migrate(db);
+    if (config.database.runtimeUrl) await checkRuntimeLogin(db);
     await ensureSigningKey(db, master, config.tokens.signingAlg, clock);
     const auditSigner = await loadCheckpointSigner(db, master);
     let keys = await loadKeySet(db, master, clock);
@@ -356,6 +376,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (tls.backupPins.length === 0) announce('WARNING: no backup pin (server.tls.allowNoBackupPins): an app that pins this certificate is locked out when its key changes');
     announce(`OAuth issuer: ${url}  ·  company IdP redirect URI to register: ${url}/auth/callback`);
     for (const line of config.developmentDefaults) announce(`DEVELOPMENT ONLY: ${line}`);
+    if (config.database.url && !config.database.runtimeUrl) {
+      announce('WARNING: runtime database connections log in as the schema owner and SET ROLE palisade_app; give them a login of their own (database.runtimeUrl, docs/operations.md)');
+    }
     announce('Palisade is ready.');
 
     return {

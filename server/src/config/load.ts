@@ -163,6 +163,9 @@ function schemaProblems(doc: unknown): ConfigProblem[] {
 /** Rules that cross settings or depend on the environment (production refuses development shortcuts). */
 function policyProblems(config: PalisadeConfig, production: boolean): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  if (config.database.runtimeUrl && !config.database.url) {
+    problems.push({ path: 'database.runtimeUrl', message: 'needs database.url (the owner login that migrates): the embedded database has one connection' });
+  }
   if (production) {
     if (!config.upstream) {
       problems.push({ path: 'upstream', message: 'production needs the company IdP: the development IdP signs anyone in. Set upstream.issuer, upstream.clientId and upstream.clientSecret' });

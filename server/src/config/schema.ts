@@ -196,6 +196,14 @@ export const ConfigSchema = Type.Object(
             description: 'PostgreSQL connection URL (env DATABASE_URL). Absent: embedded PGlite in dataDir/pglite.',
           }),
         ),
+        runtimeUrl: Type.Optional(
+          Type.String({
+            pattern: '^postgres(ql)?://',
+            patternHint: 'must be a postgres:// or postgresql:// URL',
+            description:
+              'Connection URL of the runtime login (env PALISADE_DATABASE_RUNTIME_URL): a role that owns nothing, is not a superuser and is a member of palisade_app. Palisade migrates with `url` and serves with this one, so even arbitrary SQL could not step out of row-level security. Absent: runtime connections log in with `url` and SET ROLE palisade_app.',
+          }),
+        ),
         poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'PostgreSQL connections per instance.' }),
       },
       { additionalProperties: false, default: {} },

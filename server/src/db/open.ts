@@ -15,20 +15,23 @@ const HEARTBEAT_TIMEOUT_MS = 5_000;
 export interface OpenOptions {
   /** PostgreSQL URL; absent: PGlite stored in `pgliteDir`. */
   url?: string;
+  /** The runtime login (owns nothing, member of palisade_app); absent: `url` and SET ROLE. */
+  runtimeUrl?: string;
   pgliteDir: string;
   poolSize?: number;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.pgliteDir);
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10, options.runtimeUrl) : openPglite(options.pgliteDir);
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, runtimeUrl: string | undefined): Promise<Database> {
   const { default: pg } = await import('pg');
   // Runtime connections switch to the non-owner role before their first statement, so nothing
   // at runtime can bypass row-level security or alter the schema. Migrations must have created
-  // the role first (main.ts migrates before serving).
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // the role first (main.ts migrates before serving). With a runtime login of its own
+  // (`runtimeUrl`) not even RESET ROLE leads back to the owner.
+  const pool = new pg.Pool({ connectionString: runtimeUrl ?? url, max: poolSize });
   // Errors on idle clients (server restart) must not crash the process; the pool replaces them.
   pool.on('error', () => undefined);
   const owner = new pg.Pool({ connectionString: url, max: 1 });
