@@ -25,6 +25,8 @@ export interface ByteRange {
 export interface MetadataItem {
   id: number;
   type: string;
+  /** A `mime` item's content type, such as `application/rdf+xml` for XMP. */
+  contentType?: string;
   extents: ByteRange[];
 }
 
@@ -160,7 +162,7 @@ export function readHeic(bytes: Uint8Array): HeicStructure {
   const locations = readItemLocations(bytes, only(children, 'iloc', 'the meta box', true)!);
   const idat = only(children, 'idat', 'the meta box', false);
 
-  const primaryType = items.get(primary);
+  const primaryType = items.get(primary)?.type;
   if (primaryType === undefined) throw new PhotoRejected('malformed', 'the primary item is not described');
   if (!PRIMARY_TYPES.has(primaryType)) throw new PhotoRejected('unsupported-type', `the primary image is coded as ${JSON.stringify(primaryType)}, not HEVC`);
 
@@ -169,8 +171,9 @@ export function readHeic(bytes: Uint8Array): HeicStructure {
   const metadataItems: MetadataItem[] = [];
   const itemExtents: ByteRange[] = [];
   for (const [id, location] of locations) {
-    const type = items.get(id);
-    if (type === undefined) throw new PhotoRejected('malformed', `item ${id} has a location but no description`);
+    const info = items.get(id);
+    if (info === undefined) throw new PhotoRejected('malformed', `item ${id} has a location but no description`);
+    const type = info.type;
     const extents: ByteRange[] = [];
     for (const extent of location.extents) {
       if (location.method === 0) {
@@ -188,7 +191,7 @@ export function readHeic(bytes: Uint8Array): HeicStructure {
       }
     }
     itemExtents.push(...extents);
-    if (METADATA_TYPES.has(type)) metadataItems.push({ id, type, extents });
+    if (METADATA_TYPES.has(type)) metadataItems.push({ id, type, contentType: info.contentType, extents });
   }
 
   const { dimensions, largestArea } = readProperties(bytes, only(children, 'iprp', 'the meta box', true)!);
@@ -236,14 +239,14 @@ function completeBefore(bytes: Uint8Array): boolean {
   return seen.has('ftyp') && seen.has('meta') && seen.has('mdat');
 }
 
-/** item_ID → item_type, from infe boxes of version 2 or 3 (the only ones with a type). */
-function readItemInfo(bytes: Uint8Array, iinf: Box): Map<number, string> {
+/** item_ID → item_type (and content type), from infe boxes of version 2 or 3, the only ones with a type. */
+function readItemInfo(bytes: Uint8Array, iinf: Box): Map<number, { type: string; contentType?: string }> {
   const { version, at } = fullBox(bytes, iinf);
   const countSize = version === 0 ? 2 : 4;
   const count = field(bytes, iinf, at, countSize);
   const entries = readBoxes(bytes, at + countSize, iinf.end, 'the iinf box').filter((b) => b.type === 'infe');
   if (entries.length !== count || count > MAX_ITEMS) throw new PhotoRejected('malformed', 'the iinf box does not hold the items it counts');
-  const items = new Map<number, string>();
+  const items = new Map<number, { type: string; contentType?: string }>();
   for (const infe of entries) {
     const fields = fullBox(bytes, infe);
     if (fields.version < 2) throw new PhotoRejected('unsupported-type', 'item information older than HEIF (infe version < 2)');
@@ -253,9 +256,10 @@ function readItemInfo(bytes: Uint8Array, iinf: Box): Map<number, string> {
     if (protection !== 0) throw new PhotoRejected('unsupported-type', 'the HEIC has protected (encrypted) items');
     need(bytes, fields.at + idSize + 2, 4, 'infe');
     const type = ascii(bytes, fields.at + idSize + 2, 4);
-    cString(bytes, infe, fields.at + idSize + 6); // item_name must be terminated inside the box
+    const name = cString(bytes, infe, fields.at + idSize + 6); // item_name, which must end inside the box
+    const contentType = type === 'mime' ? cString(bytes, infe, name.next).text : undefined;
     if (items.has(id)) throw new PhotoRejected('malformed', `item ${id} is described twice`);
-    items.set(id, type);
+    items.set(id, { type, contentType });
   }
   return items;
 }

@@ -143,8 +143,9 @@ function stripPng(bytes: Uint8Array): Uint8Array {
 /**
  * HEIC: items and boxes are located by absolute file offsets (iloc), so nothing is removed, which
  * would move them; metadata is overwritten in place instead. Exif items become a valid, empty
- * Exif block (a TIFF header with no entries) followed by zeros, so readers find no tags rather
- * than an error; MIME items (XMP) and URI items are zeroed; XMP `uuid`, `xml ` and `bxml` boxes
+ * Exif block (a TIFF header with no entries) followed by zeros, and XMP items an empty XMP
+ * packet followed by spaces, so readers find no tags rather than an error; other MIME items and
+ * URI items are zeroed; XMP `uuid`, `xml ` and `bxml` boxes
  * become zeroed `free` boxes, and `free`/`skip` are zeroed; media data that no item is read from
  * is zeroed, so nothing can hide in it. The HEVC-coded image, its tiles, thumbnails and
  * properties (rotation, colour) are untouched.
@@ -156,6 +157,7 @@ function stripHeic(bytes: Uint8Array): Uint8Array {
     const length = item.extents.reduce((sum, e) => sum + e.length, 0);
     const content = new Uint8Array(length);
     if (item.type === 'Exif' && length >= EMPTY_EXIF_ITEM.length) content.set(EMPTY_EXIF_ITEM);
+    if (item.contentType === 'application/rdf+xml' && length >= EMPTY_XMP.length) content.fill(0x20).set(EMPTY_XMP);
     scatter(out, item.extents, content);
   }
   for (const box of structure.blankBoxes) {
@@ -170,6 +172,9 @@ function stripHeic(bytes: Uint8Array): Uint8Array {
   }
   return out;
 }
+
+/** An XMP packet with no properties; the rest of the item is spaces, which XML allows after it. */
+const EMPTY_XMP = new TextEncoder().encode('<x:xmpmeta xmlns:x="adobe:ns:meta/"/>');
 
 /** exif_tiff_header_offset 0, then `MM`, 42, IFD0 at 8 with no entries and no next IFD. */
 const EMPTY_EXIF_ITEM = Uint8Array.of(0, 0, 0, 0, 0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0);
