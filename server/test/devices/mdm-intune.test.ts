@@ -16,7 +16,7 @@ import { startReceiver, type Receiver } from './fakes/receiver.ts';
 
 const CLIENT_STATE = 'pal-intune-clientstate-3c1f9e2a7b';
 const notification = JSON.parse(readFileSync(new URL('./fixtures/graph-change-notification.json', import.meta.url), 'utf8')) as { value: Record<string, unknown>[] };
-const withClientState = (clientState: unknown) => ({ value: notification.value.map((n) => ({ ...n, clientState })) });
+const withClientState = (clientState: unknown): { value: Record<string, unknown>[] } => ({ value: notification.value.map((n) => ({ ...n, clientState })) });
 
 async function all(iterable: AsyncIterable<MdmDeviceState>): Promise<MdmDeviceState[]> {
   const out: MdmDeviceState[] = [];
