@@ -42,7 +42,14 @@ declare module 'fastify' {
   interface FastifyRequest {
     auth?: AccessClaims;
   }
+  interface FastifyContextConfig {
+    /** The route takes raw bytes (BINARY_CONTENT_TYPES) as its body, e.g. a photo upload. */
+    binaryBody?: boolean;
+  }
 }
+
+/** The content types a `binaryBody` route accepts as raw bytes (the route decides by content). */
+export const BINARY_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/heic', 'application/octet-stream'];
 
 /**
  * Query strings are never logged: authorization codes, states and tokens travel in them on
@@ -185,12 +192,19 @@ export function createApp(options: AppOptions): FastifyInstance {
       done(error as Error, undefined);
     }
   });
+  // Raw bytes, only for routes that say they take them (photo uploads); kept for the signature
+  // stage like JSON. Any other route refuses these types.
+  app.addContentTypeParser(BINARY_CONTENT_TYPES, { parseAs: 'buffer' }, (request, body, done) => {
+    if (!request.routeOptions.config?.binaryBody) return done(problems.unsupportedMediaType('This operation takes JSON.'), undefined);
+    rawBodies.set(request, body as Buffer);
+    done(null, body);
+  });
   // A route that declares its schema without a body takes none: a body sent anyway is refused
   // before it is read (after authentication), instead of being read and ignored. Hidden routes
   // (oidc-provider, sign-in pages) read their own bodies.
   app.addHook('preParsing', async function refuseUnexpectedBody(request) {
     const schema = request.routeOptions.schema;
-    if (!schema || schema.hide || schema.body) return;
+    if (!schema || schema.hide || schema.body || request.routeOptions.config?.binaryBody) return;
     const length = request.headers['content-length'];
     if (request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
       throw problems.validation([{ path: 'body', message: 'must be absent: this operation takes no body' }]);

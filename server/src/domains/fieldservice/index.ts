@@ -3,3 +3,5 @@ export { fieldServiceRoutes, fieldServiceProblems, type FieldServiceDeps, type S
 export { ENCRYPTED_COLUMNS, encryptionContext, forbiddenDataIn, refuseForbiddenData, type Classification } from './classification.ts';
 export { TRANSITIONS, JOB_STATUSES, type Scoping } from './store.ts';
 export { seedDemo, DEMO_TERRITORIES, DEMO_PROJECTS, DEMO_DEPARTMENTS, type SeedResult } from './seed.ts';
+export { photoRoutes, PHOTO_LIMITS, type PhotoRoutesDeps } from './photos/routes.ts';
+export { FileBlobStore, type BlobStore } from './photos/blob-store.ts';

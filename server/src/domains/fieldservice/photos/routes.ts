@@ -1,0 +1,186 @@
+/**
+ * Job photos. A technician uploads to a job assigned to them: the body is the image itself, and
+ * its type is decided by its content (content.ts), never by the name or the declared content
+ * type. Metadata — EXIF location, device serials, XMP, comments — is stripped before anything is
+ * stored (strip.ts). The bytes go to the blob store under a random key, and the database row
+ * records the key, type, size and SHA-256. A download re-checks the SHA-256, and is served only
+ * to someone who may see the job (the same scope rules as the job itself, API and row-level
+ * security).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Database, Queryable } from '../../../db/index.ts';
+import { asCaller } from '../../../db/claims.ts';
+import type { AuditSink } from '../../../audit/index.ts';
+import type { Caller } from '../../../authz/index.ts';
+import { Problem, problems } from '../../../http/problems.ts';
+import { NO_QUERY } from '../../../http/schemas.ts';
+import { BINARY_CONTENT_TYPES } from '../../../http/app.ts';
+import { constantTimeEqual } from '../../../security/primitives.ts';
+import { classified } from '../classification.ts';
+import { findJob, JOB_SCOPE, type Scoping } from '../store.ts';
+import { inspectPhoto, PhotoRejected, type PhotoLimits } from './content.ts';
+import { stripMetadata } from './strip.ts';
+import type { BlobStore } from './blob-store.ts';
+import { createHash } from 'node:crypto';
+
+/** What an upload may declare (the pipeline's binary types); the content decides what it is. */
+export const PHOTO_CONTENT_TYPES = BINARY_CONTENT_TYPES;
+export const PHOTO_LIMITS: PhotoLimits = { maxBytes: 10 * 1024 * 1024, maxPixels: 100_000_000 };
+
+export interface PhotoRoutesDeps {
+  db: Database;
+  audit: AuditSink;
+  blobs: BlobStore;
+  scoping?: Scoping;
+}
+
+const UUID = { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 } as const;
+const PhotoView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'jobId', 'mediaType', 'size', 'sha256', 'uploadedBy', 'createdAt'],
+  properties: {
+    id: classified(UUID, 'internal'),
+    jobId: classified(UUID, 'internal'),
+    mediaType: classified({ type: 'string', enum: ['image/jpeg', 'image/png', 'image/heic'] }, 'public'),
+    size: classified({ type: 'integer' }, 'internal'),
+    sha256: classified({ type: 'string' }, 'internal'),
+    uploadedBy: classified(UUID, 'internal'),
+    createdAt: classified({ type: 'string', format: 'date-time' }, 'internal'),
+  },
+} as const;
+
+interface PhotoRow {
+  id: string;
+  jobId: string;
+  mediaType: 'image/jpeg' | 'image/png' | 'image/heic';
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  createdAt: Date;
+  blobKey: string;
+}
+const COLUMNS = `p.id, p.job_id AS "jobId", p.media_type AS "mediaType", p.size, p.sha256, p.uploaded_by AS "uploadedBy", p.created_at AS "createdAt", p.blob_key AS "blobKey"`;
+const view = ({ blobKey: _secret, ...photo }: PhotoRow) => photo;
+
+export const photoProblems = {
+  rejected: (error: PhotoRejected) =>
+    new Problem({
+      type: 'photo-rejected',
+      status: error.reason === 'too-large' ? 413 : 422,
+      title: 'The photo was not accepted',
+      detail: `${error.detail} Photos must be JPEG, PNG or HEIC, at most ${PHOTO_LIMITS.maxBytes / 1024 / 1024} MiB and ${PHOTO_LIMITS.maxPixels / 1_000_000} megapixels.`,
+      extensions: { reason: error.reason },
+    }),
+  notAnImage: () =>
+    new Problem({ type: 'unsupported-media-type', status: 415, title: 'The content type is not accepted', detail: `Send the image bytes as the body, as one of ${PHOTO_CONTENT_TYPES.join(', ')}.` }),
+  damagedAtRest: () => new Problem({ type: 'photo-unavailable', status: 503, title: 'The photo cannot be served', detail: 'The stored photo does not match its recorded digest.' }),
+};
+
+export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): Promise<void> {
+  const scoping: Scoping = deps.scoping ?? { apiChecks: true };
+  const run = <T>(request: FastifyRequest, fn: (tx: Queryable, who: Caller) => Promise<T>) => asCaller(deps.db, request.caller!.claims, (tx) => fn(tx, request.caller!));
+  const security = [{ bearer: [] }];
+  const params = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: UUID } } as const;
+
+  app.post<{ Params: { id: string } }>(
+    '/api/v1/jobs/:id/photos',
+    {
+      onRequest: app.authenticate,
+      bodyLimit: PHOTO_LIMITS.maxBytes + 1,
+      config: { permission: 'photos.upload', binaryBody: true },
+      schema: {
+        tags: ['field service'],
+        summary: 'Upload a photo to a job assigned to the caller: the body is the JPEG, PNG or HEIC itself; metadata is stripped',
+        description: `Content types: ${PHOTO_CONTENT_TYPES.join(', ')} (the content decides). At most ${PHOTO_LIMITS.maxBytes} bytes.`,
+        security,
+        params,
+        querystring: NO_QUERY,
+        response: { 201: PhotoView },
+      },
+    },
+    async (request, reply) => {
+      if (!Buffer.isBuffer(request.body)) throw photoProblems.notAnImage();
+      const received: Buffer = request.body;
+      let cleaned: Uint8Array;
+      let mediaType: PhotoRow['mediaType'];
+      try {
+        mediaType = inspectPhoto(received, PHOTO_LIMITS).mediaType;
+        cleaned = stripMetadata(received, mediaType);
+      } catch (error) {
+        if (error instanceof PhotoRejected) throw photoProblems.rejected(error);
+        throw error;
+      }
+      // Stored first, recorded second: a failed insert removes the blob again, so neither a
+      // row without bytes nor (short of a crash between the two) bytes without a row remain.
+      const stored = await deps.blobs.put(cleaned, { mediaType });
+      try {
+        const photo = await run(request, async (tx, who) => {
+          const job = await findJob(tx, scoping, request.params.id);
+          if (!job) throw problems.notFound();
+          if (job.assignedTo !== who.userId) {
+            throw new Problem({ type: 'forbidden', status: 403, title: 'Not allowed', detail: 'Only the technician the job is assigned to can add photos.', audit: { reason: 'not_assignee' } });
+          }
+          const { rows } = await tx.query<PhotoRow>(
+            `INSERT INTO fs_photos AS p (job_id, blob_key, media_type, size, sha256, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+            [job.id, stored.key, mediaType, stored.size, stored.sha256, who.userId],
+          );
+          await deps.audit.record(tx, { action: 'photo.upload', outcome: 'success', actor: {}, resource: { type: 'job', id: job.id }, detail: { photo: rows[0]!.id, mediaType, size: stored.size, receivedSize: received.length } });
+          return rows[0]!;
+        });
+        return reply.code(201).send(view(photo));
+      } catch (error) {
+        await deps.blobs.delete(stored.key).catch(() => undefined);
+        throw error;
+      }
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/jobs/:id/photos',
+    {
+      onRequest: app.authenticate,
+      config: { permission: 'photos.read' },
+      schema: { tags: ['field service'], summary: 'The photos of a job the caller may see', security, params, querystring: NO_QUERY, response: { 200: { type: 'object', additionalProperties: false, required: ['photos'], properties: { photos: { type: 'array', items: PhotoView } } } } },
+    },
+    async (request) =>
+      run(request, async (tx) => {
+        const job = await findJob(tx, scoping, request.params.id);
+        if (!job) throw problems.notFound();
+        const { rows } = await tx.query<PhotoRow>(`SELECT ${COLUMNS} FROM fs_photos p WHERE p.job_id = $1 ORDER BY p.created_at, p.id`, [job.id]);
+        await deps.audit.record(tx, { action: 'photo.list', outcome: 'success', actor: {}, resource: { type: 'job', id: job.id }, detail: { count: rows.length } });
+        return { photos: rows.map(view) };
+      }),
+  );
+
+  app.get<{ Params: { id: string; photoId: string } }>(
+    '/api/v1/jobs/:id/photos/:photoId',
+    {
+      onRequest: app.authenticate,
+      config: { permission: 'photos.read' },
+      schema: {
+        tags: ['field service'],
+        summary: 'Download a photo (the stripped image bytes) of a job the caller may see',
+        security,
+        params: { type: 'object', additionalProperties: false, required: ['id', 'photoId'], properties: { id: UUID, photoId: UUID } },
+        querystring: NO_QUERY,
+      },
+    },
+    async (request, reply) => {
+      const photo = await run(request, async (tx) => {
+        const scope = scoping.apiChecks ? ` AND EXISTS (SELECT 1 FROM fs_jobs j WHERE j.id = p.job_id AND ${JOB_SCOPE})` : '';
+        const { rows } = await tx.query<PhotoRow>(`SELECT ${COLUMNS} FROM fs_photos p WHERE p.id = $1 AND p.job_id = $2${scope}`, [request.params.photoId, request.params.id]);
+        if (!rows[0]) throw problems.notFound();
+        await deps.audit.record(tx, { action: 'photo.read', outcome: 'success', actor: {}, resource: { type: 'job', id: rows[0].jobId }, detail: { photo: rows[0].id } });
+        return rows[0];
+      });
+      const blob = await deps.blobs.get(photo.blobKey);
+      if (!blob || !constantTimeEqual(createHash('sha256').update(blob.bytes).digest('hex'), photo.sha256)) throw photoProblems.damagedAtRest();
+      return reply
+        .header('content-type', photo.mediaType)
+        .header('content-disposition', `attachment; filename="${photo.id}.${photo.mediaType.split('/')[1]}"`)
+        .header('content-length', blob.size)
+        .send(Buffer.from(blob.bytes));
+    },
+  );
+}
