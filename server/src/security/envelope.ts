@@ -152,6 +152,17 @@ export interface DataKeyView {
   retiredAt: string | null;
 }
 
+/** Every data key and its state, newest first: ids and dates only, no key material, no master key needed. */
+export async function listDataKeys(db: Queryable): Promise<DataKeyView[]> {
+  return (await selectAllDataKeys(db)).map((row) => ({
+    id: row.id,
+    state: row.retiredAt ? 'retired' : 'active',
+    createdAt: row.createdAt.toISOString(),
+    activatedAt: row.activatedAt.toISOString(),
+    retiredAt: row.retiredAt?.toISOString() ?? null,
+  }));
+}
+
 export interface FieldCipherDeps {
   db: Database;
   master: MasterKey;
@@ -282,13 +293,7 @@ export class FieldCipher {
 
   /** Every data key and its state, newest first (never key material). */
   async listKeys(): Promise<DataKeyView[]> {
-    return (await selectAllDataKeys(this.db)).map((row) => ({
-      id: row.id,
-      state: row.retiredAt ? 'retired' : 'active',
-      createdAt: row.createdAt.toISOString(),
-      activatedAt: row.activatedAt.toISOString(),
-      retiredAt: row.retiredAt?.toISOString() ?? null,
-    }));
+    return listDataKeys(this.db);
   }
 
   private seal(active: ActiveKey, plaintext: string, context: string): string {

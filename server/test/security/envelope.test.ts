@@ -22,6 +22,9 @@ import {
   type EnvelopeErrorCode,
 } from '../../src/security/envelope.ts';
 import { AuditTrail, searchAudit } from '../../src/audit/index.ts';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 
 const quiet = { warn: () => undefined, error: () => undefined, info: () => undefined };
 const SECRET = 'gate code 4471, dog in the yard';
@@ -387,6 +390,39 @@ for (const kind of databaseKinds()) {
       assert.equal(await new FieldCipher({ db: own, master: newMaster, clock }).decrypt(values[1]!, 'c:m2'), 'two');
       await assert.rejects(new FieldCipher({ db: own, master: oldMaster, clock }).decrypt(values[0]!, 'c:m1'), WrongMasterKeyError, 'the old master key opens nothing any more');
       await assert.rejects(rewrapDataKeys(own, stranger, stranger), TypeError);
+    });
+  });
+
+  describe(`palisade keys data on ${kind.kind}`, () => {
+    test('rotate creates and rotates data keys as an audited operator change; list shows their states and no key material', async () => {
+      const database = await kind.create();
+      const masterText = generateMasterKey();
+      const env: NodeJS.ProcessEnv = { ...process.env, PALISADE_DATA_DIR: database.dataDir, PALISADE_MASTER_KEY: masterText };
+      delete env.DATABASE_URL;
+      delete env.PALISADE_DATABASE_URL;
+      if (database.url) env.DATABASE_URL = database.url;
+      const bin = path.join(import.meta.dirname, '../../bin/palisade.ts');
+      const palisade = async (...args: string[]) => (await promisify(execFile)(process.execPath, [bin, ...args], { env })).stdout;
+      let opened: Database | undefined;
+      try {
+        assert.match(await palisade('keys', 'data', 'list'), /no data keys yet/);
+        const first = /new data key ([\w-]{16}) encrypts new values now\n$/.exec(await palisade('keys', 'data', 'rotate'))?.[1];
+        assert.ok(first, 'the first rotate on a new database creates the first key');
+        const second = /new data key ([\w-]{16}) encrypts new values now; ([\w-]{16}) is retired/.exec(await palisade('keys', 'data', 'rotate'));
+        assert.equal(second?.[2], first, 'the second names the key it retired');
+        const listed = JSON.parse(await palisade('keys', 'data', 'list', '--json')) as { id: string; state: string; wrappedKey?: string }[];
+        assert.deepEqual(listed.map((k) => [k.id, k.state]), [[second![1], 'active'], [first, 'retired']]);
+        assert.ok(listed.every((k) => Object.keys(k).sort().join() === 'activatedAt,createdAt,id,retiredAt,state'), 'ids, states and dates only');
+
+        opened = await openMigrated(database); // after the CLI exited: PGlite has one opener at a time
+        const cipher = new FieldCipher({ db: opened, master: masterKeyFromBase64url(masterText) });
+        assert.equal(keyIdOf(await cipher.encrypt(SECRET, 'c:cli')), second![1], 'the server side encrypts with the key the CLI made active');
+        const records = (await searchAudit(opened, { action: 'data_key.rotate', limit: 10 })).events;
+        assert.deepEqual(records.map((e) => [e.resource?.id, e.actor.userId]), [[second![1], 'cli'], [first, 'cli']], 'each rotation is audited, attributed to the CLI');
+      } finally {
+        await opened?.close();
+        await database.drop();
+      }
     });
   });
 }
