@@ -15,6 +15,7 @@ import { systemClock } from './clock.ts';
 import { hashToken, randomId } from './security/primitives.ts';
 import { insertScimToken, listScimTokens, revokeScimToken } from './scim/index.ts';
 import { AppKeys, DEFAULT_ROTATION_OVERLAP, type AppKeyView } from './apisec/index.ts';
+import { FieldCipher, listDataKeys } from './security/envelope.ts';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -194,6 +195,38 @@ export function buildCli(): Command {
             audit,
           });
           console.log(`new signing key ${kid}: published now, signs from ${new Date(Date.now() + parseDuration(options.activateAfter)).toISOString()}`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  const dataKeys = keys.command('data').description('data keys that encrypt sensitive fields at rest (wrapped under the master key)');
+  dataKeys
+    .command('list')
+    .description('list data keys: the active one encrypts new values, retired ones still decrypt theirs')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      try {
+        await withDatabase(async (db) => {
+          const rows = await listDataKeys(db);
+          if (options.json) console.log(JSON.stringify(rows));
+          else if (rows.length === 0) console.log('no data keys yet: the first encrypted field (or `keys data rotate`) creates one');
+          else for (const k of rows) console.log(`${k.id}  ${k.state.padEnd(7)}  created ${k.createdAt}${k.retiredAt ? `  retired ${k.retiredAt}` : ''}`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  dataKeys
+    .command('rotate')
+    .description('create a new data key for new values; the old one is retired and keeps decrypting (running servers switch within 15 s)')
+    .action(async () => {
+      try {
+        await asOperator(async (db, config, audit) => {
+          const cipher = new FieldCipher({ db, master: resolveMasterKey(config), clock: systemClock, audit });
+          const previous = (await listDataKeys(db)).find((k) => k.state === 'active');
+          const id = await cipher.rotate();
+          console.log(`new data key ${id} encrypts new values now${previous ? `; ${previous.id} is retired and still decrypts the values it wrote` : ''}`);
         });
       } catch (error) {
         fail(error);
