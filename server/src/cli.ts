@@ -562,7 +562,7 @@ export function buildCli(): Command {
         if (!Number.isInteger(jobs) || jobs < 12 || jobs > 1_000_000) throw new Error('--jobs must be a whole number from 12 to 1000000');
         await withDatabase(async (db, config) => {
           if (config.production) throw new Error('the demo dataset is refused in production: it invents customers and jobs');
-          const r = await seedDemo(db, sensitiveCipher(db, resolveMasterKey(config)), { devIssuer: `${config.publicUrl}${DEV_IDP_PATH}`, jobs });
+          const r = await seedDemo(db, await sensitiveCipher(db, resolveMasterKey(config)), { devIssuer: `${config.publicUrl}${DEV_IDP_PATH}`, jobs });
           console.log(r.seeded ? `demo data loaded: ${r.jobs} jobs, ${r.customers} customers, ${r.sites} sites, ${r.technicians} technicians in ${r.territories} territories` : 'the field-service domain already has data: nothing loaded');
         });
       } catch (error) {

@@ -11,7 +11,8 @@ import type { ResolvedConfig } from './config/load.ts';
 import { parseDuration } from './config/duration.ts';
 import { openDatabase, migrate, type Database } from './db/index.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { generateMasterKey, masterKeyFromBase64url, unwrapSecret, wrapSecret, type MasterKey } from './security/primitives.ts';
+import { generateMasterKey, masterKeyFromBase64url, type MasterKey } from './security/primitives.ts';
+import { FieldCipher } from './security/envelope.ts';
 import { ensureSigningKey, loadKeySet } from './oauth/keys.ts';
 import { sweepExpiredPayloads } from './oauth/adapter.ts';
 import { RefreshRetries } from './oauth/refresh-retry.ts';
@@ -36,7 +37,7 @@ import { loadTls, TLS_POLICY } from './http/tls.ts';
 import { pinsRoute } from './http/pins.ts';
 import { startPage } from './http/start-page.ts';
 import { Metrics, metricsRoute } from './http/metrics.ts';
-import { AuditTrail, Sealer, auditRoutes, loadCheckpointSigner, redactForLog, sealerLag } from './audit/index.ts';
+import { AuditTrail, Sealer, auditRoutes, loadCheckpointSigner, redactForLog, sealerLag, type AuditSink } from './audit/index.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import { Monitor, type Alert } from './audit/monitor.ts';
 import { WebhookDelivery } from './audit/alerts.ts';
@@ -62,14 +63,14 @@ export interface StartOptions {
 }
 
 /**
- * Encryption of the domain's sensitive columns. Replaced by envelope encryption (data keys
- * wrapped by the master key) in the next commit.
+ * Encryption of the domain's sensitive columns: envelope encryption under data keys wrapped by
+ * the master key (security/envelope.ts, decision 0012). Ready before use: the active data key is
+ * loaded (or the first one created) outside any request's transaction.
  */
-export function sensitiveCipher(_db: Database, master: MasterKey): SensitiveCipher {
-  return {
-    encrypt: (plain, context) => wrapSecret(master, plain, `field:${context}`),
-    decrypt: (value, context) => unwrapSecret(master, value, `field:${context}`),
-  };
+export async function sensitiveCipher(db: Database, master: MasterKey, audit?: AuditSink): Promise<SensitiveCipher> {
+  const cipher = new FieldCipher({ db, master, ...(audit ? { audit } : {}) });
+  await cipher.ready();
+  return cipher;
 }
 
 /** The master key: configured, or (development only) generated once into the data folder. */
@@ -336,7 +337,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const activeKey = () => keys.privateJwks.find((jwk) => jwk.kid === keys.activeKid)!;
     await app.register(pinsRoute, { issuer: config.publicUrl, current: tls.pin, backups: tls.backupPins, signingKey: activeKey, clock });
     await app.register(appKeyRoutes, { keys: appKeys, audit });
-    const fieldCipher = sensitiveCipher(db, master);
+    const fieldCipher = await sensitiveCipher(db, master, audit);
     await app.register(fieldServiceRoutes, { db, audit, cipher: fieldCipher });
     await app.register(photoRoutes, { db, audit, blobs: new FileBlobStore(path.join(config.dataDir, 'blobs')) });
     await app.register(roleRoutes, { db, audit });

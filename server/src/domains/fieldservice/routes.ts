@@ -17,10 +17,14 @@ import { classified, encryptionContext, refuseForbiddenData, type EncryptedColum
 import * as store from './store.ts';
 import { JOB_STATUSES, PRIORITIES, TRANSITIONS, type JobRow, type JobStatus, type Scoping } from './store.ts';
 
-/** Envelope encryption of sensitive columns (security/envelope.ts). */
+/**
+ * Envelope encryption of sensitive columns (security/envelope.ts). Calls pass the transaction
+ * they run in: a data key is looked up in it (embedded PGlite has one connection, and a lookup
+ * beside an open transaction would wait for it).
+ */
 export interface SensitiveCipher {
-  encrypt(plaintext: string, context: string): Promise<string>;
-  decrypt(value: string, context: string): Promise<string>;
+  encrypt(plaintext: string, context: string, tx?: Queryable): Promise<string>;
+  decrypt(value: string, context: string, tx?: Queryable): Promise<string>;
 }
 
 export interface FieldServiceDeps {
@@ -190,9 +194,10 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
   };
   const record = (tx: Queryable, action: string, resource: { type: string; id?: string }, extra: { changes?: { before?: Record<string, unknown>; after?: Record<string, unknown> }; detail?: Record<string, unknown> } = {}) =>
     deps.audit.record(tx, { action, outcome: 'success', actor: {}, resource, ...extra });
-  const decrypt = async (column: EncryptedColumn, rowId: string, value: string | null) => (value === null ? null : deps.cipher.decrypt(value, encryptionContext(column, rowId)));
-  const encrypt = async (column: EncryptedColumn, rowId: string, value: string | null | undefined) =>
-    value === null || value === undefined ? null : deps.cipher.encrypt(value, encryptionContext(column, rowId));
+  const decrypt = async (tx: Queryable, column: EncryptedColumn, rowId: string, value: string | null) =>
+    value === null ? null : deps.cipher.decrypt(value, encryptionContext(column, rowId), tx);
+  const encrypt = async (tx: Queryable, column: EncryptedColumn, rowId: string, value: string | null | undefined) =>
+    value === null || value === undefined ? null : deps.cipher.encrypt(value, encryptionContext(column, rowId), tx);
 
   // What the app may show ----------------------------------------------------------------------
   app.get(
@@ -446,7 +451,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
   );
 
   // Sites and customers ------------------------------------------------------------------------
-  const siteView = async (site: store.SiteRow) => ({ ...site, accessNotes: await decrypt('fs_sites.access_notes', site.id, site.accessNotes) });
+  const siteView = async (tx: Queryable, site: store.SiteRow) => ({ ...site, accessNotes: await decrypt(tx, 'fs_sites.access_notes', site.id, site.accessNotes) });
 
   app.get<{ Params: { id: string } }>(
     '/api/v1/sites/:id',
@@ -460,18 +465,18 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
         const site = await store.findSite(tx, scoping, request.params.id);
         if (!site) throw problems.notFound();
         await record(tx, 'site.read', { type: 'site', id: site.id }, { detail: { sensitive: ['accessNotes'] } });
-        return siteView(site);
+        return siteView(tx, site);
       }),
   );
 
-  const customerView = async (who: Caller, customer: store.CustomerRow) => ({
+  const customerView = async (tx: Queryable, who: Caller, customer: store.CustomerRow) => ({
     id: customer.id,
     name: customer.name,
     contact: allowed(who.roles, 'customers.contact')
       ? {
-          name: await decrypt('fs_customers.contact_name', customer.id, customer.contactName),
-          phone: await decrypt('fs_customers.contact_phone', customer.id, customer.contactPhone),
-          email: await decrypt('fs_customers.contact_email', customer.id, customer.contactEmail),
+          name: await decrypt(tx, 'fs_customers.contact_name', customer.id, customer.contactName),
+          phone: await decrypt(tx, 'fs_customers.contact_phone', customer.id, customer.contactPhone),
+          email: await decrypt(tx, 'fs_customers.contact_email', customer.id, customer.contactEmail),
         }
       : null,
   });
@@ -496,7 +501,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
         const customers = await store.listCustomers(tx, scoping, { q, after: cursor, limit });
         await record(tx, 'customer.list', { type: 'customer' }, { detail: { count: customers.length, contact: allowed(who.roles, 'customers.contact') } });
         const views = [];
-        for (const customer of customers) views.push(await customerView(who, customer));
+        for (const customer of customers) views.push(await customerView(tx, who, customer));
         return { customers: views, next: customers.length === limit ? customers.at(-1)!.id : null };
       }),
   );
@@ -522,8 +527,8 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
         const sites = await store.customerSites(tx, scoping, customer.id);
         await record(tx, 'customer.read', { type: 'customer', id: customer.id }, { detail: { contact: allowed(who.roles, 'customers.contact') } });
         const siteViews = [];
-        for (const site of sites) siteViews.push(await siteView(site));
-        return { ...(await customerView(who, customer)), sites: siteViews };
+        for (const site of sites) siteViews.push(await siteView(tx, site));
+        return { ...(await customerView(tx, who, customer)), sites: siteViews };
       }),
   );
 
@@ -569,9 +574,9 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
         await tx.query('INSERT INTO fs_customers (id, name, contact_name, contact_phone, contact_email) VALUES ($1, $2, $3, $4, $5)', [
           customerId,
           body.name,
-          await encrypt('fs_customers.contact_name', customerId, body.contact?.name),
-          await encrypt('fs_customers.contact_phone', customerId, body.contact?.phone),
-          await encrypt('fs_customers.contact_email', customerId, body.contact?.email),
+          await encrypt(tx, 'fs_customers.contact_name', customerId, body.contact?.name),
+          await encrypt(tx, 'fs_customers.contact_phone', customerId, body.contact?.phone),
+          await encrypt(tx, 'fs_customers.contact_email', customerId, body.contact?.email),
         ]);
         const { rows: territory } = await tx.query('SELECT 1 FROM fs_territories WHERE code = $1', [body.site.territory]);
         if (!territory.length) throw fieldServiceProblems.unknownReference('site/territory');
@@ -583,12 +588,12 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
           body.site.name,
           body.site.address,
           body.site.territory,
-          await encrypt('fs_sites.access_notes', siteId, body.site.accessNotes),
+          await encrypt(tx, 'fs_sites.access_notes', siteId, body.site.accessNotes),
         ]);
         await record(tx, 'customer.create', { type: 'customer', id: customerId }, { changes: { after: { name: body.name, site: siteId, territory: body.site.territory } } });
         const customer = (await store.findCustomer(tx, scoping, customerId))!;
         const site = (await store.findSite(tx, scoping, siteId))!;
-        return { ...(await customerView(who, customer)), sites: [await siteView(site)] };
+        return { ...(await customerView(tx, who, customer)), sites: [await siteView(tx, site)] };
       });
       return reply.code(201).send(view);
     },

@@ -138,9 +138,9 @@ export async function seedDemo(db: Database, cipher: SensitiveCipher, options: S
       await tx.query('INSERT INTO fs_customers (id, name, contact_name, contact_phone, contact_email) VALUES ($1, $2, $3, $4, $5)', [
         customerId,
         name,
-        await cipher.encrypt(contact, encryptionContext('fs_customers.contact_name', customerId)),
-        await cipher.encrypt(`+44 20 7946 ${String(rnd.int(0, 9999)).padStart(4, '0')}`, encryptionContext('fs_customers.contact_phone', customerId)),
-        await cipher.encrypt(`${contact.toLowerCase().replace(' ', '.')}@customer.example`, encryptionContext('fs_customers.contact_email', customerId)),
+        await cipher.encrypt(contact, encryptionContext('fs_customers.contact_name', customerId), tx),
+        await cipher.encrypt(`+44 20 7946 ${String(rnd.int(0, 9999)).padStart(4, '0')}`, encryptionContext('fs_customers.contact_phone', customerId), tx),
+        await cipher.encrypt(`${contact.toLowerCase().replace(' ', '.')}@customer.example`, encryptionContext('fs_customers.contact_email', customerId), tx),
       ]);
       const siteCount = rnd.int(1, 3);
       for (let s = 0; s < siteCount; s += 1) {
@@ -153,7 +153,7 @@ export async function seedDemo(db: Database, cipher: SensitiveCipher, options: S
           s === 0 ? 'Main site' : `Site ${s + 1}`,
           `${rnd.int(1, 240)} ${rnd.pick(STREETS)}, ${territory[0]!.toUpperCase()}${territory.slice(1)}ton`,
           territory,
-          await cipher.encrypt(`Gate code ${rnd.int(1000, 9999)}; ask for the facilities desk. Dog on site.`, encryptionContext('fs_sites.access_notes', siteId)),
+          await cipher.encrypt(`Gate code ${rnd.int(1000, 9999)}; ask for the facilities desk. Dog on site.`, encryptionContext('fs_sites.access_notes', siteId), tx),
         ]);
         sites.push({ id: siteId, territory });
       }
