@@ -164,6 +164,12 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
         security,
         params: { type: 'object', additionalProperties: false, required: ['id', 'photoId'], properties: { id: UUID, photoId: UUID } },
         querystring: NO_QUERY,
+        response: {
+          200: {
+            description: 'The image bytes, metadata stripped',
+            content: Object.fromEntries(['image/jpeg', 'image/png', 'image/heic'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+          },
+        },
       },
     },
     async (request, reply) => {
