@@ -70,7 +70,7 @@ for (const kind of databaseKinds()) {
         otherJob = await insertJob(users.otherTech.id);
       });
       for (const [name, user] of Object.entries(users)) tokens[name] = await minter.token(user.id);
-      app = await fieldServiceApp(db, minter, { register: (a) => a.register(photoRoutes, { db, audit: noAudit, blobs: new FileBlobStore(blobDir) }) });
+      app = await fieldServiceApp(db, minter, { register: async (a) => void (await a.register(photoRoutes, { db, audit: noAudit, blobs: new FileBlobStore(blobDir) })) });
     });
 
     after(async () => {

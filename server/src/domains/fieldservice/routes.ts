@@ -265,7 +265,10 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
       const { cursor, limit: requested, ...filter } = request.query;
       const limit = readLimit(requested, 50, 200);
       const after = parseCursor(cursor);
-      return run(request, async (tx) => {
+      return run(request, async (tx, who) => {
+        // A technician's own record (territory, skills) starts from their IdP attributes the
+        // first time their app lists their jobs, so dispatchers can find and assign them.
+        if (who.roles.includes('technician') && !cursor) await store.ensureTechnician(tx, { id: who.userId, name: who.name, territory: who.claims.territory, department: who.claims.department });
         const jobs = await store.listJobs(tx, scoping, { ...filter, after, limit });
         await record(tx, 'job.list', { type: 'job' }, { detail: { count: jobs.length, filter } });
         return { jobs: jobs.map(jobView), next: jobs.length === limit ? cursorOf(jobs.at(-1)!) : null };
