@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { parseDuration } from './config/duration.ts';
 import { startServer, resolveMasterKey, openConfiguredDatabase, sensitiveCipher } from './main.ts';
-import { seedDemo } from './domains/fieldservice/index.ts';
+import { reencryptSensitive, seedDemo } from './domains/fieldservice/index.ts';
 import { DEV_IDP_PATH } from './oauth/dev-idp.ts';
 import { migrate } from './db/index.ts';
 import { ensureSigningKey, listKeys, rotateKeys } from './oauth/keys.ts';
@@ -227,6 +227,23 @@ export function buildCli(): Command {
           const previous = (await listDataKeys(db)).find((k) => k.state === 'active');
           const id = await cipher.rotate();
           console.log(`new data key ${id} encrypts new values now${previous ? `; ${previous.id} is retired and still decrypts the values it wrote` : ''}`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  dataKeys
+    .command('reencrypt')
+    .description('move every encrypted field to the active data key (after a rotation); batched, resumable, safe beside running servers')
+    .action(async () => {
+      try {
+        await asOperator(async (db, config, audit) => {
+          const cipher = new FieldCipher({ db, master: resolveMasterKey(config), clock: systemClock, audit });
+          await cipher.ready();
+          const moved = await reencryptSensitive(db, cipher);
+          const total = Object.values(moved).reduce((a, b) => a + b, 0);
+          await db.transaction((tx) => audit.record(tx, { action: 'data_key.reencrypt', outcome: 'success', actor: { userId: 'cli' }, resource: { type: 'data_key', id: 'active' }, detail: { moved } }));
+          console.log(`${total} values moved to the active data key${total ? ` (${Object.entries(moved).filter(([, n]) => n).map(([c, n]) => `${c}: ${n}`).join(', ')})` : ''}`);
         });
       } catch (error) {
         fail(error);

@@ -5,3 +5,4 @@ export { TRANSITIONS, JOB_STATUSES, type Scoping } from './store.ts';
 export { seedDemo, DEMO_TERRITORIES, DEMO_PROJECTS, DEMO_DEPARTMENTS, type SeedResult } from './seed.ts';
 export { photoRoutes, PHOTO_LIMITS, type PhotoRoutesDeps } from './photos/routes.ts';
 export { FileBlobStore, type BlobStore } from './photos/blob-store.ts';
+export { reencryptSensitive } from './reencrypt.ts';
