@@ -29,7 +29,7 @@ import { MemoryCache, openRedisCache, type SharedCache } from './cache/index.ts'
 import { isDeactivated, ScimEffects, scimRoutes } from './scim/index.ts';
 import { userRoutes } from './users/routes.ts';
 import { authorizationStage, roleRoutes } from './authz/index.ts';
-import { FileBlobStore, fieldServiceRoutes, photoRoutes, seedDemo, type SensitiveCipher } from './domains/fieldservice/index.ts';
+import { exportRoutes, FileBlobStore, fieldServiceRoutes, photoRoutes, seedDemo, type SensitiveCipher } from './domains/fieldservice/index.ts';
 import { createApp } from './http/app.ts';
 import { AppKeys, AppKeyStage, RateLimits, RateLimitStage, RequestSignatureStage, SessionSigningKeys, appKeyRoutes } from './apisec/index.ts';
 import { BearerVerifier } from './http/bearer.ts';
@@ -340,6 +340,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const fieldCipher = await sensitiveCipher(db, master, audit);
     await app.register(fieldServiceRoutes, { db, audit, cipher: fieldCipher });
     await app.register(photoRoutes, { db, audit, blobs: new FileBlobStore(path.join(config.dataDir, 'blobs')) });
+    await app.register(exportRoutes, { db, audit, clock });
     await app.register(roleRoutes, { db, audit });
     if (config.demo.seed ?? !config.upstream) {
       const seeded = await seedDemo(db, fieldCipher, { devIssuer: `${config.publicUrl}${DEV_IDP_PATH}` });

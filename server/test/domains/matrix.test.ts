@@ -259,6 +259,22 @@ for (const kind of databaseKinds()) {
       });
     }
 
+    test('the database itself keeps a job in the caller’s scope and a technician to the status', async () => {
+      const dispatcher = callers.find((c) => c.label === 'dispatcher t1')!;
+      const technician = callers.find((c) => c.label === 'technician A (t1, d1)')!;
+      const job = jobs.find((j) => j.territory === 't1' && j.assignee === technician.id && j.project === null)!;
+      // A query that skips the API: moving a job out of the dispatcher's territory is refused.
+      await assert.rejects(asCaller(db, claimsOf(dispatcher), (tx) => tx.query("UPDATE fs_jobs SET territory = 't3' WHERE id = $1", [job.id])), /row-level security|policy/);
+      // The assigned technician may move the status along, but not retitle or reassign the job.
+      await assert.rejects(asCaller(db, claimsOf(technician), (tx) => tx.query("UPDATE fs_jobs SET title = 'mine now' WHERE id = $1", [job.id])), /only the status/);
+      await assert.rejects(asCaller(db, claimsOf(technician), (tx) => tx.query('UPDATE fs_jobs SET assigned_to = NULL WHERE id = $1', [job.id])), /only the status|policy/);
+      await asCaller(db, claimsOf(technician), async (tx) => {
+        const { rowCount } = await tx.query("UPDATE fs_jobs SET status = 'en_route' WHERE id = $1", [job.id]);
+        assert.equal(rowCount, 1);
+        throw new Error('roll back');
+      }).catch((error: Error) => assert.equal(error.message, 'roll back'));
+    });
+
     test('ids and filters full of SQL answer 4xx and change nothing', async () => {
       const admin = callers.find((c) => has(c, 'admin'))!;
       const dispatcher = callers.find((c) => c.label === 'dispatcher t1')!;
@@ -289,6 +305,9 @@ for (const kind of databaseKinds()) {
             assert.ok(response.statusCode >= 400 && response.statusCode < 500, `${url}: ${response.statusCode}`);
             assert.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8', url);
           }
+          // Control characters in the search are refused (PostgreSQL text cannot hold NUL).
+          assert.equal((await get(withChecks, caller, `/api/v1/jobs?q=a%00b`)).statusCode, 400);
+          assert.equal((await get(withChecks, caller, `/api/v1/customers?q=%0d%0a`)).statusCode, 400);
           // Free text is a parameter like any other: the search finds nothing and breaks nothing.
           const search = await get(withChecks, caller, `/api/v1/jobs?q=${v}`);
           assert.equal(search.statusCode, 200, `q=${value}`);

@@ -254,13 +254,31 @@ CREATE POLICY jobs_read ON fs_jobs FOR SELECT TO palisade_app
 CREATE POLICY jobs_create ON fs_jobs FOR INSERT TO palisade_app
   WITH CHECK (palisade_claim_roles() && '{dispatcher,manager,admin}'::text[]
               AND fs_job_visible(territory, region, department, project, assigned_to));
--- Technicians change only their own jobs (their status); dispatchers and above, jobs in scope.
--- The new row must stay in the caller's scope (WITH CHECK), so a job cannot be moved out of it.
+-- Technicians change only their own jobs (and of those only the status: fs_jobs_technician_columns
+-- below); dispatchers and above, jobs in scope. The new row must stay in the caller's scope
+-- (WITH CHECK), so a job cannot be moved out of it.
 CREATE POLICY jobs_update ON fs_jobs FOR UPDATE TO palisade_app
   USING (fs_job_visible(territory, region, department, project, assigned_to)
          AND (palisade_claim_roles() && '{dispatcher,manager,admin}'::text[] OR assigned_to = palisade_claim_user()))
-  WITH CHECK (palisade_claim_roles() && '{dispatcher,manager,admin}'::text[]
-              OR (assigned_to = palisade_claim_user() AND fs_job_visible(territory, region, department, project, assigned_to)));
+  WITH CHECK (fs_job_visible(territory, region, department, project, assigned_to)
+              AND (palisade_claim_roles() && '{dispatcher,manager,admin}'::text[] OR assigned_to = palisade_claim_user()));
+
+-- Column-level rights depend on the caller's role, which GRANTs cannot see: a caller who is only
+-- a technician may change a job's status (and its timestamp and author), nothing else. Work
+-- without claims (the owner's: migrations, the demo seed) is not a caller.
+CREATE FUNCTION fs_jobs_technician_columns() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF palisade_claim_user() IS NOT NULL AND NOT (palisade_claim_roles() && '{dispatcher,manager,admin}'::text[])
+     AND (NEW.title, NEW.description, NEW.department, NEW.territory, NEW.site_id, NEW.project, NEW.priority,
+          NEW.window_start, NEW.window_end, NEW.assigned_to, NEW.created_at, NEW.created_by)
+         IS DISTINCT FROM
+         (OLD.title, OLD.description, OLD.department, OLD.territory, OLD.site_id, OLD.project, OLD.priority,
+          OLD.window_start, OLD.window_end, OLD.assigned_to, OLD.created_at, OLD.created_by) THEN
+    RAISE EXCEPTION 'a technician may change only the status of a job' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER fs_jobs_technician_columns BEFORE UPDATE ON fs_jobs FOR EACH ROW EXECUTE FUNCTION fs_jobs_technician_columns();
 
 CREATE POLICY job_events_read ON fs_job_events FOR SELECT TO palisade_app
   USING (fs_job_id_visible(job_id));

@@ -1,5 +1,6 @@
 /** The field-service domain: jobs, customers, sites, technicians, shifts, locations, photos, reports. */
 export { fieldServiceRoutes, fieldServiceProblems, type FieldServiceDeps, type SensitiveCipher } from './routes.ts';
+export { exportRoutes, streamJobExport, csvCell, JOB_EXPORT_COLUMNS, type ExportDeps } from './export.ts';
 export { ENCRYPTED_COLUMNS, encryptionContext, forbiddenDataIn, refuseForbiddenData, type Classification } from './classification.ts';
 export { TRANSITIONS, JOB_STATUSES, type Scoping } from './store.ts';
 export { seedDemo, DEMO_TERRITORIES, DEMO_PROJECTS, DEMO_DEPARTMENTS, type SeedResult } from './seed.ts';

@@ -39,6 +39,8 @@ const UUID = { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 } as
 /** Territory, department, project and skill codes. */
 const CODE = { type: 'string', minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9][A-Za-z0-9-]*$' } as const;
 const TEXT = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
+/** Free-text search: no control characters (PostgreSQL text cannot hold NUL). */
+const SEARCH = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
 const DATE_TIME = { type: 'string', format: 'date-time', maxLength: 40 } as const;
 const IdParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: UUID } } as const;
 /**
@@ -256,7 +258,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { status: { type: 'string', enum: JOB_STATUSES }, territory: CODE, department: CODE, project: CODE, assignedTo: UUID, siteId: UUID, q: TEXT(100), cursor: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }, limit: LIMIT },
+          properties: { status: { type: 'string', enum: JOB_STATUSES }, territory: CODE, department: CODE, project: CODE, assignedTo: UUID, siteId: UUID, q: SEARCH, cursor: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }, limit: LIMIT },
         },
         response: { 200: { type: 'object', additionalProperties: false, required: ['jobs', 'next'], properties: { jobs: { type: 'array', items: JobView }, next: { type: ['string', 'null'] } } } },
       },
@@ -493,7 +495,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
         tags: ['field service'],
         summary: 'Customers with a site in the caller’s scope',
         security,
-        querystring: { type: 'object', additionalProperties: false, properties: { q: TEXT(100), cursor: UUID, limit: LIMIT } },
+        querystring: { type: 'object', additionalProperties: false, properties: { q: SEARCH, cursor: UUID, limit: LIMIT } },
         response: { 200: { type: 'object', additionalProperties: false, required: ['customers', 'next'], properties: { customers: { type: 'array', items: CustomerView }, next: { type: ['string', 'null'] } } } },
       },
     },
