@@ -81,7 +81,7 @@ export const MonitoringSchema = Type.Object(
         multiplier: Type.Number({ minimum: 1, maximum: 1_000_000, default: 5, description: 'Alert when the rows in the window reach this many times the user’s baseline…' }),
         minimumRows: Count('…and at least this many rows; a user without history is judged against this alone.', 10_000),
       },
-      { additionalProperties: false, default: {}, description: 'unusual_export: successful export.* events, volume from detail.rows (1 when absent), per user.' },
+      { additionalProperties: false, default: {}, description: 'unusual_export: export.* events that delivered rows (finished or cut off), volume from detail.rows (1 when absent), per user.' },
     ),
     offHours: Type.Object(
       {
@@ -411,7 +411,8 @@ export class Monitor {
     if (config.bruteForce.enabled && (event.action === 'auth.login' || event.action === 'session.unlock') && event.outcome === 'failure') {
       this.#bruteForce(event, now);
     }
-    if (config.unusualExport.enabled && event.action.startsWith('export.') && event.outcome === 'success' && event.actor.userId) {
+    // An export cut off just before its end has still delivered its rows: failures count too.
+    if (config.unusualExport.enabled && event.action.startsWith('export.') && event.outcome !== 'denied' && event.actor.userId) {
       this.#unusualExport(event, event.actor.userId, now);
     }
     if (config.offHours.enabled && event.outcome === 'success') this.#offHours(event, now);

@@ -255,11 +255,13 @@ describe('unusual_export', () => {
     assert.equal(early.fired('unusual_export').length, 1, 'within the hour the two exports add up to 12 000');
   });
 
-  test('failed exports are not counted', () => {
-    const { observe, fired } = setup();
-    observe(exported('user-1', 50_000, 'failure'));
-    observe(exported('user-1', 50_000, 'denied'));
-    assert.equal(fired('unusual_export').length, 0);
+  test('refused exports are not counted; one cut off near its end counts the rows it delivered', () => {
+    const refused = setup();
+    refused.observe(exported('user-1', 50_000, 'denied'));
+    assert.equal(refused.fired('unusual_export').length, 0);
+    const cutOff = setup();
+    cutOff.observe(exported('user-1', 50_000, 'failure'));
+    assert.equal(cutOff.fired('unusual_export').length, 1, 'an aborted download still carried 50 000 rows away');
   });
 });
 
