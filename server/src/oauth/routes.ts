@@ -120,7 +120,9 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
       const form = new URLSearchParams(bytes.toString('utf8'));
       const dpopHeader = Array.isArray(request.headers.dpop) ? request.headers.dpop.join(',') : request.headers.dpop;
       const deviceCommand = await deps.deviceCommandProblem?.(form, dpopHeader);
-      if (deviceCommand) throw deviceCommand;
+      // RFC 6749 §5.2: token endpoint errors are application/json (OAuth clients refuse other
+      // types); the body is the problem, with the OAuth `error` member.
+      if (deviceCommand) return reply.code(deviceCommand.status).type('application/json').header('cache-control', 'no-store').send(JSON.stringify(deviceCommand.body(`urn:palisade:request:${request.id}`)));
       const refreshToken = form.get('grant_type') === 'refresh_token' ? form.get('refresh_token') : null;
       if (!refreshToken || !/application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '')) return mount(request, reply);
       takeOver(reply);
