@@ -42,6 +42,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Monitor, type Alert } from './audit/monitor.ts';
 import { WebhookDelivery } from './audit/alerts.ts';
 import { recordConfiguration } from './audit/config-change.ts';
+import { DeviceCommands } from './devices/commands.ts';
+import { deviceCommandRoutes, deviceProblemAtTokenEndpoint, deviceProblemForLocked, deviceProblemForRevoked } from './devices/commands-routes.ts';
 
 export interface RunningServer {
   url: string;
@@ -204,6 +206,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     );
 
     const devices = new Devices(db, clock, sessions, config.sessions.maxDevices, audit);
+    // Remote wipe and lock (issue 8): commands are signed with whichever key signs now.
+    const deviceCommands = new DeviceCommands({ db, clock, sessions, devices, audit, issuer: config.publicUrl, signingKey: () => keys.privateJwks.find((jwk) => jwk.kid === keys.activeKid)! });
     // Request signing keys: handed to the app with its tokens, checked on every API call.
     const signingKeys = new SessionSigningKeys({ db, master, isRevoked: (sid) => sessions.isRevoked(sid) });
     const tokenResponseExtras = async (sessionId: string): Promise<Record<string, string>> => {
@@ -217,6 +221,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       clock,
       isRevoked: (sid) => sessions.isRevoked(sid),
       claimOnce,
+      explainRevoked: (claims) => deviceProblemForRevoked(deviceCommands, claims),
     });
 
     const roleMapping = config.upstream?.roles ?? DEV_ROLE_MAPPING;
@@ -261,6 +266,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       stepUp: { maxAgeMs: parseDuration(config.sessions.stepUpMaxAge), acr: config.sessions.stepUpAcr, clock },
       async sessionGuard(claims, { allowLocked }) {
         const state = await activity.touch(claims.sid, claims.client_id);
+        // Locked by a device lock the app has not acknowledged: it is told (with the command) even
+        // on the unlock routes, so it locks itself before anyone may unlock.
+        if (state === 'locked') {
+          const deviceLocked = await deviceProblemForLocked(deviceCommands, claims.sid);
+          if (deviceLocked) throw deviceLocked;
+        }
         if (state === 'locked' && !allowLocked) throw problems.sessionLocked();
         if (state === 'unknown') throw problems.sessionRevoked();
       },
@@ -303,6 +314,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       refreshRetries,
       isDeprovisioned: (userName) => isDeactivated(db, userName),
       audit,
+      deviceCommandProblem: (form, dpop) =>
+        deviceProblemAtTokenEndpoint(deviceCommands, { form, dpop, tokenEndpoint: `${config.publicUrl}/oauth2/token`, now: clock.now(), claimOnce }),
     });
     await app.register(userRoutes, { db, sessionLifetimeMs: parseDuration(config.tokens.refreshAbsoluteTtl) });
     await app.register(sessionRoutes, { sessions, devices, unlock });
@@ -332,6 +345,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           ...(event.detail ? { detail: event.detail } : {}),
         }),
     });
+    await app.register(deviceCommandRoutes, { commands: deviceCommands, audit, clock });
     await app.register(auditRoutes, { db, audit });
     // Signed with whichever key signs now: `keys` is replaced on every reload below.
     const activeKey = () => keys.privateJwks.find((jwk) => jwk.kid === keys.activeKid)!;

@@ -36,6 +36,11 @@ export interface BearerVerifierOptions {
   isRevoked(sessionId: string): boolean;
   /** Used DPoP proof ids are claimed here (the shared cache: every instance when Redis is configured). */
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * A revoked session's token, key proof verified: a more precise answer than session-revoked
+   * when there is one (its device was wiped: `device-wiped` with the command, issue 8).
+   */
+  explainRevoked?(claims: AccessClaims): Promise<Problem | undefined>;
 }
 
 export class BearerVerifier {
@@ -94,7 +99,7 @@ export class BearerVerifier {
     } else if (kind === 'dpop') {
       throw problems.invalidToken('the access token is not bound to a key: send it as a Bearer token', 'ERR_TOKEN_NOT_BOUND');
     }
-    if (this.options.isRevoked(claims.sid)) throw problems.sessionRevoked();
+    if (this.options.isRevoked(claims.sid)) throw (await this.options.explainRevoked?.(claims)) ?? problems.sessionRevoked();
     return claims;
   }
 

@@ -119,6 +119,32 @@ export const problems = {
     new Problem({ type: 'unlock-failed', status: 401, title: 'The unlock proof was refused', detail: 'Sign a fresh challenge with the unlock key registered at sign-in.' }),
   unlockBlocked: () =>
     new Problem({ type: 'unlock-blocked', status: 401, title: 'Unlocking is blocked', detail: 'Too many failed attempts: sign in again.' }),
+  /**
+   * Remote wipe and lock (devices/commands.ts, docs/remote-wipe.md): the device was ordered to
+   * wipe (or lock) itself. `command` is the signed command (a compact JWS the app verifies with
+   * the JWKS); at the token endpoint `error` tells OAuth clients the grant is gone.
+   */
+  deviceWiped: (command: string, commandId: string, oauth: boolean) =>
+    new Problem({
+      type: 'device-wiped',
+      status: 403,
+      title: 'This device was wiped',
+      detail: 'An administrator ordered this app to delete its data and keys on this device. Verify the command, wipe, then acknowledge it with the device key.',
+      extensions: { command, commandId, ...(oauth ? { error: 'invalid_grant', error_description: 'this device was wiped' } : {}) },
+    }),
+  deviceLocked: (command: string, commandId: string, oauth: boolean) =>
+    new Problem({
+      type: 'device-locked',
+      status: 403,
+      title: 'This device was locked',
+      detail: 'An administrator locked this app on this device. Verify the command, lock, acknowledge it with the device key, then unlock or sign in again.',
+      extensions: { command, commandId, ...(oauth ? { error: 'invalid_grant', error_description: 'this device was locked' } : {}) },
+    }),
+  /** An acknowledgement of a device command that is forged, stale, for another command or key. */
+  commandAckRefused: (reason: string) =>
+    new Problem({ type: 'command-ack-refused', status: 401, title: 'The acknowledgement was refused', detail: 'Sign { jti: <command id>, iat } with the device key (typ palisade-command-ack+jwt, jwk in the header).', audit: { reason: 'command_ack_refused', detail: { why: reason } } }),
+  commandAlreadyAcknowledged: () =>
+    new Problem({ type: 'command-already-acknowledged', status: 409, title: 'The command was already acknowledged', detail: 'An acknowledgement is accepted once.' }),
   validation: (errors: { path: string; message: string }[]) =>
     new Problem({
       type: 'validation-failed',

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.ts';
 import { parseUnlockKey, type Devices, type Sessions } from '../sessions/index.ts';
 import { mapProfile, updateKnownUser, upsertUser, type ClaimMapping, type RoleMapping } from '../users/index.ts';
 import { Federation, LOGOUT_TOKEN_MAX_AGE_S, LOGOUT_TOKEN_SKEW_S, UpstreamError } from './federation.ts';
-import { problems } from '../http/problems.ts';
+import { problems, type Problem } from '../http/problems.ts';
 import { readBody, type RefreshRetries } from './refresh-retry.ts';
 import { OAUTH_ROUTES, apiAudience } from './provider.ts';
 import { DEMO_PEOPLE, DEV_IDP_PATH } from './dev-idp.ts';
@@ -35,6 +35,11 @@ export interface OAuthRoutesDeps {
   devIdp?: Provider;
   devices: Devices;
   refreshRetries: RefreshRetries;
+  /**
+   * Remote wipe and lock (devices/commands-routes.ts): a refresh from a device ordered to wipe or
+   * lock is answered with the signed command instead of reaching oidc-provider.
+   */
+  deviceCommandProblem?(form: URLSearchParams, dpop: string | undefined): Promise<Problem | undefined>;
   /** Whether the IdP's provisioning (SCIM) has deactivated this user name. */
   isDeprovisioned(userName: string): Promise<boolean>;
   audit: AuditSink;
@@ -113,6 +118,11 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
         })(),
       });
       const form = new URLSearchParams(bytes.toString('utf8'));
+      const dpopHeader = Array.isArray(request.headers.dpop) ? request.headers.dpop.join(',') : request.headers.dpop;
+      const deviceCommand = await deps.deviceCommandProblem?.(form, dpopHeader);
+      // RFC 6749 §5.2: token endpoint errors are application/json (OAuth clients refuse other
+      // types); the body is the problem, with the OAuth `error` member.
+      if (deviceCommand) return reply.code(deviceCommand.status).type('application/json').header('cache-control', 'no-store').send(JSON.stringify(deviceCommand.body(`urn:palisade:request:${request.id}`)));
       const refreshToken = form.get('grant_type') === 'refresh_token' ? form.get('refresh_token') : null;
       if (!refreshToken || !/application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '')) return mount(request, reply);
       takeOver(reply);
