@@ -79,6 +79,17 @@ export class MdmIngest {
     }
   }
 
+  /** Runs `work` once the current answer is on its way (after this turn of the event loop), tracked like the rest. */
+  afterResponse(work: () => void): void {
+    this.track(new Promise<void>((resolve) => setImmediate(() => {
+      try {
+        work();
+      } finally {
+        resolve();
+      }
+    })));
+  }
+
   /** Calls `onDeviceChange` without letting its failure (or its time) reach the caller. */
   notify(change: MdmDeviceChangeEvent): void {
     this.track(

@@ -117,7 +117,7 @@ export async function mdmRoutes(app: FastifyInstance, deps: MdmRoutesDeps): Prom
           },
         });
         // After this answer is on its way: nothing the device policy does may hold the vendor up.
-        setImmediate(followUp);
+        deps.ingest.afterResponse(followUp);
         return reply.code(202).send();
       },
     );
