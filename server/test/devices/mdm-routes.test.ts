@@ -34,7 +34,6 @@ const JAMF_HOOK = { username: 'jamf-webhooks', password: 'pal-jamf-hook-5e1d0c9b
 const WS1_HOOK = { username: 'ws1-events', password: 'pal-ws1-hook-0f1e2d3c4b5a' };
 const CLIENT_STATE = 'pal-graph-client-state-9a8b7c6d5e4f';
 const OLD_CLIENT_STATE = 'pal-graph-client-state-previous-000';
-const CALLER_IP = '198.51.100.23';
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const graph = JSON.parse(readFileSync(new URL('./fixtures/graph-change-notification.json', import.meta.url), 'utf8')) as { value: Record<string, unknown>[] };
 const graphWith = (clientState: unknown) => ({ value: graph.value.map((n) => ({ ...n, clientState })) });
