@@ -44,6 +44,11 @@ import { WebhookDelivery } from './audit/alerts.ts';
 import { recordConfiguration } from './audit/config-change.ts';
 import { DeviceCommands } from './devices/commands.ts';
 import { deviceCommandRoutes, deviceProblemAtTokenEndpoint, deviceProblemForLocked, deviceProblemForRevoked } from './devices/commands-routes.ts';
+import { configuredMdms } from './devices/mdm-adapters.ts';
+import { MdmStore } from './devices/mdm-store.ts';
+import { MdmIngest, type OnDeviceChange } from './devices/mdm-ingest.ts';
+import { MdmSync } from './devices/mdm-sync.ts';
+import { mdmRoutes } from './devices/mdm-routes.ts';
 
 export interface RunningServer {
   url: string;
@@ -356,6 +361,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await app.register(photoRoutes, { db, audit, blobs: new FileBlobStore(path.join(config.dataDir, 'blobs')) });
     await app.register(exportRoutes, { db, audit, clock });
     await app.register(roleRoutes, { db, audit });
+    // MDM (issue 8): notifications at /mdm/v1/<vendor>/events and the scheduled inventory sync
+    // of every configured MDM, into one store that the device policy reads (`mdmStore` is its MdmView).
+    const mdms = configuredMdms(config.mdm);
+    const mdmStore = new MdmStore(db, clock);
+    // Not connected yet: compliance re-evaluation of the device's sessions (posture work) and
+    // wipe ordering for MDM wipe/retire events (remote wipe work) hook in here. Called after the
+    // change is stored and the vendor answered; a failure is logged, never thrown back.
+    const onDeviceChange: OnDeviceChange = () => undefined;
+    const mdmIngest = new MdmIngest({ store: mdmStore, onDeviceChange, log });
+    const mdmSync = new MdmSync({ mdms, store: mdmStore, ingest: mdmIngest, audit, clock, log });
+    if (mdms.size > 0) await app.register(mdmRoutes, { mdms, ingest: mdmIngest, audit });
     if (config.demo.seed ?? !config.upstream) {
       const seeded = await seedDemo(db, fieldCipher, { devIssuer: `${config.publicUrl}${DEV_IDP_PATH}` });
       if (seeded.seeded) announce(`Demo data loaded: ${seeded.jobs} jobs, ${seeded.customers} customers, ${seeded.sites} sites, ${seeded.technicians} technicians in ${seeded.territories} territories`);
@@ -364,6 +380,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // The start page signs demo people in; with a company IdP it (and its client) does not exist.
     if (!config.upstream) await app.register(startPage, { development: true });
     await app.ready();
+    mdmSync.start();
 
     // Key rotation by any instance (or `palisade keys rotate`) is picked up here.
     const reloadKeys = async () => {
@@ -417,6 +434,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         https.closeAllConnections();
         await stopped;
         await ownTls.close();
+        // Before the audit trail and the database close: a sync in progress is aborted and its records written.
+        await mdmSync.stop();
         await sessions.stop();
         // What is queued is written, then sealed, before the database closes.
         await audit.close();

@@ -4,6 +4,7 @@
  * because an operator fixing one error per restart at 3 a.m. is how outages grow.
  */
 import { monitoringProblems } from '../audit/monitor.ts';
+import { mdmConfigProblems } from '../devices/mdm-adapters.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -208,6 +209,7 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
     });
   });
   problems.push(...monitoringProblems(config.monitoring, { production }).map((p) => ({ path: `monitoring.${p.path}`, message: p.message })));
+  problems.push(...mdmConfigProblems(config.mdm, { production }).map((p) => ({ path: `mdm.${p.path}`, message: p.message })));
   if (config.upstream) {
     const issuer = new URL(config.upstream.issuer);
     if (issuer.protocol === 'http:' && (production || !['127.0.0.1', '[::1]', 'localhost'].includes(issuer.hostname))) {
