@@ -30,7 +30,7 @@ interface RolesRow {
 }
 
 const SELECT = `SELECT id, roles AS "fromGroups", roles_added AS granted, roles_removed AS removed,
-  ARRAY(SELECT DISTINCT r FROM unnest(roles || roles_added) r WHERE r <> ALL (roles_removed) ORDER BY r) AS roles FROM users WHERE id = $1`;
+  palisade_effective_roles(roles, roles_added, roles_removed) AS roles FROM users WHERE id = $1`;
 
 export async function roleRoutes(app: FastifyInstance, deps: { db: Database; audit: AuditSink }): Promise<void> {
   const params = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 } } } as const;

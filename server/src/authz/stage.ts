@@ -48,7 +48,7 @@ export async function loadCaller(db: Queryable, userId: string): Promise<Caller 
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(userId)) return undefined;
   const { rows } = await db.query<CallerRow>(
     `SELECT id, name, territory, region, department, projects, employee_type, disabled_at IS NOT NULL AS disabled,
-       ARRAY(SELECT DISTINCT r FROM unnest(roles || roles_added) r WHERE r <> ALL (roles_removed) ORDER BY r) AS roles
+       palisade_effective_roles(roles, roles_added, roles_removed) AS roles
      FROM users WHERE id = $1`,
     [userId],
   );

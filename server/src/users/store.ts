@@ -25,7 +25,7 @@ export interface User {
  * took away (`roles_added`, `roles_removed`: authz/roles.ts).
  */
 const COLUMNS = `id, issuer, subject, email, name,
-  ARRAY(SELECT DISTINCT r FROM unnest(users.roles || users.roles_added) r WHERE r <> ALL (users.roles_removed) ORDER BY r) AS roles,
+  palisade_effective_roles(users.roles, users.roles_added, users.roles_removed) AS roles,
   department, territory, region, projects, employee_type AS "employeeType",
   user_name AS "userName", disabled_at AS "disabledAt"`;
 

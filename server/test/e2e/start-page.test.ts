@@ -110,6 +110,8 @@ for (const kind of databaseKinds()) {
     test('start-up announces every development default', () => {
       assert.match(server.output(), /DEVELOPMENT ONLY: development IdP/, 'with no company IdP configured, npm start must say it uses the development IdP');
       assert.match(server.output(), /DEVELOPMENT ONLY: self-signed TLS certificate/, 'with no certificate configured, npm start must say it made a self-signed one');
+      assert.match(server.output(), /Demo data loaded: 400 jobs/, 'in development the field-service demo data is loaded, and said so');
+      assert.match(server.output(), /DEVELOPMENT ONLY: field-service demo dataset/);
     });
 
     test('the start page is served with a strict CSP and HSTS', async () => {

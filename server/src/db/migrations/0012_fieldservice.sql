@@ -328,6 +328,12 @@ GRANT SELECT, INSERT ON fs_customers, fs_sites, fs_job_events, fs_photos TO pali
 GRANT SELECT, INSERT, UPDATE ON fs_jobs, fs_technicians TO palisade_app;
 GRANT SELECT, INSERT, DELETE ON fs_shifts, fs_locations TO palisade_app;
 
--- Roles an admin grants or takes away in Palisade, on top of what the IdP's groups give.
+-- Roles an admin grants or takes away in Palisade, on top of what the IdP's groups give. The
+-- effective roles are (from groups ∪ granted) − removed, in the matrix's role order.
 ALTER TABLE users ADD COLUMN roles_added text[] NOT NULL DEFAULT '{}';
 ALTER TABLE users ADD COLUMN roles_removed text[] NOT NULL DEFAULT '{}';
+CREATE FUNCTION palisade_effective_roles(from_groups text[], granted text[], removed text[]) RETURNS text[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(r ORDER BY array_position('{technician,dispatcher,manager,admin}'::text[], r), r), '{}')
+  FROM (SELECT DISTINCT r FROM unnest(from_groups || granted) AS r WHERE r <> ALL (removed)) AS effective
+$$;
