@@ -42,6 +42,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Monitor, type Alert } from './audit/monitor.ts';
 import { WebhookDelivery } from './audit/alerts.ts';
 import { recordConfiguration } from './audit/config-change.ts';
+import { DeviceTrust, appConfigRoutes, noMdm } from './devices/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -210,7 +211,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const issued = await signingKeys.issue(sessionId);
       return issued ? { signing_key: issued.key, signing_key_id: issued.keyId } : {};
     };
-    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras }) };
+    // Device trust: posture and compliance at every code exchange and refresh. The MDM view is a
+    // stub until the MDM wiring provides one (every device is BYOD until an MDM says managed);
+    // no platform attestation verifier is configured yet, so evidence in reports is not checked.
+    const deviceTrust = new DeviceTrust({ db, clock, sessions, policy: config.devicePolicy, mdm: noMdm, claimOnce, audit, exemptClients: [START_PAGE_CLIENT_ID] });
+    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras, deviceTrust }) };
     const bearer = new BearerVerifier(keys.publicJwks, {
       issuer: config.publicUrl,
       audience: apiAudience(config),
@@ -337,6 +342,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const activeKey = () => keys.privateJwks.find((jwk) => jwk.kid === keys.activeKid)!;
     await app.register(pinsRoute, { issuer: config.publicUrl, current: tls.pin, backups: tls.backupPins, signingKey: activeKey, clock });
     await app.register(appKeyRoutes, { keys: appKeys, audit });
+    await app.register(appConfigRoutes, { trust: deviceTrust, issuer: config.publicUrl, pins: { current: tls.pin, backups: tls.backupPins }, signingKey: activeKey, clock });
     const fieldCipher = await sensitiveCipher(db, master, audit);
     await app.register(fieldServiceRoutes, { db, audit, cipher: fieldCipher });
     await app.register(photoRoutes, { db, audit, blobs: new FileBlobStore(path.join(config.dataDir, 'blobs')) });
@@ -355,7 +361,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const next = await loadKeySet(db, master, clock);
       if (next.version === keys.version && next.activeKid === keys.activeKid) return;
       keys = next;
-      provider.current = createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras });
+      provider.current = createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras, deviceTrust });
       bearer.setKeys(keys.publicJwks);
       app.log.info({ event: 'keys.reloaded', activeKid: keys.activeKid, published: keys.publicJwks.length }, 'signing keys reloaded');
     };
