@@ -87,6 +87,8 @@ export class DeviceTrust {
     const actor = { userId: session.userId, sessionId: session.id, appId: session.clientId, ...(input.jkt ? { deviceId: input.jkt } : {}) };
     const refuse = async (problem: Problem, reasons: string[], detail: Record<string, unknown>, endSession: boolean): Promise<never> => {
       this.o.audit.emit({ action: 'device.noncompliant', outcome: 'denied', reason: reasons.join(','), actor, resource: { type: 'session', id: session.id }, detail: { grantType: input.grantType, ...detail } });
+      // The monitoring rule compromised_device (audit/monitor.ts) raises a critical alert on this.
+      if (reasons.includes('device-compromised')) this.o.audit.emit({ action: 'device.compromised', outcome: 'denied', reason: 'device-compromised', actor, resource: { type: 'session', id: session.id }, detail });
       // A code exchange that is refused leaves a sign-in without tokens: it ends now rather than
       // being listed as active until it expires.
       if (endSession) await this.o.sessions.revoke(session.id, 'device_noncompliant');
@@ -170,6 +172,9 @@ export class DeviceTrust {
         resource: { type: 'device', id: deviceId },
         detail: { trigger: reason, violations: decision.violations, ownership: decision.ownership, sources: facts.sources },
       });
+      if (decision.violations.includes('device-compromised')) {
+        await this.o.audit.record(tx, { action: 'device.compromised', outcome: 'success', reason: 'device-compromised', actor: { userId: device.userId, appId: device.clientId, deviceId: device.jkt }, resource: { type: 'device', id: deviceId }, detail: { trigger: reason, sources: facts.sources } });
+      }
       const { rows: live } = await tx.query<{ id: string }>('SELECT id FROM sessions WHERE device_id = $1 AND revoked_at IS NULL', [deviceId]);
       const ended: string[] = [];
       for (const s of live) if (await this.o.sessions.revokeWithin(tx, s.id, 'device_noncompliant')) ended.push(s.id);

@@ -145,6 +145,7 @@ for (const kind of databaseKinds()) {
       assert.equal(event.actor.sessionId, session.id);
       assert.ok(!JSON.stringify(event).includes(report), 'the report is not copied into the trail');
       assert.ok(sessions.isRevoked(session.id), 'a compromised device loses its session even at a refresh');
+      assert.ok(audit.events.some((e) => e.action === 'device.compromised' && e.actor.sessionId === session.id), 'the compromised_device alert rule watches device.compromised');
     });
 
     test('a refresh refused for an old app version keeps the session (the app updates and refreshes)', async () => {
