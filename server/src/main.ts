@@ -49,6 +49,7 @@ import { MdmStore } from './devices/mdm-store.ts';
 import { MdmIngest, type OnDeviceChange } from './devices/mdm-ingest.ts';
 import { MdmSync } from './devices/mdm-sync.ts';
 import { mdmRoutes } from './devices/mdm-routes.ts';
+import { DeviceTrust, appConfigRoutes } from './devices/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -219,7 +220,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const issued = await signingKeys.issue(sessionId);
       return issued ? { signing_key: issued.key, signing_key_id: issued.keyId } : {};
     };
-    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras }) };
+    // Device trust: posture and compliance at every code exchange and refresh, combined with what
+    // the MDM says (the MDM's facts win; a device no MDM manages is BYOD). No platform
+    // attestation verifier is configured yet, so evidence in reports is not checked.
+    const mdmStore = new MdmStore(db, clock);
+    const mdmView = { stateFor: (input: { userId: string; mdmDeviceId?: string; platform?: string }) => mdmStore.stateFor({ ...input, platform: input.platform ?? 'unknown' }) };
+    const deviceTrust = new DeviceTrust({ db, clock, sessions, policy: config.devicePolicy, mdm: mdmView, claimOnce, audit, exemptClients: [START_PAGE_CLIENT_ID] });
+    const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras, deviceTrust }) };
     const bearer = new BearerVerifier(keys.publicJwks, {
       issuer: config.publicUrl,
       audience: apiAudience(config),
@@ -356,19 +363,33 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const activeKey = () => keys.privateJwks.find((jwk) => jwk.kid === keys.activeKid)!;
     await app.register(pinsRoute, { issuer: config.publicUrl, current: tls.pin, backups: tls.backupPins, signingKey: activeKey, clock });
     await app.register(appKeyRoutes, { keys: appKeys, audit });
+    await app.register(appConfigRoutes, { trust: deviceTrust, issuer: config.publicUrl, pins: { current: tls.pin, backups: tls.backupPins }, signingKey: activeKey, clock });
     const fieldCipher = await sensitiveCipher(db, master, audit);
     await app.register(fieldServiceRoutes, { db, audit, cipher: fieldCipher });
     await app.register(photoRoutes, { db, audit, blobs: new FileBlobStore(path.join(config.dataDir, 'blobs')) });
-    await app.register(exportRoutes, { db, audit, clock });
+    await app.register(exportRoutes, { db, audit, clock, devicePolicy: config.devicePolicy });
     await app.register(roleRoutes, { db, audit });
     // MDM (issue 8): notifications at /mdm/v1/<vendor>/events and the scheduled inventory sync
     // of every configured MDM, into one store that the device policy reads (`mdmStore` is its MdmView).
     const mdms = configuredMdms(config.mdm);
-    const mdmStore = new MdmStore(db, clock);
-    // Not connected yet: compliance re-evaluation of the device's sessions (posture work) and
-    // wipe ordering for MDM wipe/retire events (remote wipe work) hook in here. Called after the
-    // change is stored and the vendor answered; a failure is logged, never thrown back.
-    const onDeviceChange: OnDeviceChange = () => undefined;
+    // A change the MDM reports reaches the Palisade devices that named that MDM device id in
+    // their posture: a wipe or retire event orders a remote wipe (app data only); any other
+    // change re-evaluates the device against the policy, and a device now out of policy loses
+    // its sessions on every instance through the revocation feed. Called after the change is
+    // stored and the vendor answered; a failure is logged, never thrown back.
+    const onDeviceChange: OnDeviceChange = async (change) => {
+      const { rows } = await db.query<{ id: string }>(
+        "SELECT id FROM devices WHERE lower(mdm_device_id) = lower($1) AND state IN ('active', 'locked')",
+        [change.mdmDeviceId],
+      );
+      for (const { id } of rows) {
+        if (change.removed && /wipe|retire/i.test(change.event ?? '')) {
+          await deviceCommands.orderCommand(id, 'wipe', `mdm:${change.vendor}`, `${change.vendor} ${change.event}`);
+        } else {
+          await deviceTrust.reevaluate(id, `mdm.${change.source}`);
+        }
+      }
+    };
     const mdmIngest = new MdmIngest({ store: mdmStore, onDeviceChange, log });
     const mdmSync = new MdmSync({ mdms, store: mdmStore, ingest: mdmIngest, audit, clock, log });
     if (mdms.size > 0) await app.register(mdmRoutes, { mdms, ingest: mdmIngest, audit });
@@ -387,7 +408,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const next = await loadKeySet(db, master, clock);
       if (next.version === keys.version && next.activeKid === keys.activeKid) return;
       keys = next;
-      provider.current = createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras });
+      provider.current = createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras, deviceTrust });
       bearer.setKeys(keys.publicJwks);
       app.log.info({ event: 'keys.reloaded', activeKid: keys.activeKid, published: keys.publicJwks.length }, 'signing keys reloaded');
     };

@@ -41,6 +41,38 @@ const AppRateClass = (cls: string) =>
 const SigningMode = (description: string) =>
   Type.Union([Type.Literal('required'), Type.Literal('optional'), Type.Literal('off')], { description });
 
+/** One ownership's device rules (issue 8, docs/device-trust.md); unset fields take the defaults named. */
+const DeviceRules = (which: string) =>
+  Type.Object(
+    {
+      minOsVersion: Type.Optional(
+        Type.Object(
+          {
+            ios: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+){0,3}$', patternHint: 'must be a dotted version such as 17.4', description: 'Lowest iOS version (compared numerically: 17.3.9 < 17.4).' })),
+            android: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+){0,3}$', patternHint: 'must be a dotted version such as 14', description: 'Lowest Android version.' })),
+          },
+          { additionalProperties: false, description: 'Below it: 426 os-update-required. Default: none.' },
+        ),
+      ),
+      minAppVersion: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+){0,3}$', patternHint: 'must be a dotted version such as 2.4.0', description: 'Lowest app version; below it: 426 app-update-required. Default: none.' })),
+      blockJailbroken: Type.Optional(Type.Boolean({ description: 'Refuse jailbroken or rooted devices (403 device-compromised). Default: true.' })),
+      requirePasscode: Type.Optional(Type.Boolean({ description: 'Refuse devices without a passcode (403 passcode-required). Default: true.' })),
+      requireMdm: Type.Optional(Type.Boolean({ description: 'Refuse devices the MDM does not report as managed (403 mdm-enrollment-required). Default: true for corporate (where it always holds), false for BYOD; set it true under byod to make an app corporate-only.' })),
+      requireMfa: Type.Optional(Type.Boolean({ description: 'Require a multi-factor sign-in (amr contains mfa, or acr is one of devicePolicy.mfaAcrValues); otherwise 401 mfa-required. Default: false for corporate, true for BYOD.' })),
+      requireAttestation: Type.Optional(Type.Boolean({ description: 'Require platform attestation (App Attest) verified in the posture report (403 attestation-required). Default: false.' })),
+      requirePosture: Type.Optional(
+        Type.Boolean({ description: 'Require a signed posture report with every token request (400 posture-required). Default: false so that apps without it keep working; set true in production once the apps send it.' }),
+      ),
+      allowOffline: Type.Optional(Type.Boolean({ description: 'Managed configuration lets the app cache data offline. Default: true for corporate, false for BYOD.' })),
+      allowExport: Type.Optional(Type.Boolean({ description: 'Data export allowed (the export routes refuse 403 export-not-allowed-on-byod otherwise). Default: true for corporate, false for BYOD.' })),
+      features: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$', patternHint: 'must be a short lower-case feature name' }), { description: 'Feature flags the managed configuration turns on (besides export and offline). Default: none.' })),
+    },
+    { additionalProperties: false, description: `Rules for ${which} devices.` },
+  );
+
+const OwnershipRules = (description: string) =>
+  Type.Object({ corporate: Type.Optional(DeviceRules('corporate (MDM-managed)')), byod: Type.Optional(DeviceRules('personal (BYOD)')) }, { additionalProperties: false, description });
+
 export const ROLE_NAMES = ['technician', 'dispatcher', 'manager', 'admin'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
@@ -456,6 +488,18 @@ export const ConfigSchema = Type.Object(
         ),
       },
       { additionalProperties: false, default: {}, description: 'Request signatures and their replay window (issue 6).' },
+    ),
+    devicePolicy: Type.Object(
+      {
+        default: Type.Optional(OwnershipRules('Rules for every app, per ownership: a device is corporate when its MDM reports it managed, BYOD otherwise.')),
+        apps: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }), OwnershipRules('One app’s rules (clients[].id), over the default.'), { description: 'Per app (by clients[].id): rules over devicePolicy.default.' })),
+        mfaAcrValues: Strings('acr values of the company IdP that mean a multi-factor sign-in (besides amr containing mfa), for requireMfa.'),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Device trust (docs/device-trust.md): the compliance policy checked at every code exchange and refresh against the posture report and the MDM.',
+      },
     ),
     monitoring: MonitoringSchema,
     mdm: MdmSchema,

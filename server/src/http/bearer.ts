@@ -27,6 +27,9 @@ export interface AccessClaims extends JWTPayload {
   region?: string;
   projects?: string[];
   employee_type?: string;
+  /** Device trust (devices/): absent when the device's posture was not judged. */
+  device_ownership?: 'corporate' | 'byod';
+  device_compliant?: boolean;
 }
 
 export interface BearerVerifierOptions {

@@ -68,10 +68,18 @@ export function pinsClaims(options: PinsOptions, nowS: number): PinsClaims {
 export async function signPins(options: PinsOptions): Promise<string> {
   const jwk = options.signingKey();
   if (!jwk.kid || (jwk.alg !== 'ES256' && jwk.alg !== 'EdDSA')) throw new Error('the active signing key has no kid or an unexpected alg');
-  const claims = pinsClaims(options, Math.floor(options.clock.now() / 1000));
-  const { iat, exp, ...rest } = claims;
-  return new SignJWT({ ...rest })
-    .setProtectedHeader({ alg: jwk.alg, kid: jwk.kid, typ: PINS_TYP })
+  const { iat, exp, ...rest } = pinsClaims(options, Math.floor(options.clock.now() / 1000));
+  return signDocument(jwk, PINS_TYP, rest, iat, exp);
+}
+
+/**
+ * Signs a document apps verify offline against `/oauth2/jwks` (the pins, managed app
+ * configuration) with the active OAuth signing key; `typ` keeps each kind from passing for another.
+ */
+export async function signDocument(jwk: JWK, typ: string, claims: Record<string, unknown>, iat: number, exp: number): Promise<string> {
+  if (!jwk.kid || (jwk.alg !== 'ES256' && jwk.alg !== 'EdDSA')) throw new Error('the active signing key has no kid or an unexpected alg');
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: jwk.alg, kid: jwk.kid, typ })
     .setIssuedAt(iat)
     .setExpirationTime(exp)
     .sign(await importJWK(jwk, jwk.alg));

@@ -17,6 +17,8 @@ import { parseUnlockKey, type Devices, type Sessions } from '../sessions/index.t
 import { createAdapterFactory } from './adapter.ts';
 import type { KeySet, SigningAlg } from './keys.ts';
 import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './pages.ts';
+import { Problem } from '../http/problems.ts';
+import { POSTURE_HEADER, type DeviceCheck, type TokenRequestFacts } from '../devices/index.ts';
 
 /** Paths of the protocol endpoints (under the issuer). */
 export const OAUTH_ROUTES = {
@@ -50,6 +52,11 @@ export interface ProviderDeps {
    * signing key (apisec/signing-keys.ts), on the code exchange and on every refresh.
    */
   tokenResponseExtras?(sessionId: string): Promise<Record<string, string>>;
+  /**
+   * Device trust (devices/trust.ts): judges the device of every code exchange and refresh;
+   * throws a `Problem` to refuse, which the app receives as RFC 9457 problem+json.
+   */
+  deviceTrust?: { check(input: TokenRequestFacts): Promise<DeviceCheck> };
 }
 
 export function apiAudience(config: ResolvedConfig): string {
@@ -118,6 +125,34 @@ export function createProvider(deps: ProviderDeps): Provider {
   const dpopRequired = new Set(config.clients.filter((c) => c.dpop === 'required').map((c) => c.id));
   const deviceParam = (_ctx: KoaContextWithOIDC, value: string | undefined) => {
     if (value !== undefined && !/^[\w .,()+-]{1,100}$/.test(value)) throw new errors.InvalidRequest('device parameters are short plain text');
+  };
+
+  // Device trust runs inside the grant, after oidc-provider has verified the client, the DPoP
+  // proof (nonce included) and the code or refresh token: an unproven request never spends a
+  // posture report's jti. At a refresh it runs before the refresh token is consumed
+  // (rotateRefreshToken below), so a device refused for an old app version refreshes normally
+  // once updated instead of tripping reuse detection.
+  const deviceChecks = new WeakMap<object, DeviceCheck>();
+  const deviceRefusals = new WeakMap<object, Problem>();
+  const checkDevice = async (ctx: KoaContextWithOIDC, grantType: TokenRequestFacts['grantType'], grantId: string | undefined, jkt: string | undefined) => {
+    if (!deps.deviceTrust || !grantId) return undefined;
+    const session = await sessions.find(grantId);
+    if (!session) return undefined;
+    try {
+      const check = await deps.deviceTrust.check({
+        grantType,
+        session: { id: session.id, userId: session.userId, clientId: session.clientId, acr: session.acr, amr: session.amr },
+        jkt,
+        dpopProof: ctx.get('DPoP') || undefined,
+        posture: ctx.get(POSTURE_HEADER) || undefined,
+      });
+      deviceChecks.set(ctx, check);
+      return check;
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      deviceRefusals.set(ctx, error);
+      throw new errors.InvalidGrant('the device does not meet the app’s policy');
+    }
   };
 
   const configuration: Configuration = {
@@ -217,17 +252,25 @@ export function createProvider(deps: ProviderDeps): Provider {
     // Tokens live with the Palisade session (the grant), not with the browser cookie session.
     expiresWithSession: async () => false,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    rotateRefreshToken: true,
-    async extraTokenClaims(_ctx, token) {
+    async rotateRefreshToken(ctx) {
+      const refreshToken = ctx.oidc.entities.RefreshToken;
+      await checkDevice(ctx, 'refresh_token', refreshToken?.grantId, refreshToken?.jkt);
+      return true;
+    },
+    async extraTokenClaims(ctx, token) {
       if (token.kind !== 'AccessToken' || !token.accountId || !token.grantId) return undefined;
       const [user, session] = await Promise.all([findUser(db, token.accountId), sessions.find(token.grantId)]);
       if (!user || !session) return undefined;
       // A token bound to a device key: oidc-provider has verified the proof of that key by now.
       const jkt = (token as { jkt?: string }).jkt;
+      // Judged before the device is recorded: a refused device must not evict another one.
+      const device = deviceChecks.get(ctx) ?? (ctx && !ctx.oidc.entities.RefreshToken ? await checkDevice(ctx, 'authorization_code', token.grantId, jkt) : undefined);
       if (jkt && (await deps.devices.tokensIssued(session, jkt, token.gty === 'authorization_code')) === 'blocked') {
         throw new errors.InvalidGrant('this device was removed from the account');
       }
+      await device?.commit();
       return {
+        ...device?.claims,
         sid: session.id,
         auth_time: Math.floor(session.authTime.getTime() / 1000),
         ...(session.acr ? { acr: session.acr } : {}),
@@ -268,6 +311,19 @@ export function createProvider(deps: ProviderDeps): Provider {
   // them; openid-client keeps unknown ones). oidc-provider's documented way to change a response
   // is a middleware acting after `next()`. The refresh retry window stores and replays the
   // response as written, so a served retry carries them too.
+  // A device refusal leaves oidc-provider as invalid_grant; the app gets the problem that says
+  // what to fix instead (the grant.error audit record and the rate limit's failure count stay).
+  provider.use(async (ctx, next) => {
+    await next();
+    const refusal = deviceRefusals.get(ctx);
+    if (!refusal) return;
+    ctx.status = refusal.status;
+    for (const [name, value] of Object.entries(refusal.headers)) ctx.set(name, value);
+    ctx.set('cache-control', 'no-store');
+    ctx.type = 'application/problem+json';
+    ctx.body = refusal.body();
+  });
+
   const extras = deps.tokenResponseExtras;
   if (extras) {
     provider.use(async (ctx, next) => {

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import { noAudit, type AuditEvent, type AuditSink } from '../audit/index.ts';
 import { activeSessionIds, destroyGrantRecords, rememberLogoutToken, sessionsForUpstreamLogout, findSession, findSessionView, insertSession, listUserSessions, markRevoked, recentlyRevoked, type Session, type SessionView } from './store.ts';
 
-export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed' | 'upstream_logout' | 'deprovisioned' | 'device_cap' | 'incident';
+export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed' | 'upstream_logout' | 'deprovisioned' | 'device_cap' | 'incident' | 'device_noncompliant';
 
 /** NOTIFY channel carrying the id of every revoked session (and `unlock:<id>`) to every instance. */
 export const REVOCATION_CHANNEL = 'palisade_revocations';

@@ -13,6 +13,9 @@
  *
  * API calls carry the app's key (`palisade-app-key`): by default the one the test server was
  * provisioned with for this app (helpers/app-keys.ts); `appKey` sets another, `null` none.
+ *
+ * With `posture` set, every token request (code exchange, refresh, and openid-client's retry
+ * with a DPoP nonce) carries a posture report it makes for the device (device trust, issue 8).
  */
 import * as oidc from 'openid-client';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
@@ -115,6 +118,8 @@ export class MobileApp {
   clock: () => number = () => Date.now();
   /** The API key `call` sends: undefined, the one provisioned for this app; null, none. */
   appKey: string | null | undefined;
+  /** Makes the `palisade-device-posture` header of a token request; undefined sends none. */
+  posture: ((device: { keys: CryptoKeyPair; jkt: string }, grant: 'authorization_code' | 'refresh_token') => Promise<string | undefined>) | undefined;
 
   constructor(issuer: string, ca: string, clientId = 'field-app', options: { appKey?: string | null } = {}) {
     this.issuer = issuer;
@@ -166,7 +171,9 @@ export class MobileApp {
     try {
       const flow = await browser.follow(url.href, redirectUri, person);
       if (!flow.redirect) throw new Error(`sign-in as ${person} ended on a page (${flow.page?.status} at ${flow.page?.url}) instead of the app`);
-      const tokens = await oidc.authorizationCodeGrant(config, flow.redirect, { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true }, undefined, device ? { DPoP: device.dpop } : {});
+      const tokens = await this.withPosture(config, device, 'authorization_code', () =>
+        oidc.authorizationCodeGrant(config, flow.redirect!, { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true }, undefined, device ? { DPoP: device.dpop } : {}),
+      );
       if (device) this.keyOf.set(tokens.access_token, device.dpop);
       this.remember(tokens);
       return { config, tokens, ...(device ? { dpop: device.dpop, jkt: device.jkt, keys: device.keys } : {}) };
@@ -177,10 +184,27 @@ export class MobileApp {
 
   /** Refreshes with the session's device key (as the app on that device would). */
   async refresh(session: SignedIn, refreshToken = session.tokens.refresh_token!): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers> {
-    const tokens = await oidc.refreshTokenGrant(session.config, refreshToken, undefined, session.dpop ? { DPoP: session.dpop } : {});
+    const device = session.keys && session.jkt ? { keys: session.keys, jkt: session.jkt } : undefined;
+    const tokens = await this.withPosture(session.config, device, 'refresh_token', () => oidc.refreshTokenGrant(session.config, refreshToken, undefined, session.dpop ? { DPoP: session.dpop } : {}));
     if (session.dpop) this.keyOf.set(tokens.access_token, session.dpop);
     this.remember(tokens);
     return tokens;
+  }
+
+  /** Runs a token request with the posture header added to what openid-client sends. */
+  private async withPosture<T>(config: oidc.Configuration, device: { keys: CryptoKeyPair; jkt: string } | undefined, grant: 'authorization_code' | 'refresh_token', request: () => Promise<T>): Promise<T> {
+    const posture = this.posture;
+    if (!posture || !device) return request();
+    const original = config[oidc.customFetch]!;
+    config[oidc.customFetch] = async (url, options) => {
+      const report = await posture(device, grant);
+      return original(url, report ? { ...options, headers: { ...options.headers, 'palisade-device-posture': report } } : options);
+    };
+    try {
+      return await request();
+    } finally {
+      config[oidc.customFetch] = original;
+    }
   }
 
   /** Keeps the signing key that came with `tokens` for calls made with its access token. */

@@ -30,6 +30,7 @@ import type { AuditSink } from '../../audit/index.ts';
 import { systemClock, type Clock } from '../../clock.ts';
 import { problems } from '../../http/problems.ts';
 import { JOB_SCOPE, JOB_STATUSES, type JobStatus } from './store.ts';
+import { assertExportAllowed, type DevicePolicyConfig } from '../../devices/index.ts';
 
 export interface ExportDeps {
   db: Database;
@@ -37,6 +38,8 @@ export interface ExportDeps {
   clock?: Clock;
   /** A client that reads nothing for this long loses its export (and the transaction ends). */
   stallTimeoutMs?: number;
+  /** The device policy: export from a personal (BYOD) device is refused unless it allows it. */
+  devicePolicy?: DevicePolicyConfig;
 }
 
 /** Rows per FETCH: large enough that round trips do not dominate, small enough to stay flat. */
@@ -268,6 +271,8 @@ export async function exportRoutes(app: FastifyInstance, deps: ExportDeps): Prom
       },
     },
     async (request, reply) => {
+      // Device trust (issue 8): company data does not go to a personal device.
+      assertExportAllowed(request.auth!, deps.devicePolicy);
       const filter = request.query;
       if (filter.from !== undefined && filter.to !== undefined && !(Date.parse(filter.to) > Date.parse(filter.from))) {
         throw problems.validation([{ path: 'querystring.to', message: 'must be after from' }]);

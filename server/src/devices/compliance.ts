@@ -1,0 +1,269 @@
+/**
+ * The compliance policy: rules per app and per ownership (corporate or BYOD), and the decision
+ * for one device from the facts known about it. The MDM's facts outweigh the app's own report
+ * (a tampered app can claim anything; the MDM's agent is a separate witness). Pure: no I/O.
+ */
+import { Problem } from '../http/problems.ts';
+import type { MdmDeviceState } from './mdm/index.ts';
+import type { PostureReport } from './posture.ts';
+
+export type Ownership = 'corporate' | 'byod';
+
+/** One ownership's rules as configured (every field optional: defaults below). */
+export interface RulesInput {
+  minOsVersion?: { ios?: string; android?: string };
+  minAppVersion?: string;
+  blockJailbroken?: boolean;
+  requirePasscode?: boolean;
+  requireMdm?: boolean;
+  requireMfa?: boolean;
+  requireAttestation?: boolean;
+  requirePosture?: boolean;
+  allowOffline?: boolean;
+  allowExport?: boolean;
+  features?: string[];
+}
+
+export type Rules = Required<Omit<RulesInput, 'minOsVersion' | 'minAppVersion'>> & Pick<RulesInput, 'minOsVersion' | 'minAppVersion'>;
+
+/** The `devicePolicy` section of the configuration. */
+export interface DevicePolicyConfig {
+  default?: { corporate?: RulesInput; byod?: RulesInput };
+  apps?: Record<string, { corporate?: RulesInput; byod?: RulesInput }>;
+  /** `acr` values of the company IdP that mean multi-factor (besides `amr` containing `mfa`). */
+  mfaAcrValues?: string[];
+}
+
+/**
+ * Defaults when nothing is configured. Corporate devices are trusted with offline data and
+ * export; personal ones are not, and their person must have signed in with MFA. Posture is not
+ * required by default so that existing apps keep signing in while they add the report: set
+ * `requirePosture: true` in production once the apps send it (docs/device-trust.md).
+ */
+export const DEFAULT_RULES: Record<Ownership, Rules> = {
+  corporate: {
+    blockJailbroken: true,
+    requirePasscode: true,
+    requireMdm: true,
+    requireMfa: false,
+    requireAttestation: false,
+    requirePosture: false,
+    allowOffline: true,
+    allowExport: true,
+    features: [],
+  },
+  byod: {
+    blockJailbroken: true,
+    requirePasscode: true,
+    requireMdm: false,
+    requireMfa: true,
+    requireAttestation: false,
+    requirePosture: false,
+    allowOffline: false,
+    allowExport: false,
+    features: [],
+  },
+};
+
+/** The rules for one app and ownership: the app's own over the configured default over the built-in one. */
+export function rulesFor(policy: DevicePolicyConfig | undefined, clientId: string, ownership: Ownership): Rules {
+  const base = DEFAULT_RULES[ownership];
+  const configured = policy?.default?.[ownership] ?? {};
+  const own = policy?.apps?.[clientId]?.[ownership] ?? {};
+  const merged = { ...base, ...strip(configured), ...strip(own) } as Rules;
+  const minOsVersion = { ...configured.minOsVersion, ...own.minOsVersion };
+  if (Object.keys(minOsVersion).length) merged.minOsVersion = minOsVersion;
+  return merged;
+}
+
+function strip(rules: RulesInput): RulesInput {
+  return Object.fromEntries(Object.entries(rules).filter(([, v]) => v !== undefined)) as RulesInput;
+}
+
+/**
+ * Compares dotted versions numerically, part by part, missing parts being zero: `17.3.9` <
+ * `17.4` = `17.4.0` < `17.10`. Returns a negative number, zero or a positive number.
+ */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i += 1) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The leading dotted number of an MDM's OS version string ("17.4.1", "iOS 17.4.1 (21E236)"), if any. */
+export function versionIn(text: string | undefined): string | undefined {
+  return text ? /[0-9]+(\.[0-9]+){0,3}/.exec(text)?.[0] : undefined;
+}
+
+/** What the decision is made from: the report (when one came) combined with the MDM's state. */
+export interface DeviceFacts {
+  ownership: Ownership;
+  platform?: 'ios' | 'android';
+  osVersion?: string;
+  appVersion?: string;
+  jailbroken?: boolean;
+  passcodeSet?: boolean;
+  managed: boolean;
+  /** The MDM's own compliance verdict, when it has one. */
+  mdmCompliant?: boolean;
+  /** Where each security fact came from, for the audit record. */
+  sources: { jailbroken?: 'mdm' | 'app'; passcodeSet?: 'mdm' | 'app' };
+  /** Platform attestation verified the device key in this request. */
+  attested: boolean;
+  postureReported: boolean;
+}
+
+/**
+ * Combines the app's report and the MDM's state. A device is corporate only when its MDM says it
+ * is managed now; the app saying `managed: true` is not enough. Where the MDM knows whether the
+ * device is jailbroken or has a passcode, its answer replaces the app's.
+ */
+export function combineFacts(report: PostureReport | undefined, mdm: MdmDeviceState | undefined, attested = false): DeviceFacts {
+  const managed = mdm?.managed === true;
+  const facts: DeviceFacts = { ownership: managed ? 'corporate' : 'byod', managed, sources: {}, attested, postureReported: report !== undefined };
+  const platform = report?.platform ?? (mdm?.platform === 'ios' || mdm?.platform === 'android' ? mdm.platform : undefined);
+  if (platform) facts.platform = platform;
+  const osVersion = report?.osVersion ?? versionIn(mdm?.osVersion);
+  if (osVersion) facts.osVersion = osVersion;
+  if (report) facts.appVersion = report.appVersion;
+  if (mdm?.jailbroken !== undefined) [facts.jailbroken, facts.sources.jailbroken] = [mdm.jailbroken, 'mdm'];
+  else if (report) [facts.jailbroken, facts.sources.jailbroken] = [report.jailbroken || report.rootIndicators.length > 0, 'app'];
+  if (mdm?.passcodeSet !== undefined) [facts.passcodeSet, facts.sources.passcodeSet] = [mdm.passcodeSet, 'mdm'];
+  else if (report) [facts.passcodeSet, facts.sources.passcodeSet] = [report.passcodeSet, 'app'];
+  if (mdm && managed && mdm.compliant !== undefined) facts.mdmCompliant = mdm.compliant;
+  return facts;
+}
+
+/** Reasons a device is out of policy; stable slugs (audit records, `compliance_reasons`). */
+export type Violation =
+  | 'posture-required'
+  | 'app-update-required'
+  | 'os-update-required'
+  | 'device-compromised'
+  | 'passcode-required'
+  | 'mdm-enrollment-required'
+  | 'mdm-noncompliant'
+  | 'attestation-required'
+  | 'mfa-required';
+
+export interface SessionAuthentication {
+  acr: string | null;
+  amr: readonly string[];
+}
+
+export interface Decision {
+  ownership: Ownership;
+  /** `unknown`: no report came and none is required, and nothing known is wrong. */
+  compliance: 'compliant' | 'noncompliant' | 'unknown';
+  violations: Violation[];
+  rules: Rules;
+}
+
+/**
+ * The decision for a device. `session` is the sign-in the tokens are for (MFA is a property of
+ * the sign-in, not the device); without it (a re-evaluation outside a token request) the MFA rule
+ * is not checked.
+ */
+export function evaluate(facts: DeviceFacts, rules: Rules, session: SessionAuthentication | undefined, mfaAcrValues: readonly string[] = []): Decision {
+  const v: Violation[] = [];
+  if (rules.requirePosture && !facts.postureReported) v.push('posture-required');
+  if (rules.blockJailbroken && facts.jailbroken === true) v.push('device-compromised');
+  if (facts.mdmCompliant === false) v.push('mdm-noncompliant');
+  if (rules.requireMdm && !facts.managed) v.push('mdm-enrollment-required');
+  if (rules.requirePasscode && facts.passcodeSet === false) v.push('passcode-required');
+  const minOs = facts.platform ? rules.minOsVersion?.[facts.platform] : undefined;
+  if (minOs && facts.osVersion && compareVersions(facts.osVersion, minOs) < 0) v.push('os-update-required');
+  if (rules.minAppVersion && facts.appVersion && compareVersions(facts.appVersion, rules.minAppVersion) < 0) v.push('app-update-required');
+  if (rules.requireAttestation && !facts.attested) v.push('attestation-required');
+  if (session && rules.requireMfa && !hasMfa(session, mfaAcrValues)) v.push('mfa-required');
+  const compliance = v.length ? 'noncompliant' : facts.postureReported ? 'compliant' : 'unknown';
+  return { ownership: facts.ownership, compliance, violations: v, rules };
+}
+
+export function hasMfa(session: SessionAuthentication, mfaAcrValues: readonly string[]): boolean {
+  return session.amr.includes('mfa') || (session.acr !== null && mfaAcrValues.includes(session.acr));
+}
+
+/**
+ * The answer to the app for the first violation, most fundamental first: a compromised device is
+ * not asked to update its app. RFC 9457 problem types telling the app what to fix.
+ */
+const ORDER: Violation[] = [
+  'device-compromised',
+  'mdm-noncompliant',
+  'mdm-enrollment-required',
+  'attestation-required',
+  'posture-required',
+  'passcode-required',
+  'os-update-required',
+  'app-update-required',
+  'mfa-required',
+];
+
+export function refusalFor(decision: Decision, platform: 'ios' | 'android' | undefined): Problem {
+  const first = ORDER.find((o) => decision.violations.includes(o))!;
+  const all = { violations: ORDER.filter((o) => decision.violations.includes(o)) };
+  return devicePolicyProblem(first, decision.rules, platform, all);
+}
+
+export function devicePolicyProblem(violation: Violation, rules: Rules, platform: 'ios' | 'android' | undefined, extensions: Record<string, unknown> = {}): Problem {
+  switch (violation) {
+    case 'app-update-required':
+      return new Problem({ type: 'app-update-required', status: 426, title: 'Update the app', detail: `This app version is no longer allowed; install ${rules.minAppVersion} or later.`, extensions: { minAppVersion: rules.minAppVersion, ...extensions } });
+    case 'os-update-required': {
+      const minOsVersion = platform ? rules.minOsVersion?.[platform] : undefined;
+      return new Problem({ type: 'os-update-required', status: 426, title: 'Update the operating system', detail: `Update the device to ${platform === 'android' ? 'Android' : 'iOS'} ${minOsVersion} or later.`, extensions: { minOsVersion, platform, ...extensions } });
+    }
+    case 'device-compromised':
+      return new Problem({ type: 'device-compromised', status: 403, title: 'This device is not trusted', detail: 'The device appears jailbroken or rooted; company apps do not run on it.', extensions });
+    case 'passcode-required':
+      return new Problem({ type: 'passcode-required', status: 403, title: 'Set a device passcode', detail: 'Set a passcode (or PIN) on the device, then sign in again.', extensions });
+    case 'mdm-enrollment-required':
+      return new Problem({ type: 'mdm-enrollment-required', status: 403, title: 'Enrol the device', detail: 'This app needs a device managed by the company: enrol it in device management, or ask IT.', extensions });
+    case 'mdm-noncompliant':
+      return new Problem({ type: 'mdm-noncompliant', status: 403, title: 'The device is out of compliance', detail: 'Device management reports this device as not compliant; follow its instructions, or ask IT.', extensions });
+    case 'attestation-required':
+      return new Problem({ type: 'attestation-required', status: 403, title: 'Platform attestation required', detail: 'Send an App Attest (or Play Integrity) proof of the device key with the posture report.', extensions });
+    case 'posture-required':
+      return new Problem({ type: 'posture-required', status: 400, title: 'Send the device posture', detail: 'Send a posture report signed with the device key (header palisade-device-posture) with every token request.', extensions });
+    case 'mfa-required':
+      return new Problem({
+        type: 'mfa-required',
+        status: 401,
+        title: 'Multi-factor sign-in required',
+        detail: 'On a personal device this app needs a sign-in with multi-factor authentication: sign in again with prompt=login.',
+        extensions: { stepUp: { prompt: 'login' }, ...extensions },
+      });
+  }
+}
+
+/** A posture report that was sent but refused (forged, stale, replayed, malformed). */
+export function postureInvalid(detail: string): Problem {
+  return new Problem({ type: 'posture-invalid', status: 400, title: 'The posture report is not valid', detail });
+}
+
+/** What the export helper reads from the caller's verified access token. */
+export interface ExportCaller {
+  client_id: string;
+  device_ownership?: Ownership;
+}
+
+export const exportNotAllowedOnByod = () =>
+  new Problem({ type: 'export-not-allowed-on-byod', status: 403, title: 'Export is not allowed on a personal device', detail: 'Company data may not be exported to a personal (BYOD) device; use a company-managed device.' });
+
+/**
+ * For routes that hand data out of the company's control (CSV export): refuses a caller whose
+ * token says the device is BYOD, unless the app's BYOD policy allows export (`policy` given).
+ * A token without device claims comes from a device whose trust was not judged (no posture
+ * report, none required, no MDM record): it is not refused here, since `requirePosture` is the
+ * setting that decides whether such devices get tokens at all.
+ */
+export function assertExportAllowed(caller: ExportCaller, policy?: DevicePolicyConfig): void {
+  if (caller.device_ownership === undefined) return;
+  const rules = rulesFor(policy, caller.client_id, caller.device_ownership);
+  if (!rules.allowExport) throw exportNotAllowedOnByod();
+}

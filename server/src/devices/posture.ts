@@ -1,0 +1,167 @@
+/**
+ * The posture report: what an app says about its device at sign-in and at every refresh, as a
+ * compact JWS signed with the same device key as its DPoP proofs (header
+ * `palisade-device-posture`). The signature proves that the holder of the token's key made the
+ * report, `iat` that it is fresh and `jti` (claimed once in the shared cache) that it was not
+ * recorded and played back. It does not prove that the app told the truth: a tampered app on a
+ * jailbroken phone can sign any report. Facts from the MDM outweigh it (compliance.ts), and
+ * platform attestation (attestation/) is what ties the key to genuine hardware and app.
+ */
+import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, errors as joseErrors, type JWK } from 'jose';
+
+/** The HTTP header the app sends with its token requests. */
+export const POSTURE_HEADER = 'palisade-device-posture';
+/** JWS `typ` (RFC 8725 §3.11): a posture report is never taken for a DPoP proof or a token. */
+export const POSTURE_TYP = 'palisade-posture+jwt';
+/** The device key algorithms DPoP accepts (http/dpop.ts): the report is signed with that key. */
+export const POSTURE_ALGS = ['ES256', 'EdDSA'] as const;
+/** A report is fresh for 5 minutes after its `iat`… */
+export const POSTURE_MAX_AGE_S = 300;
+/** …and may be dated at most this far in the future (device clocks drift). */
+export const POSTURE_SKEW_S = 60;
+/** Longest accepted report (a JWS with an App Attest assertion stays well under it). */
+export const POSTURE_MAX_LENGTH = 16_384;
+
+export type PosturePlatform = 'ios' | 'android';
+
+/** The verified claims of a report. Field names are the wire names' camel-case equivalents. */
+export interface PostureReport {
+  platform: PosturePlatform;
+  osVersion: string;
+  appVersion: string;
+  appBuild: string;
+  jailbroken: boolean;
+  rootIndicators: string[];
+  passcodeSet: boolean;
+  biometry: boolean;
+  managed: boolean;
+  mdmDeviceId?: string;
+  iat: number;
+  jti: string;
+  /** Platform evidence carried in the report (base64), verified by trust.ts when configured. */
+  attestation?: { keyId: string; attestation?: string; assertion?: string };
+}
+
+/**
+ * Why a report was refused; stable slugs for audit records. Everything but `missing` is
+ * answered to the app as `posture-invalid`, with these words as the detail.
+ */
+export type PostureRefusal = 'missing' | 'malformed' | 'wrong-typ' | 'bad-alg' | 'wrong-key' | 'bad-signature' | 'bad-claims' | 'stale' | 'replayed';
+
+export class PostureError extends Error {
+  readonly code: PostureRefusal;
+  constructor(code: PostureRefusal, message: string) {
+    super(message);
+    this.name = 'PostureError';
+    this.code = code;
+  }
+}
+
+export interface VerifyPostureInput {
+  /** The header's value as received. */
+  report: string | undefined;
+  /** The public JWK of the request's DPoP proof (oidc-provider has verified the proof itself). */
+  deviceJwk: JWK;
+  /** The thumbprint the tokens are bound to (`cnf.jkt` of the grant): the key must be this one. */
+  jkt: string;
+  /** Milliseconds since the epoch. */
+  now: number;
+  /** Single use, shared by every instance when Redis is configured. */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+}
+
+const VERSION = /^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$/;
+const SHORT_TEXT = /^[\w .,:()+/-]{1,64}$/;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/** Verifies a posture report; throws `PostureError` with the reason it was refused. */
+export async function verifyPosture(input: VerifyPostureInput): Promise<PostureReport> {
+  const { report } = input;
+  if (!report) throw new PostureError('missing', `send a posture report (header ${POSTURE_HEADER}) with the token request`);
+  if (report.length > POSTURE_MAX_LENGTH || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(report)) {
+    throw new PostureError('malformed', 'the posture report is not one compact JWS');
+  }
+  let header;
+  try {
+    header = decodeProtectedHeader(report);
+  } catch {
+    throw new PostureError('malformed', 'the posture report header could not be read');
+  }
+  if (header.typ !== POSTURE_TYP) throw new PostureError('wrong-typ', `the posture report's typ must be ${POSTURE_TYP}`);
+  // `alg: none` and HMAC (signed with the public key as a secret) never reach verification.
+  if (!POSTURE_ALGS.includes(header.alg as (typeof POSTURE_ALGS)[number])) throw new PostureError('bad-alg', 'the posture report must be signed ES256 or EdDSA with the device key');
+  // The key is the DPoP proof's; a key in the report's own header is not trusted for anything.
+  if ((await calculateJwkThumbprint(input.deviceJwk)) !== input.jkt) throw new PostureError('wrong-key', 'the DPoP key is not the key these tokens are bound to');
+  let payload: Uint8Array;
+  try {
+    const key = await importJWK(input.deviceJwk, header.alg);
+    ({ payload } = await compactVerify(report, key, { algorithms: [header.alg!] }));
+  } catch (error) {
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) throw new PostureError('bad-signature', 'the posture report is not signed by the device key');
+    throw new PostureError('bad-signature', 'the posture report could not be verified with the device key');
+  }
+  let claims: Record<string, unknown>;
+  try {
+    claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload)) as Record<string, unknown>;
+  } catch {
+    throw new PostureError('malformed', 'the posture report payload is not JSON');
+  }
+  const parsed = readClaims(claims);
+  const nowS = Math.floor(input.now / 1000);
+  if (parsed.iat > nowS + POSTURE_SKEW_S) throw new PostureError('stale', 'the posture report is dated in the future');
+  if (parsed.iat < nowS - POSTURE_MAX_AGE_S) throw new PostureError('stale', `the posture report is older than ${POSTURE_MAX_AGE_S} seconds`);
+  // Remembered for as long as the report could be accepted, per device key.
+  const ttlMs = (POSTURE_MAX_AGE_S + 2 * POSTURE_SKEW_S) * 1000;
+  if (!(await input.claimOnce(`posture:${input.jkt}:${parsed.jti}`, ttlMs))) throw new PostureError('replayed', 'this posture report was already used: send a fresh one');
+  return parsed;
+}
+
+function readClaims(c: Record<string, unknown>): PostureReport {
+  const bad = (what: string): never => {
+    throw new PostureError('bad-claims', `the posture report's ${what}`);
+  };
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) bad('payload is not an object');
+  if (c.platform !== 'ios' && c.platform !== 'android') bad('platform must be ios or android');
+  for (const name of ['os_version', 'app_version'] as const) {
+    if (typeof c[name] !== 'string' || !VERSION.test(c[name] as string)) bad(`${name} must be a dotted version such as 17.4.1`);
+  }
+  if (typeof c.app_build !== 'string' || !SHORT_TEXT.test(c.app_build)) bad('app_build must be short plain text');
+  for (const name of ['jailbroken', 'passcode_set', 'biometry', 'managed'] as const) {
+    if (typeof c[name] !== 'boolean') bad(`${name} must be true or false`);
+  }
+  const indicators = c.root_indicators ?? [];
+  if (!Array.isArray(indicators) || indicators.length > 32 || !indicators.every((i) => typeof i === 'string' && SHORT_TEXT.test(i))) bad('root_indicators must be a short list of plain strings');
+  if (c.mdm_device_id !== undefined && (typeof c.mdm_device_id !== 'string' || !/^[\w.:{}-]{1,128}$/.test(c.mdm_device_id))) bad('mdm_device_id must be the id the MDM pushed to the app');
+  if (typeof c.iat !== 'number' || !Number.isInteger(c.iat)) bad('iat must be a NumericDate');
+  if (typeof c.jti !== 'string' || !/^[\w-]{16,128}$/.test(c.jti)) bad('jti must be a unique identifier of 16 to 128 characters');
+  let attestation: PostureReport['attestation'];
+  if (c.attestation !== undefined || c.assertion !== undefined) {
+    const keyId = c.attestation_key_id;
+    if (typeof keyId !== 'string' || !BASE64.test(keyId) || keyId.length > 128) bad('attestation_key_id must name the attested key');
+    for (const name of ['attestation', 'assertion'] as const) {
+      if (c[name] !== undefined && (typeof c[name] !== 'string' || !BASE64.test(c[name] as string) || (c[name] as string).length > 12_000)) bad(`${name} must be base64`);
+    }
+    attestation = { keyId: keyId as string, ...(c.attestation !== undefined ? { attestation: c.attestation as string } : {}), ...(c.assertion !== undefined ? { assertion: c.assertion as string } : {}) };
+  }
+  return {
+    platform: c.platform as PosturePlatform,
+    osVersion: c.os_version as string,
+    appVersion: c.app_version as string,
+    appBuild: c.app_build as string,
+    jailbroken: c.jailbroken as boolean,
+    rootIndicators: indicators as string[],
+    passcodeSet: c.passcode_set as boolean,
+    biometry: c.biometry as boolean,
+    managed: c.managed as boolean,
+    ...(c.mdm_device_id !== undefined ? { mdmDeviceId: c.mdm_device_id as string } : {}),
+    iat: c.iat as number,
+    jti: c.jti as string,
+    ...(attestation ? { attestation } : {}),
+  };
+}
+
+/** What is stored on the device row (no evidence bytes: they are large and verified once). */
+export function postureRecord(report: PostureReport): Record<string, unknown> {
+  const { attestation, ...rest } = report;
+  return { ...rest, ...(attestation ? { attestationKeyId: attestation.keyId } : {}) };
+}

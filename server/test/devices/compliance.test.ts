@@ -1,0 +1,184 @@
+/**
+ * The compliance policy, each rule exactly at its boundary, the MDM outweighing the app's own
+ * report, the problem each violation answers, and the export guard for BYOD devices.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  assertExportAllowed,
+  combineFacts,
+  compareVersions,
+  devicePolicyProblem,
+  evaluate,
+  rulesFor,
+  type DevicePolicyConfig,
+  type PostureReport,
+} from '../../src/devices/index.ts';
+import { refusalFor } from '../../src/devices/compliance.ts';
+import { Problem } from '../../src/http/problems.ts';
+import type { MdmDeviceState } from '../../src/devices/mdm/index.ts';
+
+const report = (overrides: Partial<PostureReport> = {}): PostureReport => ({
+  platform: 'ios',
+  osVersion: '17.4',
+  appVersion: '2.4.0',
+  appBuild: '240',
+  jailbroken: false,
+  rootIndicators: [],
+  passcodeSet: true,
+  biometry: true,
+  managed: false,
+  iat: 0,
+  jti: 'x'.repeat(20),
+  ...overrides,
+});
+const mdm = (overrides: Partial<MdmDeviceState> = {}): MdmDeviceState => ({ vendor: 'intune', mdmDeviceId: 'dev-1', platform: 'ios', osVersion: '17.4', managed: true, compliant: true, jailbroken: false, passcodeSet: true, ...overrides });
+const mfa = { acr: null, amr: ['pwd', 'mfa'] };
+const policy: DevicePolicyConfig = {
+  default: { corporate: { minOsVersion: { ios: '17.4', android: '14' }, minAppVersion: '2.4.0' }, byod: { minOsVersion: { ios: '17.4' }, minAppVersion: '2.4.0' } },
+  apps: { 'kiosk-app': { byod: { allowExport: true, requireMfa: false } } },
+  mfaAcrValues: ['urn:example:mfa'],
+};
+const judge = (r: PostureReport | undefined, m?: MdmDeviceState, session: { acr: string | null; amr: string[] } | undefined = mfa, clientId = 'field-app') => {
+  const facts = combineFacts(r, m);
+  return evaluate(facts, rulesFor(policy, clientId, facts.ownership), session, policy.mfaAcrValues);
+};
+
+describe('versions compare numerically', () => {
+  test('part by part, missing parts are zero', () => {
+    assert.ok(compareVersions('17.3.9', '17.4') < 0);
+    assert.equal(compareVersions('17.4', '17.4.0'), 0);
+    assert.ok(compareVersions('17.10', '17.9') > 0, '17.10 is newer than 17.9 (not a string comparison)');
+    assert.ok(compareVersions('2.4.0', '2.4.1') < 0);
+  });
+});
+
+describe('compliance rules at their boundaries', () => {
+  test('OS version: 17.3.9 is refused under a minimum of 17.4, 17.4 passes', () => {
+    assert.deepEqual(judge(report({ osVersion: '17.3.9' })).violations, ['os-update-required']);
+    assert.deepEqual(judge(report({ osVersion: '17.4' })).violations, []);
+    assert.deepEqual(judge(report({ platform: 'android', osVersion: '13.9' }), mdm({ platform: 'android' })).violations, ['os-update-required']);
+  });
+
+  test('app version: equal to the minimum passes, one patch below is refused', () => {
+    assert.equal(judge(report({ appVersion: '2.4.0' })).compliance, 'compliant');
+    assert.deepEqual(judge(report({ appVersion: '2.3.9' })).violations, ['app-update-required']);
+  });
+
+  test('jailbreak: reported true is refused, false passes, root indicators count as rooted', () => {
+    assert.deepEqual(judge(report({ jailbroken: true })).violations, ['device-compromised']);
+    assert.deepEqual(judge(report({ jailbroken: false })).violations, []);
+    assert.deepEqual(judge(report({ rootIndicators: ['su-binary'] })).violations, ['device-compromised']);
+  });
+
+  test('the MDM wins: it says jailbroken while the app says no → refused; it says not jailbroken while the app says yes → accepted', () => {
+    assert.deepEqual(judge(report({ jailbroken: false }), mdm({ jailbroken: true })).violations, ['device-compromised']);
+    assert.deepEqual(judge(report({ jailbroken: true }), mdm({ jailbroken: false })).violations, []);
+    const facts = combineFacts(report(), mdm({ jailbroken: true }));
+    assert.equal(facts.sources.jailbroken, 'mdm');
+  });
+
+  test('passcode: none is refused, also when only the MDM knows', () => {
+    assert.deepEqual(judge(report({ passcodeSet: false })).violations, ['passcode-required']);
+    assert.deepEqual(judge(report({ passcodeSet: true }), mdm({ passcodeSet: false })).violations, ['passcode-required']);
+  });
+
+  test('ownership: corporate only when the MDM says managed; the app saying managed is not enough', () => {
+    assert.equal(judge(report({ managed: true })).ownership, 'byod');
+    assert.equal(judge(report(), mdm()).ownership, 'corporate');
+    assert.equal(judge(report(), mdm({ managed: false })).ownership, 'byod');
+  });
+
+  test('the MDM’s own verdict of noncompliance refuses a managed device', () => {
+    assert.deepEqual(judge(report(), mdm({ compliant: false })).violations, ['mdm-noncompliant']);
+  });
+
+  test('MFA on BYOD: amr mfa or a configured acr passes; a password-only sign-in is refused; corporate does not need it', () => {
+    assert.deepEqual(judge(report(), undefined, { acr: null, amr: ['pwd'] }).violations, ['mfa-required']);
+    assert.deepEqual(judge(report(), undefined, { acr: 'urn:example:mfa', amr: ['pwd'] }).violations, []);
+    assert.deepEqual(judge(report(), undefined, { acr: 'urn:example:other', amr: [] }).violations, ['mfa-required']);
+    assert.deepEqual(judge(report(), mdm(), { acr: null, amr: ['pwd'] }).violations, []);
+    assert.deepEqual(judge(report(), undefined, { acr: null, amr: ['pwd'] }, 'kiosk-app').violations, [], 'the app’s own byod rules turn MFA off');
+  });
+
+  test('requireMdm under byod makes an app corporate-only', () => {
+    const facts = combineFacts(report(), undefined);
+    const rules = rulesFor({ apps: { 'field-app': { byod: { requireMdm: true, requireMfa: false } } } }, 'field-app', 'byod');
+    assert.deepEqual(evaluate(facts, rules, mfa).violations, ['mdm-enrollment-required']);
+  });
+
+  test('requirePosture: no report is refused when required, unknown (not refused) otherwise', () => {
+    assert.equal(judge(undefined).compliance, 'unknown');
+    const facts = combineFacts(undefined, undefined);
+    assert.deepEqual(evaluate(facts, rulesFor({ default: { byod: { requirePosture: true } } }, 'field-app', 'byod'), mfa).violations, ['posture-required']);
+  });
+
+  test('requireAttestation refuses a report without verified attestation', () => {
+    const rules = rulesFor({ default: { byod: { requireAttestation: true, requireMfa: false } } }, 'field-app', 'byod');
+    assert.deepEqual(evaluate(combineFacts(report(), undefined, false), rules, mfa).violations, ['attestation-required']);
+    assert.deepEqual(evaluate(combineFacts(report(), undefined, true), rules, mfa).violations, []);
+  });
+
+  test('defaults: BYOD no offline and no export, corporate both', () => {
+    assert.equal(rulesFor(undefined, 'field-app', 'byod').allowExport, false);
+    assert.equal(rulesFor(undefined, 'field-app', 'byod').allowOffline, false);
+    assert.equal(rulesFor(undefined, 'field-app', 'corporate').allowExport, true);
+    assert.equal(rulesFor(undefined, 'field-app', 'byod').blockJailbroken, true);
+    assert.equal(rulesFor(undefined, 'field-app', 'byod').requirePosture, false);
+  });
+});
+
+describe('refusals tell the app what to fix', () => {
+  const rules = rulesFor(policy, 'field-app', 'byod');
+  const cases: [Parameters<typeof devicePolicyProblem>[0], number][] = [
+    ['app-update-required', 426],
+    ['os-update-required', 426],
+    ['device-compromised', 403],
+    ['passcode-required', 403],
+    ['mdm-enrollment-required', 403],
+    ['mfa-required', 401],
+    ['posture-required', 400],
+  ];
+  for (const [violation, status] of cases) {
+    test(`${violation} answers ${status}`, () => {
+      const problem = devicePolicyProblem(violation, rules, 'ios');
+      assert.equal(problem.status, status);
+      assert.equal(problem.body().type, `https://palisade.dev/problems/${violation}`);
+    });
+  }
+  test('the minimum versions are in the 426 answers', () => {
+    assert.equal(devicePolicyProblem('app-update-required', rules, 'ios').body().minAppVersion, '2.4.0');
+    assert.equal(devicePolicyProblem('os-update-required', rules, 'ios').body().minOsVersion, '17.4');
+  });
+  test('with several violations, a compromised device is told so first, and every violation is listed', () => {
+    const decision = judge(report({ jailbroken: true, appVersion: '1.0' }));
+    const body = refusalFor(decision, 'ios').body();
+    assert.equal(body.type, 'https://palisade.dev/problems/device-compromised');
+    assert.deepEqual(body.violations, ['device-compromised', 'app-update-required']);
+  });
+});
+
+describe('export on BYOD', () => {
+  const refused = (fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      assert.ok(error instanceof Problem);
+      assert.equal(error.status, 403);
+      assert.equal(error.type, 'export-not-allowed-on-byod');
+      return;
+    }
+    assert.fail('export must be refused');
+  };
+  test('a BYOD token is refused, a corporate one allowed', () => {
+    refused(() => assertExportAllowed({ client_id: 'field-app', device_ownership: 'byod', device_compliant: true } as never));
+    assertExportAllowed({ client_id: 'field-app', device_ownership: 'corporate' });
+  });
+  test('an app whose BYOD policy allows export is allowed when the policy is given', () => {
+    assertExportAllowed({ client_id: 'kiosk-app', device_ownership: 'byod' }, policy);
+    refused(() => assertExportAllowed({ client_id: 'field-app', device_ownership: 'byod' }, policy));
+  });
+  test('a token without device claims (device not judged) is not refused here', () => {
+    assertExportAllowed({ client_id: 'field-app' });
+  });
+});
