@@ -69,7 +69,9 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url!, 'http://127.0.0.1');
     if (url.pathname === '/auth') requests.push(url.searchParams);
-    const login = /^\/login\/([^/]+)$/.exec(url.pathname);
+    // The login form posts under the interaction's path: oidc-provider scopes its interaction
+    // cookie to /interaction/<uid>, and a browser sends it nowhere else.
+    const login = /^\/interaction\/([^/]+)\/login$/.exec(url.pathname);
     if (login && req.method === 'POST') {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -90,7 +92,7 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
     const interaction = /^\/interaction\/([^/]+)$/.exec(url.pathname);
     if (interaction) {
       res.setHeader('content-type', 'text/html');
-      res.end(`<form method="post" action="/login/${interaction[1]}"><input name="person"></form>`);
+      res.end(`<form method="post" action="/interaction/${interaction[1]}/login"><input name="person"></form>`);
       return;
     }
     provider.callback()(req, res);
