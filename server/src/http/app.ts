@@ -321,7 +321,9 @@ export function createApp(options: AppOptions): FastifyInstance {
       problem = error.code === 'too-deep' ? problems.bodyTooDeep(MAX_JSON_DEPTH) : problems.malformedBody(error.message);
     } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') problem = problems.bodyTooLarge(request.routeOptions.bodyLimit ?? options.bodyLimit);
     else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') problem = problems.unsupportedMediaType('Send application/json.');
-    else if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error instanceof SyntaxError) {
+    // A SyntaxError is the client's only when a body parser says so (status 400); one thrown
+    // while the server reads its own data (a stored value that does not decrypt) is a 500.
+    else if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (error instanceof SyntaxError && error.statusCode === 400)) {
       problem = problems.malformedBody('The body is not valid JSON.');
     } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       problem = problems.malformedBody('The request could not be processed.');

@@ -26,7 +26,7 @@ export interface DemoPerson {
 
 export const DEMO_PEOPLE: DemoPerson[] = [
   { sub: 'demo-technician', name: 'Tess Technician', email: 'tess@example.com', groups: ['fs-technicians'], department: 'hvac', territory: 'north', region: 'east', employee_type: 'employee', summary: 'technician · HVAC · north territory' },
-  { sub: 'demo-dispatcher', name: 'Dan Dispatcher', email: 'dan@example.com', groups: ['fs-dispatch'], department: 'hvac', territory: 'north', region: 'east', employee_type: 'employee', summary: 'dispatcher · HVAC · north territory' },
+  { sub: 'demo-dispatcher', name: 'Dan Dispatcher', email: 'dan@example.com', groups: ['fs-dispatch'], department: 'hvac', territory: 'north', employee_type: 'employee', summary: 'dispatcher · HVAC · north territory' },
   { sub: 'demo-manager', name: 'Mia Manager', email: 'mia@example.com', groups: ['fs-managers'], department: 'hvac', region: 'east', employee_type: 'employee', summary: 'manager · HVAC · east region' },
   { sub: 'demo-admin', name: 'Ada Admin', email: 'ada@example.com', groups: ['it-admins'], employee_type: 'employee', summary: 'admin · unscoped' },
   { sub: 'demo-contractor', name: 'Cory Contractor', email: 'cory@contractor.example', groups: ['fs-technicians'], territory: 'north', projects: ['PRJ-1001'], employee_type: 'contractor', summary: 'technician · contractor on project PRJ-1001' },

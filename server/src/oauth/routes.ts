@@ -375,7 +375,10 @@ function devIdpPages(app: FastifyInstance, dev: Provider): void {
         await dev.interactionFinished(
           request.raw,
           reply.raw,
-          { login: { accountId: person.sub, amr: ['pwd'] }, consent: { grantId } },
+          // The development IdP stands in for a company IdP that enforces multi-factor sign-in,
+          // as the device policy expects on personal devices (devicePolicy requireMfa for BYOD):
+          // without it no demo person could sign in from an app on an unmanaged device.
+          { login: { accountId: person.sub, amr: ['pwd', 'mfa'] }, consent: { grantId } },
           { mergeWithLastSubmission: false },
         );
       },

@@ -1,12 +1,38 @@
 /**
- * A minimal browser for end-to-end tests: follows redirects by hand, keeps cookies per host,
- * submits the sign-in forms, and stops at the app's redirect URI (as a mobile OS would hand
- * the URL to the app). It trusts Palisade's development certificate and nothing else.
+ * A minimal browser for end-to-end tests: follows redirects by hand, keeps cookies per host and
+ * path as a browser does, submits the sign-in forms, and stops at the app's redirect URI (as a
+ * mobile OS would hand the URL to the app). It trusts Palisade's development certificate and
+ * nothing else.
  */
 import { Agent } from 'undici';
 
+interface Cookie {
+  name: string;
+  value: string;
+  path: string;
+}
+
+/** RFC 6265 §5.1.4: the directory of the request path, when a cookie names no Path. */
+function defaultPath(url: URL): string {
+  const path = url.pathname;
+  if (!path.startsWith('/') || path.lastIndexOf('/') === 0) return '/';
+  return path.slice(0, path.lastIndexOf('/'));
+}
+
+/** RFC 6265 §5.1.4 path-match: the cookie's path is the request path or a directory of it. */
+function pathMatches(requestPath: string, cookiePath: string): boolean {
+  if (requestPath === cookiePath) return true;
+  if (!requestPath.startsWith(cookiePath)) return false;
+  return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
+}
+
 export class Browser {
-  private readonly cookies = new Map<string, Map<string, string>>();
+  /**
+   * By host, then by name and path: two cookies of the same name on different paths are two
+   * cookies (Palisade's own OpenID Provider and the development IdP mounted at /dev-idp both
+   * set `_interaction`, each on its own interaction path).
+   */
+  private readonly cookies = new Map<string, Map<string, Cookie>>();
   readonly dispatcher: Agent;
   constructor(ca: string) {
     this.dispatcher = new Agent({ connect: { ca } });
@@ -16,19 +42,27 @@ export class Browser {
   fetch = ((url: string | URL | Request, init?: RequestInit) => fetch(url, { ...init, dispatcher: this.dispatcher } as RequestInit)) as typeof fetch;
 
   private cookieHeader(url: URL): string {
-    return [...(this.cookies.get(url.host) ?? new Map()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
+    // Only the cookies whose path matches, longer paths first (RFC 6265 §5.4).
+    return [...(this.cookies.get(url.host) ?? new Map<string, Cookie>()).values()]
+      .filter((c) => pathMatches(url.pathname, c.path))
+      .sort((a, b) => b.path.length - a.path.length)
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
   }
 
   private store(url: URL, response: Response): void {
-    const jar = this.cookies.get(url.host) ?? new Map<string, string>();
+    const jar = this.cookies.get(url.host) ?? new Map<string, Cookie>();
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(';');
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq).trim();
       const value = pair!.slice(eq + 1).trim();
+      const pathAttr = attrs.map((a) => /^\s*path\s*=\s*(\S*)\s*$/i.exec(a)?.[1]).findLast((p) => p !== undefined);
+      const path = pathAttr?.startsWith('/') ? pathAttr : defaultPath(url);
+      const key = `${name}\u0000${path}`;
       const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || /expires=Thu, 01 Jan 1970/i.test(a));
-      if (expired || value === '') jar.delete(name);
-      else jar.set(name, value);
+      if (expired || value === '') jar.delete(key);
+      else jar.set(key, { name, value, path });
     }
     this.cookies.set(url.host, jar);
   }

@@ -30,6 +30,11 @@ export const PEOPLE: Person[] = [
   // Someone who set their e-mail at the IdP to a colleague's, unverified.
   { sub: 'u-mallory', name: 'Mallory', email: 'alex@corp.test', email_verified: false, groups: ['fs-technicians'], employee_type: 'employee' },
   { sub: 'u-sales', name: 'Sam Sales', email: 'sam@corp.test', email_verified: true, groups: ['sales'], employee_type: 'employee' },
+  // The field-service office: a dispatcher of Terry's territory, a manager of his region, and a
+  // technician of another territory.
+  { sub: 'u-dispatcher', name: 'Dana Dispatch', email: 'dana@corp.test', email_verified: true, groups: ['fs-dispatch'], territory: 'south', employee_type: 'employee' },
+  { sub: 'u-manager', name: 'Morgan Manager', email: 'morgan@corp.test', email_verified: true, groups: ['fs-managers'], region: 'west', employee_type: 'employee' },
+  { sub: 'u-tech-north', name: 'Nora North', email: 'nora@corp.test', email_verified: true, groups: ['fs-technicians'], department: 'plumbing', territory: 'north', region: 'east', employee_type: 'employee' },
 ];
 
 export const UPSTREAM_ROLES = { technician: ['fs-technicians'], dispatcher: ['fs-dispatch'], manager: ['fs-managers'], admin: ['it-admins'] };
@@ -69,7 +74,9 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url!, 'http://127.0.0.1');
     if (url.pathname === '/auth') requests.push(url.searchParams);
-    const login = /^\/login\/([^/]+)$/.exec(url.pathname);
+    // The login form posts under the interaction's path: oidc-provider scopes its interaction
+    // cookie to /interaction/<uid>, and a browser sends it nowhere else.
+    const login = /^\/interaction\/([^/]+)\/login$/.exec(url.pathname);
     if (login && req.method === 'POST') {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -90,7 +97,7 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
     const interaction = /^\/interaction\/([^/]+)$/.exec(url.pathname);
     if (interaction) {
       res.setHeader('content-type', 'text/html');
-      res.end(`<form method="post" action="/login/${interaction[1]}"><input name="person"></form>`);
+      res.end(`<form method="post" action="/interaction/${interaction[1]}/login"><input name="person"></form>`);
       return;
     }
     provider.callback()(req, res);

@@ -155,6 +155,37 @@ const LocationView = {
   },
 } as const;
 
+/** A page's keyset cursor: opaque, derived from internal ids and times. */
+const NextCursor = classified({ type: ['string', 'null'] }, 'internal');
+
+/** One entry of a job's history. */
+const JobEventView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'fromStatus', 'toStatus', 'technician', 'at', 'by'],
+  properties: {
+    kind: classified({ type: 'string' }, 'public'),
+    fromStatus: classified({ type: ['string', 'null'] }, 'public'),
+    toStatus: classified({ type: ['string', 'null'] }, 'public'),
+    technician: classified({ type: ['string', 'null'] }, 'internal'),
+    at: classified({ type: 'string', format: 'date-time' }, 'internal'),
+    by: classified({ type: 'string' }, 'internal'),
+  },
+} as const;
+
+/** One row of the jobs report: counts per territory and status. */
+const JobReportRowView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['territory', 'status', 'jobs', 'avgHoursToComplete'],
+  properties: {
+    territory: classified({ type: 'string' }, 'internal'),
+    status: classified({ type: 'string' }, 'public'),
+    jobs: classified({ type: 'integer' }, 'internal'),
+    avgHoursToComplete: classified({ type: ['number', 'null'] }, 'internal'),
+  },
+} as const;
+
 export const fieldServiceProblems = {
   invalidTransition: (from: string, to: string) =>
     new Problem({
@@ -260,7 +291,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
           additionalProperties: false,
           properties: { status: { type: 'string', enum: JOB_STATUSES }, territory: CODE, department: CODE, project: CODE, assignedTo: UUID, siteId: UUID, q: SEARCH, cursor: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }, limit: LIMIT },
         },
-        response: { 200: { type: 'object', additionalProperties: false, required: ['jobs', 'next'], properties: { jobs: { type: 'array', items: JobView }, next: { type: ['string', 'null'] } } } },
+        response: { 200: { type: 'object', additionalProperties: false, required: ['jobs', 'next'], properties: { jobs: { type: 'array', items: JobView }, next: NextCursor } } },
       },
     },
     async (request) => {
@@ -311,15 +342,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
             additionalProperties: false,
             required: ['events'],
             properties: {
-              events: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['kind', 'fromStatus', 'toStatus', 'technician', 'at', 'by'],
-                  properties: { kind: { type: 'string' }, fromStatus: { type: ['string', 'null'] }, toStatus: { type: ['string', 'null'] }, technician: { type: ['string', 'null'] }, at: { type: 'string', format: 'date-time' }, by: { type: 'string' } },
-                },
-              },
+              events: { type: 'array', items: JobEventView },
             },
           },
         },
@@ -496,7 +519,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
         summary: 'Customers with a site in the caller’s scope',
         security,
         querystring: { type: 'object', additionalProperties: false, properties: { q: SEARCH, cursor: UUID, limit: LIMIT } },
-        response: { 200: { type: 'object', additionalProperties: false, required: ['customers', 'next'], properties: { customers: { type: 'array', items: CustomerView }, next: { type: ['string', 'null'] } } } },
+        response: { 200: { type: 'object', additionalProperties: false, required: ['customers', 'next'], properties: { customers: { type: 'array', items: CustomerView }, next: NextCursor } } },
       },
     },
     async (request) =>
@@ -615,7 +638,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
         summary: 'Technicians in the caller’s scope',
         security,
         querystring: { type: 'object', additionalProperties: false, properties: { territory: CODE, active: FLAG, cursor: UUID, limit: LIMIT } },
-        response: { 200: { type: 'object', additionalProperties: false, required: ['technicians', 'next'], properties: { technicians: { type: 'array', items: TechnicianView }, next: { type: ['string', 'null'] } } } },
+        response: { 200: { type: 'object', additionalProperties: false, required: ['technicians', 'next'], properties: { technicians: { type: 'array', items: TechnicianView }, next: NextCursor } } },
       },
     },
     async (request) =>
@@ -821,10 +844,10 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
             additionalProperties: false,
             required: ['since', 'rows'],
             properties: {
-              since: { type: 'string', format: 'date-time' },
+              since: classified({ type: 'string', format: 'date-time' }, 'internal'),
               rows: {
                 type: 'array',
-                items: { type: 'object', additionalProperties: false, required: ['territory', 'status', 'jobs', 'avgHoursToComplete'], properties: { territory: { type: 'string' }, status: { type: 'string' }, jobs: { type: 'integer' }, avgHoursToComplete: { type: ['number', 'null'] } } },
+                items: JobReportRowView,
               },
             },
           },

@@ -113,7 +113,7 @@ export async function seedDemo(db: Database, cipher: SensitiveCipher, options: S
     // Dan, the dev IdP's dispatcher, created and assigned the demo's jobs.
     const { rows: danRows } = await tx.query<{ id: string }>(
       `INSERT INTO users (issuer, subject, email, name, roles, department, territory, region, employee_type)
-       VALUES ($1, 'demo-dispatcher', 'dan@example.com', 'Dan Dispatcher', '{dispatcher}', 'hvac', 'north', 'east', 'employee')
+       VALUES ($1, 'demo-dispatcher', 'dan@example.com', 'Dan Dispatcher', '{dispatcher}', 'hvac', 'north', NULL, 'employee')
        ON CONFLICT (issuer, subject) DO UPDATE SET updated_at = now() RETURNING id`,
       [options.devIssuer],
     );
