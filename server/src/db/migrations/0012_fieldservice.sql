@@ -93,12 +93,14 @@ CREATE TABLE fs_jobs (
   created_by         uuid,
   CHECK (window_end IS NULL OR window_start IS NULL OR window_end > window_start)
 );
-CREATE INDEX fs_jobs_territory ON fs_jobs (territory, created_at DESC, id);
-CREATE INDEX fs_jobs_region ON fs_jobs (region, created_at DESC, id);
-CREATE INDEX fs_jobs_assignee ON fs_jobs (assigned_to, created_at DESC, id) WHERE assigned_to IS NOT NULL;
+-- In the lists' order (created_at DESC, id DESC, the keyset cursor's), so an index scan returns
+-- rows ready to page without a sort.
+CREATE INDEX fs_jobs_territory ON fs_jobs (territory, created_at DESC, id DESC);
+CREATE INDEX fs_jobs_region ON fs_jobs (region, created_at DESC, id DESC);
+CREATE INDEX fs_jobs_assignee ON fs_jobs (assigned_to, created_at DESC, id DESC) WHERE assigned_to IS NOT NULL;
 CREATE INDEX fs_jobs_site ON fs_jobs (site_id);
 CREATE INDEX fs_jobs_project ON fs_jobs (project) WHERE project IS NOT NULL;
-CREATE INDEX fs_jobs_order ON fs_jobs (created_at DESC, id);
+CREATE INDEX fs_jobs_order ON fs_jobs (created_at DESC, id DESC);
 
 -- Every status change and assignment, with who made it and when.
 CREATE TABLE fs_job_events (
@@ -189,9 +191,10 @@ CREATE TRIGGER fs_jobs_transition BEFORE UPDATE OF status ON fs_jobs FOR EACH RO
 -- claims alone (region = …, territory = …, assigned_to = …). The planner evaluates such a value
 -- when it estimates, so it knows a dispatcher of one territory of four sees a quarter of the jobs,
 -- and an index on the column can serve the condition. No CASE chooses between columns, and no
--- "claim IS NULL OR column = claim": the planner cannot see through either and guesses 0.5% of
--- the rows. The narrowing by department and project is one coalesce(…, false) per rule instead: a
--- NULL answer counts as no, and the planner takes the whole term for an even chance.
+-- "claim IS NULL OR column = claim" as a term of its own: the planner cannot see through either
+-- and guesses 0.5% of the rows for each. The narrowings by department and project are wrapped
+-- together in one coalesce(…, false) instead: a NULL answer counts as no, and the planner takes
+-- the whole term for an even chance.
 
 -- The caller's area as a dispatcher or manager: their region when they hold one, else their
 -- territory. NULL when they hold neither role, so the comparison matches no row.
@@ -214,18 +217,19 @@ $$;
 CREATE FUNCTION fs_in_area(territory text, region text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT region = palisade_scope_region() OR territory = palisade_scope_territory()
 $$;
-CREATE FUNCTION fs_in_department(department text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT coalesce(palisade_claim('department') IS NULL OR department = palisade_claim('department'), false)
+-- The narrowings, which may answer NULL: callers wrap them in coalesce(…, false) (see above).
+CREATE FUNCTION fs_department_ok(department text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT palisade_claim('department') IS NULL OR department = palisade_claim('department')
 $$;
-CREATE FUNCTION fs_in_projects(project text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT coalesce(palisade_scope_projects() IS NULL OR project = ANY (palisade_scope_projects()), false)
+CREATE FUNCTION fs_projects_ok(project text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT palisade_scope_projects() IS NULL OR project = ANY (palisade_scope_projects())
 $$;
 
 CREATE FUNCTION fs_job_visible(territory text, region text, department text, project text, assigned_to uuid) RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT 'admin' = ANY (palisade_claim_roles())
-    OR (fs_in_area(territory, region) AND fs_in_department(department) AND fs_in_projects(project))
-    OR (assigned_to = palisade_scope_assignee() AND fs_in_projects(project))
+    OR (fs_in_area(territory, region) AND coalesce(fs_department_ok(department) AND fs_projects_ok(project), false))
+    OR (assigned_to = palisade_scope_assignee() AND coalesce(fs_projects_ok(project), false))
 $$;
 
 -- A site is visible to whoever may see one of its jobs, and (not to contractors) to dispatchers
@@ -253,11 +257,29 @@ CREATE FUNCTION fs_technician_visible(technician uuid, territory text, region te
   LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT 'admin' = ANY (palisade_claim_roles())
     OR technician = palisade_claim_user()
-    OR (palisade_claim('contractor') IS NULL AND fs_in_area(territory, region) AND fs_in_department(department))
+    OR (palisade_claim('contractor') IS NULL AND fs_in_area(territory, region) AND coalesce(fs_department_ok(department), false))
 $$;
 CREATE FUNCTION fs_technician_id_visible(technician uuid) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT EXISTS (SELECT 1 FROM fs_technicians t WHERE t.user_id = technician AND fs_technician_visible(t.user_id, t.territory, t.region, t.department))
 $$;
+
+-- The API's own check on the tables it lists and pages by index: the same rules, called through a
+-- plpgsql wrapper that the planner does not inline. With row-level security on, the policy's
+-- inlined copy already filters the rows; an inlined second copy would be the same conditions
+-- twice, which the planner multiplies as if independent, and the squared estimate makes it drop
+-- the ordered index scan for a scan and sort of the whole table. A call is one opaque condition
+-- instead, checked after the policy's (row-level security evaluates its own conditions first),
+-- so only on the rows the policy let through.
+CREATE FUNCTION fs_job_in_scope(territory text, region text, department text, project text, assigned_to uuid) RETURNS boolean
+  LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN fs_job_visible(territory, region, department, project, assigned_to);
+END $$;
+CREATE FUNCTION fs_technician_in_scope(technician uuid, territory text, region text, department text) RETURNS boolean
+  LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN fs_technician_visible(technician, territory, region, department);
+END $$;
 
 -- Policies ----------------------------------------------------------------------------------------
 ALTER TABLE fs_territories ENABLE ROW LEVEL SECURITY;
