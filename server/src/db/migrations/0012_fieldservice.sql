@@ -190,9 +190,9 @@ CREATE TRIGGER fs_jobs_transition BEFORE UPDATE OF status ON fs_jobs FOR EACH RO
 -- API's queries, and what they inline to compares a row's columns with values computed from the
 -- claims alone (region = …, territory = …, assigned_to = …). The planner evaluates such a value
 -- when it estimates, so it knows a dispatcher of one territory of four sees a quarter of the jobs,
--- and an index on the column can serve the condition. No CASE chooses between columns, and no
--- "claim IS NULL OR column = claim" as a term of its own: the planner cannot see through either
--- and guesses 0.5% of the rows for each. The narrowings by department and project are wrapped
+-- and an index on the column can serve the condition. No CASE chooses between columns (no
+-- statistics or index apply to it, only a flat guess), and no "claim IS NULL OR column = claim" as
+-- a term of its own (guessed at 0.5% of the rows). The narrowings by department and project are wrapped
 -- together in one coalesce(…, false) instead: a NULL answer counts as no, and the planner takes
 -- the whole term for an even chance.
 
