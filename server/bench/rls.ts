@@ -15,13 +15,19 @@
  * drift in machine load falls on each alike.
  *
  * A fourth variant, `policy only` (runtime role, no API predicate), and the planner's scan for each
- * variant show where the difference comes from. The scope functions do inline (EXPLAIN shows their
- * bodies, not calls), but what they inline to is opaque to the planner: a CASE over claims read by
- * current_setting, so it guesses its selectivity (0.5% here, where 25% of the rows match) and no
- * index can serve it. With row-level security on, the API's predicate and the policy's are the
- * same expression twice, and the planner multiplies the two guesses as if independent: it expects
- * one row, so reading fs_jobs_order until 50 match looks hopeless and it scans the whole table and
- * sorts. Either layer alone keeps the index scan.
+ * variant show where the difference comes from. The policy's rules inline into comparisons of
+ * columns with values computed from the claims (`territory = palisade_scope_territory()` and so
+ * on), which the planner estimates from the column's statistics; the API's predicate is the same
+ * rules through a wrapper the planner does not inline (`fs_job_in_scope`), so with row-level
+ * security on they are not counted twice. The scoped variants should read `fs_jobs_order` in order and
+ * stop after its page; the estimate in the scan line says how close the planner came. History:
+ * when the rules were a CASE over the claims and the API inlined them a second time, the planner
+ * guessed 0.5% per copy, multiplied the two to one row, scanned and sorted the whole table, and
+ * `rls` ran at 0.05× `owner` (docs/decisions/0011).
+ *
+ * `owner` runs the API's wrapper for every row its scan reads, where `rls` runs it only on the
+ * rows the policy lets through; `bare` reads `fs_jobs_territory`, which the scoped queries cannot
+ * (their territory condition is one arm of an OR), so it stays ahead on the filtered page.
  *
  * Embedded PGlite always; PostgreSQL too when BENCH_DATABASE_URL or DATABASE_URL names a server
  * (a throwaway database, dropped afterwards).

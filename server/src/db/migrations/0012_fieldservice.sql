@@ -93,12 +93,14 @@ CREATE TABLE fs_jobs (
   created_by         uuid,
   CHECK (window_end IS NULL OR window_start IS NULL OR window_end > window_start)
 );
-CREATE INDEX fs_jobs_territory ON fs_jobs (territory, created_at DESC, id);
-CREATE INDEX fs_jobs_region ON fs_jobs (region, created_at DESC, id);
-CREATE INDEX fs_jobs_assignee ON fs_jobs (assigned_to, created_at DESC, id) WHERE assigned_to IS NOT NULL;
+-- In the lists' order (created_at DESC, id DESC, the keyset cursor's), so an index scan returns
+-- rows ready to page without a sort.
+CREATE INDEX fs_jobs_territory ON fs_jobs (territory, created_at DESC, id DESC);
+CREATE INDEX fs_jobs_region ON fs_jobs (region, created_at DESC, id DESC);
+CREATE INDEX fs_jobs_assignee ON fs_jobs (assigned_to, created_at DESC, id DESC) WHERE assigned_to IS NOT NULL;
 CREATE INDEX fs_jobs_site ON fs_jobs (site_id);
 CREATE INDEX fs_jobs_project ON fs_jobs (project) WHERE project IS NOT NULL;
-CREATE INDEX fs_jobs_order ON fs_jobs (created_at DESC, id);
+CREATE INDEX fs_jobs_order ON fs_jobs (created_at DESC, id DESC);
 
 -- Every status change and assignment, with who made it and when.
 CREATE TABLE fs_job_events (
@@ -183,17 +185,51 @@ CREATE TRIGGER fs_jobs_transition BEFORE UPDATE OF status ON fs_jobs FOR EACH RO
 -- hold a region attribute; a department attribute narrows that to the department's jobs.
 -- Technician: the jobs assigned to them. Contractors (employee_type contractor): whatever else
 -- applies, only jobs of their projects.
+--
+-- Written for the planner (docs/decisions/0011): these functions inline into the policies and the
+-- API's queries, and what they inline to compares a row's columns with values computed from the
+-- claims alone (region = …, territory = …, assigned_to = …). The planner evaluates such a value
+-- when it estimates, so it knows a dispatcher of one territory of four sees a quarter of the jobs,
+-- and an index on the column can serve the condition. No CASE chooses between columns (no
+-- statistics or index apply to it, only a flat guess), and no "claim IS NULL OR column = claim" as
+-- a term of its own (guessed at 0.5% of the rows). The narrowings by department and project are wrapped
+-- together in one coalesce(…, false) instead: a NULL answer counts as no, and the planner takes
+-- the whole term for an even chance.
+
+-- The caller's area as a dispatcher or manager: their region when they hold one, else their
+-- territory. NULL when they hold neither role, so the comparison matches no row.
+CREATE FUNCTION palisade_scope_region() RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN palisade_claim_roles() && '{dispatcher,manager}'::text[] THEN palisade_claim('region') END
+$$;
+CREATE FUNCTION palisade_scope_territory() RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN palisade_claim_roles() && '{dispatcher,manager}'::text[] AND palisade_claim('region') IS NULL
+              THEN palisade_claim('territory') END
+$$;
+-- A technician's own jobs: the caller, when they hold the technician role.
+CREATE FUNCTION palisade_scope_assignee() RETURNS uuid LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN 'technician' = ANY (palisade_claim_roles()) THEN palisade_claim_user() END
+$$;
+-- A contractor's projects; NULL for everyone else (no narrowing).
+CREATE FUNCTION palisade_scope_projects() RETURNS text[] LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN palisade_claim('contractor') IS NOT NULL THEN palisade_claim_projects() END
+$$;
+
+CREATE FUNCTION fs_in_area(territory text, region text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT region = palisade_scope_region() OR territory = palisade_scope_territory()
+$$;
+-- The narrowings, which may answer NULL: callers wrap them in coalesce(…, false) (see above).
+CREATE FUNCTION fs_department_ok(department text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT palisade_claim('department') IS NULL OR department = palisade_claim('department')
+$$;
+CREATE FUNCTION fs_projects_ok(project text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT palisade_scope_projects() IS NULL OR project = ANY (palisade_scope_projects())
+$$;
+
 CREATE FUNCTION fs_job_visible(territory text, region text, department text, project text, assigned_to uuid) RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT 'admin' = ANY (palisade_claim_roles())
-    OR ((
-          (palisade_claim_roles() && '{dispatcher,manager}'::text[]
-            AND CASE WHEN palisade_claim('region') IS NOT NULL THEN region = palisade_claim('region')
-                     ELSE territory = palisade_claim('territory') END
-            AND (palisade_claim('department') IS NULL OR department = palisade_claim('department')))
-          OR ('technician' = ANY (palisade_claim_roles()) AND assigned_to = palisade_claim_user())
-        )
-        AND (palisade_claim('contractor') IS NULL OR project = ANY (palisade_claim_projects())))
+    OR (fs_in_area(territory, region) AND coalesce(fs_department_ok(department) AND fs_projects_ok(project), false))
+    OR (assigned_to = palisade_scope_assignee() AND coalesce(fs_projects_ok(project), false))
 $$;
 
 -- A site is visible to whoever may see one of its jobs, and (not to contractors) to dispatchers
@@ -201,10 +237,7 @@ $$;
 CREATE FUNCTION fs_site_visible(site uuid, territory text, region text) RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT 'admin' = ANY (palisade_claim_roles())
-    OR (palisade_claim('contractor') IS NULL
-        AND palisade_claim_roles() && '{dispatcher,manager}'::text[]
-        AND CASE WHEN palisade_claim('region') IS NOT NULL THEN region = palisade_claim('region')
-                 ELSE territory = palisade_claim('territory') END)
+    OR (palisade_claim('contractor') IS NULL AND fs_in_area(territory, region))
     OR EXISTS (SELECT 1 FROM fs_jobs j WHERE j.site_id = site AND fs_job_visible(j.territory, j.region, j.department, j.project, j.assigned_to))
 $$;
 
@@ -224,15 +257,29 @@ CREATE FUNCTION fs_technician_visible(technician uuid, territory text, region te
   LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT 'admin' = ANY (palisade_claim_roles())
     OR technician = palisade_claim_user()
-    OR (palisade_claim('contractor') IS NULL
-        AND palisade_claim_roles() && '{dispatcher,manager}'::text[]
-        AND CASE WHEN palisade_claim('region') IS NOT NULL THEN region = palisade_claim('region')
-                 ELSE territory = palisade_claim('territory') END
-        AND (palisade_claim('department') IS NULL OR department = palisade_claim('department')))
+    OR (palisade_claim('contractor') IS NULL AND fs_in_area(territory, region) AND coalesce(fs_department_ok(department), false))
 $$;
 CREATE FUNCTION fs_technician_id_visible(technician uuid) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT EXISTS (SELECT 1 FROM fs_technicians t WHERE t.user_id = technician AND fs_technician_visible(t.user_id, t.territory, t.region, t.department))
 $$;
+
+-- The API's own check on the tables it lists and pages by index: the same rules, called through a
+-- plpgsql wrapper that the planner does not inline. With row-level security on, the policy's
+-- inlined copy already filters the rows; an inlined second copy would be the same conditions
+-- twice, which the planner multiplies as if independent, and the squared estimate makes it drop
+-- the ordered index scan for a scan and sort of the whole table. A call is one opaque condition
+-- instead, checked after the policy's (row-level security evaluates its own conditions first),
+-- so only on the rows the policy let through.
+CREATE FUNCTION fs_job_in_scope(territory text, region text, department text, project text, assigned_to uuid) RETURNS boolean
+  LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN fs_job_visible(territory, region, department, project, assigned_to);
+END $$;
+CREATE FUNCTION fs_technician_in_scope(technician uuid, territory text, region text, department text) RETURNS boolean
+  LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN fs_technician_visible(technician, territory, region, department);
+END $$;
 
 -- Policies ----------------------------------------------------------------------------------------
 ALTER TABLE fs_territories ENABLE ROW LEVEL SECURITY;

@@ -49,10 +49,14 @@ export const JOB_COLUMNS = `j.id, j.title, j.description, j.department, j.territ
   j.window_start AS "windowStart", j.window_end AS "windowEnd", j.status, j.assigned_to AS "assignedTo",
   j.status_changed_at AS "statusChangedAt", j.created_at AS "createdAt"`;
 
-/** The scope predicates, as the policies in migration 0012 state them. */
-export const JOB_SCOPE = 'fs_job_visible(j.territory, j.region, j.department, j.project, j.assigned_to)';
+/**
+ * The scope predicates: the rules the policies in migration 0012 apply. Jobs and technicians go
+ * through the `…_in_scope` wrappers, which call the same functions but are not inlined, so that
+ * with row-level security on the planner does not count the rules twice (migration 0012).
+ */
+export const JOB_SCOPE = 'fs_job_in_scope(j.territory, j.region, j.department, j.project, j.assigned_to)';
 export const SITE_SCOPE = 'fs_site_visible(s.id, s.territory, s.region)';
-export const TECHNICIAN_SCOPE = 'fs_technician_visible(t.user_id, t.territory, t.region, t.department)';
+export const TECHNICIAN_SCOPE = 'fs_technician_in_scope(t.user_id, t.territory, t.region, t.department)';
 
 const and = (scoping: Scoping, predicate: string) => (scoping.apiChecks ? ` AND ${predicate}` : '');
 
