@@ -17,11 +17,14 @@ export interface TwoInstances {
   publicUrl: string;
   /** Instance B directly. */
   bUrl: string;
+  /** The shared database (tests read what the instances wrote). */
+  database: TestDatabase;
   /** Stops both instances and the fake company IdP, and drops the database. */
   close(): Promise<void>;
 }
 
-export async function startTwoInstances(kind: DatabaseKind, options: { redis?: boolean } = {}): Promise<TwoInstances> {
+/** `env`: more settings for both instances (an MDM, a device policy). */
+export async function startTwoInstances(kind: DatabaseKind, options: { redis?: boolean; env?: Record<string, string> } = {}): Promise<TwoInstances> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -44,6 +47,7 @@ export async function startTwoInstances(kind: DatabaseKind, options: { redis?: b
       PALISADE_LOG_LEVEL: 'warn',
       // Instance B is called directly in these tests, not through the public URL a DPoP proof names.
       PALISADE_CLIENTS: BEARER_FIELD_APP,
+      ...options.env,
     };
     // Started together: migrations and the first signing key must not race. Whichever started
     // is stopped on the way out, even when the other did not.
@@ -55,7 +59,7 @@ export async function startTwoInstances(kind: DatabaseKind, options: { redis?: b
     cleanups.push(() => Promise.all(up.map((server) => server.stop())));
     for (const result of started) if (result.status === 'rejected') throw result.reason;
     const [a, b] = started.map((result) => (result as PromiseFulfilledResult<StartedServer>).value) as [StartedServer, StartedServer];
-    return { a, b, publicUrl, bUrl: `https://localhost:${portB}`, close };
+    return { a, b, publicUrl, bUrl: `https://localhost:${portB}`, database, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
