@@ -1,7 +1,7 @@
 /**
  * CSV export of jobs (`GET /api/v1/exports/jobs.csv`, permission `data.export`: managers and
  * admins, with step-up, checked by pipeline stage 7). The rows are those of the caller's job
- * scope — the store's JOB_SCOPE predicate, and row-level security beneath it — streamed from a
+ * scope — the store's scope predicate (inlined: JOB_SCOPE_INLINED), and row-level security beneath it — streamed from a
  * server-side cursor, 500 rows per FETCH, so memory stays flat however many rows there are.
  *
  * The cursor lives in the caller's transaction (`asCaller`), which stays open while the response
@@ -29,7 +29,7 @@ import { asCaller, type RlsClaims } from '../../db/claims.ts';
 import type { AuditSink } from '../../audit/index.ts';
 import { systemClock, type Clock } from '../../clock.ts';
 import { problems } from '../../http/problems.ts';
-import { JOB_SCOPE, JOB_STATUSES, type JobStatus } from './store.ts';
+import { JOB_SCOPE_INLINED, JOB_STATUSES, type JobStatus } from './store.ts';
 import { assertExportAllowed, type DevicePolicyConfig } from '../../devices/index.ts';
 
 export interface ExportDeps {
@@ -120,7 +120,7 @@ const DECLARE = `DECLARE palisade_export NO SCROLL CURSOR FOR
   FROM fs_jobs j
   WHERE ($1::text IS NULL OR j.status = $1) AND ($2::text IS NULL OR j.territory = $2) AND ($3::text IS NULL OR j.department = $3)
     AND ($4::timestamptz IS NULL OR j.created_at >= $4) AND ($5::timestamptz IS NULL OR j.created_at < $5)
-    AND ${JOB_SCOPE}
+    AND ${JOB_SCOPE_INLINED}
   ORDER BY j.created_at DESC, j.id DESC`;
 
 /** Why an export ended before its last row. */

@@ -55,6 +55,12 @@ export const JOB_COLUMNS = `j.id, j.title, j.description, j.department, j.territ
  * with row-level security on the planner does not count the rules twice (migration 0012).
  */
 export const JOB_SCOPE = 'fs_job_in_scope(j.territory, j.region, j.department, j.project, j.assigned_to)';
+/**
+ * The same rules inlined, for a query that reads every row in scope anyway (the CSV export):
+ * there the wrapper's per-row call costs more than the planner's double count (nothing to stop
+ * early for), and the inlined form lets it filter in the scan.
+ */
+export const JOB_SCOPE_INLINED = 'fs_job_visible(j.territory, j.region, j.department, j.project, j.assigned_to)';
 export const SITE_SCOPE = 'fs_site_visible(s.id, s.territory, s.region)';
 export const TECHNICIAN_SCOPE = 'fs_technician_in_scope(t.user_id, t.territory, t.region, t.department)';
 
