@@ -9,7 +9,7 @@ import { constantTimeEqual } from '../../security/primitives.ts';
 import { normalizeMdmDeviceId, normalizePlatform } from './binding.ts';
 import { authorizedGet, clientCredentialsToken, date, isObject, joinUrl, parseJsonBody, resolveHttp, str, TokenCache, type MdmHttpOptions, type ResolvedHttp } from './http.ts';
 import { assertStrongSecret } from './webhook-auth.ts';
-import { MdmError, type MdmAdapter, type MdmDeviceChange, type MdmDeviceState, type MdmWebhookRequest, type WebhookHandshake, type WebhookVerdict } from './types.ts';
+import { MdmError, withDetails, type MdmAdapter, type MdmDeviceChange, type MdmDeviceState, type MdmWebhookRequest, type WebhookHandshake, type WebhookVerdict } from './types.ts';
 
 export interface IntuneConfig {
   /** Directory (tenant) id or verified domain. */
@@ -96,14 +96,7 @@ export function mapIntuneDevice(device: Record<string, unknown>): MdmDeviceState
     compliant: intuneCompliance(device.complianceState),
     jailbroken: intuneJailbroken(device.jailBroken),
   };
-  const serial = str(device.serialNumber);
-  if (serial) state.serial = serial;
-  const model = str(device.model);
-  if (model) state.model = model;
-  const lastSeen = date(device.lastSyncDateTime);
-  if (lastSeen) state.lastSeen = lastSeen;
-  const user = str(device.userPrincipalName) ?? str(device.emailAddress);
-  if (user) state.user = user;
+  withDetails(state, { serial: str(device.serialNumber), model: str(device.model), lastSeen: date(device.lastSyncDateTime), user: str(device.userPrincipalName) ?? str(device.emailAddress) });
   return state;
 }
 

@@ -9,7 +9,7 @@
 import { normalizeMdmDeviceId, normalizePlatform } from './binding.ts';
 import { authorizedGet, basicAuthorization, clientCredentialsToken, date, isObject, joinUrl, parseJsonBody, requestJson, resolveHttp, str, TokenCache, type BearerToken, type MdmHttpOptions, type ResolvedHttp } from './http.ts';
 import { assertStrongSecret, verifyBasicAuth, verifyHeaderSecret, type BasicCredentials, type HeaderSecret } from './webhook-auth.ts';
-import { MdmError, type MdmAdapter, type MdmDeviceChange, type MdmDeviceState, type MdmWebhookRequest, type WebhookVerdict } from './types.ts';
+import { MdmError, withDetails, type MdmAdapter, type MdmDeviceChange, type MdmDeviceState, type MdmWebhookRequest, type WebhookVerdict } from './types.ts';
 
 export type JamfApiAuth =
   /** An API client (Settings › API roles and clients) with the privilege "Read Mobile Devices". */
@@ -85,14 +85,7 @@ export function mapJamfMobileDevice(device: Record<string, unknown>, enrollmentT
   };
   const passcode = security ? bool(security.passcodePresent) : undefined;
   if (passcode !== undefined) state.passcodeSet = passcode;
-  const serial = str(hardware.serialNumber);
-  if (serial) state.serial = serial;
-  const model = str(hardware.model);
-  if (model) state.model = model;
-  const lastSeen = date(general.lastInventoryUpdateDate);
-  if (lastSeen) state.lastSeen = lastSeen;
-  const user = jamfUser(people);
-  if (user) state.user = user;
+  withDetails(state, { serial: str(hardware.serialNumber), model: str(hardware.model), lastSeen: date(general.lastInventoryUpdateDate), user: jamfUser(people) });
   if (enrollmentTokenAttribute) {
     const token = extensionAttribute([general, device, people, hardware], enrollmentTokenAttribute);
     if (token) state.enrollmentToken = token;

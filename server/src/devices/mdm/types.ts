@@ -112,3 +112,15 @@ export class MdmError extends Error {
     this.status = status;
   }
 }
+
+/**
+ * Adds what a vendor's record says about serial, model, last check-in and user, leaving out what
+ * it does not say (absent, never empty: `undefined` means unknown throughout this model).
+ */
+export function withDetails(state: MdmDeviceState, details: { serial?: string | undefined; model?: string | undefined; lastSeen?: Date | undefined; user?: string | undefined }): MdmDeviceState {
+  if (details.serial) state.serial = details.serial;
+  if (details.model) state.model = details.model;
+  if (details.lastSeen) state.lastSeen = details.lastSeen;
+  if (details.user) state.user = details.user;
+  return state;
+}

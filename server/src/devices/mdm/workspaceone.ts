@@ -8,7 +8,7 @@
 import { normalizeMdmDeviceId, normalizePlatform } from './binding.ts';
 import { authorizedGet, basicAuthorization, clientCredentialsToken, isObject, joinUrl, parseJsonBody, requestJson, resolveHttp, str, TokenCache, type JsonAnswer, type MdmHttpOptions, type ResolvedHttp } from './http.ts';
 import { assertStrongSecret, verifyBasicAuth, type BasicCredentials } from './webhook-auth.ts';
-import { MdmError, type MdmAdapter, type MdmDeviceChange, type MdmDeviceState, type MdmWebhookRequest, type WebhookVerdict } from './types.ts';
+import { MdmError, withDetails, type MdmAdapter, type MdmDeviceChange, type MdmDeviceState, type MdmWebhookRequest, type WebhookVerdict } from './types.ts';
 
 export type WorkspaceOneApiAuth =
   /** An admin account with the API role (read devices). */
@@ -82,14 +82,7 @@ export function mapWorkspaceOneDevice(device: Record<string, unknown>): MdmDevic
     compliant: workspaceOneCompliance(device.ComplianceStatus),
     jailbroken: workspaceOneCompromised(device.CompromisedStatus),
   };
-  const serial = str(device.SerialNumber);
-  if (serial) state.serial = serial;
-  const model = str(device.Model);
-  if (model) state.model = model;
-  const lastSeen = workspaceOneDate(device.LastSeen);
-  if (lastSeen) state.lastSeen = lastSeen;
-  const user = str(device.UserEmailAddress);
-  if (user) state.user = user;
+  withDetails(state, { serial: str(device.SerialNumber), model: str(device.Model), lastSeen: workspaceOneDate(device.LastSeen), user: str(device.UserEmailAddress) });
   return state;
 }
 
