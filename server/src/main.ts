@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:https';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { X509Certificate } from 'node:crypto';
 import { Agent } from 'undici';
 import type { ResolvedConfig } from './config/load.ts';
 import { parseDuration } from './config/duration.ts';
@@ -50,6 +51,7 @@ import { MdmIngest, type OnDeviceChange } from './devices/mdm-ingest.ts';
 import { MdmSync } from './devices/mdm-sync.ts';
 import { mdmRoutes } from './devices/mdm-routes.ts';
 import { DeviceTrust, appConfigRoutes } from './devices/index.ts';
+import { attestationForApps } from './devices/attestation/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -68,6 +70,11 @@ export interface StartOptions {
   clock?: Clock;
   /** Lines announcing the URL, pin and development defaults; default: console.log. */
   announce?: (line: string) => void;
+  /**
+   * Trust anchors for App Attest in place of Apple's root. Tests only (a fake Apple under a test
+   * root); there is deliberately no setting for it.
+   */
+  appAttestRoots?: readonly X509Certificate[];
 }
 
 /**
@@ -221,11 +228,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       return issued ? { signing_key: issued.key, signing_key_id: issued.keyId } : {};
     };
     // Device trust: posture and compliance at every code exchange and refresh, combined with what
-    // the MDM says (the MDM's facts win; a device no MDM manages is BYOD). No platform
-    // attestation verifier is configured yet, so evidence in reports is not checked.
+    // the MDM says (the MDM's facts win; a device no MDM manages is BYOD). Platform attestation
+    // is verified for the apps that configure it (clients[].attestation); Play Integrity refuses.
     const mdmStore = new MdmStore(db, clock);
     const mdmView = { stateFor: (input: { userId: string; mdmDeviceId?: string; platform?: string }) => mdmStore.stateFor({ ...input, platform: input.platform ?? 'unknown' }) };
-    const deviceTrust = new DeviceTrust({ db, clock, sessions, policy: config.devicePolicy, mdm: mdmView, claimOnce, audit, exemptClients: [START_PAGE_CLIENT_ID] });
+    const attestation = attestationForApps(config.clients, { clock, ...(options.appAttestRoots ? { roots: options.appAttestRoots } : {}) });
+    const deviceTrust = new DeviceTrust({ db, clock, sessions, policy: config.devicePolicy, mdm: mdmView, claimOnce, audit, attestation, exemptClients: [START_PAGE_CLIENT_ID] });
     const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras, deviceTrust }) };
     const bearer = new BearerVerifier(keys.publicJwks, {
       issuer: config.publicUrl,

@@ -207,6 +207,10 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
       const problem = redirectUriProblem(uri, client.secret !== undefined);
       if (problem) problems.push({ path: `clients[${i}].redirectUris[${j}]`, message: problem });
     });
+    // A development App Attest key is what any build signed with a development profile gets.
+    if (production && client.attestation?.apple?.environment === 'development') {
+      problems.push({ path: `clients[${i}].attestation.apple.environment`, message: '`development` is refused in production: any sideloaded build gets a development App Attest key. Use `production` (App Store and TestFlight builds)' });
+    }
   });
   problems.push(...monitoringProblems(config.monitoring, { production }).map((p) => ({ path: `monitoring.${p.path}`, message: p.message })));
   problems.push(...mdmConfigProblems(config.mdm, { production }).map((p) => ({ path: `mdm.${p.path}`, message: p.message })));

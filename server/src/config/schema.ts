@@ -121,6 +121,35 @@ const ClientSchema = Type.Object(
     requestSigning: Type.Optional(
       SigningMode('Request signing for this app’s API calls (overrides requestSigning.mode): `optional` accepts unsigned calls but verifies signed ones; `off` ignores signatures.'),
     ),
+    attestation: Type.Optional(
+      Type.Object(
+        {
+          apple: Type.Optional(
+            Type.Object(
+              {
+                appIds: Type.Array(
+                  Type.String({
+                    pattern: '^[A-Z0-9]{10}\\.[A-Za-z0-9.-]+$',
+                    patternHint: 'must be <10-character team id>.<bundle id>, such as ABCDE12345.com.example.field',
+                  }),
+                  { minItems: 1, maxItems: 20, description: 'The app’s App Attest app ids, `<team id>.<bundle id>` (several for builds under other bundle ids); an attestation made by any other app, even one signed by Apple, is refused.' },
+                ),
+                environment: Type.Union([Type.Literal('production'), Type.Literal('development')], {
+                  description:
+                    'Which App Attest environment the keys come from: `production` for App Store and TestFlight builds, `development` for builds signed with a development profile. Exactly one is accepted; `development` is refused in production (any sideloaded build gets a development key).',
+                }),
+              },
+              { additionalProperties: false, description: 'Apple App Attest, verified offline against Apple’s App Attestation Root CA.' },
+            ),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Platform attestation of this app’s device keys (docs/device-trust.md), verified in posture reports, e.g. `{ apple: { appIds: [ABCDE12345.com.example.field], environment: production } }`. Absent: evidence is not checked, and devicePolicy requireAttestation refuses every device of this app. Play Integrity is not built: Android evidence is refused (not-configured).',
+        },
+      ),
+    ),
     secret: Type.Optional(
       Type.String({
         minLength: 32,

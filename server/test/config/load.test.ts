@@ -158,6 +158,22 @@ test('redirect URIs follow RFC 8252', () => {
   assert.deepEqual(problems.map((p) => p.path), ['clients[0].redirectUris[0]', 'clients[1].id']);
 });
 
+test('App Attest per app: app ids are <team id>.<bundle id>, the environment is chosen, and production refuses development', () => {
+  const app = (apple: unknown) => JSON.stringify([{ id: 'field-app', name: 'Field', redirectUris: ['com.example.field:/cb'], attestation: { apple } }]);
+  const config = loadConfig({ env: { PALISADE_CLIENTS: app({ appIds: ['ABCDE12345.com.example.field', 'ABCDE12345.com.example.field-beta'], environment: 'development' }) } });
+  assert.deepEqual(config.clients[0]!.attestation?.apple, { appIds: ['ABCDE12345.com.example.field', 'ABCDE12345.com.example.field-beta'], environment: 'development' }, 'development is accepted outside production');
+  for (const bad of ['abcde12345.com.example.field', 'ABCDE1234.com.example.field', 'com.example.field', 'ABCDE12345.', 'ABCDE12345.com example', 'ABCDE12345.com.example.field\n']) {
+    const problems = problemsOf(() => loadConfig({ env: { PALISADE_CLIENTS: app({ appIds: [bad], environment: 'production' }) } }));
+    assert.equal(problems[0]!.path, 'clients[0].attestation.apple.appIds[0]', `${JSON.stringify(bad)} must be refused`);
+    assert.match(problems[0]!.message, /team id>\.<bundle id>/, 'the refusal says the form in words');
+  }
+  assert.equal(problemsOf(() => loadConfig({ env: { PALISADE_CLIENTS: app({ appIds: ['ABCDE12345.com.example.field'] }) } }))[0]!.path, 'clients[0].attestation.apple.environment', 'the environment is a choice, never assumed');
+  assert.equal(problemsOf(() => loadConfig({ env: { PALISADE_CLIENTS: app({ appIds: [], environment: 'production' }) } }))[0]!.path, 'clients[0].attestation.apple.appIds');
+  const inProduction = (environment: string) => problemsOf(() => loadConfig({ env: { NODE_ENV: 'production', PALISADE_CLIENTS: app({ appIds: ['ABCDE12345.com.example.field'], environment }) } })).map((p) => p.path);
+  assert.ok(inProduction('development').includes('clients[0].attestation.apple.environment'), 'production refuses development keys');
+  assert.ok(!inProduction('production').includes('clients[0].attestation.apple.environment'));
+});
+
 test('the example configuration and the settings reference are generated from the schema and current', () => {
   const root = path.resolve(import.meta.dirname, '../../..');
   assert.equal(readFileSync(path.join(root, 'config/palisade.example.yaml'), 'utf8'), exampleYaml(), 'run `npm run docs` after changing the schema');

@@ -127,8 +127,9 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
 /**
  * Palisade in this test's process (where a test must reach inside: an injected clock, the
  * database handle), federating to `upstream`, on the test database's own folder and database.
- * `env` adds or overrides settings. `ca` is the development certificate clients must trust;
- * `appKeys` the API key made for each configured app before the start.
+ * `env` adds or overrides settings; `start` what only code can give (a test root for App
+ * Attest). `ca` is the development certificate clients must trust; `appKeys` the API key made
+ * for each configured app before the start.
  */
 export async function startInProcess(
   database: { dataDir: string; url: string | undefined },
@@ -136,6 +137,7 @@ export async function startInProcess(
   port: number,
   env: Record<string, string> = {},
   clock?: import('../../src/clock.ts').Clock,
+  start: Pick<import('../../src/main.ts').StartOptions, 'appAttestRoots'> = {},
 ): Promise<{ server: import('../../src/main.ts').RunningServer; ca: string; appKeys: Record<string, string> }> {
   const { loadConfig } = await import('../../src/config/load.ts');
   const { startServer } = await import('../../src/main.ts');
@@ -153,7 +155,7 @@ export async function startInProcess(
     },
   });
   const appKeys = await provisionInProcess(config);
-  const server = await startServer({ config, announce: () => undefined, ...(clock ? { clock } : {}) });
+  const server = await startServer({ config, announce: () => undefined, ...(clock ? { clock } : {}), ...start });
   rememberAppKeys(server.url, appKeys);
   return { server, ca: readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8'), appKeys };
 }
