@@ -50,7 +50,7 @@ import { MdmStore } from './devices/mdm-store.ts';
 import { MdmIngest, type OnDeviceChange } from './devices/mdm-ingest.ts';
 import { MdmSync } from './devices/mdm-sync.ts';
 import { mdmRoutes } from './devices/mdm-routes.ts';
-import { DeviceTrust, appConfigRoutes } from './devices/index.ts';
+import { DeviceTrust, appConfigRoutes, type MdmView } from './devices/index.ts';
 import { attestationForApps } from './devices/attestation/index.ts';
 
 export interface RunningServer {
@@ -231,7 +231,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // the MDM says (the MDM's facts win; a device no MDM manages is BYOD). Platform attestation
     // is verified for the apps that configure it (clients[].attestation); Play Integrity refuses.
     const mdmStore = new MdmStore(db, clock);
-    const mdmView = { stateFor: (input: { userId: string; mdmDeviceId?: string; platform?: string }) => mdmStore.stateFor({ ...input, platform: input.platform ?? 'unknown' }) };
+    const mdmView: MdmView = { stateFor: (input) => mdmStore.stateFor({ ...input, platform: input.platform ?? 'unknown' }) };
     const attestation = attestationForApps(config.clients, { clock, ...(options.appAttestRoots ? { roots: options.appAttestRoots } : {}) });
     const deviceTrust = new DeviceTrust({ db, clock, sessions, policy: config.devicePolicy, mdm: mdmView, claimOnce, audit, attestation, exemptClients: [START_PAGE_CLIENT_ID] });
     const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras, deviceTrust }) };

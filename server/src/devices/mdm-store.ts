@@ -18,7 +18,7 @@ import { MDM_VENDORS, checkDeviceBinding, normalizeMdmDeviceId, normalizePlatfor
  * this person — unknown id, not managed, another person's device, another platform.
  */
 export interface MdmView {
-  stateFor(input: { userId: string; mdmDeviceId?: string; platform: string }): Promise<MdmDeviceState | undefined>;
+  stateFor(input: MdmStateQuery): Promise<MdmDeviceState | undefined>;
 }
 
 /** `MdmView.stateFor`'s input, and the Jamf enrollment token from the app's managed configuration when it has one. */
@@ -27,6 +27,11 @@ export interface MdmStateQuery {
   mdmDeviceId?: string;
   platform: string;
   enrollmentToken?: string;
+  /**
+   * The token's SHA-256 as recorded from an accepted posture report (devices.posture), for a
+   * re-evaluation, where the token itself is not at hand. `enrollmentToken` wins when both are given.
+   */
+  enrollmentTokenHash?: string;
 }
 
 /** One stored device: the common model, plus what only the store knows. */
@@ -234,13 +239,14 @@ export class MdmStore implements MdmView {
       [pairs.map((p) => p.vendor), pairs.map((p) => p.id)],
     );
     const platform = input.platform ? normalizePlatform(input.platform) : undefined;
+    const presented = input.enrollmentToken !== undefined ? hashToken(input.enrollmentToken) : input.enrollmentTokenHash;
     for (const row of rows) {
       if (!pairs.some((p) => p.vendor === row.vendor && p.id === row.mdm_device_id)) continue;
       const stored = fromRow(row);
       if (stored.state.user === undefined) continue;
       if (stored.enrollmentTokenHash !== undefined) {
-        // Compared as hashes: only the hash is stored (like every other bearer secret).
-        if (input.enrollmentToken === undefined || !constantTimeEqual(hashToken(input.enrollmentToken), stored.enrollmentTokenHash)) continue;
+        // Compared as hashes, in constant time: only the hash is stored (like every other bearer secret).
+        if (presented === undefined || !constantTimeEqual(presented, stored.enrollmentTokenHash)) continue;
       }
       const bound = names.some((user) => checkDeviceBinding(stored.state, { user, ...(platform ? { platform } : {}) }).ok);
       if (bound) return stored.state;

@@ -8,6 +8,7 @@
  * platform attestation (attestation/) is what ties the key to genuine hardware and app.
  */
 import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, errors as joseErrors, type JWK } from 'jose';
+import { hashToken } from '../security/primitives.ts';
 
 /** The HTTP header the app sends with its token requests. */
 export const POSTURE_HEADER = 'palisade-device-posture';
@@ -36,6 +37,12 @@ export interface PostureReport {
   biometry: boolean;
   managed: boolean;
   mdmDeviceId?: string;
+  /**
+   * The enrollment token the MDM pushed to the app as managed configuration (Jamf extension
+   * attribute, docs/mdm.md): a bearer secret, passed to the MDM view and never logged, audited
+   * or stored in clear (`postureRecord` keeps only its SHA-256).
+   */
+  mdmEnrollmentToken?: string;
   iat: number;
   jti: string;
   /** Platform evidence carried in the report (base64), verified by trust.ts when configured. */
@@ -73,6 +80,8 @@ export interface VerifyPostureInput {
 const VERSION = /^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$/;
 const SHORT_TEXT = /^[\w .,:()+/-]{1,64}$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+/** Printable ASCII without spaces, as an administrator sets it in the MDM. */
+const ENROLLMENT_TOKEN = /^[\x21-\x7e]{8,512}$/;
 
 /** Verifies a posture report; throws `PostureError` with the reason it was refused. */
 export async function verifyPosture(input: VerifyPostureInput): Promise<PostureReport> {
@@ -132,6 +141,8 @@ function readClaims(c: Record<string, unknown>): PostureReport {
   const indicators = c.root_indicators ?? [];
   if (!Array.isArray(indicators) || indicators.length > 32 || !indicators.every((i) => typeof i === 'string' && SHORT_TEXT.test(i))) bad('root_indicators must be a short list of plain strings');
   if (c.mdm_device_id !== undefined && (typeof c.mdm_device_id !== 'string' || !/^[\w.:{}-]{1,128}$/.test(c.mdm_device_id))) bad('mdm_device_id must be the id the MDM pushed to the app');
+  // The message never repeats the value: it is a secret.
+  if (c.mdm_enrollment_token !== undefined && (typeof c.mdm_enrollment_token !== 'string' || !ENROLLMENT_TOKEN.test(c.mdm_enrollment_token))) bad('mdm_enrollment_token must be the token the MDM pushed to the app');
   if (typeof c.iat !== 'number' || !Number.isInteger(c.iat)) bad('iat must be a NumericDate');
   if (typeof c.jti !== 'string' || !/^[\w-]{16,128}$/.test(c.jti)) bad('jti must be a unique identifier of 16 to 128 characters');
   let attestation: PostureReport['attestation'];
@@ -154,14 +165,23 @@ function readClaims(c: Record<string, unknown>): PostureReport {
     biometry: c.biometry as boolean,
     managed: c.managed as boolean,
     ...(c.mdm_device_id !== undefined ? { mdmDeviceId: c.mdm_device_id as string } : {}),
+    ...(c.mdm_enrollment_token !== undefined ? { mdmEnrollmentToken: c.mdm_enrollment_token as string } : {}),
     iat: c.iat as number,
     jti: c.jti as string,
     ...(attestation ? { attestation } : {}),
   };
 }
 
-/** What is stored on the device row (no evidence bytes: they are large and verified once). */
+/**
+ * What is stored on the device row (no evidence bytes: they are large and verified once). The
+ * enrollment token is kept only as its SHA-256, which lets a re-evaluation (trust.ts) present it
+ * to the MDM store again without the token itself ever being stored.
+ */
 export function postureRecord(report: PostureReport): Record<string, unknown> {
-  const { attestation, ...rest } = report;
-  return { ...rest, ...(attestation ? { attestationKeyId: attestation.keyId } : {}) };
+  const { attestation, mdmEnrollmentToken, ...rest } = report;
+  return {
+    ...rest,
+    ...(attestation ? { attestationKeyId: attestation.keyId } : {}),
+    ...(mdmEnrollmentToken !== undefined ? { mdmEnrollmentTokenHash: hashToken(mdmEnrollmentToken) } : {}),
+  };
 }

@@ -22,7 +22,12 @@ import { combineFacts, evaluate, postureInvalid, refusalFor, rulesFor, type Deci
  * passes `noMdm`, and every device is BYOD (nothing vouches for it being managed).
  */
 export interface MdmView {
-  stateFor(input: { userId: string; mdmDeviceId?: string; platform?: PosturePlatform }): Promise<MdmDeviceState | undefined>;
+  /**
+   * `enrollmentToken`: the one the app's report carries, which a device whose MDM record holds
+   * one must match. `enrollmentTokenHash`: its SHA-256 as recorded from an accepted report, for
+   * a re-evaluation (the token itself is never stored).
+   */
+  stateFor(input: { userId: string; mdmDeviceId?: string; platform?: PosturePlatform; enrollmentToken?: string; enrollmentTokenHash?: string }): Promise<MdmDeviceState | undefined>;
 }
 
 export const noMdm: MdmView = { stateFor: async () => undefined };
@@ -109,7 +114,12 @@ export class DeviceTrust {
     const attested = report?.attestation && input.jkt ? await this.attest(session, input.jkt, report) : undefined;
     if (attested && !attested.ok) return refuse(postureInvalid(`the platform attestation was refused (${attested.reason})`), ['posture-invalid'], { attestation: attested.reason }, input.grantType === 'authorization_code');
 
-    const mdm = await this.o.mdm.stateFor({ userId: session.userId, ...(report?.mdmDeviceId ? { mdmDeviceId: report.mdmDeviceId } : {}), ...(report ? { platform: report.platform } : {}) });
+    const mdm = await this.o.mdm.stateFor({
+      userId: session.userId,
+      ...(report?.mdmDeviceId ? { mdmDeviceId: report.mdmDeviceId } : {}),
+      ...(report ? { platform: report.platform } : {}),
+      ...(report?.mdmEnrollmentToken !== undefined ? { enrollmentToken: report.mdmEnrollmentToken } : {}),
+    });
     const facts = combineFacts(report, mdm, attested?.ok === true);
     const decision = evaluate(facts, rulesFor(this.o.policy, session.clientId, facts.ownership), session, this.o.policy?.mfaAcrValues ?? []);
     const record = { ownership: decision.ownership, compliance: decision.compliance, reasons: decision.violations, posture: report ? postureRecord(report) : undefined, mdmDeviceId: mdm?.mdmDeviceId ?? report?.mdmDeviceId };
@@ -154,10 +164,17 @@ export class DeviceTrust {
     );
     const device = rows[0];
     if (!device) return undefined;
-    const stored = (typeof device.posture === 'string' ? JSON.parse(device.posture) : device.posture) as PostureReport | null;
-    const platform = stored?.platform ?? (device.platform === 'ios' || device.platform === 'android' ? device.platform : undefined);
-    const mdm = await this.o.mdm.stateFor({ userId: device.userId, ...(device.mdmDeviceId ? { mdmDeviceId: device.mdmDeviceId } : {}), ...(platform ? { platform } : {}) });
-    const facts = combineFacts(stored ? { ...stored, rootIndicators: stored.rootIndicators ?? [] } : undefined, mdm, false);
+    const recorded = (typeof device.posture === 'string' ? JSON.parse(device.posture) : device.posture) as (PostureReport & { mdmEnrollmentTokenHash?: unknown }) | null;
+    const { mdmEnrollmentTokenHash: tokenHash, ...stored } = recorded ?? {};
+    const report = recorded ? (stored as PostureReport) : undefined;
+    const platform = report?.platform ?? (device.platform === 'ios' || device.platform === 'android' ? device.platform : undefined);
+    const mdm = await this.o.mdm.stateFor({
+      userId: device.userId,
+      ...(device.mdmDeviceId ? { mdmDeviceId: device.mdmDeviceId } : {}),
+      ...(platform ? { platform } : {}),
+      ...(typeof tokenHash === 'string' ? { enrollmentTokenHash: tokenHash } : {}),
+    });
+    const facts = combineFacts(report ? { ...report, rootIndicators: report.rootIndicators ?? [] } : undefined, mdm, false);
     const rules = rulesFor(this.o.policy, device.clientId, facts.ownership);
     // Attestation is proven per request; a stored report cannot prove it again.
     const decision = evaluate(facts, { ...rules, requireAttestation: false }, undefined);

@@ -13,7 +13,8 @@ import type { Database } from '../../src/db/index.ts';
 import { Devices, Sessions } from '../../src/sessions/index.ts';
 import { systemClock } from '../../src/clock.ts';
 import { MemoryCache } from '../../src/cache/index.ts';
-import { randomId } from '../../src/security/primitives.ts';
+import { hashToken, randomId } from '../../src/security/primitives.ts';
+import { MdmStore } from '../../src/devices/mdm-store.ts';
 import type { AuditEvent, AuditSink } from '../../src/audit/index.ts';
 import { DeviceTrust, POSTURE_TYP, type MdmView } from '../../src/devices/index.ts';
 import type { MdmDeviceState } from '../../src/devices/mdm/index.ts';
@@ -102,9 +103,9 @@ for (const kind of databaseKinds()) {
     });
 
     /** A signed-in session on a recorded device, as after a code exchange. */
-    async function signedIn(key: { jkt: string }) {
+    async function signedIn(key: { jkt: string }, email: string | null = null) {
       const db = handles[0]!;
-      const { rows } = await db.query<{ id: string }>(`INSERT INTO users (issuer, subject) VALUES ('https://idp.test', $1) RETURNING id`, [randomId()]);
+      const { rows } = await db.query<{ id: string }>(`INSERT INTO users (issuer, subject, email) VALUES ('https://idp.test', $1, $2) RETURNING id`, [randomId(), email]);
       const id = randomId();
       const now = Date.now();
       await sessions.create({ id, userId: rows[0]!.id, clientId: 'field-app', authTime: new Date(now), acr: null, amr: ['pwd'], expiresAt: new Date(now + 86_400_000) });
@@ -231,6 +232,50 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(rows[0]!.reasons, ['mdm-noncompliant']);
       const event = audit.events.findLast((e) => e.action === 'device.noncompliant' && e.resource?.id === deviceId)!;
       assert.equal(event.detail?.trigger, 'mdm.webhook');
+    });
+
+    test('a device whose MDM record holds an enrollment token is corporate only with that token, which is never stored in clear nor audited', async () => {
+      const db = handles[0]!;
+      const store = new MdmStore(db, systemClock);
+      const token = `enrol-${randomId()}`;
+      const udid = '00008120-00A1B2C3D4E5F601';
+      await store.storeInventory({ vendor: 'jamf', mdmDeviceId: udid, platform: 'ios', osVersion: '17.4', managed: true, compliant: undefined, jailbroken: false, passcodeSet: true, user: 'dana@corp.test', enrollmentToken: token });
+      const cache = new MemoryCache();
+      const stored = new DeviceTrust({
+        db,
+        clock: systemClock,
+        sessions,
+        policy: { default: { corporate: { minAppVersion: '2.4.0' }, byod: { requireMfa: false } } },
+        // As main.ts wires it: the input spread into the store's query.
+        mdm: { stateFor: (input) => store.stateFor({ ...input, platform: input.platform ?? 'unknown' }) },
+        claimOnce: (k, ttl) => cache.claimOnce(k, ttl),
+        audit,
+      });
+      const key = await deviceKey();
+      const { session, deviceId } = await signedIn(key, 'dana@corp.test');
+      const ownership = async (claims: Record<string, unknown>) => (await stored.check({ grantType: 'refresh_token', session, jkt: key.jkt, dpopProof: key.dpop, posture: await posture(key, { mdm_device_id: udid, ...claims }) })).claims.device_ownership;
+
+      assert.equal(await ownership({}), 'byod', 'without the token the MDM does not vouch for the device');
+      assert.equal(await ownership({ mdm_enrollment_token: `enrol-${randomId()}` }), 'byod', 'nor with another token');
+      const before = audit.events.length;
+      const bad = await refusal(stored.check({ grantType: 'refresh_token', session, jkt: key.jkt, dpopProof: key.dpop, posture: await posture(key, { mdm_device_id: udid, mdm_enrollment_token: 'has space in it' }) }));
+      assert.equal(bad.status, 400, 'a token of the wrong form is a malformed report');
+      assert.ok(!JSON.stringify(bad).includes('has space'), 'the refusal does not repeat the token');
+
+      const check = await stored.check({ grantType: 'refresh_token', session, jkt: key.jkt, dpopProof: key.dpop, posture: await posture(key, { mdm_device_id: udid, mdm_enrollment_token: token }) });
+      assert.deepEqual(check.claims, { device_ownership: 'corporate', device_compliant: true }, 'with the right token the device is corporate');
+      await check.commit();
+      const { rows } = await db.query<{ posture: unknown }>('SELECT posture::text AS posture FROM devices WHERE id = $1', [deviceId]);
+      const text = String(rows[0]!.posture);
+      assert.ok(!text.includes(token), 'the token is not stored in clear');
+      assert.equal(JSON.parse(text).mdmEnrollmentTokenHash, hashToken(token));
+      assert.ok(!JSON.stringify(audit.events.slice(before)).includes('has space'), 'nor audited');
+      assert.ok(!JSON.stringify(audit.events).includes(token), 'nor audited');
+
+      // A re-evaluation presents the recorded hash: the device stays corporate.
+      const again = await stored.reevaluate(deviceId, 'mdm.sync');
+      assert.equal(again!.decision.ownership, 'corporate');
+      assert.equal(again!.ended, 0);
     });
   });
 }
