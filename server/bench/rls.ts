@@ -69,6 +69,7 @@ const DISPATCHER: RlsClaims = {
   department: null,
   projects: [],
   contractor: false,
+  deviceOwnership: null,
 };
 
 const PAGES: { name: string; filter: JobFilter }[] = [

@@ -43,8 +43,12 @@ interface CallerRow {
   disabled: boolean;
 }
 
-/** The caller as the database knows them now; undefined when unknown or disabled. */
-export async function loadCaller(db: Queryable, userId: string): Promise<Caller | undefined> {
+/**
+ * The caller as the database knows them now; undefined when unknown or disabled. The device's
+ * ownership is not the database's to know: it is what the access token says
+ * (`request.auth.device_ownership`), judged when the token was issued.
+ */
+export async function loadCaller(db: Queryable, userId: string, deviceOwnership: 'corporate' | 'byod' | undefined): Promise<Caller | undefined> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(userId)) return undefined;
   const { rows } = await db.query<CallerRow>(
     `SELECT id, name, territory, region, department, projects, employee_type, disabled_at IS NOT NULL AS disabled,
@@ -66,6 +70,7 @@ export async function loadCaller(db: Queryable, userId: string): Promise<Caller 
       department: row.department,
       projects: row.projects,
       contractor: row.employee_type === 'contractor',
+      deviceOwnership: deviceOwnership === 'corporate' || deviceOwnership === 'byod' ? deviceOwnership : null,
     },
   };
 }
@@ -94,7 +99,7 @@ export function authorizationStage(db: Database): AuthorizationStage {
       if (!permission) return undefined;
       // A route that names a permission and skips authentication is a programming error.
       if (!request.auth) throw new Error(`route ${request.routeOptions.url} names a permission but does not authenticate`);
-      const caller = await loadCaller(db, request.auth.sub);
+      const caller = await loadCaller(db, request.auth.sub, request.auth.device_ownership);
       // Unknown or disabled (deprovisioned) since the token was minted: as good as signed out.
       if (!caller) throw problems.sessionRevoked();
       if (!allowed(caller.roles, permission)) throw authzProblems.permissionMissing(permission);

@@ -1,5 +1,6 @@
 /**
- * The caller's claims as row-level security reads them (migration 0012: palisade_claim_*).
+ * The caller's claims as row-level security reads them (migration 0012: palisade_claim_*; 0017:
+ * palisade_claim_device_ownership).
  * `asCaller` runs work in one transaction, as the runtime role, whose first statement sets the
  * claims with `set_config(…, true)`: transaction-local, so they end with the transaction and a
  * pooled connection never carries one caller's claims into another's work. Outside such a
@@ -16,13 +17,19 @@ export interface RlsClaims {
   projects: readonly string[];
   /** Contractors (employee_type contractor) see only their projects' rows. */
   contractor: boolean;
+  /**
+   * The ownership of the device the caller's access token was issued to (its `device_ownership`
+   * claim, devices/trust.ts); null when the token carries none (the device was not judged).
+   */
+  deviceOwnership: 'corporate' | 'byod' | null;
 }
 
 // One statement: arrays go in as text[] parameters and are stored as their PostgreSQL literal,
 // which the claim functions cast back; nothing is spliced into the SQL.
 const SET_CLAIMS = `SELECT set_config('palisade.user_id', $1, true), set_config('palisade.roles', $2::text[]::text, true),
   set_config('palisade.territory', $3, true), set_config('palisade.region', $4, true), set_config('palisade.department', $5, true),
-  set_config('palisade.projects', $6::text[]::text, true), set_config('palisade.contractor', $7, true)`;
+  set_config('palisade.projects', $6::text[]::text, true), set_config('palisade.contractor', $7, true),
+  set_config('palisade.device_ownership', $8, true)`;
 
 export async function setClaims(tx: Queryable, claims: RlsClaims): Promise<void> {
   await tx.query(SET_CLAIMS, [
@@ -33,6 +40,7 @@ export async function setClaims(tx: Queryable, claims: RlsClaims): Promise<void>
     claims.department ?? '',
     [...claims.projects],
     claims.contractor ? 'yes' : '',
+    claims.deviceOwnership ?? '',
   ]);
 }
 

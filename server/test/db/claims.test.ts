@@ -48,7 +48,7 @@ for (const kind of databaseKinds()) {
       await database?.drop();
     });
 
-    const claims = (userId: string): RlsClaims => ({ userId, roles: ['technician'], territory: null, region: null, department: null, projects: [], contractor: false });
+    const claims = (userId: string): RlsClaims => ({ userId, roles: ['technician'], territory: null, region: null, department: null, projects: [], contractor: false, deviceOwnership: null });
 
     test('forty concurrent callers on three connections each see only their own claims and rows, before and after waiting', async () => {
       const results = await Promise.all(
@@ -92,6 +92,24 @@ for (const kind of databaseKinds()) {
       );
       const { rows } = await db.query<{ jobs: string | number }>('SELECT count(*) AS jobs FROM fs_jobs');
       assert.equal(Number(rows[0]!.jobs), 0);
+    });
+
+    test('the device ownership is visible inside the caller’s transaction and gone after it', async () => {
+      const read = "SELECT palisade_claim_device_ownership() AS fn, palisade_claim('device_ownership') AS claim, current_setting('palisade.user_id', true) AS uid";
+      for (const ownership of ['corporate', 'byod'] as const) {
+        const inside = await asCaller(db, { ...claims(technicians[0]!), deviceOwnership: ownership }, async (tx) => (await tx.query<{ fn: string | null; claim: string | null; uid: string }>(read)).rows[0]!);
+        assert.deepEqual(inside, { fn: ownership, claim: ownership, uid: technicians[0]! }, 'set by the same statement as the other claims');
+      }
+      const none = await asCaller(db, claims(technicians[1]!), async (tx) => (await tx.query<{ fn: string | null; claim: string | null }>(read)).rows[0]!);
+      assert.equal(none.fn, null, 'a token without the claim: null');
+      assert.equal(none.claim, null);
+      // Every connection of the pool has now run a caller's transaction: none keeps the setting.
+      await Promise.all(technicians.map((userId) => asCaller(db, { ...claims(userId), deviceOwnership: 'corporate' }, (tx) => tx.query('SELECT 1'))));
+      for (let i = 0; i < 6; i += 1) {
+        const { rows } = await db.query<{ fn: string | null; claim: string | null }>(read);
+        assert.equal(rows[0]!.fn, null, 'gone after the transaction');
+        assert.equal(rows[0]!.claim, null);
+      }
     });
   });
 }

@@ -196,7 +196,7 @@ for (const kind of databaseKinds()) {
     const token = (who: Person, ageS = 10) => sign(who, nowS() - ageS);
     /** What the person may see, asked of row-level security alone (no WHERE of ours). */
     const visibleIds = async (who: Person, where = 'TRUE', params: unknown[] = []) => {
-      const caller = (await loadCaller(db, who.id))!;
+      const caller = (await loadCaller(db, who.id, undefined))!;
       const { rows } = await asCaller(db, caller.claims, (tx) => tx.query<{ id: string }>(`SELECT id FROM fs_jobs WHERE ${where}`, params));
       return rows.map((r) => r.id).sort();
     };

@@ -82,4 +82,4 @@ export async function addUser(owner: OwnerQueryable, user: Omit<FixtureUser, 'id
   return { id: rows[0]!.id, ...user };
 }
 
-export const claimsOf = (user: FixtureUser): RlsClaims => ({ userId: user.id, roles: user.roles, territory: user.territory, region: user.region, department: user.department, projects: user.projects, contractor: user.contractor });
+export const claimsOf = (user: FixtureUser): RlsClaims => ({ userId: user.id, roles: user.roles, territory: user.territory, region: user.region, department: user.department, projects: user.projects, contractor: user.contractor, deviceOwnership: null });

@@ -266,7 +266,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
     },
     async (request) => {
       // No permission of its own: anyone signed in may ask what they may do.
-      const who = await loadCaller(deps.db, request.auth!.sub);
+      const who = await loadCaller(deps.db, request.auth!.sub, request.auth!.device_ownership);
       if (!who) throw problems.sessionRevoked();
       return {
         roles: who.roles,
