@@ -11,7 +11,7 @@ import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import { ROLE_NAMES } from '../config/schema.ts';
 import { problems } from '../http/problems.ts';
-import { NO_QUERY } from '../http/schemas.ts';
+import { NO_QUERY, UUID } from '../http/schemas.ts';
 
 const RoleList = { type: 'array', maxItems: ROLE_NAMES.length, uniqueItems: true, items: { type: 'string', enum: ROLE_NAMES } } as const;
 const RolesView = {
@@ -33,7 +33,7 @@ const SELECT = `SELECT id, roles AS "fromGroups", roles_added AS granted, roles_
   palisade_effective_roles(roles, roles_added, roles_removed) AS roles FROM users WHERE id = $1`;
 
 export async function roleRoutes(app: FastifyInstance, deps: { db: Database; audit: AuditSink }): Promise<void> {
-  const params = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 } } } as const;
+  const params = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: UUID } } as const;
 
   app.get<{ Params: { id: string } }>(
     '/admin/v1/users/:id/roles',

@@ -12,7 +12,7 @@ import { asCaller } from '../../db/claims.ts';
 import type { AuditSink } from '../../audit/index.ts';
 import { allowed, loadCaller, permissionsOf, PERMISSIONS, type Caller } from '../../authz/index.ts';
 import { Problem, problems } from '../../http/problems.ts';
-import { NO_QUERY } from '../../http/schemas.ts';
+import { NO_QUERY, UUID } from '../../http/schemas.ts';
 import { classified, encryptionContext, refuseForbiddenData, type EncryptedColumn } from './classification.ts';
 import * as store from './store.ts';
 import { JOB_STATUSES, PRIORITIES, TRANSITIONS, type JobRow, type JobStatus, type Scoping } from './store.ts';
@@ -35,7 +35,6 @@ export interface FieldServiceDeps {
   scoping?: Scoping;
 }
 
-const UUID = { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 } as const;
 /** Territory, department, project and skill codes. */
 const CODE = { type: 'string', minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9][A-Za-z0-9-]*$' } as const;
 const TEXT = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;

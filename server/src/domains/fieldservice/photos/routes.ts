@@ -13,7 +13,7 @@ import { asCaller } from '../../../db/claims.ts';
 import type { AuditSink } from '../../../audit/index.ts';
 import type { Caller } from '../../../authz/index.ts';
 import { Problem, problems } from '../../../http/problems.ts';
-import { NO_QUERY } from '../../../http/schemas.ts';
+import { NO_QUERY, UUID } from '../../../http/schemas.ts';
 import { BINARY_CONTENT_TYPES } from '../../../http/app.ts';
 import { constantTimeEqual } from '../../../security/primitives.ts';
 import { classified } from '../classification.ts';
@@ -34,7 +34,6 @@ export interface PhotoRoutesDeps {
   scoping?: Scoping;
 }
 
-const UUID = { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 } as const;
 const PhotoView = {
   type: 'object',
   additionalProperties: false,
