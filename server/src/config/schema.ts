@@ -17,7 +17,7 @@ const Duration = (description: string, defaultValue: string) =>
 const Strings = (description: string, defaultValue: string[] = []) =>
   Type.Array(Type.String({ minLength: 1 }), { description, default: defaultValue });
 
-/** One rate class: `points` requests per `duration` window (issue 6). */
+/** One rate class: `points` requests per `duration` window. */
 const RateClass = (description: string, points: number, duration: string) =>
   Type.Object(
     {
@@ -501,7 +501,7 @@ export const ConfigSchema = Type.Object(
       {
         additionalProperties: false,
         default: {},
-        description: 'Rate limits by class (issue 6). Counters are exact across instances when redis.url is set, in-process otherwise.',
+        description: 'Rate limits by class. Counters are exact across instances when redis.url is set, in-process otherwise.',
       },
     ),
     requestSigning: Type.Object(
@@ -516,7 +516,7 @@ export const ConfigSchema = Type.Object(
           '5m',
         ),
       },
-      { additionalProperties: false, default: {}, description: 'Request signatures and their replay window (issue 6).' },
+      { additionalProperties: false, default: {}, description: 'Request signatures and their replay window.' },
     ),
     devicePolicy: Type.Object(
       {
