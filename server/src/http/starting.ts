@@ -40,7 +40,7 @@ export function startupGate(): StartupGate {
       return;
     }
     const problem = problems.notReady('Palisade is starting; try again in a moment.');
-    response.writeHead(problem.status, { ...HEADERS, 'content-type': 'application/problem+json', 'retry-after': '1', 'x-request-id': requestId });
+    response.writeHead(problem.status, { ...HEADERS, 'content-type': 'application/problem+json; charset=utf-8', 'retry-after': '1', 'x-request-id': requestId });
     response.end(request.method === 'HEAD' ? undefined : JSON.stringify(problem.body(`urn:palisade:request:${requestId}`)));
   };
   return {
