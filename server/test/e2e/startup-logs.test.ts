@@ -97,7 +97,7 @@ for (const kind of databaseKinds()) {
 
     test('SIGTERM: the server says it stopped', () => {
       assert.match(first, /INFO: Palisade is stopping \(SIGTERM\)/);
-      assert.match(first.trimEnd(), /INFO: Palisade stopped\.$/, 'the last line says the server stopped');
+      assert.match(first.trimEnd(), /INFO: Palisade stopped\. \{"event":"server\.stopped","signal":"SIGTERM"\}$/, `the last line says the server stopped:\n${first.trimEnd().split('\n').slice(-5).join('\n')}`);
     });
 
     test('a restart does not say it loaded demo data it left alone', () => {
