@@ -106,14 +106,26 @@ export function buildCli(): Command {
     .action(async () => {
       try {
         const running = await startServer({ config: loadConfig() });
-        const stop = async () => {
-          await running.close();
+        let stopping = false;
+        const stop = async (signal: NodeJS.Signals) => {
+          // npm forwards the signal it gets to this process, which often has it already (same
+          // process group): the second one must not cut the orderly stop short.
+          if (stopping) return;
+          stopping = true;
+          running.log.info({ event: 'server.stopping', signal }, `Palisade is stopping (${signal}): finishing requests, writing the audit trail`);
+          try {
+            await running.close();
+          } catch (error) {
+            running.log.error({ event: 'server.stop_failed', err: error }, 'Palisade did not stop cleanly');
+            process.exit(1);
+          }
+          running.log.info({ event: 'server.stopped', signal }, 'Palisade stopped.');
           process.exit(0);
         };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
         // `kill -HUP` picks up a key rotation at once instead of at the next periodic reload.
-        process.on('SIGHUP', () => void running.reloadKeys().catch((error: unknown) => console.error(`key reload failed: ${(error as Error).message}`)));
+        process.on('SIGHUP', () => void running.reloadKeys().catch((error: unknown) => running.log.error({ event: 'keys.reload_failed', err: error }, 'signing key reload failed')));
       } catch (error) {
         fail(error);
       }

@@ -38,8 +38,11 @@ import { loadTls, TLS_POLICY } from './http/tls.ts';
 import { pinsRoute } from './http/pins.ts';
 import { startPage } from './http/start-page.ts';
 import { Metrics, metricsRoute } from './http/metrics.ts';
-import { AuditTrail, Sealer, auditRoutes, loadCheckpointSigner, redactForLog, sealerLag, type AuditSink } from './audit/index.ts';
-import type { FastifyBaseLogger } from 'fastify';
+import { AuditTrail, Sealer, auditRoutes, loadCheckpointSigner, sealerLag, type AuditSink } from './audit/index.ts';
+import type { Logger } from 'pino';
+import { createLogger, type LogFormat } from './http/logger.ts';
+import { startupGate } from './http/starting.ts';
+import { databaseUnreachable, portUnavailable, redisUnreachable } from './start-errors.ts';
 import { Monitor, type Alert } from './audit/monitor.ts';
 import { WebhookDelivery } from './audit/alerts.ts';
 import { recordConfiguration } from './audit/config-change.ts';
@@ -60,6 +63,8 @@ export interface RunningServer {
   db: Database;
   /** The audit trail (tests flush it before searching). */
   audit: AuditTrail;
+  /** The process's logger (`palisade start` says on it that the server stopped). */
+  log: Logger;
   /** Re-reads the signing key set now (normally every 15 s). */
   reloadKeys(): Promise<void>;
   close(): Promise<void>;
@@ -68,8 +73,10 @@ export interface RunningServer {
 export interface StartOptions {
   config: ResolvedConfig;
   clock?: Clock;
-  /** Lines announcing the URL, pin and development defaults; default: console.log. */
+  /** Lines announcing the URL, pin and development defaults; default: the logger, at info. */
   announce?: (line: string) => void;
+  /** The logger; default: one made from `log.level` and `log.format` (http/logger.ts). */
+  logger?: Logger;
   /**
    * Trust anchors for App Attest in place of Apple's root. Tests only (a fake Apple under a test
    * root); there is deliberately no setting for it.
@@ -126,45 +133,67 @@ export async function checkRuntimeLogin(db: Database): Promise<void> {
 const KEY_RELOAD_MS = 15_000;
 const SWEEP_MS = 10 * 60_000;
 
+/** The log format of `config`: as set, else pretty in development and JSON in production. */
+export function logFormat(config: ResolvedConfig): LogFormat {
+  return config.log.format ?? (config.production ? 'json' : 'pretty');
+}
+
+const READINESS_TIMEOUT_MS = 2000;
+
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
-  const announce = options.announce ?? ((line: string) => console.log(line));
+  // One logger from the first line on, handed to Fastify below, so every line has one shape.
+  const log = options.logger ?? createLogger({ level: options.config.log.level, format: logFormat(options.config) });
+  const announce = options.announce ?? ((line: string) => log.info(line));
+  // Development shortcuts and weakened protections stand out from the rest of the banner.
+  const caution = options.announce ?? ((line: string) => log.warn(line));
   let config = options.config;
   const master = resolveMasterKey(config);
-  const db = await openConfiguredDatabase(config);
-  let server: Server | undefined;
+
+  // The port before anything else: a port in use is reported before the database is touched,
+  // and probes are answered (http/starting.ts) from the moment the port is bound.
+  const hostname = config.server.publicUrl ? new URL(config.server.publicUrl).hostname : 'localhost';
+  const tls = await loadTls({ ...config.server.tls, dataDir: config.dataDir, hostnames: [hostname] });
+  const gate = startupGate();
+  // TLS 1.3 only, three AEAD suites, X25519 first (tls.ts says why).
+  const https: Server = createServer({ ...TLS_POLICY, cert: tls.cert, key: tls.key }, gate.listener);
+  await new Promise<void>((resolve, reject) => {
+    https.once('error', (error) => reject(portUnavailable(config.server.host, config.server.port, error)));
+    https.listen(config.server.port, config.server.host, () => resolve());
+  });
+  const port = (https.address() as AddressInfo).port;
+  config = { ...config, publicUrl: config.server.publicUrl ?? `https://localhost:${port}` };
+  log.info({ event: 'server.starting', port }, `Palisade is starting on ${config.server.host}:${port}`);
+
+  // Then what is shared with other instances, before any work is done on the database.
+  let cache: SharedCache;
+  let db: Database;
+  try {
+    const redisUrl = config.redis.url;
+    cache = redisUrl ? await openRedisCache(redisUrl).catch((error: unknown) => Promise.reject(redisUnreachable(redisUrl, error))) : new MemoryCache();
+  } catch (error) {
+    https.close();
+    throw error;
+  }
+  try {
+    db = await openConfiguredDatabase(config);
+  } catch (error) {
+    https.close();
+    await cache.close().catch(() => undefined);
+    throw error;
+  }
   let startedSessions: Sessions | undefined; // for the clean-up below if start-up fails
-  let openedCache: SharedCache | undefined;
   let startedSealer: Sealer | undefined;
   try {
+    // A bare "connect ECONNREFUSED" does not say which of the two connections failed.
+    const databaseUrl = config.database.url;
+    if (databaseUrl) await db.asOwner((q) => q.query('SELECT 1')).catch((error: unknown) => Promise.reject(databaseUnreachable(databaseUrl, error)));
     await migrate(db);
     if (config.database.runtimeUrl) await checkRuntimeLogin(db);
     await ensureSigningKey(db, master, config.tokens.signingAlg, clock);
     const auditSigner = await loadCheckpointSigner(db, master);
     let keys = await loadKeySet(db, master, clock);
 
-    const hostname = config.server.publicUrl ? new URL(config.server.publicUrl).hostname : 'localhost';
-    const tls = await loadTls({ ...config.server.tls, dataDir: config.dataDir, hostnames: [hostname] });
-    // TLS 1.3 only, three AEAD suites, X25519 first (tls.ts says why).
-    const https = createServer({ ...TLS_POLICY, cert: tls.cert, key: tls.key });
-    server = https;
-    await new Promise<void>((resolve, reject) => {
-      https.once('error', reject);
-      https.listen(config.server.port, config.server.host, () => resolve());
-    });
-    const port = (https.address() as AddressInfo).port;
-    config = { ...config, publicUrl: config.server.publicUrl ?? `https://localhost:${port}` };
-
-    // Modules log through the HTTP app's logger once it exists; what happens before (the sealer's
-    // first round, the session feed) goes to stderr as JSON, through the same redaction.
-    let appLog: FastifyBaseLogger | undefined;
-    const early = (level: string) => (details: object, message: string) =>
-      console.error(JSON.stringify({ level, time: Date.now(), ...redactForLog({ ...details, err: undefined }), msg: message, ...('err' in details ? { err: String((details as { err: unknown }).err) } : {}) }));
-    const log = {
-      warn: (details: object, message: string) => (appLog ? appLog.warn(details, message) : early('warn')(details, message)),
-      error: (details: object, message: string) => (appLog ? appLog.error(details, message) : early('error')(details, message)),
-      info: (details: object, message: string) => (appLog ? appLog.info(details, message) : early('info')(details, message)),
-    };
     // The audit trail first: everything after it records into it.
     const audit = new AuditTrail(db, clock, log, { flushIntervalMs: parseDuration(config.audit.flushInterval) });
     const sealer = new Sealer(db, auditSigner, clock, log, {
@@ -186,7 +215,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const monitor = new Monitor({ config: config.monitoring, clock, raise });
     // The sealer found the stored trail changed behind its back: it stops sealing, and people must know.
     sealer.onTamper = (error) => {
-      app.log.error({ event: 'audit.tamper_detected', reason: error.message }, 'the audit trail was changed behind Palisade’s back: sealing stopped');
+      log.error({ event: 'audit.tamper_detected', reason: error.message }, 'the audit trail was changed behind Palisade’s back: sealing stopped');
       raise({ rule: 'audit_tamper', key: 'audit:chain', severity: 'critical', summary: `The audit trail was tampered with: ${error.message}. Sealing has stopped; run palisade audit verify.`, at: clock.now(), detail: { suppressed: 0 } });
     };
     audit.onEvent((event) => {
@@ -194,8 +223,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
     await recordConfiguration(db, audit, config);
 
-    const cache = config.redis.url ? await openRedisCache(config.redis.url) : new MemoryCache();
-    openedCache = cache;
     const claimOnce = (key: string, ttlMs: number) => cache.claimOnce(key, ttlMs);
     const sessions = new Sessions(db, clock, parseDuration(config.tokens.accessTokenTtl), log, cache, audit);
     startedSessions = sessions;
@@ -278,6 +305,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       appKeys: new AppKeyStage(appKeys, keylessApps, rateLimits),
       bodyLimit: config.server.bodyLimit,
       logLevel: config.log.level,
+      logger: log,
       trustProxy: config.server.trustProxy,
       corsOrigins: config.server.corsOrigins,
       bearer,
@@ -311,15 +339,22 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         if (response.appId) monitor.observeResponse({ appId: response.appId, status: response.status, at: clock.now() });
       },
       readiness: async () => {
+        // Bounded: a probe must get an answer, not wait on a connection that hangs.
+        const within = (work: Promise<unknown>) =>
+          Promise.race([work, new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), READINESS_TIMEOUT_MS).unref())]);
         try {
-          await db.query('SELECT 1');
-          return undefined;
+          await within(db.query('SELECT 1'));
         } catch {
           return 'the database is not reachable';
         }
+        try {
+          await within(cache.ping());
+        } catch {
+          return 'Redis is not reachable';
+        }
+        return undefined;
       },
     });
-    appLog = app.log;
     await app.register(oauthRoutes, {
       config,
       db,
@@ -401,14 +436,19 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const mdmIngest = new MdmIngest({ store: mdmStore, onDeviceChange, log });
     const mdmSync = new MdmSync({ mdms, store: mdmStore, ingest: mdmIngest, audit, clock, log });
     if (mdms.size > 0) await app.register(mdmRoutes, { mdms, ingest: mdmIngest, audit });
+    let demoLine: string | undefined;
     if (config.demo.seed ?? !config.upstream) {
       const seeded = await seedDemo(db, fieldCipher, { devIssuer: `${config.publicUrl}${DEV_IDP_PATH}` });
-      if (seeded.seeded) announce(`Demo data loaded: ${seeded.jobs} jobs, ${seeded.customers} customers, ${seeded.sites} sites, ${seeded.technicians} technicians in ${seeded.territories} territories`);
+      demoLine = seeded.seeded
+        ? `Demo data loaded: ${seeded.jobs} jobs, ${seeded.customers} customers, ${seeded.sites} sites, ${seeded.technicians} technicians in ${seeded.territories} territories`
+        : 'Demo data: the domain already holds data, nothing loaded';
     }
     if (config.metrics.token) await app.register(metricsRoute, { metrics, token: config.metrics.token });
     // The start page signs demo people in; with a company IdP it (and its client) does not exist.
     if (!config.upstream) await app.register(startPage, { development: true });
     await app.ready();
+    // From here on requests reach the app; until now the start-up gate answered them.
+    gate.open(app.routing);
     mdmSync.start();
 
     // Key rotation by any instance (or `palisade keys rotate`) is picked up here.
@@ -432,15 +472,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     sweeper.unref();
 
     const url = config.publicUrl;
+    if (demoLine) announce(demoLine);
     announce(`Palisade is listening on ${config.server.host}:${port} — open ${url}/`);
     announce(`TLS certificate pin (SPKI): ${tls.pin}`);
     const backupKeyAt = tls.selfSigned ? path.join(config.dataDir, 'tls', 'backup-key.pem') : 'held offline';
     for (const backup of tls.backupPins) announce(`TLS backup pin (SPKI, key ${backupKeyAt}): ${backup}`);
-    if (tls.backupPins.length === 0) announce('WARNING: no backup pin (server.tls.allowNoBackupPins): an app that pins this certificate is locked out when its key changes');
+    if (tls.backupPins.length === 0) caution('WARNING: no backup pin (server.tls.allowNoBackupPins): an app that pins this certificate is locked out when its key changes');
     announce(`OAuth issuer: ${url}  ·  company IdP redirect URI to register: ${url}/auth/callback`);
-    for (const line of config.developmentDefaults) announce(`DEVELOPMENT ONLY: ${line}`);
+    for (const line of config.developmentDefaults) caution(`DEVELOPMENT ONLY: ${line}`);
     if (config.database.url && !config.database.runtimeUrl) {
-      announce('WARNING: runtime database connections log in as the schema owner and SET ROLE palisade_app; give them a login of their own (database.runtimeUrl, docs/operations.md)');
+      caution('WARNING: runtime database connections log in as the schema owner and SET ROLE palisade_app; give them a login of their own (database.runtimeUrl, docs/operations.md)');
     }
     announce('Palisade is ready.');
 
@@ -450,6 +491,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       config,
       db,
       audit,
+      log,
       reloadKeys,
       async close() {
         clearInterval(timer);
@@ -476,10 +518,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       },
     };
   } catch (error) {
-    server?.close();
+    https.close();
     await startedSealer?.stop().catch(() => undefined);
     await startedSessions?.stop().catch(() => undefined);
-    await openedCache?.close().catch(() => undefined);
+    await cache.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw error;
   }

@@ -23,6 +23,8 @@ export interface SharedCache {
   subscribe(channel: string, onMessage: (message: string) => void, onResume: () => void): Promise<Subscription>;
   /** Rate-limit counters (rate-limiter-flexible): exact across instances when the cache is shared. */
   counters(options: CounterOptions): RateLimiterAbstract;
+  /** Resolves when the shared store answers (readiness); rejects while it is unreachable. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,8 @@ export class MemoryCache implements SharedCache {
     return new RateLimiterMemory({ keyPrefix: options.keyPrefix, points: options.points, duration: options.durationS });
   }
 
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {
     this.listeners.clear();
   }
@@ -64,8 +68,16 @@ export async function openRedisCache(url: string): Promise<SharedCache> {
   const { Redis } = await import('ioredis');
   // Commands fail fast while Redis is unreachable (a replay check must not hang a request).
   const commands = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
-  commands.on('error', () => undefined);
-  await commands.connect();
+  // ioredis reports why a connection failed on 'error' and rejects connect() with a bare
+  // "Connection is closed.": the first is what an operator needs to read.
+  let lastError: Error | undefined;
+  commands.on('error', (error: Error) => (lastError = error));
+  try {
+    await commands.connect();
+  } catch (error) {
+    commands.disconnect();
+    throw lastError ?? error;
+  }
   const subscriptions: Subscription[] = [];
   return {
     kind: 'redis',
@@ -83,6 +95,9 @@ export async function openRedisCache(url: string): Promise<SharedCache> {
         rejectIfRedisNotReady: true,
         insuranceLimiter: new RateLimiterMemory({ keyPrefix: options.keyPrefix, points: options.points, duration: options.durationS }),
       });
+    },
+    async ping() {
+      await commands.ping();
     },
     async publish(channel, message) {
       await commands.publish(`palisade:${channel}`, message);

@@ -262,6 +262,9 @@ export interface LoadOptions {
   cwd?: string;
 }
 
+/** The development default the banner replaces with what the start actually did with the demo data. */
+export const DEMO_SEED_DEFAULT = 'field-service demo dataset for an empty domain (demo.seed)';
+
 export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
@@ -296,7 +299,7 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   if (!config.upstream) developmentDefaults.push('development IdP with demo users — anyone can sign in as any role (set upstream.* for the company IdP)');
   if (!config.server.tls) developmentDefaults.push('self-signed TLS certificate (set server.tls.certFile/keyFile)');
   if (!config.masterKey) developmentDefaults.push('generated master key on local disk (set PALISADE_MASTER_KEY)');
-  if (config.demo.seed ?? !config.upstream) developmentDefaults.push('field-service demo dataset loaded into an empty domain (demo.seed)');
+  if (config.demo.seed ?? !config.upstream) developmentDefaults.push(DEMO_SEED_DEFAULT);
   if (!config.redis.url) developmentDefaults.push('session feed over the database, no Redis (set REDIS_URL for Redis pub/sub)');
   return {
     ...config,

@@ -560,6 +560,12 @@ export const ConfigSchema = Type.Object(
           ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
           { default: 'info', description: 'Log level (pino). Secrets are redacted at every level.' },
         ),
+        format: Type.Optional(
+          Type.Union([Type.Literal('pretty'), Type.Literal('json')], {
+            description:
+              'How log lines are written to stdout (env PALISADE_LOG_FORMAT): `pretty`, one readable line each (one per request), or `json`, one JSON object per line for a log shipper. Absent: pretty in development, json in production. Every line of the process, the start-up banner included, has the one format.',
+          }),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -22,7 +22,7 @@
  *   8. handler
  *   9. errors become RFC 9457 problem+json (setErrorHandler below); nothing else leaks
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from 'fastify';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import cors from '@fastify/cors';
@@ -34,7 +34,8 @@ import { DPOP_ALGS } from './dpop.ts';
 import { JsonBodyError, MAX_JSON_DEPTH, parseJsonBounded } from './json.ts';
 import { NO_QUERY } from './schemas.ts';
 import { answerClientError } from './client-errors.ts';
-import { redactForLog, requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
+import { loggerOptions } from './logger.ts';
+import { requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
 import type { AppKeyStage, RateLimitStage, RequestSignatureStage } from '../apisec/index.ts';
 import type { AuthorizationStage } from '../authz/index.ts';
 
@@ -51,19 +52,16 @@ declare module 'fastify' {
 /** The content types a `binaryBody` route accepts as raw bytes (the route decides by content). */
 export const BINARY_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/heic', 'application/octet-stream'];
 
-/**
- * Query strings are never logged: authorization codes, states and tokens travel in them on
- * more paths than a list would keep up with (the start page at `/` receives codes, too).
- */
-const withoutQuery = (url: string) => {
-  const at = url.indexOf('?');
-  return at === -1 ? url : `${url.slice(0, at)}?[redacted]`;
-};
-
 export interface AppOptions {
+  /**
+   * The https server to serve on. Requests reach the app only once the caller routes them to
+   * `app.routing` (main.ts does when the app is ready; until then its start-up gate answers).
+   */
   server?: Server;
   bodyLimit: number;
   logLevel: string;
+  /** The process's logger (http/logger.ts); absent: one made here at `logLevel`, JSON. */
+  logger?: FastifyBaseLogger;
   trustProxy: boolean;
   corsOrigins: string[];
   bearer: BearerVerifier;
@@ -104,12 +102,18 @@ const auditedAs = new WeakMap<FastifyRequest, NonNullable<Problem['audit']>>();
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
 const EMPTY_BODY = Buffer.alloc(0);
 
+/** One log line per request, when it is answered (method, path, status, time), instead of Fastify's two. */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 export function createApp(options: AppOptions): FastifyInstance {
   const serverFactory: FastifyServerFactory | undefined = options.server
-    ? (handler) => {
-        options.server!.on('request', handler);
-        return options.server!;
-      }
+    ? () => options.server!
     : undefined;
   const app = Fastify({
     ...(serverFactory ? { serverFactory } : {}),
@@ -119,23 +123,8 @@ export function createApp(options: AppOptions): FastifyInstance {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
     },
-    logger: {
-      level: options.logLevel,
-      // Header paths for pino's own request/response serializers; everything else a module logs
-      // goes through the audit trail's rule (any field named like a token, key, secret, proof …).
-      redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["dpop"]', 'req.headers["palisade-app-key"]', 'res.headers["set-cookie"]'],
-        censor: '[redacted]',
-      },
-      formatters: { log: (object: Record<string, unknown>) => redactForLog(object) },
-      serializers: {
-        req: (req: { method: string; url: string; id: string }) => ({
-          method: req.method,
-          url: withoutQuery(req.url),
-          id: req.id,
-        }),
-      },
-    },
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(options.logLevel) }),
+    logController: new OneLinePerRequest(),
     // Answers before the pipeline (broken URLs, oversized or malformed HTTP) are problems too.
     frameworkErrors: (error, request, reply) => sendProblem(reply, error.code === 'FST_ERR_BAD_URL' ? problems.malformedUrl() : problems.malformedRequest(), request),
     clientErrorHandler: answerClientError,

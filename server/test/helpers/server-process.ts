@@ -45,3 +45,31 @@ export async function waitForExit(pid: number, timeoutMs = 15_000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * Runs `npm start` as a user does when the start is expected to fail: waits for the exit (a
+ * hang guard kills it) and returns the exit code and everything it printed.
+ */
+export async function startExpectingFailure(env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
+  const { spawn } = await import('node:child_process');
+  const { REPO_ROOT } = await import('./server.ts');
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_ENV: 'development', PALISADE_LOG_FORMAT: 'json', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const guard = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  clearTimeout(guard);
+  return { code, output };
+}

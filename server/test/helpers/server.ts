@@ -49,7 +49,8 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
   const appKeys = await provisionWithCli({ ...GENEROUS_RATE_LIMITS, ...env });
   const child: ChildProcess = spawn('npm', ['start', '--silent'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: 'development', ...GENEROUS_RATE_LIMITS, ...env },
+    // JSON log lines, which tests read (a test of the pretty format sets PALISADE_LOG_FORMAT).
+    env: { ...process.env, NODE_ENV: 'development', PALISADE_LOG_FORMAT: 'json', ...GENEROUS_RATE_LIMITS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -68,8 +69,9 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
       reject(new Error(`Palisade did not start in time:\n${output}`));
     }, timeoutMs);
     const check = () => {
-      const url = /open (https:\/\/\S+)\/\n/.exec(output)?.[1];
-      const pin = /pin \(SPKI\): (sha256\/\S+)/.exec(output)?.[1];
+      // The banner's lines, as JSON (`"msg":"… open https://…/"`) or as pretty lines.
+      const url = /open (https:\/\/[^\s"]+?)\/(?:"|\n)/.exec(output)?.[1];
+      const pin = /pin \(SPKI\): (sha256\/[A-Za-z0-9+/]+=*)/.exec(output)?.[1];
       if (url && pin && output.includes('Palisade is ready.')) {
         clearTimeout(timer);
         resolve({ url, pin });
