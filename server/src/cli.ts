@@ -41,6 +41,10 @@ import { noAudit } from './audit/index.ts';
 import { openRedisCache, type SharedCache } from './cache/index.ts';
 import type { Database } from './db/index.ts';
 import type { ResolvedConfig } from './config/load.ts';
+import { withProgress } from './progress.ts';
+
+/** The version of the `@palisade/server` package this CLI belongs to. */
+export const PALISADE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) console.error(error.message);
@@ -98,7 +102,10 @@ function readKeys(file: string): PublicKeySet {
 }
 
 export function buildCli(): Command {
-  const program = new Command('palisade').description('Palisade: secure backend for internal mobile apps').showHelpAfterError();
+  const program = new Command('palisade')
+    .description('Palisade: secure backend for internal mobile apps')
+    .version(PALISADE_VERSION, '-V, --version', 'print the version')
+    .showHelpAfterError();
 
   program
     .command('start')
@@ -127,7 +134,7 @@ export function buildCli(): Command {
         const config = loadConfig();
         const db = await openConfiguredDatabase(config);
         try {
-          const applied = await migrate(db);
+          const applied = await withProgress('migrating', 'migrations', {}, (onProgress) => migrate(db, { onProgress }));
           console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'the database is up to date');
         } finally {
           await db.close();
@@ -242,7 +249,7 @@ export function buildCli(): Command {
         await asOperator(async (db, config, audit) => {
           const cipher = new FieldCipher({ db, master: resolveMasterKey(config), clock: systemClock, audit });
           await cipher.ready();
-          const moved = await reencryptSensitive(db, cipher);
+          const moved = await withProgress('re-encrypting', 'values', {}, (onProgress) => reencryptSensitive(db, cipher, { onProgress }));
           const total = Object.values(moved).reduce((a, b) => a + b, 0);
           await db.transaction((tx) => audit.record(tx, { action: 'data_key.reencrypt', outcome: 'success', actor: { userId: 'cli' }, resource: { type: 'data_key', id: 'active' }, detail: { moved } }));
           console.log(`${total} values moved to the active data key${total ? ` (${Object.entries(moved).filter(([, n]) => n).map(([c, n]) => `${c}: ${n}`).join(', ')})` : ''}`);
@@ -406,17 +413,19 @@ export function buildCli(): Command {
         if (!options.keys && !options.json) {
           console.error('note: verifying with the public keys stored in the database; someone who can change the database can add a key. Verify with --keys <a copy kept elsewhere> to rule that out.');
         }
+        const json = { json: options.json === true };
         if (options.archive && options.keys) {
-          report = await verifyArchive(options.archive, readKeys(options.keys), archiveOptions);
+          const keys = readKeys(options.keys);
+          report = await withProgress('verifying', 'records', json, (onProgress) => verifyArchive(options.archive!, keys, { ...archiveOptions, onProgress }));
         } else {
           report = await withDatabase(async (db, config) => {
             const keys = options.keys ? readKeys(options.keys) : await publicAuditKeys(db);
-            if (options.archive) return verifyArchive(options.archive, keys, archiveOptions);
+            if (options.archive) return withProgress('verifying', 'records', json, (onProgress) => verifyArchive(options.archive!, keys, { ...archiveOptions, onProgress }));
             if (options.seal) {
               const signer = await loadCheckpointSigner(db, resolveMasterKey(config));
               await new Sealer(db, signer, systemClock, consoleLog, { batchSize: 2000, checkpointEvery: config.audit.checkpointEvery, checkpointIntervalMs: 0, pollIntervalMs: 0 }).drain();
             }
-            return verifyDatabase(db, keys, anchor ? { anchor } : {});
+            return withProgress('verifying', 'records', json, (onProgress) => verifyDatabase(db, keys, { ...(anchor ? { anchor } : {}), onProgress }));
           });
         }
         if (options.json) console.log(JSON.stringify(report));
@@ -435,7 +444,7 @@ export function buildCli(): Command {
         await asOperator(async (db, config, audit) => {
           const dir = path.resolve(options.out ?? config.audit.archiveDir ?? path.join(config.dataDir, 'audit-archive'));
           const signer = await loadCheckpointSigner(db, resolveMasterKey(config));
-          const result = await exportArchive(db, signer, systemClock, dir);
+          const result = await withProgress('exporting', 'records', {}, (onProgress) => exportArchive(db, signer, systemClock, dir, { onProgress }));
           const keysFile = path.join(dir, `audit-keys-${new Date().toISOString().slice(0, 10)}.json`);
           const { writeFileSync, existsSync } = await import('node:fs');
           if (!existsSync(keysFile)) writeFileSync(keysFile, JSON.stringify(await publicAuditKeys(db), null, 2) + '\n', { mode: 0o444 });
@@ -642,7 +651,8 @@ export function buildCli(): Command {
         if (!Number.isInteger(jobs) || jobs < 12 || jobs > 1_000_000) throw new Error('--jobs must be a whole number from 12 to 1000000');
         await withDatabase(async (db, config) => {
           if (config.production) throw new Error('the demo dataset is refused in production: it invents customers and jobs');
-          const r = await seedDemo(db, await sensitiveCipher(db, resolveMasterKey(config)), { devIssuer: `${config.publicUrl}${DEV_IDP_PATH}`, jobs });
+          const cipher = await sensitiveCipher(db, resolveMasterKey(config));
+          const r = await withProgress('seeding', 'jobs', {}, (onProgress) => seedDemo(db, cipher, { devIssuer: `${config.publicUrl}${DEV_IDP_PATH}`, jobs, onProgress }));
           console.log(r.seeded ? `demo data loaded: ${r.jobs} jobs, ${r.customers} customers, ${r.sites} sites, ${r.technicians} technicians in ${r.territories} territories` : 'the field-service domain already has data: nothing loaded');
         });
       } catch (error) {
