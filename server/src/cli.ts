@@ -4,7 +4,7 @@
  * Errors are printed in plain words (no stack traces) and exit non-zero.
  */
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig } from './config/load.ts';
+import { ConfigError, formatProblem, loadConfig } from './config/load.ts';
 import { parseDuration } from './config/duration.ts';
 import { startServer, resolveMasterKey, openConfiguredDatabase, sensitiveCipher } from './main.ts';
 import { reencryptSensitive, seedDemo } from './domains/fieldservice/index.ts';
@@ -153,6 +153,7 @@ export function buildCli(): Command {
         const config = loadConfig();
         console.log(`configuration OK (${config.source}${config.production ? ', production' : ''})`);
         for (const line of config.developmentDefaults) console.log(`  development default: ${line}`);
+        for (const warning of config.warnings) console.log(`  warning: ${formatProblem(warning)}`);
       } catch (error) {
         fail(error);
       }
