@@ -4,7 +4,7 @@
  * Errors are printed in plain words (no stack traces) and exit non-zero.
  */
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig } from './config/load.ts';
+import { ConfigError, formatProblem, loadConfig } from './config/load.ts';
 import { parseDuration } from './config/duration.ts';
 import { startServer, resolveMasterKey, openConfiguredDatabase, sensitiveCipher } from './main.ts';
 import { reencryptSensitive, seedDemo } from './domains/fieldservice/index.ts';
@@ -13,7 +13,7 @@ import { migrate } from './db/index.ts';
 import { ensureSigningKey, listKeys, rotateKeys } from './oauth/keys.ts';
 import { systemClock } from './clock.ts';
 import { hashToken, randomId } from './security/primitives.ts';
-import { insertScimToken, listScimTokens, revokeScimToken } from './scim/index.ts';
+import { ScimTokenExistsError, insertScimToken, listScimTokens, revokeScimToken } from './scim/index.ts';
 import { AppKeys, DEFAULT_ROTATION_OVERLAP, type AppKeyView } from './apisec/index.ts';
 import { FieldCipher, listDataKeys } from './security/envelope.ts';
 import { readFileSync } from 'node:fs';
@@ -34,13 +34,18 @@ import {
   type PublicKeySet,
   type VerifyReport,
 } from './audit/index.ts';
-import { containAll, containUser, resolveUser } from './incident/index.ts';
+import { containAll, containUser, releaseUser, resolveUser } from './incident/index.ts';
 import { Devices, Sessions } from './sessions/index.ts';
+import { displayNames } from './users/index.ts';
 import { DeviceCommands, DeviceCommandError, type CommandFilter } from './devices/commands.ts';
 import { noAudit } from './audit/index.ts';
 import { openRedisCache, type SharedCache } from './cache/index.ts';
 import type { Database } from './db/index.ts';
 import type { ResolvedConfig } from './config/load.ts';
+import { withProgress } from './progress.ts';
+
+/** The version of the `@palisade/server` package this CLI belongs to. */
+export const PALISADE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) console.error(error.message);
@@ -79,16 +84,36 @@ async function asOperator<T>(fn: (db: Database, config: ResolvedConfig, audit: A
   );
 }
 
+/** `1 record`, `2 records`: counts in messages read as English. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
+/** Rows as aligned columns (two spaces apart; the last column is not padded). */
+export function table(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+/** Every time the CLI prints: ISO 8601 in UTC, to the second, as the database holds it. */
+export function timeOf(value: Date | string | number | null | undefined): string {
+  if (value === null || value === undefined) return '-';
+  return new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 function printReport(report: VerifyReport & { files?: number }): void {
   if (report.ok) {
     const range = report.firstSeq === null ? '' : ` (seq ${report.firstSeq}–${report.lastSeq})`;
-    console.log(`audit trail OK: ${report.checked} records${range}, ${report.checkpointsVerified} signed ${report.files !== undefined ? 'digests' : 'checkpoints'} verified`);
-    if (report.uncovered > 0) console.log(`  ${report.uncovered} newest records are chained but not yet under a signed checkpoint`);
-    if (report.unsealed) console.log(`  ${report.unsealed} records are waiting to be sealed (run with --seal, or let a running server seal them)`);
+    console.log(`audit trail OK: ${count(report.checked, 'record')}${range}, ${count(report.checkpointsVerified, report.files !== undefined ? 'signed digest' : 'signed checkpoint')} verified`);
+    if (report.uncovered > 0) {
+      console.log(`  ${report.uncovered === 1 ? 'the newest record is' : `the ${report.uncovered} newest records are`} chained but not yet under a signed checkpoint`);
+    }
+    if (report.unsealed) console.log(`  ${count(report.unsealed, 'record is', 'records are')} waiting to be sealed (run with --seal, or let a running server seal them)`);
     return;
   }
   console.log(`audit trail BROKEN at seq ${report.broken!.seq}${report.broken!.eventId ? ` (event ${report.broken!.eventId})` : ''}: ${report.broken!.message}`);
-  console.log(`  checked ${report.checked} records before it`);
+  console.log(`  checked ${count(report.checked, 'record')} before it`);
 }
 
 function readKeys(file: string): PublicKeySet {
@@ -98,7 +123,10 @@ function readKeys(file: string): PublicKeySet {
 }
 
 export function buildCli(): Command {
-  const program = new Command('palisade').description('Palisade: secure backend for internal mobile apps').showHelpAfterError();
+  const program = new Command('palisade')
+    .description('Palisade: secure backend for internal mobile apps')
+    .version(PALISADE_VERSION, '-V, --version', 'print the version')
+    .showHelpAfterError();
 
   program
     .command('start')
@@ -139,7 +167,7 @@ export function buildCli(): Command {
         const config = loadConfig();
         const db = await openConfiguredDatabase(config);
         try {
-          const applied = await migrate(db);
+          const applied = await withProgress('migrating', 'migrations', {}, (onProgress) => migrate(db, { onProgress }));
           console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'the database is up to date');
         } finally {
           await db.close();
@@ -158,6 +186,7 @@ export function buildCli(): Command {
         const config = loadConfig();
         console.log(`configuration OK (${config.source}${config.production ? ', production' : ''})`);
         for (const line of config.developmentDefaults) console.log(`  development default: ${line}`);
+        for (const warning of config.warnings) console.log(`  warning: ${formatProblem(warning)}`);
       } catch (error) {
         fail(error);
       }
@@ -177,13 +206,13 @@ export function buildCli(): Command {
             r.retireAfter && r.retireAfter.getTime() <= now
               ? 'expired'
               : r.retiredAt && r.retiredAt.getTime() <= now
-                ? 'retired (published until ' + r.retireAfter?.toISOString() + ')'
+                ? 'retired (published until ' + timeOf(r.retireAfter) + ')'
                 : r.activatedAt && r.activatedAt.getTime() > now
-                  ? 'published, signs from ' + r.activatedAt.toISOString()
+                  ? 'published, signs from ' + timeOf(r.activatedAt)
                   : 'active';
           if (rows.length === 0 && !options.json) console.log('no signing keys yet: the first `palisade start` (or `keys rotate`) creates one');
           if (options.json) console.log(JSON.stringify(rows.map((r) => ({ kid: r.kid, alg: r.alg, state: state(r), createdAt: r.createdAt }))));
-          else for (const r of rows) console.log(`${r.kid}  ${r.alg}  ${state(r)}`);
+          else if (rows.length > 0) for (const line of table([['KID', 'ALG', 'CREATED', 'STATE'], ...rows.map((r) => [r.kid, r.alg, timeOf(r.createdAt), state(r)])])) console.log(line);
         });
       } catch (error) {
         fail(error);
@@ -208,7 +237,9 @@ export function buildCli(): Command {
             retainMs: accessMs + 60_000,
             audit,
           });
-          console.log(`new signing key ${kid}: published now, signs from ${new Date(Date.now() + parseDuration(options.activateAfter)).toISOString()}`);
+          // The time as stored, so it reads exactly as `keys list` shows it.
+          const created = (await listKeys(db)).find((k) => k.kid === kid);
+          console.log(`new signing key ${kid}: published now, signs from ${timeOf(created?.activatedAt ?? created?.createdAt)}`);
         });
       } catch (error) {
         fail(error);
@@ -254,10 +285,10 @@ export function buildCli(): Command {
         await asOperator(async (db, config, audit) => {
           const cipher = new FieldCipher({ db, master: resolveMasterKey(config), clock: systemClock, audit });
           await cipher.ready();
-          const moved = await reencryptSensitive(db, cipher);
+          const moved = await withProgress('re-encrypting', 'values', {}, (onProgress) => reencryptSensitive(db, cipher, { onProgress }));
           const total = Object.values(moved).reduce((a, b) => a + b, 0);
           await db.transaction((tx) => audit.record(tx, { action: 'data_key.reencrypt', outcome: 'success', actor: { userId: 'cli' }, resource: { type: 'data_key', id: 'active' }, detail: { moved } }));
-          console.log(`${total} values moved to the active data key${total ? ` (${Object.entries(moved).filter(([, n]) => n).map(([c, n]) => `${c}: ${n}`).join(', ')})` : ''}`);
+          console.log(`${count(total, 'value')} moved to the active data key${total ? ` (${Object.entries(moved).filter(([, n]) => n).map(([c, n]) => `${c}: ${n}`).join(', ')})` : ''}`);
         });
       } catch (error) {
         fail(error);
@@ -268,9 +299,20 @@ export function buildCli(): Command {
   /** The app key service on the configured database, as the server builds it. */
   const withAppKeys = <T>(fn: (keys: AppKeys) => Promise<T>) =>
     asOperator((db, config, audit) => fn(new AppKeys({ db, clock: systemClock, master: resolveMasterKey(config), apps: config.clients.map((c) => c.id), audit })));
-  const keyLine = (k: AppKeyView) =>
-    `${k.id}  ${k.status.padEnd(8)}  "${k.name}"  created ${k.createdAt} by ${k.createdBy}  last used ${k.lastUsedAt ?? 'never'}` +
-    `${k.expiresAt ? `  expires ${k.expiresAt}` : ''}${k.replacedBy ? `  replaced by ${k.replacedBy}` : ''}${k.revokedAt ? `  revoked ${k.revokedAt}` : ''}`;
+  const keyTable = (listed: AppKeyView[]) =>
+    table([
+      ['ID', 'STATUS', 'NAME', 'CREATED', 'BY', 'LAST USED', 'EXPIRES', 'NOTE'],
+      ...listed.map((k) => [
+        k.id,
+        k.status,
+        `"${k.name}"`,
+        timeOf(k.createdAt),
+        k.createdBy,
+        k.lastUsedAt ? timeOf(k.lastUsedAt) : 'never',
+        k.expiresAt ? timeOf(k.expiresAt) : 'never',
+        [k.replacedBy ? `replaced by ${k.replacedBy}` : '', k.revokedAt ? `revoked ${timeOf(k.revokedAt)}` : ''].filter(Boolean).join(', '),
+      ]),
+    ]);
   const duration = (value: string | undefined, option: string) => {
     if (value === undefined) return undefined;
     try {
@@ -309,7 +351,7 @@ export function buildCli(): Command {
           const listed = await keys.list(app);
           if (options.json) console.log(JSON.stringify(listed));
           else if (listed.length === 0) console.log(`app "${app}" has no keys yet: palisade apps keys create ${app} --name <name>`);
-          else for (const k of listed) console.log(keyLine(k));
+          else for (const line of keyTable(listed)) console.log(line);
         });
       } catch (error) {
         fail(error);
@@ -358,15 +400,27 @@ export function buildCli(): Command {
   const tokens = scim.command('tokens').description('bearer tokens of provisioning connectors (one per IdP connector)');
   tokens
     .command('create')
-    .argument('<name>', 'the connector, e.g. entra or okta (creating an existing name replaces its token)')
-    .description('create a token; it is shown once, only its hash is stored')
-    .action(async (name: string) => {
+    .argument('<name>', 'the connector, e.g. entra or okta')
+    .option('--replace', 'replace the connector’s active token (the old one stops working at once)')
+    .option('--json', 'machine-readable output: {"name": …, "token": …, "tenantUrl": …}')
+    .description('create a token; it is shown once, only its hash is stored. Prints the tenant URL to configure in the IdP')
+    .action(async (name: string, options: { replace?: boolean; json?: boolean }) => {
       try {
         if (!/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(name)) throw new Error('the name must be 1 to 64 letters, digits, dots, dashes or underscores');
-        await asOperator(async (db, _config, audit) => {
+        await asOperator(async (db, config, audit) => {
           const token = `pal_scim_${randomId(32)}`;
-          await insertScimToken(db, name, hashToken(token), audit);
-          console.log(`SCIM token for "${name}" (shown once; enter it as the connector's secret token):\n${token}`);
+          try {
+            await insertScimToken(db, name, hashToken(token), audit, { replace: options.replace === true });
+          } catch (error) {
+            if (error instanceof ScimTokenExistsError) {
+              throw new Error(`the connector "${name}" already has an active token; run again with --replace to replace it (the old token stops working at once)`);
+            }
+            throw error;
+          }
+          // The IdP's SCIM connector is configured with the base URL; it appends /Users and /Groups.
+          const tenantUrl = `${config.publicUrl}/scim/v2`;
+          if (options.json) console.log(JSON.stringify({ name, token, tenantUrl }));
+          else console.log(`SCIM token for "${name}" (shown once; enter it as the connector's secret token):\n${token}\ntenant URL (the connector's SCIM base URL): ${tenantUrl}`);
         });
       } catch (error) {
         fail(error);
@@ -418,17 +472,19 @@ export function buildCli(): Command {
         if (!options.keys && !options.json) {
           console.error('note: verifying with the public keys stored in the database; someone who can change the database can add a key. Verify with --keys <a copy kept elsewhere> to rule that out.');
         }
+        const json = { json: options.json === true };
         if (options.archive && options.keys) {
-          report = await verifyArchive(options.archive, readKeys(options.keys), archiveOptions);
+          const keys = readKeys(options.keys);
+          report = await withProgress('verifying', 'records', json, (onProgress) => verifyArchive(options.archive!, keys, { ...archiveOptions, onProgress }));
         } else {
           report = await withDatabase(async (db, config) => {
             const keys = options.keys ? readKeys(options.keys) : await publicAuditKeys(db);
-            if (options.archive) return verifyArchive(options.archive, keys, archiveOptions);
+            if (options.archive) return withProgress('verifying', 'records', json, (onProgress) => verifyArchive(options.archive!, keys, { ...archiveOptions, onProgress }));
             if (options.seal) {
               const signer = await loadCheckpointSigner(db, resolveMasterKey(config));
               await new Sealer(db, signer, systemClock, consoleLog, { batchSize: 2000, checkpointEvery: config.audit.checkpointEvery, checkpointIntervalMs: 0, pollIntervalMs: 0 }).drain();
             }
-            return verifyDatabase(db, keys, anchor ? { anchor } : {});
+            return withProgress('verifying', 'records', json, (onProgress) => verifyDatabase(db, keys, { ...(anchor ? { anchor } : {}), onProgress }));
           });
         }
         if (options.json) console.log(JSON.stringify(report));
@@ -447,16 +503,16 @@ export function buildCli(): Command {
         await asOperator(async (db, config, audit) => {
           const dir = path.resolve(options.out ?? config.audit.archiveDir ?? path.join(config.dataDir, 'audit-archive'));
           const signer = await loadCheckpointSigner(db, resolveMasterKey(config));
-          const result = await exportArchive(db, signer, systemClock, dir);
+          const result = await withProgress('exporting', 'records', {}, (onProgress) => exportArchive(db, signer, systemClock, dir, { onProgress }));
           const keysFile = path.join(dir, `audit-keys-${new Date().toISOString().slice(0, 10)}.json`);
           const { writeFileSync, existsSync } = await import('node:fs');
           if (!existsSync(keysFile)) writeFileSync(keysFile, JSON.stringify(await publicAuditKeys(db), null, 2) + '\n', { mode: 0o444 });
           await db.transaction((tx) =>
             audit.record(tx, { action: 'audit.export', outcome: 'success', actor: {}, resource: { type: 'audit' }, detail: { files: result.files.map((f) => f.file), records: result.files.reduce((n, f) => n + f.count, 0) } }),
           );
-          for (const f of result.files) console.log(`${f.file}  seq ${f.firstSeq}–${f.lastSeq}  ${f.count} records  sha256 ${f.sha256}`);
+          for (const f of result.files) console.log(`${f.file}  seq ${f.firstSeq}–${f.lastSeq}  ${count(f.count, 'record')}  sha256 ${f.sha256}`);
           console.log(result.files.length ? `exported to ${dir}` : 'nothing new to export');
-          if (result.waiting) console.log(`${result.waiting} newer records wait for their checkpoint and will be in the next export`);
+          if (result.waiting) console.log(`${count(result.waiting, 'newer record waits', 'newer records wait')} for their checkpoint and will be in the next export`);
         });
       } catch (error) {
         fail(error);
@@ -482,7 +538,7 @@ export function buildCli(): Command {
           await db.transaction((tx) =>
             audit.record(tx, { action: 'audit.purge', outcome: 'success', actor: {}, resource: { type: 'audit' }, detail: { cutoff: cutoff.toISOString(), ...result } }),
           );
-          console.log(result.purged ? `purged ${result.purged} records through seq ${result.throughSeq} (archived in ${result.archives.length} files)` : `nothing to purge before ${cutoff.toISOString()} (records must be archived and older than audit.retention)`);
+          console.log(result.purged ? `purged ${count(result.purged, 'record')} through seq ${result.throughSeq} (archived in ${count(result.archives.length, 'file')})` : `nothing to purge before ${cutoff.toISOString()} (records must be archived and older than audit.retention)`);
         });
       } catch (error) {
         fail(error);
@@ -519,14 +575,22 @@ export function buildCli(): Command {
           ...(o.before ? { before: Number(o.before) } : {}),
           limit: Number(o.limit ?? 50),
         };
-        await asOperator(async (db, _config, audit) => {
+        await asOperator(async (db, config, audit) => {
           const page = await searchAudit(db, filter);
           audit.emit({ action: 'audit.search', outcome: 'success', actor: {}, resource: { type: 'audit' }, detail: { filter: { ...filter }, returned: page.events.length } });
+          // Names beside ids for the reader; --json keeps the records exactly as stored.
+          const names = o.json
+            ? new Map<string, string>()
+            : await displayNames(db, page.events.flatMap((e) => [e.actor.userId ?? '', e.resource?.type === 'user' ? (e.resource.id ?? '') : '']));
+          const appName = (id: string | undefined) => config.clients.find((c) => c.id === id)?.name;
+          const named = (id: string, name: string | undefined) => (name ? `${id} (${name})` : id);
           for (const e of page.events) {
             if (o.json) console.log(JSON.stringify({ ...e, at: new Date(e.at).toISOString() }));
             else {
-              const who = e.actor.userId ?? e.actor.ip ?? '-';
-              console.log(`${new Date(e.at).toISOString()}  #${e.id}  ${e.action}  ${e.outcome}${e.reason ? ` (${e.reason})` : ''}  by ${who}${e.resource ? `  on ${e.resource.type}${e.resource.id ? ` ${e.resource.id}` : ''}` : ''}`);
+              const who = e.actor.userId ? named(e.actor.userId, names.get(e.actor.userId)) : (e.actor.ip ?? '-');
+              const app = e.actor.appId ? `  app ${named(e.actor.appId, appName(e.actor.appId))}` : '';
+              const on = e.resource ? `  on ${e.resource.type}${e.resource.id ? ` ${e.resource.type === 'user' ? named(e.resource.id, names.get(e.resource.id)) : e.resource.id}` : ''}` : '';
+              console.log(`${timeOf(e.at)}  #${e.id}  ${e.action}  ${e.outcome}${e.reason ? ` (${e.reason})` : ''}  by ${who}${app}${on}`);
             }
           }
           if (page.next !== undefined && !o.json) console.log(`more: --before ${page.next}`);
@@ -567,15 +631,34 @@ export function buildCli(): Command {
             if (options.user) {
               const userId = await resolveUser(db, options.user);
               const r = await containUser(deps, userId, options.reason);
-              console.log(`contained user ${r.userId}: ${r.sessionsEnded} sessions ended, ${r.devicesWiped} devices marked wiped, account ${r.disabled ? 'disabled' : 'was already disabled'}`);
+              console.log(`contained user ${r.userId}: ${count(r.sessionsEnded, 'session')} ended, ${count(r.devicesWiped, 'device')} marked wiped, account ${r.disabled ? 'disabled' : 'was already disabled'}`);
             } else {
               const r = await containAll({ ...deps, master: resolveMasterKey(config), alg: config.tokens.signingAlg }, options.reason);
-              console.log(`contained: new signing key ${r.newKid} signs now, old keys withdrawn; ${r.sessionsEnded} sessions ended`);
+              console.log(`contained: new signing key ${r.newKid} signs now, old keys withdrawn; ${count(r.sessionsEnded, 'session')} ended`);
               console.log('running instances pick up the new key within 15 s; send them SIGHUP to do it at once');
             }
           } finally {
             await cache?.close();
           }
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  incident
+    .command('release')
+    .description('re-enable a contained person once they and their IdP account are safe; their devices stay wiped (they enrol again on a fresh install)')
+    .requiredOption('--user <who>', 'user id, user name or email')
+    .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { user: string; reason: string; json?: boolean }) => {
+      try {
+        if (!options.reason.trim()) throw new Error('--reason must say why');
+        await asOperator(async (db, _config, audit) => {
+          const r = await releaseUser({ db, audit }, await resolveUser(db, options.user), options.reason);
+          if (options.json) console.log(JSON.stringify({ userId: r.userId, disabledSince: r.disabledSince.toISOString(), released: true }));
+          else console.log(`released user ${r.userId} (disabled since ${r.disabledSince.toISOString()}): they can sign in again; their devices stay wiped, so they enrol on a freshly installed app`);
         });
       } catch (error) {
         fail(error);
@@ -654,8 +737,9 @@ export function buildCli(): Command {
         if (!Number.isInteger(jobs) || jobs < 12 || jobs > 1_000_000) throw new Error('--jobs must be a whole number from 12 to 1000000');
         await withDatabase(async (db, config) => {
           if (config.production) throw new Error('the demo dataset is refused in production: it invents customers and jobs');
-          const r = await seedDemo(db, await sensitiveCipher(db, resolveMasterKey(config)), { devIssuer: `${config.publicUrl}${DEV_IDP_PATH}`, jobs });
-          console.log(r.seeded ? `demo data loaded: ${r.jobs} jobs, ${r.customers} customers, ${r.sites} sites, ${r.technicians} technicians in ${r.territories} territories` : 'the field-service domain already has data: nothing loaded');
+          const cipher = await sensitiveCipher(db, resolveMasterKey(config));
+          const r = await withProgress('seeding', 'jobs', {}, (onProgress) => seedDemo(db, cipher, { devIssuer: `${config.publicUrl}${DEV_IDP_PATH}`, jobs, onProgress }));
+          console.log(r.seeded ? `demo data loaded: ${count(r.jobs, 'job')}, ${count(r.customers, 'customer')}, ${count(r.sites, 'site')}, ${count(r.technicians, 'technician')} in ${count(r.territories, 'territory', 'territories')}` : 'the field-service domain already has data: nothing loaded');
         });
       } catch (error) {
         fail(error);

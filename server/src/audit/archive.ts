@@ -30,7 +30,7 @@ import type { Clock } from '../clock.ts';
 import { RECORD_COLUMNS, canonical, toChainRecord, type ChainRecord, type RecordRow } from './chain.ts';
 import { DIGEST_TYP, jwsDigest, verifySigned, type CheckpointSigner, type CheckpointStatement, type PublicKeySet } from './keys.ts';
 import { asRole, chainHead, insertCheckpoint } from './sealer.ts';
-import { checkLinks, verifyChain, type SealedRecord, type VerifyReport } from './verify.ts';
+import { checkLinks, countedRecords, verifyChain, type SealedRecord, type VerifyReport } from './verify.ts';
 
 export interface ArchiveDigest {
   /** Position in the digest chain, from 1. */
@@ -127,7 +127,13 @@ async function settleClaims(db: Database, dir: string): Promise<void> {
   }
 }
 
-export async function exportArchive(db: Database, signer: CheckpointSigner, clock: Clock, dir: string): Promise<ExportResult> {
+export async function exportArchive(
+  db: Database,
+  signer: CheckpointSigner,
+  clock: Clock,
+  dir: string,
+  options: { onProgress?: (done: number, total: number) => void } = {},
+): Promise<ExportResult> {
   await settleClaims(db, dir);
   const start = await asRole(db, 'palisade_audit_reader', async (q) => {
     const last = (await q.query<ExportRow>('SELECT last_seq::text AS last, n::text AS n, digest_jws AS jws FROM audit_exports ORDER BY first_seq DESC LIMIT 1')).rows[0];
@@ -187,6 +193,7 @@ export async function exportArchive(db: Database, signer: CheckpointSigner, cloc
   };
 
   let after = start.from;
+  options.onProgress?.(0, start.through - start.from);
   while (after < start.through) {
     const { rows } = await asRole(db, 'palisade_audit_reader', (q) =>
       q.query<RecordRow & { seq: string; hash: string; sealedAt: Date | string }>(
@@ -207,6 +214,7 @@ export async function exportArchive(db: Database, signer: CheckpointSigner, cloc
       segment.sealedTo = sealedAt;
     }
     after = Number(rows[rows.length - 1]!.seq);
+    options.onProgress?.(after - start.from, start.through - start.from);
   }
   await close();
   return { files, waiting: start.head - start.through };
@@ -225,6 +233,8 @@ export interface ArchiveVerifyOptions {
   anchor?: string;
   /** Accept an archive that does not start at seq 1 (older files deliberately removed). */
   partial?: boolean;
+  /** Called as records are checked (a progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Verifies an archive directory offline: digest signatures and chain, file hashes, the record chain across files. */
@@ -282,7 +292,8 @@ export async function verifyArchive(dir: string, keys: PublicKeySet, options: Ar
       if (hash.digest('hex') !== digest.sha256) fileProblems.push(digest.file);
     }
   }
-  const report = await verifyChain({ records: records(), checkpoints, start: { seq: first.firstSeq - 1, hash: first.previousHash } });
+  const total = digests.reduce((sum, d) => sum + d.count, 0);
+  const report = await verifyChain({ records: countedRecords(records(), total, options.onProgress), checkpoints, start: { seq: first.firstSeq - 1, hash: first.previousHash } });
   const result = { ...report, checkpointsVerified: digests.length, files: digests.length, digests };
   if (report.ok && fileProblems.length > 0) {
     return { ...result, ok: false, broken: { seq: 0, problem: 'archive-digest', message: `${fileProblems[0]} does not match its signed digest (bytes changed outside any record)` } };

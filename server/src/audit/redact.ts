@@ -12,7 +12,7 @@
 const SECRET_SUFFIXES = ['token', 'secret', 'password', 'passwd', 'apikey', 'privatekey', 'masterkey', 'authorization', 'cookie', 'signature', 'proof', 'assertion', 'verifier', 'jwk', 'jws', 'jwe', 'wrapped', 'ciphertext', 'encrypted', 'otp', 'pin', 'dpopproof', 'credential', 'credentials', 'signingkey'];
 // `palisade-app-key` is the app key header; `clients[].appKey` (required/off) is a setting.
 const SECRET_EXACT = new Set(['code', 'key', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'palisadeappkey']);
-function isSecretName(name: string): boolean {
+export function isSecretName(name: string): boolean {
   const n = name.toLowerCase().replace(/[-_]/g, '');
   return SECRET_EXACT.has(n) || SECRET_SUFFIXES.some((suffix) => n.endsWith(suffix));
 }

@@ -151,11 +151,25 @@ export interface DatabaseVerifyOptions {
    * chain — together with the records they covered — cannot be noticed.
    */
   anchor?: string;
+  /** Called as records are checked (a progress bar). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Passes records through, reporting how many have gone by (one call per 500 and at the end). */
+export async function* countedRecords(records: AsyncIterable<SealedRecord>, total: number, onProgress?: (done: number, total: number) => void): AsyncIterable<SealedRecord> {
+  let done = 0;
+  onProgress?.(0, total);
+  for await (const record of records) {
+    yield record;
+    done += 1;
+    if (done % 500 === 0) onProgress?.(done, Math.max(total, done));
+  }
+  onProgress?.(done, Math.max(total, done));
 }
 
 /** Verifies the trail in the database against its checkpoints and the given public keys. */
 export async function verifyDatabase(db: Database, keys: PublicKeySet, options: DatabaseVerifyOptions = {}): Promise<VerifyReport> {
-  const { checkpoints, unsealed, orphans } = await asRole(db, 'palisade_audit_reader', async (q) => {
+  const { checkpoints, unsealed, orphans, chained } = await asRole(db, 'palisade_audit_reader', async (q) => {
     const cps = await q.query<{ jws: string; n: string }>('SELECT k.jws, k.n::text AS n FROM audit_checkpoints k ORDER BY k.n');
     const pending = await q.query<{ n: string }>('SELECT count(*)::text AS n FROM audit_pending');
     // An event that is neither chained nor queued was slipped in past the trigger.
@@ -164,7 +178,8 @@ export async function verifyDatabase(db: Database, keys: PublicKeySet, options: 
        WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = e.id) AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.event_id = e.id)
        ORDER BY e.id LIMIT 1`,
     );
-    return { checkpoints: cps.rows, unsealed: Number(pending.rows[0]!.n), orphans: stray.rows };
+    const chained = options.onProgress ? Number((await q.query<{ n: string }>('SELECT count(*)::text AS n FROM audit_chain')).rows[0]!.n) : 0;
+    return { checkpoints: cps.rows, unsealed: Number(pending.rows[0]!.n), orphans: stray.rows, chained };
   });
   const empty: VerifyReport = { ok: false, checked: 0, firstSeq: null, lastSeq: null, checkpointsVerified: 0, uncovered: 0 };
   const statements: (CheckpointStatement & { jws: string })[] = [];
@@ -190,7 +205,7 @@ export async function verifyDatabase(db: Database, keys: PublicKeySet, options: 
       return { ...empty, checkpointsVerified: statements.length, broken: { seq: anchor.seq, problem: 'anchor-missing', message: `checkpoint ${anchor.n} (seq ${anchor.seq}), known from outside, is not in the database: checkpoints and the records after them were removed` } };
     }
   }
-  const report = await verifyChain({ records: databaseRecords(db), checkpoints: statements });
+  const report = await verifyChain({ records: countedRecords(databaseRecords(db), chained, options.onProgress), checkpoints: statements });
   report.unsealed = unsealed;
   if (report.ok && orphans[0]) {
     return { ...report, ok: false, broken: { seq: 0, eventId: Number(orphans[0].id), problem: 'edited', message: `event ${orphans[0].id} is in the trail but was never queued for sealing: it was inserted behind the trail's back` } };

@@ -7,13 +7,21 @@ import { monitoringProblems } from '../audit/monitor.ts';
 import { mdmConfigProblems } from '../devices/mdm-adapters.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
+import { isSecretName, REDACTED } from '../audit/redact.ts';
 import { Value } from 'typebox/value';
 import { ConfigSchema, type PalisadeConfig } from './schema.ts';
 
 export interface ConfigProblem {
   path: string;
   message: string;
+  /** The value given, as printed (JSON, shortened; `[redacted]` for a secret's). */
+  given?: string;
+}
+
+/** One problem as a line: path, message and the value given. */
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.path || '(top level)'}: ${p.message}${p.given !== undefined ? ` (given: ${p.given})` : ''}`;
 }
 
 export class ConfigError extends Error {
@@ -21,7 +29,7 @@ export class ConfigError extends Error {
   constructor(problems: ConfigProblem[], source: string) {
     super(
       `Configuration (${source}) has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
-        problems.map((p) => `  - ${p.path || '(top level)'}: ${p.message}`).join('\n'),
+        problems.map((p) => `  - ${formatProblem(p).replace(/\n/g, '\n    ')}`).join('\n'),
     );
     this.name = 'ConfigError';
     this.problems = problems;
@@ -35,6 +43,8 @@ export interface ResolvedConfig extends PalisadeConfig {
   publicUrl: string;
   /** Names of development defaults in use, announced at start-up. */
   developmentDefaults: string[];
+  /** Settings that are allowed but weaken a protection: `config check` lists them. */
+  warnings: ConfigProblem[];
   source: string;
 }
 
@@ -73,9 +83,11 @@ function coerce(raw: string, schema: JsonSchema, name: string, problems: ConfigP
     if (type === 'array' || type === 'object') return JSON.parse(raw);
     return raw;
   } catch {
+    const given = givenValue(at, raw);
     problems.push({
       path: at,
       message: `environment variable ${name} could not be read as ${type === 'array' || type === 'object' ? 'JSON' : type}; fix its value`,
+      ...(given !== undefined ? { given } : {}),
     });
     return undefined;
   }
@@ -113,11 +125,36 @@ function applyEnv(doc: Record<string, unknown>, env: NodeJS.ProcessEnv, problems
   visit(ConfigSchema as unknown as JsonSchema, []);
 }
 
+/**
+ * The value given at `at`, for a problem message: shortened JSON, or `[redacted]` when the
+ * setting holds a secret (by its name, as the audit trail decides) — a problem report lands in
+ * terminals, CI logs and tickets. Credentials inside a URL (`postgres://user:password@…`) are
+ * masked too.
+ */
+export function givenValue(at: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const name = at.split(/[.[\]]/).filter((s) => s && !/^[0-9]+$/.test(s)).at(-1) ?? '';
+  if (isSecretName(name)) return REDACTED;
+  let shown = value;
+  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*@/i.test(value)) shown = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, `$1${REDACTED}@`);
+  const json = JSON.stringify(shown) ?? String(shown);
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
 function schemaAt(instancePath: string): JsonSchema | undefined {
   let node: JsonSchema | undefined = ConfigSchema as unknown as JsonSchema;
   for (const segment of instancePath.split('/').filter(Boolean)) {
     if (!node) return undefined;
     node = /^[0-9]+$/.test(segment) ? node.items : node.properties?.[segment];
+  }
+  return node;
+}
+
+function valueAt(doc: unknown, instancePath: string): unknown {
+  let node = doc;
+  for (const segment of instancePath.split('/').filter(Boolean)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
   }
   return node;
 }
@@ -134,6 +171,8 @@ function schemaProblems(doc: unknown): ConfigProblem[] {
   for (const error of Value.Errors(ConfigSchema, doc)) {
     const at = dotted(error.instancePath);
     const params = error.params as Record<string, unknown>;
+    const givenAt = givenValue(at, valueAt(doc, error.instancePath));
+    const given = givenAt !== undefined ? { given: givenAt } : {};
     if (error.keyword === 'boolean') continue; // reported once more as additionalProperties
     if (error.keyword === 'required') {
       for (const prop of params.requiredProperties as string[]) {
@@ -148,83 +187,155 @@ function schemaProblems(doc: unknown): ConfigProblem[] {
         });
       }
     } else if (error.keyword === 'pattern' && schemaAt(error.instancePath)?.patternHint) {
-      problems.push({ path: at, message: schemaAt(error.instancePath)!.patternHint! });
+      problems.push({ path: at, message: schemaAt(error.instancePath)!.patternHint!, ...given });
     } else if (error.keyword === 'anyOf' || error.keyword === 'const') {
       const schema = schemaAt(error.instancePath);
       const allowed = schema?.anyOf?.map((s) => JSON.stringify((s as { const?: unknown }).const)).join(', ');
-      if (error.keyword === 'anyOf') problems.push({ path: at, message: `must be one of ${allowed}` });
+      if (error.keyword === 'anyOf') problems.push({ path: at, message: `must be one of ${allowed}`, ...given });
     } else {
       const hint = schemaAt(error.instancePath)?.description;
-      problems.push({ path: at, message: `${error.message}${hint ? `. ${hint}` : ''}` });
+      problems.push({ path: at, message: `${error.message}${hint ? `. ${hint}` : ''}`, ...given });
     }
   }
   return problems;
 }
 
-/** Rules that cross settings or depend on the environment (production refuses development shortcuts). */
+/**
+ * Rules that cross settings or depend on the environment (production refuses development
+ * shortcuts). They run even when the schema found problems, so one misspelt key does not hide a
+ * production refusal; each rule runs on its own, and one that trips over a value of the wrong
+ * type (already reported by the schema) is skipped instead of hiding the others.
+ */
 function policyProblems(config: PalisadeConfig, production: boolean): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (config.database.runtimeUrl && !config.database.url) {
-    problems.push({ path: 'database.runtimeUrl', message: 'needs database.url (the owner login that migrates): the embedded database has one connection' });
-  }
+  const check = (rule: () => void) => {
+    try {
+      rule();
+    } catch {
+      // A value of the wrong type: the schema problem already names it.
+    }
+  };
+  check(() => {
+    if (config.database.runtimeUrl && !config.database.url) {
+      problems.push({ path: 'database.runtimeUrl', message: 'needs database.url (the owner login that migrates): the embedded database has one connection' });
+    }
+  });
   if (production) {
-    if (!config.upstream) {
-      problems.push({ path: 'upstream', message: 'production needs the company IdP: the development IdP signs anyone in. Set upstream.issuer, upstream.clientId and upstream.clientSecret' });
-    }
-    if (!config.server.tls) {
-      problems.push({ path: 'server.tls', message: 'production needs a real certificate: set server.tls.certFile and server.tls.keyFile (self-signed certificates are for development)' });
-    }
-    if (!config.masterKey) {
-      problems.push({ path: 'masterKey', message: 'production needs a master key from the environment (PALISADE_MASTER_KEY, 32 random bytes base64url); a generated key on local disk is for development' });
-    }
-    if (config.server.corsOrigins.includes('*')) {
-      problems.push({ path: 'server.corsOrigins', message: '`*` is refused in production: list the exact origins' });
-    }
-    if (config.demo.seed) {
-      problems.push({ path: 'demo.seed', message: 'the demo dataset is refused in production: it invents customers and jobs' });
-    }
-    if (!config.server.publicUrl) {
-      problems.push({ path: 'server.publicUrl', message: 'production needs the public https URL apps and the company IdP use' });
-    }
+    check(() => {
+      if (!config.upstream) {
+        problems.push({ path: 'upstream', message: 'production needs the company IdP: the development IdP signs anyone in. Set upstream.issuer, upstream.clientId and upstream.clientSecret' });
+      }
+    });
+    check(() => {
+      if (!config.server.tls) {
+        problems.push({ path: 'server.tls', message: 'production needs a real certificate: set server.tls.certFile and server.tls.keyFile (self-signed certificates are for development)' });
+      }
+    });
+    check(() => {
+      if (!config.masterKey) {
+        problems.push({ path: 'masterKey', message: 'production needs a master key from the environment (PALISADE_MASTER_KEY, 32 random bytes base64url); a generated key on local disk is for development' });
+      }
+    });
+    check(() => {
+      if (config.server.corsOrigins.includes('*')) {
+        problems.push({ path: 'server.corsOrigins', message: '`*` is refused in production: list the exact origins' });
+      }
+    });
+    check(() => {
+      if (config.demo.seed) {
+        problems.push({ path: 'demo.seed', message: 'the demo dataset is refused in production: it invents customers and jobs' });
+      }
+    });
+    check(() => {
+      if (!config.server.publicUrl) {
+        problems.push({ path: 'server.publicUrl', message: 'production needs the public https URL apps and the company IdP use' });
+      }
+    });
   }
   // Apps pin the certificate's key; with no backup pin, the day that key is lost, compromised or
   // replaced, every pinned app is locked out until it is updated (docs/certificate-pinning.md).
-  const tls = config.server.tls;
-  if (tls && tls.backupPins.length === 0 && !tls.allowNoBackupPins) {
-    problems.push({
-      path: 'server.tls.backupPins',
-      message:
-        'apps that pin the certificate need at least one backup pin: generate a backup key pair, keep its private key offline and list its pin ' +
-        '(`openssl pkey -in backup.key -pubout -outform der | openssl dgst -sha256 -binary | base64`, prefixed with sha256/); ' +
-        'or set server.tls.allowNoBackupPins: true if no app pins. See docs/certificate-pinning.md',
-    });
-  }
-  const ids = new Set<string>();
-  config.clients.forEach((client, i) => {
-    if (ids.has(client.id)) problems.push({ path: `clients[${i}].id`, message: `"${client.id}" is declared twice` });
-    ids.add(client.id);
-    client.redirectUris.forEach((uri, j) => {
-      const problem = redirectUriProblem(uri, client.secret !== undefined);
-      if (problem) problems.push({ path: `clients[${i}].redirectUris[${j}]`, message: problem });
-    });
-    // A development App Attest key is what any build signed with a development profile gets.
-    if (production && client.attestation?.apple?.environment === 'development') {
-      problems.push({ path: `clients[${i}].attestation.apple.environment`, message: '`development` is refused in production: any sideloaded build gets a development App Attest key. Use `production` (App Store and TestFlight builds)' });
+  check(() => {
+    const tls = config.server.tls;
+    if (tls && tls.backupPins.length === 0 && !tls.allowNoBackupPins) {
+      problems.push({
+        path: 'server.tls.backupPins',
+        message:
+          'apps that pin the certificate need at least one backup pin: generate a backup key pair, keep its private key offline and list its pin ' +
+          '(`openssl pkey -in backup.key -pubout -outform der | openssl dgst -sha256 -binary | base64`, prefixed with sha256/); ' +
+          'or set server.tls.allowNoBackupPins: true if no app pins. See docs/certificate-pinning.md',
+      });
     }
   });
-  problems.push(...monitoringProblems(config.monitoring, { production }).map((p) => ({ path: `monitoring.${p.path}`, message: p.message })));
-  problems.push(...mdmConfigProblems(config.mdm, { production }).map((p) => ({ path: `mdm.${p.path}`, message: p.message })));
-  if (config.upstream) {
-    const issuer = new URL(config.upstream.issuer);
+  const ids = new Set<string>();
+  // Each app on its own: a problem in one app's settings hides nothing about the next.
+  const clients = Array.isArray(config.clients) ? config.clients : [];
+  clients.forEach((client, i) => {
+    check(() => {
+      if (ids.has(client.id)) problems.push({ path: `clients[${i}].id`, message: `"${client.id}" is declared twice` });
+      ids.add(client.id);
+    });
+    check(() =>
+      client.redirectUris.forEach((uri, j) => {
+        const problem = redirectUriProblem(uri, client.secret !== undefined);
+        if (problem) problems.push({ path: `clients[${i}].redirectUris[${j}]`, message: problem, given: JSON.stringify(uri) });
+      }),
+    );
+    // A development App Attest key is what any build signed with a development profile gets.
+    check(() => {
+      if (production && client.attestation?.apple?.environment === 'development') {
+        problems.push({ path: `clients[${i}].attestation.apple.environment`, message: '`development` is refused in production: any sideloaded build gets a development App Attest key. Use `production` (App Store and TestFlight builds)' });
+      }
+    });
+  });
+  check(() => problems.push(...monitoringProblems(config.monitoring, { production }).map((p) => ({ path: `monitoring.${p.path}`, message: p.message }))));
+  check(() => problems.push(...mdmConfigProblems(config.mdm, { production }).map((p) => ({ path: `mdm.${p.path}`, message: p.message }))));
+  const upstream = config.upstream;
+  if (upstream) check(() => {
+    const issuer = new URL(upstream.issuer);
     if (issuer.protocol === 'http:' && (production || !['127.0.0.1', '[::1]', 'localhost'].includes(issuer.hostname))) {
       problems.push({ path: 'upstream.issuer', message: 'the company IdP must be reached over https (plain http is only accepted for a loopback test IdP outside production)' });
     }
-    const mapped = Object.values(config.upstream.roles).flat();
+    const mapped = Object.values(upstream.roles).flat();
     if (mapped.length === 0) {
       problems.push({ path: 'upstream.roles', message: 'maps no group to any role, so nobody could sign in: list the IdP groups for at least one role' });
     }
-  }
+  });
   return problems;
+}
+
+/**
+ * Settings that are valid but weaken a protection on purpose. They do not stop the server;
+ * `palisade config check` lists them so the choice is seen. Add a rule by pushing a problem here.
+ */
+function policyWarnings(config: PalisadeConfig, production: boolean): ConfigProblem[] {
+  const warnings: ConfigProblem[] = [];
+  void config;
+  void production;
+  return warnings;
+}
+
+/** A schema problem at `path` or above it makes a rule's finding at `path` redundant. */
+const coveredBy = (schema: ConfigProblem[]) => (p: ConfigProblem) =>
+  !schema.some((s) => s.path === p.path || p.path.startsWith(`${s.path}.`) || p.path.startsWith(`${s.path}[`));
+
+/**
+ * A YAML syntax error as a problem: where it is (line and column) and the lines around it with a
+ * caret, so the operator sees the mistake without opening the file. Values of secret settings in
+ * the excerpt are masked.
+ */
+function yamlProblem(file: string, text: string, error: { message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): ConfigProblem {
+  const pos = error.linePos?.[0];
+  const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  if (!pos) return { path: 'PALISADE_CONFIG', message: `${file} is not valid YAML: ${reason}` };
+  const lines = text.split(/\r?\n/);
+  const width = String(pos.line).length;
+  const excerpt: string[] = [];
+  for (let n = Math.max(1, pos.line - 2); n <= Math.min(lines.length, pos.line); n += 1) {
+    const masked = lines[n - 1]!.replace(/^(\s*-?\s*["']?)([\w.-]+)(["']?\s*:\s*)(\S.*)$/, (whole, lead: string, key: string, sep: string) => (isSecretName(key) ? `${lead}${key}${sep}${REDACTED}` : whole));
+    excerpt.push(`${String(n).padStart(width)} | ${masked}`);
+  }
+  excerpt.push(`${' '.repeat(width)} | ${' '.repeat(Math.max(0, pos.col - 1))}^`);
+  return { path: 'PALISADE_CONFIG', message: `${file} is not valid YAML at line ${pos.line}, column ${pos.col}: ${reason}\n${excerpt.join('\n')}` };
 }
 
 /**
@@ -276,21 +387,26 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
     source = 'inline document';
   } else if (env.PALISADE_CONFIG) {
     source = env.PALISADE_CONFIG;
+    let text: string;
     try {
-      const parsed: unknown = parseYaml(readFileSync(path.resolve(cwd, env.PALISADE_CONFIG), 'utf8'));
-      if (parsed !== null && parsed !== undefined && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-        problems.push({ path: '', message: 'the file must hold a YAML mapping of settings' });
-      } else doc = (parsed as Record<string, unknown>) ?? {};
+      text = readFileSync(path.resolve(cwd, env.PALISADE_CONFIG), 'utf8');
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message.split('\n')[0];
       throw new ConfigError([{ path: 'PALISADE_CONFIG', message: `cannot read ${env.PALISADE_CONFIG}: ${reason}` }], source);
     }
+    // Every syntax error at once, each with its place; the settings cannot be checked past them.
+    const parsedDoc = parseDocument(text);
+    if (parsedDoc.errors.length > 0) throw new ConfigError(parsedDoc.errors.map((e) => yamlProblem(env.PALISADE_CONFIG!, text, e)), source);
+    const parsed: unknown = parsedDoc.toJS();
+    if (parsed !== null && parsed !== undefined && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+      problems.push({ path: '', message: 'the file must hold a YAML mapping of settings' });
+    } else doc = (parsed as Record<string, unknown>) ?? {};
   }
   applyEnv(doc, env, problems);
   const withDefaults = Value.Default(ConfigSchema, doc) as Record<string, unknown>;
   problems.push(...schemaProblems(withDefaults));
   const production = env.NODE_ENV === 'production';
-  if (problems.length === 0) problems.push(...policyProblems(withDefaults as PalisadeConfig, production));
+  problems.push(...policyProblems(withDefaults as PalisadeConfig, production).filter(coveredBy(problems)));
   if (problems.length > 0) throw new ConfigError(problems, source);
 
   const config = withDefaults as PalisadeConfig;
@@ -307,6 +423,7 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
     production,
     publicUrl: config.server.publicUrl ?? `https://localhost:${config.server.port}`,
     developmentDefaults,
+    warnings: policyWarnings(config, production),
     source,
   };
 }

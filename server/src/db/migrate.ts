@@ -41,9 +41,11 @@ export class MigrationError extends Error {
  * transaction first takes an advisory lock and re-reads what is applied, so several instances
  * starting together apply every migration exactly once.
  */
-export async function migrate(db: Database): Promise<string[]> {
+export async function migrate(db: Database, options: { onProgress?: (done: number, total: number) => void } = {}): Promise<string[]> {
   const done: string[] = [];
-  for (const migration of listMigrations()) {
+  const migrations = listMigrations();
+  for (const [index, migration] of migrations.entries()) {
+    options.onProgress?.(index, migrations.length);
     const appliedNow = await db.asOwner(async (owner) => {
       await owner.query('SELECT pg_advisory_xact_lock(74657365)');
       await owner.exec(`CREATE TABLE IF NOT EXISTS palisade_migrations (
@@ -74,5 +76,6 @@ export async function migrate(db: Database): Promise<string[]> {
     });
     if (appliedNow) done.push(migration.version);
   }
+  options.onProgress?.(migrations.length, migrations.length);
   return done;
 }

@@ -9,6 +9,10 @@
  * - everyone (`--all`): a new token signing key signs at once and the old ones are withdrawn
  *   from the JWKS immediately (tokens they signed stop verifying as instances reload keys —
  *   within 15 s, or at once on SIGHUP), and every session ends.
+ *
+ * Release (`incident release --user`) re-enables a contained person once they and their IdP
+ * account are safe again, audited with its reason as `incident.release`. Their devices stay
+ * wiped: they enrol again by signing in on a freshly installed app.
  */
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
@@ -17,6 +21,7 @@ import type { AuditSink } from '../audit/index.ts';
 import type { Devices, Sessions } from '../sessions/index.ts';
 import { rotateKeys, type SigningAlg } from '../oauth/keys.ts';
 import { findUser, setDisabled, usersByUserName } from '../users/index.ts';
+import { isDeactivated } from '../scim/index.ts';
 
 export interface IncidentDeps {
   db: Database;
@@ -35,6 +40,11 @@ export interface UserContainment {
 
 export class UnknownUserError extends Error {
   readonly code = 'ERR_UNKNOWN_USER';
+}
+
+/** A release that would change nothing, or that is not Palisade's to make. */
+export class ReleaseRefusedError extends Error {
+  readonly code = 'ERR_RELEASE_REFUSED';
 }
 
 /** `who`: a Palisade user id, or the user name / email the company IdP gives them. */
@@ -77,4 +87,30 @@ export async function containAll(deps: IncidentDeps & { master: MasterKey; alg: 
   for (const { id } of rows) if (await deps.sessions.revoke(id, 'incident')) sessionsEnded += 1;
   await deps.db.transaction((tx) => deps.audit.record(tx, { action: 'incident.contain', outcome: 'success', reason, actor: {}, resource: { type: 'platform', id: 'all' }, detail: { newKid, sessionsEnded } }));
   return { newKid, sessionsEnded };
+}
+
+export interface UserRelease {
+  userId: string;
+  /** When the account had been disabled (by containment, or earlier by hand). */
+  disabledSince: Date;
+}
+
+/**
+ * Re-enables a disabled person: the account change and the `incident.release` record (with the
+ * reason) commit together or not at all. Refused when the account is not disabled, and when the
+ * company IdP deprovisioned the person (SCIM `active: false`): that is reversed at the IdP, not here.
+ */
+export async function releaseUser(deps: Pick<IncidentDeps, 'db' | 'audit'>, userId: string, reason: string): Promise<UserRelease> {
+  return deps.db.transaction(async (tx) => {
+    const user = await findUser(tx, userId);
+    if (!user) throw new UnknownUserError(`no user "${userId}"`);
+    if (!user.disabledAt) throw new ReleaseRefusedError(`user ${userId} is not disabled: nothing to release`);
+    if (user.userName && (await isDeactivated(tx, user.userName))) {
+      throw new ReleaseRefusedError(`user ${userId} is deprovisioned by the company IdP (SCIM active: false): reactivate them there`);
+    }
+    await setDisabled(tx, userId, false, user.disabledAt);
+    await deps.audit.record(tx, { action: 'user.enable', outcome: 'success', reason, actor: {}, resource: { type: 'user', id: userId }, changes: { before: { disabled: true }, after: { disabled: false } } });
+    await deps.audit.record(tx, { action: 'incident.release', outcome: 'success', reason, actor: {}, resource: { type: 'user', id: userId }, detail: { disabledSince: user.disabledAt.toISOString() } });
+    return { userId, disabledSince: user.disabledAt };
+  });
 }

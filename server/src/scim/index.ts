@@ -4,5 +4,5 @@
  * and every connector token created or revoked — is audited in the transaction that makes it.
  */
 export { scimRoutes } from './routes.ts';
-export { ScimEffects, insertScimToken, revokeScimToken, type ScimEffectsDeps } from './service.ts';
+export { ScimEffects, ScimTokenExistsError, insertScimToken, revokeScimToken, type ScimEffectsDeps } from './service.ts';
 export { listScimTokens, isDeactivated } from './store.ts';

@@ -211,13 +211,19 @@ export class ScimEffects {
   }
 }
 
+/** `replace: false` and the connector already has an active token: it is kept. */
+export class ScimTokenExistsError extends Error {
+  readonly code = 'ERR_SCIM_TOKEN_EXISTS';
+}
+
 /**
  * Creates (or replaces) a provisioning connector's token — `palisade scim tokens create`. The
  * record names the connector, never the token or its hash.
  */
-export async function insertScimToken(db: Database, name: string, tokenHash: string, audit: AuditSink = noAudit): Promise<void> {
+export async function insertScimToken(db: Database, name: string, tokenHash: string, audit: AuditSink = noAudit, options: { replace?: boolean } = {}): Promise<void> {
   await db.transaction(async (tx) => {
-    const { replaced, wasRevoked } = await putScimToken(tx, name, tokenHash);
+    const { replaced, wasRevoked, written } = await putScimToken(tx, name, tokenHash, options);
+    if (!written) throw new ScimTokenExistsError(`the connector "${name}" already has an active token`);
     await audit.record(tx, {
       action: 'scim.token.create',
       outcome: 'success',

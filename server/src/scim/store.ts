@@ -40,15 +40,18 @@ export async function scimTokenName(db: Queryable, tokenHash: string, now: Date)
 /**
  * Creates the connector's token, or replaces the one it had (revoked or not). Says what was
  * there before, for the audit record; the row is locked so that answer stays true until commit.
+ * With `replace: false` an active token is kept and `written` is false: the conflict clause
+ * decides, so two creations racing for a new name cannot both win.
  */
-export async function putScimToken(db: Queryable, name: string, tokenHash: string): Promise<{ replaced: boolean; wasRevoked: boolean }> {
+export async function putScimToken(db: Queryable, name: string, tokenHash: string, options: { replace?: boolean } = {}): Promise<{ replaced: boolean; wasRevoked: boolean; written: boolean }> {
   const { rows } = await db.query<{ revokedAt: Date | null }>('SELECT revoked_at AS "revokedAt" FROM scim_tokens WHERE name = $1 FOR UPDATE', [name]);
-  await db.query(
+  const { rowCount } = await db.query(
     `INSERT INTO scim_tokens (name, token_hash) VALUES ($1, $2)
-     ON CONFLICT (name) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now(), last_used_at = NULL, revoked_at = NULL`,
+     ON CONFLICT (name) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now(), last_used_at = NULL, revoked_at = NULL
+     ${options.replace === false ? 'WHERE scim_tokens.revoked_at IS NOT NULL' : ''}`,
     [name, tokenHash],
   );
-  return { replaced: rows.length > 0, wasRevoked: rows[0]?.revokedAt != null };
+  return { replaced: rows.length > 0, wasRevoked: rows[0]?.revokedAt != null, written: rowCount > 0 };
 }
 
 /** Revokes the connector's token; returns when, or undefined if it had no active token. */

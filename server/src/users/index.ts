@@ -4,4 +4,4 @@
  * later authorization checks use.
  */
 export { mapProfile, rolesFor, type MappedProfile, type ClaimMapping, type RoleMapping } from './mapping.ts';
-export { upsertUser, updateKnownUser, findUser, usersByUserName, setDisabled, setGroups, type User } from './store.ts';
+export { upsertUser, updateKnownUser, findUser, usersByUserName, setDisabled, setGroups, displayNames, type User } from './store.ts';

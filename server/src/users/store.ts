@@ -83,6 +83,14 @@ export async function usersByUserName(db: Queryable, userName: string): Promise<
   return rows;
 }
 
+/** The name to show for each of these user ids that exists (name, else email, else user name). */
+export async function displayNames(db: Queryable, ids: string[]): Promise<Map<string, string>> {
+  const uuids = [...new Set(ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)))];
+  if (uuids.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; shown: string | null }>('SELECT id, coalesce(name, email, user_name) AS shown FROM users WHERE id = ANY($1::uuid[])', [uuids]);
+  return new Map(rows.filter((r) => r.shown).map((r) => [r.id, r.shown!]));
+}
+
 /** Disables (deprovisioned) or re-enables the user; returns whether anything changed. */
 export async function setDisabled(db: Queryable, id: string, disabled: boolean, now: Date): Promise<boolean> {
   const { rowCount } = await db.query(

@@ -35,7 +35,7 @@ test('durations are written like 15m and 7d; bare numbers are refused', () => {
   assert.equal(parseDuration('250ms'), 250);
   assert.throws(() => parseDuration('900'));
   const problems = problemsOf(() => loadConfig({ env: { PALISADE_TOKENS_ACCESS_TOKEN_TTL: '900' } }));
-  assert.deepEqual(problems, [{ path: 'tokens.accessTokenTtl', message: 'must be a duration such as 30s, 15m, 12h or 7d' }]);
+  assert.deepEqual(problems, [{ path: 'tokens.accessTokenTtl', message: 'must be a duration such as 30s, 15m, 12h or 7d', given: '"900"' }]);
 });
 
 test('every problem is listed at once, each with its path', () => {

@@ -163,14 +163,14 @@ export async function startInProcess(
 }
 
 /** Runs `npm run palisade -- <args>` as an operator would; never throws: exit code and output. */
-export async function palisadeCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string }> {
+export async function palisadeCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   try {
     const { stdout, stderr } = await promisify(execFile)('npm', ['run', '--silent', 'palisade', '--', ...args], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'development', ...env } });
-    return { code: 0, out: stdout + stderr };
+    return { code: 0, out: stdout + stderr, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
+    return { code: e.code, out: e.stdout + e.stderr, stdout: e.stdout, stderr: e.stderr };
   }
 }

@@ -14,9 +14,25 @@ export interface ReencryptCipher extends SensitiveCipher {
   activeKeyId(tx?: Parameters<SensitiveCipher['decrypt']>[2]): Promise<string>;
 }
 
-export async function reencryptSensitive(db: Database, cipher: ReencryptCipher, options: { batch?: number } = {}): Promise<Record<EncryptedColumn, number>> {
+export async function reencryptSensitive(
+  db: Database,
+  cipher: ReencryptCipher,
+  options: { batch?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<Record<EncryptedColumn, number>> {
   const batch = options.batch ?? 200;
   const moved = {} as Record<EncryptedColumn, number>;
+  // The total is counted only when someone watches: it is an estimate (writers may add rows).
+  let total = 0;
+  let done = 0;
+  if (options.onProgress) {
+    const active = await db.asOwner((tx) => cipher.activeKeyId(tx));
+    for (const column of Object.keys(ENCRYPTED_COLUMNS) as EncryptedColumn[]) {
+      const [table, field] = column.split('.') as [string, string];
+      const { rows } = await db.asOwner((tx) => tx.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${table} WHERE ${field} IS NOT NULL AND ${field} NOT LIKE $1`, [`pe1.${active}.%`]));
+      total += Number(rows[0]!.n);
+    }
+    options.onProgress(0, total);
+  }
   for (const column of Object.keys(ENCRYPTED_COLUMNS) as EncryptedColumn[]) {
     // Table and column names come from the code's own list, never from input.
     const [table, field] = column.split('.') as [string, string];
@@ -36,6 +52,8 @@ export async function reencryptSensitive(db: Database, cipher: ReencryptCipher, 
         return rows.length;
       });
       moved[column] += count;
+      done += count;
+      options.onProgress?.(done, Math.max(total, done));
       if (count < batch) break;
     }
   }

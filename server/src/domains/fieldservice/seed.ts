@@ -31,6 +31,8 @@ export interface SeedOptions {
   devIssuer: string;
   jobs?: number;
   now?: Date;
+  /** Called as jobs are written (the bulk of the work). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface SeedResult {
@@ -162,6 +164,7 @@ export async function seedDemo(db: Database, cipher: SensitiveCipher, options: S
     // Jobs: spread over the last 60 days and every status; the first ones go to Tess and Cory.
     const statuses: JobStatus[] = ['new', 'assigned', 'en_route', 'on_site', 'completed', 'completed', 'cancelled'];
     for (let j = 0; j < jobCount; j += 1) {
+      if (j % 50 === 0) options.onProgress?.(j, jobCount);
       const contractorJob = j % 9 === 0;
       const project = contractorJob ? DEMO_PROJECTS[j % 2]!.code : null;
       const department = rnd.pick(DEMO_DEPARTMENTS);
@@ -215,6 +218,7 @@ export async function seedDemo(db: Database, cipher: SensitiveCipher, options: S
         from = status;
       }
     }
+    options.onProgress?.(jobCount, jobCount);
     return { seeded: true, territories: DEMO_TERRITORIES.length, customers, sites: sites.length, technicians: technicians.length, jobs: jobCount };
   });
 }
