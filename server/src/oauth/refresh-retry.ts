@@ -32,7 +32,7 @@ export interface RefreshRetryOptions {
    * the session (grant) must be revoked. oidc-provider checks the key binding before it checks
    * for reuse, so a rotated token presented with another key would otherwise only be refused.
    */
-  onReuse(grantId: string): Promise<void>;
+  onReuse(grantId: string, detail: { presented: 'without_proof' | 'not_a_retry' }): Promise<void>;
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
 }
 
@@ -64,7 +64,7 @@ export class RefreshRetries {
     // of another key, before it looks at reuse, so a thief without the device key (or replaying
     // in any form the window does not serve) would otherwise be refused and leave the session alive.
     if (graceMs <= 0 || !dpopProof) {
-      if (token?.consumed && token.grant_id) await this.options.onReuse(token.grant_id);
+      if (token?.consumed && token.grant_id) await this.options.onReuse(token.grant_id, { presented: dpopProof ? 'not_a_retry' : 'without_proof' });
       return (pass(), false);
     }
     if (!token?.consumed) {
@@ -90,7 +90,7 @@ export class RefreshRetries {
     }
     // Anything else presenting a rotated token is reuse. (A concurrent request whose first has
     // not rotated yet is left to oidc-provider, whose atomic consume settles it the same way.)
-    if (token?.consumed && token.grant_id) await this.options.onReuse(token.grant_id);
+    if (token?.consumed && token.grant_id) await this.options.onReuse(token.grant_id, { presented: 'not_a_retry' });
     pass();
     return false;
   }

@@ -73,7 +73,7 @@ for (const kind of databaseKinds()) {
         return { session, successor, sid: String(decodeJwt(session.tokens.access_token).sid) };
       }
 
-      async function assertRevoked(session: SignedIn, successor: oidc.TokenEndpointResponse, sid: string, form: string) {
+      async function assertRevoked(session: SignedIn, successor: oidc.TokenEndpointResponse, sid: string, form: string, presented: string) {
         const me = await app.call('/api/v1/me', successor.access_token);
         assert.equal(me.status, 401, `${form}: the successor access token stops working at once`);
         assert.equal(me.body.type, 'https://palisade.dev/problems/session-revoked', form);
@@ -81,6 +81,7 @@ for (const kind of databaseKinds()) {
         const reuse = await audited({ action: 'token.reuse', resourceType: 'session', resourceId: sid });
         assert.equal(reuse.length, 1, `${form}: the reuse is one audit record`);
         assert.equal(reuse[0]!.outcome, 'denied');
+        assert.equal(reuse[0]!.detail?.presented, presented, `${form}: the record says how the token came back`);
         const alerts = await audited({ action: 'alert.refresh_token_reuse' });
         assert.ok(alerts.some((a) => a.detail?.sessionId === sid), `${form}: the refresh_token_reuse alert is raised for this session`);
       }
@@ -89,14 +90,14 @@ for (const kind of databaseKinds()) {
         const { session, successor, sid } = await rotated();
         const replay = await form('/oauth2/token', { grant_type: 'refresh_token', refresh_token: session.tokens.refresh_token!, client_id: 'field-app' });
         assert.equal(replay.status, 400, 'refused');
-        await assertRevoked(session, successor, sid, 'no proof');
+        await assertRevoked(session, successor, sid, 'no proof', 'without_proof');
       });
 
       test('with a proof of another key', async () => {
         const { session, successor, sid } = await rotated();
         const thief = await app.newDevice(session.config);
         await assert.rejects(oidc.refreshTokenGrant(session.config, session.tokens.refresh_token!, undefined, { DPoP: thief.dpop }), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
-        await assertRevoked(session, successor, sid, 'another key');
+        await assertRevoked(session, successor, sid, 'another key', 'not_a_retry');
       });
 
       test('with a proof of the right key, after the retry window', async () => {
@@ -104,7 +105,7 @@ for (const kind of databaseKinds()) {
         offset.ms += 31_000;
         try {
           await assert.rejects(app.refresh(session, session.tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
-          await assertRevoked(session, successor, sid, 'right key, late');
+          await assertRevoked(session, successor, sid, 'right key, late', 'not_a_retry');
         } finally {
           offset.ms -= 31_000;
         }
