@@ -285,7 +285,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       graceMs: parseDuration(config.tokens.refreshRetryGrace),
       tokenEndpoint: `${config.publicUrl}/oauth2/token`,
       claimOnce,
-      onReuse: (grantId) => sessions.endForReuse(grantId, { retryWindow: true }),
+      onReuse: (grantId, detail) => sessions.endForReuse(grantId, { retryWindow: true, ...detail }),
     });
     // App keys: every registered app's requests carry one of its keys. The start page (development
     // IdP only) is a browser page, which cannot keep a key; so are clients declared `appKey: off`.

@@ -337,6 +337,8 @@ const KEYED = /^\/(api|admin)(\/|$)/;
 export interface KeyGuessLimit {
   lockedForS(key: string): Promise<number>;
   recordFailure(key: string, context: { actor: AuditActor; route: string; requestId?: string }): Promise<number>;
+  /** Records a lockout refusal (at most one record per key and window). */
+  recordRefusal?(kind: 'lockout', key: string, context: { route: string; retryAfterS: number }): Promise<void>;
 }
 
 /** Refusals that are guesses (a key nobody was given); revoked, expired and rotated-out keys were real. */
@@ -376,7 +378,10 @@ export class AppKeyStage {
     const ipKey = `ip:${request.ip}`;
     if (this.guesses) {
       const lockedS = await this.guesses.lockedForS(ipKey);
-      if (lockedS > 0) throw problems.lockedOut(lockedS);
+      if (lockedS > 0) {
+        await this.guesses.recordRefusal?.('lockout', ipKey, { route: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`, retryAfterS: lockedS });
+        throw problems.lockedOut(lockedS);
+      }
     }
     const verdict = await this.keys.verify(presented);
     if (!verdict.ok) {

@@ -96,6 +96,8 @@ export class RateLimits {
   private readonly failures: RateLimiterAbstract;
   private readonly strikes: RateLimiterAbstract;
   private readonly lockout: { after: number; baseS: number; maxS: number };
+  /** One claim per class (or lockout) and key per window: which refusals get an audit record. */
+  private readonly refusalRecords: Record<RateClass | 'lockout', RateLimiterAbstract>;
   private readonly deps: RateLimitsDeps;
 
   constructor(deps: RateLimitsDeps) {
@@ -123,6 +125,44 @@ export class RateLimits {
     this.failures = deps.counters({ keyPrefix: 'lockout:failures', points: c.lockout.after, durationS: seconds(c.lockout.window) });
     // How many locks a key has had recently: the k in base × 2^k.
     this.strikes = deps.counters({ keyPrefix: 'lockout:strikes', points: 1_000_000, durationS: seconds(c.lockout.forget) });
+    const onePer = (keyPrefix: string, durationS: number) => deps.counters({ keyPrefix: `audit:refused:${keyPrefix}`, points: 1, durationS });
+    this.refusalRecords = {
+      standard: onePer('standard', this.classes.standard.windowS),
+      auth: onePer('auth', this.classes.auth.windowS),
+      search: onePer('search', this.classes.search.windowS),
+      export: onePer('export', this.classes.export.windowS),
+      lockout: onePer('lockout', this.lockout.baseS),
+    };
+  }
+
+  /**
+   * A 429 answered to `key`: recorded as `security.rate_limited`, but only the first per class
+   * (or lockout) and key within the class's window (a lock: within `lockout.base`). The claim is
+   * a shared counter, so that holds across instances with Redis; a flood of refused requests
+   * thus costs the trail one record per key and window, never one per request.
+   */
+  async recordRefusal(kind: RateClass | 'lockout', key: string, context: { route: string; retryAfterS: number; limit?: number; windowS?: number }): Promise<void> {
+    try {
+      await this.refusalRecords[kind].consume(key);
+    } catch (rejection) {
+      if (isRes(rejection)) return; // already recorded in this window
+      this.deps.log?.warn({ event: 'rate_limit.store_failed', err: String(rejection) }, 'recording a rate-limit refusal failed');
+      return;
+    }
+    const [keyKind, ...rest] = key.split(':');
+    const id = rest.join(':');
+    this.deps.audit?.emit({
+      action: 'security.rate_limited',
+      outcome: 'denied',
+      reason: kind === 'lockout' ? 'locked_out' : 'rate_limited',
+      actor: keyKind === 'user' ? { userId: id } : { ip: id },
+      resource: { type: keyKind === 'user' ? 'user' : 'ip', id },
+      detail: {
+        ...(kind === 'lockout' ? {} : { rateClass: kind, limit: context.limit, windowSeconds: context.windowS }),
+        retryAfterSeconds: context.retryAfterS,
+        route: context.route,
+      },
+    });
   }
 
   /** The counter `cls` uses for a request of `appId`: the app's own, else the class's. */
@@ -224,6 +264,8 @@ const routeLimit = (request: FastifyRequest): RouteRateLimit | false | undefined
   return typeof declared === 'string' ? { class: declared } : declared;
 };
 
+const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url ?? request.url}`;
+
 /** The decision with the fewest requests left is the one a client must respect. */
 const tighter = (a: RateDecision | undefined, b: RateDecision) => (!a || b.remaining < a.remaining || !b.allowed ? b : a);
 
@@ -244,24 +286,29 @@ export class RateLimitStage {
     this.limits = limits;
   }
 
-  private apply(request: FastifyRequest, reply: FastifyReply, decision: RateDecision): void {
+  private async apply(request: FastifyRequest, reply: FastifyReply, decision: RateDecision, key: string): Promise<void> {
     const shown = tighter(this.seen.get(request), decision);
     this.seen.set(request, shown);
     for (const [name, value] of Object.entries(rateLimitHeaders(shown))) reply.header(name, value);
-    if (!decision.allowed) throw problems.rateLimited(decision.rateClass, Math.max(1, decision.resetS), rateLimitHeaders(decision));
+    if (decision.allowed) return;
+    const retryAfterS = Math.max(1, decision.resetS);
+    await this.limits.recordRefusal(decision.rateClass, key, { route: routeOf(request), retryAfterS, limit: decision.limit, windowS: decision.windowS });
+    throw problems.rateLimited(decision.rateClass, retryAfterS, rateLimitHeaders(decision));
   }
 
-  private async refuseIfLocked(key: string): Promise<void> {
+  private async refuseIfLocked(request: FastifyRequest, key: string): Promise<void> {
     const lockedS = await this.limits.lockedForS(key);
-    if (lockedS > 0) throw problems.lockedOut(lockedS);
+    if (lockedS <= 0) return;
+    await this.limits.recordRefusal('lockout', key, { route: routeOf(request), retryAfterS: lockedS });
+    throw problems.lockedOut(lockedS);
   }
 
   readonly byAddress = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const limit = routeLimit(request);
     if (!limit || limit.class !== 'auth') return;
     const ipKey = `ip:${request.ip}`;
-    await this.refuseIfLocked(ipKey);
-    this.apply(request, reply, limit.failuresOnly ? await this.limits.peek('auth', ipKey) : await this.limits.consume('auth', ipKey));
+    await this.refuseIfLocked(request, ipKey);
+    await this.apply(request, reply, limit.failuresOnly ? await this.limits.peek('auth', ipKey) : await this.limits.consume('auth', ipKey), ipKey);
     // Failures are known only from the answer, which oidc-provider writes to the raw response
     // itself (Fastify's onResponse does not see hijacked replies), so the raw response tells.
     const failureStatuses = limit.failureStatuses ?? [401];
@@ -269,7 +316,7 @@ export class RateLimitStage {
       if (!failureStatuses.includes(reply.raw.statusCode) || notAttempts.has(request)) return;
       const userId = request.auth?.sub;
       const actor: AuditActor = { ip: request.ip, ...(userId ? { userId } : {}) };
-      const context = { actor, route: `${request.method} ${request.routeOptions.url ?? request.url}`, requestId: request.id };
+      const context = { actor, route: routeOf(request), requestId: request.id };
       const keys = [ipKey, ...(userId ? [`user:${userId}`] : [])];
       void Promise.all([
         ...keys.map((key) => this.limits.recordFailure(key, context)),
@@ -286,14 +333,15 @@ export class RateLimitStage {
       // Per account as well as per IP (unlock: the session's person), so guessing from many
       // addresses is slowed down as much as from one.
       if (!userId) return;
-      await this.refuseIfLocked(`user:${userId}`);
-      if (!limit.failuresOnly) this.apply(request, reply, await this.limits.consume('auth', `user:${userId}`));
+      await this.refuseIfLocked(request, `user:${userId}`);
+      if (!limit.failuresOnly) await this.apply(request, reply, await this.limits.consume('auth', `user:${userId}`), `user:${userId}`);
       return;
     }
     // Unauthenticated routes without a declared class (health, discovery, JWKS) are not limited.
     if (!limit && !userId) return;
     const cls = limit?.class ?? 'standard';
     // The verified token's app (the app key's too, once appKeyMatchesToken has run) picks the limits.
-    this.apply(request, reply, await this.limits.consume(cls, userId ? `user:${userId}` : `ip:${request.ip}`, request.auth?.client_id));
+    const key = userId ? `user:${userId}` : `ip:${request.ip}`;
+    await this.apply(request, reply, await this.limits.consume(cls, key, request.auth?.client_id), key);
   };
 }

@@ -101,6 +101,15 @@ export function createAdapterFactory(db: Database, clock: Clock, onReplay: Repla
 }
 
 /**
+ * Marks a one-time credential used without redeeming it, if it is not yet: an authorization
+ * code whose redemption failed (RFC 6749 §4.1.2: a code is good for one attempt). Presented
+ * again, oidc-provider finds it consumed, refuses it and revokes its grant. Unknown ids change nothing.
+ */
+export async function consumeUnused(db: Database, clock: Clock, model: 'AuthorizationCode', id: string): Promise<void> {
+  await db.query('UPDATE oauth_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL', [model, hashToken(id), new Date(clock.now())]);
+}
+
+/**
  * Removes authorization-server records that expired more than `graceMs` ago. Expired records
  * are already invisible to oidc-provider (see findWhere); this keeps the table from growing
  * with every sign-in and refresh. The grace leaves a just-expired record for inspection.

@@ -14,7 +14,7 @@ import type { Clock } from '../clock.ts';
 import type { MasterKey } from '../security/primitives.ts';
 import { findUser } from '../users/index.ts';
 import { parseUnlockKey, type Devices, type Sessions } from '../sessions/index.ts';
-import { createAdapterFactory } from './adapter.ts';
+import { consumeUnused, createAdapterFactory } from './adapter.ts';
 import type { KeySet, SigningAlg } from './keys.ts';
 import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './pages.ts';
 import { Problem } from '../http/problems.ts';
@@ -324,6 +324,22 @@ export function createProvider(deps: ProviderDeps): Provider {
     ctx.body = refusal.body();
   });
 
+  // RFC 6749 §4.1.2: an authorization code is good for one redemption attempt. oidc-provider
+  // consumes a code only once every check has passed, so a code refused for a wrong PKCE
+  // verifier, redirect URI, client or device key would stay redeemable: whoever intercepted it
+  // could keep guessing, and the app could still redeem it after an attacker's failed try. A
+  // refused redemption therefore consumes the code before the answer leaves, and presenting it
+  // again revokes its grant. Not consumed: `use_dpop_nonce`, which asks the app to retry with the
+  // server's nonce (RFC 9449 §8) before the request is judged, and server errors, which judge nothing.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route !== 'token' || ctx.status < 400 || ctx.status >= 500) return;
+    const params = ctx.oidc.params as { grant_type?: unknown; code?: unknown } | undefined;
+    if (params?.grant_type !== 'authorization_code' || typeof params.code !== 'string' || !params.code) return;
+    if ((ctx.body as { error?: string } | undefined)?.error === 'use_dpop_nonce') return;
+    await consumeUnused(db, clock, 'AuthorizationCode', params.code);
+  });
+
   const extras = deps.tokenResponseExtras;
   if (extras) {
     provider.use(async (ctx, next) => {
@@ -364,6 +380,35 @@ export function createProvider(deps: ProviderDeps): Provider {
       detail: { grantType: String(ctx.oidc?.params?.grant_type ?? '') },
     });
   });
+
+  // A refused authorization request (RFC 6749 §4.1.2.1: a bad redirect URI, an unknown client,
+  // no or plain PKCE, no state, …) is a failed attempt, and often a probe: recorded with the
+  // OAuth error and what the request claimed. Both endpoints are in the `auth` rate class (per
+  // IP), so one address adds at most that class's quota of these records per window, then one
+  // `security.rate_limited` record. Errors when resuming an interaction (`/oauth2/authorize/:uid`,
+  // not rate-limited) are left out: the sign-in's own refusals are `auth.login` failures.
+  const authorizationRefused = (ctx: KoaContextWithOIDC, error: Error & { error?: string; error_description?: string }) => {
+    const route = ctx.oidc?.route;
+    if (route !== 'authorization' && route !== 'pushed_authorization_request') return;
+    const params = (ctx.oidc.params ?? {}) as Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' && value ? value.slice(0, 200) : undefined);
+    const clientId = ctx.oidc.client?.clientId;
+    deps.audit.emit({
+      action: 'auth.authorize',
+      outcome: 'failure',
+      reason: error.error ?? error.name,
+      actor: clientId ? { appId: clientId } : {},
+      detail: {
+        endpoint: route === 'authorization' ? OAUTH_ROUTES.authorization : OAUTH_ROUTES.pushed_authorization_request,
+        description: text(error.error_description),
+        // What the request named that Palisade does not know: the probe itself.
+        ...(clientId ? {} : { claimedClientId: text(params.client_id ?? (ctx.method === 'GET' ? ctx.query.client_id : undefined)) }),
+        ...(error.error === 'invalid_redirect_uri' ? { redirectUri: text(params.redirect_uri ?? ctx.query.redirect_uri) } : {}),
+      },
+    });
+  };
+  provider.on('authorization.error', authorizationRefused);
+  provider.on('pushed_authorization_request.error', authorizationRefused);
 
   // A reused (already rotated) refresh token, or a revocation, ends the Palisade session too,
   // so access tokens already issued for it stop working before they expire.

@@ -4,7 +4,8 @@
  * detection would revoke its whole session. For `graceMs` after a DPoP-bound refresh token is
  * rotated, a retry that proves the same device key gets the very response the first request got
  * (the same successor tokens). Anything else — another key, no key, an unbound token, later than
- * the window — goes to oidc-provider, whose reuse detection revokes the session.
+ * the window — is reuse: the session is revoked here (whatever oidc-provider then answers, as it
+ * checks the proof and its key before it checks for reuse).
  *
  * Concurrency: the first request for a token hash claims a `pending` row before the token is
  * rotated; a concurrent request for the same token waits for that row to become `done` (or to
@@ -31,7 +32,7 @@ export interface RefreshRetryOptions {
    * the session (grant) must be revoked. oidc-provider checks the key binding before it checks
    * for reuse, so a rotated token presented with another key would otherwise only be refused.
    */
-  onReuse(grantId: string): Promise<void>;
+  onReuse(grantId: string, detail: { presented: 'without_proof' | 'not_a_retry' }): Promise<void>;
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
 }
 
@@ -50,9 +51,6 @@ export class RefreshRetries {
    */
   async handle(refreshToken: string, dpopProof: string | undefined, res: ServerResponse, pass: () => void): Promise<boolean> {
     const { db, clock, graceMs } = this.options;
-    // Only a DPoP-bound retry can ever be served, so requests without a proof (bearer clients)
-    // go straight on; oidc-provider's own reuse detection handles them.
-    if (graceMs <= 0 || !dpopProof) return (pass(), false);
     const key = hashToken(refreshToken);
     const now = clock.now();
     // The refresh token's own record (oauth_payloads is keyed by the same hash).
@@ -61,6 +59,14 @@ export class RefreshRetries {
       [key],
     );
     const token = tokens[0];
+    // Only a DPoP-bound retry can ever be served. Any other request presenting a rotated token
+    // is reuse, decided here: oidc-provider refuses a request without a proof, or with a proof
+    // of another key, before it looks at reuse, so a thief without the device key (or replaying
+    // in any form the window does not serve) would otherwise be refused and leave the session alive.
+    if (graceMs <= 0 || !dpopProof) {
+      if (token?.consumed && token.grant_id) await this.options.onReuse(token.grant_id, { presented: dpopProof ? 'not_a_retry' : 'without_proof' });
+      return (pass(), false);
+    }
     if (!token?.consumed) {
       const claimed = await db.query(
         `INSERT INTO refresh_retries (token_hash, state, expires_at) VALUES ($1, 'pending', $2) ON CONFLICT DO NOTHING`,
@@ -84,7 +90,7 @@ export class RefreshRetries {
     }
     // Anything else presenting a rotated token is reuse. (A concurrent request whose first has
     // not rotated yet is left to oidc-provider, whose atomic consume settles it the same way.)
-    if (token?.consumed && token.grant_id) await this.options.onReuse(token.grant_id);
+    if (token?.consumed && token.grant_id) await this.options.onReuse(token.grant_id, { presented: 'not_a_retry' });
     pass();
     return false;
   }

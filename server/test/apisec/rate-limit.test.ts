@@ -31,8 +31,8 @@ const asUser = async (request: FastifyRequest) => {
   if (typeof user === 'string') request.auth = { sub: user } as AccessClaims;
 };
 
-async function buildApp(config: RateLimitsConfig, cache: SharedCache): Promise<FastifyInstance> {
-  const app = testApp({ rateLimits: new RateLimitStage(new RateLimits({ config, counters: (o) => cache.counters(o) })) });
+async function buildApp(config: RateLimitsConfig, cache: SharedCache, audit?: AuditSink): Promise<FastifyInstance> {
+  const app = testApp({ rateLimits: new RateLimitStage(new RateLimits({ config, counters: (o) => cache.counters(o), ...(audit ? { audit } : {}) })) });
   // Test-only routes, one per class; issue 5's search and export routes will declare theirs the same way.
   app.get('/api/test/standard', { onRequest: asUser }, async () => ({ ok: true }));
   app.get('/api/test/search', { onRequest: asUser, config: { rateLimit: 'search' } }, async () => ({ ok: true }));
@@ -100,6 +100,30 @@ describe('rate limits by class', () => {
       }
     });
   }
+
+  test('a flood of 429s is one audit record per class and key and window; the next window’s first 429 is another', async (t) => {
+    const clock = mockClock(t);
+    const events: AuditEvent[] = [];
+    const audit: AuditSink = { record: async () => undefined, emit: (event) => void events.push(event) };
+    const app = await buildApp(withLimits({ search: { points: 2 } }), new MemoryCache(), audit);
+    try {
+      const call = (user: string) => app.inject({ method: 'GET', url: '/api/test/search', headers: { 'x-test-user': user } });
+      const refused = () => events.filter((e) => e.action === 'security.rate_limited');
+      for (let i = 0; i < 2; i += 1) assert.equal((await call('alice')).statusCode, 200);
+      for (let i = 0; i < 50; i += 1) assert.equal((await call('alice')).statusCode, 429);
+      assert.equal(refused().length, 1, '50 refusals, one record');
+      assert.deepEqual(refused()[0]!.resource, { type: 'user', id: 'alice' });
+      assert.equal(refused()[0]!.detail?.rateClass, 'search');
+      assert.equal(refused()[0]!.detail?.route, 'GET /api/test/search');
+      for (let i = 0; i < 3; i += 1) await call('bob');
+      assert.equal(refused().length, 2, 'another key is recorded on its own');
+      clock.advance(60_000);
+      for (let i = 0; i < 5; i += 1) await call('alice');
+      assert.equal(refused().length, 3, 'the next window’s flood is recorded once again');
+    } finally {
+      await app.close();
+    }
+  });
 
   test('unauthenticated routes without a class (health, discovery) carry no limit', async () => {
     const app = await buildApp(withLimits({ standard: { points: 1 } }), new MemoryCache());
@@ -239,6 +263,25 @@ describe('rate limits across instances (Redis)', { skip: process.env.TEST_REDIS_
       assert.equal(overA.statusCode, 429, 'the 21st is refused by instance A');
       assert.equal(overB.statusCode, 429, 'and by instance B');
       assert.ok(Number(overA.headers['retry-after']) >= 1 && Number(overA.headers['retry-after']) <= 60);
+    } finally {
+      await a.close();
+      await b.close();
+      await cacheA.close();
+      await cacheB.close();
+    }
+  });
+
+  test('a flood of 429s spread over two instances is one audit record', async () => {
+    const [cacheA, cacheB] = [await openRedisCache(process.env.TEST_REDIS_URL!), await openRedisCache(process.env.TEST_REDIS_URL!)];
+    const events: AuditEvent[] = [];
+    const audit: AuditSink = { record: async () => undefined, emit: (event) => void events.push(event) };
+    const [a, b] = [await buildApp(DEFAULTS, cacheA, audit), await buildApp(DEFAULTS, cacheB, audit)];
+    try {
+      const user = `user-${randomUUID()}`;
+      const call = (app: FastifyInstance) => app.inject({ method: 'GET', url: '/api/test/search', headers: { 'x-test-user': user } });
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => call(i % 2 === 0 ? a : b)));
+      assert.equal(answers.filter((r) => r.statusCode === 429).length, 20);
+      assert.equal(events.filter((e) => e.action === 'security.rate_limited').length, 1, 'claimed once across the instances');
     } finally {
       await a.close();
       await b.close();

@@ -2,7 +2,8 @@
  * Rate limits on the real authentication endpoints (issue 6): oidc-provider's authorize and
  * token endpoints are counted per IP and carry the IETF headers although oidc-provider writes
  * the answer itself; refused token requests lock the address out, which is a security event;
- * a locked address is refused by SCIM too (in SCIM's error form).
+ * a locked address is refused by SCIM too (in SCIM's error form). Every class's 429s are
+ * recorded, once per class and key per window, so a flood cannot flood the audit trail.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -79,6 +80,77 @@ for (const kind of databaseKinds()) {
       assert.equal(events[0]!.resource?.type, 'ip');
       assert.equal(events[0]!.detail?.lockSeconds, 60);
       assert.equal(events[0]!.detail?.route, 'POST /oauth2/token');
+
+      // The refusals while locked (the token endpoint's and SCIM's above, and more) are one record.
+      for (let i = 0; i < 3; i += 1) assert.equal((await badGrant()).status, 429);
+      await server.audit.flush();
+      const refused = (await searchAudit(server.db, { action: 'security.rate_limited', limit: 10 })).events;
+      assert.equal(refused.length, 1, 'the locked address’s refusals are recorded once per lock window, not once per request');
+      assert.equal(refused[0]!.reason, 'locked_out');
+      assert.deepEqual(refused[0]!.resource, { type: 'ip', id: '127.0.0.1' });
+      assert.equal(refused[0]!.outcome, 'denied');
+    });
+  });
+
+  describe(`every 429 is recorded, once per class and key per window (${kind.kind})`, () => {
+    let database: TestDatabase;
+    let server: RunningServer;
+    let app: MobileApp;
+
+    before(async () => {
+      database = await kind.create();
+      const port = await freePort();
+      let ca: string;
+      ({ server, ca } = await startInProcess(database, { env: {} }, port, {
+        PALISADE_RATE_LIMITS_AUTH_POINTS: '8',
+        PALISADE_RATE_LIMITS_STANDARD_POINTS: '2',
+        PALISADE_RATE_LIMITS_SEARCH_POINTS: '1',
+        PALISADE_RATE_LIMITS_EXPORT_POINTS: '1',
+      }));
+      app = new MobileApp(server.url, ca);
+    });
+    after(async () => {
+      await server?.close();
+      await app?.close();
+      await database?.drop();
+    });
+
+    test('standard, search, export (per user) and auth (per IP): the first 429 of a window is recorded, the flood after it is not', async () => {
+      const tech = await app.signIn('demo-technician');
+      const userId = String((await app.call('/api/v1/me', tech.tokens.access_token)).body.id ?? '');
+      /** Calls until the first 429, then three more (all refused). */
+      const flood = async (call: () => Promise<number>, name: string) => {
+        let status = 0;
+        for (let i = 0; i < 20 && status !== 429; i += 1) status = await call();
+        assert.equal(status, 429, `${name}: the limit is reached`);
+        for (let i = 0; i < 3; i += 1) assert.equal(await call(), 429, `${name}: still refused`);
+      };
+      await flood(async () => (await app.call('/api/v1/me', tech.tokens.access_token)).status, 'standard');
+      await flood(async () => (await app.call('/api/v1/jobs', tech.tokens.access_token)).status, 'search');
+      await flood(async () => (await app.call('/api/v1/exports/jobs.csv', tech.tokens.access_token)).status, 'export');
+      await flood(async () => {
+        const response = await app.http.fetch(`${server.url}/oauth2/authorize?client_id=field-app`, { redirect: 'manual' });
+        await response.arrayBuffer();
+        return response.status;
+      }, 'auth');
+
+      await server.audit.flush();
+      const events = (await searchAudit(server.db, { action: 'security.rate_limited', limit: 50 })).events;
+      const byClass = new Map<string, typeof events>();
+      for (const e of events) byClass.set(String(e.detail?.rateClass), [...(byClass.get(String(e.detail?.rateClass)) ?? []), e]);
+      assert.deepEqual([...byClass.keys()].sort(), ['auth', 'export', 'search', 'standard'], 'each class’s refusals are recorded');
+      for (const [cls, records] of byClass) {
+        assert.equal(records.length, 1, `${cls}: one record for the window, not one per refused request`);
+        const [record] = records;
+        assert.equal(record!.outcome, 'denied');
+        assert.equal(record!.reason, 'rate_limited');
+        assert.ok(Number(record!.detail?.retryAfterSeconds) > 0, cls);
+        assert.equal(typeof record!.detail?.route, 'string', cls);
+        assert.ok(record!.requestId, `${cls}: the refused request is named`);
+        if (cls === 'auth') assert.deepEqual(record!.resource, { type: 'ip', id: '127.0.0.1' });
+        else assert.deepEqual(record!.resource, { type: 'user', id: userId }, cls);
+      }
+      assert.equal(byClass.get('standard')![0]!.detail?.limit, 2);
     });
   });
 }
