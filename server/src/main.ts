@@ -10,7 +10,7 @@ import type { X509Certificate } from 'node:crypto';
 import { Agent } from 'undici';
 import type { ResolvedConfig } from './config/load.ts';
 import { parseDuration } from './config/duration.ts';
-import { openDatabase, migrate, type Database } from './db/index.ts';
+import { errorForLog, openDatabase, migrate, type Database } from './db/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { generateMasterKey, masterKeyFromBase64url, type MasterKey } from './security/primitives.ts';
 import { FieldCipher } from './security/envelope.ts';
@@ -159,7 +159,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // first round, the session feed) goes to stderr as JSON, through the same redaction.
     let appLog: FastifyBaseLogger | undefined;
     const early = (level: string) => (details: object, message: string) =>
-      console.error(JSON.stringify({ level, time: Date.now(), ...redactForLog({ ...details, err: undefined }), msg: message, ...('err' in details ? { err: String((details as { err: unknown }).err) } : {}) }));
+      console.error(JSON.stringify({ level, time: Date.now(), ...redactForLog({ ...details, err: undefined }), msg: message, ...('err' in details ? { err: errorForLog((details as { err: unknown }).err) } : {}) }));
     const log = {
       warn: (details: object, message: string) => (appLog ? appLog.warn(details, message) : early('warn')(details, message)),
       error: (details: object, message: string) => (appLog ? appLog.error(details, message) : early('error')(details, message)),
