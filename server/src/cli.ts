@@ -26,6 +26,7 @@ import {
   loadCheckpointSigner,
   publicAuditKeys,
   purgeArchived,
+  readAnchor,
   requestContext,
   searchAudit,
   verifyArchive,
@@ -461,13 +462,13 @@ export function buildCli(): Command {
     .option('--archive <dir>', 'verify exported archive files instead of the database')
     .option('--keys <file>', 'public keys (JWKS) to verify with; default: from the database. Offline, use a copy kept apart from the archive')
     .option('--seal', 'seal pending records first (needs the master key)')
-    .option('--anchor <jws-or-file>', 'the newest checkpoint (database) or digest (archive) known from outside — from the server log (event audit.checkpoint) or your last export; proves nothing was cut off the end')
+    .option('--anchor <jws-or-file>', 'the newest checkpoint (database) or digest (archive) known from outside — the server log file itself (its newest audit.checkpoint is taken), a checkpoint from it, or your last export; proves nothing was cut off the end')
     .option('--partial', 'archive only: accept one that does not start at seq 1 (older files removed on purpose)')
     .option('--json', 'machine-readable output')
     .action(async (options: { archive?: string; keys?: string; seal?: boolean; anchor?: string; partial?: boolean; json?: boolean }) => {
       try {
         let report: VerifyReport & { files?: number };
-        const anchor = options.anchor === undefined ? undefined : /^[\w-]+\.[\w-]+\.[\w-]+$/.test(options.anchor.trim()) ? options.anchor.trim() : readFileSync(options.anchor, 'utf8').trim();
+        const anchor = options.anchor === undefined ? undefined : readAnchor(options.anchor);
         const archiveOptions = { ...(anchor ? { anchor } : {}), ...(options.partial ? { partial: true } : {}) };
         if (!options.keys && !options.json) {
           console.error('note: verifying with the public keys stored in the database; someone who can change the database can add a key. Verify with --keys <a copy kept elsewhere> to rule that out.');

@@ -11,5 +11,6 @@ export { auditRoutes } from './routes.ts';
 export { searchAudit, type AuditFilter } from './search.ts';
 export { loadCheckpointSigner, publicAuditKeys, type CheckpointSigner, type PublicKeySet } from './keys.ts';
 export { verifyDatabase, type VerifyReport } from './verify.ts';
+export { readAnchor, newestLoggedCheckpoint } from './anchor.ts';
 export { exportArchive, verifyArchive, purgeArchived } from './archive.ts';
 export { redact, redactForLog, difference, REDACTED } from './redact.ts';

@@ -46,3 +46,4 @@ export const RUNTIME_ROLE = 'palisade_app';
 
 export { openDatabase } from './open.ts';
 export { migrate, listMigrations } from './migrate.ts';
+export { errorForLog, isDatabaseError, loggableDatabaseError, type DatabaseError } from './errors.ts';

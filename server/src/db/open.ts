@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Client as PgClient } from 'pg';
 import type { Database, OwnerQueryable, Queryable, QueryResult, Subscription } from './index.ts';
 import { RUNTIME_ROLE, assertChannelName } from './index.ts';
+import { withoutValues } from './errors.ts';
 
 /** Application name of the connections that LISTEN (visible in pg_stat_activity). */
 export const LISTENER_APPLICATION_NAME = 'palisade-listener';
@@ -39,7 +40,9 @@ async function openPostgres(url: string, poolSize: number, runtimeUrl: string | 
 
   const wrap = (client: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }> }): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const result = await client.query(sql, params as unknown[]);
+      const result = await client.query(sql, params as unknown[]).catch((error: unknown) => {
+        throw withoutValues(error, sql);
+      });
       return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
     },
   });
@@ -250,10 +253,16 @@ async function openPglite(dir: string): Promise<Database> {
       if (role === 'runtime') await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
       return fn({
         async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-          const result = await tx.query<R>(sql, params as unknown[]);
+          // PGlite attaches the SQL and every bound value to its errors: they are stripped here.
+          const result = await tx.query<R>(sql, params as unknown[]).catch((error: unknown) => {
+            throw withoutValues(error, sql);
+          });
           return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
         },
-        exec: async (sql: string) => void (await tx.exec(sql)),
+        exec: async (sql: string) =>
+          void (await tx.exec(sql).catch((error: unknown) => {
+            throw withoutValues(error, sql);
+          })),
       });
     });
   return {

@@ -28,13 +28,14 @@ import swagger from '@fastify/swagger';
 import cors from '@fastify/cors';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:https';
-import { Problem, problems } from './problems.ts';
+import { Problem, problemForDatabaseError, problems } from './problems.ts';
 import type { AccessClaims, BearerVerifier } from './bearer.ts';
 import { DPOP_ALGS } from './dpop.ts';
 import { JsonBodyError, MAX_JSON_DEPTH, parseJsonBounded } from './json.ts';
-import { NO_QUERY } from './schemas.ts';
+import { DATE_TIME_RANGE_MESSAGE, NO_QUERY, storableInstant } from './schemas.ts';
 import { answerClientError } from './client-errors.ts';
 import { loggerOptions } from './logger.ts';
+import { isDatabaseError } from '../db/index.ts';
 import { requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
 import type { AppKeyStage, RateLimitStage, RequestSignatureStage } from '../apisec/index.ts';
 import type { AuthorizationStage } from '../authz/index.ts';
@@ -128,7 +129,16 @@ export function createApp(options: AppOptions): FastifyInstance {
     // Answers before the pipeline (broken URLs, oversized or malformed HTTP) are problems too.
     frameworkErrors: (error, request, reply) => sendProblem(reply, error.code === 'FST_ERR_BAD_URL' ? problems.malformedUrl() : problems.malformedRequest(), request),
     clientErrorHandler: answerClientError,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true },
+      // A `date-time` is also one JavaScript and PostgreSQL can hold (schemas.ts): year 0000 is a
+      // 400 naming the field, not a database error.
+      onCreate: (ajv) => {
+        const rfc3339 = ajv.formats['date-time'] as { validate?: (value: string) => boolean; compare?: (a: string, b: string) => number | undefined } | undefined;
+        const wellFormed = typeof rfc3339?.validate === 'function' ? rfc3339.validate : () => false;
+        ajv.addFormat('date-time', { type: 'string', validate: (value: string) => wellFormed(value) && storableInstant(value), ...(rfc3339?.compare ? { compare: rfc3339.compare } : {}) });
+      },
+    },
     routerOptions: { maxParamLength: 200 },
   });
 
@@ -296,16 +306,22 @@ export function createApp(options: AppOptions): FastifyInstance {
   // 9. Problem details. Problem instances carry their own safe text; Fastify's own errors
   // (validation, body size, media type, malformed JSON) are mapped to stable types; anything
   // else is logged and answered with a bare 500.
-  app.setErrorHandler((error: Error & { code?: string; statusCode?: number; validation?: { instancePath: string; message?: string; params?: unknown }[]; validationContext?: string }, request, reply) => {
+  app.setErrorHandler((error: Error & { code?: string; statusCode?: number; validation?: { instancePath: string; keyword?: string; message?: string; params?: unknown }[]; validationContext?: string }, request, reply) => {
     let problem: Problem;
+    const refusedByDatabase = isDatabaseError(error) ? problemForDatabaseError(error, request.method) : undefined;
     if (error instanceof Problem) problem = error;
     else if (error.validation) {
       problem = problems.validation(
         error.validation.map((v) => ({
           path: `${error.validationContext ?? 'request'}${v.instancePath.replace(/\//g, '.')}`,
-          message: v.message ?? 'is not valid',
+          message: v.keyword === 'format' && (v.params as { format?: string } | undefined)?.format === 'date-time' ? DATE_TIME_RANGE_MESSAGE : (v.message ?? 'is not valid'),
         })),
       );
+    } else if (refusedByDatabase) {
+      // The safety net beneath the schemas: the database refused a value the API let through.
+      // A 4xx for the client; a warning for the operator, since a check is missing upstream.
+      problem = refusedByDatabase;
+      request.log.warn({ err: error, problem: problem.type }, 'the database refused a value of the request');
     } else if (error instanceof JsonBodyError) {
       problem = error.code === 'too-deep' ? problems.bodyTooDeep(MAX_JSON_DEPTH) : problems.malformedBody(error.message);
     } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') problem = problems.bodyTooLarge(request.routeOptions.bodyLimit ?? options.bodyLimit);

@@ -8,6 +8,7 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import PinoPretty from 'pino-pretty';
 import { redactForLog } from '../audit/index.ts';
+import { errorForLog } from '../db/index.ts';
 
 export type LogFormat = 'pretty' | 'json';
 
@@ -32,6 +33,9 @@ export function loggerOptions(level: string): LoggerOptions {
     },
     formatters: { log: (object: Record<string, unknown>) => redactForLog(object) },
     serializers: {
+      // A database error is logged as its SQLSTATE, constraint and statement, never the SQL text
+      // or the values bound to it (db/errors.ts).
+      err: (error: Error) => errorForLog(error) as { type: string; message: string; stack: string },
       req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: withoutQuery(req.url), id: req.id }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },

@@ -5,6 +5,7 @@
  * SQL or secret reaches a client.
  */
 import { DPOP_ALGS } from './dpop.ts';
+import { conditionName, type DatabaseError } from '../db/errors.ts';
 
 export const PROBLEM_BASE = 'https://palisade.dev/problems/';
 
@@ -261,4 +262,65 @@ export const problems = {
   contentDigestMismatch: (detail: string, code: string) =>
     new Problem({ type: 'content-digest-mismatch', status: 401, title: 'The body does not match its Content-Digest', detail, extensions: { code }, audit: { reason: code } }),
   internal: () => new Problem({ type: 'internal', status: 500, title: 'Internal error', detail: 'The error was logged with the request id.' }),
+  /** The request names a record (by id or code) that does not exist, or not in the caller's scope. */
+  unknownReference: (field?: string) =>
+    new Problem({
+      type: 'unknown-reference',
+      status: 422,
+      title: 'A referenced record does not exist',
+      detail: field ? `No ${field} with that id exists in your scope.` : 'A record the request refers to does not exist in your scope.',
+      ...(field ? { extensions: { field } } : {}),
+    }),
+  alreadyExists: (field?: string) =>
+    new Problem({ type: 'already-exists', status: 409, title: 'The record already exists', detail: field ? `Another record already has this ${field}.` : 'Another record already has these values.', ...(field ? { extensions: { field } } : {}) }),
+  stillReferenced: () =>
+    new Problem({ type: 'still-referenced', status: 409, title: 'The record is still in use', detail: 'Other records still refer to this one.' }),
+  conflict: () => new Problem({ type: 'conflict', status: 409, title: 'The request conflicts with an existing record' }),
 } as const;
+
+/**
+ * A database refusal that is the request's doing, as the problem it answers with; undefined for
+ * any other database error (connection lost, serialization failure, a bug: a 500). This is the
+ * safety net beneath the API schemas: the schemas and handlers refuse bad input first and name
+ * the field; whatever slips past them — a foreign key to a record that does not exist, a value
+ * PostgreSQL cannot hold — is still a 4xx, never a 500. SQLSTATE class 23 (integrity
+ * constraints) and class 22 (data exceptions: 22008 datetime overflow, 22P02 invalid text
+ * representation, 22021 a byte the encoding refuses, …) are the request's doing.
+ *
+ * The field is named when the database names it: a NOT NULL violation's column, or a constraint
+ * PostgreSQL named by its default rule (`<table>_<column>_fkey|key|check`), in the API's
+ * camelCase (`site_id` → `siteId`). The database's message and detail are never passed on: they
+ * quote the refused values and name tables.
+ */
+export function problemForDatabaseError(error: DatabaseError, method: string): Problem | undefined {
+  const field = fieldOf(error);
+  const invalid = (message: string) => problems.validation([{ path: field ?? 'request', message }]);
+  switch (error.code) {
+    // A DELETE can violate a foreign key only from the referenced side: something still points here.
+    case '23503':
+      return method === 'DELETE' ? problems.stillReferenced() : problems.unknownReference(field);
+    case '23001':
+      return problems.stillReferenced();
+    case '23505':
+      return problems.alreadyExists(field);
+    case '23P01':
+      return problems.conflict();
+    case '23502':
+      return invalid('is required');
+  }
+  if (error.code.startsWith('23')) return invalid('is not allowed by the rules of the stored data');
+  if (error.code.startsWith('22')) return invalid(`holds a value that cannot be stored (${conditionName(error.code) ?? `SQLSTATE ${error.code}`})`);
+  return undefined;
+}
+
+const DEFAULT_CONSTRAINT_SUFFIXES = ['_fkey', '_key', '_check', '_not_null'];
+function fieldOf(error: DatabaseError): string | undefined {
+  let column = error.column;
+  const { constraint, table } = error;
+  if (!column && constraint && table && constraint.startsWith(`${table}_`)) {
+    const suffix = DEFAULT_CONSTRAINT_SUFFIXES.find((s) => constraint.endsWith(s));
+    const middle = suffix ? constraint.slice(table.length + 1, -suffix.length) : '';
+    if (/^[a-z][a-z0-9_]*$/.test(middle)) column = middle;
+  }
+  return column?.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}

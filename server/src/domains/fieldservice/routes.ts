@@ -12,7 +12,7 @@ import { asCaller } from '../../db/claims.ts';
 import type { AuditSink } from '../../audit/index.ts';
 import { allowed, loadCaller, permissionsOf, PERMISSIONS, type Caller } from '../../authz/index.ts';
 import { Problem, problems } from '../../http/problems.ts';
-import { NO_QUERY, UUID } from '../../http/schemas.ts';
+import { LATEST_INSTANT, NO_QUERY, UUID } from '../../http/schemas.ts';
 import { classified, encryptionContext, refuseForbiddenData, type EncryptedColumn } from './classification.ts';
 import * as store from './store.ts';
 import { JOB_STATUSES, PRIORITIES, TRANSITIONS, type JobRow, type JobStatus, type Scoping } from './store.ts';
@@ -198,8 +198,7 @@ export const fieldServiceProblems = {
     new Problem({ type: 'out-of-scope', status: 403, title: 'Outside your scope', detail: `${what} is outside your territory, region, department or projects.`, audit: { reason: 'out_of_scope' } }),
   notAssignedToYou: () =>
     new Problem({ type: 'forbidden', status: 403, title: 'Not allowed', detail: 'Only the technician the job is assigned to can do this.', audit: { reason: 'not_assignee' } }),
-  unknownReference: (field: string) =>
-    new Problem({ type: 'unknown-reference', status: 422, title: 'A referenced record does not exist', detail: `No ${field} with that id exists in your scope.`, extensions: { field } }),
+  unknownReference: (field: string) => problems.unknownReference(field),
 };
 
 const jobView = (job: JobRow) => job;
@@ -769,7 +768,8 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
     },
     async (request) => {
       const from = request.query.from ? new Date(request.query.from) : new Date();
-      const to = request.query.to ? new Date(request.query.to) : new Date(from.getTime() + 7 * 86_400_000);
+      // The default period ends a week on, or at the last instant a date-time may name.
+      const to = request.query.to ? new Date(request.query.to) : new Date(Math.min(from.getTime() + 7 * 86_400_000, LATEST_INSTANT));
       if (!(to > from) || to.getTime() - from.getTime() > 92 * 86_400_000) throw problems.validation([{ path: '/to', message: 'must be after from, at most 92 days later' }]);
       const limit = readLimit(request.query.limit, 100, 200);
       return run(request, async (tx) => {
