@@ -34,6 +34,7 @@ import { DPOP_ALGS } from './dpop.ts';
 import { JsonBodyError, MAX_JSON_DEPTH, parseJsonBounded } from './json.ts';
 import { NO_QUERY } from './schemas.ts';
 import { answerClientError } from './client-errors.ts';
+import { hasPage, prefersHtml, problemPage } from './problem-page.ts';
 import { redactForLog, requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
 import type { AppKeyStage, RateLimitStage, RequestSignatureStage } from '../apisec/index.ts';
 import type { AuthorizationStage } from '../authz/index.ts';
@@ -395,6 +396,10 @@ export function sendProblem(reply: FastifyReply, problem: Problem, request: Fast
   answeredWith.set(request, problem.type);
   if (problem.audit) auditedAs.set(request, problem.audit);
   for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
+  // A browser over a rate limit gets a page saying when to try again (problem-page.ts).
+  if (hasPage(problem) && prefersHtml(request)) {
+    return reply.code(problem.status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(problemPage(problem, request, Date.now()));
+  }
   return reply
     .code(problem.status)
     .type('application/problem+json')
