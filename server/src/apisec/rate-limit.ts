@@ -222,8 +222,8 @@ export class RateLimits {
    * Counts one request of `cls` for `key` without refusing it (a failure of a failures-only
    * class, or an authentication request that ended before it named its client).
    */
-  async penalize(cls: RateClass, key: string, appId?: string): Promise<void> {
-    await this.counter(cls, appId).limiter.penalty(key);
+  async penalize(cls: RateClass, key: string): Promise<void> {
+    await this.classes[cls].limiter.penalty(key);
   }
 
   /** Seconds `key` stays locked out (0: not locked). */

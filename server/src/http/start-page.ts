@@ -72,8 +72,11 @@ async function signedFetch(path, tokens, method = 'GET', body = '') {
 /** The API calls this page made for the summary, as it shows them. */
 const calls = [];
 async function callApi(path, tokens) {
+  // Listed in the order made, though they run side by side.
+  const call = { method: 'GET', path, status: 0, keyId: tokens.signing_key_id };
+  calls.push(call);
   const response = await signedFetch(path, tokens);
-  calls.push({ method: 'GET', path, status: response.status, keyId: tokens.signing_key_id });
+  call.status = response.status;
   if (!response.ok) throw await failureOf(response);
   return response.json();
 }
