@@ -32,7 +32,7 @@ import { userRoutes } from './users/routes.ts';
 import { authorizationStage, roleRoutes } from './authz/index.ts';
 import { exportRoutes, FileBlobStore, fieldServiceRoutes, photoRoutes, seedDemo, type SensitiveCipher } from './domains/fieldservice/index.ts';
 import { createApp } from './http/app.ts';
-import { AppKeys, AppKeyStage, RateLimits, RateLimitStage, RequestSignatureStage, SessionSigningKeys, appKeyRoutes } from './apisec/index.ts';
+import { AppKeys, AppKeyStage, RateLimits, RateLimitStage, RequestSignatureStage, SessionSigningKeys, appKeyRoutes, developmentStartPageAllowance } from './apisec/index.ts';
 import { BearerVerifier } from './http/bearer.ts';
 import { loadTls, TLS_POLICY } from './http/tls.ts';
 import { pinsRoute } from './http/pins.ts';
@@ -295,6 +295,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const rateLimits = new RateLimits({
       config: config.rateLimits,
       apps: Object.fromEntries(config.clients.filter((c) => c.rateLimits).map((c) => [c.id, c.rateLimits!])),
+      // With the development IdP, the start page's sign-ins have an allowance of their own (decision 0013).
+      ...(devIdp ? { authAllowances: { [START_PAGE_CLIENT_ID]: developmentStartPageAllowance(config.rateLimits.auth) } } : {}),
       counters: (o) => cache.counters(o),
       audit,
       log,
@@ -480,6 +482,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (tls.backupPins.length === 0) caution('WARNING: no backup pin (server.tls.allowNoBackupPins): an app that pins this certificate is locked out when its key changes');
     announce(`OAuth issuer: ${url}  ·  company IdP redirect URI to register: ${url}/auth/callback`);
     for (const line of config.developmentDefaults) caution(`DEVELOPMENT ONLY: ${line}`);
+    if (devIdp) {
+      const { points } = developmentStartPageAllowance(config.rateLimits.auth);
+      caution(`DEVELOPMENT ONLY: start page sign-ins may use ${points} authentication requests a minute per address; apps keep rateLimits.auth (${config.rateLimits.auth.points} per ${config.rateLimits.auth.duration})`);
+    }
     if (config.database.url && !config.database.runtimeUrl) {
       caution('WARNING: runtime database connections log in as the schema owner and SET ROLE palisade_app; give them a login of their own (database.runtimeUrl, docs/operations.md)');
     }

@@ -29,6 +29,14 @@ export interface RouteRateLimit {
    * thousands of well-authenticated calls; only guessing tokens must be slowed down.
    */
   failuresOnly?: boolean;
+  /**
+   * Where the request names its OAuth client, so a client with an allowance of its own
+   * (`RateLimitsDeps.authAllowances`: the development start page) is counted against that:
+   * `query` — `client_id` in the query string, read before anything else runs; `body` — the
+   * handler reads the body and calls `chargeAuth` with the client it names (until it does, only
+   * the lockout has been checked). Any other client, or none, counts against the auth class.
+   */
+  client?: 'query' | 'body';
 }
 
 declare module 'fastify' {
@@ -40,6 +48,8 @@ declare module 'fastify' {
 
 export interface RateDecision {
   rateClass: RateClass;
+  /** The policy's name in the headers: the class's, or the allowance's (`auth-development`). */
+  policy: string;
   allowed: boolean;
   limit: number;
   remaining: number;
@@ -51,8 +61,8 @@ export interface RateDecision {
 /** The IETF headers for a decision (draft-ietf-httpapi-ratelimit-headers-09 §4, §5). */
 export function rateLimitHeaders(d: RateDecision): Record<string, string> {
   return {
-    'ratelimit-policy': `"${d.rateClass}";q=${d.limit};w=${d.windowS}`,
-    ratelimit: `"${d.rateClass}";r=${d.remaining};t=${d.resetS}`,
+    'ratelimit-policy': `"${d.policy}";q=${d.limit};w=${d.windowS}`,
+    ratelimit: `"${d.policy}";r=${d.remaining};t=${d.resetS}`,
   };
 }
 
@@ -70,6 +80,31 @@ interface Counter {
   limiter: RateLimiterAbstract;
   points: number;
   windowS: number;
+  /** The policy's name in the headers (default: the class's). */
+  policy?: string;
+}
+
+/**
+ * An OAuth client's own authentication budget per client IP, apart from the auth class (see
+ * `authAllowances`). Only the development start page has one, and only while the development
+ * IdP is active: signing in spends two authentication requests (authorize, token), so a
+ * newcomer trying the demo people would be refused at the third sign-in by the auth class.
+ */
+export interface AuthAllowance {
+  points: number;
+  duration: string;
+  /** Its name in the RateLimit headers. */
+  policy: string;
+}
+
+/**
+ * The development start page's allowance: 60 authentication requests a minute per address (30
+ * sign-ins), or the auth class's own number if that is higher. main.ts gives it only when the
+ * development IdP is active, which production refuses; the auth class is unchanged for every
+ * other client (decision 0013).
+ */
+export function developmentStartPageAllowance(auth: { points: number }): AuthAllowance {
+  return { points: Math.max(60, auth.points), duration: '1m', policy: 'auth-development' };
 }
 
 export interface RateLimitsDeps {
@@ -79,6 +114,12 @@ export interface RateLimitsDeps {
    * against the app's own budget for them; through every other app, against the class's.
    */
   apps?: Record<string, AppRateLimits>;
+  /**
+   * OAuth clients (client ids) with an authentication budget of their own per client IP, counted
+   * instead of the auth class for the requests that name them (`RouteRateLimit.client`). Absent
+   * in production: there every client counts against the auth class.
+   */
+  authAllowances?: Record<string, AuthAllowance>;
   /** Makes a counter family (the shared cache's `counters`). */
   counters(options: CounterOptions): RateLimiterAbstract;
   audit?: AuditSink;
@@ -93,6 +134,8 @@ export class RateLimits {
   private readonly classes: Record<RateClass, Counter>;
   /** Apps with limits of their own (`clients[].rateLimits`): their own counters, per class. */
   private readonly apps = new Map<string, Partial<Record<AppRateClass, Counter>>>();
+  /** Clients with an authentication allowance of their own (`authAllowances`). */
+  private readonly authAllowances = new Map<string, Counter>();
   private readonly failures: RateLimiterAbstract;
   private readonly strikes: RateLimiterAbstract;
   private readonly lockout: { after: number; baseS: number; maxS: number };
@@ -120,6 +163,9 @@ export class RateLimits {
         if (limit) counters[cls] = make(`class:${cls}:app:${appId}`, limit.points, limit.duration ?? c[cls].duration);
       }
       this.apps.set(appId, counters);
+    }
+    for (const [clientId, allowance] of Object.entries(deps.authAllowances ?? {})) {
+      this.authAllowances.set(clientId, { ...make(`class:auth:client:${clientId}`, allowance.points, allowance.duration), policy: allowance.policy });
     }
     this.lockout = { after: c.lockout.after, baseS: seconds(c.lockout.base), maxS: seconds(c.lockout.max) };
     this.failures = deps.counters({ keyPrefix: 'lockout:failures', points: c.lockout.after, durationS: seconds(c.lockout.window) });
@@ -165,9 +211,18 @@ export class RateLimits {
     });
   }
 
-  /** The counter `cls` uses for a request of `appId`: the app's own, else the class's. */
+  /** Whether some client has an authentication allowance of its own. */
+  get hasAuthAllowances(): boolean {
+    return this.authAllowances.size > 0;
+  }
+
+  /**
+   * The counter `cls` uses for a request of `appId`: the app's own, else the class's. For the
+   * auth class, `appId` is the OAuth client the request names, with an allowance or without.
+   */
   private counter(cls: RateClass, appId?: string): Counter {
-    return (appId !== undefined && cls !== 'auth' ? this.apps.get(appId)?.[cls] : undefined) ?? this.classes[cls];
+    if (appId === undefined) return this.classes[cls];
+    return (cls === 'auth' ? this.authAllowances.get(appId) : this.apps.get(appId)?.[cls]) ?? this.classes[cls];
   }
 
   private decision(cls: RateClass, counter: Counter, res: RateLimiterRes | null, allowed: boolean): RateDecision {
@@ -176,6 +231,7 @@ export class RateLimits {
     const live = res && res.msBeforeNext > 0 ? res : null;
     return {
       rateClass: cls,
+      policy: counter.policy ?? cls,
       allowed,
       limit,
       remaining: live ? Math.max(0, limit - live.consumedPoints) : limit,
@@ -202,7 +258,10 @@ export class RateLimits {
     return { ...d, allowed: d.remaining > 0 };
   }
 
-  /** Counts one request of `cls` for `key` without refusing it (a failure of a failures-only class). */
+  /**
+   * Counts one request of `cls` for `key` without refusing it (a failure of a failures-only
+   * class, or an authentication request that ended before it named its client).
+   */
   async penalize(cls: RateClass, key: string): Promise<void> {
     await this.classes[cls].limiter.penalty(key);
   }
@@ -259,6 +318,30 @@ export function notAnAttempt(request: FastifyRequest): void {
   notAttempts.add(request);
 }
 
+/**
+ * Authentication requests whose route names the client in the body (`client: 'body'`), not yet
+ * counted: the route counts them with `chargeAuth` once it has read the body.
+ */
+const pendingCharges = new WeakMap<FastifyRequest, (clientId: string | undefined) => Promise<void>>();
+
+/**
+ * Counts an authentication request of a `client: 'body'` route against the allowance of the
+ * client its body names (`clientId`), or against the auth class; throws the 429 problem when
+ * that budget is used up. Does nothing when the request was counted already (no allowances are
+ * configured, as in production) or no rate limits run.
+ */
+export async function chargeAuth(request: FastifyRequest, clientId: string | undefined): Promise<void> {
+  const charge = pendingCharges.get(request);
+  if (!charge) return;
+  pendingCharges.delete(request);
+  await charge(clientId);
+}
+
+const queryClientId = (request: FastifyRequest): string | undefined => {
+  const id = (request.query as Record<string, unknown> | undefined)?.client_id;
+  return typeof id === 'string' ? id : undefined;
+};
+
 const routeLimit = (request: FastifyRequest): RouteRateLimit | false | undefined => {
   const declared = request.routeOptions.config?.rateLimit;
   return typeof declared === 'string' ? { class: declared } : declared;
@@ -308,7 +391,16 @@ export class RateLimitStage {
     if (!limit || limit.class !== 'auth') return;
     const ipKey = `ip:${request.ip}`;
     await this.refuseIfLocked(request, ipKey);
-    await this.apply(request, reply, limit.failuresOnly ? await this.limits.peek('auth', ipKey) : await this.limits.consume('auth', ipKey), ipKey);
+    if (limit.failuresOnly) await this.apply(request, reply, await this.limits.peek('auth', ipKey), ipKey);
+    else if (limit.client === 'body' && this.limits.hasAuthAllowances) {
+      // The client is named in the body, which the route reads: it counts the request then.
+      pendingCharges.set(request, async (clientId) => this.apply(request, reply, await this.limits.consume('auth', ipKey, clientId), ipKey));
+      // An answer given before the route named the client (a body too large, a broken stream)
+      // still counts against the auth class.
+      reply.raw.once('finish', () => {
+        if (pendingCharges.delete(request)) void this.limits.penalize('auth', ipKey).catch((err: unknown) => request.log.warn({ err }, 'counting an authentication request failed'));
+      });
+    } else await this.apply(request, reply, await this.limits.consume('auth', ipKey, limit.client === 'query' ? queryClientId(request) : undefined), ipKey);
     // Failures are known only from the answer, which oidc-provider writes to the raw response
     // itself (Fastify's onResponse does not see hijacked replies), so the raw response tells.
     const failureStatuses = limit.failureStatuses ?? [401];

@@ -37,6 +37,7 @@ import { answerClientError } from './client-errors.ts';
 import { loggerOptions } from './logger.ts';
 import { isDatabaseError } from '../db/index.ts';
 import { requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
+import { hasPage, prefersHtml, problemPage } from './problem-page.ts';
 import type { AppKeyStage, RateLimitStage, RequestSignatureStage } from '../apisec/index.ts';
 import type { AuthorizationStage } from '../authz/index.ts';
 
@@ -400,6 +401,10 @@ export function sendProblem(reply: FastifyReply, problem: Problem, request: Fast
   answeredWith.set(request, problem.type);
   if (problem.audit) auditedAs.set(request, problem.audit);
   for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
+  // A browser over a rate limit gets a page saying when to try again (problem-page.ts).
+  if (hasPage(problem) && prefersHtml(request)) {
+    return reply.code(problem.status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(problemPage(problem, request, Date.now()));
+  }
   return reply
     .code(problem.status)
     .type('application/problem+json')

@@ -12,9 +12,10 @@ import { mapProfile, updateKnownUser, upsertUser, type ClaimMapping, type RoleMa
 import { Federation, LOGOUT_TOKEN_MAX_AGE_S, LOGOUT_TOKEN_SKEW_S, UpstreamError } from './federation.ts';
 import { problems, type Problem } from '../http/problems.ts';
 import { readBody, type RefreshRetries } from './refresh-retry.ts';
+import { chargeAuth } from '../apisec/index.ts';
 import { OAUTH_ROUTES, apiAudience } from './provider.ts';
 import { DEMO_PEOPLE, DEV_IDP_PATH } from './dev-idp.ts';
-import { escapeHtml, page, STYLESHEET } from './pages.ts';
+import { escapeHtml, FAVICON, page, STYLESHEET } from './pages.ts';
 import type { ResolvedConfig } from '../config/load.ts';
 import { parseDuration } from '../config/duration.ts';
 import type { AuditActor, AuditSink } from '../audit/index.ts';
@@ -91,6 +92,9 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
   app.get('/assets/palisade.css', { schema: { hide: true } }, (_req, reply) =>
     reply.type('text/css').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
   );
+  for (const url of ['/favicon.svg', '/favicon.ico']) {
+    app.get(url, { schema: { hide: true } }, (_req, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FAVICON));
+  }
 
   // oidc-provider reads request bodies itself: in this scope Fastify leaves the stream untouched.
   await app.register(async (scope) => {
@@ -103,13 +107,21 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     // from (readable + iterator), so it parses exactly the bytes the client sent.
     // The authentication rate class (per IP: no account is known before the grant is checked).
     // A refused grant or client (400 invalid_grant, 401 invalid_client) is a failed attempt.
-    scope.post('/oauth2/token', { schema: { hide: true }, config: { rateLimit: { class: 'auth', failureStatuses: [400, 401] } } }, async (request, reply) => {
+    // The client is named in the body: a client with an allowance of its own (the development
+    // start page) is counted once the body is read (apisec/rate-limit.ts, chargeAuth).
+    scope.post('/oauth2/token', { schema: { hide: true }, config: { rateLimit: { class: 'auth', failureStatuses: [400, 401], client: 'body' } } }, async (request, reply) => {
       let bytes: Buffer;
       try {
         bytes = await readBody(request.raw, 56 * 1024);
       } catch {
         throw problems.bodyTooLarge(56 * 1024);
       }
+      const form = new URLSearchParams(bytes.toString('utf8'));
+      // A public client names itself once in a form body; anything else (HTTP Basic, another
+      // encoding, client_id twice) counts against the auth class.
+      const isForm = /application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '');
+      const namedClient = isForm && !request.headers.authorization && form.getAll('client_id').length === 1 ? (form.get('client_id') ?? undefined) : undefined;
+      await chargeAuth(request, namedClient);
       Object.defineProperty(request.raw, 'readable', { value: true, configurable: true });
       Object.defineProperty(request.raw, 'iterator', {
         configurable: true,
@@ -117,7 +129,6 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
           yield bytes;
         })(),
       });
-      const form = new URLSearchParams(bytes.toString('utf8'));
       const dpopHeader = Array.isArray(request.headers.dpop) ? request.headers.dpop.join(',') : request.headers.dpop;
       const deviceCommand = await deps.deviceCommandProblem?.(form, dpopHeader);
       // RFC 6749 §5.2: token endpoint errors are application/json (OAuth clients refuse other
@@ -134,7 +145,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     // Starting a sign-in is authentication, too (its errors go back to the app as redirects,
     // so no answer here counts as a failure).
     for (const url of [OAUTH_ROUTES.authorization, OAUTH_ROUTES.pushed_authorization_request]) {
-      scope.route({ method: [...methods], url, handler: mount, schema: { hide: true }, config: { rateLimit: { class: 'auth', failureStatuses: [] } } });
+      scope.route({ method: [...methods], url, handler: mount, schema: { hide: true }, config: { rateLimit: { class: 'auth', failureStatuses: [], client: 'query' } } });
     }
     if (deps.devIdp) {
       const dev = deps.devIdp;

@@ -14,7 +14,7 @@ import { testApp } from '../helpers/app.ts';
 import type { AccessClaims } from '../../src/http/bearer.ts';
 import { ConfigSchema } from '../../src/config/schema.ts';
 import { MemoryCache, openRedisCache, type SharedCache } from '../../src/cache/index.ts';
-import { RateLimits, RateLimitStage, type RateLimitsConfig } from '../../src/apisec/index.ts';
+import { RateLimits, RateLimitStage, chargeAuth, developmentStartPageAllowance, type RateLimitsConfig } from '../../src/apisec/index.ts';
 import type { AuditEvent, AuditSink } from '../../src/audit/index.ts';
 
 const DEFAULTS = (Value.Default(ConfigSchema, {}) as { rateLimits: RateLimitsConfig }).rateLimits;
@@ -321,6 +321,142 @@ describe('limits of an app’s own (clients[].rateLimits)', () => {
       assert.equal((await call('/api/test/search', 'kiosk-app')).statusCode, 429);
       clock.advance(10_000);
       assert.equal((await call('/api/test/search', 'kiosk-app')).statusCode, 200, 'the kiosk’s own 10 s window has ended');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('the development start page’s authentication allowance (decision 0013)', () => {
+  const START_PAGE = 'palisade-start';
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  /**
+   * Authorize names its client in the query, token in a form body the route reads itself (as
+   * oauth/routes.ts does): `x-test-early` makes the token route answer before it has read the
+   * body, as a body too large would.
+   */
+  async function oauthLikeApp(allowances: boolean): Promise<FastifyInstance> {
+    const cache = new MemoryCache();
+    const limits = new RateLimits({
+      config: DEFAULTS,
+      counters: (o) => cache.counters(o),
+      ...(allowances ? { authAllowances: { [START_PAGE]: developmentStartPageAllowance(DEFAULTS.auth) } } : {}),
+    });
+    const app = testApp({ rateLimits: new RateLimitStage(limits) });
+    app.get('/oauth-like/authorize', { config: { rateLimit: { class: 'auth', failureStatuses: [], client: 'query' } } }, async () => ({ ok: true }));
+    await app.register(async (scope) => {
+      scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+      scope.post<{ Body: { client_id?: string } }>('/oauth-like/token', { config: { rateLimit: { class: 'auth', failureStatuses: [400, 401], client: 'body' } } }, async (request, reply) => {
+        if (request.headers['x-test-early']) return reply.code(413).send({ tooLarge: true });
+        await chargeAuth(request, request.body.client_id);
+        return { ok: true };
+      });
+    });
+    await app.ready();
+    return app;
+  }
+  const authorize = (app: FastifyInstance, query: string, ip = '192.0.2.80', accept?: string) =>
+    app.inject({ method: 'GET', url: `/oauth-like/authorize?${query}`, remoteAddress: ip, headers: accept ? { accept } : {} });
+  const token = (app: FastifyInstance, form: Record<string, string>, headers: Record<string, string> = {}, ip = '192.0.2.80') =>
+    app.inject({ method: 'POST', url: '/oauth-like/token', remoteAddress: ip, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: new URLSearchParams(form).toString() });
+
+  test('the start page’s client has 60 a minute per address of its own; every other client keeps exactly the auth class’s 5', async (t) => {
+    mockClock(t);
+    const app = await oauthLikeApp(true);
+    try {
+      // Thirty sign-ins: an authorize and a token request each.
+      for (let i = 1; i <= 30; i += 1) {
+        const a = await authorize(app, `client_id=${START_PAGE}&state=s${i}`);
+        assert.equal(a.statusCode, 200, `sign-in ${i}: authorize`);
+        assert.equal(a.headers['ratelimit-policy'], '"auth-development";q=60;w=60', 'the allowance is a policy of its own, named as such');
+        const tk = await token(app, { client_id: START_PAGE, grant_type: 'authorization_code' });
+        assert.equal(tk.statusCode, 200, `sign-in ${i}: token`);
+        assert.equal(tk.headers['ratelimit'], `"auth-development";r=${60 - 2 * i};t=60`);
+      }
+      const over = await authorize(app, `client_id=${START_PAGE}`);
+      assert.equal(over.statusCode, 429, 'the 61st request of the allowance is refused');
+      assert.equal(over.json().type, 'https://palisade.dev/problems/rate-limited');
+      assert.equal((await token(app, { client_id: START_PAGE })).statusCode, 429, 'the token endpoint shares the allowance');
+
+      // The allowance spent nothing of the auth class: an app from the same address has all 5.
+      for (let i = 1; i <= 5; i += 1) {
+        const r = i % 2 ? await authorize(app, 'client_id=field-app') : await token(app, { client_id: 'field-app' });
+        assert.equal(r.statusCode, 200, `app request ${i} of 5`);
+        assert.equal(r.headers['ratelimit-policy'], '"auth";q=5;w=60');
+      }
+      assert.equal((await authorize(app, 'client_id=field-app')).statusCode, 429, 'the sixth is refused, exactly as without an allowance');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('naming the start page anywhere but where the endpoint reads its client counts against the auth class', async (t) => {
+    mockClock(t);
+    const app = await oauthLikeApp(true);
+    try {
+      const attempts = [
+        () => authorize(app, `client_id=${START_PAGE}&client_id=${START_PAGE}`), // twice: which one would the endpoint use?
+        () => authorize(app, `x=${START_PAGE}`),
+        () => token(app, { client_id: 'field-app' }, { 'x-client': START_PAGE }),
+        () => app.inject({ method: 'POST', url: `/oauth-like/token?client_id=${START_PAGE}`, remoteAddress: '192.0.2.80', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'client_id=field-app' }),
+      ];
+      for (const attempt of attempts) assert.equal((await attempt()).headers['ratelimit-policy'], '"auth";q=5;w=60');
+      // Answered before the body named a client (413): still counted, against the class.
+      assert.equal((await token(app, { client_id: START_PAGE }, { 'x-test-early': '1' })).statusCode, 413);
+      await settle();
+      const refused = await authorize(app, 'client_id=field-app');
+      assert.equal(refused.statusCode, 429, 'four named elsewhere and one answered early used up the class');
+      assert.equal((await authorize(app, `client_id=${START_PAGE}`)).statusCode, 200, 'the start page itself still has its allowance');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('without the development IdP (production) the start page’s client counts against the auth class: exactly 5', async (t) => {
+    mockClock(t);
+    const app = await oauthLikeApp(false);
+    try {
+      for (let i = 1; i <= 5; i += 1) {
+        const r = i % 2 ? await authorize(app, `client_id=${START_PAGE}`) : await token(app, { client_id: START_PAGE });
+        assert.equal(r.statusCode, 200, `request ${i} of 5`);
+        assert.equal(r.headers['ratelimit'], `"auth";r=${5 - i};t=60`);
+      }
+      assert.equal((await token(app, { client_id: START_PAGE })).statusCode, 429, 'the sixth is refused');
+      assert.equal((await authorize(app, `client_id=${START_PAGE}`)).statusCode, 429);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a browser over the limit gets an HTML page saying when to retry; API clients get problem+json', async (t) => {
+    const clock = mockClock(t);
+    const app = await oauthLikeApp(false);
+    const CHROME = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
+    try {
+      for (let i = 0; i < 5; i += 1) await authorize(app, 'client_id=field-app');
+      clock.advance(18_000);
+      const page = await authorize(app, 'client_id=field-app&state=%3Cscript%3Ealert(1)%3C/script%3E', '192.0.2.80', CHROME);
+      assert.equal(page.statusCode, 429);
+      assert.match(String(page.headers['content-type']), /^text\/html/);
+      assert.equal(page.headers['retry-after'], '42', 'Retry-After is sent with the page as with the problem');
+      assert.equal(page.headers['ratelimit'], '"auth";r=0;t=42');
+      assert.equal(page.headers['cache-control'], 'no-store');
+      assert.match(page.body, /class="error-panel"/, 'the refusal is shown as an error');
+      assert.match(page.body, /<code>rate-limited<\/code>/);
+      assert.match(page.body, /Try again in <strong id="retry-after" data-seconds="42">42 seconds<\/strong> \(after 09:01:00 UTC\)/, 'the page says when: the Retry-After, as a time too');
+      assert.doesNotMatch(page.body, /<script>alert/, 'the request’s own query is escaped in the retry link');
+      assert.match(page.body, /href="\/oauth-like\/authorize\?client_id=field-app&#38;state=%3Cscript%3Ealert\(1\)%3C\/script%3E"/, 'the retry link repeats this request');
+
+      for (const accept of [undefined, '*/*', 'application/json', 'application/problem+json', 'application/json, text/html;q=0.5', 'text/html;q=0.5, application/json']) {
+        const api = await authorize(app, 'client_id=field-app', '192.0.2.80', accept);
+        assert.equal(api.statusCode, 429);
+        assert.match(String(api.headers['content-type']), /^application\/problem\+json/, `Accept: ${accept ?? '(none)'} gets problem+json`);
+        assert.equal(api.json().retryAfter, 42);
+      }
+      const post = await app.inject({ method: 'POST', url: '/oauth-like/token', remoteAddress: '192.0.2.80', headers: { accept: CHROME, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'client_id=field-app' });
+      assert.match(String(post.headers['content-type']), /^text\/html/);
+      assert.doesNotMatch(post.body, /id="retry"/, 'a POST cannot be repeated by a link');
     } finally {
       await app.close();
     }

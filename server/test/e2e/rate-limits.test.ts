@@ -14,6 +14,9 @@ import type { RunningServer } from '../../src/main.ts';
 import { hashToken } from '../../src/security/primitives.ts';
 import { insertScimToken } from '../../src/scim/index.ts';
 import { searchAudit } from '../../src/audit/index.ts';
+import { loadTls } from '../../src/http/tls.ts';
+import { START_PAGE_CLIENT_ID } from '../../src/oauth/provider.ts';
+import path from 'node:path';
 
 const SCIM_TOKEN = 'pal_scim_rate-limit-test-token-0123456789abcdef';
 
@@ -151,6 +154,64 @@ for (const kind of databaseKinds()) {
         else assert.deepEqual(record!.resource, { type: 'user', id: userId }, cls);
       }
       assert.equal(byClass.get('standard')![0]!.detail?.limit, 2);
+    });
+  });
+}
+
+/** Chromium's Accept header for a navigation. */
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8';
+
+for (const kind of databaseKinds()) {
+  describe(`in production the start page’s client has no allowance of its own (${kind.kind})`, () => {
+    let database: TestDatabase;
+    let server: RunningServer;
+    let app: MobileApp;
+
+    before(async () => {
+      database = await kind.create();
+      const port = await freePort();
+      // A production start: a company IdP (never reached here: discovery waits for the first
+      // sign-in), an operator's certificate, the master key from the environment.
+      await loadTls({ dataDir: database.dataDir, hostnames: [] });
+      let ca: string;
+      ({ server, ca } = await startInProcess(
+        database,
+        { env: { PALISADE_UPSTREAM_ISSUER: 'https://idp.invalid', PALISADE_UPSTREAM_CLIENT_ID: 'palisade', PALISADE_UPSTREAM_CLIENT_SECRET: 'corp-secret-0123456789abcdef0123456789', PALISADE_UPSTREAM_ROLES: JSON.stringify({ technician: ['fs-technicians'] }) } },
+        port,
+        {
+          NODE_ENV: 'production',
+          PALISADE_SERVER_PUBLIC_URL: `https://localhost:${port}`,
+          PALISADE_SERVER_TLS_CERT_FILE: path.join(database.dataDir, 'tls', 'dev-cert.pem'),
+          PALISADE_SERVER_TLS_KEY_FILE: path.join(database.dataDir, 'tls', 'dev-key.pem'),
+          PALISADE_SERVER_TLS_ALLOW_NO_BACKUP_PINS: 'true',
+          PALISADE_RATE_LIMITS_AUTH_POINTS: '5',
+        },
+      ));
+      app = new MobileApp(server.url, ca);
+    });
+    after(async () => {
+      await server?.close();
+      await app?.close();
+      await database?.drop();
+    });
+
+    test('the start page’s client is counted against the auth class, exactly 5 a minute; a browser past it gets the HTML 429', async () => {
+      assert.equal(server.config.production, true, 'this server runs in production mode');
+      const authorize = (accept: string) => app.http.fetch(`${server.url}/oauth2/authorize?client_id=${START_PAGE_CLIENT_ID}`, { redirect: 'manual', headers: { accept } });
+      for (let i = 1; i <= 5; i += 1) {
+        const r = i % 2 ? await authorize('application/json') : await app.http.fetch(`${server.url}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `client_id=${START_PAGE_CLIENT_ID}&grant_type=authorization_code&code=x` });
+        await r.arrayBuffer();
+        assert.notEqual(r.status, 429, `request ${i} of 5`);
+        assert.equal(r.headers.get('ratelimit-policy'), '"auth";q=5;w=60', 'no development allowance: the auth class');
+        assert.match(r.headers.get('ratelimit') ?? '', new RegExp(`^"auth";r=${5 - i};t=\\d+$`));
+      }
+      const refused = await authorize('application/json');
+      assert.equal(refused.status, 429, 'the sixth is refused');
+      assert.match(refused.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      const page = await authorize(BROWSER_ACCEPT);
+      assert.equal(page.status, 429);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/, 'a browser (an app’s sign-in sheet) gets the page in production too');
+      assert.match(await page.text(), new RegExp(`Try again in <strong id="retry-after" data-seconds="${page.headers.get('retry-after')}">`));
     });
   });
 }
