@@ -146,6 +146,7 @@ export function buildCli(): Command {
         const config = loadConfig();
         console.log(`configuration OK (${config.source}${config.production ? ', production' : ''})`);
         for (const line of config.developmentDefaults) console.log(`  development default: ${line}`);
+        for (const line of config.advisories) console.log(`  warning: ${line}`);
       } catch (error) {
         fail(error);
       }

@@ -5,6 +5,7 @@
  */
 import { monitoringProblems } from '../audit/monitor.ts';
 import { mdmConfigProblems } from '../devices/mdm-adapters.ts';
+import { relaxedPostureWarnings } from '../devices/compliance.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -35,6 +36,8 @@ export interface ResolvedConfig extends PalisadeConfig {
   publicUrl: string;
   /** Names of development defaults in use, announced at start-up. */
   developmentDefaults: string[];
+  /** Settings that deliberately weaken a protection; `config check` warns about each. */
+  advisories: string[];
   source: string;
 }
 
@@ -304,6 +307,7 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
     production,
     publicUrl: config.server.publicUrl ?? `https://localhost:${config.server.port}`,
     developmentDefaults,
+    advisories: relaxedPostureWarnings(config.clients, config.devicePolicy),
     source,
   };
 }
