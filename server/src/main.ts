@@ -53,7 +53,7 @@ import { MdmStore } from './devices/mdm-store.ts';
 import { MdmIngest, type OnDeviceChange } from './devices/mdm-ingest.ts';
 import { MdmSync } from './devices/mdm-sync.ts';
 import { mdmRoutes } from './devices/mdm-routes.ts';
-import { DeviceTrust, appConfigRoutes, type MdmView } from './devices/index.ts';
+import { DeviceTrust, appConfigRoutes, isBrowserClient, type MdmView } from './devices/index.ts';
 import { attestationForApps } from './devices/attestation/index.ts';
 
 export interface RunningServer {
@@ -260,7 +260,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const mdmStore = new MdmStore(db, clock);
     const mdmView: MdmView = { stateFor: (input) => mdmStore.stateFor({ ...input, platform: input.platform ?? 'unknown' }) };
     const attestation = attestationForApps(config.clients, { clock, ...(options.appAttestRoots ? { roots: options.appAttestRoots } : {}) });
-    const deviceTrust = new DeviceTrust({ db, clock, sessions, policy: config.devicePolicy, mdm: mdmView, claimOnce, audit, attestation, exemptClients: [START_PAGE_CLIENT_ID] });
+    const deviceTrust = new DeviceTrust({ db, clock, sessions, policy: config.devicePolicy, mdm: mdmView, claimOnce, audit, attestation, exemptClients: [START_PAGE_CLIENT_ID], browserClients: config.clients.filter(isBrowserClient).map((c) => c.id) });
     const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras, deviceTrust }) };
     const bearer = new BearerVerifier(keys.publicJwks, {
       issuer: config.publicUrl,

@@ -330,9 +330,15 @@ const KEYED = /^\/(api|admin)(\/|$)/;
  *    request without a key passes only with a token of an app declared `appKey: off`.
  */
 /**
- * The authentication lockout (apisec/rate-limit.ts `RateLimits`) as the app key stage uses it:
- * a made-up or wrong key is a guess, counted against the client IP like a failed sign-in, and
- * an IP locked out is refused before its key costs a lookup or an audit record.
+ * The authentication lockout (apisec/rate-limit.ts `RateLimits`) as the app key stage uses it.
+ * A failure counts against the credential that failed, the client IP only when none did:
+ *  - a wrong secret for a real key id counts against that key id (`key:<id>`): once locked, its
+ *    wrong secrets are refused as locked-out; the genuine key keeps working, because a key id
+ *    is no secret (listings, audit records) and anyone could otherwise lock an app's fleet out;
+ *  - a key nobody was given (malformed, unknown id) names no credential and counts against the
+ *    client IP;
+ *  - a locked-out IP refuses every request whose key does not verify, and none whose key does:
+ *    one bad client behind an office's NAT must not lock out the other apps and people there.
  */
 export interface KeyGuessLimit {
   lockedForS(key: string): Promise<number>;
@@ -375,19 +381,19 @@ export class AppKeyStage {
       this.keyless.add(request);
       return;
     }
-    const ipKey = `ip:${request.ip}`;
-    if (this.guesses) {
-      const lockedS = await this.guesses.lockedForS(ipKey);
-      if (lockedS > 0) {
-        await this.guesses.recordRefusal?.('lockout', ipKey, { route: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`, retryAfterS: lockedS });
-        throw problems.lockedOut(lockedS);
-      }
-    }
     const verdict = await this.keys.verify(presented);
     if (!verdict.ok) {
-      if (this.guesses && GUESSES.has(verdict.reason)) {
-        const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
-        void this.guesses.recordFailure(ipKey, { actor: { ip: request.ip }, route, requestId: request.id }).catch((err: unknown) => request.log.warn({ err }, 'counting an app key guess failed'));
+      const failing = verdict.reason === 'mismatch' && verdict.keyId ? `key:${verdict.keyId}` : `ip:${request.ip}`;
+      if (this.guesses) {
+        const lockedS = await this.guesses.lockedForS(failing);
+        if (lockedS > 0) {
+          await this.guesses.recordRefusal?.('lockout', failing, { route: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`, retryAfterS: lockedS });
+          throw problems.lockedOut(lockedS);
+        }
+        if (GUESSES.has(verdict.reason)) {
+          const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+          void this.guesses.recordFailure(failing, { actor: { ip: request.ip }, route, requestId: request.id }).catch((err: unknown) => request.log.warn({ err }, 'counting an app key guess failed'));
+        }
       }
       const detail = verdict.keyId ? { appKeyId: verdict.keyId } : undefined;
       throw verdict.reason === 'missing' ? problems.missingAppKey() : problems.invalidAppKey(`app_key_${verdict.reason}`, detail);

@@ -6,7 +6,7 @@
  * cache is Redis — and request signatures (RFC 9421, HMAC-SHA256 under a per-session key)
  * with a replay window shared by every instance.
  */
-export { APP_RATE_CLASSES, RATE_CLASSES, RateLimits, RateLimitStage, chargeAuth, developmentStartPageAllowance, rateLimitHeaders, type AppRateLimits, type AuthAllowance, type RateClass, type RateDecision, type RateLimitsConfig, type RouteRateLimit } from './rate-limit.ts';
+export { APP_RATE_CLASSES, RATE_CLASSES, RateLimits, RateLimitStage, chargeAuth, developmentStartPageAllowance, notAnAttemptRaw, rateLimitHeaders, type AppRateLimits, type AuthAllowance, type RateClass, type RateDecision, type RateLimitsConfig, type RouteRateLimit } from './rate-limit.ts';
 export {
   APP_KEY_HEADER,
   APP_KEY_PATTERN,

@@ -7,6 +7,7 @@
  * "<class>";q=<quota>;w=<window s>` and `RateLimit: "<class>";r=<remaining>;t=<s to reset>`, on
  * successful answers as well as on the 429.
  */
+import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { CounterOptions } from '../cache/index.ts';
@@ -201,8 +202,9 @@ export class RateLimits {
       action: 'security.rate_limited',
       outcome: 'denied',
       reason: kind === 'lockout' ? 'locked_out' : 'rate_limited',
-      actor: keyKind === 'user' ? { userId: id } : { ip: id },
-      resource: { type: keyKind === 'user' ? 'user' : 'ip', id },
+      // The key locked or limited: a person, an app key (by id) or an address.
+      actor: keyKind === 'user' ? { userId: id } : keyKind === 'key' ? {} : { ip: id },
+      resource: { type: keyKind === 'user' ? 'user' : keyKind === 'key' ? 'app_key' : 'ip', id },
       detail: {
         ...(kind === 'lockout' ? {} : { rateClass: kind, limit: context.limit, windowSeconds: context.windowS }),
         retryAfterSeconds: context.retryAfterS,
@@ -296,7 +298,7 @@ export class RateLimits {
       outcome: 'denied',
       reason: 'repeated_authentication_failures',
       actor: context.actor,
-      resource: { type: kind === 'user' ? 'user' : 'ip', id: rest.join(':') },
+      resource: { type: kind === 'user' ? 'user' : kind === 'key' ? 'app_key' : 'ip', id: rest.join(':') },
       ...(context.requestId ? { requestId: context.requestId } : {}),
       detail: { failures: this.lockout.after, lockSeconds: lockS, lockNumber: strike, route: context.route },
     });
@@ -342,6 +344,19 @@ const queryClientId = (request: FastifyRequest): string | undefined => {
   return typeof id === 'string' ? id : undefined;
 };
 
+/** Raw requests answered by oidc-provider for a reason that is no authentication attempt. */
+const notAttemptsRaw = new WeakSet<IncomingMessage>();
+
+/**
+ * The same for answers oidc-provider writes itself (it sees only the raw request): a DPoP nonce
+ * challenge (RFC 9449 §8, 400 `use_dpop_nonce`) is the protocol asking the app to retry with the
+ * server's nonce, which every DPoP app's first token request gets. Counted, ten people signing in
+ * behind one office NAT would lock its address out.
+ */
+export function notAnAttemptRaw(raw: IncomingMessage): void {
+  notAttemptsRaw.add(raw);
+}
+
 const routeLimit = (request: FastifyRequest): RouteRateLimit | false | undefined => {
   const declared = request.routeOptions.config?.rateLimit;
   return typeof declared === 'string' ? { class: declared } : declared;
@@ -356,7 +371,11 @@ const tighter = (a: RateDecision | undefined, b: RateDecision) => (!a || b.remai
  * The HTTP stage (http/app.ts registers both hooks by name). Two steps, because the keys become
  * known at different points of the pipeline:
  *  - `byAddress` (onRequest, before authentication): authentication routes per client IP, and
- *    an IP lockout is refused before any token or password work is done for it;
+ *    an IP lockout is refused before any token or password work is done for it — unless the
+ *    request carries a verified app key (the app key stage ran first): the IP lock is for
+ *    callers nothing identifies, and must not lock everyone behind one NAT out. A failed
+ *    attempt counts against the account when the caller was authenticated (unlock), against
+ *    the IP only when not;
  *  - `byUser` (preHandler, after `app.authenticate` ran in onRequest): per-user classes. They
  *    key on the *verified* subject — keying on a claim read before verification would let
  *    anyone spend someone else's budget with a forged token.
@@ -390,7 +409,9 @@ export class RateLimitStage {
     const limit = routeLimit(request);
     if (!limit || limit.class !== 'auth') return;
     const ipKey = `ip:${request.ip}`;
-    await this.refuseIfLocked(request, ipKey);
+    // A request whose app key verified is not refused for its address's lock: one bad client
+    // behind an office NAT must not lock out the others (its failures lock its own credential).
+    if (!request.appKey) await this.refuseIfLocked(request, ipKey);
     if (limit.failuresOnly) await this.apply(request, reply, await this.limits.peek('auth', ipKey), ipKey);
     else if (limit.client === 'body' && this.limits.hasAuthAllowances) {
       // The client is named in the body, which the route reads: it counts the request then.
@@ -405,11 +426,12 @@ export class RateLimitStage {
     // itself (Fastify's onResponse does not see hijacked replies), so the raw response tells.
     const failureStatuses = limit.failureStatuses ?? [401];
     reply.raw.once('finish', () => {
-      if (!failureStatuses.includes(reply.raw.statusCode) || notAttempts.has(request)) return;
+      if (!failureStatuses.includes(reply.raw.statusCode) || notAttempts.has(request) || notAttemptsRaw.has(request.raw)) return;
       const userId = request.auth?.sub;
       const actor: AuditActor = { ip: request.ip, ...(userId ? { userId } : {}) };
       const context = { actor, route: routeOf(request), requestId: request.id };
-      const keys = [ipKey, ...(userId ? [`user:${userId}`] : [])];
+      // The failing credential: the authenticated account, else (nothing identified) the IP.
+      const keys = [userId ? `user:${userId}` : ipKey];
       void Promise.all([
         ...keys.map((key) => this.limits.recordFailure(key, context)),
         ...(limit.failuresOnly ? [this.limits.penalize('auth', ipKey)] : []),

@@ -46,7 +46,7 @@ interface CallerRow {
 /**
  * The caller as the database knows them now; undefined when unknown or disabled. The device's
  * ownership is not the database's to know: it is what the access token says
- * (`request.auth.device_ownership`), judged when the token was issued.
+ * (`request.auth.device_ownership`), judged when the token was issued; none is BYOD.
  */
 export async function loadCaller(db: Queryable, userId: string, deviceOwnership: 'corporate' | 'byod' | undefined): Promise<Caller | undefined> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(userId)) return undefined;
@@ -70,7 +70,8 @@ export async function loadCaller(db: Queryable, userId: string, deviceOwnership:
       department: row.department,
       projects: row.projects,
       contractor: row.employee_type === 'contractor',
-      deviceOwnership: deviceOwnership === 'corporate' || deviceOwnership === 'byod' ? deviceOwnership : null,
+      // A token without the claim (or with another value) is a device nobody vouched for: BYOD.
+      deviceOwnership: deviceOwnership === 'corporate' ? 'corporate' : 'byod',
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { monitoringProblems } from '../audit/monitor.ts';
 import { mdmConfigProblems } from '../devices/mdm-adapters.ts';
+import { relaxedPostureWarnings } from '../devices/compliance.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
@@ -308,10 +309,12 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
  * `palisade config check` lists them so the choice is seen. Add a rule by pushing a problem here.
  */
 function policyWarnings(config: PalisadeConfig, production: boolean): ConfigProblem[] {
-  const warnings: ConfigProblem[] = [];
-  void config;
   void production;
-  return warnings;
+  // Device apps that may sign in without a posture report (judged BYOD, but unverifiable).
+  return relaxedPostureWarnings(config.clients, config.devicePolicy).map((warning) => {
+    const [setting, ...rest] = warning.split(' is false: ');
+    return { path: setting!, message: `is false: ${rest.join(' is false: ')}` };
+  });
 }
 
 /** A schema problem at `path` or above it makes a rule's finding at `path` redundant. */

@@ -61,7 +61,10 @@ const DeviceRules = (which: string) =>
       requireMfa: Type.Optional(Type.Boolean({ description: 'Require a multi-factor sign-in (amr contains mfa, or acr is one of devicePolicy.mfaAcrValues); otherwise 401 mfa-required. Default: false for corporate, true for BYOD.' })),
       requireAttestation: Type.Optional(Type.Boolean({ description: 'Require platform attestation (App Attest) verified in the posture report (403 attestation-required). Default: false.' })),
       requirePosture: Type.Optional(
-        Type.Boolean({ description: 'Require a signed posture report with every token request (400 posture-required). Default: false so that apps without it keep working; set true in production once the apps send it.' }),
+        Type.Boolean({
+          description:
+            'Require a signed posture report with every token request (400 posture-required). Default: true for device apps (public clients), false for browser clients (clients with a secret). Setting it false for an app lets it sign in without a report, judged as BYOD; `config check` warns.',
+        }),
       ),
       allowOffline: Type.Optional(Type.Boolean({ description: 'Managed configuration lets the app cache data offline. Default: true for corporate, false for BYOD.' })),
       allowExport: Type.Optional(Type.Boolean({ description: 'Data export allowed (the export routes refuse 403 export-not-allowed-on-byod otherwise). Default: true for corporate, false for BYOD.' })),

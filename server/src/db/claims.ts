@@ -19,7 +19,8 @@ export interface RlsClaims {
   contractor: boolean;
   /**
    * The ownership of the device the caller's access token was issued to (its `device_ownership`
-   * claim, devices/trust.ts); null when the token carries none (the device was not judged).
+   * claim, devices/trust.ts); null when the token carries none, which is set as `byod`: an
+   * unknown device is the most restrictive kind, so a policy reading the claim never sees less.
    */
   deviceOwnership: 'corporate' | 'byod' | null;
 }
@@ -40,7 +41,7 @@ export async function setClaims(tx: Queryable, claims: RlsClaims): Promise<void>
     claims.department ?? '',
     [...claims.projects],
     claims.contractor ? 'yes' : '',
-    claims.deviceOwnership ?? '',
+    claims.deviceOwnership ?? 'byod',
   ]);
 }
 

@@ -11,7 +11,6 @@ import type { Clock } from '../clock.ts';
 import { Problem } from '../http/problems.ts';
 import { NO_QUERY } from '../http/schemas.ts';
 import { signDocument, type PinRecord } from '../http/pins.ts';
-import { rulesFor } from './compliance.ts';
 import type { DeviceTrust } from './trust.ts';
 
 export const APP_CONFIG_PATH = '/api/v1/app-config';
@@ -72,7 +71,7 @@ export async function appConfigRoutes(app: FastifyInstance, deps: AppConfigDeps)
       const auth = request.auth!;
       const device = await deps.trust.deviceOf(auth.sid);
       if (!device) throw deviceUnknown();
-      const rules = rulesFor(deps.trust.policy, auth.client_id, device.ownership);
+      const rules = deps.trust.rulesOf(auth.client_id, device.ownership);
       const platform = device.platform === 'ios' || device.platform === 'android' ? device.platform : undefined;
       const minOs = platform ? rules.minOsVersion?.[platform] : undefined;
       const claims: AppConfigClaims = {

@@ -36,9 +36,12 @@ export interface DevicePolicyConfig {
 
 /**
  * Defaults when nothing is configured. Corporate devices are trusted with offline data and
- * export; personal ones are not, and their person must have signed in with MFA. Posture is not
- * required by default so that existing apps keep signing in while they add the report: set
- * `requirePosture: true` in production once the apps send it (docs/device-trust.md).
+ * export; personal ones are not, and their person must have signed in with MFA. Every app must
+ * send a posture report (a device that says nothing about itself would otherwise escape every
+ * rule the report feeds), except browser clients (`isBrowserClient`), which have no device to
+ * report: `rulesFor` turns `requirePosture` off for them unless configured. An operator may
+ * relax it per app (`devicePolicy.apps.<id>.<ownership>.requirePosture: false`); `palisade
+ * config check` warns when they do.
  */
 export const DEFAULT_RULES: Record<Ownership, Rules> = {
   corporate: {
@@ -47,7 +50,7 @@ export const DEFAULT_RULES: Record<Ownership, Rules> = {
     requireMdm: true,
     requireMfa: false,
     requireAttestation: false,
-    requirePosture: false,
+    requirePosture: true,
     allowOffline: true,
     allowExport: true,
     features: [],
@@ -58,16 +61,33 @@ export const DEFAULT_RULES: Record<Ownership, Rules> = {
     requireMdm: false,
     requireMfa: true,
     requireAttestation: false,
-    requirePosture: false,
+    requirePosture: true,
     allowOffline: false,
     allowExport: false,
     features: [],
   },
 };
 
-/** The rules for one app and ownership: the app's own over the configured default over the built-in one. */
-export function rulesFor(policy: DevicePolicyConfig | undefined, clientId: string, ownership: Ownership): Rules {
-  const base = DEFAULT_RULES[ownership];
+/**
+ * A client is a browser client when it is confidential (it has a `secret`: client_secret_basic,
+ * OIDC `application_type: web`, as oauth/provider.ts registers it) — a web app or resource
+ * server whose users sign in through a browser, with no device key to sign a posture report.
+ * Every public client (`token_endpoint_auth_method: none`, `application_type: native`) is an
+ * app on a device (RFC 8252) and must report its posture unless the operator relaxes it. The
+ * redirect URI is no sign: native apps may claim https redirects (universal links), so it
+ * would let a mobile app pass for a web page.
+ */
+export function isBrowserClient(client: { secret?: string | undefined }): boolean {
+  return client.secret !== undefined;
+}
+
+/**
+ * The rules for one app and ownership: the app's own over the configured default over the
+ * built-in one. `browser`: the app is a browser client (`isBrowserClient`), for which the
+ * built-in `requirePosture` is false.
+ */
+export function rulesFor(policy: DevicePolicyConfig | undefined, clientId: string, ownership: Ownership, browser = false): Rules {
+  const base = browser ? { ...DEFAULT_RULES[ownership], requirePosture: false } : DEFAULT_RULES[ownership];
   const configured = policy?.default?.[ownership] ?? {};
   const own = policy?.apps?.[clientId]?.[ownership] ?? {};
   const merged = { ...base, ...strip(configured), ...strip(own) } as Rules;
@@ -156,6 +176,7 @@ export interface SessionAuthentication {
 }
 
 export interface Decision {
+  /** `byod` unless the MDM says the device is managed: unknown ownership is the most restrictive. */
   ownership: Ownership;
   /** `unknown`: no report came and none is required, and nothing known is wrong. */
   compliance: 'compliant' | 'noncompliant' | 'unknown';
@@ -256,14 +277,40 @@ export const exportNotAllowedOnByod = () =>
   new Problem({ type: 'export-not-allowed-on-byod', status: 403, title: 'Export is not allowed on a personal device', detail: 'Company data may not be exported to a personal (BYOD) device; use a company-managed device.' });
 
 /**
+ * What a token's device claim means for every decision: the ownership it names, and BYOD — the
+ * most restrictive — when it names none (a browser client, a token from before device claims,
+ * an app whose posture requirement the operator relaxed). Not reporting the device must never
+ * be a way around the rules for personal devices.
+ */
+export function ownershipOf(claim: unknown): Ownership {
+  return claim === 'corporate' ? 'corporate' : 'byod';
+}
+
+/**
  * For routes that hand data out of the company's control (CSV export): refuses a caller whose
- * token says the device is BYOD, unless the app's BYOD policy allows export (`policy` given).
- * A token without device claims comes from a device whose trust was not judged (no posture
- * report, none required, no MDM record): it is not refused here, since `requirePosture` is the
- * setting that decides whether such devices get tokens at all.
+ * token says the device is BYOD, or says nothing about the device (`ownershipOf`), unless the
+ * app's BYOD policy allows export (`policy` given).
  */
 export function assertExportAllowed(caller: ExportCaller, policy?: DevicePolicyConfig): void {
-  if (caller.device_ownership === undefined) return;
-  const rules = rulesFor(policy, caller.client_id, caller.device_ownership);
+  const rules = rulesFor(policy, caller.client_id, ownershipOf(caller.device_ownership));
   if (!rules.allowExport) throw exportNotAllowedOnByod();
+}
+
+/**
+ * Where the configuration lets a device app (not a browser client) sign in without a posture
+ * report: one line per app and ownership, naming the setting. `palisade config check` prints
+ * them as warnings; such sessions are judged as BYOD, but no device rule that needs the report
+ * (jailbreak, passcode, versions, attestation) can refuse them.
+ */
+export function relaxedPostureWarnings(clients: readonly { id: string; secret?: string | undefined }[], policy: DevicePolicyConfig | undefined): string[] {
+  const warnings: string[] = [];
+  for (const client of clients) {
+    if (isBrowserClient(client)) continue;
+    for (const ownership of ['corporate', 'byod'] as const) {
+      if (rulesFor(policy, client.id, ownership).requirePosture) continue;
+      const setting = policy?.apps?.[client.id]?.[ownership]?.requirePosture === false ? `devicePolicy.apps.${client.id}.${ownership}.requirePosture` : `devicePolicy.default.${ownership}.requirePosture`;
+      warnings.push(`${setting} is false: app ${client.id} signs in on ${ownership} devices without a posture report (judged as BYOD; jailbreak, passcode, version and attestation rules cannot refuse it)`);
+    }
+  }
+  return warnings;
 }

@@ -68,6 +68,11 @@ export interface DeviceTrustOptions {
   attestation?: (clientId: string, platform: AttestationPlatform) => AttestationVerifier | undefined;
   /** Apps device trust does not apply to (the development start page: a browser page, no device). */
   exemptClients?: readonly string[];
+  /**
+   * Browser clients (compliance.ts `isBrowserClient`): no posture report is required of them by
+   * default. Every other app is a device app and must send one unless its policy relaxes it.
+   */
+  browserClients?: readonly string[];
 }
 
 /** Violations that end the session at once even at a refresh: the device itself is not to be trusted. */
@@ -121,7 +126,7 @@ export class DeviceTrust {
       ...(report?.mdmEnrollmentToken !== undefined ? { enrollmentToken: report.mdmEnrollmentToken } : {}),
     });
     const facts = combineFacts(report, mdm, attested?.ok === true);
-    const decision = evaluate(facts, rulesFor(this.o.policy, session.clientId, facts.ownership), session, this.o.policy?.mfaAcrValues ?? []);
+    const decision = evaluate(facts, this.rulesOf(session.clientId, facts.ownership), session, this.o.policy?.mfaAcrValues ?? []);
     const record = { ownership: decision.ownership, compliance: decision.compliance, reasons: decision.violations, posture: report ? postureRecord(report) : undefined, mdmDeviceId: mdm?.mdmDeviceId ?? report?.mdmDeviceId };
 
     if (decision.violations.length) {
@@ -129,9 +134,11 @@ export class DeviceTrust {
       const endSession = input.grantType === 'authorization_code' || decision.violations.some((v) => ENDS_SESSION.includes(v));
       return refuse(refusalFor(decision, facts.platform), decision.violations, { violations: decision.violations, ownership: decision.ownership, sources: facts.sources }, endSession);
     }
-    // Tokens say what was judged; a device nothing is known about (no report, no MDM record, and
-    // the policy requires neither) carries no device claims at all.
-    const claims: DeviceClaims = report || mdm ? { device_ownership: decision.ownership, device_compliant: decision.compliance === 'compliant' } : {};
+    // Tokens always say what was judged. A device nothing is known about (no report, no MDM
+    // record, and the policy requires neither) was judged as BYOD, the most restrictive
+    // ownership, and its tokens say so: every later decision (export, RLS, managed
+    // configuration) reads the same answer, and not reporting gains nothing.
+    const claims: DeviceClaims = { device_ownership: decision.ownership, device_compliant: decision.compliance === 'compliant' };
     return {
       decision,
       claims,
@@ -175,7 +182,7 @@ export class DeviceTrust {
       ...(typeof tokenHash === 'string' ? { enrollmentTokenHash: tokenHash } : {}),
     });
     const facts = combineFacts(report ? { ...report, rootIndicators: report.rootIndicators ?? [] } : undefined, mdm, false);
-    const rules = rulesFor(this.o.policy, device.clientId, facts.ownership);
+    const rules = this.rulesOf(device.clientId, facts.ownership);
     // Attestation is proven per request; a stored report cannot prove it again.
     const decision = evaluate(facts, { ...rules, requireAttestation: false }, undefined);
     const ended = await this.o.db.transaction(async (tx) => {
@@ -215,6 +222,11 @@ export class DeviceTrust {
 
   get policy(): DevicePolicyConfig | undefined {
     return this.o.policy;
+  }
+
+  /** The rules for an app and ownership, knowing whether the app is a browser client. */
+  rulesOf(clientId: string, ownership: Ownership) {
+    return rulesFor(this.o.policy, clientId, ownership, this.o.browserClients?.includes(clientId) ?? false);
   }
 
   private async recordOn(db: Queryable, device: { userId: string; clientId: string; jkt: string }, r: { ownership: Ownership; compliance: string; reasons: readonly string[]; posture?: Record<string, unknown> | undefined; mdmDeviceId?: string | undefined }): Promise<void> {

@@ -27,7 +27,7 @@ export interface AccessClaims extends JWTPayload {
   region?: string;
   projects?: string[];
   employee_type?: string;
-  /** Device trust (devices/): absent when the device's posture was not judged. */
+  /** Device trust (devices/): absent only for apps exempt from it; absent reads as `byod` everywhere. */
   device_ownership?: 'corporate' | 'byod';
   device_compliant?: boolean;
 }

@@ -19,6 +19,7 @@ import type { KeySet, SigningAlg } from './keys.ts';
 import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './pages.ts';
 import { Problem } from '../http/problems.ts';
 import { POSTURE_HEADER, type DeviceCheck, type TokenRequestFacts } from '../devices/index.ts';
+import { notAnAttemptRaw } from '../apisec/index.ts';
 
 /** Paths of the protocol endpoints (under the issuer). */
 export const OAUTH_ROUTES = {
@@ -372,6 +373,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     });
   });
   provider.on('grant.error', (ctx: KoaContextWithOIDC, error: Error & { error?: string }) => {
+    if (error.error === 'use_dpop_nonce') notAnAttemptRaw(ctx.req);
     deps.audit.emit({
       action: tokenAction(ctx),
       outcome: 'failure',

@@ -24,6 +24,11 @@ import type { AccessClaims } from '../../src/http/bearer.ts';
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const quiet = { warn: () => undefined, error: () => undefined, info: () => undefined };
+/** A well-formed key with a made-up id (the checksum is public): a key nobody was given. */
+const madeUp = (id: string) => {
+  const body = `pal_live_${id}_${'A'.repeat(43)}`;
+  return body + appKeyChecksum(body);
+};
 
 describe('the key format', () => {
   test('a key is pal_live_, a 12-character id, 43 random characters and a CRC32 checksum that catches typos', () => {
@@ -251,7 +256,7 @@ describe('the app key stage in the pipeline', () => {
     assert.equal(denied[1]!.detail!.problem, 'invalid-app-key');
   });
 
-  test('made-up keys are guesses: they lock the address out before they cost lookups; revoked keys are not guesses', async () => {
+  test('made-up keys lock the address, a wrong secret locks its key id; a valid key passes a locked address; revoked keys are not guesses', async () => {
     const cache = new MemoryCache();
     const config = structuredClone((Value.Default(ConfigSchema, {}) as { rateLimits: RateLimitsConfig }).rateLimits);
     config.lockout.after = 3;
@@ -259,7 +264,7 @@ describe('the app key stage in the pipeline', () => {
     const guarded = testApp({ appKeys: new AppKeyStage(keys, [], limits) });
     guarded.get('/api/v1/thing', { onRequest: asToken }, async () => ({ ok: true }));
     await guarded.ready();
-    const call = (key: string, address: string) => guarded.inject({ method: 'GET', url: '/api/v1/thing', remoteAddress: address, headers: { 'palisade-app-key': key, 'x-test-client': 'field-app' } });
+    const call = (key: string, address: string, client = 'field-app') => guarded.inject({ method: 'GET', url: '/api/v1/thing', remoteAddress: address, headers: { 'palisade-app-key': key, 'x-test-client': client } });
     const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
     try {
       // A revoked key, sent again and again by an old build, is no guess.
@@ -267,16 +272,25 @@ describe('the app key stage in the pipeline', () => {
       await keys.revoke('field-app', revoked.view.id);
       for (let i = 0; i < 5; i += 1) assert.equal((await call(revoked.key, '10.0.0.1')).statusCode, 401);
       await settle();
-      assert.equal((await call(fieldKey, '10.0.0.1')).statusCode, 200, 'revoked keys did not lock the address');
-      // Well-formed keys with made-up ids (the checksum is public) and a wrong secret are guesses.
-      const madeUp = (id: string) => { const body = `pal_live_${id}_${'A'.repeat(43)}`; return body + appKeyChecksum(body); };
-      const wrongSecret = fieldKey.slice(0, 22) + (fieldKey[22] === 'A' ? 'B' : 'A') + fieldKey.slice(23, -6);
-      for (const key of [madeUp('aaaaaaaaaaaa'), madeUp('bbbbbbbbbbbb'), wrongSecret + appKeyChecksum(wrongSecret)]) assert.equal((await call(key, '10.0.0.2')).statusCode, 401);
+      assert.equal((await call(madeUp('cccccccccccc'), '10.0.0.1')).statusCode, 401, 'revoked keys did not lock the address');
+      // Well-formed keys with made-up ids (the checksum is public) name no credential: the address's failures.
+      for (const id of ['aaaaaaaaaaaa', 'bbbbbbbbbbbb', 'dddddddddddd']) assert.equal((await call(madeUp(id), '10.0.0.2')).statusCode, 401);
       await settle();
-      const locked = await call(fieldKey, '10.0.0.2');
-      assert.equal(locked.statusCode, 429, 'after three guesses even a valid key from that address waits');
+      const locked = await call(madeUp('eeeeeeeeeeee'), '10.0.0.2');
+      assert.equal(locked.statusCode, 429, 'after three made-up keys the address is locked for keys that do not verify');
       assert.equal(locked.json().type, 'https://palisade.dev/problems/locked-out');
-      assert.equal((await call(fieldKey, '10.0.0.3')).statusCode, 200, 'other addresses are not affected');
+      assert.equal((await call(fieldKey, '10.0.0.2')).statusCode, 200, 'a valid key from the locked address passes: one bad client must not lock its NAT out');
+      assert.equal((await call(kioskKey, '10.0.0.2', 'kiosk-app')).statusCode, 200, 'another app from the locked address passes too');
+      // A wrong secret for a real key id is that key's failure, not the address's.
+      const wrongSecret = fieldKey.slice(0, 22) + (fieldKey[22] === 'A' ? 'B' : 'A') + fieldKey.slice(23, -6);
+      const wrong = wrongSecret + appKeyChecksum(wrongSecret);
+      for (let i = 0; i < 3; i += 1) assert.equal((await call(wrong, '10.0.0.4')).statusCode, 401);
+      await settle();
+      const keyLocked = await call(wrong, '10.0.0.5');
+      assert.equal(keyLocked.statusCode, 429, 'the key id that failed is locked, from every address');
+      assert.equal(keyLocked.json().type, 'https://palisade.dev/problems/locked-out');
+      assert.equal((await call(madeUp('ffffffffffff'), '10.0.0.4')).statusCode, 401, 'the address of the wrong secrets is not locked');
+      assert.equal((await call(fieldKey, '10.0.0.4')).statusCode, 200, 'the genuine key keeps working: its id is no secret, so nobody can lock an app out with it');
     } finally {
       await guarded.close();
     }

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import {
   assertExportAllowed,
   combineFacts,
+  isBrowserClient,
+  relaxedPostureWarnings,
   compareVersions,
   devicePolicyProblem,
   evaluate,
@@ -107,10 +109,29 @@ describe('compliance rules at their boundaries', () => {
     assert.deepEqual(evaluate(facts, rules, mfa).violations, ['mdm-enrollment-required']);
   });
 
-  test('requirePosture: no report is refused when required, unknown (not refused) otherwise', () => {
-    assert.equal(judge(undefined).compliance, 'unknown');
+  test('requirePosture: a device app without a report is refused by default; a browser client or a relaxed app is judged unknown BYOD', () => {
     const facts = combineFacts(undefined, undefined);
-    assert.deepEqual(evaluate(facts, rulesFor({ default: { byod: { requirePosture: true } } }, 'field-app', 'byod'), mfa).violations, ['posture-required']);
+    assert.deepEqual(evaluate(facts, rulesFor(undefined, 'field-app', 'byod'), mfa).violations, ['posture-required'], 'not reporting the device is no way around the device rules');
+    const browser = evaluate(facts, rulesFor(undefined, 'web-portal', 'byod', true), mfa);
+    assert.deepEqual([browser.violations, browser.compliance, browser.ownership], [[], 'unknown', 'byod']);
+    const relaxed = evaluate(facts, rulesFor({ apps: { 'field-app': { byod: { requirePosture: false } } } }, 'field-app', 'byod'), mfa);
+    assert.deepEqual([relaxed.violations, relaxed.compliance, relaxed.ownership], [[], 'unknown', 'byod'], 'a relaxed app is judged as the most restrictive ownership');
+    assert.deepEqual(evaluate(facts, rulesFor({ default: { byod: { requirePosture: true } } }, 'web-portal', 'byod', true), mfa).violations, ['posture-required'], 'an operator may require it of a browser client too');
+  });
+
+  test('a client is a browser client when it is confidential; public clients are device apps', () => {
+    assert.equal(isBrowserClient({ secret: 'x'.repeat(32) }), true);
+    assert.equal(isBrowserClient({}), false);
+  });
+
+  test('config check warns for every device app and ownership that may skip the posture report', () => {
+    const clients = [{ id: 'field-app' }, { id: 'kiosk' }, { id: 'portal', secret: 'x'.repeat(32) }];
+    assert.deepEqual(relaxedPostureWarnings(clients, undefined), [], 'the defaults relax nothing');
+    const warnings = relaxedPostureWarnings(clients, { apps: { kiosk: { byod: { requirePosture: false } } } });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^devicePolicy\.apps\.kiosk\.byod\.requirePosture is false: app kiosk/);
+    const all = relaxedPostureWarnings(clients, { default: { corporate: { requirePosture: false } } });
+    assert.deepEqual(all.map((w) => w.split(' ')[0]), ['devicePolicy.default.corporate.requirePosture', 'devicePolicy.default.corporate.requirePosture'], 'one per device app, none for the browser client');
   });
 
   test('requireAttestation refuses a report without verified attestation', () => {
@@ -124,7 +145,9 @@ describe('compliance rules at their boundaries', () => {
     assert.equal(rulesFor(undefined, 'field-app', 'byod').allowOffline, false);
     assert.equal(rulesFor(undefined, 'field-app', 'corporate').allowExport, true);
     assert.equal(rulesFor(undefined, 'field-app', 'byod').blockJailbroken, true);
-    assert.equal(rulesFor(undefined, 'field-app', 'byod').requirePosture, false);
+    assert.equal(rulesFor(undefined, 'field-app', 'byod').requirePosture, true);
+    assert.equal(rulesFor(undefined, 'field-app', 'corporate').requirePosture, true);
+    assert.equal(rulesFor(undefined, 'web-portal', 'byod', true).requirePosture, false);
   });
 });
 
@@ -178,7 +201,9 @@ describe('export on BYOD', () => {
     assertExportAllowed({ client_id: 'kiosk-app', device_ownership: 'byod' }, policy);
     refused(() => assertExportAllowed({ client_id: 'field-app', device_ownership: 'byod' }, policy));
   });
-  test('a token without device claims (device not judged) is not refused here', () => {
-    assertExportAllowed({ client_id: 'field-app' });
+  test('a token without device claims is refused like BYOD: not reporting the device is no way around the rule', () => {
+    refused(() => assertExportAllowed({ client_id: 'field-app' }));
+    refused(() => assertExportAllowed({ client_id: 'field-app', device_ownership: 'something' } as never));
+    assertExportAllowed({ client_id: 'kiosk-app' }, policy);
   });
 });

@@ -134,6 +134,21 @@ for (const kind of databaseKinds()) {
       assert.equal((typeof row.posture === 'string' ? JSON.parse(row.posture) : row.posture).appVersion, '2.4.0');
     });
 
+    test('no report: a device app is refused posture-required; a browser client is judged BYOD and not compliant, and its claims say so', async () => {
+      const key = await deviceKey();
+      const { session } = await signedIn(key);
+      mdmState = undefined;
+      await assert.rejects(
+        trust.check({ grantType: 'refresh_token', session, jkt: key.jkt, dpopProof: key.dpop, posture: undefined }),
+        (error) => error instanceof Problem && error.type === 'posture-required',
+        'a device app must report its device',
+      );
+      const cache = new MemoryCache();
+      const browser = new DeviceTrust({ db: handles[0]!, clock: systemClock, sessions, policy: { default: { byod: { requireMfa: false } } }, mdm, claimOnce: (k, ttl) => cache.claimOnce(k, ttl), audit, browserClients: ['field-app'] });
+      const check = await browser.check({ grantType: 'refresh_token', session, jkt: key.jkt, dpopProof: key.dpop, posture: undefined });
+      assert.deepEqual(check.claims, { device_ownership: 'byod', device_compliant: false }, 'an unknown device is BYOD, and its tokens say so');
+    });
+
     test('a refusal is audited as device.noncompliant with its reasons, never the report itself', async () => {
       const key = await deviceKey();
       const { session } = await signedIn(key);

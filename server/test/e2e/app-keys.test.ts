@@ -12,7 +12,7 @@ import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/datab
 import { palisadeCli, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { serverPid, waitForExit } from '../helpers/server-process.ts';
 import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
-import { MobileApp, type SignedIn } from '../helpers/mobile-app.ts';
+import { MobileApp, relaxedPosture, type SignedIn } from '../helpers/mobile-app.ts';
 import { Browser } from '../helpers/browser.ts';
 import { appKeyChecksum } from '../../src/apisec/index.ts';
 import { generateMasterKey } from '../../src/security/primitives.ts';
@@ -62,6 +62,8 @@ for (const kind of databaseKinds()) {
           { id: 'field-app', name: 'Field Service', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' },
           { id: 'kiosk-app', name: 'Kiosk', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' },
         ]),
+        // These apps sign in with bearer tokens: no device key to sign a posture report.
+        PALISADE_DEVICE_POLICY: relaxedPosture('field-app', 'kiosk-app'),
       };
       // As an operator would, with the server stopped: one key revoked, one expiring at once,
       // one rotated with a one-second overlap (over by the time the server is up).

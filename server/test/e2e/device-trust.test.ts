@@ -110,6 +110,7 @@ for (const kind of databaseKinds()) {
 
     test('a sign-in without a posture report is refused 400 posture-required', async () => {
       const bare = new MobileApp(server.url, server.ca);
+      bare.posture = undefined;
       try {
         const answer = await refused(bare.signIn('u-tech'));
         assert.equal(answer.status, 400);

@@ -27,7 +27,7 @@ import fc from 'fast-check';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { startInProcess } from '../helpers/server.ts';
 import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
-import { BEARER_FIELD_APP, MobileApp } from '../helpers/mobile-app.ts';
+import { BEARER_FIELD_APP, MobileApp, relaxedPosture } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { insertScimToken } from '../../src/scim/index.ts';
 import { hashToken } from '../../src/security/primitives.ts';
@@ -399,7 +399,7 @@ for (const kind of databaseKinds()) {
       let ca: string;
       // Bearer tokens (the field app accepts them too): input validation is the subject here,
       // and a DPoP proof per call would only slow the run down.
-      ({ server, ca } = await startInProcess(database, upstream, port, { PALISADE_CLIENTS: BEARER_FIELD_APP }));
+      ({ server, ca } = await startInProcess(database, upstream, port, { PALISADE_CLIENTS: BEARER_FIELD_APP, PALISADE_DEVICE_POLICY: relaxedPosture('field-app') }));
       await insertScimToken(server.db, 'fuzz', hashToken(SCIM_TOKEN));
       app = new MobileApp(server.url, ca);
       tech = (await app.signIn('u-tech', { dpop: false })).tokens.access_token;

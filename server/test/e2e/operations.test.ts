@@ -11,7 +11,7 @@ import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startInProcess, startPalisade, palisadeCli } from '../helpers/server.ts';
 import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { Browser } from '../helpers/browser.ts';
-import { BEARER_FIELD_APP, signatureHeaders, signingKeyOf } from '../helpers/mobile-app.ts';
+import { BEARER_FIELD_APP, relaxedPosture, signatureHeaders, signingKeyOf } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { rotateKeys } from '../../src/oauth/keys.ts';
 import { generateMasterKey, masterKeyFromBase64url } from '../../src/security/primitives.ts';
@@ -103,7 +103,7 @@ for (const kind of databaseKinds()) {
       database = await kind.create();
       let port: number;
       ({ upstream, port } = await federatedTo(database));
-      ({ server, ca, appKeys } = await startInProcess(database, upstream, port, { PALISADE_MASTER_KEY: masterKey, PALISADE_CLIENTS: BEARER_FIELD_APP }));
+      ({ server, ca, appKeys } = await startInProcess(database, upstream, port, { PALISADE_MASTER_KEY: masterKey, PALISADE_CLIENTS: BEARER_FIELD_APP, PALISADE_DEVICE_POLICY: relaxedPosture('field-app') }));
       browser = new Browser(ca);
     });
     after(async () => {

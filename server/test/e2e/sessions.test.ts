@@ -13,7 +13,7 @@ import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { startInProcess } from '../helpers/server.ts';
 import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
-import { MobileApp } from '../helpers/mobile-app.ts';
+import { MobileApp, relaxedPosture } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { searchAudit, type AuditFilter } from '../../src/audit/index.ts';
 import { ManualClock } from '../../src/clock.ts';
@@ -50,6 +50,8 @@ for (const kind of databaseKinds()) {
             { id: 'field-app', name: 'Field Service', redirectUris: ['http://127.0.0.1/callback'] },
             { id: 'kiosk-app', name: 'Kiosk', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' },
           ]),
+          // The kiosk signs in with bearer tokens: no device key to sign a posture report.
+          PALISADE_DEVICE_POLICY: relaxedPosture('kiosk-app'),
           PALISADE_SESSIONS_STEP_UP_MAX_AGE: '2m',
         },
         clock,

@@ -11,7 +11,7 @@ import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, 
 import { createHmac, randomBytes } from 'node:crypto';
 import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
 import { PEOPLE, startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-idp.ts';
-import { BEARER_FIELD_APP, signatureHeaders, signingKeyOf, type SigningKey } from '../helpers/mobile-app.ts';
+import { BEARER_FIELD_APP, relaxedPosture, signatureHeaders, signingKeyOf, type SigningKey } from '../helpers/mobile-app.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { Browser } from '../helpers/browser.ts';
 import { ensureSigningKey, loadKeySet } from '../../src/oauth/keys.ts';
@@ -49,6 +49,7 @@ for (const kind of databaseKinds()) {
         PALISADE_LOG_LEVEL: 'warn',
         // This suite is about the bearer-token flows; DPoP-bound devices: devices.test.ts.
         PALISADE_CLIENTS: BEARER_FIELD_APP,
+        PALISADE_DEVICE_POLICY: relaxedPosture('field-app'),
       });
     });
 

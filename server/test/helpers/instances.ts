@@ -7,7 +7,7 @@
 import type { DatabaseKind, TestDatabase } from './databases.ts';
 import { freePort, startPalisade, type StartedServer } from './server.ts';
 import { federatedTo } from './upstream-idp.ts';
-import { BEARER_FIELD_APP } from './mobile-app.ts';
+import { BEARER_FIELD_APP, relaxedPosture } from './mobile-app.ts';
 import { generateMasterKey } from '../../src/security/primitives.ts';
 
 export interface TwoInstances {
@@ -47,6 +47,7 @@ export async function startTwoInstances(kind: DatabaseKind, options: { redis?: b
       PALISADE_LOG_LEVEL: 'warn',
       // Instance B is called directly in these tests, not through the public URL a DPoP proof names.
       PALISADE_CLIENTS: BEARER_FIELD_APP,
+      PALISADE_DEVICE_POLICY: relaxedPosture('field-app'),
       ...options.env,
     };
     // Started together: migrations and the first signing key must not race. Whichever started

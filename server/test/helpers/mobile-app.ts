@@ -14,11 +14,15 @@
  * API calls carry the app's key (`palisade-app-key`): by default the one the test server was
  * provisioned with for this app (helpers/app-keys.ts); `appKey` sets another, `null` none.
  *
- * With `posture` set, every token request (code exchange, refresh, and openid-client's retry
- * with a DPoP nonce) carries a posture report it makes for the device (device trust, issue 8).
+ * Every token request of a DPoP sign-in (code exchange, refresh, and openid-client's retry with
+ * a DPoP nonce) carries a posture report signed with the device key, as a device app must
+ * (device trust): by default a compliant, unmanaged iPhone (`compliantPosture`); `posture` makes
+ * another, and `posture = undefined` sends none. Bearer sign-ins (`dpop: false`) have no device
+ * key to sign one: their app must be one whose policy relaxes `requirePosture` (`relaxedPosture`).
  */
 import * as oidc from 'openid-client';
-import { calculateJwkThumbprint, exportJWK } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
 import { Browser } from './browser.ts';
 import { signRequest } from '../../src/apisec/index.ts';
 import { appKeyFor } from './app-keys.ts';
@@ -27,6 +31,21 @@ export const APP_SCOPE = 'openid profile email offline_access api';
 
 /** The field app declared to accept bearer tokens too, for suites about the bearer-token flows. */
 export const BEARER_FIELD_APP = JSON.stringify([{ id: 'field-app', name: 'Field Service', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' }]);
+
+/** A compliant report from an unmanaged iPhone with the app's current version, signed with the device key. */
+export function compliantPosture(device: { keys: CryptoKeyPair }): Promise<string> {
+  const claims = { platform: 'ios', os_version: '18.1', app_version: '2.4.0', app_build: '240', jailbroken: false, passcode_set: true, biometry: true, managed: false, jti: randomUUID() };
+  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'palisade-posture+jwt' }).setIssuedAt().sign(device.keys.privateKey);
+}
+
+/**
+ * `PALISADE_DEVICE_POLICY` for suites that sign in without a device key (bearer tokens) or
+ * without posture on purpose: these apps may sign in without a posture report (judged as BYOD).
+ */
+export function relaxedPosture(...clientIds: string[]): string {
+  const relaxed = { corporate: { requirePosture: false }, byod: { requirePosture: false } };
+  return JSON.stringify({ apps: Object.fromEntries(clientIds.map((id) => [id, relaxed])) });
+}
 
 export interface Device {
   platform: string;
@@ -119,7 +138,7 @@ export class MobileApp {
   /** The API key `call` sends: undefined, the one provisioned for this app; null, none. */
   appKey: string | null | undefined;
   /** Makes the `palisade-device-posture` header of a token request; undefined sends none. */
-  posture: ((device: { keys: CryptoKeyPair; jkt: string }, grant: 'authorization_code' | 'refresh_token') => Promise<string | undefined>) | undefined;
+  posture: ((device: { keys: CryptoKeyPair; jkt: string }, grant: 'authorization_code' | 'refresh_token') => Promise<string | undefined>) | undefined = compliantPosture;
 
   constructor(issuer: string, ca: string, clientId = 'field-app', options: { appKey?: string | null } = {}) {
     this.issuer = issuer;

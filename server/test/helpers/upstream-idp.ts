@@ -50,6 +50,8 @@ export interface UpstreamIdp {
    * that ignores `prompt=login` and reuses an old session would. 0 (default): a real login.
    */
   staleLoginSeconds: number;
+  /** Makes the IdP report sign-ins as password only (`amr: ['pwd']`, no MFA). Default false. */
+  singleFactor: boolean;
   /**
    * Sends a real OIDC back-channel logout token (built and signed by oidc-provider) to
    * Palisade's registered endpoint, as the IdP does when the person's session there ends.
@@ -67,7 +69,7 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
   const clientId = 'palisade-at-corp';
   const clientSecret = 'corp-secret-for-tests-only-0123456789abcdef';
   const requests: URLSearchParams[] = [];
-  const idp = { staleLoginSeconds: 0 };
+  const idp = { staleLoginSeconds: 0, singleFactor: false };
   let trustedCa: string | undefined;
   const sentLogoutTokens: string[] = [];
   let provider: Provider;
@@ -86,7 +88,7 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
           const details = await provider.interactionDetails(req, res);
           const grant = new provider.Grant({ accountId: sub, clientId: String(details.params.client_id) });
           grant.addOIDCScope(String(details.params.scope));
-          await provider.interactionFinished(req, res, { login: { accountId: sub, ts: Math.floor(Date.now() / 1000) - idp.staleLoginSeconds, amr: ['pwd', 'mfa'], acr: 'urn:corp:mfa' }, consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: false });
+          await provider.interactionFinished(req, res, { login: { accountId: sub, ts: Math.floor(Date.now() / 1000) - idp.staleLoginSeconds, ...(idp.singleFactor ? { amr: ['pwd'], acr: 'urn:corp:pwd' } : { amr: ['pwd', 'mfa'], acr: 'urn:corp:mfa' }) }, consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: false });
         } catch (error) {
           res.statusCode = 500;
           res.end(String(error));
@@ -143,6 +145,12 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
     },
     set staleLoginSeconds(seconds: number) {
       idp.staleLoginSeconds = seconds;
+    },
+    get singleFactor() {
+      return idp.singleFactor;
+    },
+    set singleFactor(value: boolean) {
+      idp.singleFactor = value;
     },
     sentLogoutTokens,
     async backchannelLogout(sub, sid, palisadeCa) {

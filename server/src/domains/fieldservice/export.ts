@@ -271,7 +271,7 @@ export async function exportRoutes(app: FastifyInstance, deps: ExportDeps): Prom
       },
     },
     async (request, reply) => {
-      // Device trust (issue 8): company data does not go to a personal device.
+      // Company data does not go to a personal device, nor to one whose ownership is unknown.
       assertExportAllowed(request.auth!, deps.devicePolicy);
       const filter = request.query;
       if (filter.from !== undefined && filter.to !== undefined && !(Date.parse(filter.to) > Date.parse(filter.from))) {
