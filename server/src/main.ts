@@ -63,7 +63,7 @@ export interface RunningServer {
   db: Database;
   /** The audit trail (tests flush it before searching). */
   audit: AuditTrail;
-  /** The process's logger (`palisade start` says on it that the server stopped). */
+  /** The process's logger at info or lower, whatever `log.level` says (`palisade start` says on it that the server stopped). */
   log: Logger;
   /** Re-reads the signing key set now (normally every 15 s). */
   reloadKeys(): Promise<void>;
@@ -144,9 +144,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const clock = options.clock ?? systemClock;
   // One logger from the first line on, handed to Fastify below, so every line has one shape.
   const log = options.logger ?? createLogger({ level: options.config.log.level, format: logFormat(options.config) });
-  const announce = options.announce ?? ((line: string) => log.info(line));
+  // The banner (and the start and stop lines) are shown whatever `log.level` says, in the
+  // log's format: a child logger with a level of its own, never quieter than info.
+  const banner = log.child({});
+  if (log.levelVal > log.levels.values.info!) banner.level = 'info';
+  const announce = options.announce ?? ((line: string) => banner.info(line));
   // Development shortcuts and weakened protections stand out from the rest of the banner.
-  const caution = options.announce ?? ((line: string) => log.warn(line));
+  const caution = options.announce ?? ((line: string) => banner.warn(line));
   let config = options.config;
   const master = resolveMasterKey(config);
 
@@ -163,7 +167,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   const port = (https.address() as AddressInfo).port;
   config = { ...config, publicUrl: config.server.publicUrl ?? `https://localhost:${port}` };
-  log.info({ event: 'server.starting', port }, `Palisade is starting on ${config.server.host}:${port}`);
+  const starting = `Palisade is starting on ${config.server.host}:${port}`;
+  if (options.announce) options.announce(starting);
+  else banner.info({ event: 'server.starting', port }, starting);
 
   // Then what is shared with other instances, before any work is done on the database.
   let cache: SharedCache;
@@ -497,7 +503,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       config,
       db,
       audit,
-      log,
+      log: banner,
       reloadKeys,
       async close() {
         clearInterval(timer);
