@@ -176,7 +176,9 @@ for (const kind of databaseKinds()) {
       assert.equal(records[0]!.actor.userId, 'cli', 'attributed to the operator');
       assert.match(records[0]!.actor.userAgent ?? '', /^palisade-cli \(.+@.+\)$/, 'with the operating-system account that ran it');
       const enabled = await palisade(['audit', 'search', '--action', 'user.enable', '--json'], env);
-      assert.match(enabled.stdout, /"before":\{"disabled":true\},"after":\{"disabled":false\}/, 'the account change itself is recorded');
+      const change = JSON.parse(enabled.stdout.trim().split('\n')[0]!) as { resource?: { id?: string }; changes?: unknown };
+      assert.equal(change.resource?.id, techId);
+      assert.deepEqual(change.changes, { before: { disabled: true }, after: { disabled: false } }, 'the account change itself is recorded');
     });
 
     test('audit search shows people’s names beside their ids', async () => {
