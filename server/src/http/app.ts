@@ -13,12 +13,14 @@
  *   5c. request signature + replay check: `verifyRequestSignature` (apisec/signature-stage.ts),
  *       over the exact bytes received
  *   5d. `sessionGuard`: the idle lock; only a request that passed 5b and 5c counts as activity
+ *   7. authorization: `authorize` checks the route's permission against the matrix with the
+ *      caller's roles as the database holds them now (never the token's `roles` claim), then
+ *      step-up where the matrix asks for it (authz/stage.ts); before validation, so a caller
+ *      without the permission is refused whatever they send. Handlers query with the caller's
+ *      claims set, so row-level security filters rows
  *   6. schema validation of params, query and body, unknown fields refused; responses are
  *      serialized through their schemas
  *   6b. rate limit by class, per verified user: `rateLimitByUser` (after 4 on purpose: decision 0008)
- *   7. authorization: `authorize` checks the route's permission against the matrix with the
- *      caller's current roles, then step-up where the matrix asks for it (authz/stage.ts);
- *      handlers query with the caller's claims set, so row-level security filters rows
  *   8. handler
  *   9. errors become RFC 9457 problem+json (setErrorHandler below); nothing else leaks
  */

@@ -517,9 +517,8 @@ for (const kind of databaseKinds()) {
         const body = refused(await call(tech, 'GET', '/api/v1/jobs'), 403, 'forbidden', 'after');
         assert.equal(body.permission, 'jobs.read');
         refused(await call(tech, 'POST', '/api/v1/me/location', { latitude: 1, longitude: 1 }), 403, 'forbidden', 'location report');
-        const me = ok(await call(tech, 'GET', '/api/v1/me/permissions'), 200, 'permissions');
-        assert.deepEqual(me.roles, []);
-        assert.deepEqual(me.permissions, []);
+        // With no role left, not even the caller's own account is served (account.self).
+        assert.equal(refused(await call(tech, 'GET', '/api/v1/me/permissions'), 403, 'forbidden', 'permissions').permission, 'account.self');
       });
 
       test('/api/v1/me/permissions lists exactly the matrix’s permissions of the caller’s roles, with scope and step-up', async () => {

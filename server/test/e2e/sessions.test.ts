@@ -114,7 +114,7 @@ for (const kind of databaseKinds()) {
         const denials = await audited({ action: 'admin.session.revoke', outcome: 'denied', userId: subOf(tech.tokens.access_token) });
         assert.equal(denials.length, 1, 'the denial is audited, attributed to the caller');
         const http = await audited({ action: 'http.denied', userId: subOf(tech.tokens.access_token) });
-        assert.ok(http.some((e) => e.reason === 'forbidden' && e.resource?.id === 'DELETE /admin/v1/sessions/:id' && e.actor.ip && e.requestId), 'every 403 is recorded with route, IP and request id');
+        assert.ok(http.some((e) => e.reason === 'permission_missing' && e.resource?.id === 'DELETE /admin/v1/sessions/:id' && e.actor.ip && e.requestId), 'every 403 is recorded with route, IP and request id');
       });
 
       test('an admin lists a user’s sessions and ends one remotely: its tokens stop at once', async () => {
