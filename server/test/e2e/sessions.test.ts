@@ -17,6 +17,7 @@ import { MobileApp } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { searchAudit, type AuditFilter } from '../../src/audit/index.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { DPOP_ALGS } from '../../src/http/dpop.ts';
 
 const MINUTE = 60_000;
 
@@ -167,7 +168,8 @@ for (const kind of databaseKinds()) {
           upstream.staleLoginSeconds = 0;
         }
         const response = await app.call(`/admin/v1/sessions/${sidOf(stale.tokens.access_token)}`, stale.tokens.access_token, { method: 'DELETE' });
-        assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="palisade", error="insufficient_user_authentication", error_description="a more recent authentication is required", max_age=120');
+        // field-app binds its tokens to the device key: the challenge is in the DPoP scheme (RFC 9449 §7.1).
+        assert.equal(response.headers.get('www-authenticate'), `DPoP algs="${DPOP_ALGS.join(' ')}", realm="palisade", error="insufficient_user_authentication", error_description="a more recent authentication is required", max_age=120`);
       });
     });
 
