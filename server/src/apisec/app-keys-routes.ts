@@ -1,7 +1,7 @@
 /**
  * The admin API for app keys: list, create, rotate and revoke an app's keys at
- * `/admin/v1/apps/{app}/keys`. Admin role only; creating, rotating and revoking are sensitive
- * (step-up), as in sessions/admin-routes.ts. The key itself is in the answer to create and
+ * `/admin/v1/apps/{app}/keys`. The authorization stage decides: `apps.read` to list,
+ * `apps.manage` (destructive: step-up) to create, rotate and revoke. The key itself is in the answer to create and
  * rotate, and nowhere else. Changes are recorded by AppKeys in their transaction
  * (`app_key.created|rotated|revoked`); every call, allowed or refused, as `admin.app_keys.*`.
  */
@@ -11,7 +11,6 @@ import { DURATION_PATTERN, parseDuration } from '../config/duration.ts';
 import { problems } from '../http/problems.ts';
 import type { AuditSink } from '../audit/index.ts';
 import { AppKeyError, DEFAULT_ROTATION_OVERLAP, type AppKeys } from './app-keys.ts';
-import { allowed } from '../authz/matrix.ts';
 
 export interface AppKeyRoutesDeps {
   keys: AppKeys;
@@ -71,18 +70,18 @@ export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps)
       detail: { app: params.app, ...extra.detail },
     });
   };
-  // After authentication and before step-up, so a non-admin learns nothing about step-up; the
-  // label makes any later refusal (step-up, validation) audited too.
-  const adminOnly = (action: AdminAction) => async (request: FastifyRequest) => {
-    if (!allowed(request.auth!.roles, 'apps.manage')) {
-      record(request, action, 'denied', { reason: 'forbidden' });
-      throw problems.forbidden('This needs the admin role.');
-    }
+  // The authorization stage decides (`apps.read`, `apps.manage` with step-up, from the caller's
+  // roles as the database holds them now). This hook, right after authentication, only labels
+  // the request, so that every refusal after it is audited under the admin action too.
+  const label = (action: AdminAction) => async (request: FastifyRequest) => {
     labels.set(request, action);
   };
   app.addHook('onError', async (request, _reply, error) => {
     const action = labels.get(request);
-    if (action) record(request, action, 'failure', { reason: (error as { type?: string }).type ?? 'error' });
+    if (!action) return;
+    const status = (error as { statusCode?: number; status?: number }).status ?? (error as { statusCode?: number }).statusCode;
+    if (status === 403) record(request, action, 'denied', { reason: 'forbidden' });
+    else record(request, action, 'failure', { reason: (error as { type?: string }).type ?? 'error' });
   });
   /** Service errors as problems: unknown app or key → 404, a key that cannot be rotated → 409. */
   const answer = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -99,7 +98,8 @@ export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps)
   app.get<{ Params: Static<typeof AppParams> }>(
     '/admin/v1/apps/:app/keys',
     {
-      onRequest: [app.authenticate, adminOnly('list')],
+      onRequest: [app.authenticate, label('list')],
+      config: { permission: 'apps.read' },
       schema: {
         tags: ['admin'],
         summary: 'An app’s API keys, without their secrets (admin)',
@@ -118,7 +118,8 @@ export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps)
   app.post<{ Params: Static<typeof AppParams>; Body: Static<typeof CreateBody> }>(
     '/admin/v1/apps/:app/keys',
     {
-      onRequest: [app.authenticate, adminOnly('create'), app.requireStepUp],
+      onRequest: [app.authenticate, label('create')],
+      config: { permission: 'apps.manage' },
       schema: { tags: ['admin'], summary: 'Create an API key for an app; the key is in this answer only (admin, sensitive: step-up)', security, params: AppParams, body: CreateBody, response: { 201: WithKey } },
     },
     async (request, reply) => {
@@ -133,7 +134,8 @@ export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps)
   app.post<{ Params: Static<typeof KeyParams>; Body: Static<typeof RotateBody> }>(
     '/admin/v1/apps/:app/keys/:id/rotate',
     {
-      onRequest: [app.authenticate, adminOnly('rotate'), app.requireStepUp],
+      onRequest: [app.authenticate, label('rotate')],
+      config: { permission: 'apps.manage' },
       schema: {
         tags: ['admin'],
         summary: 'Replace a key: a new key (in this answer only), the old one keeps working for the overlap (admin, sensitive: step-up)',
@@ -157,7 +159,8 @@ export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps)
   app.delete<{ Params: Static<typeof KeyParams> }>(
     '/admin/v1/apps/:app/keys/:id',
     {
-      onRequest: [app.authenticate, adminOnly('revoke'), app.requireStepUp],
+      onRequest: [app.authenticate, label('revoke')],
+      config: { permission: 'apps.manage' },
       schema: { tags: ['admin'], summary: 'Revoke a key now (admin, sensitive: step-up)', security, params: KeyParams, response: { 204: Type.Null() } },
     },
     async (request, reply) => {

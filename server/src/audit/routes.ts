@@ -1,16 +1,15 @@
 /**
  * The audit trail over HTTP: the public keys that verify checkpoints and archive digests
  * (anyone may fetch them; they are what an auditor checks an archive against), and search for
- * administrators — itself recorded as `audit.search`.
+ * administrators (`audit.read`) — itself recorded as `audit.search`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/index.ts';
 import { problems } from '../http/problems.ts';
 import { NO_QUERY } from '../http/schemas.ts';
 import { publicAuditKeys } from './keys.ts';
 import { searchAudit, type AuditFilter } from './search.ts';
 import type { AuditSink } from './trail.ts';
-import { allowed } from '../authz/matrix.ts';
 
 export interface AuditRoutesDeps {
   db: Database;
@@ -115,14 +114,11 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
     },
   );
 
-  const adminOnly = async (request: FastifyRequest) => {
-    if (!allowed(request.auth!.roles, 'audit.read')) throw problems.forbidden('Reading the audit trail needs the admin role.');
-  };
-
   app.get<{ Querystring: SearchQueryType }>(
     '/admin/v1/audit/events',
     {
-      onRequest: [app.authenticate, adminOnly],
+      onRequest: app.authenticate,
+      config: { permission: 'audit.read' },
       schema: {
         tags: ['admin', 'audit'],
         summary: 'Search the audit trail (admin), newest first; reading it is itself audited',

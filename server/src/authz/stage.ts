@@ -5,12 +5,16 @@
  * checks the permission against the matrix, demands step-up where the matrix says so, and leaves
  * the caller on the request. Handlers then run their queries through `asCaller` with the
  * caller's claims, so row-level security filters the rows as the last line.
+ *
+ * This is the one place where a role decides anything. The access token's `roles` claim is a
+ * hint for the app (what to show), never an input to a decision: it is what the database said
+ * when the token was minted, and an administrator may have taken a role away since.
  */
 import type { FastifyRequest } from 'fastify';
 import type { Database, Queryable } from '../db/index.ts';
 import type { RlsClaims } from '../db/claims.ts';
 import { Problem, problems } from '../http/problems.ts';
-import { allowed, rule, type Permission } from './matrix.ts';
+import { allowed, rule, routePolicyProblem, type Permission } from './matrix.ts';
 import type { RoleName } from '../config/schema.ts';
 
 declare module 'fastify' {
@@ -91,6 +95,10 @@ export const authzProblems = {
 export interface AuthorizationStage {
   /** Throws a Problem when the caller may not use the route; returns the rule that applied. */
   authorize(request: FastifyRequest): Promise<{ stepUp: boolean } | undefined>;
+  /** Why a route may not be registered with this permission, or undefined (matrix.ts). */
+  routePolicyProblem(method: string, url: string, permission: unknown): string | undefined;
+  /** Whether the permission needs a recent sign-in (step-up). */
+  needsStepUp(permission: Permission): boolean;
 }
 
 export function authorizationStage(db: Database): AuthorizationStage {
@@ -107,5 +115,7 @@ export function authorizationStage(db: Database): AuthorizationStage {
       request.caller = caller;
       return { stepUp: rule(permission).stepUp === true };
     },
+    routePolicyProblem,
+    needsStepUp: (permission) => rule(permission).stepUp === true,
   };
 }

@@ -51,6 +51,7 @@ export async function appConfigRoutes(app: FastifyInstance, deps: AppConfigDeps)
     APP_CONFIG_PATH,
     {
       onRequest: app.authenticate,
+      config: { permission: 'account.self' },
       schema: {
         tags: ['devices'],
         summary: 'Managed app configuration for this app on this device, as a JWS to keep and verify offline',

@@ -1,7 +1,8 @@
 /**
  * The HTTP side of remote wipe and lock (devices/commands.ts):
- * - administrators order (`POST /admin/v1/devices/{id}/wipe|lock`: admin role and step-up, as
- *   ending a device's sessions) and read the report (`GET /admin/v1/device-commands`);
+ * - administrators order (`POST /admin/v1/devices/{id}/wipe|lock`: `sessions.end`, with step-up,
+ *   as ending a device's sessions) and read the report (`GET /admin/v1/device-commands`:
+ *   `sessions.read`);
  * - the app acknowledges (`POST /api/v1/device/commands/{id}/ack`) with its device key — its
  *   tokens are gone, but the app key is still required like on every /api route;
  * - the problems the pipeline answers a wiped or locked device with, at the API
@@ -14,7 +15,6 @@ import { Problem, problems } from '../http/problems.ts';
 import { verifyDpopProof } from '../http/dpop.ts';
 import type { AccessClaims } from '../http/bearer.ts';
 import { NO_QUERY } from '../http/schemas.ts';
-import { allowed } from '../authz/matrix.ts';
 import { parseDuration } from '../config/duration.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
@@ -84,19 +84,26 @@ export async function deviceCommandRoutes(app: FastifyInstance, deps: DeviceComm
   const { commands } = deps;
   const security = [{ bearer: [] }];
   const actor = (request: FastifyRequest) => ({ userId: request.auth!.sub, sessionId: request.auth!.sid });
-  // As the other admin device routes: the role first (a non-admin learns nothing about step-up).
-  const adminOnly = (action: string) => async (request: FastifyRequest) => {
-    if (!allowed(request.auth!.roles, 'sessions.manage')) {
-      deps.audit.emit({ action: `admin.${action}`, outcome: 'denied', actor: actor(request), resource: { type: 'device', id: (request.params as { id?: string }).id } });
-      throw problems.forbidden('This needs the admin role.');
-    }
+  // The authorization stage decides (`sessions.read` for the report, `sessions.end` with step-up
+  // to order); this records its refusals, and any later one, under the admin action.
+  const labels = new WeakMap<FastifyRequest, string>();
+  const label = (action: string) => async (request: FastifyRequest) => {
+    labels.set(request, action);
   };
+  app.addHook('onError', async (request, _reply, error) => {
+    const action = labels.get(request);
+    if (!action) return;
+    const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
+    const resource = { type: 'device', ...((request.params as { id?: string }).id ? { id: (request.params as { id: string }).id } : {}) };
+    if (status === 403) deps.audit.emit({ action: `admin.${action}`, outcome: 'denied', actor: actor(request), resource });
+  });
 
   for (const kind of ['wipe', 'lock'] as const) {
     app.post<{ Params: { id: string }; Body: { reason: string } }>(
       `/admin/v1/devices/:id/${kind}`,
       {
-        onRequest: [app.authenticate, adminOnly(`device.${kind}`), app.requireStepUp],
+        onRequest: [app.authenticate, label(`device.${kind}`)],
+        config: { permission: 'sessions.end' },
         schema: {
           tags: ['admin'],
           summary:
@@ -132,7 +139,8 @@ export async function deviceCommandRoutes(app: FastifyInstance, deps: DeviceComm
   app.get<{ Querystring: { state?: 'pending' | 'delivered' | 'acknowledged' | 'outstanding'; olderThan?: string; deviceId?: string; limit?: number } }>(
     '/admin/v1/device-commands',
     {
-      onRequest: [app.authenticate, adminOnly('device_commands.list')],
+      onRequest: [app.authenticate, label('device_commands.list')],
+      config: { permission: 'sessions.read' },
       schema: {
         tags: ['admin'],
         summary: 'Wipe and lock commands, oldest first (admin). `state=pending&olderThan=7d`: the devices that never came back',

@@ -13,12 +13,14 @@
  *   5c. request signature + replay check: `verifyRequestSignature` (apisec/signature-stage.ts),
  *       over the exact bytes received
  *   5d. `sessionGuard`: the idle lock; only a request that passed 5b and 5c counts as activity
+ *   7. authorization: `authorize` checks the route's permission against the matrix with the
+ *      caller's roles as the database holds them now (never the token's `roles` claim), then
+ *      step-up where the matrix asks for it (authz/stage.ts); before validation, so a caller
+ *      without the permission is refused whatever they send. Handlers query with the caller's
+ *      claims set, so row-level security filters rows
  *   6. schema validation of params, query and body, unknown fields refused; responses are
  *      serialized through their schemas
  *   6b. rate limit by class, per verified user: `rateLimitByUser` (after 4 on purpose: decision 0008)
- *   7. authorization: `authorize` checks the route's permission against the matrix with the
- *      caller's current roles, then step-up where the matrix asks for it (authz/stage.ts);
- *      handlers query with the caller's claims set, so row-level security filters rows
  *   8. handler
  *   9. errors become RFC 9457 problem+json (setErrorHandler below); nothing else leaks
  */
@@ -242,14 +244,6 @@ export function createApp(options: AppOptions): FastifyInstance {
       await rateLimits.byUser(request, reply);
     });
   }
-  // 7. Authorization, after every check of who is asking and of the request's shape. Step-up
-  // comes after the permission, so someone without it learns nothing about step-up.
-  app.addHook('preHandler', async function authorize(request) {
-    if (!request.routeOptions.config?.permission) return;
-    if (!options.authorization) throw problems.forbidden('Authorization is not configured.');
-    const decision = await options.authorization.authorize(request);
-    if (decision?.stepUp) await app.requireStepUp(request);
-  });
   // 5c. Request signature and replay check: after authentication (a route's `app.authenticate`
   // ran in onRequest, so the session and its key are known), before schema validation, so an
   // unsigned or replayed request learns nothing from validation errors (decision 0010).
@@ -268,6 +262,38 @@ export function createApp(options: AppOptions): FastifyInstance {
     if (allowLocked === undefined || !request.auth) return;
     await options.sessionGuard(request.auth, { allowLocked });
   });
+  // 7. Authorization, once who is asking is settled (token, app key, signature, idle lock) and
+  // before the request's shape is looked at: a caller without the permission is refused the
+  // same way whatever they send, and learns nothing from validation errors. The permission is
+  // checked against the caller's roles as the database holds them now (authz/stage.ts), never
+  // the token's `roles` claim. Step-up comes after the permission, so someone without it learns
+  // nothing about step-up.
+  app.addHook('preValidation', async function authorize(request) {
+    if (!request.routeOptions.config?.permission) return;
+    if (!options.authorization) throw problems.forbidden('Authorization is not configured.');
+    const decision = await options.authorization.authorize(request);
+    if (decision?.stepUp) await app.requireStepUp(request);
+  });
+  // With an authorization stage, every /api and /admin route names its permission (or is one of
+  // the few no person calls), and one that deletes or ends something names a destructive one:
+  // a route that does not is a programming error found at start, not a hole found in production.
+  // The permission and whether it needs step-up are published on the operation in /openapi.json.
+  const authorization = options.authorization;
+  if (authorization) {
+    app.addHook('onRoute', (route) => {
+      const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
+      const permission = route.config?.permission;
+      for (const method of methods) {
+        const problem = authorization.routePolicyProblem(method, route.url, permission);
+        if (problem) throw new Error(`route policy: ${problem}`);
+      }
+      if (permission && route.schema) {
+        // OpenAPI extensions (x-…) are copied onto the operation by @fastify/swagger.
+        const extensions = { 'x-palisade-permission': permission, ...(authorization.needsStepUp(permission) ? { 'x-palisade-step-up': true } : {}) };
+        route.schema = { ...route.schema, ...extensions } as typeof route.schema;
+      }
+    });
+  }
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
     const context = contexts.get(request);
@@ -344,26 +370,18 @@ export function createApp(options: AppOptions): FastifyInstance {
 
   const authenticate = (allowLocked: boolean) => async (request: FastifyRequest) => {
     const dpop = request.headers.dpop;
-    try {
-      const claims = await options.bearer.verify(request.headers.authorization, {
-        method: request.method,
-        // htu as the client addressed it: the public origin and the path, without the query.
-        url: `${options.publicOrigin}${request.url.split('?')[0]}`,
-        dpop: Array.isArray(dpop) ? dpop.join(',') : dpop,
-      });
-      request.auth = claims;
-      guarded.set(request, allowLocked);
-      const context = contexts.get(request);
-      if (context) {
-        Object.assign(context.actor, { userId: claims.sub, sessionId: claims.sid, appId: claims.client_id, ...((claims.cnf as { jkt?: string } | undefined)?.jkt ? { deviceId: (claims.cnf as { jkt: string }).jkt } : {}) });
-      }
-    } catch (error) {
-      // RFC 9449 §7.1: a caller using the DPoP scheme is challenged in the DPoP scheme.
-      const challenge = error instanceof Problem ? error.headers['www-authenticate'] : undefined;
-      if (error instanceof Problem && challenge?.startsWith('Bearer ') && /^dpop /i.test(request.headers.authorization ?? '')) {
-        error.headers['www-authenticate'] = challenge.replace(/^Bearer /, `DPoP algs="${DPOP_ALGS.join(' ')}", `);
-      }
-      throw error;
+    // A refusal is challenged in the scheme the caller used (sendProblem, RFC 9449 §7.1).
+    const claims = await options.bearer.verify(request.headers.authorization, {
+      method: request.method,
+      // htu as the client addressed it: the public origin and the path, without the query.
+      url: `${options.publicOrigin}${request.url.split('?')[0]}`,
+      dpop: Array.isArray(dpop) ? dpop.join(',') : dpop,
+    });
+    request.auth = claims;
+    guarded.set(request, allowLocked);
+    const context = contexts.get(request);
+    if (context) {
+      Object.assign(context.actor, { userId: claims.sub, sessionId: claims.sid, appId: claims.client_id, ...((claims.cnf as { jkt?: string } | undefined)?.jkt ? { deviceId: (claims.cnf as { jkt: string }).jkt } : {}) });
     }
   };
   app.decorate('authenticate', authenticate(false));
@@ -371,7 +389,7 @@ export function createApp(options: AppOptions): FastifyInstance {
   app.decorate('authenticateLocked', authenticate(true));
 
   // Sensitive actions (deletes, permission changes, exports) also need a recent, strong enough
-  // sign-in: `onRequest: [app.authenticate, app.requireStepUp]`.
+  // sign-in: the authorization stage calls this where the route's permission asks for step-up.
   app.decorate('requireStepUp', async (request: FastifyRequest) => {
     const { maxAgeMs, acr, clock } = options.stepUp;
     const authTime = request.auth?.auth_time;
@@ -397,10 +415,21 @@ export function createApp(options: AppOptions): FastifyInstance {
   return app;
 }
 
+/**
+ * RFC 9449 §7.1: a request made with a DPoP-bound token (the DPoP scheme, or a verified token
+ * with `cnf.jkt`) is challenged in the DPoP scheme, with the algorithms it accepts; a Bearer
+ * challenge would tell the app to send the token as a bearer token, which is refused.
+ */
+function challengeScheme(challenge: string, request: FastifyRequest): string {
+  if (!challenge.startsWith('Bearer ')) return challenge;
+  const dpopBound = /^dpop /i.test(request.headers.authorization ?? '') || typeof (request.auth?.cnf as { jkt?: unknown } | undefined)?.jkt === 'string';
+  return dpopBound ? challenge.replace(/^Bearer /, `DPoP algs="${DPOP_ALGS.join(' ')}", `) : challenge;
+}
+
 export function sendProblem(reply: FastifyReply, problem: Problem, request: FastifyRequest): FastifyReply {
   answeredWith.set(request, problem.type);
   if (problem.audit) auditedAs.set(request, problem.audit);
-  for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
+  for (const [name, value] of Object.entries(problem.headers)) reply.header(name, name === 'www-authenticate' ? challengeScheme(value, request) : value);
   // A browser over a rate limit gets a page saying when to try again (problem-page.ts).
   if (hasPage(problem) && prefersHtml(request)) {
     return reply.code(problem.status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(problemPage(problem, request, Date.now()));

@@ -21,7 +21,8 @@ export interface AccessClaims extends JWTPayload {
   auth_time?: number;
   acr?: string;
   amr?: string[];
-  roles: string[];
+  // No `roles`: the token's roles claim is a hint for the app, never an input to a decision
+  // (the authorization stage reads the caller's roles from the database, authz/stage.ts).
   department?: string;
   territory?: string;
   region?: string;

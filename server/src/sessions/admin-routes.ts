@@ -1,7 +1,7 @@
 /**
- * The admin side of sessions: list and end any user's sessions (remote logout). Admin role
- * only; ending sessions is a sensitive action (step-up). Every call, allowed or refused, goes
- * to `audit` — today the log, the tamper-evident audit trail once it exists (issue 7).
+ * The admin side of sessions: list and end any user's sessions (remote logout). The
+ * authorization stage decides: `sessions.read` to look, `sessions.end` (step-up) to end.
+ * Every call, allowed or refused, goes to `audit` (the audit trail, as `admin.<action>`).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Sessions } from './service.ts';
@@ -9,7 +9,6 @@ import { DeviceSchema, SessionIdParams, SessionSchema, deviceView, sessionView }
 import type { Devices } from './devices.ts';
 import { problems } from '../http/problems.ts';
 import { NO_QUERY } from '../http/schemas.ts';
-import { allowed } from '../authz/matrix.ts';
 
 export interface AdminAuditEvent {
   action: 'sessions.list' | 'sessions.revoke_all' | 'session.read' | 'session.revoke' | 'device.read' | 'device.revoke';
@@ -41,21 +40,23 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
   const actor = (request: FastifyRequest) => ({ userId: request.auth!.sub, sessionId: request.auth!.sid });
   const target = (request: FastifyRequest, type: 'user' | 'session' | 'device') => ({ type, id: (request.params as { id: string }).id });
 
-  // Runs after authentication and before step-up, so a non-admin learns nothing about step-up.
-  // It also labels the request, so that any later refusal (step-up, validation) is audited too.
-  const adminOnly = (action: AdminAuditEvent['action'], type: 'user' | 'session' | 'device') => async (request: FastifyRequest) => {
-    if (!allowed(request.auth!.roles, 'sessions.manage')) {
-      deps.audit({ action, actor: actor(request), target: target(request, type), outcome: 'denied' });
-      throw problems.forbidden('This needs the admin role.');
-    }
+  // The authorization stage decides (`sessions.read`, `sessions.end`: the caller's roles as the
+  // database holds them now, then step-up for ending). This hook, right after authentication,
+  // only labels the request, so that every refusal after it — no permission, no recent
+  // sign-in, invalid input — is audited under the admin action as well.
+  const label = (action: AdminAuditEvent['action'], type: 'user' | 'session' | 'device') => async (request: FastifyRequest) => {
     auditLabels.set(request, { action, type });
   };
   const auditLabels = new WeakMap<FastifyRequest, { action: AdminAuditEvent['action']; type: 'user' | 'session' | 'device' }>();
   app.addHook('onError', async (request, _reply, error) => {
     const label = auditLabels.get(request);
-    if (!label) return; // unauthenticated, or refused by adminOnly (audited there)
+    if (!label) return; // unauthenticated
     const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode ?? 500;
     if (status === 404) return; // not_found is audited by the handler
+    if (status === 403) {
+      deps.audit({ action: label.action, actor: actor(request), target: target(request, label.type), outcome: 'denied' });
+      return;
+    }
     deps.audit({ action: label.action, actor: actor(request), target: target(request, label.type), outcome: 'refused', detail: { status, problem: (error as { type?: string }).type } });
   });
   const security = [{ bearer: [] }];
@@ -63,7 +64,8 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
   app.get<{ Params: { id: string } }>(
     '/admin/v1/users/:id/sessions',
     {
-      onRequest: [app.authenticate, adminOnly('sessions.list', 'user')],
+      onRequest: [app.authenticate, label('sessions.list', 'user')],
+      config: { permission: 'sessions.read' },
       schema: {
         tags: ['admin'],
         summary: 'A user’s sessions (admin)',
@@ -83,7 +85,8 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
   app.delete<{ Params: { id: string } }>(
     '/admin/v1/users/:id/sessions',
     {
-      onRequest: [app.authenticate, adminOnly('sessions.revoke_all', 'user'), app.requireStepUp],
+      onRequest: [app.authenticate, label('sessions.revoke_all', 'user')],
+      config: { permission: 'sessions.end' },
       schema: {
         tags: ['admin'],
         summary: 'End every session of a user on every device (admin, sensitive: step-up)',
@@ -103,7 +106,8 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
   app.get<{ Params: { id: string } }>(
     '/admin/v1/sessions/:id',
     {
-      onRequest: [app.authenticate, adminOnly('session.read', 'session')],
+      onRequest: [app.authenticate, label('session.read', 'session')],
+      config: { permission: 'sessions.read' },
       schema: { tags: ['admin'], summary: 'One session (admin)', security, params: SessionIdParams, querystring: NO_QUERY, response: { 200: AdminSession } },
     },
     async (request) => {
@@ -120,7 +124,8 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
   app.delete<{ Params: { id: string } }>(
     '/admin/v1/sessions/:id',
     {
-      onRequest: [app.authenticate, adminOnly('session.revoke', 'session'), app.requireStepUp],
+      onRequest: [app.authenticate, label('session.revoke', 'session')],
+      config: { permission: 'sessions.end' },
       schema: { tags: ['admin'], summary: 'End one session now, on every instance (admin, sensitive: step-up)', security, params: SessionIdParams, querystring: NO_QUERY, response: { 204: { type: 'null' } } },
     },
     async (request, reply) => {
@@ -140,7 +145,8 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
   app.get<{ Params: { id: string } }>(
     '/admin/v1/devices/:id',
     {
-      onRequest: [app.authenticate, adminOnly('device.read', 'device')],
+      onRequest: [app.authenticate, label('device.read', 'device')],
+      config: { permission: 'sessions.read' },
       schema: { tags: ['admin'], summary: 'One device (admin)', security, params: UserParams, querystring: NO_QUERY, response: { 200: AdminDevice } },
     },
     async (request) => {
@@ -154,7 +160,8 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
   app.delete<{ Params: { id: string } }>(
     '/admin/v1/devices/:id',
     {
-      onRequest: [app.authenticate, adminOnly('device.revoke', 'device'), app.requireStepUp],
+      onRequest: [app.authenticate, label('device.revoke', 'device')],
+      config: { permission: 'sessions.end' },
       schema: { tags: ['admin'], summary: 'Revoke a device (lost or stolen): its sessions end now and it cannot sign in again (admin, sensitive: step-up)', security, params: UserParams, querystring: NO_QUERY, response: { 204: { type: 'null' } } },
     },
     async (request, reply) => {

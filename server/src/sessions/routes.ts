@@ -108,7 +108,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     {
       onRequest: app.authenticateLocked,
       // Unlocking is authentication: per IP and per person; a refused proof feeds the lockout.
-      config: { rateLimit: 'auth' },
+      config: { permission: 'account.self', rateLimit: 'auth' },
       schema: {
         tags: ['sessions'],
         summary: 'A fresh, single-use challenge to sign with the session’s unlock key (works while the session is locked)',
@@ -130,7 +130,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     {
       onRequest: app.authenticateLocked,
       // Unlocking is authentication: per IP and per person; a refused proof feeds the lockout.
-      config: { rateLimit: 'auth' },
+      config: { permission: 'account.self', rateLimit: 'auth' },
       bodyLimit: 4096,
       schema: {
         tags: ['sessions'],
@@ -161,6 +161,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     '/api/v1/me/sessions',
     {
       onRequest: app.authenticate,
+      config: { permission: 'account.self' },
       schema: {
         tags: ['sessions'],
         summary: 'The caller’s devices and sessions (one per sign-in on a device): active, locked, or ended early and why',
@@ -187,6 +188,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     '/api/v1/me/sessions/:id',
     {
       onRequest: app.authenticate,
+      config: { permission: 'account.self' },
       schema: {
         tags: ['sessions'],
         summary: 'End one of the caller’s own sessions (for example on a lost phone); its tokens stop working at once',
@@ -211,6 +213,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     {
       onRequest: app.authenticate,
       bodyLimit: 1024,
+      config: { permission: 'account.self' },
       schema: {
         tags: ['sessions'],
         summary: 'Sign out: end this session (or every session of the caller); its tokens stop working at once',

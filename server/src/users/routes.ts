@@ -52,6 +52,7 @@ export async function userRoutes(app: FastifyInstance, deps: UserRoutesDeps): Pr
     '/api/v1/me',
     {
       onRequest: app.authenticate,
+      config: { permission: 'account.self' },
       schema: {
         tags: ['identity'],
         summary: 'The caller: identity, roles, attributes and session',

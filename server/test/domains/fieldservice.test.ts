@@ -290,6 +290,23 @@ for (const kind of databaseKinds()) {
         ok(await call(users.dispatcher!, 'POST', '/api/v1/shifts', { ...shift, technicianId: users.techA!.id }), 201, 'shift in north');
       });
 
+      test('removing a shift and cancelling a job need a recent sign-in: an old one gets the RFC 9470 challenge and nothing changes', async () => {
+        const hourAgo = await minter.token(users.dispatcher!.id, { authTime: Math.floor(Date.now() / 1000) - 3600 });
+        const start = Date.now() + 2 * 86_400_000;
+        const shift = ok(await call(users.dispatcher!, 'POST', '/api/v1/shifts', { technicianId: users.techA!.id, startsAt: new Date(start).toISOString(), endsAt: new Date(start + 3_600_000).toISOString() }), 201, 'plan') as { id: string };
+        const jobId = await jobAt('assigned');
+        for (const [method, url] of [['DELETE', `/api/v1/shifts/${shift.id}`], ['POST', `/api/v1/jobs/${jobId}/cancel`]] as const) {
+          const response = await call(users.dispatcher!, method, url, undefined, hourAgo);
+          const body = refused(response, 401, 'step-up-required', `${method} ${url} an hour after sign-in`);
+          assert.equal(body.maxAge, 300);
+          assert.equal(response.headers['www-authenticate'], 'Bearer realm="palisade", error="insufficient_user_authentication", error_description="a more recent authentication is required", max_age=300');
+        }
+        assert.equal(await owner(async (o) => (await o.query('SELECT 1 FROM fs_shifts WHERE id = $1', [shift.id])).rows.length), 1, 'the shift is still there');
+        assert.equal(ok(await call(users.dispatcher!, 'GET', `/api/v1/jobs/${jobId}`), 200, 'read').status, 'assigned', 'the job is not cancelled');
+        assert.equal((await call(users.dispatcher!, 'DELETE', `/api/v1/shifts/${shift.id}`)).statusCode, 204, 'a fresh sign-in removes it');
+        assert.equal(ok(await call(users.dispatcher!, 'POST', `/api/v1/jobs/${jobId}/cancel`), 200, 'fresh cancel').status, 'cancelled');
+      });
+
       test('with the API bypassed, the database trigger refuses a status update that skips a step', async () => {
         const jobId = await jobAt('assigned');
         await assert.rejects(
@@ -500,9 +517,8 @@ for (const kind of databaseKinds()) {
         const body = refused(await call(tech, 'GET', '/api/v1/jobs'), 403, 'forbidden', 'after');
         assert.equal(body.permission, 'jobs.read');
         refused(await call(tech, 'POST', '/api/v1/me/location', { latitude: 1, longitude: 1 }), 403, 'forbidden', 'location report');
-        const me = ok(await call(tech, 'GET', '/api/v1/me/permissions'), 200, 'permissions');
-        assert.deepEqual(me.roles, []);
-        assert.deepEqual(me.permissions, []);
+        // With no role left, not even the caller's own account is served (account.self).
+        assert.equal(refused(await call(tech, 'GET', '/api/v1/me/permissions'), 403, 'forbidden', 'permissions').permission, 'account.self');
       });
 
       test('/api/v1/me/permissions lists exactly the matrix’s permissions of the caller’s roles, with scope and step-up', async () => {

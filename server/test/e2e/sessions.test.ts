@@ -17,6 +17,7 @@ import { MobileApp, relaxedPosture } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { searchAudit, type AuditFilter } from '../../src/audit/index.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { DPOP_ALGS } from '../../src/http/dpop.ts';
 
 const MINUTE = 60_000;
 
@@ -116,7 +117,7 @@ for (const kind of databaseKinds()) {
         const denials = await audited({ action: 'admin.session.revoke', outcome: 'denied', userId: subOf(tech.tokens.access_token) });
         assert.equal(denials.length, 1, 'the denial is audited, attributed to the caller');
         const http = await audited({ action: 'http.denied', userId: subOf(tech.tokens.access_token) });
-        assert.ok(http.some((e) => e.reason === 'forbidden' && e.resource?.id === 'DELETE /admin/v1/sessions/:id' && e.actor.ip && e.requestId), 'every 403 is recorded with route, IP and request id');
+        assert.ok(http.some((e) => e.reason === 'permission_missing' && e.resource?.id === 'DELETE /admin/v1/sessions/:id' && e.actor.ip && e.requestId), 'every 403 is recorded with route, IP and request id');
       });
 
       test('an admin lists a user’s sessions and ends one remotely: its tokens stop at once', async () => {
@@ -169,7 +170,8 @@ for (const kind of databaseKinds()) {
           upstream.staleLoginSeconds = 0;
         }
         const response = await app.call(`/admin/v1/sessions/${sidOf(stale.tokens.access_token)}`, stale.tokens.access_token, { method: 'DELETE' });
-        assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="palisade", error="insufficient_user_authentication", error_description="a more recent authentication is required", max_age=120');
+        // field-app binds its tokens to the device key: the challenge is in the DPoP scheme (RFC 9449 §7.1).
+        assert.equal(response.headers.get('www-authenticate'), `DPoP algs="${DPOP_ALGS.join(' ')}", realm="palisade", error="insufficient_user_authentication", error_description="a more recent authentication is required", max_age=120`);
       });
     });
 

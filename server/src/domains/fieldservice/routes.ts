@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database, Queryable } from '../../db/index.ts';
 import { asCaller } from '../../db/claims.ts';
 import type { AuditSink } from '../../audit/index.ts';
-import { allowed, loadCaller, permissionsOf, PERMISSIONS, type Caller } from '../../authz/index.ts';
+import { allowed, permissionsOf, PERMISSIONS, rule, type Caller } from '../../authz/index.ts';
 import { Problem, problems } from '../../http/problems.ts';
 import { LATEST_INSTANT, NO_QUERY, UUID } from '../../http/schemas.ts';
 import { classified, encryptionContext, refuseForbiddenData, type EncryptedColumn } from './classification.ts';
@@ -235,6 +235,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
     '/api/v1/me/permissions',
     {
       onRequest: app.authenticate,
+      config: { permission: 'account.self' },
       schema: {
         tags: ['authorization'],
         summary: 'What the caller may do: permissions from the matrix, with scope and step-up (for the UI)',
@@ -263,12 +264,11 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
       },
     },
     async (request) => {
-      // No permission of its own: anyone signed in may ask what they may do.
-      const who = await loadCaller(deps.db, request.auth!.sub, request.auth!.device_ownership);
-      if (!who) throw problems.sessionRevoked();
+      // The caller as the authorization stage loaded them: roles as the database holds them now.
+      const who = request.caller!;
       return {
         roles: who.roles,
-        permissions: permissionsOf(who.roles).map((name) => ({ name, scope: PERMISSIONS[name].scope, stepUp: 'stepUp' in PERMISSIONS[name] })),
+        permissions: permissionsOf(who.roles).map((name) => ({ name, scope: PERMISSIONS[name].scope, stepUp: rule(name).stepUp === true })),
         scope: { territory: who.claims.territory, region: who.claims.region, department: who.claims.department, projects: [...who.claims.projects], contractor: who.claims.contractor },
       };
     },
@@ -462,7 +462,7 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
     {
       onRequest: app.authenticate,
       config: { permission: 'jobs.cancel' },
-      schema: { tags: ['field service'], summary: 'Cancel an open job', security, params: IdParams, querystring: NO_QUERY, response: { 200: JobView } },
+      schema: { tags: ['field service'], summary: 'Cancel an open job (sensitive: step-up)', security, params: IdParams, querystring: NO_QUERY, response: { 200: JobView } },
     },
     async (request) =>
       run(request, async (tx, who) => {
@@ -814,8 +814,8 @@ export async function fieldServiceRoutes(app: FastifyInstance, deps: FieldServic
     '/api/v1/shifts/:id',
     {
       onRequest: app.authenticate,
-      config: { permission: 'schedules.manage' },
-      schema: { tags: ['field service'], summary: 'Remove a planned shift', security, params: IdParams, querystring: NO_QUERY, response: { 204: { type: 'null' } } },
+      config: { permission: 'schedules.remove' },
+      schema: { tags: ['field service'], summary: 'Remove a planned shift (sensitive: step-up)', security, params: IdParams, querystring: NO_QUERY, response: { 204: { type: 'null' } } },
     },
     async (request, reply) => {
       await run(request, async (tx) => {
