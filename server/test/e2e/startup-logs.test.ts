@@ -74,7 +74,9 @@ for (const kind of databaseKinds()) {
       restarted = await startPalisade({ ...env, PALISADE_AUDIT_CHECKPOINT_EVERY: '1', PALISADE_LOG_LEVEL: 'warn' }, 240_000);
       const deadline = Date.now() + 60_000;
       while (!restarted.output().includes('"event":"audit.tamper_detected"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    });
+      // Two starts of the server (the first on an empty embedded database) on a busy machine:
+      // a hang guard, not a speed requirement.
+    }, { timeout: 900_000 });
 
     after(async () => {
       await restarted?.stop();
