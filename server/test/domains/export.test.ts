@@ -163,7 +163,8 @@ for (const kind of databaseKinds()) {
       const { privateKey, publicKey } = await generateKeyPair('ES256');
       const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'test', alg: 'ES256', use: 'sig' };
       sign = (who, authTimeS) =>
-        new SignJWT({ client_id: 'field-app', sid: randomUUID(), roles: who.roles, scope: 'api', auth_time: authTimeS })
+        // A company-managed device: export is refused on personal (and unreported) devices.
+        new SignJWT({ client_id: 'field-app', sid: randomUUID(), roles: who.roles, scope: 'api', auth_time: authTimeS, device_ownership: 'corporate', device_compliant: true })
           .setProtectedHeader({ alg: 'ES256', kid: 'test', typ: 'at+jwt' })
           .setIssuer(ISSUER)
           .setAudience(AUDIENCE)

@@ -70,7 +70,7 @@ for (const kind of databaseKinds()) {
         assert.equal(answer.type, `${PROBLEM}posture-required`, 'a device app must say what device it runs on');
         assert.match(answer.contentType, /application\/problem\+json/);
       } finally {
-        field.posture = compliantPosture;
+        field.posture = (device) => compliantPosture(device);
       }
     });
 

@@ -33,9 +33,9 @@ export const APP_SCOPE = 'openid profile email offline_access api';
 export const BEARER_FIELD_APP = JSON.stringify([{ id: 'field-app', name: 'Field Service', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' }]);
 
 /** A compliant report from an unmanaged iPhone with the app's current version, signed with the device key. */
-export function compliantPosture(device: { keys: CryptoKeyPair }): Promise<string> {
+export function compliantPosture(device: { keys: CryptoKeyPair }, nowMs = Date.now()): Promise<string> {
   const claims = { platform: 'ios', os_version: '18.1', app_version: '2.4.0', app_build: '240', jailbroken: false, passcode_set: true, biometry: true, managed: false, jti: randomUUID() };
-  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'palisade-posture+jwt' }).setIssuedAt().sign(device.keys.privateKey);
+  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'palisade-posture+jwt' }).setIssuedAt(Math.floor(nowMs / 1000)).sign(device.keys.privateKey);
 }
 
 /**
@@ -138,7 +138,7 @@ export class MobileApp {
   /** The API key `call` sends: undefined, the one provisioned for this app; null, none. */
   appKey: string | null | undefined;
   /** Makes the `palisade-device-posture` header of a token request; undefined sends none. */
-  posture: ((device: { keys: CryptoKeyPair; jkt: string }, grant: 'authorization_code' | 'refresh_token') => Promise<string | undefined>) | undefined = compliantPosture;
+  posture: ((device: { keys: CryptoKeyPair; jkt: string }, grant: 'authorization_code' | 'refresh_token') => Promise<string | undefined>) | undefined = (device) => compliantPosture(device, this.clock());
 
   constructor(issuer: string, ca: string, clientId = 'field-app', options: { appKey?: string | null } = {}) {
     this.issuer = issuer;
