@@ -57,6 +57,9 @@ for (const kind of databaseKinds()) {
         },
         clock,
       ));
+      // DPoP proofs carry the real time: the server's clock starts from it once the server is up
+      // (however long the start took), not from when this file was loaded.
+      clock.set(Date.now());
       app = new MobileApp(server.url, ca);
       app.clock = () => clock.now();
     });
