@@ -72,7 +72,8 @@ for (const kind of databaseKinds()) {
         DATABASE_URL: database.url,
         // The real authentication limit, not the test suites' generous one.
         PALISADE_RATE_LIMITS_AUTH_POINTS: '5',
-      });
+        // A hang guard only: loading the demo data into PGlite takes its time on a busy machine.
+      }, 180_000);
       api = new Agent({ connect: { ca: server.ca } });
       screenshots = process.env.PALISADE_TEST_SCREENSHOTS ?? database.dataDir;
       mkdirSync(screenshots, { recursive: true });
