@@ -17,9 +17,11 @@
 import { run } from 'node:test';
 import type { TestEvent } from 'node:test/reporters';
 import { spec } from 'node:test/reporters';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { prepareTemplates } from './helpers/databases.ts';
 
 const DEFAULT_FILE_TIMEOUT_S = 600;
 const CONCURRENCY = 2;
@@ -121,6 +123,25 @@ async function runFile(file: string): Promise<FileResult> {
   return { file, ms, failed: failed || timedOut, timedOut };
 }
 
+// The migrated PGlite template the test files copy their databases from (helpers/databases.ts)
+// is made once for the whole run, not once per file.
+let templates: string | undefined;
+if (!process.env.PALISADE_TEST_TEMPLATE_DIR) {
+  templates = mkdtempSync(path.join(tmpdir(), 'palisade-test-templates-'));
+  process.env.PALISADE_TEST_TEMPLATE_DIR = templates;
+}
+const prepareStarted = performance.now();
+if (selected.some((file) => readFileSync(file, 'utf8').includes('databaseKinds('))) {
+  try {
+    await prepareTemplates();
+  } catch (error) {
+    console.error(`could not make the migrated database templates: ${(error as Error).message}`);
+    if (templates) rmSync(templates, { recursive: true, force: true });
+    process.exit(1);
+  }
+  reporter.write({ type: 'test:diagnostic', data: { nesting: 0, message: `migrated database templates ready: ${seconds(performance.now() - prepareStarted)}` } });
+}
+
 const started = performance.now();
 const queue = [...selected];
 const results: FileResult[] = [];
@@ -130,6 +151,7 @@ await Promise.all(
   }),
 );
 
+if (templates) rmSync(templates, { recursive: true, force: true });
 const total = performance.now() - started;
 const failedFiles = results.filter((r) => r.failed);
 const lines = [

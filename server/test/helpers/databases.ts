@@ -143,6 +143,16 @@ function migratedPostgresTemplate(admin: string): Promise<string> {
   return postgresTemplate;
 }
 
+/**
+ * Makes the migrated templates before the test files start (the runner calls this once), so the
+ * files copy them instead of each making its own at the same time.
+ */
+export async function prepareTemplates(): Promise<void> {
+  await migratedPgliteTemplate();
+  const admin = process.env.TEST_DATABASE_URL;
+  if (admin) await migratedPostgresTemplate(admin);
+}
+
 export function databaseKinds(): DatabaseKind[] {
   const kinds: DatabaseKind[] = [
     {
