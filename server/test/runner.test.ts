@@ -14,11 +14,12 @@ import { processGone, waitForExit } from './helpers/server-process.ts';
 const runner = path.join(import.meta.dirname, 'run.ts');
 const fixtures = path.join(import.meta.dirname, 'fixtures', 'runner');
 
-function runRunner(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+/** Runs the runner; `signal` (the test's) kills it if the test itself is cancelled or times out. */
+function runRunner(args: string[], env: Record<string, string>, signal: AbortSignal): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     // Started from a test file, the runner would otherwise see the test context and run nothing.
     const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
-    const child = spawn(process.execPath, [runner, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [runner, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'], signal });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
@@ -27,12 +28,12 @@ function runRunner(args: string[], env: Record<string, string>): Promise<{ code:
   });
 }
 
-test('a file that never ends is killed after PALISADE_TEST_FILE_TIMEOUT, reported by name, and fails the run; the other files still run', { timeout: 120_000 }, async () => {
+test('a file that never ends is killed after PALISADE_TEST_FILE_TIMEOUT, reported by name, and fails the run; the other files still run', { timeout: 120_000 }, async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'palisade-runner-'));
   try {
     const pidFile = path.join(dir, 'pid');
     // Ten seconds: far more than the passing fixture needs, so only the hanging one runs out.
-    const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_FILE_TIMEOUT: '10', RUNNER_FIXTURE_PID_FILE: pidFile });
+    const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_FILE_TIMEOUT: '10', RUNNER_FIXTURE_PID_FILE: pidFile }, t.signal);
     assert.notEqual(code, 0, `the run fails:\n${output}`);
     assert.match(output, /failed files:\s*\n\S*\s+server\/test\/fixtures\/runner\/hangs\.test\.ts \(timed out after 10\.0 s, killed\)/, output);
     assert.match(output, /hangs\.test\.ts[^\n]*\n\s*\[?did not finish within 10\.0 s \(PALISADE_TEST_FILE_TIMEOUT\): its process was killed/, 'the failure says why');
@@ -48,15 +49,15 @@ test('a file that never ends is killed after PALISADE_TEST_FILE_TIMEOUT, reporte
   }
 });
 
-test('the runner fixtures are not part of the normal run', { timeout: 60_000 }, async () => {
-  const { code, output } = await runRunner(['fixtures/runner'], {});
+test('the runner fixtures are not part of the normal run', { timeout: 60_000 }, async (t) => {
+  const { code, output } = await runRunner(['fixtures/runner'], {}, t.signal);
   assert.notEqual(code, 0);
   assert.match(output, /no test file matches "fixtures\/runner"/);
   assert.doesNotMatch(output, /hangs\.test\.ts/);
 });
 
-test('a per-file timeout that is not a positive number of seconds is refused', { timeout: 60_000 }, async () => {
-  const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_FILE_TIMEOUT: '10m' });
+test('a per-file timeout that is not a positive number of seconds is refused', { timeout: 60_000 }, async (t) => {
+  const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_FILE_TIMEOUT: '10m' }, t.signal);
   assert.equal(code, 2);
   assert.match(output, /PALISADE_TEST_FILE_TIMEOUT must be a positive number of seconds, not "10m"/);
 });
