@@ -83,9 +83,13 @@ function count(event: TestEvent & { type: 'test:pass' | 'test:fail' }): void {
   else counts.failed += 1;
 }
 
+/** The files running now: stopping the runner stops them too. */
+const running = new Set<AbortController>();
+
 async function runFile(file: string): Promise<FileResult> {
   const started = performance.now();
   const abort = new AbortController();
+  running.add(abort);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -117,6 +121,7 @@ async function runFile(file: string): Promise<FileResult> {
     kept.push(event);
   }
   clearTimeout(timer);
+  running.delete(abort);
   const ms = performance.now() - started;
   for (const event of kept) reporter.write(event);
   reporter.write({ type: 'test:diagnostic', data: { nesting: 0, message: `${shown(file)}: ${seconds(ms)}${timedOut ? ', timed out' : failed ? ', failed' : ''}` } });
@@ -129,6 +134,15 @@ let templates: string | undefined;
 if (!process.env.PALISADE_TEST_TEMPLATE_DIR) {
   templates = mkdtempSync(path.join(tmpdir(), 'palisade-test-templates-'));
   process.env.PALISADE_TEST_TEMPLATE_DIR = templates;
+}
+// Stopped (Ctrl-C, or CI cancelling the job): the test files' processes are killed with the
+// runner rather than left running on their own.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const abort of running) abort.abort();
+    if (templates) rmSync(templates, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
 }
 const prepareStarted = performance.now();
 if (selected.some((file) => readFileSync(file, 'utf8').includes('databaseKinds('))) {
