@@ -55,7 +55,7 @@ for (const kind of databaseKinds()) {
     const asOperator = <T>(fn: () => Promise<T>) => requestContext.run({ actor: { userId: 'cli' } }, fn);
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       audit = new AuditTrail(db, clock, quiet, { flushIntervalMs: 10 });
       keys = service();
@@ -209,7 +209,7 @@ describe('the app key stage in the pipeline', () => {
   };
 
   before(async () => {
-    database = await databaseKinds()[0]!.create();
+    database = await databaseKinds()[0]!.create({ migrated: true });
     db = await openMigrated(database);
     keys = new AppKeys({ db, clock, master: masterKeyFromBase64url(generateMasterKey()), apps: ['field-app', 'kiosk-app', 'web-app'] });
     fieldKey = (await keys.create('field-app', { name: 'field' })).key;

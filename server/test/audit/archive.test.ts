@@ -43,7 +43,7 @@ for (const kind of databaseKinds()) {
     let sealer: Sealer;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       signer = await loadCheckpointSigner(db, masterKeyFromBase64url(generateMasterKey()));
       keys = await publicAuditKeys(db);
@@ -94,7 +94,7 @@ for (const kind of databaseKinds()) {
         const source = await mkdtemp(path.join(tmpdir(), 'palisade-archive-src-'));
         // The archive of the first test already lives in the database's export records; make an
         // independent one by verifying a copy of what a fresh export of this chain looks like.
-        const other = await kind.create();
+        const other = await kind.create({ migrated: true });
         const odb = await openMigrated(other);
         try {
           const osigner = await loadCheckpointSigner(odb, masterKeyFromBase64url(generateMasterKey()));
@@ -209,7 +209,7 @@ for (const kind of databaseKinds()) {
 
     test('an export claims its range first: a crash before the files leaves nothing to overlap, a second run completes it', async () => {
       const target = await mkdtemp(path.join(tmpdir(), 'palisade-archive-claims-'));
-      const other = await kind.create();
+      const other = await kind.create({ migrated: true });
       const odb = await openMigrated(other);
       try {
         const osigner = await loadCheckpointSigner(odb, masterKeyFromBase64url(generateMasterKey()));

@@ -28,7 +28,7 @@ for (const kind of databaseKinds()) {
     const master = masterKeyFromBase64url(generateMasterKey());
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       signer = await loadCheckpointSigner(db, master);
       trail = new AuditTrail(db, systemClock, silent, { flushIntervalMs: 10 });
@@ -87,7 +87,7 @@ for (const kind of databaseKinds()) {
       let isealer: Sealer;
       let itrail: AuditTrail;
       beforeEach(async () => {
-        isolated = await kind.create();
+        isolated = await kind.create({ migrated: true });
         idb = await openMigrated(isolated);
         const isigner = await loadCheckpointSigner(idb, master);
         itrail = new AuditTrail(idb, systemClock, silent, { flushIntervalMs: 10 });

@@ -90,7 +90,7 @@ for (const kind of databaseKinds()) {
     let since: number;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
     });
     after(async () => {
@@ -196,7 +196,7 @@ for (const kind of databaseKinds()) {
     });
 
     test('a closed database keeps the queue for retry without dropping anything', async () => {
-      const other = await kind.create();
+      const other = await kind.create({ migrated: true });
       const closed = await openMigrated(other);
       await closed.close();
       const stranded = new AuditTrail(closed, systemClock, log, { flushIntervalMs: 60_000 });

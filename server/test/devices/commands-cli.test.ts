@@ -19,7 +19,7 @@ for (const kind of databaseKinds()) {
     let sessionId: string;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       env = { DATABASE_URL: database.url, PALISADE_DATA_DIR: database.dataDir, PALISADE_MASTER_KEY: generateMasterKey() };
       // Written directly, then closed: the embedded database is one process at a time.
       const db = await openMigrated(database);

@@ -27,7 +27,7 @@ for (const kind of databaseKinds()) {
     const signing = { kty: 'EC', crv: 'P-256', alg: 'ES256', kid: 'k1' } as Record<string, string>;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       sessions = new Sessions(db, clock, 15 * 60_000, log);
       devices = new Devices(db, clock, sessions, 5);

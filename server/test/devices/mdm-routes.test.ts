@@ -53,7 +53,7 @@ for (const kind of databaseKinds()) {
     const changes: MdmDeviceChangeEvent[] = [];
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       intune = await startFakeIntune();
       trail = new AuditTrail(db, systemClock, silent, { flushIntervalMs: 10 });

@@ -48,7 +48,7 @@ for (const kind of databaseKinds()) {
     let casey: string;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       store = new MdmStore(db, clock);
       const insert = async (subject: string, email: string, userName: string | null) =>
@@ -135,7 +135,7 @@ for (const kind of databaseKinds()) {
     };
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       fake = await startFakeJamf();
       trail = new AuditTrail(db, systemClock, silent, { flushIntervalMs: 10 });

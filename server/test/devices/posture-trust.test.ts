@@ -73,7 +73,7 @@ for (const kind of databaseKinds()) {
     const mdm: MdmView = { stateFor: async () => mdmState };
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const db = await openMigrated(database);
       const second = kind.kind === 'postgres' ? await openMigrated(database) : db;
       handles.push(db, ...(second === db ? [] : [second]));

@@ -94,7 +94,7 @@ for (const kind of databaseKinds()) {
     };
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       minter = await tokenMinter();
       trail = new AuditTrail(db, systemClock, silent, { flushIntervalMs: 60_000 });

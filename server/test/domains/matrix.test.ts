@@ -59,7 +59,7 @@ for (const kind of databaseKinds()) {
     const callers: Caller[] = [];
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       minter = await tokenMinter();
       await db.asOwner(async (owner) => {

@@ -49,7 +49,7 @@ for (const kind of databaseKinds()) {
     let otherJob: string;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       blobDir = mkdtempSync(path.join(tmpdir(), 'palisade-blobs-'));
       const minter = await tokenMinter();

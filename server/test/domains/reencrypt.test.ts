@@ -18,7 +18,7 @@ for (const kind of databaseKinds()) {
     let cipher: FieldCipher;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       cipher = new FieldCipher({ db, master: masterKeyFromBase64url(generateMasterKey()) });
       await cipher.ready();

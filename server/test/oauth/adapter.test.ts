@@ -14,7 +14,7 @@ for (const kind of databaseKinds()) {
     let db: Database;
     const clock = new ManualClock(Date.now());
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
     });
     after(async () => {

@@ -15,7 +15,7 @@ for (const kind of databaseKinds()) {
     const master = masterKeyFromBase64url(generateMasterKey());
     const clock = new ManualClock(Date.now());
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
     });
     after(async () => {

@@ -52,7 +52,7 @@ for (const kind of databaseKinds()) {
     let failOn: string | undefined;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       trail = new AuditTrail(db, systemClock, silent, { flushIntervalMs: 10 });
       sessions = new Sessions(db, systemClock, 15 * 60_000, silent, undefined, trail);

@@ -22,7 +22,7 @@ for (const kind of databaseKinds()) {
     const activity = (idleMs = IDLE) => new SessionActivity(db, clock, { idleMsFor: (clientId) => (clientId === 'short-app' ? 2 * MINUTE : idleMs) });
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       sessions = new Sessions(db, clock, 15 * MINUTE, { warn: () => undefined, error: () => undefined });
     });

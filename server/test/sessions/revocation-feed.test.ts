@@ -41,7 +41,7 @@ for (const kind of databaseKinds()) {
     const handles: Database[] = [];
     const instances: Sessions[] = [];
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       // PGlite is one process with one connection: its two "instances" share the handle.
       const first = await openMigrated(database);
       const second = kind.kind === 'postgres' ? await openMigrated(database) : first;
@@ -131,7 +131,7 @@ if (process.env.TEST_REDIS_URL) {
     const instances: Sessions[] = [];
     before(async () => {
       // Redis carries the feed; the sessions themselves live in the database as always.
-      database = await databaseKinds()[0]!.create();
+      database = await databaseKinds()[0]!.create({ migrated: true });
       const db = await openMigrated(database);
       handles.push(db);
       for (let i = 0; i < 2; i += 1) {

@@ -1,0 +1,63 @@
+/**
+ * The test runner (server/test/run.ts) itself: a test file that never ends is killed after the
+ * per-file timeout and reported as failed by name, the other files still run, and the run
+ * exits non-zero. Runs the runner on server/test/fixtures/runner, which `npm test` skips.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { processGone, waitForExit } from './helpers/server-process.ts';
+
+const runner = path.join(import.meta.dirname, 'run.ts');
+const fixtures = path.join(import.meta.dirname, 'fixtures', 'runner');
+
+/** Runs the runner; `signal` (the test's) kills it if the test itself is cancelled or times out. */
+function runRunner(args: string[], env: Record<string, string>, signal: AbortSignal): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    // Started from a test file, the runner would otherwise see the test context and run nothing.
+    const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
+    const child = spawn(process.execPath, [runner, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'], signal });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+test('a file that never ends is killed after PALISADE_TEST_FILE_TIMEOUT, reported by name, and fails the run; the other files still run', { timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'palisade-runner-'));
+  try {
+    const pidFile = path.join(dir, 'pid');
+    // Ten seconds: far more than the passing fixture needs, so only the hanging one runs out.
+    const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_FILE_TIMEOUT: '10', RUNNER_FIXTURE_PID_FILE: pidFile }, t.signal);
+    assert.notEqual(code, 0, `the run fails:\n${output}`);
+    assert.match(output, /failed files:\s*\n\S*\s+server\/test\/fixtures\/runner\/hangs\.test\.ts \(timed out after 10\.0 s, killed\)/, output);
+    assert.match(output, /hangs\.test\.ts[^\n]*\n\s*\[?did not finish within 10\.0 s \(PALISADE_TEST_FILE_TIMEOUT\): its process was killed/, 'the failure says why');
+    assert.match(output, /✔ passes \(/, 'the other file ran and passed');
+    assert.match(output, /server\/test\/fixtures\/runner\/passes\.test\.ts: \d+\.\d s\n/, 'with its duration');
+    assert.doesNotMatch(output, /failed files:[^]*passes\.test\.ts/, 'only the file that hung is failed');
+    assert.match(output, /slowest files:\s*\n\S*\s+\d+\.\d s {2}server\/test\/fixtures\/runner\/hangs\.test\.ts/);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await waitForExit(pid, 5000);
+    assert.ok(processGone(pid), 'the hanging file’s process was killed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the runner fixtures are not part of the normal run', { timeout: 60_000 }, async (t) => {
+  const { code, output } = await runRunner(['fixtures/runner'], {}, t.signal);
+  assert.notEqual(code, 0);
+  assert.match(output, /no test file matches "fixtures\/runner"/);
+  assert.doesNotMatch(output, /hangs\.test\.ts/);
+});
+
+test('a per-file timeout that is not a positive number of seconds is refused', { timeout: 60_000 }, async (t) => {
+  const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_FILE_TIMEOUT: '10m' }, t.signal);
+  assert.equal(code, 2);
+  assert.match(output, /PALISADE_TEST_FILE_TIMEOUT must be a positive number of seconds, not "10m"/);
+});
