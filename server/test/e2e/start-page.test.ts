@@ -157,7 +157,8 @@ for (const kind of databaseKinds()) {
 
     /** Clicks "Sign in" and picks `person` on the development IdP's list of demo people. */
     async function signInAs(page: Page, person: string): Promise<void> {
-      await page.click('#sign-in');
+      const [authorize] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/oauth2/authorize'), page.click('#sign-in')]);
+      assert.notEqual(authorize.status(), 429, `signing in as ${person} must not be refused by the rate limit`);
       await page.waitForURL(/\/dev-idp\/interaction\//);
       assert.match(await page.locator('h1').innerText(), /Development IdP/, 'the development IdP asks who is signing in');
       assert.ok((await page.locator('button[data-person]').count()) >= 6, 'the development IdP lists every demo person');
