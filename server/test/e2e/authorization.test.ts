@@ -19,7 +19,7 @@ import { decodeJwt } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { startPalisade, type StartedServer } from '../helpers/server.ts';
 import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
-import { MobileApp, type SignedIn } from '../helpers/mobile-app.ts';
+import { MobileApp, relaxedPosture, type SignedIn } from '../helpers/mobile-app.ts';
 import { generateMasterKey } from '../../src/security/primitives.ts';
 import { isPermission, rule } from '../../src/authz/index.ts';
 import { NOT_DESTRUCTIVE, ROUTES_WITHOUT_PERMISSION } from '../../src/authz/matrix.ts';
@@ -88,6 +88,8 @@ for (const kind of databaseKinds()) {
         // DPoP allowed, not required: the step-up challenge is checked in both schemes.
         PALISADE_CLIENTS: JSON.stringify([{ id: 'field-app', name: 'Field Service', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' }]),
         PALISADE_SESSIONS_STEP_UP_ACR: STEP_UP_ACR,
+        // The bearer-token sign-in has no device key to sign a posture report with.
+        PALISADE_DEVICE_POLICY: relaxedPosture('field-app'),
       });
       app = new MobileApp(server.url, server.ca);
       const document = (await (await app.http.fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, Record<string, unknown>>> };
