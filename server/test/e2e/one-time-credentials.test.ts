@@ -14,7 +14,7 @@ import { decodeJwt } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { startInProcess } from '../helpers/server.ts';
 import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
-import { APP_SCOPE, MobileApp, type SignedIn } from '../helpers/mobile-app.ts';
+import { APP_SCOPE, MobileApp, relaxedPosture, type SignedIn } from '../helpers/mobile-app.ts';
 import { Browser } from '../helpers/browser.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { searchAudit, type AuditFilter } from '../../src/audit/index.ts';
@@ -49,6 +49,8 @@ for (const kind of databaseKinds()) {
             { id: 'other-app', name: 'Other', redirectUris: ['http://127.0.0.1/callback'], dpop: 'allowed' },
           ]),
           PALISADE_TOKENS_REFRESH_RETRY_GRACE: '30s',
+          // The hand-made token requests and the bearer apps send no posture report.
+          PALISADE_DEVICE_POLICY: relaxedPosture('field-app', 'kiosk-app', 'other-app'),
         },
         clock,
       ));

@@ -109,6 +109,9 @@ for (const kind of databaseKinds()) {
         PALISADE_RATE_LIMITS_STANDARD_POINTS: '2',
         PALISADE_RATE_LIMITS_SEARCH_POINTS: '1',
         PALISADE_RATE_LIMITS_EXPORT_POINTS: '1',
+        // The test app's device is personal (no MDM knows it): let it export, so the export
+        // class is what refuses.
+        PALISADE_DEVICE_POLICY: JSON.stringify({ apps: { 'field-app': { byod: { allowExport: true } } } }),
       }));
       app = new MobileApp(server.url, ca);
     });
@@ -119,8 +122,9 @@ for (const kind of databaseKinds()) {
     });
 
     test('standard, search, export (per user) and auth (per IP): the first 429 of a window is recorded, the flood after it is not', async () => {
-      const tech = await app.signIn('demo-technician');
-      const userId = String((await app.call('/api/v1/me', tech.tokens.access_token)).body.id ?? '');
+      // A manager: the one role allowed to export (the permission is decided before the limit counts).
+      const person = await app.signIn('demo-manager');
+      const userId = String((await app.call('/api/v1/me', person.tokens.access_token)).body.id ?? '');
       /** Calls until the first 429, then three more (all refused). */
       const flood = async (call: () => Promise<number>, name: string) => {
         let status = 0;
@@ -128,9 +132,9 @@ for (const kind of databaseKinds()) {
         assert.equal(status, 429, `${name}: the limit is reached`);
         for (let i = 0; i < 3; i += 1) assert.equal(await call(), 429, `${name}: still refused`);
       };
-      await flood(async () => (await app.call('/api/v1/me', tech.tokens.access_token)).status, 'standard');
-      await flood(async () => (await app.call('/api/v1/jobs', tech.tokens.access_token)).status, 'search');
-      await flood(async () => (await app.call('/api/v1/exports/jobs.csv', tech.tokens.access_token)).status, 'export');
+      await flood(async () => (await app.call('/api/v1/me', person.tokens.access_token)).status, 'standard');
+      await flood(async () => (await app.call('/api/v1/jobs', person.tokens.access_token)).status, 'search');
+      await flood(async () => (await app.call('/api/v1/exports/jobs.csv', person.tokens.access_token)).status, 'export');
       await flood(async () => {
         const response = await app.http.fetch(`${server.url}/oauth2/authorize?client_id=field-app`, { redirect: 'manual' });
         await response.arrayBuffer();
