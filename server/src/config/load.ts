@@ -5,7 +5,7 @@
  */
 import { monitoringProblems } from '../audit/monitor.ts';
 import { mdmConfigProblems } from '../devices/mdm-adapters.ts';
-import { relaxedPostureWarnings } from '../devices/compliance.ts';
+import { relaxedPosture } from '../devices/compliance.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
@@ -308,13 +308,9 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
  * Settings that are valid but weaken a protection on purpose. They do not stop the server;
  * `palisade config check` lists them so the choice is seen. Add a rule by pushing a problem here.
  */
-function policyWarnings(config: PalisadeConfig, production: boolean): ConfigProblem[] {
-  void production;
+function policyWarnings(config: PalisadeConfig): ConfigProblem[] {
   // Device apps that may sign in without a posture report (judged BYOD, but unverifiable).
-  return relaxedPostureWarnings(config.clients, config.devicePolicy).map((warning) => {
-    const [setting, ...rest] = warning.split(' is false: ');
-    return { path: setting!, message: `is false: ${rest.join(' is false: ')}` };
-  });
+  return relaxedPosture(config.clients, config.devicePolicy);
 }
 
 /** A schema problem at `path` or above it makes a rule's finding at `path` redundant. */
@@ -426,7 +422,7 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
     production,
     publicUrl: config.server.publicUrl ?? `https://localhost:${config.server.port}`,
     developmentDefaults,
-    warnings: policyWarnings(config, production),
+    warnings: policyWarnings(config),
     source,
   };
 }

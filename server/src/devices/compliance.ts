@@ -302,15 +302,20 @@ export function assertExportAllowed(caller: ExportCaller, policy?: DevicePolicyC
  * them as warnings; such sessions are judged as BYOD, but no device rule that needs the report
  * (jailbreak, passcode, versions, attestation) can refuse them.
  */
-export function relaxedPostureWarnings(clients: readonly { id: string; secret?: string | undefined }[], policy: DevicePolicyConfig | undefined): string[] {
-  const warnings: string[] = [];
+export function relaxedPosture(clients: readonly { id: string; secret?: string | undefined }[], policy: DevicePolicyConfig | undefined): { path: string; message: string }[] {
+  const found: { path: string; message: string }[] = [];
   for (const client of clients) {
     if (isBrowserClient(client)) continue;
     for (const ownership of ['corporate', 'byod'] as const) {
       if (rulesFor(policy, client.id, ownership).requirePosture) continue;
-      const setting = policy?.apps?.[client.id]?.[ownership]?.requirePosture === false ? `devicePolicy.apps.${client.id}.${ownership}.requirePosture` : `devicePolicy.default.${ownership}.requirePosture`;
-      warnings.push(`${setting} is false: app ${client.id} signs in on ${ownership} devices without a posture report (judged as BYOD; jailbreak, passcode, version and attestation rules cannot refuse it)`);
+      const path = policy?.apps?.[client.id]?.[ownership]?.requirePosture === false ? `devicePolicy.apps.${client.id}.${ownership}.requirePosture` : `devicePolicy.default.${ownership}.requirePosture`;
+      found.push({ path, message: `is false: app ${client.id} signs in on ${ownership} devices without a posture report (judged as BYOD; jailbreak, passcode, version and attestation rules cannot refuse it)` });
     }
   }
-  return warnings;
+  return found;
+}
+
+/** The same, one line each: the setting, then what it allows. */
+export function relaxedPostureWarnings(clients: readonly { id: string; secret?: string | undefined }[], policy: DevicePolicyConfig | undefined): string[] {
+  return relaxedPosture(clients, policy).map((w) => `${w.path} ${w.message}`);
 }
