@@ -524,10 +524,21 @@ for (const kind of databaseKinds()) {
         assert.equal(answer.status, 200, 'served from another pooled connection');
         assert.ok(parseCsv(answer.body).length > 1, 'with its rows');
         assert.equal(await failures(), before, 'while the stalled export has not ended');
-        const { rows } = await db.asOwner((o) =>
-          o.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'"),
-        );
-        assert.ok(rows[0]!.n >= 1, 'and still holds its transaction, waiting for its client');
+        // Until the socket buffers are full the export is still fetching, and its backend flips
+        // between active and idle in transaction; once they are full it waits, idle in its
+        // transaction, for as long as the client reads nothing. Poll for that steady state.
+        let waiting = 0;
+        for (let i = 0; i < 400 && waiting === 0; i += 1) {
+          const { rows } = await db.asOwner((o) =>
+            o.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()",
+            ),
+          );
+          waiting = rows[0]!.n;
+          if (waiting === 0) await new Promise((r) => setTimeout(r, 25));
+        }
+        assert.ok(waiting >= 1, 'and still holds its transaction, waiting for its client');
+        assert.equal(await failures(), before, 'the stalled export has still not ended');
         response.destroy();
         request.destroy();
         const record = await within(30_000, 'the abandoned export’s record', waitForRecord(before + 1, 'failure'));
