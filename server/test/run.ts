@@ -5,8 +5,16 @@
  *
  * No file can hang the run: a file still running after PALISADE_TEST_FILE_TIMEOUT seconds
  * (default 600) has its process killed and is reported as failed by name; the other files
- * still run and the exit code is non-zero. Each file's output is printed together when it ends,
- * with its duration; the slowest files are listed at the end.
+ * still run and the exit code is non-zero. Every process a file started (servers started with
+ * `npm start` in a process group of their own, browsers, scanners) is found by a marker in its
+ * environment and killed when the file ends, so a killed or careless file leaves no load
+ * behind for the next ones. Each file's output is printed together when it ends, with its
+ * duration; the slowest files are listed at the end.
+ *
+ * The longest files start first, so the slots finish together rather than one long file
+ * starting last: durations come from the last runs on this machine (kept in
+ * node_modules/.cache/palisade-test-durations.json), else from KNOWN_DURATIONS below.
+ * PALISADE_TEST_CONCURRENCY sets how many files run at a time (default 2).
  *
  *   node server/test/run.ts [substring …]        files whose path contains a substring
  *   node server/test/run.ts --root <dir> [...]   the files under <dir> instead of server/test
@@ -17,15 +25,37 @@
 import { run } from 'node:test';
 import type { TestEvent } from 'node:test/reporters';
 import { spec } from 'node:test/reporters';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { prepareTemplates } from './helpers/databases.ts';
 
 const DEFAULT_FILE_TIMEOUT_S = 600;
-const CONCURRENCY = 2;
+const DEFAULT_CONCURRENCY = 2;
 const SLOWEST_SHOWN = 10;
+/** Where the last runs' durations are kept (per file, seconds), to start the longest first. */
+const DURATIONS_FILE = path.resolve(import.meta.dirname, '../../node_modules/.cache/palisade-test-durations.json');
+/**
+ * Rough durations (seconds, 2-core CI machine) of the slowest files, for a run with no
+ * durations of its own yet (CI's `npm ci` starts without node_modules/.cache). Only the order
+ * depends on them; a file not listed counts as 30 s under e2e/ and 5 s elsewhere.
+ */
+const KNOWN_DURATIONS: Record<string, number> = {
+  'server/test/e2e/operator-cli.test.ts': 150,
+  'server/test/e2e/start-page.test.ts': 150,
+  'server/test/e2e/transport.test.ts': 110,
+  'server/test/e2e/operations.test.ts': 95,
+  'server/test/e2e/app-keys.test.ts': 90,
+  'server/test/e2e/audit-anchor.test.ts': 80,
+  'server/test/e2e/fuzz.test.ts': 78,
+  'server/test/e2e/audit.test.ts': 77,
+  'server/test/domains/export.test.ts': 70,
+  'server/test/devices/commands-cli.test.ts': 70,
+};
+/** The environment variable that marks every process a test file started, with the file's own value. */
+const MARKER = 'PALISADE_TEST_FILE_RUN';
 
 function files(dir: string): string[] {
   return readdirSync(dir)
@@ -48,10 +78,63 @@ function fileTimeoutMs(): number {
   return seconds * 1000;
 }
 
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    console.error(`${name} must be a positive whole number, not ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+/**
+ * The processes whose environment carries `MARKER=value`: everything a test file started,
+ * however deep and whatever process group or session it moved to (a marker survives when a
+ * parent dies and the child is re-parented, where a process tree would not). Linux only; an
+ * empty list elsewhere.
+ */
+function markedProcesses(value: string): number[] {
+  const needle = `\0${MARKER}=${value}\0`;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) return [];
+    try {
+      return `\0${readFileSync(`/proc/${entry}/environ`, 'latin1')}`.includes(needle) ? [Number(entry)] : [];
+    } catch {
+      return []; // gone meanwhile, or not ours to read
+    }
+  });
+}
+
+/** Kills what a test file left running (SIGKILL: nothing of a finished file's may run on); returns how many. */
+function killLeftovers(value: string): number {
+  let killed = 0;
+  // Twice: a process caught between fork and exec on the first pass is seen on the second.
+  for (let pass = 0; pass < 2; pass += 1) {
+    for (const pid of markedProcesses(value)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        if (pass === 0) killed += 1;
+      } catch {
+        // already gone
+      }
+    }
+  }
+  return killed;
+}
+
 const { values, positionals } = parseArgs({ options: { root: { type: 'string' } }, allowPositionals: true });
 const root = path.resolve(values.root ?? import.meta.dirname);
 const selected = files(root).filter((f) => positionals.length === 0 || positionals.some((o) => f.includes(o)));
 const timeoutMs = fileTimeoutMs();
+const concurrency = positiveInteger('PALISADE_TEST_CONCURRENCY', DEFAULT_CONCURRENCY);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const shown = (file: string) => path.relative(process.cwd(), file);
 
@@ -84,19 +167,20 @@ function count(event: TestEvent & { type: 'test:pass' | 'test:fail' }): void {
 }
 
 /** The files running now: stopping the runner stops them too. */
-const running = new Set<AbortController>();
+const running = new Map<AbortController, string>();
 
 async function runFile(file: string): Promise<FileResult> {
   const started = performance.now();
   const abort = new AbortController();
-  running.add(abort);
+  const marker = randomUUID();
+  running.set(abort, marker);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     abort.abort();
   }, timeoutMs);
-  // run() kills the file's process when the signal aborts.
-  const events = run({ files: [file], signal: abort.signal });
+  // run() kills the file's process when the signal aborts; what it started is found by the marker.
+  const events = run({ files: [file], signal: abort.signal, env: { ...process.env, [MARKER]: marker } });
   const kept: unknown[] = [];
   let failed = false;
   for await (const event of events) {
@@ -121,10 +205,12 @@ async function runFile(file: string): Promise<FileResult> {
     kept.push(event);
   }
   clearTimeout(timer);
+  const leftovers = killLeftovers(marker);
   running.delete(abort);
   const ms = performance.now() - started;
   for (const event of kept) reporter.write(event);
   reporter.write({ type: 'test:diagnostic', data: { nesting: 0, message: `${shown(file)}: ${seconds(ms)}${timedOut ? ', timed out' : failed ? ', failed' : ''}` } });
+  if (leftovers > 0) reporter.write({ type: 'test:diagnostic', data: { nesting: 0, message: `${shown(file)} left ${leftovers} process${leftovers === 1 ? '' : 'es'} running: killed` } });
   return { file, ms, failed: failed || timedOut, timedOut };
 }
 
@@ -139,7 +225,10 @@ if (!process.env.PALISADE_TEST_TEMPLATE_DIR) {
 // runner rather than left running on their own.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    for (const abort of running) abort.abort();
+    for (const [abort, marker] of running) {
+      abort.abort();
+      killLeftovers(marker);
+    }
     if (templates) rmSync(templates, { recursive: true, force: true });
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
@@ -156,21 +245,45 @@ if (selected.some((file) => readFileSync(file, 'utf8').includes('databaseKinds('
   reporter.write({ type: 'test:diagnostic', data: { nesting: 0, message: `migrated database templates ready: ${seconds(performance.now() - prepareStarted)}` } });
 }
 
+/** Durations from the last runs here, by file as shown (relative to the repository). */
+function lastDurations(): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(DURATIONS_FILE, 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+const durations = lastDurations();
+const repoRelative = (file: string) => path.relative(path.resolve(import.meta.dirname, '../..'), file);
+const expected = (file: string) => durations[repoRelative(file)] ?? KNOWN_DURATIONS[repoRelative(file)] ?? (repoRelative(file).includes('/e2e/') ? 30 : 5);
+
 const started = performance.now();
-const queue = [...selected];
+// Longest first (stable: equal estimates keep the alphabetical order).
+const queue = [...selected].sort((a, b) => expected(b) - expected(a));
 const results: FileResult[] = [];
 await Promise.all(
-  Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
+  Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) results.push(await runFile(file));
   }),
 );
 
 if (templates) rmSync(templates, { recursive: true, force: true });
+// Kept for the next run's order (a timed-out file counts as long as its timeout); a run on
+// another --root (the runner's own test) keeps nothing.
+if (values.root === undefined) {
+  for (const r of results) durations[repoRelative(r.file)] = Math.round(r.timedOut ? timeoutMs / 1000 : r.ms / 1000);
+  try {
+    mkdirSync(path.dirname(DURATIONS_FILE), { recursive: true });
+    writeFileSync(DURATIONS_FILE, `${JSON.stringify(durations, null, 2)}\n`);
+  } catch {
+    // Only the order of a later run depends on it.
+  }
+}
 const total = performance.now() - started;
 const failedFiles = results.filter((r) => r.failed);
 const lines = [
   `files ${results.length}, tests ${counts.tests}, suites ${counts.suites}, pass ${counts.passed}, fail ${counts.failed}, cancelled ${counts.cancelled}, skipped ${counts.skipped}, todo ${counts.todo}`,
-  `wall time ${seconds(total)} (${CONCURRENCY} files at a time; per-file timeout ${seconds(timeoutMs)})`,
+  `wall time ${seconds(total)} (${concurrency} files at a time; per-file timeout ${seconds(timeoutMs)})`,
   `slowest files:`,
   ...[...results].sort((a, b) => b.ms - a.ms).slice(0, SLOWEST_SHOWN).map((r) => `  ${seconds(r.ms).padStart(8)}  ${shown(r.file)}`),
 ];

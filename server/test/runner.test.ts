@@ -1,7 +1,7 @@
 /**
  * The test runner (server/test/run.ts) itself: a test file that never ends is killed after the
- * per-file timeout and reported as failed by name, the other files still run, and the run
- * exits non-zero. Runs the runner on server/test/fixtures/runner, which `npm test` skips.
+ * per-file timeout, with the processes it started, and reported as failed by name; the other
+ * files still run, and the run exits non-zero. Runs the runner on server/test/fixtures/runner, which `npm test` skips.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,12 +28,13 @@ function runRunner(args: string[], env: Record<string, string>, signal: AbortSig
   });
 }
 
-test('a file that never ends is killed after PALISADE_TEST_FILE_TIMEOUT, reported by name, and fails the run; the other files still run', { timeout: 120_000 }, async (t) => {
+test('a file that never ends is killed after PALISADE_TEST_FILE_TIMEOUT with what it started, reported by name, and fails the run; the other files still run', { timeout: 120_000 }, async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'palisade-runner-'));
   try {
     const pidFile = path.join(dir, 'pid');
+    const childPidFile = path.join(dir, 'child-pid');
     // Ten seconds: far more than the passing fixture needs, so only the hanging one runs out.
-    const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_FILE_TIMEOUT: '10', RUNNER_FIXTURE_PID_FILE: pidFile }, t.signal);
+    const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_FILE_TIMEOUT: '10', RUNNER_FIXTURE_PID_FILE: pidFile, RUNNER_FIXTURE_CHILD_PID_FILE: childPidFile }, t.signal);
     assert.notEqual(code, 0, `the run fails:\n${output}`);
     assert.match(output, /failed files:\s*\n\S*\s+server\/test\/fixtures\/runner\/hangs\.test\.ts \(timed out after 10\.0 s, killed\)/, output);
     assert.match(output, /hangs\.test\.ts[^\n]*\n\s*\[?did not finish within 10\.0 s \(PALISADE_TEST_FILE_TIMEOUT\): its process was killed/, 'the failure says why');
@@ -44,6 +45,15 @@ test('a file that never ends is killed after PALISADE_TEST_FILE_TIMEOUT, reporte
     const pid = Number(readFileSync(pidFile, 'utf8'));
     await waitForExit(pid, 5000);
     assert.ok(processGone(pid), 'the hanging file’s process was killed');
+    const childPid = Number(readFileSync(childPidFile, 'utf8'));
+    try {
+      await waitForExit(childPid, 5000);
+    } finally {
+      // Never leave it behind, even when the runner did.
+      if (!processGone(childPid)) process.kill(childPid, 'SIGKILL');
+    }
+    assert.ok(processGone(childPid), 'and so was the process it started in a process group of its own');
+    assert.match(output, /hangs\.test\.ts left 1 process running: killed/, 'the leftover is reported');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
