@@ -11,6 +11,7 @@ import { Agent } from 'undici';
 import type { ResolvedConfig } from './config/load.ts';
 import { parseDuration } from './config/duration.ts';
 import { openDatabase, migrate, type Database } from './db/index.ts';
+import { createEmbeddedDatabase } from './db/embedded-setup.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { generateMasterKey, masterKeyFromBase64url, type MasterKey } from './security/primitives.ts';
 import { FieldCipher } from './security/envelope.ts';
@@ -182,6 +183,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw error;
   }
   try {
+    // A first start on embedded PGlite creates and migrates the database on a worker thread:
+    // that long synchronous work would otherwise keep the start-up gate from answering /healthz.
+    if (!config.database.url) await createEmbeddedDatabase(path.join(config.dataDir, 'pglite'));
     db = await openConfiguredDatabase(config);
   } catch (error) {
     https.close();
