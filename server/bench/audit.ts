@@ -360,3 +360,92 @@ export function auditReport(r: AuditBenchResult, settings: AuditBenchSettings): 
   if (r.errors.length > 0) lines.push(`audit errors logged during the bench (${r.errors.length}): ${r.errors.slice(0, 3).join('; ')}`);
   return { text: lines.join('\n'), ok: verify.ok && r.errors.length === 0 };
 }
+
+export interface SustainedSettings {
+  /** Appends per second asked for (emitted in batches every tick, as requests' reads are). */
+  rate: number;
+  seconds: number;
+  /** Writers recording one event per transaction alongside, as fast as they can (0: none). */
+  recordWriters: number;
+}
+
+export interface SustainedResult {
+  seconds: number;
+  emitted: number;
+  recorded: number;
+  sealed: number;
+  /** Unsealed records at the start, the most seen, and at the end of the window. */
+  startPending: number;
+  maxPending: number;
+  endPending: number;
+  /** Largest round a sealer takes (min of batchSize and checkpointEvery). */
+  roundSize: number;
+}
+
+/**
+ * Goal (c): appends at a set rate for a window with the sealer running — an open loop that emits
+ * `rate × tick` events every tick (the trail batches them as it does for requests' reads), while
+ * `recordWriters` closed loops record one event per transaction (the audited writes). The
+ * backlog is sampled every second: the sealer keeps up when it ends within a round or two of
+ * where it started, whatever the rate.
+ */
+export async function measureSustainedAppends(options: { db: Database; masterKey: MasterKey; settings: SustainedSettings; progress: (line: string) => void }): Promise<SustainedResult> {
+  const { db, settings } = options;
+  const errors: string[] = [];
+  const log: AuditLog = { error: (obj, msg) => errors.push(`${msg} ${JSON.stringify(obj)}`), warn: (obj, msg) => errors.push(`${msg} ${JSON.stringify(obj)}`) };
+  const signer = await loadCheckpointSigner(db, options.masterKey);
+  const trail = new AuditTrail(db, systemClock, log, { flushIntervalMs: FLUSH_INTERVAL_MS });
+  await new Sealer(db, signer, systemClock, log, SEALER).drain();
+  const writer: Writer = { userId: randomUUID(), sessionId: randomId(16), flip: false };
+  const sealer = new Sealer(db, signer, systemClock, log, SEALER);
+  const seqBefore = await headSeq(db);
+  const startPending = await pending(db);
+  sealer.start();
+  const load = [settings.rate > 0 ? `${settings.rate} appends/s` : '', settings.recordWriters > 0 ? `${settings.recordWriters} writers recording in transactions` : ''].filter(Boolean).join(' and ');
+  options.progress(`audit: ${load} for ${settings.seconds} s with the sealer running`);
+  const TICK_MS = 50;
+  const started = performance.now();
+  const end = started + settings.seconds * 1000;
+  let emitted = 0;
+  let recorded = 0;
+  let maxPending = startPending;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      await new Promise((r) => setTimeout(r, 1000));
+      maxPending = Math.max(maxPending, await pending(db));
+    }
+  })();
+  const emitter = (async () => {
+    for (let tick = 1; ; tick += 1) {
+      const due = started + tick * TICK_MS;
+      if (due > end) return;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      // Catch up on the schedule: the count due by now, whatever the timer's jitter.
+      const target = Math.floor(((performance.now() - started) / 1000) * settings.rate);
+      for (; emitted < target; emitted += 1) trail.emit(readEvent(writer));
+    }
+  })();
+  const recorders = closedLoop(
+    Array.from({ length: settings.recordWriters }, () => ({ userId: randomUUID(), sessionId: randomId(16), flip: false })),
+    settings.seconds * 1000,
+    async (w) => {
+      await db.transaction((tx) => trail.record(tx, readEvent(w)));
+      recorded += 1;
+    },
+  );
+  await Promise.all([emitter, recorders]);
+  await trail.flush();
+  const seconds = (performance.now() - started) / 1000;
+  sampling = false;
+  await sampler;
+  const endPending = await pending(db);
+  maxPending = Math.max(maxPending, endPending);
+  const sealed = (await headSeq(db)) - seqBefore;
+  await sealer.stop();
+  await sealer.drain();
+  await trail.close();
+  if (errors.length > 0) throw new Error(`the audit trail logged errors during the sustained appends: ${errors.slice(0, 3).join('; ')}`);
+  return { seconds, emitted, recorded, sealed, startPending, maxPending, endPending, roundSize: Math.min(SEALER.batchSize, SEALER.checkpointEvery) };
+}

@@ -1,7 +1,8 @@
 /**
  * Palisade as the benchmark runs it: in this process (so PGlite's single connection can be
  * shared with the baseline), federating to the same fake company IdP the end-to-end tests use,
- * and a sign-in driven the way a mobile app does it (openid-client, PKCE, loopback redirect).
+ * with the apps as configured by default (the field app requires DPoP and a posture report).
+ * Its users sign in from the load generator's process (loadgen.ts), as mobile apps do.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,8 +11,7 @@ import { startServer, type RunningServer } from '../src/main.ts';
 import { generateMasterKey } from '../src/security/primitives.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../test/helpers/upstream-idp.ts';
 import { freePort, GENEROUS_RATE_LIMITS } from '../test/helpers/server.ts';
-import { provisionInProcess, rememberAppKeys } from '../test/helpers/app-keys.ts';
-import { BEARER_FIELD_APP, MobileApp, signingKeyOf, type SigningKey } from '../test/helpers/mobile-app.ts';
+import { provisionInProcess } from '../test/helpers/app-keys.ts';
 import type { BenchDatabase } from './database.ts';
 
 export const CLIENT_ID = 'field-app';
@@ -21,12 +21,6 @@ export interface BenchPalisade {
   upstream: UpstreamIdp;
   /** Palisade's development certificate (PEM), the only one the sign-in client trusts. */
   ca: string;
-  /** Signs `person` in at the company IdP and returns the app's tokens. */
-  login(person?: string): Promise<{ accessToken: string; refreshToken: string; signingKey: SigningKey }>;
-  /** The app's view of Palisade (its HTTP client trusts Palisade's certificate). */
-  app: MobileApp;
-  /** The token endpoint as discovery advertises it. */
-  tokenEndpoint: string;
   /** Palisade's master key (base64url): the audit bench signs with the trail's key once Palisade has stopped. */
   masterKey: string;
   /** The API key of the app (CLIENT_ID), made before the start as an operator would. */
@@ -52,42 +46,30 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
         PALISADE_MASTER_KEY: masterKey,
         ...(database.url ? { DATABASE_URL: database.url } : {}),
         ...upstream.env,
-        // The bench drives bearer tokens (its refresh workers and autocannon make no DPoP proofs).
-        PALISADE_CLIENTS: BEARER_FIELD_APP,
         PALISADE_LOG_LEVEL: 'silent',
-        // The limits are counted as in production, but set high enough that the bench's nine
-        // sign-ins and its load are measured rather than refused (5 sign-ins a minute by default).
+        // The limits are counted as in production, but set high enough that the bench's sign-ins
+        // and its load are measured rather than refused (5 sign-ins a minute by default).
         ...GENEROUS_RATE_LIMITS,
+        // Every bench sign-in is a new device of the same technician (a fresh DPoP key); the
+        // default cap of 3 would end the sessions being measured.
+        PALISADE_SESSIONS_MAX_DEVICES: '100',
       },
     });
     appKey = (await provisionInProcess(config))[CLIENT_ID]!;
     server = await startServer({ config, announce: () => undefined });
-    rememberAppKeys(server.url, { [CLIENT_ID]: appKey });
   } catch (error) {
     await upstream.close();
     throw error;
   }
 
   const ca = readFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), 'utf8');
-  const app = new MobileApp(server.url, ca, CLIENT_ID);
-  const tokenEndpoint = (await app.discover()).serverMetadata().token_endpoint!;
-
   return {
     server,
     upstream,
     ca,
-    app,
-    tokenEndpoint,
     masterKey,
     appKey,
-    async login(person = 'u-tech') {
-      const { tokens } = await app.signIn(person, { dpop: false });
-      const signingKey = signingKeyOf(tokens);
-      if (!tokens.refresh_token || !signingKey) throw new Error('no refresh token or no request signing key was issued');
-      return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, signingKey };
-    },
     async close() {
-      await app.close();
       await server.close();
       await upstream.close();
     },

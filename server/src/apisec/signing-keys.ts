@@ -29,6 +29,18 @@ const context = (sessionId: string) => `session-signing-key:${sessionId}`;
 /** Unwrapped keys kept per instance; beyond this the oldest are dropped (and re-read on use). */
 const CACHE_LIMIT = 50_000;
 
+/**
+ * `bytes` in memory of its own, exactly its size. A small Buffer made by Buffer.from is a view of
+ * a shared 8 KB pool slab, and a view keeps its whole slab alive: a cache holding one 32-byte key
+ * per active session would hold one slab per session (80 MB at 10 000 sessions, since other
+ * allocations fill each slab between two keys).
+ */
+export function ownCopy(bytes: Uint8Array): Buffer {
+  const own = Buffer.allocUnsafeSlow(bytes.length);
+  own.set(bytes);
+  return own;
+}
+
 export interface SigningKeysDeps {
   db: Database;
   master: MasterKey;
@@ -79,7 +91,7 @@ export class SessionSigningKeys {
     const { rows } = await this.deps.db.query<{ key_id: string; wrapped_key: string }>('SELECT key_id, wrapped_key FROM session_signing_keys WHERE session_id = $1', [sessionId]);
     const row = rows[0];
     if (!row) return undefined;
-    const found = { keyId: row.key_id, key: Buffer.from(await unwrapSecret(this.deps.master, row.wrapped_key, context(sessionId)), 'base64url') };
+    const found = { keyId: row.key_id, key: ownCopy(Buffer.from(await unwrapSecret(this.deps.master, row.wrapped_key, context(sessionId)), 'base64url')) };
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(sessionId, found);
     return found;

@@ -18,6 +18,21 @@ import { CHECKPOINT_LOG_EVENT } from './anchor.ts';
 /** Arbitrary but fixed: the advisory lock key that serializes sealing across instances. */
 const SEAL_LOCK = 7_150_001;
 
+/**
+ * The next batch of pending records, oldest first. Written so that it can only be run one way:
+ * the first `$1` ids from audit_pending's key, then each event fetched by its primary key
+ * (a LATERAL subquery that refers to the outer row is a nested loop with an index lookup per
+ * row). The plain join ("pending JOIN events ORDER BY id LIMIT n") leaves the join method to the
+ * planner, which with statistics taken before the trail grew picks a merge join that walks
+ * audit_events' whole key from the start to reach the pending ids at its end: seconds per round
+ * at millions of rows, so the sealer fell behind however fast it hashed. This costs the same at
+ * any size of the trail (a test EXPLAINs it on PostgreSQL with stale statistics).
+ */
+export const PENDING_BATCH = `SELECT ${RECORD_COLUMNS}
+  FROM (SELECT event_id FROM audit_pending ORDER BY event_id LIMIT $1) p
+  CROSS JOIN LATERAL (SELECT * FROM audit_events WHERE id = p.event_id) e
+  ORDER BY p.event_id`;
+
 export interface SealerOptions {
   /** Records linked per round (one transaction). */
   batchSize: number;
@@ -154,10 +169,7 @@ export class Sealer {
       // A round stops at the next multiple of checkpointEvery, so checkpoints fall exactly every
       // N records however large the backlog is.
       const room = this.options.checkpointEvery - (head.seq - head.checkpointSeq);
-      const { rows } = await q.query<RecordRow>(
-        `SELECT ${RECORD_COLUMNS} FROM audit_pending p JOIN audit_events e ON e.id = p.event_id ORDER BY e.id LIMIT $1`,
-        [Math.max(0, Math.min(this.options.batchSize, room))],
-      );
+      const { rows } = await q.query<RecordRow>(PENDING_BATCH, [Math.max(0, Math.min(this.options.batchSize, room))]);
       let { seq, hash } = head;
       const seqs: number[] = [];
       const ids: string[] = [];
@@ -256,7 +268,8 @@ export async function insertCheckpoint(
 export async function sealerLag(db: Database, clock: Clock): Promise<{ pending: number; oldestSeconds: number; uncovered: number }> {
   return asRole(db, 'palisade_audit_reader', async (q) => {
     const { rows } = await q.query<{ n: string; oldest: Date | string | null }>(
-      'SELECT count(*)::text AS n, min(e.at) AS oldest FROM audit_pending p JOIN audit_events e ON e.id = p.event_id',
+      // Each pending event by its key, as in PENDING_BATCH: never a scan of the whole trail.
+      'SELECT count(*)::text AS n, min(e.at) AS oldest FROM audit_pending p CROSS JOIN LATERAL (SELECT at FROM audit_events WHERE id = p.event_id) e',
     );
     const head = await chainHead(q);
     const oldest = rows[0]!.oldest;
