@@ -28,18 +28,75 @@ export interface SharedCache {
   close(): Promise<void>;
 }
 
+/** Options of the in-process cache; `now` is the clock its claims expire by (tests move it). */
+export interface MemoryCacheOptions {
+  now?: () => number;
+}
+
 export class MemoryCache implements SharedCache {
   readonly kind = 'memory' as const;
+  /** Live claims: key → the time (ms) until which a repeat is refused. */
   private readonly claimed = new Map<string, number>();
+  /**
+   * The same keys filed by the second their claim runs out in. Expiry walks only the seconds
+   * that have passed since the last call and visits only the keys filed in them, so a claim
+   * costs the same with ten entries or a million: each key is filed once and visited once.
+   */
+  private readonly expiring = new Map<number, string[]>();
+  /** Every second before this one has been swept. */
+  private sweptTo: number;
+  private readonly now: () => number;
+  /** Keys looked at while expiring claims, since this cache was made (tests count the work). */
+  expiryVisits = 0;
   private readonly listeners = new Map<string, Set<(message: string) => void>>();
 
+  constructor(options: MemoryCacheOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.sweptTo = Math.floor(this.now() / 1000);
+  }
+
+  /** Live claims held (expired ones are dropped as time passes). */
+  get size(): number {
+    return this.claimed.size;
+  }
+
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
-    const now = Date.now();
-    if (this.claimed.size > 10_000) for (const [k, until] of this.claimed) if (until < now) this.claimed.delete(k);
+    const now = this.now();
+    this.expire(now);
     const until = this.claimed.get(key);
     if (until !== undefined && until >= now) return false;
-    this.claimed.set(key, now + ttlMs);
+    const expires = now + ttlMs;
+    this.claimed.set(key, expires);
+    // Never file into a second already swept (the clock may step back): a later second is
+    // swept later, when the claim has run out all the more.
+    const second = Math.max(Math.floor(expires / 1000), this.sweptTo);
+    const bucket = this.expiring.get(second);
+    if (bucket) bucket.push(key);
+    else this.expiring.set(second, [key]);
     return true;
+  }
+
+  /** Drops the claims filed under every second that has fully passed. */
+  private expire(now: number): void {
+    const second = Math.floor(now / 1000);
+    if (second <= this.sweptTo) return;
+    // After a long idle spell there are fewer filed seconds than passed ones: walk those.
+    const seconds = second - this.sweptTo > this.expiring.size ? [...this.expiring.keys()].filter((s) => s < second) : undefined;
+    if (seconds) for (const s of seconds) this.expireSecond(s, now);
+    else for (let s = this.sweptTo; s < second; s += 1) this.expireSecond(s, now);
+    this.sweptTo = second;
+  }
+
+  private expireSecond(second: number, now: number): void {
+    const keys = this.expiring.get(second);
+    if (!keys) return;
+    this.expiring.delete(second);
+    this.expiryVisits += keys.length;
+    for (const key of keys) {
+      // A key claimed again after it ran out is filed again under its new second: keep it.
+      const until = this.claimed.get(key);
+      if (until !== undefined && until < now) this.claimed.delete(key);
+    }
   }
 
   async publish(channel: string, message: string): Promise<void> {

@@ -45,3 +45,52 @@ for (const kind of kinds) {
     });
   });
 }
+
+describe('in-process replay store', () => {
+  test('a claim is refused until it runs out and accepted after; run-out claims are dropped', async () => {
+    let now = 1_800_000_000_000;
+    const cache = new MemoryCache({ now: () => now });
+    assert.equal(await cache.claimOnce('dpop:jkt:jti-1', 60_000), true);
+    now += 59_999;
+    assert.equal(await cache.claimOnce('dpop:jkt:jti-1', 60_000), false, 'a replay one millisecond before expiry is refused');
+    now += 1;
+    assert.equal(await cache.claimOnce('dpop:jkt:jti-1', 60_000), false, 'a replay at the expiry instant is refused');
+    now += 1;
+    assert.equal(await cache.claimOnce('dpop:jkt:jti-1', 60_000), true, 'after expiry the key may be claimed again');
+    // Claimed again, it is refused for its new lifetime, even after its first second is swept.
+    now += 5_000;
+    assert.equal(await cache.claimOnce('other', 60_000), true);
+    assert.equal(await cache.claimOnce('dpop:jkt:jti-1', 60_000), false, 'the renewed claim survives the sweep of its first one');
+
+    // Memory stays bounded by the claims alive within one lifetime.
+    for (let i = 0; i < 20_000; i += 1) {
+      now += 10;
+      assert.equal(await cache.claimOnce(`flood:${i}`, 60_000), true);
+    }
+    assert.ok(cache.size <= 6_002, `only the last minute's claims are held (${cache.size})`);
+    now += 61_001;
+    await cache.claimOnce('last', 60_000);
+    assert.equal(cache.size, 1, 'every run-out claim is dropped');
+  });
+
+  test('a claim costs the same work with 100 000 live entries as with ten', async () => {
+    let now = 1_800_000_000_000;
+    const cache = new MemoryCache({ now: () => now });
+    // 100 000 live claims of ten minutes each, one per millisecond.
+    for (let i = 0; i < 100_000; i += 1) {
+      now += 1;
+      await cache.claimOnce(`live:${i}`, 600_000);
+    }
+    // Each further claim visits only claims that ran out, never the live ones: over 50 000
+    // more claims (each run out after 1 ms) the visits match the claims that expired.
+    const before = cache.expiryVisits;
+    for (let i = 0; i < 50_000; i += 1) {
+      now += 1;
+      assert.equal(await cache.claimOnce(`short:${i}`, 1), true);
+      assert.equal(await cache.claimOnce(`live:${i}`, 600_000), false, 'a live claim is still refused');
+    }
+    const visits = cache.expiryVisits - before;
+    assert.ok(visits <= 50_000, `expiry visited ${visits} keys for 50 000 short claims (the old full scan visited over 5 000 000 000)`);
+    assert.ok(cache.size >= 100_000 && cache.size <= 100_002, `the live claims are kept, the short ones dropped (${cache.size})`);
+  });
+});
