@@ -135,3 +135,4 @@ export async function openRedisCache(url: string): Promise<SharedCache> {
     },
   };
 }
+export { cacheModule } from './module.ts';

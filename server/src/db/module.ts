@@ -1,0 +1,39 @@
+/**
+ * The database module: opens the configured database (PGlite in the data folder, or
+ * PostgreSQL), says which connection failed when one does, applies pending migrations and checks
+ * the runtime login. Every other module's tables live in it; they own them through their stores.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/load.ts';
+import { defineModule } from '../module.ts';
+import { databaseUnreachable } from '../start-errors.ts';
+import type { Database } from './index.ts';
+import { migrate } from './migrate.ts';
+import { openDatabase } from './open.ts';
+import { checkRuntimeLogin, ownerAnswers } from './runtime-login.ts';
+
+export async function openConfiguredDatabase(config: ResolvedConfig): Promise<Database> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  return openDatabase({ url: config.database.url, runtimeUrl: config.database.runtimeUrl, pgliteDir: path.join(config.dataDir, 'pglite'), poolSize: config.database.poolSize });
+}
+
+export const databaseModule = defineModule({
+  name: 'db',
+  dependencies: [],
+  config: ['database'],
+  async start({ config }: { config: ResolvedConfig }) {
+    const db = await openConfiguredDatabase(config);
+    try {
+      // A bare "connect ECONNREFUSED" does not say which of the two connections failed.
+      const databaseUrl = config.database.url;
+      if (databaseUrl) await ownerAnswers(db).catch((error: unknown) => Promise.reject(databaseUnreachable(databaseUrl, error)));
+      await migrate(db);
+      if (config.database.runtimeUrl) await checkRuntimeLogin(db);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+    return { api: db, stop: () => db.close() };
+  },
+});
