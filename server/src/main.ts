@@ -39,7 +39,12 @@ export interface RunningServer {
   log: Logger;
   /** Re-reads the signing key set now (normally every 15 s). */
   reloadKeys(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Stops every module in reverse order: /readyz turns 503 and the listener stops accepting at
+   * once, requests in flight finish (within `server.shutdownTimeout`; `forced` when some had to be
+   * cut), then timers, the audit trail and sealer, and the connections stop.
+   */
+  close(): Promise<{ forced: boolean }>;
 }
 
 export interface StartOptions {
@@ -122,7 +127,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await modules.start(scimModule, { ...base, audit: audit.trail, sessions, roles: config.upstream?.roles ?? DEV_ROLE_MAPPING });
     const authz = await modules.start(authzModule, { db, audit: audit.trail });
     const fieldService = await modules.start(fieldServiceModule, { ...base, audit: audit.trail, devIssuer: `${config.publicUrl}${DEV_IDP_PATH}` });
-    await modules.start(httpModule, {
+    const http = await modules.start(httpModule, {
       ...base,
       listener,
       audit: audit.trail,
@@ -167,6 +172,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         const { failures } = await modules.stop();
         for (const { module, error } of failures) log.error({ event: 'module.stop_failed', module, err: error }, `module ${module} did not stop cleanly`);
         if (failures.length > 0) throw failures[0]!.error;
+        return { forced: http.forced };
       },
     };
   } catch (error) {

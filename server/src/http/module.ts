@@ -6,6 +6,7 @@
  * in-flight requests finish, and drops idle keep-alive connections.
  */
 import { createServer, type Server } from 'node:https';
+import { Server as TlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
 import type { JWK } from 'jose';
@@ -105,6 +106,9 @@ export const httpModule = defineModule({
     const { config, clock, listener } = deps;
     const metrics = new Metrics(deps.observe.sealerLag, deps.observe.dropped);
     deps.observe.onAlert((alert) => metrics.alert(alert.rule, alert.severity));
+    // From SIGTERM on (the start of stop()): /readyz answers 503, every answer closes its connection.
+    let draining = false;
+    let forced = false;
     const within = (work: Promise<unknown>) =>
       Promise.race([work, new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), READINESS_TIMEOUT_MS).unref())]);
     const app = createApp({
@@ -128,6 +132,7 @@ export const httpModule = defineModule({
         if (response.appId) deps.observe.response({ appId: response.appId, status: response.status, at: clock.now() });
       },
       readiness: async () => {
+        if (draining) return 'Palisade is stopping';
         for (const dependency of deps.dependencies) {
           try {
             await within(dependency.check());
@@ -138,15 +143,30 @@ export const httpModule = defineModule({
         return undefined;
       },
     });
+    const shutdownTimeoutMs = parseDuration(config.server.shutdownTimeout);
+    // Requests whose headers have arrived and whose answer has not been sent.
+    let inFlight = 0;
+    const server = listener.server;
     const stop = async () => {
-      // Fastify did not call listen() (the https server was started before it), so it will not
-      // close the listener itself: stop accepting, let in-flight requests finish through
-      // app.close(), then drop keep-alive connections that would otherwise hold the listener
-      // open until clients time out.
-      const done = closed(listener.server);
+      draining = true;
+      // Fastify did not call listen() (the https server was started before it), so it does not
+      // close the listener itself. Stop accepting at once (the plain TLS server's close: the
+      // https one would also drop idle keep-alive connections, so a load balancer holding one
+      // could not be told 503). Every answer from now on closes its connection; once no request
+      // is in flight the idle connections are dropped and the listener closes. Requests in
+      // flight get `server.shutdownTimeout`; then their connections are cut.
+      const done = new Promise<void>((resolve) => (server.listening ? TlsServer.prototype.close.call(server, () => resolve()) : resolve()));
+      if (inFlight === 0) server.closeIdleConnections();
+      let bound: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([done.then(() => true), new Promise<boolean>((resolve) => (bound = setTimeout(() => resolve(false), shutdownTimeoutMs)))]);
+      clearTimeout(bound);
+      if (!finished) {
+        forced = true;
+        deps.log.warn({ event: 'server.drain_timeout', timeout: config.server.shutdownTimeout, inFlight }, 'requests still in flight after server.shutdownTimeout: their connections are closed');
+        server.closeAllConnections();
+        await done;
+      }
       await app.close();
-      listener.server.closeAllConnections();
-      await done;
     };
     try {
       for (const { plugin } of deps.routes) await app.register(plugin);
@@ -161,7 +181,22 @@ export const httpModule = defineModule({
       throw error;
     }
     // From here on requests reach the app; until now the start-up gate answered them.
-    listener.gate.open(app.routing);
-    return { api: { app }, stop };
+    listener.gate.open((request, response) => {
+      inFlight += 1;
+      response.once('close', () => {
+        inFlight -= 1;
+        if (draining && inFlight === 0) server.closeIdleConnections();
+      });
+      if (draining) response.setHeader('connection', 'close');
+      app.routing(request, response);
+    });
+    const api = {
+      app,
+      /** Whether the last stop had to cut requests that were still in flight. */
+      get forced() {
+        return forced;
+      },
+    };
+    return { api, stop };
   },
 });
