@@ -27,3 +27,4 @@ export { appKeyRoutes } from './app-keys-routes.ts';
 export { contentDigest, REQUIRED_COMPONENTS, SIGNATURE_ALG, SIGNING_MODES, SignatureError, signRequest, verifyRequestSignature, type SignatureRefusal, type SignedRequest, type SigningMode, type SignOptions } from './signatures.ts';
 export { RequestSignatureStage, type SignatureStageDeps } from './signature-stage.ts';
 export { SessionSigningKeys, type IssuedSigningKey, type SessionSigningKey } from './signing-keys.ts';
+export { apisecModule, type ApisecModuleApi } from './module.ts';

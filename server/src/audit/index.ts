@@ -14,3 +14,5 @@ export { verifyDatabase, type VerifyReport } from './verify.ts';
 export { readAnchor, newestLoggedCheckpoint } from './anchor.ts';
 export { exportArchive, verifyArchive, purgeArchived } from './archive.ts';
 export { redact, redactForLog, difference, REDACTED } from './redact.ts';
+export { auditModule, type AuditModuleApi } from './module.ts';
+export type { Alert, AlertSeverity } from './monitor.ts';

@@ -192,3 +192,4 @@ export async function openRedisCache(url: string): Promise<SharedCache> {
     },
   };
 }
+export { cacheModule } from './module.ts';

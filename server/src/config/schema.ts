@@ -356,6 +356,10 @@ export const ConfigSchema = Type.Object(
         }),
         corsOrigins: Strings('Browser origins allowed to call the API. `*` is refused in production.'),
         bodyLimit: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 65_536, description: 'Largest request body in bytes.' }),
+        shutdownTimeout: Duration(
+          'On SIGTERM, how long requests in flight may take to finish before Palisade stops anyway and exits non-zero. /readyz answers 503 and no new connection is accepted from the signal on. Keep it below the orchestrator’s grace period (Kubernetes: terminationGracePeriodSeconds, 30s by default).',
+          '20s',
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

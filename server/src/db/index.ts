@@ -47,3 +47,5 @@ export const RUNTIME_ROLE = 'palisade_app';
 export { openDatabase } from './open.ts';
 export { migrate, listMigrations } from './migrate.ts';
 export { errorForLog, isDatabaseError, loggableDatabaseError, type DatabaseError } from './errors.ts';
+export { checkRuntimeLogin, databaseAnswers } from './runtime-login.ts';
+export { databaseModule, openConfiguredDatabase } from './module.ts';

@@ -28,3 +28,4 @@ export {
 } from './compliance.ts';
 export { DeviceTrust, noMdm, type DeviceCheck, type DeviceClaims, type DeviceTrustOptions, type MdmView, type TokenRequestFacts } from './trust.ts';
 export { APP_CONFIG_LIFETIME_S, APP_CONFIG_PATH, APP_CONFIG_TYP, appConfigRoutes, type AppConfigClaims, type AppConfigDeps } from './app-config.ts';
+export { devicesModule, type DevicesModuleApi } from './module.ts';

@@ -82,3 +82,8 @@ export function createLogger(options: { level: string; format: LogFormat; destin
   });
   return pino(base, pretty);
 }
+
+/** The log format of `config`: as set, else pretty in development and JSON in production. */
+export function logFormat(config: { production: boolean; log: { format?: LogFormat | undefined } }): LogFormat {
+  return config.log.format ?? (config.production ? 'json' : 'pretty');
+}

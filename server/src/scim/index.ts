@@ -6,3 +6,4 @@
 export { scimRoutes } from './routes.ts';
 export { ScimEffects, ScimTokenExistsError, insertScimToken, revokeScimToken, type ScimEffectsDeps } from './service.ts';
 export { listScimTokens, isDeactivated } from './store.ts';
+export { scimModule } from './module.ts';

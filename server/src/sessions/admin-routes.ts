@@ -4,6 +4,7 @@
  * Every call, allowed or refused, goes to `audit` (the audit trail, as `admin.<action>`).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuditSink } from '../audit/index.ts';
 import type { Sessions } from './service.ts';
 import { DeviceSchema, SessionIdParams, SessionSchema, deviceView, sessionView } from './routes.ts';
 import type { Devices } from './devices.ts';
@@ -16,6 +17,22 @@ export interface AdminAuditEvent {
   target: { type: 'user' | 'session' | 'device'; id: string };
   outcome: 'success' | 'denied' | 'not_found' | 'refused';
   detail?: Record<string, unknown>;
+}
+
+/**
+ * The admin routes' events as audit records (`admin.<action>`): a lookup that found nothing and
+ * a refused request are failures with that reason.
+ */
+export function adminAuditRecorder(audit: AuditSink): (event: AdminAuditEvent) => void {
+  return (event) =>
+    audit.emit({
+      action: `admin.${event.action}`,
+      outcome: event.outcome === 'success' ? 'success' : event.outcome === 'denied' ? 'denied' : 'failure',
+      ...(event.outcome === 'not_found' || event.outcome === 'refused' ? { reason: event.outcome } : {}),
+      actor: event.actor,
+      resource: event.target,
+      ...(event.detail ? { detail: event.detail } : {}),
+    });
 }
 
 export interface AdminRoutesDeps {

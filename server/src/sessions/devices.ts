@@ -104,6 +104,12 @@ export class Devices {
     return 'ok';
   }
 
+  /** The active or locked devices whose posture named this MDM device id (any case). */
+  async idsByMdmDeviceId(mdmDeviceId: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>("SELECT id FROM devices WHERE lower(mdm_device_id) = lower($1) AND state IN ('active', 'locked')", [mdmDeviceId]);
+    return rows.map((row) => row.id);
+  }
+
   /**
    * Enforces the device cap after `current` signed in: every active device of the user beyond
    * the newest `maxDevices` (by last use; the current one always stays) is evicted and its

@@ -9,3 +9,4 @@ export { SessionActivity, type ActivityState } from './activity.ts';
 export { adminSessionRoutes, type AdminAuditEvent } from './admin-routes.ts';
 export { Devices, type Device, type DeviceDescription, type DeviceState } from './devices.ts';
 export { SessionUnlock, parseUnlockKey, UNLOCK_PROOF_TYP, type UnlockOutcome } from './unlock.ts';
+export { sessionsModule, type SessionsModuleApi } from './module.ts';

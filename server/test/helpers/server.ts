@@ -42,6 +42,8 @@ export interface StartedServer {
   /** The API key made for each configured app (clients[].id) before the start. */
   appKeys: Record<string, string>;
   output: () => string;
+  /** `npm start`'s exit code, once it has exited (null: ended by a signal). */
+  exitCode: () => Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
     ca,
     appKeys,
     output: () => output,
+    exitCode: () => exited,
     async stop() {
       // Idempotent: a child ended by a signal has no exit code, and signalling its group again
       // (a test that stopped the server itself, then after()) would throw ESRCH.

@@ -7,3 +7,4 @@ export { seedDemo, DEMO_TERRITORIES, DEMO_PROJECTS, DEMO_DEPARTMENTS, type SeedR
 export { photoRoutes, PHOTO_LIMITS, type PhotoRoutesDeps } from './photos/routes.ts';
 export { FileBlobStore, type BlobStore } from './photos/blob-store.ts';
 export { reencryptSensitive } from './reencrypt.ts';
+export { fieldServiceModule } from './module.ts';

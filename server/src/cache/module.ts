@@ -1,0 +1,19 @@
+/**
+ * The cache module: Redis when `redis.url` is set (shared by every instance), else in-process.
+ * It starts before the database, so an unreachable Redis is reported before any work is done.
+ */
+import type { ResolvedConfig } from '../config/load.ts';
+import { defineModule } from '../module.ts';
+import { redisUnreachable } from '../start-errors.ts';
+import { MemoryCache, openRedisCache, type SharedCache } from './index.ts';
+
+export const cacheModule = defineModule({
+  name: 'cache',
+  dependencies: [],
+  config: ['redis'],
+  async start({ config }: { config: ResolvedConfig }) {
+    const redisUrl = config.redis.url;
+    const cache: SharedCache = redisUrl ? await openRedisCache(redisUrl).catch((error: unknown) => Promise.reject(redisUnreachable(redisUrl, error))) : new MemoryCache();
+    return { api: cache, stop: () => cache.close() };
+  },
+});

@@ -1,0 +1,9 @@
+/**
+ * The HTTP layer: the Fastify app and its request pipeline, TLS, problem+json answers, the
+ * start-up gate, the logger and the metrics. Other modules import these from here.
+ */
+export { listenerModule, httpModule, type ListenerApi, type HttpModuleDeps } from './module.ts';
+export { createLogger, logFormat, type LogFormat } from './logger.ts';
+export { createApp, sendProblem, BINARY_CONTENT_TYPES, type AppOptions } from './app.ts';
+export { BearerVerifier, type AccessClaims } from './bearer.ts';
+export { problems, type Problem } from './problems.ts';
