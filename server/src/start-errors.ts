@@ -3,9 +3,13 @@
  * (the port, the database, Redis), where, why, and the setting to change. Connection strings
  * are shown without their credentials.
  */
+import { PalisadeError } from './errors/index.ts';
 
-export class StartupError extends Error {
+export class StartupError extends PalisadeError<'ERR_STARTUP'> {
   override readonly name = 'StartupError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_STARTUP', message, options);
+  }
 }
 
 const NETWORK_REASONS: Record<string, string> = {

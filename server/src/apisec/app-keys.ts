@@ -24,6 +24,7 @@ import { base62Of32Bits, constantTimeEqual, deriveKey, keyedHash, randomBase62, 
 import { currentContext, type AuditActor, type AuditSink } from '../audit/index.ts';
 import { problems } from '../http/problems.ts';
 import { findAppKey, insertAppKey, listAppKeys, markAppKeyRevoked, markAppKeyRotated, touchAppKey, type AppKeyRow } from './app-keys-store.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 /** The request header that carries the key. Never a query parameter: URLs end up in logs and histories. */
 export const APP_KEY_HEADER = 'palisade-app-key';
@@ -90,14 +91,12 @@ export interface AppKeyView {
 }
 
 /** A refused key operation, with a stable code callers branch on. */
-export class AppKeyError extends Error {
-  readonly code: 'unknown_app' | 'not_found' | 'not_active' | 'invalid';
+export class AppKeyError extends PalisadeError<'unknown_app' | 'not_found' | 'not_active' | 'invalid'> {
   /** For `invalid`: the request field at fault (`name`, `expiresIn`, `overlap`). */
   readonly field: string | undefined;
   constructor(code: AppKeyError['code'], message: string, field?: string) {
-    super(message);
+    super(code, message);
     this.name = 'AppKeyError';
-    this.code = code;
     this.field = field;
   }
 }

@@ -14,6 +14,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { httpbis } from 'http-message-signatures';
 import { isInnerList, parseDictionary, serializeInnerList, serializeItem, type Dictionary, type InnerList } from 'structured-headers';
 import { constantTimeEqual, randomId } from '../security/primitives.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 /** RFC 9421 §6.2.2 algorithm name; the only one Palisade accepts. */
 export const SIGNATURE_ALG = 'hmac-sha256';
@@ -30,14 +31,12 @@ const NONCE = /^[\x21-\x7e]{16,128}$/;
  */
 export type SignatureRefusal = 'required' | 'invalid' | 'expired' | 'replayed' | 'digest-required' | 'digest-mismatch';
 
-export class SignatureError extends Error {
+export class SignatureError extends PalisadeError {
   readonly kind: SignatureRefusal;
-  readonly code: string;
   constructor(kind: SignatureRefusal, code: string, detail: string) {
-    super(detail);
+    super(code, detail);
     this.name = 'SignatureError';
     this.kind = kind;
-    this.code = code;
   }
 }
 

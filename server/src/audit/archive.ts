@@ -31,6 +31,7 @@ import { RECORD_COLUMNS, canonical, toChainRecord, type ChainRecord, type Record
 import { DIGEST_TYP, jwsDigest, verifySigned, type CheckpointSigner, type CheckpointStatement, type PublicKeySet } from './keys.ts';
 import { asRole, chainHead, insertCheckpoint } from './sealer.ts';
 import { checkLinks, countedRecords, verifyChain, type SealedRecord, type VerifyReport } from './verify.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 export interface ArchiveDigest {
   /** Position in the digest chain, from 1. */
@@ -58,8 +59,10 @@ export interface ExportResult {
   waiting: number;
 }
 
-export class ExportConflictError extends Error {
-  readonly code = 'ERR_AUDIT_EXPORT_CONFLICT';
+export class ExportConflictError extends PalisadeError<'ERR_AUDIT_EXPORT_CONFLICT'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_AUDIT_EXPORT_CONFLICT', message, options);
+  }
 }
 
 const DIGEST_SUFFIX = '.digest.json';

@@ -10,6 +10,7 @@ import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK, generate
 import type { Database } from '../db/index.ts';
 import { unwrapSecret, wrapSecret, type MasterKey } from '../security/primitives.ts';
 import { canonical } from './chain.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 const WRAP_CONTEXT = 'palisade-audit-key';
 export const CHECKPOINT_TYP = 'palisade-audit-checkpoint+jwt';
@@ -72,8 +73,10 @@ export async function publicAuditKeys(db: Database): Promise<PublicKeySet> {
   return { keys: rows.map((r) => (typeof r.public_jwk === 'string' ? (JSON.parse(r.public_jwk) as JWK) : r.public_jwk)) };
 }
 
-export class CheckpointSignatureError extends Error {
-  readonly code = 'ERR_AUDIT_CHECKPOINT_SIGNATURE';
+export class CheckpointSignatureError extends PalisadeError<'ERR_AUDIT_CHECKPOINT_SIGNATURE'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_AUDIT_CHECKPOINT_SIGNATURE', message, options);
+  }
 }
 
 /** Verifies a checkpoint with public keys only (works offline) and returns what it states. */

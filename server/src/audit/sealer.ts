@@ -14,6 +14,7 @@ import { GENESIS_HASH, RECORD_COLUMNS, link, toChainRecord, type RecordRow } fro
 import { jwsDigest, type CheckpointSigner, type CheckpointStatement } from './keys.ts';
 import type { AuditLog } from './trail.ts';
 import { CHECKPOINT_LOG_EVENT } from './anchor.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 /** Arbitrary but fixed: the advisory lock key that serializes sealing across instances. */
 const SEAL_LOCK = 7_150_001;
@@ -90,8 +91,10 @@ export async function chainHead(q: Queryable): Promise<ChainHead> {
 }
 
 /** The database holds a chain or checkpoints other than the ones this sealer built on. */
-export class AuditTamperError extends Error {
-  readonly code = 'ERR_AUDIT_TAMPERED';
+export class AuditTamperError extends PalisadeError<'ERR_AUDIT_TAMPERED'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_AUDIT_TAMPERED', message, options);
+  }
 }
 
 /**

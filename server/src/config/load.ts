@@ -12,6 +12,7 @@ import { parseDocument } from 'yaml';
 import { isSecretName, REDACTED } from '../audit/redact.ts';
 import { Value } from 'typebox/value';
 import { ConfigSchema, type PalisadeConfig } from './schema.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 export interface ConfigProblem {
   path: string;
@@ -25,10 +26,11 @@ export function formatProblem(p: ConfigProblem): string {
   return `${p.path || '(top level)'}: ${p.message}${p.given !== undefined ? ` (given: ${p.given})` : ''}`;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends PalisadeError<'ERR_CONFIG'> {
   readonly problems: ConfigProblem[];
   constructor(problems: ConfigProblem[], source: string) {
     super(
+      'ERR_CONFIG',
       `Configuration (${source}) has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
         problems.map((p) => `  - ${formatProblem(p).replace(/\n/g, '\n    ')}`).join('\n'),
     );

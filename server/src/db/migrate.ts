@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Database } from './index.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 const DIR = path.join(import.meta.dirname, 'migrations');
 
@@ -32,8 +33,10 @@ export function listMigrations(): Migration[] {
     });
 }
 
-export class MigrationError extends Error {
-  readonly code = 'ERR_MIGRATION';
+export class MigrationError extends PalisadeError<'ERR_MIGRATION'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_MIGRATION', message, options);
+  }
 }
 
 /**

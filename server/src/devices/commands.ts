@@ -36,6 +36,7 @@ import {
   type DeviceCommand,
   type DeviceCommandWithDevice,
 } from './commands-store.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 export type { CommandKind, CommandState, DeviceCommand, DeviceCommandWithDevice, CommandFilter } from './commands-store.ts';
 
@@ -54,12 +55,10 @@ export const DEVICE_KEY_ALGS = ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'];
 export const DEVICE_LOCK_REASON = 'device_lock';
 
 /** A refused order or acknowledgement, with a stable code callers branch on. */
-export class DeviceCommandError extends Error {
-  readonly code: 'ERR_UNKNOWN_DEVICE' | 'ERR_DEVICE_NOT_ACTIVE' | 'ERR_UNKNOWN_COMMAND' | 'ERR_ACK_INVALID' | 'ERR_ACK_REPLAYED';
+export class DeviceCommandError extends PalisadeError<'ERR_UNKNOWN_DEVICE' | 'ERR_DEVICE_NOT_ACTIVE' | 'ERR_UNKNOWN_COMMAND' | 'ERR_ACK_INVALID' | 'ERR_ACK_REPLAYED'> {
   constructor(code: DeviceCommandError['code'], message: string) {
-    super(message);
+    super(code, message);
     this.name = 'DeviceCommandError';
-    this.code = code;
   }
 }
 

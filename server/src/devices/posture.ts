@@ -9,6 +9,7 @@
  */
 import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, errors as joseErrors, type JWK } from 'jose';
 import { hashToken } from '../security/primitives.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 /** The HTTP header the app sends with its token requests. */
 export const POSTURE_HEADER = 'palisade-device-posture';
@@ -55,12 +56,10 @@ export interface PostureReport {
  */
 export type PostureRefusal = 'missing' | 'malformed' | 'wrong-typ' | 'bad-alg' | 'wrong-key' | 'bad-signature' | 'bad-claims' | 'stale' | 'replayed';
 
-export class PostureError extends Error {
-  readonly code: PostureRefusal;
+export class PostureError extends PalisadeError<PostureRefusal> {
   constructor(code: PostureRefusal, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'PostureError';
-    this.code = code;
   }
 }
 

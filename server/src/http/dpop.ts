@@ -16,6 +16,7 @@
 import { EmbeddedJWK, calculateJwkThumbprint, decodeJwt, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import jws from 'jws';
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { PalisadeError } from '../errors/index.ts';
 
 /** Asymmetric algorithms only: `none` and MACs can never prove possession of a private key. */
 export const DPOP_ALGS = ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'];
@@ -23,7 +24,12 @@ export const DPOP_ALGS = ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'];
 export const DPOP_MAX_AGE_S = 300;
 export const DPOP_SKEW_S = 60;
 
-export class DpopError extends Error {}
+/** A DPoP proof was refused; the message says why and is safe to show the client. */
+export class DpopError extends PalisadeError<'ERR_DPOP_PROOF_INVALID'> {
+  constructor(message: string) {
+    super('ERR_DPOP_PROOF_INVALID', message);
+  }
+}
 
 /** How long a proof's `jti` must be remembered: as long as the proof could still be fresh. */
 export const DPOP_JTI_TTL_MS = (DPOP_MAX_AGE_S + DPOP_SKEW_S) * 1000;

@@ -5,17 +5,16 @@
  * that must also keep the raw bytes (request signatures) reads bodies by the same rules.
  */
 import secureJson from 'secure-json-parse';
+import { PalisadeError } from '../errors/index.ts';
 
 /** How deep API bodies may nest (objects and arrays); Palisade's own bodies use 2 or 3 levels. */
 export const MAX_JSON_DEPTH = 32;
 
 /** Why a body was refused; stable codes that callers map to problem types (never the message). */
-export class JsonBodyError extends Error {
-  readonly code: 'empty' | 'malformed' | 'too-deep' | 'forbidden-key';
+export class JsonBodyError extends PalisadeError<'empty' | 'malformed' | 'too-deep' | 'forbidden-key'> {
   constructor(code: JsonBodyError['code'], message: string) {
-    super(message);
+    super(code, message);
     this.name = 'JsonBodyError';
-    this.code = code;
   }
 }
 

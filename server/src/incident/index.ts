@@ -22,6 +22,7 @@ import type { Devices, Sessions } from '../sessions/index.ts';
 import { rotateKeys, type SigningAlg } from '../oauth/keys.ts';
 import { findUser, setDisabled, usersByUserName } from '../users/index.ts';
 import { isDeactivated } from '../scim/index.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 export interface IncidentDeps {
   db: Database;
@@ -38,13 +39,17 @@ export interface UserContainment {
   disabled: boolean;
 }
 
-export class UnknownUserError extends Error {
-  readonly code = 'ERR_UNKNOWN_USER';
+export class UnknownUserError extends PalisadeError<'ERR_UNKNOWN_USER'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_UNKNOWN_USER', message, options);
+  }
 }
 
 /** A release that would change nothing, or that is not Palisade's to make. */
-export class ReleaseRefusedError extends Error {
-  readonly code = 'ERR_RELEASE_REFUSED';
+export class ReleaseRefusedError extends PalisadeError<'ERR_RELEASE_REFUSED'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_RELEASE_REFUSED', message, options);
+  }
 }
 
 /** `who`: a Palisade user id, or the user name / email the company IdP gives them. */

@@ -7,6 +7,7 @@ import * as oidc from 'openid-client';
 import { EncryptJWT, createRemoteJWKSet, customFetch as jwksFetch, jwtDecrypt, jwtVerify, type JWTPayload } from 'jose';
 import { hkdfSync } from 'node:crypto';
 import type { MasterKey } from '../security/primitives.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 export interface UpstreamSettings {
   issuer: string;
@@ -54,11 +55,16 @@ export interface UpstreamIdentity {
   amr?: string[];
 }
 
-export class UpstreamError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
+/**
+ * The company IdP could not sign the person in (or a logout token was refused). `reason` is the
+ * precise, stable reason for the audit record and the error description (`upstream_unavailable`,
+ * `access_denied`, `logout_token_invalid`, …).
+ */
+export class UpstreamError extends PalisadeError<'ERR_UPSTREAM'> {
+  readonly reason: string;
+  constructor(reason: string, message: string) {
+    super('ERR_UPSTREAM', message);
+    this.reason = reason;
   }
 }
 

@@ -214,7 +214,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
     try {
       identity = await federation.complete(request.raw.url!.split('?')[1] ?? '', pending);
     } catch (error) {
-      const code = error instanceof UpstreamError ? error.code : 'upstream_error';
+      const code = error instanceof UpstreamError ? error.reason : 'upstream_error';
       loginFailed(code, {});
       return finish({ error: 'access_denied', error_description: `company sign-in failed (${code})` });
     }

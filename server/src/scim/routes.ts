@@ -21,6 +21,7 @@ import { JsonBodyError, parseJsonBounded } from '../http/json.ts';
 import { currentContext, type AuditActor } from '../audit/index.ts';
 import type { ScimEffects } from './service.ts';
 import * as store from './store.ts';
+import { PalisadeError, codeOfSlug } from '../errors/index.ts';
 
 const SCHEMA = {
   user: 'urn:ietf:params:scim:schemas:core:2.0:User',
@@ -33,18 +34,24 @@ const SCHEMA = {
 const MAX_PAGE = 200;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export class ScimError extends Error {
+/** The problem slug of a SCIM refusal: `scim-` + its scimType (kebab-case), or + its status. */
+function scimSlug(status: number, scimType: string | undefined): string {
+  return scimType ? `scim-${scimType.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : `scim-${status}`;
+}
+
+/** A refusal answered in SCIM's error format (RFC 7644 §3.12); `code` is its catalogued code. */
+export class ScimError extends PalisadeError {
   readonly status: number;
   readonly scimType: string | undefined;
   constructor(status: number, scimType: string | undefined, detail: string) {
-    super(detail);
+    super(codeOfSlug(scimSlug(status, scimType)), detail);
     this.status = status;
     this.scimType = scimType;
   }
 }
 
 function sendScimError(reply: FastifyReply, error: ScimError): FastifyReply {
-  const slug = error.scimType ? `scim-${error.scimType.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : `scim-${error.status}`;
+  const slug = scimSlug(error.status, error.scimType);
   if (error.status === 401) reply.header('www-authenticate', 'Bearer realm="palisade-scim"');
   return reply
     .code(error.status)

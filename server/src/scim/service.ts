@@ -16,6 +16,7 @@ import type { RevocationReason, Sessions } from '../sessions/index.ts';
 import { difference, noAudit, REDACTED, type AuditActor, type AuditEvent, type AuditSink } from '../audit/index.ts';
 import { rolesFor, setDisabled, setGroups, usersByUserName, type RoleMapping } from '../users/index.ts';
 import { findScimUser, groupNamesOf, markScimTokenRevoked, putScimToken, type ScimGroupRow, type ScimUserRow } from './store.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 export interface ScimEffectsLog {
   info(details: object, message: string): void;
@@ -212,8 +213,10 @@ export class ScimEffects {
 }
 
 /** `replace: false` and the connector already has an active token: it is kept. */
-export class ScimTokenExistsError extends Error {
-  readonly code = 'ERR_SCIM_TOKEN_EXISTS';
+export class ScimTokenExistsError extends PalisadeError<'ERR_SCIM_TOKEN_EXISTS'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_SCIM_TOKEN_EXISTS', message, options);
+  }
 }
 
 /**

@@ -27,6 +27,7 @@ import {
   updateWrappedDataKey,
   type DataKeyRow,
 } from './data-keys-store.ts';
+import { PalisadeError } from '../errors/index.ts';
 
 const VERSION = 'pe1';
 const IV_BYTES = 12; // the GCM nonce size NIST SP 800-38D recommends for random IVs
@@ -55,12 +56,10 @@ export type EnvelopeErrorCode =
  * Why a value does not decrypt. Callers branch on `code`. Messages name the key id and the
  * context (neither is secret) and never the value, the plaintext or key material.
  */
-export class EnvelopeError extends Error {
-  readonly code: EnvelopeErrorCode;
+export class EnvelopeError extends PalisadeError<EnvelopeErrorCode> {
   constructor(code: EnvelopeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'EnvelopeError';
-    this.code = code;
   }
 }
 

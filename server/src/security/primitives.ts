@@ -6,6 +6,7 @@
  */
 import { createHash, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
+import { PalisadeError } from '../errors/index.ts';
 
 /** URL-safe random identifier with `bytes` of entropy (default 256 bits). */
 export function randomId(bytes = 32): string {
@@ -52,8 +53,10 @@ export async function wrapSecret(master: MasterKey, plaintext: string, context: 
     .encrypt(master.key);
 }
 
-export class WrongMasterKeyError extends Error {
-  readonly code = 'ERR_WRONG_MASTER_KEY';
+export class WrongMasterKeyError extends PalisadeError<'ERR_WRONG_MASTER_KEY'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_WRONG_MASTER_KEY', message, options);
+  }
 }
 
 export async function unwrapSecret(master: MasterKey, wrapped: string, context: string): Promise<string> {

@@ -3,6 +3,7 @@
  * changes a notification announces, and the adapter interface the server drives (scheduled
  * inventory sync, notification ingestion). Vendor quirks stay in the vendor's file.
  */
+import { PalisadeError } from '../../errors/index.ts';
 
 export type MdmVendor = 'intune' | 'jamf' | 'workspaceone';
 export const MDM_VENDORS: readonly MdmVendor[] = ['intune', 'jamf', 'workspaceone'];
@@ -100,15 +101,13 @@ export type MdmErrorCode =
  * A failed MDM call or unreadable notification, with a stable code callers branch on. Messages
  * name the endpoint and status, never a token, secret or response body.
  */
-export class MdmError extends Error {
-  readonly code: MdmErrorCode;
+export class MdmError extends PalisadeError<MdmErrorCode> {
   readonly vendor: MdmVendor;
   readonly status: number | undefined;
   constructor(vendor: MdmVendor, code: MdmErrorCode, message: string, status?: number) {
-    super(message);
+    super(code, message);
     this.name = 'MdmError';
     this.vendor = vendor;
-    this.code = code;
     this.status = status;
   }
 }

@@ -31,6 +31,7 @@ import { systemClock, type Clock } from '../../clock.ts';
 import { problems } from '../../http/problems.ts';
 import { JOB_SCOPE_INLINED, JOB_STATUSES, type JobStatus } from './store.ts';
 import { assertExportAllowed, type DevicePolicyConfig } from '../../devices/index.ts';
+import { PalisadeError } from '../../errors/index.ts';
 
 export interface ExportDeps {
   db: Database;
@@ -126,10 +127,10 @@ const DECLARE = `DECLARE palisade_export NO SCROLL CURSOR FOR
 /** Why an export ended before its last row. */
 type Interruption = 'client_closed' | 'client_stalled';
 
-class ExportInterrupted extends Error {
+class ExportInterrupted extends PalisadeError<'ERR_EXPORT_INTERRUPTED'> {
   readonly reason: Interruption;
   constructor(reason: Interruption) {
-    super(reason);
+    super('ERR_EXPORT_INTERRUPTED', reason);
     this.reason = reason;
   }
 }

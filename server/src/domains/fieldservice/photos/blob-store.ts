@@ -11,6 +11,7 @@ import { link, mkdir, open, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomId } from '../../../security/primitives.ts';
 import type { PhotoMediaType } from './content.ts';
+import { PalisadeError } from '../../../errors/index.ts';
 
 export interface StoredBlob {
   key: string;
@@ -30,11 +31,10 @@ export interface BlobStore {
 /** 32 random bytes, base64url: 43 characters of [A-Za-z0-9_-], no dots, no slashes. */
 export const BLOB_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-export class InvalidBlobKey extends Error {
-  readonly code = 'ERR_INVALID_BLOB_KEY';
+export class InvalidBlobKey extends PalisadeError<'ERR_INVALID_BLOB_KEY'> {
   constructor() {
     // The key itself is not repeated: it may be an attacker's path.
-    super('not a blob key');
+    super('ERR_INVALID_BLOB_KEY', 'not a blob key');
     this.name = 'InvalidBlobKey';
   }
 }

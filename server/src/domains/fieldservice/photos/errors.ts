@@ -2,6 +2,7 @@
  * Why an uploaded photo was refused, as a stable code callers branch on and map to a problem
  * type (STYLE.md, habit 3), never as a message to match.
  */
+import { PalisadeError } from '../../../errors/index.ts';
 export type PhotoRejectedReason =
   /** Not a JPEG, PNG or HEIC still image by its content (SVG, GIF, WebP, TIFF, AVIF, video, …). */
   | 'unsupported-type'
@@ -16,14 +17,13 @@ export type PhotoRejectedReason =
   /** The structure does not parse: bad lengths, checksums, markers or boxes. */
   | 'malformed';
 
-export class PhotoRejected extends Error {
-  readonly code = 'ERR_PHOTO_REJECTED';
+export class PhotoRejected extends PalisadeError<'ERR_PHOTO_REJECTED'> {
   readonly reason: PhotoRejectedReason;
   /** Safe to show the uploader: says what was wrong with their file, never echoes its bytes. */
   readonly detail: string;
 
   constructor(reason: PhotoRejectedReason, detail: string) {
-    super(`photo rejected (${reason}): ${detail}`);
+    super('ERR_PHOTO_REJECTED', `photo rejected (${reason}): ${detail}`);
     this.name = 'PhotoRejected';
     this.reason = reason;
     this.detail = detail;
