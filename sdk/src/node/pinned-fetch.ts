@@ -5,7 +5,7 @@
  * after it verifies (pins.ts); a forged set is refused and changes nothing. The certificate
  * chain and host name are still checked as usual first.
  */
-import { createHash } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { Agent } from 'undici';
 import type { JSONWebKeySet } from 'jose';
@@ -32,8 +32,10 @@ export interface PinnedFetch {
 }
 
 /** RFC 7469 §2.4: `sha256/` + base64 of the SHA-256 of the certificate's SubjectPublicKeyInfo. */
-export function spkiPin(certificate: Pick<PeerCertificate, 'pubkey'>): string {
-  return `sha256/${createHash('sha256').update(certificate.pubkey!).digest('base64')}`;
+export function spkiPin(certificate: Pick<PeerCertificate, 'raw'>): string {
+  // `PeerCertificate.pubkey` is the bare key for EC certificates; the pin is over the whole SPKI.
+  const spki = new X509Certificate(certificate.raw).publicKey.export({ type: 'spki', format: 'der' });
+  return `sha256/${createHash('sha256').update(spki).digest('base64')}`;
 }
 
 export function createPinnedFetch(options: PinnedFetchOptions): PinnedFetch {
