@@ -40,6 +40,8 @@ export const DEFAULT_SCOPE = 'openid profile email offline_access api';
 /** The server's default idle timeout (sessions.idleTimeout): the device mirrors it. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
 const SESSION_ENTRY = 'palisade.session';
+/** The sign-in in progress (PKCE verifier, state, nonce): survives a full-page redirect on the web. */
+const PENDING_ENTRY = 'palisade.pending';
 
 export type SessionState = 'signed-out' | 'active' | 'locked' | 'update-required';
 
@@ -231,14 +233,18 @@ export class PalisadeClient {
     }
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
     this.pending = { verifier, state, nonce, redirectUri: options.redirectUri, ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}) };
+    await this.platform.store.set(PENDING_ENTRY, JSON.stringify(this.pending));
     return url;
   }
 
   /** Handles the redirect back to the app: validates it, exchanges the code, keeps the session. */
   async completeSignIn(callback: URL | string): Promise<void> {
-    const pending = this.pending;
+    const kept = this.pending ? undefined : await this.platform.store.get(PENDING_ENTRY);
+    const pending = this.pending ?? (kept ? (JSON.parse(kept) as PendingSignIn) : undefined);
     if (!pending) throw new PalisadeError('sign-in-failed', 'no sign-in is in progress');
+    // One use: a replayed callback finds nothing to complete.
     this.pending = undefined;
+    await this.platform.store.delete(PENDING_ENTRY);
     const as = await this.metadata();
     let params: URLSearchParams;
     try {
