@@ -1,0 +1,689 @@
+/**
+ * `PalisadeClient`: sign-in, calls and the app states the server's answers lead to, on any
+ * platform (the platform supplies keys, storage and fetch through `Platform`).
+ *
+ * The OAuth protocol is oauth4webapi's (discovery, PKCE, state, nonce, the code and refresh
+ * grants, DPoP proofs and their nonce retry); JWS is jose's; request signatures follow
+ * server/src/apisec/signatures.ts with the same libraries. This module decides only what Palisade
+ * asks beyond the standards: the device description and `dpop_jkt` at sign-in, a posture report
+ * on every token request, the app key and the signature on every call, and what each problem
+ * type means for the app:
+ *
+ *   session-locked, device-locked (lock command)  → `locked` (unlock with the unlock key)
+ *   step-up-required (RFC 9470)                    → re-authentication with max_age/acr, call retried
+ *   app-/os-update-required (426)                  → `update-required`
+ *   session-revoked, invalid_grant at refresh      → `signed-out`, local data erased
+ *   device-wiped (wipe command)                    → every store erased, acknowledged with the device key
+ *   rate-limited (429)                             → waits Retry-After (up to a bound) and retries
+ */
+import * as oauth from 'oauth4webapi';
+import { decodeJwt, type JSONWebKeySet, type JWK } from 'jose';
+import { PalisadeError, problemSlug, type Problem } from './errors.ts';
+import { signRequest, signingKeyOf, type SigningKey } from './signature.ts';
+import {
+  APP_CONFIG_TYP,
+  COMMAND_TYP,
+  POSTURE_HEADER,
+  publicJwk,
+  signCommandAck,
+  signPosture,
+  signUnlockProof,
+  thumbprint,
+  verifyServerDocument,
+  type AppConfig,
+  type DeviceCommand,
+} from './documents.ts';
+import { toBase64Url, utf8 } from './crypto.ts';
+import type { Platform } from './platform.ts';
+
+export const DEFAULT_SCOPE = 'openid profile email offline_access api';
+/** The server's default idle timeout (sessions.idleTimeout): the device mirrors it. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
+const SESSION_ENTRY = 'palisade.session';
+/** The sign-in in progress (PKCE verifier, state, nonce): survives a full-page redirect on the web. */
+const PENDING_ENTRY = 'palisade.pending';
+
+export type SessionState = 'signed-out' | 'active' | 'locked' | 'update-required';
+
+/** Why the state changed (for the app's screens and logs). */
+export type StateReason =
+  | 'signed-in'
+  | 'restored'
+  | 'unlocked'
+  | 'idle'
+  | 'session-locked'
+  | 'lock-command'
+  | 'update-required'
+  | 'session-revoked'
+  | 'refresh-refused'
+  | 'wiped'
+  | 'signed-out';
+
+/** Something the app registered to be erased with the session (its own caches, offline data). */
+export interface ErasableStore {
+  clear(): Promise<void>;
+}
+
+export interface StepUpRequest {
+  /** Seconds: the sign-in must be at most this old (RFC 9470 `max_age`). */
+  maxAge?: number;
+  /** Authentication context class the IdP must satisfy (`acr_values`). */
+  acr?: string;
+}
+
+export interface PalisadeClientOptions {
+  /** Palisade's URL (the OAuth issuer). */
+  issuer: string;
+  clientId: string;
+  /** The app's API key (`palisade-app-key`), as the operator issued it. */
+  appKey: string;
+  platform: Platform;
+  scope?: string;
+  /** Mirror of the server's idle timeout; 0 turns the device-side timer off. Default 15 min. */
+  idleTimeoutMs?: number;
+  /** Refresh this long before the access token expires. Default 30 s. */
+  refreshMarginMs?: number;
+  /** A 429 asking to wait longer than this (seconds) is passed to the app instead of waited. Default 30. */
+  maxRetryAfterS?: number;
+  /**
+   * Interactive re-authentication for RFC 9470 step-up: sign the person in again with these
+   * `max_age`/`acr` (for example `signInWithLoopback(client, { ...request, open })`). Absent:
+   * step-up challenges are thrown as `step-up-required`.
+   */
+  reauthenticate?(request: StepUpRequest): Promise<void>;
+  /** Called on every state change. */
+  onStateChange?(state: SessionState, reason: StateReason): void;
+  /** Milliseconds since the epoch (tests inject a clock). */
+  now?(): number;
+  /** Waits (tests inject one that does not sleep). */
+  sleep?(ms: number): Promise<void>;
+}
+
+/** What the SDK keeps in the secure store between runs. */
+interface StoredSession {
+  refreshToken: string;
+  signingKey?: SigningKey;
+  sessionId?: string;
+  subject?: string;
+  dpop: boolean;
+}
+
+interface LiveSession extends StoredSession {
+  accessToken: string;
+  /** ms since the epoch */
+  expiresAt: number;
+}
+
+interface PendingSignIn {
+  verifier: string;
+  state: string;
+  nonce: string;
+  redirectUri: string;
+  maxAge?: number;
+}
+
+export interface CallInit {
+  method?: string;
+  /** A string is sent as JSON unless `headers` names another content type; an object is JSON-encoded. */
+  body?: string | Uint8Array | Record<string, unknown> | unknown[];
+  headers?: HeadersInit;
+}
+
+export interface SignInOptions extends StepUpRequest {
+  redirectUri: string;
+  /** Extra authorization parameters (`login_hint`, `prompt`…). */
+  params?: Record<string, string>;
+}
+
+export class PalisadeClient {
+  readonly options: PalisadeClientOptions;
+  private readonly platform: Platform;
+  private readonly oauthClient: oauth.Client;
+  private as: oauth.AuthorizationServer | undefined;
+  private dpopHandle: oauth.DPoPHandle | undefined;
+  private session: LiveSession | undefined;
+  private pending: PendingSignIn | undefined;
+  private stateValue: SessionState = 'signed-out';
+  private lastActivity = 0;
+  private refreshing: Promise<LiveSession> | undefined;
+  private readonly registered = new Set<ErasableStore>();
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Token endpoint requests made (tests and the benchmark read it: single-flight refresh). */
+  refreshCount = 0;
+
+  constructor(options: PalisadeClientOptions) {
+    this.options = options;
+    this.platform = options.platform;
+    this.oauthClient = { client_id: options.clientId, token_endpoint_auth_method: 'none' };
+  }
+
+  get state(): SessionState {
+    return this.stateValue;
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return this.options.sleep ? this.options.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  private setState(state: SessionState, reason: StateReason): void {
+    this.stateValue = state;
+    if (state !== 'active') this.clearIdleTimer();
+    this.options.onStateChange?.(state, reason);
+  }
+
+  /** Registers a store of the app's to be erased on wipe and on sign-out with erase. */
+  registerStore(store: ErasableStore): void {
+    this.registered.add(store);
+  }
+
+  /** Authorization server metadata (discovered once). */
+  async metadata(): Promise<oauth.AuthorizationServer> {
+    if (!this.as) {
+      const issuer = new URL(this.options.issuer);
+      const response = await oauth.discoveryRequest(issuer, { [oauth.customFetch]: this.platform.fetch, algorithm: 'oidc' });
+      this.as = await oauth.processDiscoveryResponse(issuer, response);
+    }
+    return this.as;
+  }
+
+  private async dpop(): Promise<oauth.DPoPHandle> {
+    this.dpopHandle ??= oauth.DPoP(this.oauthClient, await this.platform.deviceKey.keyPair());
+    return this.dpopHandle;
+  }
+
+  // ---- sign-in -------------------------------------------------------------------------------
+
+  /**
+   * The authorization URL to open in the system browser: PKCE S256, state, nonce, `dpop_jkt`
+   * of the device key, the device description and, when the platform has one, the unlock key.
+   */
+  async beginSignIn(options: SignInOptions): Promise<URL> {
+    const as = await this.metadata();
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const nonce = oauth.generateRandomNonce();
+    const keys = await this.platform.deviceKey.keyPair();
+    const device = this.platform.describe();
+    const url = new URL(as.authorization_endpoint!);
+    const params: Record<string, string> = {
+      client_id: this.options.clientId,
+      response_type: 'code',
+      redirect_uri: options.redirectUri,
+      scope: this.options.scope ?? DEFAULT_SCOPE,
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      dpop_jkt: await thumbprint(keys),
+      device_platform: device.platform,
+      device_model: device.model,
+      device_os_version: device.osVersion,
+      app_version: device.appVersion,
+      ...(options.maxAge !== undefined ? { max_age: String(options.maxAge) } : {}),
+      ...(options.acr ? { acr_values: options.acr } : {}),
+      ...options.params,
+    };
+    if (this.platform.unlockKey) {
+      const jwk = await publicJwk(await this.platform.unlockKey.keyPair());
+      params.unlock_jwk = toBase64Url(utf8(JSON.stringify(jwk)));
+    }
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+    this.pending = { verifier, state, nonce, redirectUri: options.redirectUri, ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}) };
+    await this.platform.store.set(PENDING_ENTRY, JSON.stringify(this.pending));
+    return url;
+  }
+
+  /** Handles the redirect back to the app: validates it, exchanges the code, keeps the session. */
+  async completeSignIn(callback: URL | string): Promise<void> {
+    const kept = this.pending ? undefined : await this.platform.store.get(PENDING_ENTRY);
+    const pending = this.pending ?? (kept ? (JSON.parse(kept) as PendingSignIn) : undefined);
+    if (!pending) throw new PalisadeError('sign-in-failed', 'no sign-in is in progress');
+    // One use: a replayed callback finds nothing to complete.
+    this.pending = undefined;
+    await this.platform.store.delete(PENDING_ENTRY);
+    const as = await this.metadata();
+    let params: URLSearchParams;
+    try {
+      params = oauth.validateAuthResponse(as, this.oauthClient, new URL(callback), pending.state);
+    } catch (error) {
+      throw new PalisadeError('sign-in-failed', 'the authorization response was refused', { cause: error });
+    }
+    const tokens = await this.tokenRequest((options) => oauth.authorizationCodeGrantRequest(as, this.oauthClient, oauth.None(), params, pending.redirectUri, pending.verifier, options), (response) =>
+      oauth.processAuthorizationCodeResponse(as, this.oauthClient, response, { expectedNonce: pending.nonce, requireIdToken: true, ...(pending.maxAge !== undefined ? { maxAge: pending.maxAge } : {}) }),
+    );
+    const claims = oauth.getValidatedIdTokenClaims(tokens);
+    await this.keep(tokens, claims?.sub);
+    this.touch();
+    this.setState('active', 'signed-in');
+  }
+
+  /**
+   * Loads a session kept by an earlier run. It becomes active; its first call refreshes the
+   * access token (never stored). Returns false when there is none.
+   */
+  async restore(): Promise<boolean> {
+    const stored = await this.platform.store.get(SESSION_ENTRY);
+    if (!stored) return false;
+    const session = JSON.parse(stored) as StoredSession;
+    this.session = { ...session, accessToken: '', expiresAt: 0 };
+    this.touch();
+    this.setState('active', 'restored');
+    return true;
+  }
+
+  /** The signed-in person's subject and session id. */
+  get identity(): { subject: string | undefined; sessionId: string | undefined } | undefined {
+    return this.session ? { subject: this.session.subject, sessionId: this.session.sessionId } : undefined;
+  }
+
+  private async keep(tokens: oauth.TokenEndpointResponse, subject?: string): Promise<LiveSession> {
+    if (!tokens.refresh_token && !this.session?.refreshToken) throw new PalisadeError('unexpected-response', 'no refresh token was issued (scope offline_access)');
+    const sid = decodeJwt(tokens.access_token).sid;
+    const session: LiveSession = {
+      accessToken: tokens.access_token,
+      expiresAt: this.now() + (tokens.expires_in ?? 60) * 1000,
+      refreshToken: tokens.refresh_token ?? this.session!.refreshToken,
+      dpop: tokens.token_type.toLowerCase() === 'dpop',
+      ...(signingKeyOf(tokens) ?? this.session?.signingKey ? { signingKey: signingKeyOf(tokens) ?? this.session!.signingKey! } : {}),
+      ...(typeof sid === 'string' ? { sessionId: sid } : this.session?.sessionId ? { sessionId: this.session.sessionId } : {}),
+      ...((subject ?? this.session?.subject) ? { subject: (subject ?? this.session?.subject)! } : {}),
+    };
+    // The rotated refresh token is written before it is used anywhere: a crash now keeps the one
+    // that works (the old one is already spent on the server).
+    const { accessToken: _a, expiresAt: _e, ...stored } = session;
+    await this.platform.store.set(SESSION_ENTRY, JSON.stringify(stored));
+    this.session = session;
+    return session;
+  }
+
+  /**
+   * A token endpoint request with Palisade's additions: the DPoP proof (oauth4webapi, retried
+   * once with the server's `use_dpop_nonce`), a fresh posture report signed with the device key,
+   * and the server's problems mapped to app states.
+   */
+  private async tokenRequest(
+    send: (options: oauth.TokenEndpointRequestOptions) => Promise<Response>,
+    process: (response: Response) => Promise<oauth.TokenEndpointResponse>,
+  ): Promise<oauth.TokenEndpointResponse> {
+    const DPoP = await this.dpop();
+    const keys = await this.platform.deviceKey.keyPair();
+    for (let attempt = 0; ; attempt += 1) {
+      const facts = await this.platform.posture?.();
+      const headers = new Headers();
+      if (facts) headers.set(POSTURE_HEADER, await signPosture(keys, facts, this.now()));
+      this.refreshCount += 1;
+      const response = await send({ DPoP, headers, [oauth.customFetch]: this.platform.fetch });
+      const copy = response.clone();
+      try {
+        return await process(response);
+      } catch (error) {
+        if (oauth.isDPoPNonceError(error) && attempt === 0) continue;
+        await this.refusedAtTokenEndpoint(copy, error);
+      }
+    }
+  }
+
+  /** What a refused token request means; always throws. */
+  private async refusedAtTokenEndpoint(response: Response, error: unknown): Promise<never> {
+    let problem: Problem | undefined;
+    try {
+      problem = (await response.json()) as Problem;
+    } catch {
+      problem = undefined;
+    }
+    const slug = problemSlug(problem);
+    if (slug === 'device-wiped' || slug === 'device-locked') return this.obeyCommand(problem!, response.status);
+    if (slug === 'app-update-required' || slug === 'os-update-required') {
+      this.setState('update-required', 'update-required');
+      throw PalisadeError.fromProblem(response.status, problem!);
+    }
+    if (slug) throw PalisadeError.fromProblem(response.status, problem!);
+    if ((error instanceof oauth.ResponseBodyError && error.error === 'invalid_grant') || problem?.error === 'invalid_grant') {
+      // The grant is gone (revoked, the 7-day limit, the user disabled, reuse detected): the
+      // session cannot come back, so nothing of it stays on the device.
+      await this.endSession('refresh-refused');
+      throw new PalisadeError('signed-out', 'the session has ended; sign in again', { status: response.status, cause: error });
+    }
+    throw new PalisadeError('unexpected-response', 'the token endpoint refused the request', { status: response.status, cause: error });
+  }
+
+  // ---- tokens --------------------------------------------------------------------------------
+
+  /**
+   * Refreshes the tokens. Single-flight: concurrent callers share one token request, so a
+   * hundred calls that find the token expired cause exactly one refresh (a second one would
+   * present a rotated token: reuse, which revokes the session).
+   */
+  refresh(): Promise<LiveSession> {
+    this.refreshing ??= this.refreshOnce().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async refreshOnce(): Promise<LiveSession> {
+    const session = this.session;
+    if (!session) throw new PalisadeError('not-signed-in', 'sign in first');
+    const as = await this.metadata();
+    // A lost response (the network failed after the server rotated the token) is retried with
+    // the same refresh token and device key: within its retry window the server answers with
+    // the same new tokens instead of treating it as reuse.
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const tokens = await this.tokenRequest(
+          (options) => oauth.refreshTokenGrantRequest(as, this.oauthClient, oauth.None(), session.refreshToken, options),
+          (response) => oauth.processRefreshTokenResponse(as, this.oauthClient, response),
+        );
+        return await this.keep(tokens);
+      } catch (error) {
+        if (error instanceof PalisadeError || attempt >= 2 || !isNetworkError(error)) throw error instanceof PalisadeError || !isNetworkError(error) ? error : new PalisadeError('network', 'the refresh failed', { cause: error });
+        await this.sleep(250 * (attempt + 1));
+      }
+    }
+  }
+
+  private async liveSession(): Promise<LiveSession> {
+    const session = this.session;
+    if (!session) throw new PalisadeError('not-signed-in', 'sign in first');
+    if (session.expiresAt - (this.options.refreshMarginMs ?? 30_000) > this.now()) return session;
+    return this.refresh();
+  }
+
+  // ---- calls ---------------------------------------------------------------------------------
+
+  private usable(): void {
+    if (this.stateValue === 'signed-out') throw new PalisadeError('not-signed-in', 'sign in first');
+    if (this.stateValue === 'update-required') throw new PalisadeError('update-required', 'the server requires an update of the app or the OS');
+    if (this.stateValue === 'locked') throw new PalisadeError('locked', 'the app is locked: unlock it first');
+    this.checkIdle();
+    if ((this.stateValue as SessionState) === 'locked') throw new PalisadeError('locked', 'the app was locked after being idle: unlock it first');
+  }
+
+  /** Locks locally when the idle timeout passed since the last call (the server does the same). */
+  checkIdle(): void {
+    const idle = this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    if (this.stateValue === 'active' && idle > 0 && this.now() - this.lastActivity >= idle) this.lock('idle');
+  }
+
+  private touch(): void {
+    this.lastActivity = this.now();
+    const idle = this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    if (idle <= 0 || this.options.now) return;
+    this.clearIdleTimer();
+    this.idleTimer = setTimeout(() => this.checkIdle(), idle);
+    (this.idleTimer as { unref?: () => void }).unref?.();
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  /**
+   * Locks the app: the in-memory secrets are dropped, so nothing can call until `unlock()`
+   * reads them again from the secure store (on devices, behind biometry or the passcode).
+   */
+  lock(reason: StateReason = 'idle'): void {
+    if (this.session) this.session = { ...this.session, accessToken: '', expiresAt: 0, refreshToken: '', signingKey: { keyId: '', key: '' } };
+    this.setState('locked', reason);
+  }
+
+  /**
+   * Calls Palisade's API: app key, DPoP proof (retried with the server's nonce), request
+   * signature and Content-Digest, a refresh first when the token is (about to be) expired.
+   * Problems that change the app's state throw a `PalisadeError` (see the module comment);
+   * any other answer is returned as it is.
+   */
+  async fetch(path: string, init: CallInit = {}): Promise<Response> {
+    this.usable();
+    return this.call(path, init, { stepUp: false, expired: false, waited: 0, nonce: false });
+  }
+
+  /** `fetch`, then the JSON body; any answer but 2xx throws a `PalisadeError` with the problem's code. */
+  async json<T = unknown>(path: string, init: CallInit = {}): Promise<T> {
+    const response = await this.fetch(path, init);
+    if (!response.ok) throw await errorOf(response);
+    return (await response.json()) as T;
+  }
+
+  private async call(path: string, init: CallInit, retry: { stepUp: boolean; expired: boolean; waited: number; nonce: boolean }): Promise<Response> {
+    const session = await this.liveSession();
+    this.touch();
+    const response = await this.send(path, init, session);
+    if (response === 'nonce') {
+      if (retry.nonce) throw new PalisadeError('invalid-dpop-proof', 'the server kept asking for a new DPoP nonce');
+      return this.call(path, init, { ...retry, nonce: true });
+    }
+    if (response.ok || !isProblem(response)) return response;
+    const problem = (await response.clone().json()) as Problem;
+    const slug = problemSlug(problem);
+    switch (slug) {
+      case 'invalid-token':
+        // Expired early (a clock behind the server's): refresh once and retry.
+        if (!retry.expired) {
+          session.expiresAt = 0;
+          return this.call(path, init, { ...retry, expired: true });
+        }
+        break;
+      case 'session-locked':
+        this.lock('session-locked');
+        break;
+      case 'device-locked':
+      case 'device-wiped':
+        return this.obeyCommand(problem, response.status);
+      case 'session-revoked':
+        await this.endSession('session-revoked');
+        break;
+      case 'app-update-required':
+      case 'os-update-required':
+        this.setState('update-required', 'update-required');
+        break;
+      case 'step-up-required':
+        if (this.options.reauthenticate && !retry.stepUp) {
+          const maxAge = typeof problem.maxAge === 'number' ? problem.maxAge : undefined;
+          const acr = typeof problem.acrValues === 'string' ? problem.acrValues : undefined;
+          await this.options.reauthenticate({ ...(maxAge !== undefined ? { maxAge } : {}), ...(acr ? { acr } : {}) });
+          return this.call(path, init, { ...retry, stepUp: true });
+        }
+        break;
+      case 'rate-limited':
+      case 'locked-out': {
+        const after = retryAfterSeconds(response, problem);
+        if (after !== undefined && after <= (this.options.maxRetryAfterS ?? 30) && retry.waited < 2) {
+          await this.sleep(after * 1000);
+          return this.call(path, init, { ...retry, waited: retry.waited + 1 });
+        }
+        throw PalisadeError.fromProblem(response.status, problem, after);
+      }
+      default:
+        return response;
+    }
+    throw PalisadeError.fromProblem(response.status, problem);
+  }
+
+  /** One HTTP request with everything Palisade requires; `nonce`: the server asked for a DPoP nonce. */
+  private async send(path: string, init: CallInit, session: LiveSession | undefined): Promise<Response | 'nonce'> {
+    const url = new URL(path, this.options.issuer);
+    const method = (init.method ?? 'GET').toUpperCase();
+    const headers = new Headers(init.headers);
+    let body: Uint8Array<ArrayBuffer> = new Uint8Array();
+    if (init.body !== undefined) {
+      const json = typeof init.body === 'object' && !(init.body instanceof Uint8Array);
+      body = typeof init.body === 'string' ? utf8(init.body) : json ? utf8(JSON.stringify(init.body)) : (init.body as Uint8Array<ArrayBuffer>);
+      if ((typeof init.body === 'string' || json) && !headers.has('content-type')) headers.set('content-type', 'application/json');
+    }
+    headers.set('palisade-app-key', this.options.appKey);
+    if (!session) {
+      return this.platform.fetch(url, { method, headers, ...(body.length ? { body } : {}) });
+    }
+    const authorization = `${session.dpop ? 'DPoP' : 'Bearer'} ${session.accessToken}`;
+    if (session.signingKey) {
+      const signed = await signRequest({ method, url: url.href, authorization, body, key: session.signingKey, created: Math.floor(this.now() / 1000) });
+      for (const [name, value] of Object.entries(signed)) headers.set(name, value);
+    }
+    try {
+      return await oauth.protectedResourceRequest(session.accessToken, method, url, headers, body.length ? body : null, {
+        ...(session.dpop ? { DPoP: await this.dpop() } : {}),
+        [oauth.customFetch]: (target: string, options: { method: string; headers: Record<string, string>; body: unknown; redirect: 'manual'; signal?: AbortSignal }) => this.platform.fetch(target, options as RequestInit),
+      });
+    } catch (error) {
+      if (oauth.isDPoPNonceError(error)) return 'nonce';
+      // oauth4webapi throws on a 401 challenge; the problem body says what it means.
+      if (error instanceof oauth.WWWAuthenticateChallengeError) return error.response;
+      throw isNetworkError(error) ? new PalisadeError('network', 'the request failed', { cause: error }) : error;
+    }
+  }
+
+  // ---- lock and unlock -----------------------------------------------------------------------
+
+  /**
+   * Unlocks a locked session with the unlock key: reads the session back from the secure store
+   * (where the platform may ask for biometry or the passcode: the app decides when by calling
+   * this), fetches a challenge, signs it with the unlock key and sends the proof. The server
+   * unlocks the session on every instance.
+   */
+  async unlock(): Promise<void> {
+    if (this.stateValue !== 'locked') return;
+    const unlockKey = this.platform.unlockKey;
+    if (!unlockKey) throw new PalisadeError('no-unlock-key', 'this platform has no unlock key: sign in again');
+    const stored = await this.platform.store.get(SESSION_ENTRY);
+    if (!stored) throw new PalisadeError('not-signed-in', 'no session is stored: sign in again');
+    this.session = { ...(JSON.parse(stored) as StoredSession), accessToken: '', expiresAt: 0 };
+    const session = await this.liveSession();
+    const challenged = await this.send('/api/v1/session/unlock/challenge', { method: 'POST' }, session);
+    if (challenged === 'nonce') return this.unlock();
+    if (!challenged.ok) throw await errorOf(challenged);
+    const { challenge } = (await challenged.json()) as { challenge: string };
+    const proof = await signUnlockProof(await unlockKey.keyPair(), challenge, session.sessionId ?? '', this.now());
+    const unlocked = await this.send('/api/v1/session/unlock', { method: 'POST', body: { proof } }, session);
+    if (unlocked === 'nonce') return this.unlock();
+    if (!unlocked.ok) throw await errorOf(unlocked);
+    this.touch();
+    this.setState('active', 'unlocked');
+  }
+
+  // ---- commands, sign-out and erase ------------------------------------------------------------
+
+  /** The JWKS Palisade signs its documents with. */
+  async jwks(): Promise<JSONWebKeySet> {
+    const as = await this.metadata();
+    const response = await this.platform.fetch(as.jwks_uri!);
+    if (!response.ok) throw new PalisadeError('unexpected-response', 'the JWKS could not be fetched', { status: response.status });
+    return (await response.json()) as JSONWebKeySet;
+  }
+
+  /**
+   * Carries out a wipe or lock command: verifies it against the JWKS and that it names this
+   * device's key, obeys, and acknowledges it with the device key. Always throws the problem's
+   * error so the call that received it fails.
+   */
+  private async obeyCommand(problem: Problem, status: number): Promise<never> {
+    const as = await this.metadata();
+    const keys = await this.platform.deviceKey.keyPair();
+    let command: DeviceCommand;
+    try {
+      command = await verifyServerDocument<DeviceCommand>(String(problem.command), await this.jwks(), COMMAND_TYP, as.issuer, this.now());
+    } catch (error) {
+      throw new PalisadeError('document-invalid', 'the device command does not verify', { cause: error });
+    }
+    if (command.jkt !== (await thumbprint(keys))) throw new PalisadeError('document-invalid', 'the device command is for another device key');
+    if (command.cmd === 'wipe') {
+      await this.eraseData();
+      this.setState('signed-out', 'wiped');
+    } else {
+      this.lock('lock-command');
+    }
+    await this.acknowledge(command.jti, keys);
+    if (command.cmd === 'wipe') {
+      await this.platform.deviceKey.erase();
+      this.dpopHandle = undefined;
+    }
+    throw PalisadeError.fromProblem(status, problem);
+  }
+
+  private async acknowledge(commandId: string, keys: CryptoKeyPair): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        const proof = await signCommandAck(keys, commandId, this.now());
+        const response = await this.send(`/api/v1/device/commands/${encodeURIComponent(commandId)}/ack`, { method: 'POST', body: { proof } }, undefined);
+        if (response !== 'nonce' && (response.ok || response.status === 409)) return;
+      } catch {
+        // retried below
+      }
+      await this.sleep(250 * (attempt + 1));
+    }
+  }
+
+  /** Erases the session and every store: the SDK's, the unlock key, and each the app registered. */
+  private async eraseData(): Promise<void> {
+    this.session = undefined;
+    this.refreshing = undefined;
+    await this.platform.store.clear();
+    await this.platform.unlockKey?.erase();
+    for (const store of this.registered) await store.clear();
+  }
+
+  private async endSession(reason: StateReason): Promise<void> {
+    await this.eraseData();
+    await this.platform.deviceKey.erase();
+    this.dpopHandle = undefined;
+    this.setState('signed-out', reason);
+  }
+
+  /** Signs out on this device; `erase` (default) also deletes every local store and key. */
+  async signOut(options: { erase?: boolean } = {}): Promise<void> {
+    if (options.erase === false) {
+      this.session = undefined;
+      await this.platform.store.delete(SESSION_ENTRY);
+      this.setState('signed-out', 'signed-out');
+      return;
+    }
+    await this.endSession('signed-out');
+  }
+
+  // ---- managed configuration ---------------------------------------------------------------
+
+  /** The managed app configuration for this device, verified against the JWKS. */
+  async appConfig(): Promise<AppConfig> {
+    const response = await this.fetch('/api/v1/app-config');
+    if (!response.ok) throw await errorOf(response);
+    const as = await this.metadata();
+    try {
+      return await verifyServerDocument<AppConfig>(await response.text(), await this.jwks(), APP_CONFIG_TYP, as.issuer, this.now());
+    } catch (error) {
+      throw new PalisadeError('document-invalid', 'the app configuration does not verify', { cause: error });
+    }
+  }
+
+  /** The device key's public JWK (for the app's own records). */
+  async devicePublicKey(): Promise<JWK> {
+    return publicJwk(await this.platform.deviceKey.keyPair());
+  }
+}
+
+function isProblem(response: Response): boolean {
+  return (response.headers.get('content-type') ?? '').includes('json');
+}
+
+async function errorOf(response: Response): Promise<PalisadeError> {
+  try {
+    return PalisadeError.fromProblem(response.status, (await response.json()) as Problem);
+  } catch {
+    return new PalisadeError('unexpected-response', `HTTP ${response.status}`, { status: response.status });
+  }
+}
+
+function retryAfterSeconds(response: Response, problem: Problem): number | undefined {
+  const header = response.headers.get('retry-after');
+  const seconds = header !== null && /^\d+$/.test(header.trim()) ? Number(header) : typeof problem.retryAfter === 'number' ? problem.retryAfter : undefined;
+  return seconds;
+}
+
+/** fetch's own failures (connection reset, timeout): the request may or may not have arrived. */
+export function isNetworkError(error: unknown): boolean {
+  return error instanceof TypeError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'));
+}

@@ -1,0 +1,78 @@
+/**
+ * What the SDK needs from the platform it runs on, as three small interfaces. Each platform
+ * entry point (platforms/node.ts, web.ts, react-native.ts) provides adapters; an app may bring
+ * its own (a different keystore module, a hardware key) by implementing them.
+ */
+
+/**
+ * A non-exportable P-256 key pair kept by the platform: the device key (DPoP, posture reports,
+ * command acknowledgements) or the unlock key (released only after user presence). The private
+ * key is a WebCrypto `CryptoKey` that can sign but never be exported where the platform allows
+ * (web: `extractable: false` in IndexedDB; Node: a 0600 key file or memory).
+ */
+export interface DeviceKey {
+  /** The key pair, created on first use (ES256). */
+  keyPair(): Promise<CryptoKeyPair>;
+  /** Whether a key exists already (without creating one). */
+  exists(): Promise<boolean>;
+  /** Deletes the key for good (sign-out with erase, wipe). */
+  erase(): Promise<void>;
+}
+
+/**
+ * Where secrets live between runs: the refresh token, the session signing key, the session
+ * metadata. Keychain/Keystore on React Native, IndexedDB under a non-extractable AES-GCM key on
+ * the web, a 0600 file or memory in Node. Never localStorage, sessionStorage, AsyncStorage or
+ * cookies (a test scans the SDK's source for them).
+ */
+export interface SecureStore {
+  get(name: string): Promise<string | undefined>;
+  set(name: string, value: string): Promise<void>;
+  delete(name: string): Promise<void>;
+  /** Erases every entry this store holds. */
+  clear(): Promise<void>;
+}
+
+/** The app and device as the authorization request describes them (the server's device description). */
+export interface DeviceDescription {
+  /** `ios`, `android`, `web`, `node`… */
+  platform: string;
+  model: string;
+  osVersion: string;
+  appVersion: string;
+}
+
+/**
+ * Posture facts the SDK signs with the device key (server/src/devices/posture.ts). The server
+ * accepts reports from `ios` and `android`; other platforms send none (their app's policy must
+ * relax posture) unless the app supplies facts.
+ */
+export interface PostureFacts {
+  platform: 'ios' | 'android';
+  osVersion: string;
+  appVersion: string;
+  appBuild: string;
+  jailbroken: boolean;
+  rootIndicators?: string[];
+  passcodeSet: boolean;
+  biometry: boolean;
+  managed: boolean;
+  mdmDeviceId?: string;
+  mdmEnrollmentToken?: string;
+}
+
+export interface Platform {
+  /** The fetch every request goes through (Node: a TLS agent enforcing the pin set). */
+  fetch: typeof fetch;
+  deviceKey: DeviceKey;
+  /**
+   * The unlock key, registered at sign-in (`unlock_jwk`) and used to unlock a locked session.
+   * On devices its private key needs biometry or the passcode; absent: a locked session needs
+   * a new sign-in.
+   */
+  unlockKey?: DeviceKey;
+  store: SecureStore;
+  describe(): DeviceDescription;
+  /** Posture facts for token requests; undefined sends none. */
+  posture?(): Promise<PostureFacts | undefined>;
+}

@@ -1,0 +1,6 @@
+/**
+ * @palisade/client for React Native (the `react-native` export condition): the core plus
+ * adapters over the native modules' JavaScript interfaces, passed in by the app.
+ */
+export * from '../index.ts';
+export { expoSecureStore, type ExpoSecureStoreModule } from '../react-native/expo-secure-store.ts';

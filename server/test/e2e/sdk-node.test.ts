@@ -1,0 +1,253 @@
+/**
+ * @palisade/client in Node end to end: Palisade started the README's way (development IdP,
+ * embedded database), the SDK's Node platform (0600 key and store files, the pinned TLS fetch,
+ * loopback sign-in), and a test browser standing in for the person at the IdP. Sign-in, calls,
+ * refresh (single-flight, after a lost response), idle lock and unlock, step-up, a role change,
+ * a wipe, and the pinned agent refusing a wrong certificate and a forged pin set.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SignJWT, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
+import { PalisadeClient, PalisadeError, createPinnedFetch, nodePlatform, signInWithLoopback, verifyPins, type PinnedFetch, type StepUpRequest } from '../../../sdk/src/platforms/node.ts';
+import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { Browser } from '../helpers/browser.ts';
+
+const IPHONE = { platform: 'ios', model: 'iPhone15,2', osVersion: '18.1' };
+const posture = async () => ({ platform: 'ios' as const, osVersion: '18.1', appVersion: '2.4.0', appBuild: '240', jailbroken: false, passcodeSet: true, biometry: true, managed: false });
+const STEP_UP_MAX_AGE_S = 10;
+const IDLE_S = 8;
+
+describe('@palisade/client in Node against Palisade started the README way', () => {
+  let database: TestDatabase;
+  let server: StartedServer;
+  let pinned: PinnedFetch;
+  const folders: string[] = [];
+  const clients: PalisadeClient[] = [];
+  /** Token endpoint answers, by status (the SDK's fetch is wrapped to count them). */
+  let tokenAnswers: number[] = [];
+  /** When set, the next successful refresh response is dropped, as a mobile network does. */
+  let loseNextRefresh = false;
+
+  before(async () => {
+    database = await databaseKinds()[0]!.create();
+    server = await startPalisade({
+      PALISADE_DATA_DIR: database.dataDir,
+      PALISADE_SERVER_PORT: String(await freePort()),
+      PALISADE_LOG_LEVEL: 'warn',
+      PALISADE_SESSIONS_STEP_UP_MAX_AGE: `${STEP_UP_MAX_AGE_S}s`,
+      PALISADE_CLIENTS: JSON.stringify([
+        { id: 'field-app', name: 'Field Service', redirectUris: ['com.example.field:/oauth2redirect', 'http://127.0.0.1/callback'] },
+        { id: 'idle-app', name: 'Idle', redirectUris: ['http://127.0.0.1/callback'], idleTimeout: `${IDLE_S}s` },
+      ]),
+      // A hang guard only: a first start on a busy machine can take minutes.
+    }, 300_000);
+    pinned = createPinnedFetch({ issuer: server.url, ca: server.ca, pins: [server.pin] });
+  });
+  after(async () => {
+    for (const client of clients) await client.signOut({ erase: false }).catch(() => undefined);
+    await pinned?.close();
+    await server?.stop();
+    await database?.drop();
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** The SDK's fetch, counting token endpoint answers and able to drop one refresh response. */
+  const instrumented = (() => {
+    return (async (input: string | URL | Request, init?: RequestInit) => {
+      const response = await pinned.fetch(input, init);
+      if (String(input instanceof Request ? input.url : input).endsWith('/oauth2/token')) {
+        tokenAnswers.push(response.status);
+        const body = init?.body instanceof URLSearchParams ? init.body : new URLSearchParams(typeof init?.body === 'string' ? init.body : '');
+        if (loseNextRefresh && response.status === 200 && body.get('grant_type') === 'refresh_token') {
+          loseNextRefresh = false;
+          await response.body?.cancel();
+          throw new TypeError('fetch failed (the response was lost)');
+        }
+      }
+      return response;
+    }) as typeof fetch;
+  })();
+
+  function newClient(person: string, options: { clientId?: string; dir?: string; refreshMarginMs?: number; idleTimeoutMs?: number; reauth?: StepUpRequest[] } = {}) {
+    const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'palisade-sdk-'));
+    folders.push(dir);
+    const clientId = options.clientId ?? 'field-app';
+    const open = async (url: URL) => {
+      const browser = new Browser(server.ca);
+      try {
+        const flow = await browser.follow(url.href, 'http://127.0.0.1:', person);
+        if (!flow.redirect) throw new PalisadeError('sign-in-failed', `the sign-in ended on a page (${flow.page?.status})`);
+        await (await fetch(flow.redirect)).text();
+      } finally {
+        await browser.close();
+      }
+    };
+    const client: PalisadeClient = new PalisadeClient({
+      issuer: server.url,
+      clientId,
+      appKey: server.appKeys[clientId]!,
+      platform: nodePlatform({ dir, fetch: instrumented, appVersion: '2.4.0', device: IPHONE, posture }),
+      ...(options.refreshMarginMs !== undefined ? { refreshMarginMs: options.refreshMarginMs } : {}),
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      reauthenticate: async (request) => {
+        options.reauth?.push(request);
+        await signInWithLoopback(client, { ...request, open });
+      },
+    });
+    clients.push(client);
+    return { client, dir, signIn: () => signInWithLoopback(client, { open }) };
+  }
+
+  const deviceOf = async (client: PalisadeClient) => {
+    const { sessions } = await client.json<{ sessions: { id: string; deviceId: string }[] }>('/api/v1/me/sessions');
+    return sessions.find((s) => s.id === client.identity?.sessionId)!.deviceId;
+  };
+
+  test('sign-in through the system browser and loopback, then a signed DPoP call; secrets are in 0600 files', async () => {
+    const { client, dir, signIn } = newClient('demo-technician');
+    await signIn();
+    assert.equal(client.state, 'active');
+    const me = await client.json<{ id: string; roles: string[] }>('/api/v1/me');
+    assert.deepEqual(me.roles, ['technician']);
+    for (const file of ['device-key.json', 'unlock-key.json', 'store.json']) {
+      assert.equal(statSync(path.join(dir, file)).mode & 0o777, 0o600, `${file} is readable by its owner only`);
+    }
+    const stored = readFileSync(path.join(dir, 'store.json'), 'utf8');
+    assert.match(stored, /refreshToken/, 'the refresh token is kept in the secure store');
+    assert.doesNotMatch(stored, /accessToken":"ey/, 'the access token is never stored');
+  });
+
+  test('refresh: 100 concurrent calls with the token due cause exactly one refresh; a lost refresh response is retried within the server’s window', async () => {
+    const { client, signIn } = newClient('demo-technician', { refreshMarginMs: 86_400_000 });
+    await signIn();
+    tokenAnswers = [];
+    const answers = await Promise.all(Array.from({ length: 100 }, () => client.fetch('/api/v1/me')));
+    assert.deepEqual(
+      answers.map((a) => a.status).filter((s) => s !== 200),
+      [],
+      'every call succeeds',
+    );
+    assert.equal(tokenAnswers.filter((s) => s === 200).length, 1, `one refresh for a hundred calls (token endpoint answered ${tokenAnswers.join(', ')})`);
+
+    tokenAnswers = [];
+    loseNextRefresh = true;
+    assert.equal((await client.fetch('/api/v1/me')).status, 200, 'the call after a lost refresh response succeeds');
+    assert.equal(loseNextRefresh, false, 'a refresh response was dropped');
+    assert.equal(tokenAnswers.filter((s) => s === 200).length, 2, 'the retry with the same refresh token was answered, not treated as reuse');
+    assert.equal((await client.fetch('/api/v1/me')).status, 200, 'and the session goes on (the next refresh works)');
+  });
+
+  test('idle lock: the server locks the idle session, the SDK locks, and unlock with the unlock key reopens it', async () => {
+    const { client, signIn } = newClient('demo-technician', { clientId: 'idle-app', idleTimeoutMs: 0 });
+    await signIn();
+    assert.equal((await client.fetch('/api/v1/me')).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, (IDLE_S + 1) * 1000));
+    await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'session-locked');
+    assert.equal(client.state, 'locked');
+    await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'locked', 'nothing is sent while locked');
+    await client.unlock();
+    assert.equal(client.state, 'active');
+    assert.equal((await client.fetch('/api/v1/me')).status, 200, 'unlocked on the server too');
+  });
+
+  test('step-up: a sign-in older than the window is challenged, the SDK re-authenticates with max_age and retries; a role change applies at once', async () => {
+    const reauth: StepUpRequest[] = [];
+    const admin = newClient('demo-admin', { reauth });
+    await admin.signIn();
+    const tech = newClient('demo-technician');
+    await tech.signIn();
+    const techId = (await tech.client.json<{ id: string }>('/api/v1/me')).id;
+    await new Promise((resolve) => setTimeout(resolve, (STEP_UP_MAX_AGE_S + 1) * 1000));
+    const changed = await admin.client.fetch(`/admin/v1/users/${techId}/roles`, { method: 'PUT', body: { granted: ['dispatcher'], removed: [] } });
+    assert.equal(changed.status, 200, await changed.clone().text());
+    assert.ok(reauth.length >= 1, 'the SDK re-authenticated for the step-up challenge');
+    assert.equal(reauth[0]!.maxAge, STEP_UP_MAX_AGE_S, 'with the challenge’s max_age');
+    const roles = (await tech.client.json<{ roles: string[] }>('/api/v1/me')).roles;
+    assert.deepEqual([...roles].sort(), ['dispatcher', 'technician'], 'the technician’s next call has the new role, without signing in again');
+  });
+
+  test('wipe: every local secret is erased, the command is acknowledged with the device key, and the device is refused afterwards', async () => {
+    const admin = newClient('demo-admin');
+    await admin.signIn();
+    const tech = newClient('demo-technician');
+    const registered = new Map([['offline-job', 'cached']]);
+    tech.client.registerStore({ clear: async () => registered.clear() });
+    await tech.signIn();
+    const deviceId = await deviceOf(tech.client);
+    const keyCopy = path.join(mkdtempSync(path.join(tmpdir(), 'palisade-sdk-stolen-')), 'device-key.json');
+    folders.push(path.dirname(keyCopy));
+    copyFileSync(path.join(tech.dir, 'device-key.json'), keyCopy);
+
+    const ordered = await admin.client.fetch(`/admin/v1/devices/${deviceId}/wipe`, { method: 'POST', body: { reason: 'phone reported lost' } });
+    assert.equal(ordered.status, 201, await ordered.clone().text());
+    const commandId = ((await ordered.json()) as { id: string }).id;
+
+    await assert.rejects(tech.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'device-wiped');
+    assert.equal(tech.client.state, 'signed-out');
+    for (const file of ['device-key.json', 'unlock-key.json', 'store.json']) assert.equal(existsSync(path.join(tech.dir, file)), false, `${file} is erased`);
+    assert.equal(registered.size, 0, 'the app’s registered store is erased');
+    await assert.rejects(tech.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'not-signed-in');
+
+    const report = await admin.client.json<{ commands: { id: string; state: string; device: { state: string } }[] }>(`/admin/v1/device-commands?deviceId=${deviceId}`);
+    const command = report.commands.find((c) => c.id === commandId);
+    assert.equal(command?.state, 'acknowledged', 'the SDK acknowledged the wipe with the device key');
+    assert.equal(command?.device.state, 'wiped');
+
+    // Someone who kept a copy of the key file cannot bring the device back.
+    const thief = newClient('demo-technician');
+    copyFileSync(keyCopy, path.join(thief.dir, 'device-key.json'));
+    await assert.rejects(thief.signIn(), /sign-in ended on a page \(403\)/, 'the wiped device key is refused at sign-in');
+  });
+
+  test('the pinned agent adopts the signed pin set, refuses a forged one, and refuses a certificate outside the pins', async () => {
+    const fresh = createPinnedFetch({ issuer: server.url, ca: server.ca });
+    try {
+      assert.deepEqual(fresh.pins, []);
+      const pins = await fresh.refreshPins();
+      assert.ok(pins.includes(server.pin), 'the verified set names the certificate served');
+    } finally {
+      await fresh.close();
+    }
+
+    // A forged set: the right kid and claims, signed with the attacker's key.
+    const jwks = (await (await pinned.fetch(`${server.url}/oauth2/jwks`)).json()) as JSONWebKeySet;
+    const real = (await (await pinned.fetch(`${server.url}/.well-known/palisade/pins`)).text()).trim();
+    const attacker = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+    const forged = await new SignJWT({ host: new URL(server.url).hostname, max_age: 86_400, pins: [{ pin: 'sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', role: 'current' }] })
+      .setProtectedHeader({ alg: 'ES256', kid: decodeProtectedHeader(real).kid!, typ: 'palisade-pins+jwt' })
+      .setIssuer(server.url)
+      .setIssuedAt()
+      .setExpirationTime('30d')
+      .sign(attacker.privateKey);
+    await assert.rejects(verifyPins(forged, jwks, server.url, server.pin, Date.now()), (e: PalisadeError) => e.code === 'document-invalid', 'a pin set not signed by Palisade is refused');
+    await assert.rejects(verifyPins(real, jwks, 'https://elsewhere.example', server.pin, Date.now()), (e: PalisadeError) => e.code === 'document-invalid', 'a real set for another issuer is refused');
+    assert.ok((await verifyPins(real, jwks, server.url, server.pin, Date.now())).pins.includes(server.pin));
+
+    // A server whose certificate the CA list trusts, but whose key is not pinned.
+    const dir = mkdtempSync(path.join(tmpdir(), 'palisade-sdk-cert-'));
+    folders.push(dir);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+    const impostor: Server = createHttpsServer({ key: readFileSync(path.join(dir, 'key.pem')), cert }, (_req, res) => res.end('{"keys":[]}'));
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    const port = (impostor.address() as { port: number }).port;
+    const strict = createPinnedFetch({ issuer: server.url, ca: [server.ca, cert], pins: [server.pin] });
+    const unpinned = createPinnedFetch({ issuer: server.url, ca: [server.ca, cert] });
+    try {
+      assert.equal((await unpinned.fetch(`https://127.0.0.1:${port}/`)).status, 200, 'the certificate itself is trusted (control)');
+      await assert.rejects(strict.fetch(`https://127.0.0.1:${port}/`), (e: PalisadeError) => e.code === 'pin-mismatch', 'the pinned agent refuses a certificate outside the pin set');
+      assert.equal((await strict.fetch(`${server.url}/health/live`)).status < 500, true, 'and still reaches Palisade');
+    } finally {
+      await strict.close();
+      await unpinned.close();
+      impostor.closeAllConnections();
+      await new Promise((resolve) => impostor.close(resolve));
+    }
+  });
+});

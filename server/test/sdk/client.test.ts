@@ -1,0 +1,169 @@
+/**
+ * PalisadeClient against a scripted server (a fetch function answering as Palisade does): the
+ * single-flight refresh, Retry-After, and each problem type's app state. The real server is in
+ * e2e/sdk-node.test.ts; these pin the client's decisions exactly, with no clock or network.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { UnsecuredJWT } from 'jose';
+import { PalisadeClient, PalisadeError, memoryDeviceKey, memorySecureStore, type Platform } from '../../../sdk/src/index.ts';
+
+const ISSUER = 'https://palisade.test';
+const PROBLEM = 'https://palisade.dev/problems/';
+
+interface Script {
+  /** Answers an API call (after the client added its headers). */
+  api(request: Request): Response | Promise<Response>;
+  /** Answers a token request; default: fresh tokens. */
+  token?(request: Request, count: number): Response | Promise<Response>;
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers } });
+const problem = (status: number, slug: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) => json(status, { type: PROBLEM + slug, title: slug, status, ...extra }, headers);
+
+let generation = 0;
+const tokens = () => ({
+  access_token: new UnsecuredJWT({ sid: 'session-1', n: (generation += 1) }).encode(),
+  token_type: 'DPoP',
+  expires_in: 900,
+  refresh_token: `refresh-${generation}`,
+  signing_key: Buffer.from('0123456789abcdef0123456789abcdef').toString('base64url'),
+  signing_key_id: 'key-1',
+});
+
+async function setUp(script: Script, options: Partial<ConstructorParameters<typeof PalisadeClient>[0]> = {}) {
+  let tokenRequests = 0;
+  const seen: Request[] = [];
+  const fetcher = (async (input: string | URL | Request, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    if (url.pathname === '/.well-known/openid-configuration') {
+      return json(200, { issuer: ISSUER, authorization_endpoint: `${ISSUER}/oauth2/auth`, token_endpoint: `${ISSUER}/oauth2/token`, jwks_uri: `${ISSUER}/oauth2/jwks` });
+    }
+    if (url.pathname === '/oauth2/token') {
+      tokenRequests += 1;
+      // Let every concurrent caller reach the client before the answer arrives.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return script.token ? script.token(request, tokenRequests) : json(200, tokens());
+    }
+    seen.push(request);
+    return script.api(request);
+  }) as typeof fetch;
+  const store = memorySecureStore();
+  const appStore = memorySecureStore();
+  await appStore.set('offline-jobs', 'cached');
+  await store.set('palisade.session', JSON.stringify({ refreshToken: 'refresh-0', dpop: true, sessionId: 'session-1' }));
+  const platform: Platform = { fetch: fetcher, deviceKey: memoryDeviceKey(), unlockKey: memoryDeviceKey(), store, describe: () => ({ platform: 'node', model: 'test', osVersion: '1', appVersion: '1.0.0' }) };
+  const states: string[] = [];
+  const waits: number[] = [];
+  const client = new PalisadeClient({
+    issuer: ISSUER,
+    clientId: 'field-app',
+    appKey: 'pk_test',
+    platform,
+    idleTimeoutMs: 0,
+    onStateChange: (state, reason) => states.push(`${state}:${reason}`),
+    sleep: async (ms) => void waits.push(ms),
+    ...options,
+  });
+  client.registerStore(appStore);
+  assert.equal(await client.restore(), true);
+  return { client, store, appStore, states, waits, seen, tokenRequests: () => tokenRequests };
+}
+
+test('100 concurrent calls while the token is expired cause exactly one refresh, and all of them succeed', async () => {
+  const { client, tokenRequests, seen } = await setUp({ api: () => json(200, { ok: true }) });
+  const answers = await Promise.all(Array.from({ length: 100 }, () => client.fetch('/api/v1/me')));
+  assert.equal(tokenRequests(), 1, 'one token request for a hundred callers: a second would present a rotated refresh token (reuse)');
+  assert.ok(answers.every((a) => a.status === 200));
+  const first = seen[0]!;
+  assert.match(first.headers.get('authorization') ?? '', /^DPoP /, 'the DPoP scheme');
+  assert.ok(first.headers.get('dpop'), 'a DPoP proof');
+  assert.equal(first.headers.get('palisade-app-key'), 'pk_test', 'the app key');
+  assert.match(first.headers.get('signature-input') ?? '', /^sig=\("@method" "@target-uri" "authorization" "content-digest"\);created=\d+;nonce="[^"]+";keyid="key-1";alg="hmac-sha256"$/);
+  assert.match(first.headers.get('content-digest') ?? '', /^sha-256=:/);
+});
+
+test('a lost refresh response is retried with the same refresh token (the server’s retry window answers it)', async () => {
+  const presented: string[] = [];
+  const { client, tokenRequests } = await setUp({
+    api: () => json(200, {}),
+    token: async (request, count) => {
+      presented.push(new URLSearchParams(await request.text()).get('refresh_token')!);
+      if (count === 1) throw new TypeError('fetch failed');
+      return json(200, tokens());
+    },
+  });
+  assert.equal((await client.fetch('/api/v1/me')).status, 200);
+  assert.equal(tokenRequests(), 2);
+  assert.deepEqual(presented, ['refresh-0', 'refresh-0'], 'the retry presents the same token');
+});
+
+test('429 with Retry-After is waited for and retried; a longer wait than allowed is the app’s', async () => {
+  let calls = 0;
+  const { client, waits } = await setUp({ api: () => (++calls === 1 ? problem(429, 'rate-limited', { retryAfter: 3 }, { 'retry-after': '3' }) : json(200, {})) });
+  assert.equal((await client.fetch('/api/v1/me')).status, 200);
+  assert.deepEqual(waits, [3000], 'waited the server’s Retry-After');
+  const slow = await setUp({ api: () => problem(429, 'rate-limited', {}, { 'retry-after': '600' }) });
+  await assert.rejects(slow.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'rate-limited' && e.retryAfter === 600);
+  assert.deepEqual(slow.waits, []);
+});
+
+test('session-locked locks the app: later calls are refused locally until unlock', async () => {
+  const { client, states, seen } = await setUp({ api: () => problem(401, 'session-locked') });
+  await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'session-locked');
+  assert.equal(client.state, 'locked');
+  await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'locked');
+  assert.equal(seen.length, 1, 'the locked app sends nothing');
+  assert.deepEqual(states.slice(-1), ['locked:session-locked']);
+});
+
+test('the idle timer mirrors the server: no call for the idle timeout locks the app on the device', async () => {
+  let now = 1_000_000;
+  const { client } = await setUp({ api: () => json(200, {}) }, { idleTimeoutMs: 15 * 60_000, now: () => now });
+  assert.equal((await client.fetch('/api/v1/me')).status, 200);
+  now += 15 * 60_000;
+  await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'locked');
+  assert.equal(client.state, 'locked');
+});
+
+test('426 means update required; session-revoked signs out and erases the SDK’s and the app’s stores', async () => {
+  const update = await setUp({ api: () => problem(426, 'app-update-required', { minAppVersion: '3.0.0' }) });
+  await assert.rejects(update.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'app-update-required' && e.status === 426);
+  assert.equal(update.client.state, 'update-required');
+  await assert.rejects(update.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'update-required');
+
+  const revoked = await setUp({ api: () => problem(401, 'session-revoked') });
+  await assert.rejects(revoked.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'session-revoked');
+  assert.equal(revoked.client.state, 'signed-out');
+  assert.equal(revoked.store.size, 0, 'the refresh token and signing key are gone');
+  assert.equal(revoked.appStore.size, 0, 'the app’s registered store is erased too');
+});
+
+test('invalid_grant at refresh (7-day limit, user disabled, revoked) signs out and erases', async () => {
+  const { client, store, appStore } = await setUp({ api: () => json(200, {}), token: () => json(400, { error: 'invalid_grant', error_description: 'grant request is invalid' }, { 'content-type': 'application/json' }) });
+  await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'signed-out');
+  assert.equal(client.state, 'signed-out');
+  assert.equal(store.size + appStore.size, 0);
+});
+
+test('a step-up challenge re-authenticates with max_age and acr, then retries the call', async () => {
+  let calls = 0;
+  const asked: unknown[] = [];
+  const { client } = await setUp(
+    { api: () => (++calls === 1 ? problem(401, 'step-up-required', { maxAge: 300, acrValues: 'mfa' }, { 'www-authenticate': 'DPoP error="insufficient_user_authentication", max_age=300' }) : json(200, { done: true })) },
+    { reauthenticate: async (request) => void asked.push(request) },
+  );
+  const answer = await client.fetch('/api/v1/jobs/1/cancel', { method: 'POST', body: {} });
+  assert.equal(answer.status, 200);
+  assert.deepEqual(asked, [{ maxAge: 300, acr: 'mfa' }]);
+  const without = await setUp({ api: () => problem(401, 'step-up-required', { maxAge: 300 }, { 'www-authenticate': 'DPoP error="insufficient_user_authentication"' }) });
+  await assert.rejects(without.client.fetch('/api/v1/x'), (e: PalisadeError) => e.code === 'step-up-required' && e.problem?.maxAge === 300);
+});
+
+test('other answers are returned as they are; json() throws them with the problem type as the code', async () => {
+  const { client } = await setUp({ api: () => problem(404, 'not-found') });
+  assert.equal((await client.fetch('/api/v1/nothing')).status, 404);
+  await assert.rejects(client.json('/api/v1/nothing'), (e: PalisadeError) => e instanceof PalisadeError && e.code === 'not-found' && e.status === 404);
+});

@@ -1,0 +1,112 @@
+/**
+ * The SDK's web adapters in real Chromium (Playwright with the Debian Chromium): the built
+ * module `sdk/dist/web/indexeddb.js` is served from a loopback origin and driven in the page.
+ * The device key cannot be exported; the secure store keeps only ciphertext in IndexedDB;
+ * nothing lands in localStorage, sessionStorage or cookies; after a reload the secret and the
+ * key come back only through IndexedDB and the non-extractable store key.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const CHROMIUM = process.env.PALISADE_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const MODULE = path.resolve(import.meta.dirname, '../../../sdk/dist/web/indexeddb.js');
+const SECRET = 'rt-SECRET-refresh-token-0123456789';
+
+let server: Server;
+let origin: string;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  server = createServer((request, response) => {
+    if (request.url === '/indexeddb.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(MODULE));
+      return;
+    }
+    response
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end(`<!doctype html><title>sdk</title><script type="module">import * as web from '/indexeddb.js'; window.web = web; window.ready = true;</script>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  page = await (await browser.newContext()).newPage();
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+type Web = typeof import('../../../sdk/src/web/indexeddb.ts');
+
+test('the device key is non-extractable, the store holds only ciphertext, nothing is in web storage or cookies, and a reload keeps both', async () => {
+  const first = await page.evaluate(async (secret) => {
+    const web = (window as unknown as { web: Web }).web;
+    const keys = await web.indexedDbDeviceKey().keyPair();
+    let exported = 'no';
+    try {
+      await crypto.subtle.exportKey('jwk', keys.privateKey);
+      exported = 'yes';
+    } catch {
+      exported = 'refused';
+    }
+    const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, new TextEncoder().encode('hello'));
+    const store = web.encryptedIndexedDbStore();
+    await store.set('palisade.session', JSON.stringify({ refreshToken: secret }));
+    // Everything IndexedDB holds, as bytes and text, to look for the secret in plaintext.
+    const dump = await new Promise<string>((resolve, reject) => {
+      const request = indexedDB.open('palisade');
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        const tx = request.result.transaction(['secrets', 'keys'], 'readonly');
+        const all = tx.objectStore('secrets').getAll();
+        all.onsuccess = () => {
+          const text = all.result
+            .map((entry: { iv: Uint8Array; data: ArrayBuffer }) => new TextDecoder('latin1').decode(entry.data) + JSON.stringify(Array.from(new Uint8Array(entry.data))))
+            .join('|');
+          resolve(text);
+        };
+      };
+    });
+    return {
+      exported,
+      extractable: keys.privateKey.extractable,
+      signed: signature.byteLength,
+      publicJwk: JSON.stringify(await crypto.subtle.exportKey('jwk', keys.publicKey)),
+      dumpHasSecret: dump.includes(secret),
+      dumpLength: dump.length,
+      localStorage: localStorage.length,
+      sessionStorage: sessionStorage.length,
+      cookie: document.cookie,
+    };
+  }, SECRET);
+  assert.equal(first.exported, 'refused', 'the private device key cannot be exported');
+  assert.equal(first.extractable, false);
+  assert.equal(first.signed, 64, 'yet it signs (ES256, r||s)');
+  assert.ok(first.dumpLength > 0, 'the store wrote to IndexedDB');
+  assert.equal(first.dumpHasSecret, false, 'IndexedDB holds the refresh token only as ciphertext');
+  assert.deepEqual([first.localStorage, first.sessionStorage, first.cookie], [0, 0, ''], 'no localStorage, sessionStorage or cookie was written');
+
+  await page.reload();
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+  const second = await page.evaluate(async () => {
+    const web = (window as unknown as { web: Web }).web;
+    const keys = await web.indexedDbDeviceKey().keyPair();
+    const store = web.encryptedIndexedDbStore();
+    const session = await store.get('palisade.session');
+    await store.clear();
+    return { publicJwk: JSON.stringify(await crypto.subtle.exportKey('jwk', keys.publicKey)), extractable: keys.privateKey.extractable, session, afterClear: (await store.get('palisade.session')) ?? null };
+  });
+  assert.equal(second.publicJwk, first.publicJwk, 'the same device key after a reload');
+  assert.equal(second.extractable, false, 'still non-extractable after a reload');
+  assert.equal(JSON.parse(second.session ?? '{}').refreshToken, SECRET, 'the session comes back through the encrypted store');
+  assert.equal(second.afterClear, null, 'clear() erases it');
+});
