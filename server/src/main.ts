@@ -55,6 +55,7 @@ import { MdmSync } from './devices/mdm-sync.ts';
 import { mdmRoutes } from './devices/mdm-routes.ts';
 import { DeviceTrust, appConfigRoutes, isBrowserClient, type MdmView } from './devices/index.ts';
 import { attestationForApps } from './devices/attestation/index.ts';
+import { adminListRoutes } from './admin/lists.ts';
 
 export interface RunningServer {
   url: string;
@@ -420,6 +421,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await app.register(photoRoutes, { db, audit, blobs: new FileBlobStore(path.join(config.dataDir, 'blobs')) });
     await app.register(exportRoutes, { db, audit, clock, devicePolicy: config.devicePolicy });
     await app.register(roleRoutes, { db, audit });
+    await app.register(adminListRoutes, { db, audit, clock, master });
     // MDM (issue 8): notifications at /mdm/v1/<vendor>/events and the scheduled inventory sync
     // of every configured MDM, into one store that the device policy reads (`mdmStore` is its MdmView).
     const mdms = configuredMdms(config.mdm);
