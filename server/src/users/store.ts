@@ -150,7 +150,12 @@ export async function listUsers(db: Queryable, filter: UserListFilter, after: Li
     const pattern = param(containsPattern(filter.search));
     where.push(`(u.name ILIKE ${pattern} ESCAPE '\\' OR u.email ILIKE ${pattern} ESCAPE '\\')`);
   }
-  if (filter.role !== undefined) where.push(`${param(filter.role)}::text = ANY (palisade_effective_roles(u.roles, u.roles_added, u.roles_removed))`);
+  if (filter.role !== undefined) {
+    // palisade_effective_roles spelled out for one role — (from groups ∪ granted) − removed — so
+    // no function runs per row read: the scan in name order stops as soon as the page is full.
+    const role = param(filter.role);
+    where.push(`(${role}::text = ANY (u.roles) OR ${role}::text = ANY (u.roles_added)) AND NOT (${role}::text = ANY (u.roles_removed))`);
+  }
   if (filter.status !== undefined) where.push(filter.status === 'disabled' ? 'u.disabled_at IS NOT NULL' : 'u.disabled_at IS NULL');
   if (after) where.push(`(lower(coalesce(u.name, '')), u.id) > (${param(after[0])}::text, ${param(after[1])}::uuid)`);
   const { rows } = await db.query<UserListItem & { sortKey: string }>(
