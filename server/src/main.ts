@@ -17,7 +17,7 @@ import { FieldCipher } from './security/envelope.ts';
 import { ensureSigningKey, loadKeySet } from './oauth/keys.ts';
 import { sweepExpiredPayloads } from './oauth/adapter.ts';
 import { RefreshRetries } from './oauth/refresh-retry.ts';
-import { createProvider, apiAudience, START_PAGE_CLIENT_ID } from './oauth/provider.ts';
+import { createProvider, apiAudience, CONSOLE_CLIENT_ID, START_PAGE_CLIENT_ID } from './oauth/provider.ts';
 import { Federation } from './oauth/federation.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './oauth/dev-idp.ts';
 import { oauthRoutes, type ProviderHolder } from './oauth/routes.ts';
@@ -56,6 +56,7 @@ import { mdmRoutes } from './devices/mdm-routes.ts';
 import { DeviceTrust, appConfigRoutes, isBrowserClient, type MdmView } from './devices/index.ts';
 import { attestationForApps } from './devices/attestation/index.ts';
 import { adminListRoutes } from './admin/lists.ts';
+import { consoleRoutes } from './console/serve.ts';
 
 export interface RunningServer {
   url: string;
@@ -267,7 +268,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const mdmStore = new MdmStore(db, clock);
     const mdmView: MdmView = { stateFor: (input) => mdmStore.stateFor({ ...input, platform: input.platform ?? 'unknown' }) };
     const attestation = attestationForApps(config.clients, { clock, ...(options.appAttestRoots ? { roots: options.appAttestRoots } : {}) });
-    const deviceTrust = new DeviceTrust({ db, clock, sessions, policy: config.devicePolicy, mdm: mdmView, claimOnce, audit, attestation, exemptClients: [START_PAGE_CLIENT_ID], browserClients: config.clients.filter(isBrowserClient).map((c) => c.id) });
+    const deviceTrust = new DeviceTrust({ db, clock, sessions, policy: config.devicePolicy, mdm: mdmView, claimOnce, audit, attestation, exemptClients: [START_PAGE_CLIENT_ID], browserClients: [...config.clients.filter(isBrowserClient).map((c) => c.id), CONSOLE_CLIENT_ID] });
     const provider: ProviderHolder = { current: createProvider({ config, db, clock, master, sessions, devices, keys, log, audit, tokenResponseExtras, deviceTrust }) };
     const bearer = new BearerVerifier(keys.publicJwks, {
       issuer: config.publicUrl,
@@ -308,7 +309,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       audit,
       log,
     });
-    const keylessApps = [...config.clients.filter((c) => c.appKey === 'off').map((c) => c.id), ...(config.upstream ? [] : [START_PAGE_CLIENT_ID])];
+    const keylessApps = [...config.clients.filter((c) => c.appKey === 'off').map((c) => c.id), CONSOLE_CLIENT_ID, ...(config.upstream ? [] : [START_PAGE_CLIENT_ID])];
     const app = createApp({
       server: https,
       appKeys: new AppKeyStage(appKeys, keylessApps, rateLimits),
@@ -456,6 +457,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (config.metrics.token) await app.register(metricsRoute, { metrics, token: config.metrics.token });
     // The start page signs demo people in; with a company IdP it (and its client) does not exist.
     if (!config.upstream) await app.register(startPage, { development: true });
+    await app.register(consoleRoutes);
     await app.ready();
     // From here on requests reach the app; until now the start-up gate answered them.
     gate.open(app.routing);
@@ -484,6 +486,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const url = config.publicUrl;
     if (demoLine) announce(demoLine);
     announce(`Palisade is listening on ${config.server.host}:${port} — open ${url}/`);
+    announce(`Admin console: ${url}/console/`);
     announce(`TLS certificate pin (SPKI): ${tls.pin}`);
     const backupKeyAt = tls.selfSigned ? path.join(config.dataDir, 'tls', 'backup-key.pem') : 'held offline';
     for (const backup of tls.backupPins) announce(`TLS backup pin (SPKI, key ${backupKeyAt}): ${backup}`);
