@@ -16,7 +16,9 @@ import { auditModule, type AuditTrail } from './audit/index.ts';
 import { sessionsModule } from './sessions/index.ts';
 import { devicesModule } from './devices/index.ts';
 import { apisecModule, developmentStartPageAllowance } from './apisec/index.ts';
-import { DEV_IDP_PATH, DEV_ROLE_MAPPING, oauthModule, signingKeysModule, START_PAGE_CLIENT_ID } from './oauth/index.ts';
+import { CONSOLE_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING, oauthModule, signingKeysModule, START_PAGE_CLIENT_ID } from './oauth/index.ts';
+import { adminModule } from './admin/index.ts';
+import { consoleModule } from './console/index.ts';
 import { isDeactivated, scimModule } from './scim/index.ts';
 import { usersModule } from './users/index.ts';
 import { authzModule } from './authz/index.ts';
@@ -100,6 +102,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       signingKey: keys.activeKey,
       pins: { current: listener.tls.pin, backups: listener.tls.backupPins },
       exemptClients: [START_PAGE_CLIENT_ID],
+      browserClients: [CONSOLE_CLIENT_ID],
       ...(options.appAttestRoots ? { appAttestRoots: options.appAttestRoots } : {}),
     });
     const developmentIdp = !config.upstream;
@@ -108,6 +111,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       cache,
       audit: audit.trail,
       isRevoked: (sid) => sessions.sessions.isRevoked(sid),
+      keylessClients: [CONSOLE_CLIENT_ID],
       ...(developmentIdp ? { startPageClient: START_PAGE_CLIENT_ID } : {}),
     });
     const oauth = await modules.start(oauthModule, {
@@ -126,6 +130,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await modules.start(usersModule, base);
     await modules.start(scimModule, { ...base, audit: audit.trail, sessions, roles: config.upstream?.roles ?? DEV_ROLE_MAPPING });
     const authz = await modules.start(authzModule, { db, audit: audit.trail });
+    await modules.start(adminModule, { db, audit: audit.trail, clock, master });
+    await modules.start(consoleModule, undefined);
     const fieldService = await modules.start(fieldServiceModule, { ...base, audit: audit.trail, devIssuer: `${config.publicUrl}${DEV_IDP_PATH}` });
     const http = await modules.start(httpModule, {
       ...base,
@@ -188,6 +194,7 @@ function announceReady(o: { config: ResolvedConfig; listener: ListenerApi; demoL
   const url = config.publicUrl;
   if (o.demoLine) announce(o.demoLine);
   announce(`Palisade is listening on ${config.server.host}:${listener.port} — open ${url}/`);
+  announce(`Admin console: ${url}/console/`);
   announce(`TLS certificate pin (SPKI): ${listener.tls.pin}`);
   const backupKeyAt = listener.tls.selfSigned ? path.join(config.dataDir, 'tls', 'backup-key.pem') : 'held offline';
   for (const backup of listener.tls.backupPins) announce(`TLS backup pin (SPKI, key ${backupKeyAt}): ${backup}`);

@@ -28,6 +28,8 @@ export interface ApisecModuleDeps {
   isRevoked(sessionId: string): boolean;
   /** The development start page's client, when the development IdP runs (decision 0013). */
   startPageClient?: string;
+  /** First-party browser clients (the admin console): a browser cannot keep an app key. */
+  keylessClients?: readonly string[];
 }
 
 export const apisecModule = defineModule({
@@ -36,7 +38,7 @@ export const apisecModule = defineModule({
   config: ['rateLimits', 'requestSigning'],
   permissions: ['apps.read', 'apps.manage'],
   migrations: ['0010_app_keys.sql', '0011_session_signing_keys.sql'],
-  async start({ config, db, cache, audit, master, clock, log, isRevoked, startPageClient }: ApisecModuleDeps) {
+  async start({ config, db, cache, audit, master, clock, log, isRevoked, startPageClient, keylessClients = [] }: ApisecModuleDeps) {
     const claimOnce = (key: string, ttlMs: number) => cache.claimOnce(key, ttlMs);
     const signingKeys = new SessionSigningKeys({ db, master, isRevoked });
     // App keys: every registered app's requests carry one of its keys. The start page (development
@@ -53,7 +55,7 @@ export const apisecModule = defineModule({
       audit,
       log,
     });
-    const keylessApps = [...config.clients.filter((c) => c.appKey === 'off').map((c) => c.id), ...(startPageClient ? [startPageClient] : [])];
+    const keylessApps = [...config.clients.filter((c) => c.appKey === 'off').map((c) => c.id), ...keylessClients, ...(startPageClient ? [startPageClient] : [])];
     const api = {
       /** Token response parameters for a session: its request signing key. */
       async tokenResponseExtras(sessionId: string): Promise<Record<string, string>> {

@@ -38,6 +38,8 @@ export interface DevicesModuleDeps {
   pins: { current: string; backups: string[] };
   /** Clients whose sign-ins are not judged (the development start page). */
   exemptClients: string[];
+  /** First-party browser clients besides the configured ones (the admin console). */
+  browserClients?: readonly string[];
   /** Trust anchors for App Attest in place of Apple's root (tests only). */
   appAttestRoots?: readonly X509Certificate[];
 }
@@ -59,7 +61,7 @@ export const devicesModule = defineModule({
     const mdmStore = new MdmStore(db, clock);
     const mdmView: MdmView = { stateFor: (input) => mdmStore.stateFor({ ...input, platform: input.platform ?? 'unknown' }) };
     const attestation = attestationForApps(config.clients, { clock, ...(deps.appAttestRoots ? { roots: deps.appAttestRoots } : {}) });
-    const trust = new DeviceTrust({ db, clock, sessions, policy: config.devicePolicy, mdm: mdmView, claimOnce, audit, attestation, exemptClients: deps.exemptClients, browserClients: config.clients.filter(isBrowserClient).map((c) => c.id) });
+    const trust = new DeviceTrust({ db, clock, sessions, policy: config.devicePolicy, mdm: mdmView, claimOnce, audit, attestation, exemptClients: deps.exemptClients, browserClients: [...config.clients.filter(isBrowserClient).map((c) => c.id), ...(deps.browserClients ?? [])] });
     // A change the MDM reports reaches the Palisade devices that named that MDM device id in
     // their posture: a wipe or retire event orders a remote wipe (app data only); any other
     // change re-evaluates the device against the policy, and a device now out of policy loses

@@ -36,6 +36,14 @@ export const OAUTH_ROUTES = {
 /** The built-in public client behind the start page at `/`. */
 export const START_PAGE_CLIENT_ID = 'palisade-start';
 
+/**
+ * The built-in public client behind the admin console at `/console/` (docs/decisions/0015): a
+ * browser page, so it keeps no app key (the app-key stage waives it for this client); its
+ * tokens are always DPoP-bound to a non-extractable WebCrypto key and it signs its calls like
+ * an app. It exists with the company IdP too: administrators sign in through it.
+ */
+export const CONSOLE_CLIENT_ID = 'palisade-console';
+
 export interface ProviderDeps {
   config: ResolvedConfig;
   db: Database;
@@ -83,11 +91,23 @@ function clientsFor(config: ResolvedConfig): ClientMetadata[] {
       ? { client_secret: c.secret, token_endpoint_auth_method: 'client_secret_basic', application_type: 'web' }
       : { token_endpoint_auth_method: 'none', application_type: 'native' }),
   }));
+  const console: ClientMetadata = {
+    client_id: CONSOLE_CLIENT_ID,
+    client_name: 'Palisade admin console',
+    redirect_uris: [`${config.publicUrl}/console/`],
+    post_logout_redirect_uris: [`${config.publicUrl}/console/`],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+    application_type: 'web',
+    dpop_bound_access_tokens: true,
+  };
   // The start page's client exists only with the development IdP: elsewhere it would be a way
   // to get unbound API tokens around every app's DPoP requirement.
-  if (config.upstream) return declared;
+  if (config.upstream) return [...declared, console];
   return [
     ...declared,
+    console,
     {
       client_id: START_PAGE_CLIENT_ID,
       client_name: 'Palisade start page',

@@ -111,3 +111,151 @@ export async function rememberLogoutToken(db: Queryable, issuer: string, jti: st
   const { rowCount } = await db.query('INSERT INTO logout_token_jtis (issuer, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [issuer, jti, expiresAt]);
   return rowCount === 1;
 }
+
+/** The keyset position after a row: its sort key exactly as the database compares it, and its id. */
+export type ListPosition = readonly [sortKey: string, id: string];
+
+/** A session's state as the lists show it: ended early, past its lifetime, idle-locked, or active. */
+export type SessionListState = 'active' | 'locked' | 'ended' | 'expired';
+
+export interface SessionListFilter {
+  userId?: string;
+  clientId?: string;
+  state?: SessionListState;
+}
+
+export interface SessionListItem {
+  id: string;
+  userId: string;
+  userName: string | null;
+  userEmail: string | null;
+  clientId: string;
+  state: SessionListState;
+  authTime: Date;
+  createdAt: Date;
+  expiresAt: Date;
+  lastSeenAt: Date;
+  lockedAt: Date | null;
+  endedAt: Date | null;
+  endedReason: string | null;
+  deviceId: string | null;
+  platform: string | null;
+  model: string | null;
+}
+
+/** An instant as sort key: ISO 8601 in UTC to the microsecond, which is what PostgreSQL keeps (a JavaScript Date would drop the microseconds and skip or repeat rows). */
+const SORT_INSTANT = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+const SESSION_STATE = `CASE WHEN s.revoked_at IS NOT NULL THEN 'ended' WHEN s.expires_at <= $1 THEN 'expired' WHEN s.locked_at IS NOT NULL THEN 'locked' ELSE 'active' END`;
+
+/**
+ * A page of sessions, newest first (created, then id, descending), after `after`. Served by the
+ * indexes sessions_list* (migration 0018); the WHERE clause is built from fixed fragments,
+ * values are parameters.
+ */
+export async function listSessions(db: Queryable, filter: SessionListFilter, after: ListPosition | undefined, limit: number, now: Date): Promise<{ rows: SessionListItem[]; last: ListPosition | undefined; more: boolean }> {
+  const where: string[] = [];
+  const values: unknown[] = [now];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  if (filter.userId !== undefined) where.push(`s.user_id = ${param(filter.userId)}::uuid`);
+  if (filter.clientId !== undefined) where.push(`s.client_id = ${param(filter.clientId)}::text`);
+  switch (filter.state) {
+    case 'active':
+      where.push('s.revoked_at IS NULL AND s.expires_at > $1 AND s.locked_at IS NULL');
+      break;
+    case 'locked':
+      where.push('s.revoked_at IS NULL AND s.expires_at > $1 AND s.locked_at IS NOT NULL');
+      break;
+    case 'expired':
+      where.push('s.revoked_at IS NULL AND s.expires_at <= $1');
+      break;
+    case 'ended':
+      where.push('s.revoked_at IS NOT NULL');
+      break;
+  }
+  if (after) where.push(`(s.created_at, s.id) < (${param(after[0])}::timestamptz, ${param(after[1])}::text)`);
+  const { rows } = await db.query<SessionListItem & { sortKey: string }>(
+    `SELECT s.id, s.user_id AS "userId", u.name AS "userName", u.email AS "userEmail", s.client_id AS "clientId",
+       ${SESSION_STATE} AS state, s.auth_time AS "authTime", s.created_at AS "createdAt", s.expires_at AS "expiresAt",
+       s.last_seen_at AS "lastSeenAt", s.locked_at AS "lockedAt", s.revoked_at AS "endedAt", s.revoked_reason AS "endedReason",
+       s.device_id AS "deviceId", d.platform, d.model, ${SORT_INSTANT('s.created_at')} AS "sortKey"
+     FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN devices d ON d.id = s.device_id
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY s.created_at DESC, s.id DESC
+     LIMIT ${param(limit + 1)}`,
+    values,
+  );
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const tail = page.at(-1);
+  return { rows: page.map(({ sortKey: _sortKey, ...row }) => row), last: tail ? [tail.sortKey, tail.id] : undefined, more };
+}
+
+export type DeviceListState = 'active' | 'locked' | 'evicted' | 'wiped' | 'revoked';
+
+export interface DeviceListFilter {
+  userId?: string;
+  clientId?: string;
+  state?: DeviceListState;
+  /** Corporate only when an MDM said the device is managed; everything else is BYOD. */
+  ownership?: 'corporate' | 'byod';
+  compliance?: 'compliant' | 'noncompliant' | 'unknown';
+  seenAfter?: Date;
+  seenBefore?: Date;
+}
+
+export interface DeviceListItem {
+  id: string;
+  userId: string;
+  userName: string | null;
+  userEmail: string | null;
+  clientId: string;
+  platform: string | null;
+  model: string | null;
+  osVersion: string | null;
+  appVersion: string | null;
+  state: DeviceListState;
+  stateReason: string | null;
+  ownership: 'corporate' | 'byod';
+  compliance: 'compliant' | 'noncompliant' | 'unknown';
+  complianceReasons: string[];
+  mdmDeviceId: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  openSessions: number;
+}
+
+/**
+ * A page of devices, most recently seen first (then id, descending), after `after`. Served by
+ * the indexes devices_list* (migration 0018).
+ */
+export async function listDevices(db: Queryable, filter: DeviceListFilter, after: ListPosition | undefined, limit: number, now: Date): Promise<{ rows: DeviceListItem[]; last: ListPosition | undefined; more: boolean }> {
+  const where: string[] = [];
+  const values: unknown[] = [now];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  if (filter.userId !== undefined) where.push(`d.user_id = ${param(filter.userId)}::uuid`);
+  if (filter.clientId !== undefined) where.push(`d.client_id = ${param(filter.clientId)}::text`);
+  if (filter.state !== undefined) where.push(`d.state = ${param(filter.state)}::text`);
+  if (filter.ownership !== undefined) where.push(filter.ownership === 'corporate' ? `d.ownership = 'corporate'` : `d.ownership IS DISTINCT FROM 'corporate'`);
+  if (filter.compliance !== undefined) where.push(`d.compliance = ${param(filter.compliance)}::text`);
+  if (filter.seenAfter !== undefined) where.push(`d.last_seen_at >= ${param(filter.seenAfter)}::timestamptz`);
+  if (filter.seenBefore !== undefined) where.push(`d.last_seen_at < ${param(filter.seenBefore)}::timestamptz`);
+  if (after) where.push(`(d.last_seen_at, d.id) < (${param(after[0])}::timestamptz, ${param(after[1])}::uuid)`);
+  const { rows } = await db.query<DeviceListItem & { sortKey: string }>(
+    `SELECT d.id, d.user_id AS "userId", u.name AS "userName", u.email AS "userEmail", d.client_id AS "clientId",
+       d.platform, d.model, d.os_version AS "osVersion", d.app_version AS "appVersion", d.state, d.state_reason AS "stateReason",
+       CASE WHEN d.ownership = 'corporate' THEN 'corporate' ELSE 'byod' END AS ownership,
+       d.compliance, d.compliance_reasons AS "complianceReasons", d.mdm_device_id AS "mdmDeviceId",
+       d.first_seen_at AS "firstSeenAt", d.last_seen_at AS "lastSeenAt", ${SORT_INSTANT('d.last_seen_at')} AS "sortKey",
+       (SELECT count(*)::int FROM sessions s WHERE s.device_id = d.id AND s.revoked_at IS NULL AND s.expires_at > $1) AS "openSessions"
+     FROM devices d JOIN users u ON u.id = d.user_id
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY d.last_seen_at DESC, d.id DESC
+     LIMIT ${param(limit + 1)}`,
+    values,
+  );
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const tail = page.at(-1);
+  return { rows: page.map(({ sortKey: _sortKey, ...row }) => row), last: tail ? [tail.sortKey, tail.id] : undefined, more };
+}

@@ -104,3 +104,73 @@ export async function setDisabled(db: Queryable, id: string, disabled: boolean, 
 export async function setGroups(db: Queryable, id: string, groups: string[], roles: RoleName[]): Promise<void> {
   await db.query('UPDATE users SET groups = $2, roles = $3, updated_at = now() WHERE id = $1', [id, groups, roles]);
 }
+
+/** What the administrators' people list (GET /admin/v1/users) can filter by. */
+export interface UserListFilter {
+  /** Part of the name or e-mail address, case-insensitive (LIKE wildcards are taken literally). */
+  search?: string;
+  /** An effective role. */
+  role?: RoleName;
+  status?: 'active' | 'disabled';
+}
+
+/** One person in the list, with how many sessions they have open now. */
+export interface UserListItem {
+  id: string;
+  name: string | null;
+  email: string | null;
+  roles: RoleName[];
+  disabledAt: Date | null;
+  department: string | null;
+  territory: string | null;
+  region: string | null;
+  employeeType: string | null;
+  lastLoginAt: Date | null;
+  openSessions: number;
+}
+
+/** The keyset position after a row: its sort key exactly as the database compares it, and its id. */
+export type ListPosition = readonly [sortKey: string, id: string];
+
+/** `%` and `_` in what the person typed are characters, not wildcards. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * A page of people in name order (case-insensitive, then id), after `after`; one row more than
+ * `limit` is read to know whether another page follows. Served by the index users_list_name
+ * (migration 0018): the WHERE clause is built from fixed fragments, values are parameters.
+ */
+export async function listUsers(db: Queryable, filter: UserListFilter, after: ListPosition | undefined, limit: number, now: Date): Promise<{ rows: UserListItem[]; last: ListPosition | undefined; more: boolean }> {
+  const where: string[] = [];
+  const values: unknown[] = [now];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  if (filter.search !== undefined) {
+    const pattern = param(containsPattern(filter.search));
+    where.push(`(u.name ILIKE ${pattern} ESCAPE '\\' OR u.email ILIKE ${pattern} ESCAPE '\\')`);
+  }
+  if (filter.role !== undefined) {
+    // palisade_effective_roles spelled out for one role — (from groups ∪ granted) − removed — so
+    // no function runs per row read: the scan in name order stops as soon as the page is full.
+    const role = param(filter.role);
+    where.push(`(${role}::text = ANY (u.roles) OR ${role}::text = ANY (u.roles_added)) AND NOT (${role}::text = ANY (u.roles_removed))`);
+  }
+  if (filter.status !== undefined) where.push(filter.status === 'disabled' ? 'u.disabled_at IS NOT NULL' : 'u.disabled_at IS NULL');
+  if (after) where.push(`(lower(coalesce(u.name, '')), u.id) > (${param(after[0])}::text, ${param(after[1])}::uuid)`);
+  const { rows } = await db.query<UserListItem & { sortKey: string }>(
+    `SELECT u.id, u.name, u.email, palisade_effective_roles(u.roles, u.roles_added, u.roles_removed) AS roles,
+       u.disabled_at AS "disabledAt", u.department, u.territory, u.region, u.employee_type AS "employeeType",
+       u.last_login_at AS "lastLoginAt", lower(coalesce(u.name, '')) AS "sortKey",
+       (SELECT count(*)::int FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > $1) AS "openSessions"
+     FROM users u
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY lower(coalesce(u.name, '')), u.id
+     LIMIT ${param(limit + 1)}`,
+    values,
+  );
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const tail = page.at(-1);
+  return { rows: page.map(({ sortKey: _sortKey, ...row }) => row), last: tail ? [tail.sortKey, tail.id] : undefined, more };
+}

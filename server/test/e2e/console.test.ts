@@ -1,0 +1,154 @@
+/**
+ * The admin console in real Chromium (Playwright with the Debian Chromium), against Palisade
+ * with its development IdP, on PGlite and PostgreSQL:
+ *
+ * - an administrator signs in at /console/ (Authorization Code + PKCE + DPoP as the browser
+ *   client palisade-console), finds the technician by name, opens their page and ends one of
+ *   their sessions; the technician's app, signed in beforehand, is refused at its next call;
+ * - a dispatcher sees the refusal page, and the page asks the admin API for nothing; the
+ *   admin lists answer the dispatcher's own token with 403;
+ * - no CSP violation, page error or console error on the way; no token readable in
+ *   localStorage, sessionStorage or document.cookie; screenshots are written by the run.
+ *
+ * Needs Chromium at /usr/bin/chromium (PALISADE_TEST_CHROMIUM), like the start page's test.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { decodeJwt } from 'jose';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import { freePort, startInProcess } from '../helpers/server.ts';
+import { MobileApp } from '../helpers/mobile-app.ts';
+import type { RunningServer } from '../../src/main.ts';
+
+const CHROMIUM = process.env.PALISADE_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const browserMissing =
+  !existsSync(CHROMIUM) && !process.env.PALISADE_REQUIRE_BROWSER ? `Chromium not found at ${CHROMIUM}: apt-get install -y chromium to run the browser tests` : false;
+const STEP_TIMEOUT = 30_000;
+
+for (const kind of databaseKinds()) {
+  describe(`the admin console in a browser (${kind.kind})`, { skip: browserMissing }, () => {
+    let database: TestDatabase;
+    let server: RunningServer;
+    let app: MobileApp;
+    let browser: Browser;
+    let screenshots: string;
+
+    before(async () => {
+      database = await kind.create({ migrated: true });
+      let ca: string;
+      // No company IdP: Palisade's development IdP signs the demo people in.
+      ({ server, ca } = await startInProcess(database, { env: {} }, await freePort(), { PALISADE_DEMO_SEED: 'false' }));
+      app = new MobileApp(server.url, ca);
+      screenshots = process.env.PALISADE_TEST_SCREENSHOTS ?? path.join(database.dataDir, 'screenshots');
+      mkdirSync(screenshots, { recursive: true });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--ignore-certificate-errors-spki-list=${server.pin.replace(/^sha256\//, '')}`],
+      });
+    });
+    after(async () => {
+      await browser?.close();
+      await server?.close();
+      await app?.close();
+      await database?.drop();
+    });
+
+    /** A fresh profile on /console/, collecting CSP violations, page errors, console errors and admin API calls. */
+    async function openConsole(): Promise<{ page: Page; problems: string[]; adminCalls: string[] }> {
+      const context = await browser.newContext();
+      context.setDefaultTimeout(STEP_TIMEOUT);
+      const page = await context.newPage();
+      const problems: string[] = [];
+      const adminCalls: string[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+      });
+      page.on('request', (request) => {
+        if (new URL(request.url()).pathname.startsWith('/admin/')) adminCalls.push(`${request.method()} ${new URL(request.url()).pathname}`);
+      });
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (event) => console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`));
+      });
+      const response = await page.goto(`${server.url}/console/`);
+      assert.equal(response?.status(), 200, 'the console is served');
+      const csp = response!.headers()['content-security-policy'] ?? '';
+      assert.match(csp, /script-src 'self'/, 'under the strict CSP');
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+      assert.equal(await page.locator('script:not([src])').count(), 0, 'no inline script');
+      return { page, problems, adminCalls };
+    }
+
+    async function signInAs(page: Page, person: string): Promise<void> {
+      await page.locator('#sign-in').click();
+      await page.waitForURL(/\/dev-idp\/interaction\//);
+      await page.click(`button[data-person="${person}"]`);
+      await page.waitForURL(new RegExp(`^${server.url}/console/`));
+    }
+
+    async function noSecretsReadable(page: Page): Promise<void> {
+      const readable = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie }));
+      assert.deepEqual(readable, { local: 0, session: 0, cookie: '' }, 'no token in web storage or script-readable cookies');
+    }
+
+    test('an admin finds the technician by name and ends one of their sessions; the technician’s app is refused', async () => {
+      const tech = await app.signIn('demo-technician');
+      const techSid = decodeJwt(tech.tokens.access_token).sid as string;
+      const other = await app.signIn('demo-technician');
+      assert.equal((await app.call('/api/v1/me', tech.tokens.access_token)).status, 200, 'the technician’s app works before');
+
+      const { page, problems } = await openConsole();
+      await page.screenshot({ path: path.join(screenshots, 'console-sign-in.png'), fullPage: true });
+      await signInAs(page, 'demo-admin');
+      await page.getByRole('heading', { name: 'People' }).waitFor();
+      assert.match(await page.locator('#signed-in-as').innerText(), /Ada Admin/);
+
+      await page.locator('#people-search').fill('Tess');
+      await page.getByRole('button', { name: 'Search' }).click();
+      const person = page.getByRole('link', { name: 'Tess Technician' });
+      await person.waitFor();
+      assert.equal(await page.locator('[data-person]').count(), 1, 'only the technician matches');
+      await page.screenshot({ path: path.join(screenshots, 'console-people.png'), fullPage: true });
+      await person.click();
+      await page.getByRole('heading', { name: 'Tess Technician' }).waitFor();
+      const row = page.locator(`[data-session="${techSid}"]`);
+      await row.waitFor();
+      assert.match(await row.innerText(), /active/);
+      await page.screenshot({ path: path.join(screenshots, 'console-person.png'), fullPage: true });
+
+      await row.getByRole('button', { name: 'End session' }).click();
+      const dialog = page.getByRole('alertdialog');
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: 'End session' }).click();
+      await page.waitForFunction((sid) => /ended/.test(document.querySelector(`[data-session="${sid}"]`)?.textContent ?? ''), techSid);
+
+      const refused = await app.call('/api/v1/me', tech.tokens.access_token);
+      assert.equal(refused.status, 401, 'the ended session’s app is refused');
+      assert.equal((await app.call('/api/v1/me', other.tokens.access_token)).status, 200, 'the technician’s other session goes on');
+      await noSecretsReadable(page);
+      assert.deepEqual(problems, [], 'no CSP violation, page error or console error');
+      await page.context().close();
+    });
+
+    test('a dispatcher sees the refusal page and no data; the admin API refuses their token', async () => {
+      const { page, problems, adminCalls } = await openConsole();
+      await signInAs(page, 'demo-dispatcher');
+      await page.locator('#refused').waitFor();
+      assert.match(await page.locator('#refused').innerText(), /do not have access/);
+      assert.equal(await page.locator('table').count(), 0, 'no data on the page');
+      assert.deepEqual(adminCalls, [], 'the console asked the admin API for nothing');
+      await page.screenshot({ path: path.join(screenshots, 'console-refused.png'), fullPage: true });
+      await noSecretsReadable(page);
+      assert.deepEqual(problems, []);
+      await page.context().close();
+
+      const dispatcher = await app.signIn('demo-dispatcher');
+      for (const list of ['/admin/v1/users', '/admin/v1/sessions', '/admin/v1/devices', '/admin/v1/users?q=Tess']) {
+        assert.equal((await app.call(list, dispatcher.tokens.access_token)).status, 403, list);
+      }
+    });
+  });
+}
