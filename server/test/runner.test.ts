@@ -28,16 +28,17 @@ function runRunner(args: string[], env: Record<string, string>, signal: AbortSig
   });
 }
 
-test('a file that never ends is killed after PALISADE_TEST_FILE_TIMEOUT with what it started, reported by name, and fails the run; the other files still run', { timeout: 120_000 }, async (t) => {
+test('a file that never ends is killed after PALISADE_TEST_FILE_TIMEOUT with what it started, reported by name, and fails the run; the other files still run', { timeout: 300_000 }, async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'palisade-runner-'));
   try {
     const pidFile = path.join(dir, 'pid');
     const childPidFile = path.join(dir, 'child-pid');
-    // Ten seconds: far more than the passing fixture needs, so only the hanging one runs out.
-    const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_FILE_TIMEOUT: '10', RUNNER_FIXTURE_PID_FILE: pidFile, RUNNER_FIXTURE_CHILD_PID_FILE: childPidFile }, t.signal);
+    // Thirty seconds: far more than the passing fixture needs even on a loaded machine (where
+    // starting its process alone has taken 14 s), so only the hanging one runs out.
+    const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_FILE_TIMEOUT: '30', RUNNER_FIXTURE_PID_FILE: pidFile, RUNNER_FIXTURE_CHILD_PID_FILE: childPidFile }, t.signal);
     assert.notEqual(code, 0, `the run fails:\n${output}`);
-    assert.match(output, /failed files:\s*\n\S*\s+server\/test\/fixtures\/runner\/hangs\.test\.ts \(timed out after 10\.0 s, killed\)/, output);
-    assert.match(output, /hangs\.test\.ts[^\n]*\n\s*\[?did not finish within 10\.0 s \(PALISADE_TEST_FILE_TIMEOUT\): its process was killed/, 'the failure says why');
+    assert.match(output, /failed files:\s*\n\S*\s+server\/test\/fixtures\/runner\/hangs\.test\.ts \(timed out after 30\.0 s, killed\)/, output);
+    assert.match(output, /hangs\.test\.ts[^\n]*\n\s*\[?did not finish within 30\.0 s \(PALISADE_TEST_FILE_TIMEOUT\): its process was killed/, 'the failure says why');
     assert.match(output, /✔ passes \(/, 'the other file ran and passed');
     assert.match(output, /server\/test\/fixtures\/runner\/passes\.test\.ts: \d+\.\d s\n/, 'with its duration');
     assert.doesNotMatch(output, /failed files:[^]*passes\.test\.ts/, 'only the file that hung is failed');
@@ -70,4 +71,10 @@ test('a per-file timeout that is not a positive number of seconds is refused', {
   const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_FILE_TIMEOUT: '10m' }, t.signal);
   assert.equal(code, 2);
   assert.match(output, /PALISADE_TEST_FILE_TIMEOUT must be a positive number of seconds, not "10m"/);
+});
+
+test('a concurrency that is not a positive whole number is refused', { timeout: 60_000 }, async (t) => {
+  const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_CONCURRENCY: '1.5' }, t.signal);
+  assert.equal(code, 2);
+  assert.match(output, /PALISADE_TEST_CONCURRENCY must be a positive whole number, not "1\.5"/);
 });

@@ -62,7 +62,7 @@ for (const kind of databaseKinds()) {
     before(async () => {
       apple = await fakeApple('Fake App Attestation', Date.now());
       stranger = await fakeApple('Stranger', Date.now());
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       let port: number;
       ({ upstream, port } = await federatedTo(database));
       let ca: string;

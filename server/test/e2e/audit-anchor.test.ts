@@ -49,7 +49,7 @@ for (const kind of databaseKinds()) {
     const masterKey = generateMasterKey();
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const federated = await federatedTo(database);
       upstream = federated.upstream;
       dir = await mkdtemp(path.join(tmpdir(), 'palisade-anchor-'));

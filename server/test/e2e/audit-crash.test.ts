@@ -68,7 +68,7 @@ describe('the audit trail across a kill -9 under write load (postgres)', { skip:
   const owner = <T>(sql: string, params: unknown[] = []) => db!.asOwner(async (q) => (await q.query<T>(sql, params)).rows);
 
   before(async () => {
-    database = await postgres!.create();
+    database = await postgres!.create({ migrated: true });
     const federated = await federatedTo(database);
     upstream = federated.upstream;
     env = {

@@ -146,7 +146,7 @@ for (const kind of databaseKinds()) {
     let scansDatabasePassword = false;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       // PostgreSQL with a password in its URL, which must not be recorded: TEST_DATABASE_URL's own,
       // or one that trust authentication (the local default) ignores.
       const withPassword = database.url ? new URL(database.url) : undefined;

@@ -79,7 +79,7 @@ for (const kind of databaseKinds()) {
     };
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const federated = await federatedTo(database);
       upstream = federated.upstream;
       server = await startPalisade({

@@ -32,7 +32,7 @@ for (const kind of databaseKinds()) {
     const countJobs = async () => ((await call('u-dispatcher', '/api/v1/jobs?limit=200')).body.jobs as unknown[]).length;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const federated = await federatedTo(database);
       upstream = federated.upstream;
       const db = await openMigrated(database);

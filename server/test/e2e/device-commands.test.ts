@@ -26,7 +26,7 @@ for (const kind of databaseKinds()) {
     let admin: SignedIn;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       let port: number;
       ({ upstream, port } = await federatedTo(database));
       let ca: string;

@@ -46,7 +46,7 @@ for (const kind of databaseKinds()) {
     let kiosk: MobileApp;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const federated = await federatedTo(database);
       upstream = federated.upstream;
       server = await startPalisade({ ...federated.env, PALISADE_LOG_LEVEL: 'warn', PALISADE_CLIENTS: JSON.stringify(CLIENTS), PALISADE_DEVICE_POLICY: JSON.stringify(POLICY) });

@@ -53,7 +53,7 @@ for (const kind of databaseKinds()) {
     let phone: SignedIn;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const federated = await federatedTo(database);
       upstream = federated.upstream;
       server = await startPalisade({ ...federated.env, PALISADE_LOG_LEVEL: 'warn', PALISADE_DEVICE_POLICY: JSON.stringify(POLICY) });

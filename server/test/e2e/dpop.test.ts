@@ -24,7 +24,7 @@ for (const kind of databaseKinds()) {
     let phone: SignedIn;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const federated = await federatedTo(database);
       upstream = federated.upstream;
       server = await startPalisade({

@@ -33,7 +33,7 @@ for (const kind of databaseKinds()) {
       app.call(path, people[person]!.tokens.access_token, { method: init.method ?? 'GET', ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const federated = await federatedTo(database);
       upstream = federated.upstream;
       const masterKey = generateMasterKey();
@@ -148,7 +148,7 @@ describe('field service end to end, development start (embedded database, develo
   let app: MobileApp;
 
   before(async () => {
-    database = await databaseKinds()[0]!.create();
+    database = await databaseKinds()[0]!.create({ migrated: true });
     server = await startPalisade({ PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(await freePort()) });
     app = new MobileApp(server.url, server.ca);
   });

@@ -53,7 +53,7 @@ for (const kind of databaseKinds()) {
     const unlockKeyParam = async () => Buffer.from(JSON.stringify(await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey))).toString('base64url');
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const federated = await federatedTo(database);
       upstream = federated.upstream;
       let ca: string;

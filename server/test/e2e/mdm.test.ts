@@ -28,7 +28,7 @@ for (const kind of databaseKinds()) {
     const statuses: Record<string, number> = {};
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       fake = await startFakeJamf();
       // The check-in's device is not in the inventory: only the webhook can have stored it.
       fake.devices = JAMF_DEVICES.filter((d) => String((d.general as { udid: string }).udid).toUpperCase() !== CHECK_IN_UDID);

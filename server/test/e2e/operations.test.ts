@@ -55,7 +55,7 @@ for (const kind of databaseKinds()) {
     let database: TestDatabase;
     let env: Record<string, string | undefined>;
     before(async () => {
-      database = await kind.create();
+      database = await kind.create(); // empty: the migrations are what is tested
       env = { PALISADE_DATA_DIR: database.dataDir, DATABASE_URL: database.url, PALISADE_MASTER_KEY: generateMasterKey() };
     });
     after(async () => database.drop());
@@ -100,7 +100,7 @@ for (const kind of databaseKinds()) {
     let appKeys: Record<string, string>;
     const masterKey = generateMasterKey();
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       let port: number;
       ({ upstream, port } = await federatedTo(database));
       ({ server, ca, appKeys } = await startInProcess(database, upstream, port, { PALISADE_MASTER_KEY: masterKey, PALISADE_CLIENTS: BEARER_FIELD_APP, PALISADE_DEVICE_POLICY: relaxedPosture('field-app') }));

@@ -27,7 +27,7 @@ for (const kind of databaseKinds()) {
     let app: MobileApp;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const port = await freePort();
       let ca: string;
       // The default auth class (5 a minute); a lock after 3 failures to keep the test short.
@@ -101,7 +101,7 @@ for (const kind of databaseKinds()) {
     let app: MobileApp;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const port = await freePort();
       let ca: string;
       ({ server, ca } = await startInProcess(database, { env: {} }, port, {
@@ -172,7 +172,7 @@ for (const kind of databaseKinds()) {
     let app: MobileApp;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const port = await freePort();
       // A production start: a company IdP (never reached here: discovery waits for the first
       // sign-in), an operator's certificate, the master key from the environment.

@@ -38,7 +38,7 @@ for (const kind of databaseKinds()) {
     };
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const federated = await federatedTo(database);
       upstream = federated.upstream;
       server = await startPalisade({ ...federated.env, PALISADE_MASTER_KEY: generateMasterKey(), PALISADE_LOG_LEVEL: 'debug' });

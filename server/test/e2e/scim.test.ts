@@ -42,7 +42,7 @@ for (const kind of databaseKinds()) {
     let app: MobileApp;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       let port: number;
       ({ upstream, port } = await federatedTo(database));
       let ca: string;

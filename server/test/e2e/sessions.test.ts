@@ -35,7 +35,7 @@ for (const kind of databaseKinds()) {
     };
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       let port: number;
       ({ upstream, port } = await federatedTo(database));
       let ca: string;
@@ -343,7 +343,7 @@ for (const kind of databaseKinds()) {
     });
 
     test('where an acr is configured for sensitive actions, a sign-in without it gets the challenge naming it', async () => {
-      const second = await kind.create();
+      const second = await kind.create({ migrated: true });
       const { upstream: strict, port } = await federatedTo(second);
       const { server: strictServer, ca } = await startInProcess(second, strict, port, { PALISADE_SESSIONS_STEP_UP_ACR: 'urn:corp:hardware-key' });
       const strictApp = new MobileApp(strictServer.url, ca);

@@ -30,7 +30,7 @@ for (const kind of databaseKinds()) {
     const masterKey = generateMasterKey();
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       port = await freePort();
       upstream = await startUpstreamIdp(() => `https://localhost:${port}/auth/callback`);
       // Create the signing key before the server starts so the test can forge tokens with

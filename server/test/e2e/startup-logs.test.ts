@@ -35,7 +35,7 @@ for (const kind of databaseKinds()) {
     let restarted: StartedServer | undefined;
 
     before(async () => {
-      database = await kind.create();
+      database = await kind.create({ migrated: true });
       const env = { PALISADE_DATA_DIR: database.dataDir, DATABASE_URL: database.url, PALISADE_MASTER_KEY: masterKey };
       // The format a developer gets: nothing set (the helper asks for JSON otherwise).
       const server = await startPalisade({ ...env, PALISADE_LOG_FORMAT: undefined }, 240_000);
