@@ -30,6 +30,8 @@ export interface HeadlineSettings {
   signIns: number;
   /** A sustained run of the job read, in windows of `windowSeconds`, for CPU per request over time (0: none). */
   sustainedSeconds: number;
+  /** Measure /api/v1/me, the job read and the job list again after HeadlineDeps.grow (goal e, flat cost). */
+  grown: boolean;
 }
 
 export interface Window {
@@ -93,6 +95,8 @@ export interface HeadlineResult {
   signIn: Window;
   /** The job read, window after window (empty unless settings.sustainedSeconds). */
   sustained: Window[];
+  /** The same targets before and after the tables grew (settings.grown). */
+  grown?: { description: string; list: Target; grownMe: Target; grownJob: Target; grownList: Target };
 }
 
 export interface HeadlineDeps {
@@ -103,6 +107,10 @@ export interface HeadlineDeps {
   bare: { userUrl(id: string): string; jobUrl(id: string): string };
   /** Makes a job `person` may read (after their first sign-in made their user row): their user id and the job's. */
   prepare(person: string): Promise<{ userId: string; jobId: string }>;
+  /** Grows the tables (sessions, devices, audit history); returns what it made. Undefined: not possible here. */
+  grow?: () => Promise<string>;
+  /** Removes what `grow` made that would upset later sections (the audit history outside the chain). */
+  shrink?: () => Promise<void>;
   progress(line: string): void;
 }
 
@@ -140,6 +148,9 @@ export async function measureHeadline(settings: HeadlineSettings, deps: Headline
     bareJob: { name: 'bare Fastify: job query', windows: [] as Window[], command: get(deps.bare.jobUrl(jobId)) },
     job: { name: 'GET /api/v1/jobs/:id (DPoP, signed, RLS, audited)', windows: [] as Window[], command: get(jobUrl, jobSession) },
   };
+  const listUrl = `${deps.issuer}/api/v1/jobs`;
+  const grown = settings.grown && deps.grow !== undefined;
+  const list: Target & { command: GetMessage } = { name: 'GET /api/v1/jobs (the technician\'s list)', windows: [], command: get(listUrl, jobSession) };
   // Access tokens last 15 minutes; a full run's repeats take longer, so each repeat after the
   // first signs in afresh (outside the windows).
   const freshSessions = async () => (await loadgen.command({ type: 'signIn', person: 'u-tech', count: 2, concurrency: 2 })).sessions!;
@@ -148,11 +159,36 @@ export async function measureHeadline(settings: HeadlineSettings, deps: Headline
       const [me, job] = await freshSessions();
       targets.me.command = get(meUrl, me);
       targets.job.command = get(jobUrl, job);
+      list.command = get(listUrl, job);
     }
-    for (const target of Object.values(targets)) {
+    for (const target of [...Object.values(targets), ...(grown ? [list] : [])]) {
       progress(`headline: repeat ${repeat}/${settings.repeats}: ${target.name}`);
       target.windows.push(await measured(deps, target.command));
     }
+  }
+
+  let grownResult: HeadlineResult['grown'];
+  if (grown) {
+    progress('headline: growing the tables (goal e, flat cost)');
+    const description = await deps.grow!();
+    const after = {
+      grownMe: { name: `${targets.me.name}, grown tables`, windows: [] as Window[] },
+      grownJob: { name: `${targets.job.name}, grown tables`, windows: [] as Window[] },
+      grownList: { name: `${list.name}, grown tables`, windows: [] as Window[] },
+    };
+    for (let repeat = 1; repeat <= settings.repeats; repeat += 1) {
+      const [me, job] = await freshSessions();
+      for (const [target, command] of [
+        [after.grownMe, get(meUrl, me)],
+        [after.grownJob, get(jobUrl, job)],
+        [after.grownList, get(listUrl, job)],
+      ] as const) {
+        progress(`headline: grown tables, repeat ${repeat}/${settings.repeats}: ${target.name}`);
+        target.windows.push(await measured(deps, command));
+      }
+    }
+    await deps.shrink?.();
+    grownResult = { description, list, ...after };
   }
 
   const meRate = figures(targets.me.windows).perSecond;
@@ -179,5 +215,5 @@ export async function measureHeadline(settings: HeadlineSettings, deps: Headline
       sustained.push(await measured(deps, get(jobUrl, session)));
     }
   }
-  return { bareMe: targets.bareMe, me: targets.me, bareJob: targets.bareJob, job: targets.job, meAt70, refresh, signIn, sustained };
+  return { bareMe: targets.bareMe, me: targets.me, bareJob: targets.bareJob, job: targets.job, meAt70, refresh, signIn, sustained, ...(grownResult ? { grown: grownResult } : {}) };
 }
