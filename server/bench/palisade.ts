@@ -11,7 +11,7 @@ import { generateMasterKey } from '../src/security/primitives.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../test/helpers/upstream-idp.ts';
 import { freePort, GENEROUS_RATE_LIMITS } from '../test/helpers/server.ts';
 import { provisionInProcess, rememberAppKeys } from '../test/helpers/app-keys.ts';
-import { BEARER_FIELD_APP, MobileApp, signingKeyOf, type SigningKey } from '../test/helpers/mobile-app.ts';
+import { BEARER_FIELD_APP, MobileApp, relaxedPosture, signingKeyOf, type SigningKey } from '../test/helpers/mobile-app.ts';
 import type { BenchDatabase } from './database.ts';
 
 export const CLIENT_ID = 'field-app';
@@ -54,6 +54,8 @@ export async function startBenchPalisade(database: BenchDatabase): Promise<Bench
         ...upstream.env,
         // The bench drives bearer tokens (its refresh workers and autocannon make no DPoP proofs).
         PALISADE_CLIENTS: BEARER_FIELD_APP,
+        // A bearer sign-in has no device key to sign a posture report with.
+        PALISADE_DEVICE_POLICY: relaxedPosture(CLIENT_ID),
         PALISADE_LOG_LEVEL: 'silent',
         // The limits are counted as in production, but set high enough that the bench's nine
         // sign-ins and its load are measured rather than refused (5 sign-ins a minute by default).
