@@ -4,7 +4,15 @@
  * public-key confusion are impossible), `typ: at+jwt` (RFC 9068 §4, so an ID token is not
  * accepted as an access token), issuer, audience, expiry and not-before with at most 60 s of
  * clock skew; then the session must not be revoked.
+ *
+ * A token's signature and claims do not change, so a token that passed is remembered by its
+ * SHA-256 until it expires (a bounded map, emptied whenever the signing key set changes):
+ * later requests with it skip the signature verification, and only its time window is checked
+ * again. Everything that can change after issuance — session revocation here; lock, wipe,
+ * role, user state in the stages after — reads live state on every request, cached token or
+ * not. The DPoP proof (a new one per request) is always verified.
  */
+import { createHash } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, errors as joseErrors, type JWK, type JWTPayload } from 'jose';
 import type { Clock } from '../clock.ts';
 import { problems, type Problem } from './problems.ts';
@@ -45,20 +53,38 @@ export interface BearerVerifierOptions {
    * when there is one (its device was wiped: `device-wiped` with the command, issue 8).
    */
   explainRevoked?(claims: AccessClaims): Promise<Problem | undefined>;
+  /** Verified tokens remembered at most (VERIFIED_TOKEN_CACHE_ENTRIES unless given). */
+  verifiedTokenCacheEntries?: number;
 }
+
+/** Verified tokens remembered at most: beyond, the oldest are forgotten (and verified again if seen). */
+export const VERIFIED_TOKEN_CACHE_ENTRIES = 20_000;
 
 export class BearerVerifier {
   private jwks: ReturnType<typeof createLocalJWKSet>;
   private readonly options: BearerVerifierOptions;
+  /** SHA-256 (base64url) of a token that passed verification → its claims, frozen. */
+  private readonly verified = new Map<string, AccessClaims>();
+  /** Signature verifications done (tests count them). */
+  signatureVerifications = 0;
+
+  /** Verified tokens remembered now. */
+  get rememberedTokens(): number {
+    return this.verified.size;
+  }
 
   constructor(publicJwks: JWK[], options: BearerVerifierOptions) {
     this.jwks = createLocalJWKSet({ keys: publicJwks });
     this.options = options;
   }
 
-  /** Called when the signing key set changes (rotation). */
+  /**
+   * Called when the signing key set changes (rotation, a key removed): tokens verified with
+   * the old set are verified again against the new one.
+   */
   setKeys(publicJwks: JWK[]): void {
     this.jwks = createLocalJWKSet({ keys: publicJwks });
+    this.verified.clear();
   }
 
   /**
@@ -75,19 +101,32 @@ export class BearerVerifier {
     if (!scheme || (kind !== 'bearer' && kind !== 'dpop')) throw problems.missingToken();
     const token = /^[A-Za-z0-9._~+/-]+=*$/.exec(scheme[2] ?? '')?.[0];
     if (!token) throw problems.malformedAuthorization();
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, this.jwks, {
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        algorithms: ACCEPTED_ALGS,
-        typ: 'at+jwt',
-        clockTolerance: MAX_CLOCK_SKEW_S,
-        currentDate: new Date(this.options.clock.now()),
-        requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'sid'],
-      }));
-    } catch (error) {
-      throw this.describe(error);
+    // Also the token's `ath` in its DPoP proof (RFC 9449 §4.2).
+    const hash = createHash('sha256').update(token).digest('base64url');
+    const now = this.options.clock.now();
+    let payload: JWTPayload | undefined = this.verified.get(hash);
+    if (payload !== undefined && !withinLifetime(payload, now)) {
+      this.verified.delete(hash);
+      payload = undefined;
+    }
+    if (payload === undefined) {
+      try {
+        this.signatureVerifications += 1;
+        ({ payload } = await jwtVerify(token, this.jwks, {
+          issuer: this.options.issuer,
+          audience: this.options.audience,
+          algorithms: ACCEPTED_ALGS,
+          typ: 'at+jwt',
+          clockTolerance: MAX_CLOCK_SKEW_S,
+          currentDate: new Date(now),
+          requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'sid'],
+        }));
+      } catch (error) {
+        throw this.describe(error);
+      }
+      payload = deepFreeze(payload);
+      if (this.verified.size >= (this.options.verifiedTokenCacheEntries ?? VERIFIED_TOKEN_CACHE_ENTRIES)) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(hash, payload as AccessClaims);
     }
     const claims = payload as AccessClaims;
     const jkt = (payload.cnf as { jkt?: unknown } | undefined)?.jkt;
@@ -95,7 +134,7 @@ export class BearerVerifier {
       // A sender-constrained token is only usable with proof of its key: never as a bearer token.
       if (kind !== 'dpop' || typeof jkt !== 'string' || !request) throw problems.invalidToken('the access token is bound to a key and cannot be used as a bearer token', 'ERR_TOKEN_BOUND');
       try {
-        await verifyDpopProof({ proof: request.dpop, method: request.method, url: request.url, accessToken: token, jkt, now: this.options.clock.now(), claimOnce: this.options.claimOnce });
+        await verifyDpopProof({ proof: request.dpop, method: request.method, url: request.url, accessToken: token, accessTokenHash: hash, jkt, now, claimOnce: this.options.claimOnce });
       } catch (error) {
         if (error instanceof DpopError) throw problems.invalidDpopProof(error.message);
         throw error;
@@ -104,7 +143,8 @@ export class BearerVerifier {
       throw problems.invalidToken('the access token is not bound to a key: send it as a Bearer token', 'ERR_TOKEN_NOT_BOUND');
     }
     if (this.options.isRevoked(claims.sid)) throw (await this.options.explainRevoked?.(claims)) ?? problems.sessionRevoked();
-    return claims;
+    // A copy per request: the remembered claims are shared (and frozen).
+    return { ...claims };
   }
 
   private describe(error: unknown): Problem {
@@ -123,4 +163,20 @@ export class BearerVerifier {
     if (error instanceof joseErrors.JWSSignatureVerificationFailed) return problems.invalidToken('the token signature is not valid', code);
     return problems.invalidToken('the access token could not be read', code);
   }
+}
+
+/** jose's time checks, for a remembered token: expired, or not yet valid, with the same skew. */
+function withinLifetime(payload: JWTPayload, nowMs: number): boolean {
+  const nowS = Math.floor(nowMs / 1000);
+  if (typeof payload.exp !== 'number' || payload.exp <= nowS - MAX_CLOCK_SKEW_S) return false;
+  if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf > nowS + MAX_CLOCK_SKEW_S)) return false;
+  return true;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
 }

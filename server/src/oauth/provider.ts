@@ -153,11 +153,27 @@ export function createProvider(deps: ProviderDeps): Provider {
   // posture report's jti. At a refresh it runs before the refresh token is consumed
   // (rotateRefreshToken below), so a device refused for an old app version refreshes normally
   // once updated instead of tripping reuse detection.
+  // One token request reads its user and its session once: oidc-provider's findAccount, the
+  // device check (rotateRefreshToken) and the token's claims (extraTokenClaims) each need them,
+  // and each read used to be a round trip of its own. Kept on the request's context only, so
+  // the next request (a refresh a second later) reads live state again.
+  const requestReads = new WeakMap<object, Map<string, Promise<unknown>>>();
+  const readOnce = <T>(ctx: object | undefined, key: string, read: () => Promise<T>): Promise<T> => {
+    if (!ctx) return read();
+    let reads = requestReads.get(ctx);
+    if (!reads) requestReads.set(ctx, (reads = new Map()));
+    let pending = reads.get(key) as Promise<T> | undefined;
+    if (!pending) reads.set(key, (pending = read()));
+    return pending;
+  };
+  const userOf = (ctx: object | undefined, id: string) => readOnce(ctx, `user:${id}`, () => findUser(db, id));
+  const sessionOf = (ctx: object | undefined, grantId: string) => readOnce(ctx, `session:${grantId}`, () => sessions.find(grantId));
+
   const deviceChecks = new WeakMap<object, DeviceCheck>();
   const deviceRefusals = new WeakMap<object, Problem>();
   const checkDevice = async (ctx: KoaContextWithOIDC, grantType: TokenRequestFacts['grantType'], grantId: string | undefined, jkt: string | undefined) => {
     if (!deps.deviceTrust || !grantId) return undefined;
-    const session = await sessions.find(grantId);
+    const session = await sessionOf(ctx, grantId);
     if (!session) return undefined;
     try {
       const check = await deps.deviceTrust.check({
@@ -226,8 +242,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     claims: { acr: null, amr: null, auth_time: null, sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name'], email: ['email'], roles: ['roles'] },
     conformIdTokenClaims: true,
     allowOmittingSingleRegisteredRedirectUri: false,
-    async findAccount(_ctx, id) {
-      const user = await findUser(db, id);
+    async findAccount(ctx, id) {
+      const user = await userOf(ctx, id);
       if (!user) return undefined;
       return {
         accountId: user.id,
@@ -280,7 +296,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     async extraTokenClaims(ctx, token) {
       if (token.kind !== 'AccessToken' || !token.accountId || !token.grantId) return undefined;
-      const [user, session] = await Promise.all([findUser(db, token.accountId), sessions.find(token.grantId)]);
+      const [user, session] = await Promise.all([userOf(ctx, token.accountId), sessionOf(ctx, token.grantId)]);
       if (!user || !session) return undefined;
       // A token bound to a device key: oidc-provider has verified the proof of that key by now.
       const jkt = (token as { jkt?: string }).jkt;
