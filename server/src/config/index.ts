@@ -4,4 +4,4 @@
  */
 export { loadConfig, envName, formatProblem, ConfigError, DEMO_SEED_DEFAULT, type ConfigProblem, type LoadOptions, type ResolvedConfig } from './load.ts';
 export { ConfigSchema, ClaimsSchema, ROLE_NAMES, type PalisadeConfig, type RoleName } from './schema.ts';
-export { DURATION_PATTERN, durationSeconds, parseDuration } from './duration.ts';
+export { DURATION_PATTERN, durationSeconds, parseDuration } from '../duration.ts';
