@@ -13,7 +13,7 @@ import type { JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { ResolvedConfig } from '../config/index.ts';
-import { parseDuration } from '../config/index.ts';
+import { parseDuration } from '../duration.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { AppKeyStage, RateLimitStage, RequestSignatureStage } from '../apisec/index.ts';
 import type { AuthorizationStage } from '../authz/index.ts';

@@ -10,7 +10,7 @@ import { Agent } from 'undici';
 import type { Clock } from '../clock.ts';
 import type { ResolvedConfig } from '../config/index.ts';
 import { ClaimsSchema } from '../config/index.ts';
-import { parseDuration } from '../config/index.ts';
+import { parseDuration } from '../duration.ts';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { MasterKey } from '../security/index.ts';

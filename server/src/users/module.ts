@@ -3,7 +3,7 @@
  * SCIM) and `/api/v1/me`, what the signed-in person sees of themselves.
  */
 import type { ResolvedConfig } from '../config/index.ts';
-import { parseDuration } from '../config/index.ts';
+import { parseDuration } from '../duration.ts';
 import type { Database } from '../db/index.ts';
 import { defineModule } from '../module.ts';
 import { userRoutes } from './routes.ts';
