@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { ConfigError, formatProblem, loadConfig } from './config/load.ts';
-import { parseDuration } from './config/duration.ts';
+import { parseDuration } from './duration.ts';
 import { startServer, resolveMasterKey, openConfiguredDatabase, sensitiveCipher } from './main.ts';
 import { stopOnSignals } from './shutdown.ts';
 import { reencryptSensitive, seedDemo } from './domains/fieldservice/index.ts';

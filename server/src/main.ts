@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ResolvedConfig } from './config/load.ts';
+import type { ResolvedConfig } from './config/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { ModuleLifecycle } from './module.ts';
 import { databaseAnswers, databaseModule, type Database } from './db/index.ts';

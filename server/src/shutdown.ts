@@ -6,7 +6,7 @@
  * stop, the whole stop overran its bound, or a second signal asked to stop at once.
  */
 import type { RunningServer } from './main.ts';
-import { parseDuration } from './config/duration.ts';
+import { parseDuration } from './duration.ts';
 
 /**
  * The same signal twice within this time is one request to stop: npm forwards the signal it gets

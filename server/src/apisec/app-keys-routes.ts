@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { DURATION_PATTERN, parseDuration } from '../config/duration.ts';
+import { DURATION_PATTERN, parseDuration } from '../duration.ts';
 import { problems } from '../http/problems.ts';
 import type { AuditSink } from '../audit/index.ts';
 import { AppKeyError, DEFAULT_ROTATION_OVERLAP, type AppKeys } from './app-keys.ts';

@@ -4,8 +4,8 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { ResolvedConfig } from '../config/load.ts';
-import { parseDuration } from '../config/duration.ts';
+import type { ResolvedConfig } from '../config/index.ts';
+import { parseDuration } from '../duration.ts';
 import type { Database } from '../db/index.ts';
 import type { SharedCache } from '../cache/index.ts';
 import type { AuditSink } from '../audit/index.ts';

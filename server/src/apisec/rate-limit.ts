@@ -12,7 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { CounterOptions } from '../cache/index.ts';
 import type { AuditActor, AuditSink } from '../audit/index.ts';
-import { parseDuration } from '../config/duration.ts';
+import { parseDuration } from '../duration.ts';
 import type { PalisadeConfig } from '../config/schema.ts';
 import { problems } from '../http/problems.ts';
 

@@ -6,8 +6,7 @@
  * this is where a change becomes visible: at the first start that uses it.
  */
 import type { Database } from '../db/index.ts';
-import type { ResolvedConfig } from '../config/load.ts';
-import { ConfigSchema } from '../config/schema.ts';
+import type { PalisadeConfig, ResolvedConfig } from '../config/index.ts';
 import { asRole } from './sealer.ts';
 import { redact } from './redact.ts';
 import type { AuditSink } from './trail.ts';
@@ -45,9 +44,15 @@ function withoutUrlSecrets(value: unknown, path: string): unknown {
   return `${url.protocol}//${credentials}${url.host}${url.pathname === '/' && !value.endsWith('/') ? '' : url.pathname}${url.search ? '?[redacted]' : ''}`;
 }
 
+/**
+ * What loading adds to the settings (config/load.ts ResolvedConfig): not settings, never recorded.
+ * The type lists every such key, so a new one that is not named here fails the type check.
+ */
+const DERIVED: Record<Exclude<keyof ResolvedConfig, keyof PalisadeConfig>, true> = { production: true, publicUrl: true, developmentDefaults: true, warnings: true, source: true };
+
 /** The configuration as it may be recorded: only schema settings, secrets redacted, URL credentials removed. */
 export function configSnapshot(config: ResolvedConfig): Flat {
-  const settings = Object.fromEntries(Object.keys(ConfigSchema.properties).filter((k) => k in config).map((k) => [k, (config as unknown as Record<string, unknown>)[k]]));
+  const settings = Object.fromEntries(Object.entries(config).filter(([k]) => !(k in DERIVED)));
   const cleaned = withoutUrlSecrets(redact({ ...settings, masterKey: settings.masterKey === undefined ? undefined : '[redacted]' }), '') as Record<string, unknown>;
   return flatten(cleaned, '', {});
 }

@@ -14,7 +14,7 @@
 import Type, { type Static } from 'typebox';
 import type { Clock } from '../clock.ts';
 import type { ConfigProblem } from '../config/load.ts';
-import { DURATION_PATTERN, parseDuration } from '../config/duration.ts';
+import { DURATION_PATTERN, parseDuration } from '../duration.ts';
 import type { AuditActor, AuditEvent } from './event.ts';
 import { AlertsSchema, webhookProblems } from './alerts.ts';
 

@@ -2,7 +2,7 @@
  * The cache module: Redis when `redis.url` is set (shared by every instance), else in-process.
  * It starts before the database, so an unreachable Redis is reported before any work is done.
  */
-import type { ResolvedConfig } from '../config/load.ts';
+import type { ResolvedConfig } from '../config/index.ts';
 import { defineModule } from '../module.ts';
 import { redisUnreachable } from '../start-errors.ts';
 import { MemoryCache, openRedisCache, type SharedCache } from './index.ts';

@@ -4,7 +4,7 @@
  * from this file (`npm run docs`), and a test fails when they drift.
  */
 import Type, { type Static } from 'typebox';
-import { DURATION_PATTERN } from './duration.ts';
+import { DURATION_PATTERN } from '../duration.ts';
 import { MonitoringSchema } from '../audit/monitor.ts';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ResolvedConfig } from '../config/load.ts';
+import type { ResolvedConfig } from '../config/index.ts';
 import { defineModule } from '../module.ts';
 import { databaseUnreachable } from '../start-errors.ts';
 import type { Database } from './index.ts';

@@ -15,7 +15,7 @@ import { Problem, problems } from '../http/problems.ts';
 import { verifyDpopProof } from '../http/dpop.ts';
 import type { AccessClaims } from '../http/bearer.ts';
 import { NO_QUERY } from '../http/schemas.ts';
-import { parseDuration } from '../config/duration.ts';
+import { parseDuration } from '../duration.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
 import { DeviceCommandError, type DeviceCommands, type DeviceCommandWithDevice, type Delivery } from './commands.ts';

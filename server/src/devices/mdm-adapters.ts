@@ -5,7 +5,7 @@
  * loopback, plain http refused in production) live here too, next to what they protect.
  */
 import type { PalisadeConfig } from '../config/schema.ts';
-import { parseDuration } from '../config/duration.ts';
+import { parseDuration } from '../duration.ts';
 import { IntuneAdapter, JamfAdapter, WorkspaceOneAdapter, type JamfApiAuth, type JamfWebhookAuth, type MdmAdapter, type MdmHttpOptions, type MdmVendor, type WorkspaceOneApiAuth } from './mdm/index.ts';
 
 export type MdmConfig = PalisadeConfig['mdm'];

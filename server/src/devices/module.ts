@@ -7,7 +7,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { ResolvedConfig } from '../config/load.ts';
+import type { ResolvedConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { SessionsModuleApi } from '../sessions/index.ts';

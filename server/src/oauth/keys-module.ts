@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { JWK } from 'jose';
 import type { Clock } from '../clock.ts';
-import type { ResolvedConfig } from '../config/load.ts';
+import type { ResolvedConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { MasterKey } from '../security/index.ts';
 import { defineModule } from '../module.ts';

@@ -7,7 +7,7 @@
 import Provider, { errors, interactionPolicy, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { hkdfSync } from 'node:crypto';
 import type { ResolvedConfig } from '../config/load.ts';
-import { durationSeconds } from '../config/duration.ts';
+import { durationSeconds } from '../duration.ts';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';

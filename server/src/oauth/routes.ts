@@ -17,7 +17,7 @@ import { OAUTH_ROUTES, apiAudience } from './provider.ts';
 import { DEMO_PEOPLE, DEV_IDP_PATH } from './dev-idp.ts';
 import { escapeHtml, FAVICON, page, STYLESHEET } from './pages.ts';
 import type { ResolvedConfig } from '../config/load.ts';
-import { parseDuration } from '../config/duration.ts';
+import { parseDuration } from '../duration.ts';
 import type { AuditActor, AuditSink } from '../audit/index.ts';
 
 export interface ProviderHolder {

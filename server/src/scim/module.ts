@@ -3,7 +3,7 @@
  * change means for Palisade (deactivation ends sessions, group changes change roles).
  */
 import type { Clock } from '../clock.ts';
-import type { ResolvedConfig } from '../config/load.ts';
+import type { ResolvedConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { SessionsModuleApi } from '../sessions/index.ts';

@@ -2,8 +2,8 @@
  * The users module: the people who signed in (kept current from the company IdP's claims and
  * SCIM) and `/api/v1/me`, what the signed-in person sees of themselves.
  */
-import type { ResolvedConfig } from '../config/load.ts';
-import { parseDuration } from '../config/duration.ts';
+import type { ResolvedConfig } from '../config/index.ts';
+import { parseDuration } from '../duration.ts';
 import type { Database } from '../db/index.ts';
 import { defineModule } from '../module.ts';
 import { userRoutes } from './routes.ts';

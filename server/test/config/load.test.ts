@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, redirectUriProblem } from '../../src/config/load.ts';
-import { parseDuration } from '../../src/config/duration.ts';
+import { parseDuration } from '../../src/duration.ts';
 import { withMatrix } from '../../src/authz/docs.ts';
 import { configurationMarkdown, exampleYaml } from '../../src/config/docs.ts';
 

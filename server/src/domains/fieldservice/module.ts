@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Clock } from '../../clock.ts';
-import type { ResolvedConfig } from '../../config/load.ts';
+import type { ResolvedConfig } from '../../config/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { AuditSink } from '../../audit/index.ts';
 import { sensitiveCipher, type MasterKey } from '../../security/index.ts';
