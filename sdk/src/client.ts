@@ -147,6 +147,7 @@ export class PalisadeClient {
   private lastActivity = 0;
   private refreshing: Promise<LiveSession> | undefined;
   private readonly registered = new Set<ErasableStore>();
+  private readonly listeners = new Set<(state: SessionState, reason: StateReason) => void>();
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Token endpoint requests made (tests and the benchmark read it: single-flight refresh). */
   refreshCount = 0;
@@ -173,6 +174,13 @@ export class PalisadeClient {
     this.stateValue = state;
     if (state !== 'active') this.clearIdleTimer();
     this.options.onStateChange?.(state, reason);
+    for (const listener of this.listeners) listener(state, reason);
+  }
+
+  /** Calls `listener` on every state change (React's useSyncExternalStore subscribes this way); returns the unsubscribe. */
+  subscribe(listener: (state: SessionState, reason: StateReason) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Registers a store of the app's to be erased on wipe and on sign-out with erase. */
