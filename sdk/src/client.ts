@@ -642,8 +642,20 @@ export class PalisadeClient {
     this.setState('signed-out', reason);
   }
 
-  /** Signs out on this device; `erase` (default) also deletes every local store and key. */
-  async signOut(options: { erase?: boolean } = {}): Promise<void> {
+  /**
+   * Signs out: ends the session on the server (`everywhere`: every session of the person), then
+   * on this device; `erase` (default) also deletes every local store and key. Offline, or with
+   * the session already gone, the device side still happens: nothing of the session is left here.
+   */
+  async signOut(options: { erase?: boolean; everywhere?: boolean } = {}): Promise<void> {
+    if (this.stateValue === 'active' && this.session) {
+      try {
+        const answer = await this.send('/api/v1/session/logout', { method: 'POST', body: { everywhere: options.everywhere === true } }, await this.liveSession());
+        if (answer !== 'nonce') await answer.body?.cancel();
+      } catch {
+        // best effort: the local sign-out below does not depend on the server
+      }
+    }
     if (options.erase === false) {
       this.session = undefined;
       await this.platform.store.delete(SESSION_ENTRY);
