@@ -147,6 +147,7 @@ export class PalisadeClient {
   private lastActivity = 0;
   private refreshing: Promise<LiveSession> | undefined;
   private readonly registered = new Set<ErasableStore>();
+  private readonly listeners = new Set<(state: SessionState, reason: StateReason) => void>();
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Token endpoint requests made (tests and the benchmark read it: single-flight refresh). */
   refreshCount = 0;
@@ -173,6 +174,13 @@ export class PalisadeClient {
     this.stateValue = state;
     if (state !== 'active') this.clearIdleTimer();
     this.options.onStateChange?.(state, reason);
+    for (const listener of this.listeners) listener(state, reason);
+  }
+
+  /** Calls `listener` on every state change (React's useSyncExternalStore subscribes this way); returns the unsubscribe. */
+  subscribe(listener: (state: SessionState, reason: StateReason) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Registers a store of the app's to be erased on wipe and on sign-out with erase. */
@@ -634,8 +642,20 @@ export class PalisadeClient {
     this.setState('signed-out', reason);
   }
 
-  /** Signs out on this device; `erase` (default) also deletes every local store and key. */
-  async signOut(options: { erase?: boolean } = {}): Promise<void> {
+  /**
+   * Signs out: ends the session on the server (`everywhere`: every session of the person), then
+   * on this device; `erase` (default) also deletes every local store and key. Offline, or with
+   * the session already gone, the device side still happens: nothing of the session is left here.
+   */
+  async signOut(options: { erase?: boolean; everywhere?: boolean } = {}): Promise<void> {
+    if (this.stateValue === 'active' && this.session) {
+      try {
+        const answer = await this.send('/api/v1/session/logout', { method: 'POST', body: { everywhere: options.everywhere === true } }, await this.liveSession());
+        if (answer !== 'nonce') await answer.body?.cancel();
+      } catch {
+        // best effort: the local sign-out below does not depend on the server
+      }
+    }
     if (options.erase === false) {
       this.session = undefined;
       await this.platform.store.delete(SESSION_ENTRY);

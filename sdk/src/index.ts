@@ -28,3 +28,4 @@ export {
 export type { DeviceCommand, PinsDocument, AppConfig } from './documents.ts';
 export { verifyPins, type VerifiedPins } from './pins.ts';
 export { memoryDeviceKey, memorySecureStore } from './memory.ts';
+export { createApiClient, type PalisadeApi, type paths } from './api/client.ts';

@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SignJWT, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { PalisadeClient, PalisadeError, createPinnedFetch, nodePlatform, signInWithLoopback, verifyPins, type PinnedFetch, type StepUpRequest } from '../../../sdk/src/platforms/node.ts';
+import { createApiClient } from '../../../sdk/src/api/client.ts';
+import { apiTypes } from '../../../sdk/scripts/api-types.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { Browser } from '../helpers/browser.ts';
@@ -143,6 +145,18 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     assert.equal((await client.fetch('/api/v1/me')).status, 200, 'and the session goes on (the next refresh works)');
   });
 
+  test('the typed API client: its types are generated from this server’s /openapi.json, and its calls go through the SDK', async () => {
+    const document = (await (await pinned.fetch(`${server.url}/openapi.json`)).json()) as Record<string, unknown>;
+    const committed = readFileSync(path.resolve(import.meta.dirname, '../../../sdk/src/api/schema.ts'), 'utf8');
+    assert.ok(committed === (await apiTypes(document)), 'sdk/src/api/schema.ts matches the API: regenerate it with `npm run api -w sdk -- <url of a running Palisade>`');
+    const { client, signIn } = newClient('demo-technician');
+    await signIn();
+    const api = createApiClient(client);
+    const { data, response } = await api.GET('/api/v1/me');
+    assert.equal(response.status, 200);
+    assert.deepEqual(data?.roles, ['technician'], 'typed data, from a signed DPoP call');
+  });
+
   test('idle lock: the server locks the idle session, the SDK locks, and unlock with the unlock key reopens it', async () => {
     const { client, signIn } = newClient('demo-technician', { clientId: 'idle-app', idleTimeoutMs: 0 });
     await signIn();
@@ -203,6 +217,27 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     const thief = newClient('demo-technician');
     copyFileSync(keyCopy, path.join(thief.dir, 'device-key.json'));
     await assert.rejects(thief.signIn(), /sign-in ended on a page \(403\)/, 'the wiped device key is refused at sign-in');
+  });
+
+  test('lock command: the SDK verifies it, locks, acknowledges with the device key, and unlocks with the unlock key', async () => {
+    const admin = newClient('demo-admin');
+    await admin.signIn();
+    const tech = newClient('demo-technician');
+    await tech.signIn();
+    const deviceId = await deviceOf(tech.client);
+    const ordered = await admin.client.fetch(`/admin/v1/devices/${deviceId}/lock`, { method: 'POST', body: { reason: 'left on a train' } });
+    assert.equal(ordered.status, 201, await ordered.clone().text());
+    const commandId = ((await ordered.json()) as { id: string }).id;
+
+    await assert.rejects(tech.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'device-locked');
+    assert.equal(tech.client.state, 'locked');
+    assert.ok(existsSync(path.join(tech.dir, 'store.json')), 'a lock keeps the data (only a wipe erases)');
+    const report = await admin.client.json<{ commands: { id: string; state: string }[] }>(`/admin/v1/device-commands?deviceId=${deviceId}`);
+    assert.equal(report.commands.find((c) => c.id === commandId)?.state, 'acknowledged', 'acknowledged with the device key');
+
+    await tech.client.unlock();
+    assert.equal(tech.client.state, 'active');
+    assert.equal((await tech.client.fetch('/api/v1/me')).status, 200, 'the session is open again after the unlock proof');
   });
 
   test('the pinned agent adopts the signed pin set, refuses a forged one, and refuses a certificate outside the pins', async () => {

@@ -167,3 +167,20 @@ test('other answers are returned as they are; json() throws them with the proble
   assert.equal((await client.fetch('/api/v1/nothing')).status, 404);
   await assert.rejects(client.json('/api/v1/nothing'), (e: PalisadeError) => e instanceof PalisadeError && e.code === 'not-found' && e.status === 404);
 });
+
+test('sign-out ends the session on the server with a signed DPoP call, then erases locally; offline it still erases', async () => {
+  const { client, seen, store, appStore } = await setUp({ api: () => json(200, { ended: 1 }) });
+  await client.fetch('/api/v1/me');
+  await client.signOut();
+  const logout = seen.find((r) => new URL(r.url).pathname === '/api/v1/session/logout')!;
+  assert.ok(logout, 'the server was told');
+  assert.equal(logout.method, 'POST');
+  assert.ok(logout.headers.get('dpop') && logout.headers.get('signature'), 'with a DPoP proof and a signature');
+  assert.equal(client.state, 'signed-out');
+  assert.equal(store.size + appStore.size, 0);
+
+  const offline = await setUp({ api: () => Promise.reject(new TypeError('fetch failed')) });
+  await offline.client.signOut();
+  assert.equal(offline.client.state, 'signed-out');
+  assert.equal(offline.store.size, 0, 'erased even though the server could not be reached');
+});

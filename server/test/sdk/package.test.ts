@@ -43,7 +43,7 @@ test('the built package resolves per platform condition, with type declarations'
   }
   // Node resolves the `node` condition: the core plus Node's adapters.
   const sdk = await import('@palisade/client');
-  for (const name of ['PalisadeClient', 'PalisadeError', 'nodePlatform', 'createPinnedFetch', 'signInWithLoopback', 'fileDeviceKey', 'fileSecureStore', 'memoryDeviceKey']) {
+  for (const name of ['PalisadeClient', 'PalisadeError', 'nodePlatform', 'createPinnedFetch', 'signInWithLoopback', 'fileDeviceKey', 'fileSecureStore', 'memoryDeviceKey', 'createApiClient']) {
     assert.ok(name in sdk, `@palisade/client exports ${name} in Node`);
   }
   const web = await import('@palisade/client/web');
