@@ -123,6 +123,16 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     const stored = readFileSync(path.join(dir, 'store.json'), 'utf8');
     assert.match(stored, /refreshToken/, 'the refresh token is kept in the secure store');
     assert.doesNotMatch(stored, /accessToken":"ey/, 'the access token is never stored');
+
+    const sid = client.identity!.sessionId!;
+    await client.signOut();
+    assert.equal(client.state, 'signed-out');
+    for (const file of ['device-key.json', 'unlock-key.json', 'store.json']) assert.equal(existsSync(path.join(dir, file)), false, `sign-out erases ${file}`);
+    const other = newClient('demo-technician');
+    await other.signIn();
+    const { sessions } = await other.client.json<{ sessions: { id: string; state: string; endedReason: string | null }[] }>('/api/v1/me/sessions');
+    const ended = sessions.find((s) => s.id === sid);
+    assert.deepEqual([ended?.state, ended?.endedReason], ['ended', 'logout'], 'the session was ended on the server too');
   });
 
   test('refresh: 100 concurrent calls with the token due cause exactly one refresh; a lost refresh response is retried within the server’s window', async () => {
