@@ -3,9 +3,25 @@
  * palisade.ts (authorized by the permission stage, audited); nothing is shown before the
  * caller's permissions say they may see it.
  */
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, Route, Router, Switch, useLocation, useParams } from 'wouter';
-import { AlertDialog, Badge, Box, Button, Callout, Card, Container, Flex, Heading, Select, Spinner, Table, Text, TextField, Theme } from '@radix-ui/themes';
+import { Badge, Box, Button, Callout, Card, Container, Flex, Heading, Spinner, Text, TextField, Theme } from '@radix-ui/themes';
+import type { HTMLAttributes, TdHTMLAttributes, ThHTMLAttributes } from 'react';
+
+/**
+ * Plain semantic tables, styled in console.css with the theme's tokens. Not Radix Themes'
+ * Table: it wraps tables in a ScrollArea, which hides native scrollbars with an injected
+ * <style> element that the CSP refuses.
+ */
+const Table = {
+  Root: ({ variant: _variant, ...props }: HTMLAttributes<HTMLTableElement> & { variant?: string }) => <table className="grid" {...props} />,
+  Header: (props: HTMLAttributes<HTMLTableSectionElement>) => <thead {...props} />,
+  Body: (props: HTMLAttributes<HTMLTableSectionElement>) => <tbody {...props} />,
+  Row: (props: HTMLAttributes<HTMLTableRowElement> & Record<`data-${string}`, string>) => <tr {...props} />,
+  ColumnHeaderCell: (props: ThHTMLAttributes<HTMLTableCellElement>) => <th scope="col" {...props} />,
+  RowHeaderCell: (props: ThHTMLAttributes<HTMLTableCellElement>) => <th scope="row" {...props} />,
+  Cell: (props: TdHTMLAttributes<HTMLTableCellElement>) => <td {...props} />,
+};
 import { call, completeSignIn, signIn, signOut, signedIn, type Answer } from './palisade.ts';
 
 interface Person { id: string; name: string | null; email: string | null; roles: string[]; status: string; openSessions: number; lastLoginAt: string | null }
@@ -159,19 +175,11 @@ function PeoplePage() {
       <Heading as="h2" size="6" mb="3" id="people-heading">People</Heading>
       <form onSubmit={submit} role="search" aria-label="Find people">
         <Flex gap="3" mb="4" align="end">
-          <label>
-            <Text size="2">Name or e-mail</Text>
-            <TextField.Root id="people-search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="e.g. Terry" />
-          </label>
-          <label>
-            <Text size="2" as="div">Role</Text>
-            <Select.Root value={role} onValueChange={setRole}>
-              <Select.Trigger aria-label="Role" />
-              <Select.Content>
-                {['any', 'technician', 'dispatcher', 'manager', 'admin'].map((r) => <Select.Item key={r} value={r}>{r}</Select.Item>)}
-              </Select.Content>
-            </Select.Root>
-          </label>
+          <Flex direction="column" gap="1">
+            <Text as="label" size="2" htmlFor="people-search">Name or e-mail</Text>
+            <TextField.Root id="people-search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="e.g. Tess" />
+          </Flex>
+          <Choice id="people-role" label="Role" value={role} onChange={setRole} options={['any', 'technician', 'dispatcher', 'manager', 'admin']} />
           <Button type="submit">Search</Button>
         </Flex>
       </form>
@@ -204,31 +212,49 @@ function PeoplePage() {
   );
 }
 
-/** Ends something after a confirmation; the server may ask for a fresh sign-in first (the call is retried after it). */
+/**
+ * Ends something after a confirmation; the server may ask for a fresh sign-in first (the call
+ * is retried after it). A native modal <dialog>: focus moves into it, Escape closes it, the rest
+ * of the page is inert — and, unlike dialog libraries that lock scrolling by injecting a
+ * <style> element, nothing breaks the CSP.
+ */
 function Confirm({ label, title, description, method, path, body, onDone, color = 'red' }: { label: string; title: string; description: string; method: string; path: string; body?: string; onDone: () => void; color?: 'red' | 'orange' }) {
   const [error, setError] = useState<string | undefined>();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   const act = async () => {
+    dialog.current?.close();
     const answer = await call(method, path, body);
     if (answer.status >= 300) setError(problemText(answer));
     else onDone();
   };
   return (
     <>
-      <AlertDialog.Root>
-        <AlertDialog.Trigger>
-          <Button color={color} variant="soft" size="1">{label}</Button>
-        </AlertDialog.Trigger>
-        <AlertDialog.Content maxWidth="450px">
-          <AlertDialog.Title>{title}</AlertDialog.Title>
-          <AlertDialog.Description size="2">{description} You may be asked to sign in again first.</AlertDialog.Description>
+      <Button color={color} variant="soft" size="1" onClick={() => dialog.current?.showModal()}>{label}</Button>
+      <dialog ref={dialog} role="alertdialog" aria-labelledby={titleId} className="confirm">
+        <Card size="3">
+          <Heading as="h2" size="4" mb="2" id={titleId}>{title}</Heading>
+          <Text as="p" size="2">{description} You may be asked to sign in again first.</Text>
           <Flex gap="3" mt="4" justify="end">
-            <AlertDialog.Cancel><Button variant="soft" color="gray">Cancel</Button></AlertDialog.Cancel>
-            <AlertDialog.Action><Button color={color} onClick={() => void act()}>{label}</Button></AlertDialog.Action>
+            <Button variant="soft" color="gray" autoFocus onClick={() => dialog.current?.close()}>Cancel</Button>
+            <Button color={color} onClick={() => void act()}>{label}</Button>
           </Flex>
-        </AlertDialog.Content>
-      </AlertDialog.Root>
+        </Card>
+      </dialog>
       {error && <Text color="red" size="1" role="alert">{error}</Text>}
     </>
+  );
+}
+
+/** A labelled native select: Radix's Select locks page scrolling with an injected <style>, which the CSP refuses. */
+function Choice({ label, value, options, onChange, id }: { label: string; value: string; options: string[]; onChange: (value: string) => void; id: string }) {
+  return (
+    <Flex direction="column" gap="1">
+      <Text as="label" size="2" htmlFor={id}>{label}</Text>
+      <select id={id} className="choice" value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map((o) => <option key={o} value={o}>{o}</option>)}
+      </select>
+    </Flex>
   );
 }
 
@@ -348,11 +374,7 @@ function SessionsPage() {
     <section aria-labelledby="sessions-heading">
       <Heading as="h2" size="6" mb="3" id="sessions-heading">Sessions</Heading>
       <Flex gap="2" mb="3" align="center">
-        <Text size="2">State</Text>
-        <Select.Root value={state} onValueChange={setState}>
-          <Select.Trigger aria-label="Session state" />
-          <Select.Content>{['any', 'active', 'locked', 'ended', 'expired'].map((s) => <Select.Item key={s} value={s}>{s}</Select.Item>)}</Select.Content>
-        </Select.Root>
+        <Choice id="sessions-state" label="State" value={state} onChange={setState} options={['any', 'active', 'locked', 'ended', 'expired']} />
       </Flex>
       {list.error && <Callout.Root color="red" role="alert"><Callout.Text>{list.error}</Callout.Text></Callout.Root>}
       <SessionsTable rows={list.rows} reload={() => void list.reload()} showPerson />
@@ -368,11 +390,7 @@ function DevicesPage() {
     <section aria-labelledby="devices-heading">
       <Heading as="h2" size="6" mb="3" id="devices-heading">Devices</Heading>
       <Flex gap="2" mb="3" align="center">
-        <Text size="2">Compliance</Text>
-        <Select.Root value={compliance} onValueChange={setCompliance}>
-          <Select.Trigger aria-label="Compliance" />
-          <Select.Content>{['any', 'compliant', 'noncompliant', 'unknown'].map((s) => <Select.Item key={s} value={s}>{s}</Select.Item>)}</Select.Content>
-        </Select.Root>
+        <Choice id="devices-compliance" label="Compliance" value={compliance} onChange={setCompliance} options={['any', 'compliant', 'noncompliant', 'unknown']} />
       </Flex>
       {list.error && <Callout.Root color="red" role="alert"><Callout.Text>{list.error}</Callout.Text></Callout.Root>}
       <DevicesTable rows={list.rows} reload={() => void list.reload()} showPerson />

@@ -114,12 +114,13 @@ async function keep(tokens: oauth.TokenEndpointResponse): Promise<void> {
   const signingKey = await crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   bytes.fill(0);
   const claims = JSON.parse(atob(tokens.access_token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+  const profile = session ? { name: session.claims.name, email: session.claims.email } : {};
   session = {
     accessToken: tokens.access_token,
     ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
     signingKey,
     signingKeyId: keyId,
-    claims,
+    claims: { ...claims, ...profile },
     expiresAt: Date.now() + (tokens.expires_in ?? 300) * 1000,
   };
 }
@@ -154,6 +155,9 @@ export async function completeSignIn(): Promise<{ returnTo: string; retried?: { 
     (response) => oauth.processAuthorizationCodeResponse(metadata, client, response, { expectedNonce: pending.nonce, requireIdToken: true }),
   );
   await keep(tokens);
+  // Who signed in, for the header: the ID token's claims (the access token carries no profile).
+  const id = oauth.getValidatedIdTokenClaims(tokens);
+  if (session && id) session.claims = { ...session.claims, name: id.name, email: id.email };
   if (!pending.retry) return { returnTo: pending.returnTo };
   const answer = await call(pending.retry.method, pending.retry.path, pending.retry.body);
   return { returnTo: pending.returnTo, retried: { call: pending.retry, status: answer.status } };
