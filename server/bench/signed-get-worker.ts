@@ -1,5 +1,5 @@
 /**
- * Signed GETs (RFC 9421, as every API call is since issue 6), run in a worker thread like the
+ * Signed GETs (RFC 9421, as every API call is signed), run in a worker thread like the
  * other load. Every request needs a fresh nonce and `created`, so the headers are made per
  * request in autocannon's `setupRequest`; autocannon's own workers could only take it as a file
  * it `require`s, so this worker runs autocannon single-threaded instead.
