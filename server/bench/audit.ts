@@ -1,5 +1,5 @@
 /**
- * What the audit trail costs (issue 7), measured in this process without HTTP on the bench's
+ * What the audit trail costs, measured in this process without HTTP on the bench's
  * database once Palisade has stopped, so nothing else competes for it:
  *
  *   write cost   a representative audited write (a user's department changes) with C workers:

@@ -1,5 +1,5 @@
 /**
- * What each stage of the request pipeline (http/app.ts, issue 6) adds to a request, stage by
+ * What each stage of the request pipeline (http/app.ts) adds to a request, stage by
  * stage, as ratios to bare Fastify measured in the same run.
  *
  * Every configuration serves the same tiny POST route, in this process, through Fastify's

@@ -1,5 +1,5 @@
 /**
- * Per-app API keys (issue 6): every `/api` and `/admin` request names the registered app that
+ * Per-app API keys: every `/api` and `/admin` request names the registered app that
  * makes it, with `palisade-app-key: pal_live_<id>_<secret><checksum>`.
  *
  * - A key is 43 random base62 characters (256 bits) behind a public 12-character id, with a
@@ -317,7 +317,8 @@ declare module 'fastify' {
 }
 
 /** `/api/…` and `/admin/…`: by the matched route's pattern, else (no route) by the path asked for. */
-const KEYED = /^\/(api|admin)(\/|$)/;
+/** The routes whose requests name their app with a key: every /api and /admin route. */
+export const KEYED = /^\/(api|admin)(\/|$)/;
 
 /**
  * The HTTP stage (http/app.ts registers both hooks by name):

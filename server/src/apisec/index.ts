@@ -1,5 +1,5 @@
 /**
- * API security stages (issue 6): per-app API keys — every /api and /admin request names its
+ * API security stages: per-app API keys — every /api and /admin request names its
  * registered app with a key stored only as a keyed hash, rotated with an overlap — and rate
  * limits by class — standard, search and export per user, auth per IP and account — with a
  * growing lockout after repeated authentication failures, exact across instances when the
@@ -14,6 +14,7 @@ export {
   AppKeys,
   AppKeyStage,
   DEFAULT_ROTATION_OVERLAP,
+  KEYED,
   LAST_USED_EVERY_MS,
   VERIFIED_CACHE_MS,
   appKeyChecksum,
@@ -25,6 +26,6 @@ export {
 } from './app-keys.ts';
 export { appKeyRoutes } from './app-keys-routes.ts';
 export { contentDigest, REQUIRED_COMPONENTS, SIGNATURE_ALG, SIGNING_MODES, SignatureError, signRequest, verifyRequestSignature, type SignatureRefusal, type SignedRequest, type SigningMode, type SignOptions } from './signatures.ts';
-export { RequestSignatureStage, type SignatureStageDeps } from './signature-stage.ts';
+export { RequestSignatureStage, SIGNED_SCOPES, type SignatureStageDeps } from './signature-stage.ts';
 export { SessionSigningKeys, type IssuedSigningKey, type SessionSigningKey } from './signing-keys.ts';
 export { apisecModule, type ApisecModuleApi } from './module.ts';

@@ -1,5 +1,5 @@
 /**
- * Rate limits by class (issue 6): `standard`, `search` and `export` per user, `auth` per client
+ * Rate limits by class: `standard`, `search` and `export` per user, `auth` per client
  * IP and per account, and a lockout that grows with repeated authentication failures. Counters
  * live in the shared cache (cache/index.ts), so they are exact across instances with Redis.
  *

@@ -50,13 +50,18 @@ const toProblem = (error: SignatureError): Problem => {
   }
 };
 
-const SIGNED_SCOPES = ['/api/', '/admin/'];
+export const SIGNED_SCOPES = ['/api/', '/admin/'];
 
 export class RequestSignatureStage {
   private readonly deps: SignatureStageDeps;
 
   constructor(deps: SignatureStageDeps) {
     this.deps = deps;
+  }
+
+  /** The deployment's default mode (requestSigning.mode); routes and apps may override it. */
+  get defaultMode(): SigningMode {
+    return this.deps.mode;
   }
 
   /** The mode for this request (route, then app, then the default). */

@@ -1,5 +1,5 @@
 /**
- * Request signatures (issue 6): HTTP Message Signatures (RFC 9421) with HMAC-SHA256 under the
+ * Request signatures: HTTP Message Signatures (RFC 9421) with HMAC-SHA256 under the
  * session's signing key (signing-keys.ts), over at least `@method`, `@target-uri`,
  * `authorization` and `content-digest` (RFC 9530: SHA-256 of the exact body bytes), with the
  * `created`, `nonce` and `keyid` parameters. A signature is accepted when `created` is within the

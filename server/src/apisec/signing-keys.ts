@@ -1,5 +1,5 @@
 /**
- * Per-session request-signing keys (issue 6). A session (an OAuth grant, decision 0002) gets one
+ * Per-session request-signing keys. A session (an OAuth grant, decision 0002) gets one
  * HMAC-SHA256 key of 32 random bytes the first time tokens are issued for it (the code exchange);
  * every later token response for the session (refreshes) hands out the same key. The database
  * holds the key only wrapped under the master key, with a context naming the session; the row

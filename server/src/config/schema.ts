@@ -41,7 +41,7 @@ const AppRateClass = (cls: string) =>
 const SigningMode = (description: string) =>
   Type.Union([Type.Literal('required'), Type.Literal('optional'), Type.Literal('off')], { description });
 
-/** One ownership's device rules (issue 8, docs/device-trust.md); unset fields take the defaults named. */
+/** One ownership's device rules (docs/device-trust.md); unset fields take the defaults named. */
 const DeviceRules = (which: string) =>
   Type.Object(
     {
@@ -183,7 +183,7 @@ export const ClaimsSchema = Type.Object(
 );
 
 /**
- * MDM connections (issue 8, docs/mdm.md): one optional section per vendor. Secrets are named so
+ * MDM connections (docs/mdm.md): one optional section per vendor. Secrets are named so
  * that the audit trail's configuration record redacts them (`…Secret`, `password`, `apiKey`),
  * and are best given through the environment (the variable is shown beside each setting).
  */

@@ -116,6 +116,7 @@ export function compareVersions(a: string, b: string): number {
 
 /** The leading dotted number of an MDM's OS version string ("17.4.1", "iOS 17.4.1 (21E236)"), if any. */
 export function versionIn(text: string | undefined): string | undefined {
+  // eslint-disable-next-line security/detect-unsafe-regex -- linear: at most three dot-separated groups
   return text ? /[0-9]+(\.[0-9]+){0,3}/.exec(text)?.[0] : undefined;
 }
 

@@ -76,6 +76,7 @@ export interface VerifyPostureInput {
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
 }
 
+// eslint-disable-next-line security/detect-unsafe-regex -- linear: bounded repetitions, anchored
 const VERSION = /^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$/;
 const SHORT_TEXT = /^[\w .,:()+/-]{1,64}$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;

@@ -18,7 +18,7 @@ export class PalisadeError<Code extends string = string> extends Error {
 }
 
 /** `ERR_` + upper snake case: the one spelling of a PalisadeError's code. */
-export const ERROR_CODE = /^ERR_[A-Z0-9]+(?:_[A-Z0-9]+)*$/;
+export const ERROR_CODE = /^ERR_[A-Z0-9_]*[A-Z0-9]$/;
 
 /** The code of a problem type: `invalid-token` → `ERR_INVALID_TOKEN`. */
 export function codeOfSlug(slug: string): string {

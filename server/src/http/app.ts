@@ -36,12 +36,13 @@ import { DPOP_ALGS } from './dpop.ts';
 import { JsonBodyError, MAX_JSON_DEPTH, parseJsonBounded } from './json.ts';
 import { DATE_TIME_RANGE_MESSAGE, NO_QUERY, storableInstant } from './schemas.ts';
 import { answerClientError } from './client-errors.ts';
+import { SECURITY_SCHEMES, collectOperationFacts, enrichDocument } from './openapi.ts';
 import { loggerOptions } from './logger.ts';
 import { isDatabaseError } from '../db/index.ts';
 import { requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
 import { hasPage, prefersHtml, problemPage } from './problem-page.ts';
-import type { AppKeyStage, RateLimitStage, RequestSignatureStage } from '../apisec/index.ts';
-import type { AuthorizationStage } from '../authz/index.ts';
+import { KEYED, SIGNED_SCOPES, type AppKeyStage, type RateLimitStage, type RequestSignatureStage } from '../apisec/index.ts';
+import type { AuthorizationStage, Permission } from '../authz/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -316,18 +317,24 @@ export function createApp(options: AppOptions): FastifyInstance {
     options.onResponse?.({ method: request.method, route, status, appId: context?.actor.appId, durationMs: reply.elapsedTime, problem: answeredWith.get(request) });
   });
 
+  // The OpenAPI document: schemas from the routes, and from each route's pipeline facts its
+  // operationId, security requirements and problem responses (openapi.ts).
+  const operations = collectOperationFacts(app, () => ({
+    keyedPaths: options.appKeys ? KEYED : /$^/,
+    signingMode: options.requestSignatures?.defaultMode,
+    signedScopes: SIGNED_SCOPES,
+    rateLimits: options.rateLimits !== undefined,
+    needsStepUp: (permission) => options.authorization?.needsStepUp(permission as Permission) ?? false,
+  }));
   app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Palisade API', version: '0.1.0', description: 'Secure backend for internal mobile apps.' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068)' },
-          // Every /api and /admin route, whatever its own scheme (apisec/app-keys.ts).
-          appKey: { type: 'apiKey', in: 'header', name: 'palisade-app-key', description: 'The calling app’s API key (pal_live_…).' },
-        },
-      },
+      servers: [{ url: options.publicOrigin, description: 'This Palisade server (its public URL)' }],
+      components: { securitySchemes: { ...SECURITY_SCHEMES } },
     },
+    // The shared schemas (Problem, Uuid, Timestamp, Page) are added here, once.
+    transformObject: (document) => ('openapiObject' in document ? enrichDocument(document.openapiObject, operations) : document.swaggerObject),
   });
 
   // 9. Problem details. Problem instances carry their own safe text; Fastify's own errors

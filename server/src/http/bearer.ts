@@ -50,7 +50,7 @@ export interface BearerVerifierOptions {
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
   /**
    * A revoked session's token, key proof verified: a more precise answer than session-revoked
-   * when there is one (its device was wiped: `device-wiped` with the command, issue 8).
+   * when there is one (its device was wiped: `device-wiped` with the command).
    */
   explainRevoked?(claims: AccessClaims): Promise<Problem | undefined>;
   /** Verified tokens remembered at most (VERIFIED_TOKEN_CACHE_ENTRIES unless given). */
@@ -96,6 +96,7 @@ export class BearerVerifier {
     // RFC 6750 §3.1: no credentials, or another scheme (Basic, …), get the bare challenge;
     // the scheme name is case-insensitive (RFC 9110 §11.1); a header that does not hold one
     // token68 value is a malformed request.
+    // eslint-disable-next-line security/detect-unsafe-regex -- linear: \S+ and the spaces after it cannot overlap
     const scheme = authorization ? /^(\S+)(?: +(.*))?$/.exec(authorization) : null;
     const kind = scheme?.[1]!.toLowerCase();
     if (!scheme || (kind !== 'bearer' && kind !== 'dpop')) throw problems.missingToken();

@@ -182,7 +182,7 @@ export const problems = {
         'www-authenticate': `Bearer realm="palisade", error="insufficient_user_authentication", error_description="a more recent authentication is required", max_age=${maxAgeS}${acr ? `, acr_values="${acr}"` : ''}`,
       },
     }),
-  /** Too many requests of one rate class (issue 6); `headers` carry RateLimit and RateLimit-Policy. */
+  /** Too many requests of one rate class; `headers` carry RateLimit and RateLimit-Policy. */
   rateLimited: (rateClass: string, retryAfterS: number, headers: Record<string, string>) =>
     new Problem({
       type: 'rate-limited',
@@ -198,7 +198,7 @@ export const problems = {
       extensions: { retryAfter: retryAfterS },
       headers: { 'retry-after': String(retryAfterS) },
     }),
-  /** Issue 6: `/api` and `/admin` requests name their app with a key (apisec/app-keys.ts). */
+  /** `/api` and `/admin` requests name their app with a key (apisec/app-keys.ts). */
   missingAppKey: () =>
     new Problem({
       type: 'missing-app-key',

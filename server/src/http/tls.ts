@@ -12,7 +12,7 @@ import path from 'node:path';
 import { ConfigError } from '../config/load.ts';
 
 /**
- * The https server's TLS policy (issue 6): TLS 1.3 only, so every suite is AEAD with forward
+ * The https server's TLS policy: TLS 1.3 only, so every suite is AEAD with forward
  * secrecy and there is no renegotiation (removed in 1.3) and no compression (OpenSSL builds
  * without it; 1.3 has none). The three suites are all OpenSSL offers for 1.3 except the CCM
  * ones; AES-256 first, ChaCha20 for phones without AES instructions. Key exchange on X25519,

@@ -234,7 +234,7 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
 
   await app.register(
     async (scim) => {
-      // Bearer authentication is authentication (issue 6): failed attempts are counted per IP and
+      // Bearer authentication is authentication: failed attempts are counted per IP and
       // lock it out when repeated; good calls are not counted (a provisioning run makes thousands).
       scim.addHook('onRoute', (route) => {
         route.config = { ...route.config, rateLimit: { class: 'auth', failuresOnly: true } };

@@ -1,5 +1,5 @@
 /**
- * Envelope encryption of sensitive fields at rest (issue 5, decision 0012). A field is
+ * Envelope encryption of sensitive fields at rest (decision 0012). A field is
  * encrypted with AES-256-GCM under a data key (DEK); DEKs are random, stored only wrapped under
  * the master key, and named by every value they encrypt, so rotating the DEK needs no downtime
  * and rotating the master key re-wraps a few rows instead of re-encrypting every field.

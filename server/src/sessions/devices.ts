@@ -132,8 +132,8 @@ export class Devices {
   }
 
   /**
-   * Marks a device wiped (incident containment; issue 8 adds the wipe command the MDM and the
-   * app carry out): it cannot sign in again and its sessions end now.
+   * Marks a device wiped (incident containment, and the wipe command the MDM and the app carry
+   * out): it cannot sign in again and its sessions end now.
    */
   async wipe(id: string, reason: string): Promise<boolean> {
     return this.end(id, 'wiped', reason, 'incident');

@@ -1,5 +1,5 @@
 /**
- * Per-app API keys (issue 6): the key format and its checksum, the service on a real database
+ * Per-app API keys: the key format and its checksum, the service on a real database
  * (PGlite, and PostgreSQL with TEST_DATABASE_URL) with an injected clock, and the HTTP stage
  * in a real pipeline. Each refusal — missing, malformed, unknown, wrong secret, revoked,
  * expired, rotated out, another app's token — is tried, and what is stored is searched for

@@ -1,5 +1,5 @@
 /**
- * Rate limits by class (issue 6), through the HTTP stage of a real app: each class admits
+ * Rate limits by class, through the HTTP stage of a real app: each class admits
  * exactly its limit per window and then answers 429 with Retry-After and the IETF headers; the
  * lockout after repeated authentication failures grows and is audited; with TEST_REDIS_URL two
  * instances share one counter exactly. The clock is Node's mocked `Date`, which
@@ -33,7 +33,7 @@ const asUser = async (request: FastifyRequest) => {
 
 async function buildApp(config: RateLimitsConfig, cache: SharedCache, audit?: AuditSink): Promise<FastifyInstance> {
   const app = testApp({ rateLimits: new RateLimitStage(new RateLimits({ config, counters: (o) => cache.counters(o), ...(audit ? { audit } : {}) })) });
-  // Test-only routes, one per class; issue 5's search and export routes will declare theirs the same way.
+  // Test-only routes, one per class; the real search and export routes declare theirs the same way.
   app.get('/api/test/standard', { onRequest: asUser }, async () => ({ ok: true }));
   app.get('/api/test/search', { onRequest: asUser, config: { rateLimit: 'search' } }, async () => ({ ok: true }));
   app.get('/api/test/export', { onRequest: asUser, config: { rateLimit: 'export' } }, async () => ({ ok: true }));

@@ -1,5 +1,5 @@
 /**
- * Answers go through their schemas (issue 6): the audit public keys route sends only the
+ * Answers go through their schemas: the audit public keys route sends only the
  * public members of each key, whatever the stored row holds.
  */
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Platform attestation (issue 8): Apple App Attest verified offline. Apple's own sample
+ * Platform attestation: Apple App Attest verified offline. Apple's own sample
  * attestation is verified against the bundled Apple root at the time it was made; then a fake
  * Apple (fakes/app-attest.ts: a test root, an intermediate and credential certificates carrying
  * the nonce extension, made with @peculiar/x509) produces attestations and assertions with one

@@ -1,5 +1,5 @@
 /**
- * The authorization matrix (issue 5), on PGlite and PostgreSQL: for every caller (role ×
+ * The authorization matrix, on PGlite and PostgreSQL: for every caller (role ×
  * attribute scope) × route × row of a fixture built to cross every boundary, the API's answer
  * matches the policy as stated independently below, and a direct query as the runtime role with
  * the same claims — no WHERE at all — returns exactly the rows the API returns (row-level security

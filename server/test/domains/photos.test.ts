@@ -1,5 +1,5 @@
 /**
- * Job photos' building blocks (issue 5): the content check, the metadata stripper and the blob
+ * Job photos' building blocks: the content check, the metadata stripper and the blob
  * store. Sample photos are made here, with real encoders where they exist (jpeg-js, pngjs) and
  * real EXIF (piexifjs), carrying GPS positions, serial numbers, XMP, IPTC and comments; an
  * independent reader (exifr) must find the metadata before stripping and none after, and the

@@ -1,5 +1,5 @@
 /**
- * Per-app API keys end to end (issue 6), against a server started the README way over HTTPS:
+ * Per-app API keys end to end, against a server started the README way over HTTPS:
  * keys made, revoked and rotated with `palisade apps keys …` before the start (embedded PGlite
  * is one process at a time) and through the admin API while it runs; every refusal —
  * missing, malformed, unknown, wrong secret, revoked, expired, rotated out, another app's

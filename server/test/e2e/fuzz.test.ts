@@ -1,5 +1,5 @@
 /**
- * Hostile input for every operation in the OpenAPI document (issue 6, "strict input and
+ * Hostile input for every operation in the OpenAPI document ("strict input and
  * output"): fast-check generates path parameters, query strings and bodies from each
  * operation's own schemas, then breaks them — SQL and path tricks, NUL bytes, 10 KB strings,
  * lone surrogates, unknown and repeated parameters, type confusion, `__proto__` keys, nesting

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exportJWK, generateKeyPair } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startInProcess } from '../helpers/server.ts';
+import { startInProcess } from '../helpers/server.ts';
 import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp, type SignedIn } from '../helpers/mobile-app.ts';
 import { appKeyChecksum } from '../../src/apisec/index.ts';

@@ -1,5 +1,5 @@
 /**
- * Issue 8 across instances: a device the MDM stops vouching for mid-session loses access within
+ * Device trust across instances: a device the MDM stops vouching for mid-session loses access within
  * a second on another instance. Two Palisade processes (helpers/instances.ts) share one
  * PostgreSQL and one Redis, both configured with Jamf Pro pointed at a fake (devices/fakes/jamf.ts)
  * and a policy under which the field app runs on company-managed devices only.

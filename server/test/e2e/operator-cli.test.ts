@@ -86,6 +86,7 @@ describe('palisade config check lists every problem at once', () => {
   test('a YAML syntax error shows its line, column and the lines around it, secrets masked', async () => {
     const out = await check(['server:', '  port: 8443', 'upstream:', '  clientSecret: hunter2-very-secret', '  issuer: {https://idp.example', 'clients: []'].join('\n'));
     assert.match(out, /is not valid YAML at line \d+, column \d+: /);
+    // eslint-disable-next-line no-regex-spaces -- the excerpt's indentation, as printed
     assert.match(out, /\d \|   issuer: \{https:\/\/idp\.example/, 'the excerpt shows the faulty line');
     assert.match(out, /\|\s+\^/, 'with a caret under the place');
     assert.match(out, /clientSecret: \[redacted\]/, 'a secret in the excerpt is masked');

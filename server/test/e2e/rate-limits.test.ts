@@ -1,5 +1,5 @@
 /**
- * Rate limits on the real authentication endpoints (issue 6): oidc-provider's authorize and
+ * Rate limits on the real authentication endpoints: oidc-provider's authorize and
  * token endpoints are counted per IP and carry the IETF headers although oidc-provider writes
  * the answer itself; refused token requests lock the address out, which is a security event;
  * a locked address is refused by SCIM too (in SCIM's error form). Every class's 429s are

@@ -1,5 +1,5 @@
 /**
- * Request signing end to end (issue 6), against Palisade started the README's way, over HTTPS,
+ * Request signing end to end, against Palisade started the README's way, over HTTPS,
  * with openid-client as the app: the signing key comes with the tokens, every API call is signed
  * (RFC 9421, HMAC-SHA256) and each way of breaking a signature is refused with its own problem.
  * With PostgreSQL and Redis, a replay sent to a second instance is refused as well.

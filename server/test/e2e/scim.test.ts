@@ -64,6 +64,7 @@ for (const kind of databaseKinds()) {
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       });
       const text = await response.text();
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- SCIM bodies are read member by member in the tests
       return { status: response.status, type: response.headers.get('content-type'), body: (text ? JSON.parse(text) : {}) as Record<string, any> };
     }
     const signInRefused = async (person: string) => {

@@ -72,6 +72,7 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
   const idp = { staleLoginSeconds: 0, singleFactor: false };
   let trustedCa: string | undefined;
   const sentLogoutTokens: string[] = [];
+  // eslint-disable-next-line prefer-const -- declared before the server whose handler uses it, assigned once after
   let provider: Provider;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url!, 'http://127.0.0.1');

@@ -51,7 +51,7 @@ test('the device key is non-extractable, the store holds only ciphertext, nothin
   const first = await page.evaluate(async (secret) => {
     const web = (window as unknown as { web: Web }).web;
     const keys = await web.indexedDbDeviceKey().keyPair();
-    let exported = 'no';
+    let exported: string;
     try {
       await crypto.subtle.exportKey('jwk', keys.privateKey);
       exported = 'yes';

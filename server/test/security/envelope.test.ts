@@ -1,5 +1,5 @@
 /**
- * Envelope encryption of fields at rest (issue 5, decision 0012), on PGlite and, with
+ * Envelope encryption of fields at rest (decision 0012), on PGlite and, with
  * TEST_DATABASE_URL, on PostgreSQL. The tests try to break it: altered IVs, ciphertexts and
  * tags, values moved to another row or relabelled with another key, the wrong master key, a
  * swapped wrapped key, unknown keys, rotation by another instance, first uses racing on two

@@ -327,7 +327,7 @@ export class AppAttestVerifier implements AttestationVerifier {
       return refuse('malformed', 'the stored public key does not load');
     }
     const nonce = sha256(authenticatorData, clientDataHash);
-    let valid = false;
+    let valid: boolean;
     try {
       valid = createVerify('sha256').update(nonce).verify(publicKey, signature);
     } catch {

@@ -54,6 +54,7 @@ const LEFT_MANAGEMENT = /unenrol|wipe|retire|delete|breakmdm|blacklist|blocked/i
  */
 export function workspaceOneDate(value: unknown): Date | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
+  // eslint-disable-next-line security/detect-unsafe-regex -- linear: anchored, one optional fixed-length group
   const wcf = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/.exec(value);
   if (wcf) return new Date(Number(wcf[1]));
   const iso = /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`;
