@@ -40,6 +40,7 @@ import { openDatabase, type Database, type Queryable } from '../src/db/index.ts'
 import { openConfiguredDatabase } from '../src/main.ts';
 import { masterKeyFromBase64url } from '../src/security/primitives.ts';
 import { measureAppKeys } from './app-keys.ts';
+import { measureSessionMemory } from './session-memory.ts';
 import { auditReport, measureAudit, measureSustainedAppends, type AuditBenchSettings, type SustainedResult } from './audit.ts';
 import { createBenchDatabase, type BenchDatabase } from './database.ts';
 import { startBenchPalisade, CLIENT_ID, type BenchPalisade } from './palisade.ts';
@@ -377,6 +378,8 @@ async function main(): Promise<void> {
     }
 
     progress('measuring the app key check');
+    progress('measuring the session signing-key cache at 10 000 sessions');
+    const keyMemory = await measureSessionMemory({ db: server.db, master: masterKeyFromBase64url(palisade.masterKey), sessions: 10_000 });
     const keyCost = await measureAppKeys({ db: server.db, master: masterKeyFromBase64url(palisade.masterKey), appId: CLIENT_ID, key: palisade.appKey, durationMs: 2000 });
 
     // The audit bench has the database to itself: the servers stop first (Palisade seals what
@@ -387,6 +390,17 @@ async function main(): Promise<void> {
     cleanups.unshift(() => auditDb.close());
     const masterKey = masterKeyFromBase64url(palisade.masterKey);
     const results: Goal[] = [];
+    const perSession = (keyMemory.arrayBufferBytes + keyMemory.heapBytes) / keyMemory.sessions;
+    results.push({
+      goal: 'e',
+      figure: 'signing-key-cache-10k',
+      label: `session signing-key cache with ${keyMemory.sessions} sessions: ${(keyMemory.arrayBufferBytes / 1e6).toFixed(2)} MB of buffers + ${(keyMemory.heapBytes / 1e6).toFixed(2)} MB of heap (${perSession.toFixed(0)} B per session; the cache's share of the 250 MB, not an instance's RSS)`,
+      value: (keyMemory.arrayBufferBytes + keyMemory.heapBytes) / 1e6,
+      target: null,
+      unit: 'MB',
+      // Not a pool slab per session any more: well under 1 KB each.
+      met: perSession < 1024,
+    });
     if (headline) results.push(...headlineGoals(headline, headline.me.windows.every((w) => w.cpu.databaseMs !== undefined)));
     let auditSection: { text: string; ok: boolean } | undefined;
     if (only.has('audit')) {
