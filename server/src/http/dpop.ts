@@ -91,6 +91,8 @@ export class ProofKeyCache {
 
 /** One per active device key (and header variant) is plenty; an attacker's flood only evicts. */
 export const PROOF_KEY_CACHE_ENTRIES = 10_000;
+/** An ES256 or EdDSA header with its JWK is about 250 characters; longer ones are not kept. */
+const MAX_REMEMBERED_HEADER = 1024;
 const sharedProofKeys = new ProofKeyCache();
 
 export async function verifyDpopProof(context: ProofContext): Promise<void> {
@@ -104,7 +106,9 @@ export async function verifyDpopProof(context: ProofContext): Promise<void> {
   try {
     if (proofKey === undefined) {
       ({ payload, proofKey } = await verifyFirstProof(proof, context.now));
-      proofKeys.set(header, proofKey);
+      // Only the key a token is bound to, in a header of ordinary size, is worth remembering:
+      // a caller cannot fill the cache with keys of its own making or with padded headers.
+      if (proofKey.jkt === context.jkt && header.length <= MAX_REMEMBERED_HEADER) proofKeys.set(header, proofKey);
     } else {
       payload = await verifyKnownProof(proof, proofKey, context.now);
     }

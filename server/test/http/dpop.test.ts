@@ -97,6 +97,10 @@ for (const alg of ['ES256', 'EdDSA'] as const) {
       const other = await deviceKey(alg);
       assert.equal(await refusal(verifyDpopProof(context(await proof(device), device.jkt, cache))), 'accepted');
       assert.match(await refusal(verifyDpopProof(context(await proof(device), other.jkt, cache))), /another key than the token is bound to/);
+      // A key no token is bound to is never remembered (a caller cannot fill the cache with its own keys).
+      const fresh = await deviceKey(alg);
+      assert.match(await refusal(verifyDpopProof(context(await proof(fresh), device.jkt, cache))), /another key than the token is bound to/);
+      assert.equal(cache.keys.size, 1);
     });
   });
 }
@@ -109,6 +113,13 @@ describe('DPoP proof headers', () => {
     for (let i = 0; i < 2; i += 1) assert.match(await refusal(verifyDpopProof(context(wrongTyp, device.jkt, cache))), /not valid/);
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'dpop+jwt', jwk: device.jwk })).toString('base64url')}.${Buffer.from(JSON.stringify({ htm: 'GET', htu: URL_, iat: Math.floor(Date.now() / 1000), jti: randomUUID(), ath: ATH })).toString('base64url')}.AAAA`;
     for (let i = 0; i < 2; i += 1) assert.match(await refusal(verifyDpopProof(context(unsigned, device.jkt, cache))), /not valid/);
+    assert.equal(cache.keys.size, 0);
+  });
+
+  test('a padded header is verified in full every time, never remembered', async () => {
+    const cache = new Caches();
+    const device = await deviceKey();
+    for (let i = 0; i < 2; i += 1) assert.equal(await refusal(verifyDpopProof(context(await proof(device, {}, { kid: 'x'.repeat(2000) }), device.jkt, cache))), 'accepted');
     assert.equal(cache.keys.size, 0);
   });
 
