@@ -39,7 +39,7 @@ import {
 import { containAll, containUser, releaseUser, resolveUser } from './incident/index.ts';
 import { Devices, Sessions } from './sessions/index.ts';
 import { displayNames } from './users/index.ts';
-import { DeviceCommands, DeviceCommandError, type CommandFilter } from './devices/commands.ts';
+import { DeviceCommands, DeviceCommandError, type CommandFilter } from './devices/commands/service.ts';
 import { noAudit } from './audit/index.ts';
 import { openRedisCache, type SharedCache } from './cache/index.ts';
 import type { Database } from './db/index.ts';
