@@ -28,7 +28,7 @@ export async function thumbprint(keys: CryptoKeyPair): Promise<string> {
   return calculateJwkThumbprint(await publicJwk(keys), 'sha256');
 }
 
-/** A posture report (server/src/devices/posture.ts) signed with the device key, dated `nowMs`. */
+/** A posture report (server/src/devices/posture/report.ts) signed with the device key, dated `nowMs`. */
 export async function signPosture(keys: CryptoKeyPair, facts: PostureFacts, nowMs: number): Promise<string> {
   const claims = {
     platform: facts.platform,

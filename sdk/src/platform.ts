@@ -43,7 +43,7 @@ export interface DeviceDescription {
 }
 
 /**
- * Posture facts the SDK signs with the device key (server/src/devices/posture.ts). The server
+ * Posture facts the SDK signs with the device key (server/src/devices/posture/report.ts). The server
  * accepts reports from `ios` and `android`; other platforms send none (their app's policy must
  * relax posture) unless the app supplies facts.
  */

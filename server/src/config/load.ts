@@ -4,8 +4,8 @@
  * because an operator fixing one error per restart at 3 a.m. is how outages grow.
  */
 import { monitoringProblems } from '../audit/monitor.ts';
-import { mdmConfigProblems } from '../devices/mdm-adapters.ts';
-import { relaxedPosture } from '../devices/compliance.ts';
+import { mdmConfigProblems } from '../devices/mdm/adapters.ts';
+import { relaxedPosture } from '../devices/posture/compliance.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';

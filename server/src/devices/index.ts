@@ -4,7 +4,7 @@
  * win, and judged by the app's policy for corporate or BYOD devices; out of policy, no tokens.
  * Tokens say the device's ownership and compliance; managed configuration is signed for offline use.
  */
-export { POSTURE_ALGS, POSTURE_HEADER, POSTURE_MAX_AGE_S, POSTURE_TYP, PostureError, verifyPosture, type PosturePlatform, type PostureRefusal, type PostureReport } from './posture.ts';
+export { POSTURE_ALGS, POSTURE_HEADER, POSTURE_MAX_AGE_S, POSTURE_TYP, PostureError, verifyPosture, type PosturePlatform, type PostureRefusal, type PostureReport } from './posture/report.ts';
 export {
   DEFAULT_RULES,
   assertExportAllowed,
@@ -25,7 +25,7 @@ export {
   type Rules,
   type RulesInput,
   type Violation,
-} from './compliance.ts';
+} from './posture/compliance.ts';
 export { DeviceTrust, noMdm, type DeviceCheck, type DeviceClaims, type DeviceTrustOptions, type MdmView, type TokenRequestFacts } from './trust.ts';
 export { APP_CONFIG_LIFETIME_S, APP_CONFIG_PATH, APP_CONFIG_TYP, appConfigRoutes, type AppConfigClaims, type AppConfigDeps } from './app-config.ts';
 export { devicesModule, type DevicesModuleApi } from './module.ts';

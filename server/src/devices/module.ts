@@ -12,16 +12,16 @@ import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { SessionsModuleApi } from '../sessions/index.ts';
 import { defineModule } from '../module.ts';
-import { DeviceCommands } from './commands.ts';
-import { deviceCommandRoutes, deviceProblemAtTokenEndpoint, deviceProblemForLocked, deviceProblemForRevoked } from './commands-routes.ts';
-import { configuredMdms } from './mdm-adapters.ts';
-import { MdmStore } from './mdm-store.ts';
-import { MdmIngest, type OnDeviceChange } from './mdm-ingest.ts';
-import { MdmSync } from './mdm-sync.ts';
-import { mdmRoutes } from './mdm-routes.ts';
+import { DeviceCommands } from './commands/service.ts';
+import { deviceCommandRoutes, deviceProblemAtTokenEndpoint, deviceProblemForLocked, deviceProblemForRevoked } from './commands/routes.ts';
+import { configuredMdms } from './mdm/adapters.ts';
+import { MdmStore } from './mdm/store.ts';
+import { MdmIngest, type OnDeviceChange } from './mdm/ingest.ts';
+import { MdmSync } from './mdm/schedule.ts';
+import { mdmRoutes } from './mdm/routes.ts';
 import { DeviceTrust, type MdmView } from './trust.ts';
 import { appConfigRoutes } from './app-config.ts';
-import { isBrowserClient } from './compliance.ts';
+import { isBrowserClient } from './posture/compliance.ts';
 import { attestationForApps } from './attestation/index.ts';
 
 export interface DevicesModuleDeps {

@@ -14,8 +14,8 @@ import type { Sessions } from '../sessions/index.ts';
 import type { Problem } from '../http/problems.ts';
 import type { MdmDeviceState } from './mdm/index.ts';
 import type { AttestationPlatform, AttestationVerifier, AttestedKey } from './attestation/index.ts';
-import { PostureError, postureRecord, verifyPosture, type PosturePlatform, type PostureReport } from './posture.ts';
-import { combineFacts, evaluate, postureInvalid, refusalFor, rulesFor, type Decision, type DevicePolicyConfig, type Ownership, type Violation } from './compliance.ts';
+import { PostureError, postureRecord, verifyPosture, type PosturePlatform, type PostureReport } from './posture/report.ts';
+import { combineFacts, evaluate, postureInvalid, refusalFor, rulesFor, type Decision, type DevicePolicyConfig, type Ownership, type Violation } from './posture/compliance.ts';
 
 /**
  * What the MDM says about a person's device. The MDM wiring provides it; until then main.ts

@@ -11,7 +11,7 @@ import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/datab
 import type { Database } from '../../src/db/index.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { Devices, Sessions } from '../../src/sessions/index.ts';
-import { DeviceCommands, DeviceCommandError } from '../../src/devices/commands.ts';
+import { DeviceCommands, DeviceCommandError } from '../../src/devices/commands/service.ts';
 import { noAudit } from '../../src/audit/index.ts';
 
 const log = { warn: () => undefined, error: () => undefined };

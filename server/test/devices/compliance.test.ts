@@ -16,7 +16,7 @@ import {
   type DevicePolicyConfig,
   type PostureReport,
 } from '../../src/devices/index.ts';
-import { refusalFor } from '../../src/devices/compliance.ts';
+import { refusalFor } from '../../src/devices/posture/compliance.ts';
 import { Problem } from '../../src/http/problems.ts';
 import type { MdmDeviceState } from '../../src/devices/mdm/index.ts';
 

@@ -14,7 +14,7 @@ import { Devices, Sessions } from '../../src/sessions/index.ts';
 import { systemClock } from '../../src/clock.ts';
 import { MemoryCache } from '../../src/cache/index.ts';
 import { hashToken, randomId } from '../../src/security/primitives.ts';
-import { MdmStore } from '../../src/devices/mdm-store.ts';
+import { MdmStore } from '../../src/devices/mdm/store.ts';
 import type { AuditEvent, AuditSink } from '../../src/audit/index.ts';
 import { DeviceTrust, POSTURE_TYP, type MdmView } from '../../src/devices/index.ts';
 import type { MdmDeviceState } from '../../src/devices/mdm/index.ts';

@@ -8,7 +8,7 @@ import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { signRequest } from '../../../sdk/src/signature.ts';
 import { signPosture } from '../../../sdk/src/documents.ts';
 import { verifyRequestSignature, SignatureError } from '../../src/apisec/signatures.ts';
-import { verifyPosture } from '../../src/devices/posture.ts';
+import { verifyPosture } from '../../src/devices/posture/report.ts';
 
 const key = { keyId: 'k1', key: Buffer.from('0123456789abcdef0123456789abcdef').toString('base64url') };
 const claimed = new Set<string>();

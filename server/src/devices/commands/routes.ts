@@ -11,14 +11,14 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeProtectedHeader, calculateJwkThumbprint } from 'jose';
-import { Problem, problems } from '../http/problems.ts';
-import { verifyDpopProof } from '../http/dpop.ts';
-import type { AccessClaims } from '../http/bearer.ts';
-import { NO_QUERY } from '../http/schemas.ts';
-import { parseDuration } from '../duration.ts';
-import type { AuditSink } from '../audit/index.ts';
-import type { Clock } from '../clock.ts';
-import { DeviceCommandError, type DeviceCommands, type DeviceCommandWithDevice, type Delivery } from './commands.ts';
+import { Problem, problems } from '../../http/problems.ts';
+import { verifyDpopProof } from '../../http/dpop.ts';
+import type { AccessClaims } from '../../http/bearer.ts';
+import { NO_QUERY } from '../../http/schemas.ts';
+import { parseDuration } from '../../duration.ts';
+import type { AuditSink } from '../../audit/index.ts';
+import type { Clock } from '../../clock.ts';
+import { DeviceCommandError, type DeviceCommands, type DeviceCommandWithDevice, type Delivery } from './service.ts';
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const IdParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', minLength: 36, maxLength: 36, pattern: UUID } } } as const;

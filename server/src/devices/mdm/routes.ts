@@ -12,11 +12,11 @@
  *      runs after the answer — Graph wants one within 3 seconds, and nobody waits on the vendor.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Problem, problems } from '../http/problems.ts';
-import { currentContext, type AuditSink } from '../audit/index.ts';
-import { MdmError, type MdmVendor, type MdmWebhookRequest } from './mdm/index.ts';
-import type { ConfiguredMdm } from './mdm-adapters.ts';
-import type { MdmIngest } from './mdm-ingest.ts';
+import { Problem, problems } from '../../http/problems.ts';
+import { currentContext, type AuditSink } from '../../audit/index.ts';
+import { MdmError, type MdmVendor, type MdmWebhookRequest } from './index.ts';
+import type { ConfiguredMdm } from './adapters.ts';
+import type { MdmIngest } from './ingest.ts';
 
 /** Notifications are small (a Graph batch of a few hundred is well below); the route's own limit. */
 export const MDM_BODY_LIMIT = 1_048_576;

@@ -4,9 +4,9 @@
  * The configuration checks that cross settings (one way of authenticating, https outside
  * loopback, plain http refused in production) live here too, next to what they protect.
  */
-import type { PalisadeConfig } from '../config/schema.ts';
-import { parseDuration } from '../duration.ts';
-import { IntuneAdapter, JamfAdapter, WorkspaceOneAdapter, type JamfApiAuth, type JamfWebhookAuth, type MdmAdapter, type MdmHttpOptions, type MdmVendor, type WorkspaceOneApiAuth } from './mdm/index.ts';
+import type { PalisadeConfig } from '../../config/schema.ts';
+import { parseDuration } from '../../duration.ts';
+import { IntuneAdapter, JamfAdapter, WorkspaceOneAdapter, type JamfApiAuth, type JamfWebhookAuth, type MdmAdapter, type MdmHttpOptions, type MdmVendor, type WorkspaceOneApiAuth } from './index.ts';
 
 export type MdmConfig = PalisadeConfig['mdm'];
 

@@ -3,9 +3,9 @@
  * for one device from the facts known about it. The MDM's facts outweigh the app's own report
  * (a tampered app can claim anything; the MDM's agent is a separate witness). Pure: no I/O.
  */
-import { Problem } from '../http/problems.ts';
-import type { MdmDeviceState } from './mdm/index.ts';
-import type { PostureReport } from './posture.ts';
+import { Problem } from '../../http/problems.ts';
+import type { MdmDeviceState } from '../mdm/index.ts';
+import type { PostureReport } from './report.ts';
 
 export type Ownership = 'corporate' | 'byod';
 

@@ -7,12 +7,12 @@
  * policy-relevant state changed go to `onDeviceChange`. Failures are logged and audited as
  * `mdm.sync.failed` with the adapter's error code and message, which never carry a secret.
  */
-import type { Clock } from '../clock.ts';
-import type { AuditSink } from '../audit/index.ts';
-import { syncInventory, type MdmVendor, type SyncReport } from './mdm/index.ts';
-import type { ConfiguredMdm } from './mdm-adapters.ts';
-import type { MdmStore } from './mdm-store.ts';
-import { event, type MdmIngest } from './mdm-ingest.ts';
+import type { Clock } from '../../clock.ts';
+import type { AuditSink } from '../../audit/index.ts';
+import { syncInventory, type MdmVendor, type SyncReport } from './index.ts';
+import type { ConfiguredMdm } from './adapters.ts';
+import type { MdmStore } from './store.ts';
+import { event, type MdmIngest } from './ingest.ts';
 
 export interface MdmSyncLog {
   info(details: object, message: string): void;

@@ -2,7 +2,7 @@
  * The queries behind remote wipe and lock (devices/commands.ts): the `device_commands` table and
  * the lookups that find the command a caller's device must be told about. SQL only, no rules.
  */
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '../../db/index.ts';
 
 export type CommandKind = 'wipe' | 'lock';
 export type CommandState = 'pending' | 'delivered' | 'acknowledged';

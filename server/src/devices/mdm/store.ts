@@ -7,10 +7,10 @@
  * unknown now); a notification carries only what it `observed`, so fields it does not mention
  * keep what the sync learned. A device that left management is unmanaged at once.
  */
-import type { Database, Queryable } from '../db/index.ts';
-import type { Clock } from '../clock.ts';
-import { constantTimeEqual, hashToken } from '../security/primitives.ts';
-import { MDM_VENDORS, checkDeviceBinding, normalizeMdmDeviceId, normalizePlatform, type MdmDeviceChange, type MdmDeviceState, type MdmVendor } from './mdm/index.ts';
+import type { Database, Queryable } from '../../db/index.ts';
+import type { Clock } from '../../clock.ts';
+import { constantTimeEqual, hashToken } from '../../security/primitives.ts';
+import { MDM_VENDORS, checkDeviceBinding, normalizeMdmDeviceId, normalizePlatform, type MdmDeviceChange, type MdmDeviceState, type MdmVendor } from './index.ts';
 
 /**
  * What the device policy asks of the MDM inventory (the posture work defines the same

@@ -17,10 +17,10 @@
  * its tokens no longer work. Nothing here knows HTTP.
  */
 import { EmbeddedJWK, SignJWT, calculateJwkThumbprint, importJWK, jwtVerify, type JWK } from 'jose';
-import type { Database } from '../db/index.ts';
-import type { Clock } from '../clock.ts';
-import type { AuditSink } from '../audit/index.ts';
-import type { Devices, Sessions } from '../sessions/index.ts';
+import type { Database } from '../../db/index.ts';
+import type { Clock } from '../../clock.ts';
+import type { AuditSink } from '../../audit/index.ts';
+import type { Devices, Sessions } from '../../sessions/index.ts';
 import {
   commandForKey,
   findCommand,
@@ -35,10 +35,10 @@ import {
   type CommandKind,
   type DeviceCommand,
   type DeviceCommandWithDevice,
-} from './commands-store.ts';
-import { PalisadeError } from '../errors/index.ts';
+} from './store.ts';
+import { PalisadeError } from '../../errors/index.ts';
 
-export type { CommandKind, CommandState, DeviceCommand, DeviceCommandWithDevice, CommandFilter } from './commands-store.ts';
+export type { CommandKind, CommandState, DeviceCommand, DeviceCommandWithDevice, CommandFilter } from './store.ts';
 
 /** JWS `typ` of a command (RFC 8725 §3.11): never mistaken for a token or another document. */
 export const COMMAND_TYP = 'palisade-device-command+jwt';

@@ -5,8 +5,8 @@
  * before the vendor is answered; reading a device again (`refresh`) and the callbacks run
  * after, tracked so shutdown waits for them.
  */
-import type { MdmAdapter, MdmDeviceChange, MdmDeviceState, MdmVendor } from './mdm/index.ts';
-import type { MdmStore, MdmWrite } from './mdm-store.ts';
+import type { MdmAdapter, MdmDeviceChange, MdmDeviceState, MdmVendor } from './index.ts';
+import type { MdmStore, MdmWrite } from './store.ts';
 
 /** One stored change of a device the device policy may care about. */
 export interface MdmDeviceChangeEvent {
