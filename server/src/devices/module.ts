@@ -17,7 +17,7 @@ import { deviceCommandRoutes, deviceProblemAtTokenEndpoint, deviceProblemForLock
 import { configuredMdms } from './mdm/adapters.ts';
 import { MdmStore } from './mdm/store.ts';
 import { MdmIngest, type OnDeviceChange } from './mdm/ingest.ts';
-import { MdmSync } from './mdm/schedule.ts';
+import { MdmSync } from './mdm/sync.ts';
 import { mdmRoutes } from './mdm/routes.ts';
 import { DeviceTrust, type MdmView } from './trust.ts';
 import { appConfigRoutes } from './app-config.ts';

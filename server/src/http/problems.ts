@@ -119,7 +119,7 @@ export const problems = {
   unlockBlocked: () =>
     new Problem({ type: 'unlock-blocked', detail: 'Too many failed attempts: sign in again.' }),
   /**
-   * Remote wipe and lock (devices/commands.ts, docs/remote-wipe.md): the device was ordered to
+   * Remote wipe and lock (devices/commands/service.ts, docs/remote-wipe.md): the device was ordered to
    * wipe (or lock) itself. `command` is the signed command (a compact JWS the app verifies with
    * the JWKS); at the token endpoint `error` tells OAuth clients the grant is gone.
    */

@@ -37,7 +37,7 @@ export interface OAuthRoutesDeps {
   devices: Devices;
   refreshRetries: RefreshRetries;
   /**
-   * Remote wipe and lock (devices/commands-routes.ts): a refresh from a device ordered to wipe or
+   * Remote wipe and lock (devices/commands/routes.ts): a refresh from a device ordered to wipe or
    * lock is answered with the signed command instead of reaching oidc-provider.
    */
   deviceCommandProblem?(form: URLSearchParams, dpop: string | undefined): Promise<Problem | undefined>;

@@ -17,7 +17,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { configuredMdms } from '../../src/devices/mdm/adapters.ts';
 import { MdmStore } from '../../src/devices/mdm/store.ts';
 import { MdmIngest, type MdmDeviceChangeEvent } from '../../src/devices/mdm/ingest.ts';
-import { MdmSync } from '../../src/devices/mdm/schedule.ts';
+import { MdmSync } from '../../src/devices/mdm/sync.ts';
 import type { MdmDeviceState } from '../../src/devices/mdm/index.ts';
 import { JAMF_DEVICES, startFakeJamf, type FakeJamf } from './fakes/jamf.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The HTTP side of remote wipe and lock (devices/commands.ts):
+ * The HTTP side of remote wipe and lock (service.ts):
  * - administrators order (`POST /admin/v1/devices/{id}/wipe|lock`: `sessions.end`, with step-up,
  *   as ending a device's sessions) and read the report (`GET /admin/v1/device-commands`:
  *   `sessions.read`);

@@ -1,5 +1,5 @@
 /**
- * The queries behind remote wipe and lock (devices/commands.ts): the `device_commands` table and
+ * The queries behind remote wipe and lock (service.ts): the `device_commands` table and
  * the lookups that find the command a caller's device must be told about. SQL only, no rules.
  */
 import type { Queryable } from '../../db/index.ts';

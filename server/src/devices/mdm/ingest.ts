@@ -1,6 +1,6 @@
 /**
  * What Palisade does with the device changes an MDM announces, whether a notification or the
- * inventory sync brought them: store them (mdm-store.ts), then tell the rest of the server
+ * inventory sync brought them: store them (store.ts), then tell the rest of the server
  * (`onDeviceChange`: compliance re-evaluation, wipe ordering). Only the store write happens
  * before the vendor is answered; reading a device again (`refresh`) and the callbacks run
  * after, tracked so shutdown waits for them.
