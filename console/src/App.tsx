@@ -141,10 +141,14 @@ function useList<T>(key: 'users' | 'sessions' | 'devices', path: string | undefi
   const [next, setNext] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [loading, setLoading] = useState(false);
+  // Only the answer to the latest request is shown: a slow first page must not overwrite a search.
+  const latest = useRef(0);
   const load = useCallback(async (cursor?: string) => {
     if (!path) return;
+    const ticket = ++latest.current;
     setLoading(true);
     const answer = await call('GET', cursor ? `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}` : path);
+    if (ticket !== latest.current) return;
     setLoading(false);
     if (answer.status !== 200) return setError(problemText(answer));
     setError(undefined);
@@ -224,7 +228,7 @@ function Confirm({ label, title, description, method, path, body, onDone, color 
   const titleId = useId();
   const act = async () => {
     dialog.current?.close();
-    const answer = await call(method, path, body);
+    const answer = await call(method, path, body, { stepUp: true });
     if (answer.status >= 300) setError(problemText(answer));
     else onDone();
   };
@@ -339,8 +343,14 @@ function PersonPage() {
   const sessions = useList<SessionRow>('sessions', `/admin/v1/sessions?user=${encodeURIComponent(id)}&limit=100`);
   const devices = useList<DeviceRow>('devices', `/admin/v1/devices?user=${encodeURIComponent(id)}&limit=100`);
   const [roles, setRoles] = useState<{ roles: string[]; fromGroups: string[]; granted: string[]; removed: string[] } | undefined>();
+  const [rolesNote, setRolesNote] = useState<string | undefined>();
   useEffect(() => {
-    void call<{ roles: string[]; fromGroups: string[]; granted: string[]; removed: string[] }>('GET', `/admin/v1/users/${encodeURIComponent(id)}/roles`).then((a) => a.status === 200 && setRoles(a.body));
+    // Reading the role lists is part of managing roles, which needs a recent sign-in: without
+    // one the page says so rather than sending the admin away to sign in just for looking.
+    void call<{ roles: string[]; fromGroups: string[]; granted: string[]; removed: string[] }>('GET', `/admin/v1/users/${encodeURIComponent(id)}/roles`).then((a) => {
+      if (a.status === 200) setRoles(a.body);
+      else setRolesNote(a.status === 401 ? 'Role details need a recent sign-in (they are shown after your next one).' : problemText(a as Answer));
+    });
   }, [id]);
   const name = known.name ?? sessions.rows[0]?.userName ?? devices.rows[0]?.userName ?? id;
   const open = sessions.rows.filter((s) => s.state === 'active' || s.state === 'locked').length;
@@ -355,6 +365,7 @@ function PersonPage() {
           <Text size="1" color="gray">from groups: {roles.fromGroups.join(', ') || 'none'}; granted here: {roles.granted.join(', ') || 'none'}; removed here: {roles.removed.join(', ') || 'none'}</Text>
         </Flex>
       )}
+      {rolesNote && <Text as="p" size="1" color="gray" my="3">{rolesNote}</Text>}
       <Flex justify="between" align="center" mt="4" mb="2">
         <Heading as="h3" size="4">Sessions ({open} open)</Heading>
         {open > 0 && <Confirm label="End all sessions" title={`End every session of ${name}?`} description="Every session on every device ends now; each app must sign in again." method="DELETE" path={`/admin/v1/users/${encodeURIComponent(id)}/sessions`} onDone={() => void sessions.reload()} />}

@@ -9,7 +9,7 @@
  *   secret anyone can read out: `extractable: false`); `use_dpop_nonce` is retried once.
  * - Every call is signed as an app signs (RFC 9421, HMAC-SHA256 with the session's signing key,
  *   imported as a non-extractable key; the raw key string is dropped).
- * - Tokens live in this module's memory only: never localStorage, sessionStorage, cookies or
+ * - Tokens live in this module's memory only: never in web storage, cookies or
  *   IndexedDB. A reload signs in again.
  * - RFC 9470: a step-up challenge (`insufficient_user_authentication`) stores the call, signs in
  *   again with `max_age`/`acr_values` from the challenge, and `resumeAfterSignIn` retries it.
@@ -203,10 +203,12 @@ export interface Answer<T = Record<string, unknown>> {
 export class SignedOut extends Error {}
 
 /**
- * One API call, DPoP-bound and signed. A step-up challenge sends the browser to sign in again
- * (the call is retried on return); an expired token is refreshed once.
+ * One API call, DPoP-bound and signed; an expired token is refreshed once. With `stepUp`
+ * (an action the person asked for), a step-up challenge sends the browser to sign in again and
+ * the call is retried on return; without it (a page loading what it shows) the 401 is returned,
+ * so merely looking never sends anyone away to sign in.
  */
-export async function call<T = Record<string, unknown>>(method: string, path: string, body?: string, retried = false): Promise<Answer<T>> {
+export async function call<T = Record<string, unknown>>(method: string, path: string, body?: string, options: { stepUp?: boolean; retried?: boolean } = {}): Promise<Answer<T>> {
   if (!session) throw new SignedOut();
   if (session.expiresAt - Date.now() < 10_000) await refresh();
   if (!session) throw new SignedOut();
@@ -225,10 +227,10 @@ export async function call<T = Record<string, unknown>>(method: string, path: st
   }
   if (response.status === 401) {
     const challenge = parseChallenge(response.headers.get('www-authenticate'));
-    if (challenge.error === 'insufficient_user_authentication') {
+    if (challenge.error === 'insufficient_user_authentication' && options.stepUp) {
       await signIn({ retry: { method, path, ...(body !== undefined ? { body } : {}) }, maxAge: challenge.maxAge ?? 0, ...(challenge.acr ? { acr: challenge.acr } : {}) });
     }
-    if (!retried && challenge.error === 'invalid_token' && (await refresh())) return call(method, path, body, true);
+    if (!options.retried && challenge.error === 'invalid_token' && (await refresh())) return call(method, path, body, { ...options, retried: true });
   }
   const text = await response.text();
   let parsed: unknown = {};
