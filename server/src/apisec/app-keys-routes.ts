@@ -6,7 +6,8 @@
  * (`app_key.created|rotated|revoked`); every call, allowed or refused, as `admin.app_keys.*`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import Type, { type Static } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import { DURATION_PATTERN, parseDuration } from '../duration.ts';
 import { problems } from '../http/problems.ts';
 import type { AuditSink } from '../audit/index.ts';
@@ -54,9 +55,14 @@ const RotateBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** 204: no body is sent (the schema says `null`, as the API has always published it). */
+const NoContent = Type.Unsafe<undefined>({ type: 'null' });
+
 type AdminAction = 'list' | 'create' | 'rotate' | 'revoke';
 
-export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps): Promise<void> {
+export async function appKeyRoutes(server: FastifyInstance, deps: AppKeyRoutesDeps): Promise<void> {
+  // The TypeBox type provider: request and reply types are inferred from the schemas below.
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ bearer: [], appKey: [] }];
   const labels = new WeakMap<FastifyRequest, AdminAction>();
   const record = (request: FastifyRequest, action: AdminAction, outcome: 'success' | 'denied' | 'failure', extra: { reason?: string; detail?: Record<string, unknown> } = {}) => {
@@ -95,7 +101,7 @@ export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps)
     }
   };
 
-  app.get<{ Params: Static<typeof AppParams> }>(
+  app.get(
     '/admin/v1/apps/:app/keys',
     {
       onRequest: [app.authenticate, label('list')],
@@ -115,7 +121,7 @@ export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps)
     },
   );
 
-  app.post<{ Params: Static<typeof AppParams>; Body: Static<typeof CreateBody> }>(
+  app.post(
     '/admin/v1/apps/:app/keys',
     {
       onRequest: [app.authenticate, label('create')],
@@ -131,7 +137,7 @@ export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps)
     },
   );
 
-  app.post<{ Params: Static<typeof KeyParams>; Body: Static<typeof RotateBody> }>(
+  app.post(
     '/admin/v1/apps/:app/keys/:id/rotate',
     {
       onRequest: [app.authenticate, label('rotate')],
@@ -156,12 +162,12 @@ export async function appKeyRoutes(app: FastifyInstance, deps: AppKeyRoutesDeps)
     },
   );
 
-  app.delete<{ Params: Static<typeof KeyParams> }>(
+  app.delete(
     '/admin/v1/apps/:app/keys/:id',
     {
       onRequest: [app.authenticate, label('revoke')],
       config: { permission: 'apps.manage' },
-      schema: { tags: ['admin'], summary: 'Revoke a key now (admin, sensitive: step-up)', security, params: KeyParams, response: { 204: Type.Null() } },
+      schema: { tags: ['admin'], summary: 'Revoke a key now (admin, sensitive: step-up)', security, params: KeyParams, response: { 204: NoContent } },
     },
     async (request, reply) => {
       await answer(() => deps.keys.revoke(request.params.app, request.params.id));
