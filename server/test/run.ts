@@ -43,7 +43,8 @@ const DURATIONS_FILE = path.resolve(import.meta.dirname, '../../node_modules/.ca
  * depends on them; a file not listed counts as 30 s under e2e/ and 5 s elsewhere.
  */
 const KNOWN_DURATIONS: Record<string, number> = {
-  'server/test/e2e/operator-cli.test.ts': 150,
+  'server/test/e2e/operator-cli.test.ts': 130,
+  'server/test/e2e/operator-cli-output.test.ts': 130,
   'server/test/e2e/start-page.test.ts': 150,
   'server/test/e2e/transport.test.ts': 110,
   'server/test/e2e/operations.test.ts': 95,
