@@ -51,6 +51,8 @@ export const SDK_CODES = [
   'pin-mismatch',
   /** The network failed and retrying did not help. */
   'network',
+  /** The device cannot keep a P-256 key in secure hardware (an RSA-only Android Keystore). */
+  'unsupported-device',
   /** The server answered something the SDK cannot read. */
   'unexpected-response',
 ] as const;

@@ -16,6 +16,8 @@ import { SignJWT, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { PalisadeClient, PalisadeError, createPinnedFetch, nodePlatform, signInWithLoopback, verifyPins, type PinnedFetch, type StepUpRequest } from '../../../sdk/src/platforms/node.ts';
 import { createApiClient } from '../../../sdk/src/api/client.ts';
 import { apiTypes } from '../../../sdk/scripts/api-types.ts';
+import { ioReactNativeCryptoDeviceKey, type IoReactNativeCryptoModule } from '../../../sdk/src/react-native/io-react-native-crypto.ts';
+import { fakeIoReactNativeCrypto } from '../helpers/io-react-native-crypto-fake.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { Browser } from '../helpers/browser.ts';
@@ -76,7 +78,7 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     }) as typeof fetch;
   })();
 
-  function newClient(person: string, options: { clientId?: string; dir?: string; refreshMarginMs?: number; idleTimeoutMs?: number; reauth?: StepUpRequest[] } = {}) {
+  function newClient(person: string, options: { clientId?: string; dir?: string; refreshMarginMs?: number; idleTimeoutMs?: number; reauth?: StepUpRequest[]; hardware?: IoReactNativeCryptoModule } = {}) {
     const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'palisade-sdk-'));
     folders.push(dir);
     const clientId = options.clientId ?? 'field-app';
@@ -94,7 +96,11 @@ describe('@palisade/client in Node against Palisade started the README way', () 
       issuer: server.url,
       clientId,
       appKey: server.appKeys[clientId]!,
-      platform: nodePlatform({ dir, fetch: instrumented, appVersion: '2.4.0', device: IPHONE, posture }),
+      platform: {
+        ...nodePlatform({ dir, fetch: instrumented, appVersion: '2.4.0', device: IPHONE, posture }),
+        // A Secure Enclave key through the native module's signer, instead of the key file.
+        ...(options.hardware ? { deviceKey: ioReactNativeCryptoDeviceKey(options.hardware) } : {}),
+      },
       ...(options.refreshMarginMs !== undefined ? { refreshMarginMs: options.refreshMarginMs } : {}),
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
       reauthenticate: async (request) => {
@@ -227,6 +233,32 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     const thief = newClient('demo-technician');
     copyFileSync(keyCopy, path.join(thief.dir, 'device-key.json'));
     await assert.rejects(thief.signIn(), /sign-in ended on a page \(403\)/, 'the wiped device key is refused at sign-in');
+  });
+
+  test('a hardware device key (native module signer): sign-in with dpop_jkt, DPoP calls, refresh and a wipe acknowledged with it', async () => {
+    const admin = newClient('demo-admin');
+    await admin.signIn();
+    const enclave = fakeIoReactNativeCrypto();
+    const tech = newClient('demo-technician', { hardware: enclave.module });
+    await tech.signIn();
+    assert.equal(existsSync(path.join(tech.dir, 'device-key.json')), false, 'no key file: the key is in the module');
+    assert.ok(enclave.keys.has('palisade.device-key'));
+    const me = await tech.client.json<{ roles: string[] }>('/api/v1/me');
+    assert.ok(me.roles.includes('technician'), 'a DPoP-bound, signed call with the hardware key is served');
+    const before = tech.client.refreshCount;
+    await tech.client.refresh();
+    assert.equal(tech.client.refreshCount, before + 1);
+    await tech.client.json('/api/v1/me');
+    assert.ok(enclave.calls.filter((c) => c.startsWith('sign')).length >= 4, 'proofs and posture were signed by the module');
+
+    const deviceId = await deviceOf(tech.client);
+    const ordered = await admin.client.fetch(`/admin/v1/devices/${deviceId}/wipe`, { method: 'POST', body: { reason: 'phone reported lost' } });
+    assert.equal(ordered.status, 201, await ordered.clone().text());
+    const commandId = ((await ordered.json()) as { id: string }).id;
+    await assert.rejects(tech.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'device-wiped');
+    const report = await admin.client.json<{ commands: { id: string; state: string }[] }>(`/admin/v1/device-commands?deviceId=${deviceId}`);
+    assert.equal(report.commands.find((c) => c.id === commandId)?.state, 'acknowledged', 'the module’s key signed the acknowledgement');
+    assert.equal(enclave.keys.has('palisade.device-key'), false, 'the hardware key is deleted after the wipe');
   });
 
   test('lock command: the SDK verifies it, locks, acknowledges with the device key, and unlocks with the unlock key', async () => {
