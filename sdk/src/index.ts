@@ -30,3 +30,4 @@ export type { DeviceCommand, PinsDocument, AppConfig } from './documents.ts';
 export { verifyPins, type VerifiedPins } from './pins.ts';
 export { memoryDeviceKey, memorySecureStore } from './memory.ts';
 export { createApiClient, type PalisadeApi, type paths } from './api/client.ts';
+export { OfflineStore, offlinePolicy, refusedFields, type OfflineBackend, type OfflinePolicy, type OfflineStoreOptions } from './offline.ts';
