@@ -18,6 +18,8 @@ import { createApiClient } from '../../../sdk/src/api/client.ts';
 import { apiTypes } from '../../../sdk/scripts/api-types.ts';
 import { ioReactNativeCryptoDeviceKey, type IoReactNativeCryptoModule } from '../../../sdk/src/react-native/io-react-native-crypto.ts';
 import { fakeIoReactNativeCrypto } from '../helpers/io-react-native-crypto-fake.ts';
+import { OfflineStore, offlinePolicy } from '../../../sdk/src/offline.ts';
+import { memorySecureStore } from '../../../sdk/src/memory.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { Browser } from '../helpers/browser.ts';
@@ -259,6 +261,21 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     const report = await admin.client.json<{ commands: { id: string; state: string }[] }>(`/admin/v1/device-commands?deviceId=${deviceId}`);
     assert.equal(report.commands.find((c) => c.id === commandId)?.state, 'acknowledged', 'the module’s key signed the acknowledgement');
     assert.equal(enclave.keys.has('palisade.device-key'), false, 'the hardware key is deleted after the wipe');
+  });
+
+  test('offline store under this server’s /openapi.json: sensitive and unclassified fields are refused, classified ones kept, off when offline_allowed is false', async () => {
+    const policy = offlinePolicy((await (await pinned.fetch(`${server.url}/openapi.json`)).json()) as Parameters<typeof offlinePolicy>[0]);
+    const withNotes = [...policy].find(([, marks]) => marks.get('accessNotes') === false);
+    assert.ok(withNotes, 'the document marks the site access notes not offline-allowed');
+    const job = policy.get('GET /api/v1/jobs/{id}');
+    assert.equal(job?.get('title'), true, 'a job title may be kept offline');
+    const store = new OfflineStore({ backend: memorySecureStore(), policy, config: { offline_allowed: true } });
+    await assert.rejects(store.put(withNotes[0], 's1', { accessNotes: 'gate code 4411' }), (e: PalisadeError) => e.code === 'offline-refused');
+    await assert.rejects(store.put('GET /api/v1/jobs/{id}', 'j1', { title: 'Leak', secretField: 'x' }), (e: PalisadeError) => e.code === 'offline-refused');
+    await store.put('GET /api/v1/jobs/{id}', 'j1', { title: 'Leak under sink' });
+    assert.deepEqual(await store.get('GET /api/v1/jobs/{id}', 'j1'), { title: 'Leak under sink' });
+    const off = new OfflineStore({ backend: memorySecureStore(), policy, config: { offline_allowed: false } });
+    await assert.rejects(off.put('GET /api/v1/jobs/{id}', 'j1', { title: 'Leak' }), (e: PalisadeError) => e.code === 'offline-not-allowed');
   });
 
   test('lock command: the SDK verifies it, locks, acknowledges with the device key, and unlocks with the unlock key', async () => {
