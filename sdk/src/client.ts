@@ -35,6 +35,7 @@ import {
 } from './documents.ts';
 import { toBase64Url, utf8 } from './crypto.ts';
 import type { Platform } from './platform.ts';
+import { SignerDPoP, isSigner, keyOf, type SigningKeyRef } from './keys.ts';
 
 export const DEFAULT_SCOPE = 'openid profile email offline_access api';
 /** The server's default idle timeout (sessions.idleTimeout): the device mirrors it. */
@@ -42,6 +43,9 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
 const SESSION_ENTRY = 'palisade.session';
 /** The sign-in in progress (PKCE verifier, state, nonce): survives a full-page redirect on the web. */
 const PENDING_ENTRY = 'palisade.pending';
+
+/** fetch as oauth4webapi's `customFetch` calls it (a URL string and plain options). */
+type PlatformFetch = (url: string, options: object) => Promise<Response>;
 
 export type SessionState = 'signed-out' | 'active' | 'locked' | 'update-required';
 
@@ -140,7 +144,7 @@ export class PalisadeClient {
   private readonly platform: Platform;
   private readonly oauthClient: oauth.Client;
   private as: oauth.AuthorizationServer | undefined;
-  private dpopHandle: oauth.DPoPHandle | undefined;
+  private dpopHandle: oauth.DPoPHandle | SignerDPoP | undefined;
   private session: LiveSession | undefined;
   private pending: PendingSignIn | undefined;
   private stateValue: SessionState = 'signed-out';
@@ -198,9 +202,33 @@ export class PalisadeClient {
     return this.as;
   }
 
-  private async dpop(): Promise<oauth.DPoPHandle> {
-    this.dpopHandle ??= oauth.DPoP(this.oauthClient, await this.platform.deviceKey.keyPair());
+  /** oauth4webapi's DPoP handle for a WebCrypto device key; the SDK's own for a hardware signer. */
+  private async dpop(): Promise<oauth.DPoPHandle | SignerDPoP> {
+    if (!this.dpopHandle) {
+      const key = await keyOf(this.platform.deviceKey);
+      this.dpopHandle = isSigner(key) ? new SignerDPoP(key) : oauth.DPoP(this.oauthClient, key);
+    }
     return this.dpopHandle;
+  }
+
+  /**
+   * Request options carrying the DPoP proof: oauth4webapi's handle adds it itself; a signer's
+   * proof is added to the headers here, and the fetch keeps the server's nonce for the next one.
+   */
+  private async dpopOptions(url: URL, headers: Headers, htm: string, accessToken?: string): Promise<{ DPoP?: oauth.DPoPHandle; [oauth.customFetch]: PlatformFetch }> {
+    const handle = await this.dpop();
+    if (!(handle instanceof SignerDPoP)) return { DPoP: handle, [oauth.customFetch]: this.fetchVia() };
+    await handle.addProof(url, headers, htm, accessToken);
+    return { [oauth.customFetch]: this.fetchVia(handle) };
+  }
+
+  /** The platform's fetch as oauth4webapi calls it; with a signer's DPoP, keeping the server's nonces. */
+  private fetchVia(handle?: SignerDPoP): PlatformFetch {
+    return async (target, init) => {
+      const response = await this.platform.fetch(target, init as RequestInit);
+      handle?.cacheNonce(response, target);
+      return response;
+    };
   }
 
   // ---- sign-in -------------------------------------------------------------------------------
@@ -214,7 +242,7 @@ export class PalisadeClient {
     const verifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
     const nonce = oauth.generateRandomNonce();
-    const keys = await this.platform.deviceKey.keyPair();
+    const keys = await keyOf(this.platform.deviceKey);
     const device = this.platform.describe();
     const url = new URL(as.authorization_endpoint!);
     const params: Record<string, string> = {
@@ -236,7 +264,7 @@ export class PalisadeClient {
       ...options.params,
     };
     if (this.platform.unlockKey) {
-      const jwk = await publicJwk(await this.platform.unlockKey.keyPair());
+      const jwk = await publicJwk(await keyOf(this.platform.unlockKey));
       params.unlock_jwk = toBase64Url(utf8(JSON.stringify(jwk)));
     }
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
@@ -317,14 +345,14 @@ export class PalisadeClient {
     send: (options: oauth.TokenEndpointRequestOptions) => Promise<Response>,
     process: (response: Response) => Promise<oauth.TokenEndpointResponse>,
   ): Promise<oauth.TokenEndpointResponse> {
-    const DPoP = await this.dpop();
-    const keys = await this.platform.deviceKey.keyPair();
+    const keys = await keyOf(this.platform.deviceKey);
+    const tokenEndpoint = new URL((await this.metadata()).token_endpoint!);
     for (let attempt = 0; ; attempt += 1) {
       const facts = await this.platform.posture?.();
       const headers = new Headers();
       if (facts) headers.set(POSTURE_HEADER, await signPosture(keys, facts, this.now()));
       this.refreshCount += 1;
-      const response = await send({ DPoP, headers, [oauth.customFetch]: this.platform.fetch });
+      const response = await send({ ...(await this.dpopOptions(tokenEndpoint, headers, 'POST')), headers });
       const copy = response.clone();
       try {
         return await process(response);
@@ -534,10 +562,8 @@ export class PalisadeClient {
       for (const [name, value] of Object.entries(signed)) headers.set(name, value);
     }
     try {
-      return await oauth.protectedResourceRequest(session.accessToken, method, url, headers, body.length ? body : null, {
-        ...(session.dpop ? { DPoP: await this.dpop() } : {}),
-        [oauth.customFetch]: (target: string, options: { method: string; headers: Record<string, string>; body: unknown; redirect: 'manual'; signal?: AbortSignal }) => this.platform.fetch(target, options as RequestInit),
-      });
+      const options = session.dpop ? await this.dpopOptions(url, headers, method, session.accessToken) : { [oauth.customFetch]: this.fetchVia() };
+      return await oauth.protectedResourceRequest(session.accessToken, method, url, headers, body.length ? body : null, options);
     } catch (error) {
       if (oauth.isDPoPNonceError(error)) return 'nonce';
       // oauth4webapi throws on a 401 challenge; the problem body says what it means.
@@ -566,7 +592,7 @@ export class PalisadeClient {
     if (challenged === 'nonce') return this.unlock();
     if (!challenged.ok) throw await errorOf(challenged);
     const { challenge } = (await challenged.json()) as { challenge: string };
-    const proof = await signUnlockProof(await unlockKey.keyPair(), challenge, session.sessionId ?? '', this.now());
+    const proof = await signUnlockProof(await keyOf(unlockKey), challenge, session.sessionId ?? '', this.now());
     const unlocked = await this.send('/api/v1/session/unlock', { method: 'POST', body: { proof } }, session);
     if (unlocked === 'nonce') return this.unlock();
     if (!unlocked.ok) throw await errorOf(unlocked);
@@ -591,7 +617,7 @@ export class PalisadeClient {
    */
   private async obeyCommand(problem: Problem, status: number): Promise<never> {
     const as = await this.metadata();
-    const keys = await this.platform.deviceKey.keyPair();
+    const keys = await keyOf(this.platform.deviceKey);
     let command: DeviceCommand;
     try {
       command = await verifyServerDocument<DeviceCommand>(String(problem.command), await this.jwks(), COMMAND_TYP, as.issuer, this.now());
@@ -613,7 +639,7 @@ export class PalisadeClient {
     throw PalisadeError.fromProblem(status, problem);
   }
 
-  private async acknowledge(commandId: string, keys: CryptoKeyPair): Promise<void> {
+  private async acknowledge(commandId: string, keys: SigningKeyRef): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       try {
         const proof = await signCommandAck(keys, commandId, this.now());
@@ -681,7 +707,7 @@ export class PalisadeClient {
 
   /** The device key's public JWK (for the app's own records). */
   async devicePublicKey(): Promise<JWK> {
-    return publicJwk(await this.platform.deviceKey.keyPair());
+    return publicJwk(await keyOf(this.platform.deviceKey));
   }
 }
 

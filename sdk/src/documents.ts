@@ -4,8 +4,9 @@
  * unlock key), and the server's signed commands, pin sets and managed app configuration
  * (verified against `/oauth2/jwks`, each with its own `typ` so none passes for another).
  */
-import { SignJWT, calculateJwkThumbprint, createLocalJWKSet, exportJWK, jwtVerify, type JSONWebKeySet, type JWK, type JWTPayload } from 'jose';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWK, type JWTPayload } from 'jose';
 import { randomToken } from './crypto.ts';
+import { publicJwkOf, signCompact, thumbprintOf, type SigningKeyRef } from './keys.ts';
 import type { PostureFacts } from './platform.ts';
 
 export const POSTURE_TYP = 'palisade-posture+jwt';
@@ -18,18 +19,17 @@ export const APP_CONFIG_TYP = 'palisade-app-config+jwt';
 /** Algorithms of Palisade's own signing keys (tokens, commands, pins, config). */
 const SERVER_ALGS = ['ES256', 'EdDSA'];
 
-/** The public JWK of a key pair (only public members). */
-export async function publicJwk(keys: CryptoKeyPair): Promise<JWK> {
-  const { kty, crv, x, y } = await exportJWK(keys.publicKey);
-  return { kty: kty!, crv: crv!, x: x!, ...(y ? { y } : {}) } as JWK;
+/** The public JWK of a key pair or hardware signer (only public members). */
+export async function publicJwk(keys: SigningKeyRef): Promise<JWK> {
+  return publicJwkOf(keys);
 }
 
-export async function thumbprint(keys: CryptoKeyPair): Promise<string> {
-  return calculateJwkThumbprint(await publicJwk(keys), 'sha256');
+export async function thumbprint(keys: SigningKeyRef): Promise<string> {
+  return thumbprintOf(keys);
 }
 
 /** A posture report (server/src/devices/posture/report.ts) signed with the device key, dated `nowMs`. */
-export async function signPosture(keys: CryptoKeyPair, facts: PostureFacts, nowMs: number): Promise<string> {
+export async function signPosture(keys: SigningKeyRef, facts: PostureFacts, nowMs: number): Promise<string> {
   const claims = {
     platform: facts.platform,
     os_version: facts.osVersion,
@@ -43,21 +43,19 @@ export async function signPosture(keys: CryptoKeyPair, facts: PostureFacts, nowM
     ...(facts.mdmDeviceId ? { mdm_device_id: facts.mdmDeviceId } : {}),
     ...(facts.mdmEnrollmentToken ? { mdm_enrollment_token: facts.mdmEnrollmentToken } : {}),
     jti: randomToken(16),
+    iat: Math.floor(nowMs / 1000),
   };
-  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: POSTURE_TYP }).setIssuedAt(Math.floor(nowMs / 1000)).sign(keys.privateKey);
+  return signCompact(keys, { typ: POSTURE_TYP }, claims);
 }
 
 /** The acknowledgement of command `commandId`, signed with the device key it names. */
-export async function signCommandAck(keys: CryptoKeyPair, commandId: string, nowMs: number): Promise<string> {
-  return new SignJWT({ jti: commandId })
-    .setProtectedHeader({ alg: 'ES256', typ: COMMAND_ACK_TYP, jwk: await publicJwk(keys) })
-    .setIssuedAt(Math.floor(nowMs / 1000))
-    .sign(keys.privateKey);
+export async function signCommandAck(keys: SigningKeyRef, commandId: string, nowMs: number): Promise<string> {
+  return signCompact(keys, { typ: COMMAND_ACK_TYP, jwk: await publicJwk(keys) }, { jti: commandId, iat: Math.floor(nowMs / 1000) });
 }
 
 /** The unlock proof: the server's challenge and the session id, signed with the unlock key. */
-export async function signUnlockProof(keys: CryptoKeyPair, challenge: string, sessionId: string, nowMs: number): Promise<string> {
-  return new SignJWT({ challenge, sid: sessionId }).setProtectedHeader({ alg: 'ES256', typ: UNLOCK_TYP }).setIssuedAt(Math.floor(nowMs / 1000)).sign(keys.privateKey);
+export async function signUnlockProof(keys: SigningKeyRef, challenge: string, sessionId: string, nowMs: number): Promise<string> {
+  return signCompact(keys, { typ: UNLOCK_TYP }, { challenge, sid: sessionId, iat: Math.floor(nowMs / 1000) });
 }
 
 /** A device command as the server signs it. */

@@ -51,6 +51,12 @@ export const SDK_CODES = [
   'pin-mismatch',
   /** The network failed and retrying did not help. */
   'network',
+  /** The offline store refused a record: a field the OpenAPI document does not allow offline. */
+  'offline-refused',
+  /** The managed app configuration turned offline data off on this device (BYOD). */
+  'offline-not-allowed',
+  /** The device cannot keep a P-256 key in secure hardware (an RSA-only Android Keystore). */
+  'unsupported-device',
   /** The server answered something the SDK cannot read. */
   'unexpected-response',
 ] as const;

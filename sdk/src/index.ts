@@ -7,7 +7,8 @@ export { PalisadeClient, DEFAULT_SCOPE, DEFAULT_IDLE_TIMEOUT_MS, isNetworkError 
 export type { PalisadeClientOptions, SessionState, StateReason, StepUpRequest, ErasableStore, CallInit, SignInOptions } from './client.ts';
 export { PalisadeError, PROBLEM_BASE, SERVER_CODES, SDK_CODES, problemSlug } from './errors.ts';
 export type { PalisadeErrorCode, ServerCode, SdkCode, Problem } from './errors.ts';
-export type { DeviceKey, SecureStore, Platform, DeviceDescription, PostureFacts } from './platform.ts';
+export type { DeviceKey, DeviceSigner, HardwareDeviceKey, AnyDeviceKey, SecureStore, Platform, DeviceDescription, PostureFacts } from './platform.ts';
+export { SignerDPoP, signCompact, keyOf, type SigningKeyRef } from './keys.ts';
 export { signRequest, contentDigest, signingKeyOf, SIGNED_COMPONENTS, SIGNATURE_ALG } from './signature.ts';
 export type { SigningKey, SignInput } from './signature.ts';
 export {
@@ -29,3 +30,4 @@ export type { DeviceCommand, PinsDocument, AppConfig } from './documents.ts';
 export { verifyPins, type VerifiedPins } from './pins.ts';
 export { memoryDeviceKey, memorySecureStore } from './memory.ts';
 export { createApiClient, type PalisadeApi, type paths } from './api/client.ts';
+export { OfflineStore, offlinePolicy, refusedFields, type OfflineBackend, type OfflinePolicy, type OfflineStoreOptions } from './offline.ts';

@@ -20,6 +20,31 @@ export interface DeviceKey {
 }
 
 /**
+ * A P-256 private key the SDK can only ask to sign: a Secure Enclave or Android Keystore
+ * (StrongBox where present) key that no WebCrypto `CryptoKey` stands for. oauth4webapi's DPoP
+ * handle and jose's signers accept a `CryptoKey` only, so for such a key the SDK makes the
+ * ES256 JWS (DPoP proofs, posture reports, command acknowledgements, unlock proofs) itself:
+ * it encodes header and payload and asks the signer for the signature of the signing input.
+ */
+export interface DeviceSigner {
+  /** The public key as a JWK (`kty: EC`, `crv: P-256`, `x`, `y`; public members only). */
+  readonly publicJwk: JsonWebKey & { kty: 'EC'; crv: 'P-256'; x: string; y: string };
+  /** ES256 over `signingInput` (ASCII): the signature as JOSE wants it, 64 bytes r‖s. */
+  sign(signingInput: string): Promise<Uint8Array>;
+}
+
+/** A device or unlock key held by hardware and reached through a native module's signer. */
+export interface HardwareDeviceKey {
+  /** The signer, the key created on first use. */
+  signer(): Promise<DeviceSigner>;
+  exists(): Promise<boolean>;
+  erase(): Promise<void>;
+}
+
+/** Either kind of key the platform may give the SDK. */
+export type AnyDeviceKey = DeviceKey | HardwareDeviceKey;
+
+/**
  * Where secrets live between runs: the refresh token, the session signing key, the session
  * metadata. Keychain/Keystore on React Native, IndexedDB under a non-extractable AES-GCM key on
  * the web, a 0600 file or memory in Node. Never localStorage, sessionStorage, AsyncStorage or
@@ -64,13 +89,13 @@ export interface PostureFacts {
 export interface Platform {
   /** The fetch every request goes through (Node: a TLS agent enforcing the pin set). */
   fetch: typeof fetch;
-  deviceKey: DeviceKey;
+  deviceKey: AnyDeviceKey;
   /**
    * The unlock key, registered at sign-in (`unlock_jwk`) and used to unlock a locked session.
    * On devices its private key needs biometry or the passcode; absent: a locked session needs
    * a new sign-in.
    */
-  unlockKey?: DeviceKey;
+  unlockKey?: AnyDeviceKey;
   store: SecureStore;
   describe(): DeviceDescription;
   /** Posture facts for token requests; undefined sends none. */

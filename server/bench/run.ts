@@ -15,11 +15,15 @@
  *                 process, with ratios to bare Fastify (pipeline.ts)
  *   row-level     a dispatcher's jobs list as the runtime role (policies on) against the same
  *   security      SQL as the table owner (policies off) (rls.ts)
+ *   sdk           the client SDK's CPU per call in Node (DPoP proof, request signature,
+ *                 Content-Digest; fetch stubbed) against < 0.5 ms on one core, and the refreshes
+ *                 100 concurrent calls during expiry cause (exactly 1) (sdk.ts); alone
+ *                 (`--only sdk`) it starts no database or server
  *
  * Options (after `npm run bench --`):
  *   --json        print one JSON line per goal figure instead of the report:
  *                 {"goal":"a","figure":…,"value":…,"target":…,"unit":…,"met":…}
- *   --only S      run only these sections (headline, audit, pipeline, rls; repeat or comma-separate)
+ *   --only S      run only these sections (headline, audit, pipeline, rls, sdk; repeat or comma-separate)
  *   --full        the issue's protocol: 60 s windows, 3 repeats, a 10-minute sustained run of
  *                 the job read and 10 minutes of audit appends (about 40 minutes)
  * Environment: BENCH_WINDOW_SECONDS, BENCH_REPEATS, BENCH_SUSTAINED_SECONDS,
@@ -50,8 +54,9 @@ import { LoadGenerator } from './processes.ts';
 import { measurePipeline, pipelineReport, type PipelineSettings } from './pipeline.ts';
 import { measureRls, rlsReport, type RlsSettings } from './rls.ts';
 import { goalLines, goalTable, type Goal } from './goals.ts';
+import { measureSdk, sdkReport, type SdkResult, type SdkSettings } from './sdk.ts';
 
-const SECTIONS = ['headline', 'audit', 'pipeline', 'rls'] as const;
+const SECTIONS = ['headline', 'audit', 'pipeline', 'rls', 'sdk'] as const;
 const { values: flags } = parseArgs({
   options: { json: { type: 'boolean', default: false }, full: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
   strict: true,
@@ -301,9 +306,29 @@ function grower(owner: pg.Pool): { grow(): Promise<string>; shrink(): Promise<vo
   };
 }
 
+/** The client SDK: calls measured one after another, and the concurrent calls during expiry. */
+const SDK: SdkSettings = { calls: flags.full ? 20_000 : 2000, warmup: 200, concurrent: 100 };
+
+/** The SDK's goals: under 0.5 ms of CPU per call on one core; 100 concurrent calls during expiry, one refresh. */
+function sdkGoals(sdk: SdkResult): Goal[] {
+  return [
+    { goal: 'sdk', figure: 'sdk-call-cpu', label: 'SDK cost per call in Node: DPoP proof, RFC 9421 signature, Content-Digest (fetch stubbed), CPU on one core', value: sdk.cpuMsPerCall, target: 0.5, op: '<', unit: 'ms', met: sdk.cpuMsPerCall < 0.5 },
+    { goal: 'sdk', figure: 'sdk-single-flight', label: `refreshes caused by ${sdk.concurrent} concurrent calls during expiry (exactly 1)`, value: sdk.refreshes, target: null, unit: 'refresh', met: sdk.refreshes === 1 },
+  ];
+}
+
 async function main(): Promise<void> {
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
+    // The SDK first, with no server in this process: its cost is the client's alone.
+    if (only.has('sdk')) progress('measuring the client SDK per call (fetch stubbed)');
+    const sdk = only.has('sdk') ? await measureSdk(SDK) : undefined;
+    if (sdk && only.size === 1) {
+      // Nothing else asked for: no database or server is started.
+      if (flags.json) for (const line of goalLines(sdkGoals(sdk))) console.log(line);
+      else console.log(`\n${goalTable(sdkGoals(sdk))}\n\n${sdkReport(sdk)}`);
+      return;
+    }
     // First, while nothing else runs in this process: the pipeline in isolation.
     if (only.has('pipeline')) progress('measuring the request pipeline stage by stage');
     const pipeline = only.has('pipeline') ? await measurePipeline(PIPELINE) : undefined;
@@ -413,6 +438,7 @@ async function main(): Promise<void> {
     }
     // Databases of its own, seeded with jobs; the audit bench's database stays untouched.
     const rls = only.has('rls') ? await measureRls(RLS, progress) : undefined;
+    if (sdk) results.push(...sdkGoals(sdk));
     results.sort((x, y) => x.goal.localeCompare(y.goal));
     if (flags.json) {
       for (const line of goalLines(results)) console.log(line);
@@ -450,6 +476,7 @@ async function main(): Promise<void> {
     if (pipeline) console.log(`\n${pipelineReport(pipeline)}`);
     if (auditSection) console.log(`\n${auditSection.text}`);
     if (rls) console.log(`\n${rlsReport(rls, RLS)}`);
+    if (sdk) console.log(`\n${sdkReport(sdk)}`);
   } finally {
     // Reverse order of creation: servers before the database they use.
     for (const cleanup of cleanups) {

@@ -4,3 +4,5 @@
  */
 export * from '../index.ts';
 export { expoSecureStore, type ExpoSecureStoreModule } from '../react-native/expo-secure-store.ts';
+export { ioReactNativeCryptoDeviceKey, derToJose, type IoReactNativeCryptoModule, type IoCryptoPublicKey } from '../react-native/io-react-native-crypto.ts';
+export { sqlCipherOfflineBackend, type OpSqliteModule, type OpSqliteDatabase } from '../react-native/op-sqlcipher.ts';

@@ -16,6 +16,10 @@ import { SignJWT, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { PalisadeClient, PalisadeError, createPinnedFetch, nodePlatform, signInWithLoopback, verifyPins, type PinnedFetch, type StepUpRequest } from '../../../sdk/src/platforms/node.ts';
 import { createApiClient } from '../../../sdk/src/api/client.ts';
 import { apiTypes } from '../../../sdk/scripts/api-types.ts';
+import { ioReactNativeCryptoDeviceKey, type IoReactNativeCryptoModule } from '../../../sdk/src/react-native/io-react-native-crypto.ts';
+import { fakeIoReactNativeCrypto } from '../helpers/io-react-native-crypto-fake.ts';
+import { OfflineStore, offlinePolicy } from '../../../sdk/src/offline.ts';
+import { memorySecureStore } from '../../../sdk/src/memory.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { Browser } from '../helpers/browser.ts';
@@ -76,7 +80,7 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     }) as typeof fetch;
   })();
 
-  function newClient(person: string, options: { clientId?: string; dir?: string; refreshMarginMs?: number; idleTimeoutMs?: number; reauth?: StepUpRequest[] } = {}) {
+  function newClient(person: string, options: { clientId?: string; dir?: string; refreshMarginMs?: number; idleTimeoutMs?: number; reauth?: StepUpRequest[]; hardware?: IoReactNativeCryptoModule } = {}) {
     const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'palisade-sdk-'));
     folders.push(dir);
     const clientId = options.clientId ?? 'field-app';
@@ -94,7 +98,11 @@ describe('@palisade/client in Node against Palisade started the README way', () 
       issuer: server.url,
       clientId,
       appKey: server.appKeys[clientId]!,
-      platform: nodePlatform({ dir, fetch: instrumented, appVersion: '2.4.0', device: IPHONE, posture }),
+      platform: {
+        ...nodePlatform({ dir, fetch: instrumented, appVersion: '2.4.0', device: IPHONE, posture }),
+        // A Secure Enclave key through the native module's signer, instead of the key file.
+        ...(options.hardware ? { deviceKey: ioReactNativeCryptoDeviceKey(options.hardware) } : {}),
+      },
       ...(options.refreshMarginMs !== undefined ? { refreshMarginMs: options.refreshMarginMs } : {}),
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
       reauthenticate: async (request) => {
@@ -227,6 +235,47 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     const thief = newClient('demo-technician');
     copyFileSync(keyCopy, path.join(thief.dir, 'device-key.json'));
     await assert.rejects(thief.signIn(), /sign-in ended on a page \(403\)/, 'the wiped device key is refused at sign-in');
+  });
+
+  test('a hardware device key (native module signer): sign-in with dpop_jkt, DPoP calls, refresh and a wipe acknowledged with it', async () => {
+    const admin = newClient('demo-admin');
+    await admin.signIn();
+    const enclave = fakeIoReactNativeCrypto();
+    const tech = newClient('demo-technician', { hardware: enclave.module });
+    await tech.signIn();
+    assert.equal(existsSync(path.join(tech.dir, 'device-key.json')), false, 'no key file: the key is in the module');
+    assert.ok(enclave.keys.has('palisade.device-key'));
+    const me = await tech.client.json<{ roles: string[] }>('/api/v1/me');
+    assert.ok(me.roles.includes('technician'), 'a DPoP-bound, signed call with the hardware key is served');
+    const before = tech.client.refreshCount;
+    await tech.client.refresh();
+    assert.equal(tech.client.refreshCount, before + 1);
+    await tech.client.json('/api/v1/me');
+    assert.ok(enclave.calls.filter((c) => c.startsWith('sign')).length >= 4, 'proofs and posture were signed by the module');
+
+    const deviceId = await deviceOf(tech.client);
+    const ordered = await admin.client.fetch(`/admin/v1/devices/${deviceId}/wipe`, { method: 'POST', body: { reason: 'phone reported lost' } });
+    assert.equal(ordered.status, 201, await ordered.clone().text());
+    const commandId = ((await ordered.json()) as { id: string }).id;
+    await assert.rejects(tech.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'device-wiped');
+    const report = await admin.client.json<{ commands: { id: string; state: string }[] }>(`/admin/v1/device-commands?deviceId=${deviceId}`);
+    assert.equal(report.commands.find((c) => c.id === commandId)?.state, 'acknowledged', 'the module’s key signed the acknowledgement');
+    assert.equal(enclave.keys.has('palisade.device-key'), false, 'the hardware key is deleted after the wipe');
+  });
+
+  test('offline store under this server’s /openapi.json: sensitive and unclassified fields are refused, classified ones kept, off when offline_allowed is false', async () => {
+    const policy = offlinePolicy((await (await pinned.fetch(`${server.url}/openapi.json`)).json()) as Parameters<typeof offlinePolicy>[0]);
+    const withNotes = [...policy].find(([, marks]) => marks.get('accessNotes') === false);
+    assert.ok(withNotes, 'the document marks the site access notes not offline-allowed');
+    const job = policy.get('GET /api/v1/jobs/{id}');
+    assert.equal(job?.get('title'), true, 'a job title may be kept offline');
+    const store = new OfflineStore({ backend: memorySecureStore(), policy, config: { offline_allowed: true } });
+    await assert.rejects(store.put(withNotes[0], 's1', { accessNotes: 'gate code 4411' }), (e: PalisadeError) => e.code === 'offline-refused');
+    await assert.rejects(store.put('GET /api/v1/jobs/{id}', 'j1', { title: 'Leak', secretField: 'x' }), (e: PalisadeError) => e.code === 'offline-refused');
+    await store.put('GET /api/v1/jobs/{id}', 'j1', { title: 'Leak under sink' });
+    assert.deepEqual(await store.get('GET /api/v1/jobs/{id}', 'j1'), { title: 'Leak under sink' });
+    const off = new OfflineStore({ backend: memorySecureStore(), policy, config: { offline_allowed: false } });
+    await assert.rejects(off.put('GET /api/v1/jobs/{id}', 'j1', { title: 'Leak' }), (e: PalisadeError) => e.code === 'offline-not-allowed');
   });
 
   test('lock command: the SDK verifies it, locks, acknowledges with the device key, and unlocks with the unlock key', async () => {

@@ -27,9 +27,14 @@ before(async () => {
       response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(MODULE));
       return;
     }
+    // The offline store and what it imports, from the built package.
+    if (request.url === '/offline.js' || request.url === '/errors.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(path.join(path.dirname(MODULE), '..', request.url.slice(1))));
+      return;
+    }
     response
       .writeHead(200, { 'content-type': 'text/html' })
-      .end(`<!doctype html><title>sdk</title><script type="module">import * as web from '/indexeddb.js'; window.web = web; window.ready = true;</script>`);
+      .end(`<!doctype html><title>sdk</title><script type="module">import * as web from '/indexeddb.js'; import * as offline from '/offline.js'; window.web = web; window.offline = offline; window.ready = true;</script>`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -46,6 +51,7 @@ after(async () => {
 });
 
 type Web = typeof import('../../../sdk/src/web/indexeddb.ts');
+type Offline = typeof import('../../../sdk/src/offline.ts');
 
 test('the device key is non-extractable, the store holds only ciphertext, nothing is in web storage or cookies, and a reload keeps both', async () => {
   const first = await page.evaluate(async (secret) => {
@@ -109,4 +115,73 @@ test('the device key is non-extractable, the store holds only ciphertext, nothin
   assert.equal(second.extractable, false, 'still non-extractable after a reload');
   assert.equal(JSON.parse(second.session ?? '{}').refreshToken, SECRET, 'the session comes back through the encrypted store');
   assert.equal(second.afterClear, null, 'clear() erases it');
+});
+
+test('web offline store: IndexedDB holds only ciphertext under a non-extractable key, refused fields never arrive, a reload keeps the rest, wipe erases it', async () => {
+  const openapi = {
+    paths: {
+      '/api/v1/sites/{id}': {
+        get: {
+          responses: {
+            '200': {
+              content: {
+                'application/json': {
+                  schema: { type: 'object', properties: { id: { type: 'string', 'x-palisade-offline': true }, name: { type: 'string', 'x-palisade-offline': true }, accessNotes: { type: 'string', 'x-palisade-offline': false } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+  const first = await page.evaluate(async (doc) => {
+    const { web, offline } = window as unknown as { web: Web; offline: Offline };
+    const store = new offline.OfflineStore({ backend: web.encryptedIndexedDbStore('palisade-offline'), policy: offline.offlinePolicy(doc), config: { offline_allowed: true } });
+    await store.put('GET /api/v1/sites/{id}', 's1', { id: 's1', name: 'Depot DEPOT-PLAINTEXT' });
+    let refused = '';
+    try {
+      await store.put('GET /api/v1/sites/{id}', 's2', { id: 's2', name: 'Yard', accessNotes: 'GATE-CODE-4411' });
+    } catch (error) {
+      refused = (error as { code: string }).code;
+    }
+    const dump = await new Promise<{ text: string; keyExtractable: boolean }>((resolve, reject) => {
+      const request = indexedDB.open('palisade-offline');
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        const tx = request.result.transaction(['secrets', 'keys'], 'readonly');
+        const all = tx.objectStore('secrets').getAll();
+        const key = tx.objectStore('keys').get('store-key');
+        tx.oncomplete = () =>
+          resolve({ text: all.result.map((e: { data: ArrayBuffer }) => new TextDecoder('latin1').decode(e.data)).join('|'), keyExtractable: (key.result as CryptoKey).extractable });
+      };
+    });
+    return { refused, hasPlain: dump.text.includes('DEPOT-PLAINTEXT'), hasRefused: dump.text.includes('GATE-CODE'), keyExtractable: dump.keyExtractable, length: dump.text.length };
+  }, openapi);
+  assert.equal(first.refused, 'offline-refused', 'the sensitive field is refused');
+  assert.ok(first.length > 0);
+  assert.equal(first.hasPlain, false, 'IndexedDB holds the record only as ciphertext');
+  assert.equal(first.hasRefused, false, 'the refused record never reached IndexedDB');
+  assert.equal(first.keyExtractable, false, 'the AES-GCM key cannot be exported');
+
+  await page.reload();
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+  const second = await page.evaluate(async (doc) => {
+    const { web, offline } = window as unknown as { web: Web; offline: Offline };
+    const store = new offline.OfflineStore({ backend: web.encryptedIndexedDbStore('palisade-offline'), policy: offline.offlinePolicy(doc), config: { offline_allowed: true } });
+    const kept = await store.get<{ name: string }>('GET /api/v1/sites/{id}', 's1');
+    await store.clear();
+    const afterWipe = (await store.get('GET /api/v1/sites/{id}', 's1')) ?? null;
+    const off = new offline.OfflineStore({ backend: web.encryptedIndexedDbStore('palisade-offline'), policy: offline.offlinePolicy(doc), config: { offline_allowed: false } });
+    let code = '';
+    try {
+      await off.put('GET /api/v1/sites/{id}', 's1', { id: 's1' });
+    } catch (error) {
+      code = (error as { code: string }).code;
+    }
+    return { kept: kept?.name ?? null, afterWipe, code };
+  }, openapi);
+  assert.equal(second.kept, 'Depot DEPOT-PLAINTEXT', 'a reload reads it back through the key');
+  assert.equal(second.afterWipe, null, 'wipe erases it');
+  assert.equal(second.code, 'offline-not-allowed', 'off where the app config says offline_allowed: false');
 });
