@@ -385,13 +385,15 @@ export class AppKeyStage {
     if (!verdict.ok) {
       const failing = verdict.reason === 'mismatch' && verdict.keyId ? `key:${verdict.keyId}` : `ip:${request.ip}`;
       if (this.guesses) {
+        // The matched route's pattern (never the raw path, which would spread one route's
+        // failures over as many entries as there are ids), or the path when nothing matched.
+        const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
         const lockedS = await this.guesses.lockedForS(failing);
         if (lockedS > 0) {
-          await this.guesses.recordRefusal?.('lockout', failing, { route: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`, retryAfterS: lockedS });
+          await this.guesses.recordRefusal?.('lockout', failing, { route, retryAfterS: lockedS });
           throw problems.lockedOut(lockedS);
         }
         if (GUESSES.has(verdict.reason)) {
-          const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
           void this.guesses.recordFailure(failing, { actor: { ip: request.ip }, route, requestId: request.id }).catch((err: unknown) => request.log.warn({ err }, 'counting an app key guess failed'));
         }
       }

@@ -24,6 +24,11 @@ interface RuleBase {
   roles: readonly RoleName[];
   scope: Scope;
   description: string;
+  /**
+   * Held by every signed-in person, even one left with no role: for ending one's own sign-in,
+   * which is never a privilege (a role taken away must not trap someone in a session).
+   */
+  withoutRole?: true;
 }
 
 /**
@@ -47,7 +52,8 @@ const MANAGEMENT = ['manager', 'admin'] as const;
 const ADMIN = ['admin'] as const;
 
 export const PERMISSIONS = {
-  'account.self': { roles: ALL, scope: 'own', description: 'See one’s own profile, permissions, app configuration and sessions; end one’s own sessions, unlock, sign out' },
+  'account.self': { roles: ALL, scope: 'own', description: 'See one’s own profile, permissions, app configuration and sessions; end one’s own other sessions, unlock' },
+  'session.signout': { roles: ALL, scope: 'own', withoutRole: true, description: 'Sign out: end one’s own current session, or all of them (held even without a role)' },
   'jobs.read': { roles: ALL, scope: 'jobs', description: 'View jobs (technicians: those assigned to them)' },
   'jobs.create': { roles: OFFICE, scope: 'jobs', description: 'Create jobs' },
   'jobs.assign': { roles: OFFICE, scope: 'jobs', description: 'Assign jobs to technicians' },
@@ -136,7 +142,8 @@ export function routePolicyProblem(method: string, url: string, permission: unkn
 
 /** Whether any of these roles holds the permission. */
 export function allowed(roles: readonly string[], permission: Permission): boolean {
-  return (PERMISSIONS[permission].roles as readonly string[]).some((role) => roles.includes(role));
+  const granted: PermissionRule = PERMISSIONS[permission];
+  return granted.withoutRole === true || (granted.roles as readonly string[]).some((role) => roles.includes(role));
 }
 
 /** The permissions a set of roles holds, in matrix order. */

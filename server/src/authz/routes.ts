@@ -4,13 +4,16 @@
  * request states the whole local grant and removal lists — and the change is audited with the
  * before and after. The effective roles apply at the person's next request (the authorization
  * stage reads them from the database); their access tokens keep the old `roles` claim until they
- * are refreshed.
+ * are refreshed. A change that leaves the person with no role at all ends their sessions (as
+ * disabling does, reason `roles_removed`, each ending audited): with nothing left to do here,
+ * their refresh tokens must not keep minting access tokens.
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
+import type { Sessions } from '../sessions/index.ts';
 import { ROLE_NAMES, type RoleName } from '../config/schema.ts';
 import { problems } from '../http/problems.ts';
 import { NO_QUERY, UUID } from '../http/schemas.ts';
@@ -30,7 +33,7 @@ type RolesRow = Static<typeof RolesView>;
 const SELECT = `SELECT id, roles AS "fromGroups", roles_added AS granted, roles_removed AS removed,
   palisade_effective_roles(roles, roles_added, roles_removed) AS roles FROM users WHERE id = $1`;
 
-export async function roleRoutes(server: FastifyInstance, deps: { db: Database; audit: AuditSink }): Promise<void> {
+export async function roleRoutes(server: FastifyInstance, deps: { db: Database; audit: AuditSink; sessions: Pick<Sessions, 'revokeAllOfUser'> }): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const params = Params;
 
@@ -68,7 +71,7 @@ export async function roleRoutes(server: FastifyInstance, deps: { db: Database; 
       const { granted, removed } = request.body;
       const both = granted.filter((role) => removed.includes(role));
       if (both.length) throw problems.validation([{ path: '/removed', message: `cannot both grant and remove ${both.join(', ')}` }]);
-      return deps.db.transaction(async (tx) => {
+      const changed = await deps.db.transaction(async (tx) => {
         const { rows: before } = await tx.query<RolesRow>(`${SELECT} FOR UPDATE`, [request.params.id]);
         if (!before[0]) throw problems.notFound();
         await tx.query('UPDATE users SET roles_added = $2, roles_removed = $3, updated_at = now() WHERE id = $1', [request.params.id, granted, removed]);
@@ -82,6 +85,13 @@ export async function roleRoutes(server: FastifyInstance, deps: { db: Database; 
         });
         return after[0]!;
       });
+      // After the commit: from then on the authorization stage refuses the person anyway (no
+      // role), so a crash between the two leaves no access, only sessions to end at next sign-in.
+      if (changed.roles.length === 0) {
+        const ended = await deps.sessions.revokeAllOfUser(request.params.id, 'roles_removed');
+        if (ended) request.log.warn({ event: 'session.revoked', reason: 'roles_removed', userId: request.params.id, ended }, 'no role left: sessions ended');
+      }
+      return changed;
     },
   );
 }

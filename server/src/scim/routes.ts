@@ -13,10 +13,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseFilter } from 'scim2-parse-filter';
 import { scimPatch, type ScimPatchOperation } from 'scim-patch';
-import type { Database, Queryable } from '../db/index.ts';
+import { isDatabaseError, loggableDatabaseError, type Database, type DatabaseError, type Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { hashToken } from '../security/primitives.ts';
-import { PROBLEM_BASE, Problem } from '../http/problems.ts';
+import { PROBLEM_BASE, Problem, problemForDatabaseError } from '../http/problems.ts';
 import { JsonBodyError, parseJsonBounded } from '../http/json.ts';
 import { currentContext, type AuditActor } from '../audit/index.ts';
 import type { ScimEffects } from './service.ts';
@@ -259,6 +259,15 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
         if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendScimError(reply, new ScimError(413, undefined, 'the request body is too large'));
         if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendScimError(reply, new ScimError(415, undefined, 'send application/scim+json'));
         if (error.statusCode && error.statusCode < 500) return sendScimError(reply, new ScimError(error.statusCode, undefined, 'the request could not be read'));
+        // What the database refuses because of the request (http/problems.ts problemForDatabaseError:
+        // integrity and data exceptions) is the IdP's to fix, as on the rest of the API: a unique
+        // violation is SCIM's `uniqueness` (409), anything else an `invalidValue` (400). The
+        // database's own message is never passed on (it quotes values and names tables).
+        const refused = isDatabaseError(error) ? problemForDatabaseError(error, request.method) : undefined;
+        if (refused) {
+          request.log.info({ event: 'scim.refused_by_database', err: loggableDatabaseError(error as DatabaseError) }, 'SCIM request refused by the database');
+          return sendScimError(reply, (error as DatabaseError).code === '23505' ? new ScimError(409, 'uniqueness', 'another resource already holds one of these unique values') : new ScimError(400, 'invalidValue', refused.detail ?? refused.title));
+        }
         request.log.error({ err: error }, 'SCIM request failed');
         return sendScimError(reply, new ScimError(500, undefined, 'internal error; it was logged with the request id'));
       });

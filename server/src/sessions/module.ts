@@ -37,7 +37,7 @@ export const sessionsModule = defineModule({
   name: 'sessions',
   dependencies: ['db', 'cache', 'audit'],
   config: ['sessions'],
-  permissions: ['sessions.read', 'sessions.end'],
+  permissions: ['sessions.read', 'sessions.end', 'session.signout'],
   migrations: ['0002_session_activity.sql', '0003_backchannel_logout.sql', '0005_devices.sql', '0006_unlock.sql', '0007_device_proof.sql'],
   async start({ config, db, cache, audit, clock, log }: SessionsModuleDeps) {
     const sessions = new Sessions(db, clock, parseDuration(config.tokens.accessTokenTtl), log, cache, audit);

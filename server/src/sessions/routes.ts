@@ -213,7 +213,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     {
       onRequest: app.authenticate,
       bodyLimit: 1024,
-      config: { permission: 'account.self' },
+      config: { permission: 'session.signout' },
       schema: {
         tags: ['sessions'],
         summary: 'Sign out: end this session (or every session of the caller); its tokens stop working at once',

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/index.ts';
+import type { Database, Queryable } from '../db/index.ts';
 import type { MappedProfile } from './mapping.ts';
 import type { RoleName } from '../config/schema.ts';
 
@@ -29,26 +29,36 @@ const COLUMNS = `id, issuer, subject, email, name,
   department, territory, region, projects, employee_type AS "employeeType",
   user_name AS "userName", disabled_at AS "disabledAt"`;
 
-/** Creates or refreshes the user keyed by upstream issuer + subject (never by e-mail, which can be reassigned). */
-export async function upsertUser(db: Queryable, issuer: string, subject: string, profile: MappedProfile): Promise<User> {
-  // A user name links one person to their SCIM record: if another person already holds it, this
-  // one is not linked (and the conflict is the IdP's to resolve) rather than sharing a record.
-  if (profile.userName) {
-    const { rows: taken } = await db.query('SELECT 1 FROM users WHERE user_name = $1 AND NOT (issuer = $2 AND subject = $3)', [profile.userName, issuer, subject]);
-    if (taken.length) profile = { ...profile, userName: null };
-  }
-  const { rows } = await db.query<User>(
-    `INSERT INTO users (issuer, subject, email, name, groups, roles, department, territory, region, projects, employee_type, user_name, last_login_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
-     ON CONFLICT (issuer, subject) DO UPDATE SET
-       email = EXCLUDED.email, name = EXCLUDED.name, groups = EXCLUDED.groups, roles = EXCLUDED.roles,
-       department = EXCLUDED.department, territory = EXCLUDED.territory, region = EXCLUDED.region,
-       projects = EXCLUDED.projects, employee_type = EXCLUDED.employee_type, user_name = EXCLUDED.user_name,
-       updated_at = now(), last_login_at = now()
-     RETURNING ${COLUMNS}`,
-    [issuer, subject, profile.email, profile.name, profile.groups, profile.roles, profile.department, profile.territory, profile.region, profile.projects, profile.employeeType, profile.userName],
-  );
-  return rows[0]!;
+/**
+ * Creates or refreshes the user keyed by upstream issuer + subject (never by e-mail, which can be
+ * reassigned). Idempotent under concurrency: two devices finishing a person's first sign-in at
+ * once both succeed, as the same person.
+ *
+ * The row is first claimed with an insert of the key alone (`ON CONFLICT (issuer, subject) DO
+ * NOTHING`: a concurrent claim waits for the first to commit, then does nothing), then filled
+ * by an update of that one row. A single `INSERT … ON CONFLICT (issuer, subject) DO UPDATE`
+ * carrying the user name is not enough: the user name's unique index is not its arbiter, so
+ * the loser of the race failed with a unique violation there (answered 409) instead of
+ * updating. Both steps run in one transaction, so no half-filled row is ever visible.
+ */
+export async function upsertUser(db: Database, issuer: string, subject: string, profile: MappedProfile): Promise<User> {
+  return db.transaction(async (tx) => {
+    await tx.query('INSERT INTO users (issuer, subject) VALUES ($1, $2) ON CONFLICT (issuer, subject) DO NOTHING', [issuer, subject]);
+    // A user name links one person to their SCIM record: if another person already holds it, this
+    // one is not linked (and the conflict is the IdP's to resolve) rather than sharing a record.
+    if (profile.userName) {
+      const { rows: taken } = await tx.query('SELECT 1 FROM users WHERE user_name = $1 AND NOT (issuer = $2 AND subject = $3)', [profile.userName, issuer, subject]);
+      if (taken.length) profile = { ...profile, userName: null };
+    }
+    const { rows } = await tx.query<User>(
+      `UPDATE users SET email = $3, name = $4, groups = $5, roles = $6, department = $7, territory = $8, region = $9,
+         projects = $10, employee_type = $11, user_name = $12, updated_at = now(), last_login_at = now()
+       WHERE issuer = $1 AND subject = $2
+       RETURNING ${COLUMNS}`,
+      [issuer, subject, profile.email, profile.name, profile.groups, profile.roles, profile.department, profile.territory, profile.region, profile.projects, profile.employeeType, profile.userName],
+    );
+    return rows[0]!;
+  });
 }
 
 /**

@@ -174,7 +174,7 @@ for (const kind of databaseKinds()) {
       }
     });
 
-    test('every /api and /admin operation refuses a token whose roles were all removed after it was issued', async () => {
+    test('every /api and /admin operation refuses a token whose roles were all removed after it was issued: the removal ended its session', async () => {
       // Alex holds every role (two granted in Palisade), and signs in: the token names all four.
       const alex = subOf(await app.signIn('u-admin'));
       await setRoles(await second(), alex, { granted: ['technician', 'dispatcher'], removed: [] });
@@ -182,6 +182,8 @@ for (const kind of databaseKinds()) {
       assert.deepEqual([...(decodeJwt(victim.tokens.access_token).roles as string[])].sort(), [...ROLE_NAMES].sort());
       assert.equal((await app.call('/api/v1/me/permissions', victim.tokens.access_token)).status, 200, 'served before the removal');
 
+      // No role left: the person's sessions end with it (role-loss.test.ts), so whatever the
+      // token still claims, every operation answers that the session has ended.
       await setRoles(await second(), alex, { granted: [], removed: [...ROLE_NAMES] });
 
       const served: string[] = [];
@@ -189,12 +191,12 @@ for (const kind of databaseKinds()) {
       assert.ok(walked.length > 40, `${walked.length} operations`);
       for (const op of walked) {
         const answer = await app.call(filled(op), victim.tokens.access_token, { method: op.method });
-        if (answer.status !== 403 || answer.body.type !== `${PROBLEM}forbidden` || !op.permission || answer.body.permission !== op.permission) served.push(`${op.method} ${op.route}: ${answer.status} ${answer.text.slice(0, 200)}`);
+        if (answer.status !== 401 || answer.body.type !== `${PROBLEM}session-revoked`) served.push(`${op.method} ${op.route}: ${answer.status} ${answer.text.slice(0, 200)}`);
       }
-      assert.deepEqual(served, [], 'every operation refuses with 403 forbidden naming its permission');
-      // Restored for the tests after this one (and to show the person was refused, not broken).
+      assert.deepEqual(served, [], 'every operation refuses with 401 session-revoked');
+      // Restored for the tests after this one; a new sign-in is served again.
       await setRoles(await second(), alex, { granted: [], removed: [] });
-      assert.equal((await app.call('/api/v1/me', victim.tokens.access_token)).status, 200);
+      assert.equal((await app.call('/api/v1/me', (await app.signIn('u-admin')).tokens.access_token)).status, 200);
     });
 
     test('every operation that deletes, cancels or ends something is marked destructive and needs step-up', () => {
