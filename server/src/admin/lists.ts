@@ -19,12 +19,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
-import type { MasterKey } from '../security/primitives.ts';
-import { ROLE_NAMES, type RoleName } from '../config/schema.ts';
-import { Cursors } from '../http/cursor.ts';
-import { UUID } from '../http/schemas.ts';
-import { listUsers, type UserListFilter } from '../users/store.ts';
-import { listDevices, listSessions, type DeviceListFilter, type SessionListFilter } from '../sessions/store.ts';
+import type { MasterKey } from '../security/index.ts';
+import { ROLE_NAMES, type RoleName } from '../config/index.ts';
+import { Cursors, UUID } from '../http/index.ts';
+import { listUsers, type UserListFilter } from '../users/index.ts';
+import { listDevices, listSessions, type DeviceListFilter, type SessionListFilter } from '../sessions/index.ts';
 
 export interface AdminListDeps {
   db: Database;

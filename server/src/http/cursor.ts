@@ -6,7 +6,7 @@
  * never a 500 and never some other page.
  */
 import { createHmac, type KeyObject } from 'node:crypto';
-import { constantTimeEqual, deriveKey, type MasterKey } from '../security/primitives.ts';
+import { constantTimeEqual, deriveKey, type MasterKey } from '../security/index.ts';
 import { problems } from './problems.ts';
 
 export type Position = readonly [sortKey: string, id: string];

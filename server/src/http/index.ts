@@ -7,3 +7,5 @@ export { createLogger, logFormat, type LogFormat } from './logger.ts';
 export { createApp, sendProblem, BINARY_CONTENT_TYPES, type AppOptions } from './app.ts';
 export { BearerVerifier, type AccessClaims } from './bearer.ts';
 export { problems, type Problem } from './problems.ts';
+export { Cursors } from './cursor.ts';
+export { UUID } from './schemas.ts';

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { PROBLEM_BASE, PROBLEM_TYPES, type ProblemSlug } from '../errors/index.ts';
-import type { SigningMode } from '../apisec/signatures.ts';
+import type { SigningMode } from '../apisec/index.ts';
 
 /** What the pipeline does for one operation, as far as the document is concerned. */
 export interface OperationFacts {

@@ -6,3 +6,4 @@
 export { mapProfile, rolesFor, type MappedProfile, type ClaimMapping, type RoleMapping } from './mapping.ts';
 export { upsertUser, updateKnownUser, findUser, usersByUserName, setDisabled, setGroups, displayNames, type User } from './store.ts';
 export { usersModule } from './module.ts';
+export { listUsers, type UserListFilter } from './store.ts';
