@@ -19,11 +19,14 @@
  *                 Content-Digest; fetch stubbed) against < 0.5 ms on one core, and the refreshes
  *                 100 concurrent calls during expiry cause (exactly 1) (sdk.ts); alone
  *                 (`--only sdk`) it starts no database or server
+ *   admin         the console's lists (GET /admin/v1/users, /sessions, /devices): server time
+ *                 per page over 10 000 people, 100 000 sessions and 30 000 devices, against
+ *                 < 50 ms a page on PostgreSQL (admin-lists.ts)
  *
  * Options (after `npm run bench --`):
  *   --json        print one JSON line per goal figure instead of the report:
  *                 {"goal":"a","figure":…,"value":…,"target":…,"unit":…,"met":…}
- *   --only S      run only these sections (headline, audit, pipeline, rls, sdk; repeat or comma-separate)
+ *   --only S      run only these sections (headline, audit, pipeline, rls, sdk, admin; repeat or comma-separate)
  *   --full        the issue's protocol: 60 s windows, 3 repeats, a 10-minute sustained run of
  *                 the job read and 10 minutes of audit appends (about 40 minutes)
  * Environment: BENCH_WINDOW_SECONDS, BENCH_REPEATS, BENCH_SUSTAINED_SECONDS,
@@ -55,8 +58,9 @@ import { measurePipeline, pipelineReport, type PipelineSettings } from './pipeli
 import { measureRls, rlsReport, type RlsSettings } from './rls.ts';
 import { goalLines, goalTable, type Goal } from './goals.ts';
 import { measureSdk, sdkReport, type SdkResult, type SdkSettings } from './sdk.ts';
+import { ADMIN_LISTS, adminListsReport, measureAdminLists, type AdminListResult } from './admin-lists.ts';
 
-const SECTIONS = ['headline', 'audit', 'pipeline', 'rls', 'sdk'] as const;
+const SECTIONS = ['headline', 'audit', 'pipeline', 'rls', 'sdk', 'admin'] as const;
 const { values: flags } = parseArgs({
   options: { json: { type: 'boolean', default: false }, full: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
   strict: true,
@@ -310,6 +314,12 @@ function grower(owner: pg.Pool): { grow(): Promise<string>; shrink(): Promise<vo
 const SDK: SdkSettings = { calls: flags.full ? 20_000 : 2000, warmup: 200, concurrent: 100 };
 
 /** The SDK's goals: under 0.5 ms of CPU per call on one core; 100 concurrent calls during expiry, one refresh. */
+/** The console's lists: the slowest page's p95 server time against 50 ms (PostgreSQL is the goal's database). */
+function adminListGoal(result: AdminListResult): Goal {
+  const worst = Math.max(...result.pages.map((p) => p.p95));
+  return { goal: 'console', figure: 'admin-list-page-p95', label: `slowest admin list page, p95 server time (${result.database})`, value: worst, target: 50, op: '<', unit: 'ms', met: worst < 50 };
+}
+
 function sdkGoals(sdk: SdkResult): Goal[] {
   return [
     { goal: 'sdk', figure: 'sdk-call-cpu', label: 'SDK cost per call in Node: DPoP proof, RFC 9421 signature, Content-Digest (fetch stubbed), CPU on one core', value: sdk.cpuMsPerCall, target: 0.5, op: '<', unit: 'ms', met: sdk.cpuMsPerCall < 0.5 },
@@ -438,7 +448,10 @@ async function main(): Promise<void> {
     }
     // Databases of its own, seeded with jobs; the audit bench's database stays untouched.
     const rls = only.has('rls') ? await measureRls(RLS, progress) : undefined;
+    // A database of its own, seeded with the people, sessions and devices it pages through.
+    const adminLists = only.has('admin') ? await measureAdminLists(ADMIN_LISTS, progress) : undefined;
     if (sdk) results.push(...sdkGoals(sdk));
+    if (adminLists) results.push(adminListGoal(adminLists));
     results.sort((x, y) => x.goal.localeCompare(y.goal));
     if (flags.json) {
       for (const line of goalLines(results)) console.log(line);
@@ -477,6 +490,7 @@ async function main(): Promise<void> {
     if (auditSection) console.log(`\n${auditSection.text}`);
     if (rls) console.log(`\n${rlsReport(rls, RLS)}`);
     if (sdk) console.log(`\n${sdkReport(sdk)}`);
+    if (adminLists) console.log(`\n${adminListsReport(adminLists)}`);
   } finally {
     // Reverse order of creation: servers before the database they use.
     for (const cleanup of cleanups) {
