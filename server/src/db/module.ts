@@ -14,9 +14,16 @@ import { migrate } from './migrate.ts';
 import { openDatabase } from './open.ts';
 import { checkRuntimeLogin, ownerAnswers } from './runtime-login.ts';
 
-export async function openConfiguredDatabase(config: ResolvedConfig): Promise<Database> {
+/**
+ * Opens the configured database, making the data folder first. `firstStartOnWorker`: a first
+ * start on embedded PGlite creates and migrates the database on a worker thread (that long
+ * synchronous work would otherwise keep the server's start-up gate from answering /healthz).
+ */
+export async function openConfiguredDatabase(config: ResolvedConfig, options: { firstStartOnWorker?: boolean } = {}): Promise<Database> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return openDatabase({ url: config.database.url, runtimeUrl: config.database.runtimeUrl, pgliteDir: path.join(config.dataDir, 'pglite'), poolSize: config.database.poolSize });
+  const pgliteDir = path.join(config.dataDir, 'pglite');
+  if (options.firstStartOnWorker && !config.database.url) await createEmbeddedDatabase(pgliteDir);
+  return openDatabase({ url: config.database.url, runtimeUrl: config.database.runtimeUrl, pgliteDir, poolSize: config.database.poolSize });
 }
 
 export const databaseModule = defineModule({
@@ -24,13 +31,7 @@ export const databaseModule = defineModule({
   dependencies: [],
   config: ['database'],
   async start({ config }: { config: ResolvedConfig }) {
-    // A first start on embedded PGlite creates and migrates the database on a worker thread:
-    // that long synchronous work would otherwise keep the start-up gate from answering /healthz.
-    if (!config.database.url) {
-      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-      await createEmbeddedDatabase(path.join(config.dataDir, 'pglite'));
-    }
-    const db = await openConfiguredDatabase(config);
+    const db = await openConfiguredDatabase(config, { firstStartOnWorker: true });
     try {
       // A bare "connect ECONNREFUSED" does not say which of the two connections failed.
       const databaseUrl = config.database.url;
