@@ -9,8 +9,12 @@ import type { RunningServer } from './main.ts';
 import { parseDuration } from './duration.ts';
 
 /**
- * The same signal twice within this time is one request to stop: npm forwards the signal it gets
- * to this process, which often has it already as a member of the same process group.
+ * The same signal twice within this time is one request to stop. A signal sent to the process
+ * group (Ctrl-C, systemd) reaches Palisade directly, and npm forwards its own copy to the start
+ * script's shell; where that shell execs the command rather than waiting for it (bash does,
+ * Debian's dash does not) the forwarded copy reaches Palisade too, moments after the first.
+ * Note that a signal sent to npm alone never reaches Palisade through dash: run Palisade itself
+ * as a container's first process (`node server/bin/palisade.ts start`), not `npm start`.
  */
 export const REPEATED_SIGNAL_MS = 1000;
 /** What the rest of the stop (audit queue, sealing, connections) may take after the drain. */

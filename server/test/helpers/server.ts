@@ -47,6 +47,12 @@ export interface StartedServer {
   stop(): Promise<void>;
 }
 
+/**
+ * How long `stop()` waits for a stopped server's process to end before killing it. A hang guard,
+ * far above the server's own bound (server.shutdownTimeout plus its margin), never a speed limit.
+ */
+const STOP_HANG_GUARD_MS = 180_000;
+
 export async function startPalisade(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<StartedServer> {
   const appKeys = await provisionWithCli({ ...GENEROUS_RATE_LIMITS, ...env });
   const child: ChildProcess = spawn('npm', ['start', '--silent'], {
@@ -95,13 +101,41 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
     output: () => output,
     exitCode: () => exited,
     async stop() {
-      // Idempotent: a child ended by a signal has no exit code, and signalling its group again
-      // (a test that stopped the server itself, then after()) would throw ESRCH.
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
-      // npm exits on SIGTERM at once; Palisade itself (same process group) is still writing its
-      // audit queue, sealing and closing the database. Done means the whole group is gone.
-      // A member that is a zombie runs no more code (and in a container whose init does not reap
-      // orphans it would stay forever), so it counts as gone.
+      // SIGTERM to the process group, as a terminal's Ctrl-C or systemd does: npm only forwards a
+      // signal to the shell that runs the start script, which dies of it without passing it on,
+      // so Palisade itself must get the signal directly. Palisade gets it exactly once.
+      // Idempotent: a child ended by a signal has no exit code, and a gone group is nothing to signal.
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid!, 'SIGTERM');
+        } catch {
+          // the group is gone already
+        }
+      }
+      // Done means every output line is read: both pipes end only when npm and Palisade (which
+      // shares them) have exited, after its audit queue, sealing and database close. The wait
+      // has no speed assumption; STOP_HANG_GUARD_MS only ends a server that never stops, loudly.
+      const closed = new Promise<void>((resolve) => {
+        if (child.stdout!.closed && child.stderr!.closed) resolve();
+        else child.once('close', () => resolve());
+      });
+      let guard: NodeJS.Timeout | undefined;
+      const hung = await Promise.race([
+        closed.then(() => false),
+        new Promise<boolean>((resolve) => (guard = setTimeout(() => resolve(true), STOP_HANG_GUARD_MS))),
+      ]);
+      clearTimeout(guard);
+      if (hung) {
+        output += `\n[test helper] Palisade had not stopped ${STOP_HANG_GUARD_MS / 1000} s after SIGTERM: killed\n`;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        await closed;
+      }
+      // A member of the group still running (a zombie runs no more code) would hold the data
+      // folder or the port: wait for it, within the same guard.
       const groupAlive = () =>
         readdirSync('/proc').some((entry) => {
           if (!/^\d+$/.test(entry)) return false;
@@ -113,8 +147,7 @@ export async function startPalisade(env: Record<string, string | undefined>, tim
             return false;
           }
         });
-      const deadline = Date.now() + 10_000;
-      await exited;
+      const deadline = Date.now() + STOP_HANG_GUARD_MS;
       while (groupAlive()) {
         if (Date.now() > deadline) {
           try {
