@@ -28,4 +28,7 @@ export {
 } from './posture/compliance.ts';
 export { DeviceTrust, noMdm, type DeviceCheck, type DeviceClaims, type DeviceTrustOptions, type MdmView, type TokenRequestFacts } from './trust.ts';
 export { APP_CONFIG_LIFETIME_S, APP_CONFIG_PATH, APP_CONFIG_TYP, appConfigRoutes, type AppConfigClaims, type AppConfigDeps } from './app-config.ts';
+export { MdmSchema } from './mdm/config.ts';
+export { mdmConfigProblems, type MdmConfig } from './mdm/adapters.ts';
+export { relaxedPosture } from './posture/compliance.ts';
 export { devicesModule, type DevicesModuleApi } from './module.ts';
