@@ -1,5 +1,5 @@
 /**
- * Device trust (issue 8): every token decision takes the device into account. The app's posture
+ * Device trust: every token decision takes the device into account. The app's posture
  * report (signed with its DPoP key, fresh, single-use) is combined with the MDM's facts, which
  * win, and judged by the app's policy for corporate or BYOD devices; out of policy, no tokens.
  * Tokens say the device's ownership and compliance; managed configuration is signed for offline use.
