@@ -12,6 +12,7 @@
  * signal, and a failure part-way through start-up (what had started is stopped again).
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { TSchema } from 'typebox';
 
 export interface ModuleInstance<Api> {
   /** What other modules may use (passed to their `start` by the composition root). */
@@ -33,8 +34,15 @@ export interface PalisadeModule<Deps = void, Api = void> {
   readonly name: string;
   /** Modules that must have started before this one (checked at start, like fastify-plugin). */
   readonly dependencies: readonly string[];
-  /** The top-level configuration keys this module owns (config/schema.ts composes the sections). */
+  /** The top-level configuration keys this module owns. */
   readonly config?: readonly string[];
+  /**
+   * The configuration sections this module defines itself, by setting path (`monitoring`,
+   * `upstream.claims`). config/schema.ts composes these very objects into the one schema (a
+   * test checks each is there, not a copy), so a module's settings change in its own folder and
+   * the configuration depends on the modules, never the other way round.
+   */
+  readonly configSchema?: Readonly<Record<string, TSchema>>;
   /** The permissions of the matrix (authz/matrix.ts) this module's routes check. */
   readonly permissions?: readonly string[];
   /** The problem types (http/problems.ts) this module answers with. */

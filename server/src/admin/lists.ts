@@ -20,7 +20,7 @@ import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
 import type { MasterKey } from '../security/index.ts';
-import { ROLE_NAMES, type RoleName } from '../config/index.ts';
+import { ROLE_NAMES, type RoleName } from '../roles.ts';
 import { Cursors, UUID } from '../http/index.ts';
 import { listUsers, type UserListFilter } from '../users/index.ts';
 import { listDevices, listSessions, type DeviceListFilter, type SessionListFilter } from '../sessions/index.ts';

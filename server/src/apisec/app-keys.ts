@@ -25,6 +25,7 @@ import { currentContext, type AuditActor, type AuditSink } from '../audit/index.
 import { problems } from '../http/problems.ts';
 import { findAppKey, insertAppKey, listAppKeys, markAppKeyRevoked, markAppKeyRotated, touchAppKey, type AppKeyRow } from './app-keys-store.ts';
 import { PalisadeError } from '../errors/index.ts';
+import { BoundedMap } from '../cache/index.ts';
 
 /** The request header that carries the key. Never a query parameter: URLs end up in logs and histories. */
 export const APP_KEY_HEADER = 'palisade-app-key';
@@ -129,7 +130,7 @@ export class AppKeys {
   private readonly hashKey: KeyObject;
   private readonly cacheMs: number;
   /** Key rows as read from the database (undefined: no such key), with when they were read. */
-  private readonly cache = new Map<string, { at: number; row: Promise<AppKeyRow | undefined> }>();
+  private readonly cache = new BoundedMap<string, { at: number; row: Promise<AppKeyRow | undefined> }>({ max: CACHE_ENTRIES, order: 'insert' });
   private readonly lastWritten = new Map<string, number>();
 
   constructor(deps: AppKeysDeps) {
@@ -173,8 +174,6 @@ export class AppKeys {
     const now = this.deps.clock.now();
     const cached = this.cache.get(id);
     if (cached && now - cached.at < this.cacheMs) return cached.row;
-    if (cached) this.cache.delete(id);
-    else if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
     const row = findAppKey(this.deps.db, id);
     this.cache.set(id, { at: now, row });
     row.catch(() => this.cache.delete(id));

@@ -11,6 +11,7 @@
  * session in the deny set the revocation feed keeps (Sessions.isRevoked).
  */
 import type { Database } from '../db/index.ts';
+import { BoundedMap } from '../cache/index.ts';
 import { randomId, unwrapSecret, wrapSecret, type MasterKey } from '../security/primitives.ts';
 
 /** The app's copy, as the token endpoint returns it (base64url of the 32 key bytes). */
@@ -50,7 +51,7 @@ export interface SigningKeysDeps {
 
 export class SessionSigningKeys {
   private readonly deps: SigningKeysDeps;
-  private readonly cache = new Map<string, SessionSigningKey>();
+  private readonly cache = new BoundedMap<string, SessionSigningKey>({ max: CACHE_LIMIT, order: 'insert' });
 
   constructor(deps: SigningKeysDeps) {
     this.deps = deps;
@@ -92,7 +93,6 @@ export class SessionSigningKeys {
     const row = rows[0];
     if (!row) return undefined;
     const found = { keyId: row.key_id, key: ownCopy(Buffer.from(await unwrapSecret(this.deps.master, row.wrapped_key, context(sessionId)), 'base64url')) };
-    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(sessionId, found);
     return found;
   }

@@ -13,6 +13,6 @@ export { loadCheckpointSigner, publicAuditKeys, type CheckpointSigner, type Publ
 export { verifyDatabase, type VerifyReport } from './verify.ts';
 export { readAnchor, newestLoggedCheckpoint } from './anchor.ts';
 export { exportArchive, verifyArchive, purgeArchived } from './archive.ts';
-export { redact, redactForLog, difference, REDACTED } from './redact.ts';
+export { redact, redactForLog, difference, isSecretName, REDACTED } from './redact.ts';
 export { auditModule, type AuditModuleApi } from './module.ts';
-export type { Alert, AlertSeverity } from './monitor.ts';
+export { MonitoringSchema, monitoringProblems, type Alert, type AlertSeverity, type MonitoringConfig } from './monitor.ts';

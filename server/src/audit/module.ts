@@ -14,7 +14,7 @@ import { defineModule } from '../module.ts';
 import { WebhookDelivery } from './alerts.ts';
 import { recordConfiguration } from './config-change.ts';
 import { loadCheckpointSigner } from './keys.ts';
-import { Monitor, type Alert } from './monitor.ts';
+import { Monitor, MonitoringSchema, type Alert } from './monitor.ts';
 import { AuditTrail } from './trail.ts';
 import { Sealer, sealerLag } from './sealer.ts';
 import { auditRoutes } from './routes.ts';
@@ -40,6 +40,7 @@ export const auditModule = defineModule({
   name: 'audit',
   dependencies: ['db'],
   config: ['audit', 'monitoring'],
+  configSchema: { monitoring: MonitoringSchema },
   permissions: ['audit.read'],
   migrations: ['0009_audit.sql'],
   async start({ config, db, master, clock, log }: AuditModuleDeps) {

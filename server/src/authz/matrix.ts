@@ -8,7 +8,7 @@
  * scope (territory, region, department, contractor projects, assignment), defined once in SQL
  * (migration 0012: fs_job_visible and friends) for both the API's queries and row-level security.
  */
-import { ROLE_NAMES, type RoleName } from '../config/schema.ts';
+import { ROLE_NAMES, type RoleName } from '../roles.ts';
 
 export type Scope =
   /** Every row. */

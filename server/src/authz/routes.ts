@@ -14,7 +14,7 @@ import Type, { type Static } from 'typebox';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Sessions } from '../sessions/index.ts';
-import { ROLE_NAMES, type RoleName } from '../config/schema.ts';
+import { ROLE_NAMES, type RoleName } from '../roles.ts';
 import { problems } from '../http/problems.ts';
 import { NO_QUERY, UUID } from '../http/schemas.ts';
 

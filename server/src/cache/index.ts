@@ -192,4 +192,5 @@ export async function openRedisCache(url: string): Promise<SharedCache> {
     },
   };
 }
+export { BoundedMap, type BoundedMapOptions } from './bounded-map.ts';
 export { cacheModule } from './module.ts';

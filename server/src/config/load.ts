@@ -3,41 +3,16 @@
  * Every problem is reported at once, each with its setting path and a fix in plain words,
  * because an operator fixing one error per restart at 3 a.m. is how outages grow.
  */
-import { monitoringProblems } from '../audit/monitor.ts';
-import { mdmConfigProblems } from '../devices/mdm/adapters.ts';
-import { relaxedPosture } from '../devices/posture/compliance.ts';
+import { isSecretName, monitoringProblems, REDACTED } from '../audit/index.ts';
+import { mdmConfigProblems, relaxedPosture } from '../devices/index.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { isSecretName, REDACTED } from '../audit/redact.ts';
 import { Value } from 'typebox/value';
 import { ConfigSchema, type PalisadeConfig } from './schema.ts';
-import { PalisadeError } from '../errors/index.ts';
+import { ConfigError, type ConfigProblem } from '../errors/index.ts';
 
-export interface ConfigProblem {
-  path: string;
-  message: string;
-  /** The value given, as printed (JSON, shortened; `[redacted]` for a secret's). */
-  given?: string;
-}
-
-/** One problem as a line: path, message and the value given. */
-export function formatProblem(p: ConfigProblem): string {
-  return `${p.path || '(top level)'}: ${p.message}${p.given !== undefined ? ` (given: ${p.given})` : ''}`;
-}
-
-export class ConfigError extends PalisadeError<'ERR_CONFIG'> {
-  readonly problems: ConfigProblem[];
-  constructor(problems: ConfigProblem[], source: string) {
-    super(
-      'ERR_CONFIG',
-      `Configuration (${source}) has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
-        problems.map((p) => `  - ${formatProblem(p).replace(/\n/g, '\n    ')}`).join('\n'),
-    );
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigError, formatProblem, type ConfigProblem } from '../errors/index.ts';
 
 /** Settings resolved for use: defaults applied, paths absolute, derived values filled in. */
 export interface ResolvedConfig extends PalisadeConfig {

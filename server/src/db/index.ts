@@ -44,6 +44,7 @@ export function assertChannelName(channel: string): void {
 
 export const RUNTIME_ROLE = 'palisade_app';
 
+export { asCaller, setClaims, type RlsClaims } from './claims.ts';
 export { openDatabase } from './open.ts';
 export { migrate, listMigrations } from './migrate.ts';
 export { errorForLog, isDatabaseError, loggableDatabaseError, type DatabaseError } from './errors.ts';

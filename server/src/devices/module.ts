@@ -15,6 +15,7 @@ import { defineModule } from '../module.ts';
 import { DeviceCommands } from './commands/service.ts';
 import { deviceCommandRoutes, deviceProblemAtTokenEndpoint, deviceProblemForLocked, deviceProblemForRevoked } from './commands/routes.ts';
 import { configuredMdms } from './mdm/adapters.ts';
+import { MdmSchema } from './mdm/config.ts';
 import { MdmStore } from './mdm/store.ts';
 import { MdmIngest, type OnDeviceChange } from './mdm/ingest.ts';
 import { MdmSync } from './mdm/sync.ts';
@@ -48,6 +49,7 @@ export const devicesModule = defineModule({
   name: 'devices',
   dependencies: ['db', 'audit', 'sessions', 'signing-keys'],
   config: ['devicePolicy', 'mdm'],
+  configSchema: { mdm: MdmSchema },
   migrations: ['0014_device_posture.sql', '0015_device_commands.sql', '0016_mdm_devices.sql', '0017_device_claims.sql'],
   async start(deps: DevicesModuleDeps) {
     const { config, db, clock, log, audit, claimOnce } = deps;

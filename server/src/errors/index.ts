@@ -4,5 +4,6 @@
  * meaning), from which http/problems.ts answers and docs/problems.md is generated.
  */
 export { PalisadeError, ERROR_CODE, codeOfSlug } from './palisade-error.ts';
+export { ConfigError, formatProblem, type ConfigProblem } from './config-error.ts';
 export { PROBLEM_BASE, PROBLEM_TYPES, isProblemSlug, problemType, type ProblemSlug, type ProblemType, type ProblemTypeInit } from './catalogue.ts';
 export { problemsMarkdown } from './docs.ts';

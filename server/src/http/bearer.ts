@@ -17,6 +17,7 @@ import { createLocalJWKSet, jwtVerify, errors as joseErrors, type JWK, type JWTP
 import type { Clock } from '../clock.ts';
 import { problems, type Problem } from './problems.ts';
 import { DpopError, verifyDpopProof } from './dpop.ts';
+import { BoundedMap } from '../cache/index.ts';
 
 export const ACCEPTED_ALGS = ['ES256', 'EdDSA'];
 export const MAX_CLOCK_SKEW_S = 60;
@@ -64,7 +65,8 @@ export class BearerVerifier {
   private jwks: ReturnType<typeof createLocalJWKSet>;
   private readonly options: BearerVerifierOptions;
   /** SHA-256 (base64url) of a token that passed verification → its claims, frozen. */
-  private readonly verified = new Map<string, AccessClaims>();
+  /** Verified tokens by hash, first in first out: an entry is re-checked for expiry on every hit. */
+  private readonly verified: BoundedMap<string, AccessClaims>;
   /** Signature verifications done (tests count them). */
   signatureVerifications = 0;
 
@@ -76,6 +78,7 @@ export class BearerVerifier {
   constructor(publicJwks: JWK[], options: BearerVerifierOptions) {
     this.jwks = createLocalJWKSet({ keys: publicJwks });
     this.options = options;
+    this.verified = new BoundedMap({ max: options.verifiedTokenCacheEntries ?? VERIFIED_TOKEN_CACHE_ENTRIES, order: 'insert' });
   }
 
   /**
@@ -126,7 +129,6 @@ export class BearerVerifier {
         throw this.describe(error);
       }
       payload = deepFreeze(payload);
-      if (this.verified.size >= (this.options.verifiedTokenCacheEntries ?? VERIFIED_TOKEN_CACHE_ENTRIES)) this.verified.delete(this.verified.keys().next().value!);
       this.verified.set(hash, payload as AccessClaims);
     }
     const claims = payload as AccessClaims;

@@ -17,6 +17,7 @@ import { EmbeddedJWK, calculateJwkThumbprint, decodeJwt, jwtVerify, type JWK, ty
 import jws from 'jws';
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { PalisadeError } from '../errors/index.ts';
+import { BoundedMap } from '../cache/index.ts';
 
 /** Asymmetric algorithms only: `none` and MACs can never prove possession of a private key. */
 export const DPOP_ALGS = ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'];
@@ -61,31 +62,13 @@ export interface ProofKey {
 }
 
 /** Proof keys remembered by protected header, least recently used forgotten first. */
-export class ProofKeyCache {
-  private readonly entries = new Map<string, ProofKey>();
-  readonly limit: number;
-
+export class ProofKeyCache extends BoundedMap<string, ProofKey> {
   constructor(limit = PROOF_KEY_CACHE_ENTRIES) {
-    this.limit = limit;
+    super({ max: limit, order: 'use' });
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get(header: string): ProofKey | undefined {
-    const entry = this.entries.get(header);
-    if (entry !== undefined) {
-      // A hit moves to the back of the insertion order.
-      this.entries.delete(header);
-      this.entries.set(header, entry);
-    }
-    return entry;
-  }
-
-  set(header: string, entry: ProofKey): void {
-    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(header, entry);
+  get limit(): number {
+    return this.max;
   }
 }
 

@@ -6,6 +6,6 @@ export { listenerModule, httpModule, type ListenerApi, type HttpModuleDeps } fro
 export { createLogger, logFormat, type LogFormat } from './logger.ts';
 export { createApp, sendProblem, BINARY_CONTENT_TYPES, type AppOptions } from './app.ts';
 export { BearerVerifier, type AccessClaims } from './bearer.ts';
-export { problems, type Problem } from './problems.ts';
+export { problems, problemForDatabaseError, Problem, PROBLEM_BASE, type ProblemInit } from './problems.ts';
 export { Cursors } from './cursor.ts';
-export { UUID } from './schemas.ts';
+export { UUID, NO_QUERY, LATEST_INSTANT } from './schemas.ts';

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash, createPublicKey, generateKeyPairSync, X509Certificate, webcrypto, type KeyObject } from 'node:crypto';
 import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import path from 'node:path';
-import { ConfigError } from '../config/load.ts';
+import { ConfigError } from '../errors/index.ts';
 
 /**
  * The https server's TLS policy: TLS 1.3 only, so every suite is AEAD with forward

@@ -3,6 +3,7 @@
  * company IdP, the development IdP, signing keys and their rotation. Other modules import these
  * from here.
  */
+export { ClaimsSchema } from './config.ts';
 export { oauthModule, type OAuthModuleApi, type OAuthModuleDeps } from './module.ts';
 export { signingKeysModule, type SigningKeysApi } from './keys-module.ts';
 export { CONSOLE_CLIENT_ID, START_PAGE_CLIENT_ID, OAUTH_ROUTES, apiAudience } from './provider.ts';

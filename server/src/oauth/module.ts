@@ -9,7 +9,7 @@ import { Value } from 'typebox/value';
 import { Agent } from 'undici';
 import type { Clock } from '../clock.ts';
 import type { ResolvedConfig } from '../config/index.ts';
-import { ClaimsSchema } from '../config/index.ts';
+import { ClaimsSchema } from './config.ts';
 import { parseDuration } from '../duration.ts';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
@@ -57,6 +57,7 @@ export const oauthModule = defineModule({
   name: 'oauth',
   dependencies: ['db', 'audit', 'signing-keys', 'sessions', 'devices', 'apisec'],
   config: ['tokens', 'upstream', 'clients'],
+  configSchema: { 'upstream.claims': ClaimsSchema },
   migrations: ['0001_foundation.sql', '0008_refresh_retries.sql'],
   async start(deps: OAuthModuleDeps) {
     const { config, db, clock, master, log, audit, claimOnce } = deps;

@@ -28,6 +28,7 @@ import {
   type DataKeyRow,
 } from './data-keys-store.ts';
 import { PalisadeError } from '../errors/index.ts';
+import { BoundedMap } from '../cache/index.ts';
 
 const VERSION = 'pe1';
 const IV_BYTES = 12; // the GCM nonce size NIST SP 800-38D recommends for random IVs
@@ -191,9 +192,8 @@ export class FieldCipher {
   private readonly clock: Clock;
   private readonly audit: AuditSink | undefined;
   private readonly recheckMs: number;
-  private readonly cacheSize: number;
-  /** Unwrapped keys by id, least recently used first. */
-  private readonly keys = new Map<string, KeyObject>();
+  /** Unwrapped keys by id, the least recently used forgotten first. */
+  private readonly keys: BoundedMap<string, KeyObject>;
   /** The active key as last learned from a committed read, and when. */
   private active: (ActiveKey & { checkedAt: number }) | undefined;
   private refreshing: Promise<ActiveKey> | undefined;
@@ -206,7 +206,7 @@ export class FieldCipher {
     this.clock = deps.clock ?? systemClock;
     this.audit = deps.audit;
     this.recheckMs = deps.activeKeyRecheckMs ?? ACTIVE_KEY_RECHECK_MS;
-    this.cacheSize = Math.max(1, deps.cacheSize ?? DATA_KEY_CACHE_SIZE);
+    this.keys = new BoundedMap({ max: Math.max(1, deps.cacheSize ?? DATA_KEY_CACHE_SIZE), order: 'use' });
   }
 
   /** Loads the active data key, creating the first one if the database has none. Returns its id. */
@@ -285,7 +285,7 @@ export class FieldCipher {
       });
     });
     this.generation++;
-    this.remember(fresh.id, fresh.key);
+    this.keys.set(fresh.id, fresh.key);
     this.active = { id: fresh.id, key: fresh.key, checkedAt: this.clock.now() };
     return fresh.id;
   }
@@ -366,11 +366,7 @@ export class FieldCipher {
 
   private async keyById(id: string, tx: Queryable | undefined): Promise<KeyObject> {
     const cached = this.keys.get(id);
-    if (cached) {
-      this.keys.delete(id);
-      this.keys.set(id, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const row = await selectDataKey(tx ?? this.db, id);
     if (!row) throw new EnvelopeError('ERR_ENVELOPE_UNKNOWN_KEY', `value names data key ${id}, which this database does not have`);
     return this.keyFromRow(row);
@@ -384,14 +380,8 @@ export class FieldCipher {
     const cached = this.keys.get(row.id);
     if (cached) return cached;
     const key = await unwrapDataKey(this.master, row);
-    this.remember(row.id, key);
+    this.keys.set(row.id, key);
     return key;
-  }
-
-  private remember(id: string, key: KeyObject): void {
-    this.keys.delete(id);
-    this.keys.set(id, key);
-    while (this.keys.size > this.cacheSize) this.keys.delete(this.keys.keys().next().value!);
   }
 }
 

@@ -3,7 +3,7 @@
  * roles and attributes. Roles come only from configured groups: a person in no mapped group
  * gets no role and is refused, never given a default one.
  */
-import { ROLE_NAMES, type RoleName } from '../config/schema.ts';
+import { ROLE_NAMES, type RoleName } from '../roles.ts';
 
 export interface ClaimMapping {
   groups: string;

@@ -1,5 +1,5 @@
 /**
- * Remote wipe and lock (issue 8). An administrator, the CLI or an MDM event orders a command for
+ * Remote wipe and lock. An administrator, the CLI or an MDM event orders a command for
  * one device (one DPoP key of one user and app); it goes pending -> delivered -> acknowledged.
  *
  * - Wipe: the device is marked wiped at once (it can never sign in again with that key), every

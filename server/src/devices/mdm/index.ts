@@ -1,5 +1,5 @@
 /**
- * MDM adapters (issue 8): Microsoft Intune, Jamf Pro and Workspace ONE UEM report each device's
+ * MDM adapters: Microsoft Intune, Jamf Pro and Workspace ONE UEM report each device's
  * management, compliance and jailbreak state in one model; inventory syncs page through the
  * vendor's API with bounded retries, and notifications are accepted only with the vendor's
  * credentials, checked in constant time. No HTTP routes or storage here: the server wires them.

@@ -12,7 +12,7 @@
  * health data and passwords. Free-text fields are checked against patterns for them and a match is
  * refused (`forbidden-data`) — the value is neither stored nor echoed.
  */
-import { Problem } from '../../http/problems.ts';
+import { Problem } from '../../http/index.ts';
 
 export type Classification = 'public' | 'internal' | 'sensitive' | 'secret';
 

@@ -25,10 +25,10 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/index.ts';
-import { asCaller, type RlsClaims } from '../../db/claims.ts';
+import { asCaller, type RlsClaims } from '../../db/index.ts';
 import type { AuditSink } from '../../audit/index.ts';
 import { systemClock, type Clock } from '../../clock.ts';
-import { problems } from '../../http/problems.ts';
+import { problems } from '../../http/index.ts';
 import { JOB_SCOPE_INLINED, JOB_STATUSES, type JobStatus } from './store.ts';
 import { assertExportAllowed, type DevicePolicyConfig } from '../../devices/index.ts';
 import { PalisadeError } from '../../errors/index.ts';

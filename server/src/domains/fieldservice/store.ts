@@ -213,6 +213,46 @@ export interface CustomerRow {
 
 const CUSTOMER_COLUMNS = `c.id, c.name, c.contact_name AS "contactName", c.contact_phone AS "contactPhone", c.contact_email AS "contactEmail", c.created_at AS "createdAt"`;
 
+/** Fresh ids for a new customer and its first site (encryption contexts name the row id). */
+export async function newCustomerAndSiteIds(tx: Queryable): Promise<{ customer: string; site: string }> {
+  const { rows } = await tx.query<{ customer: string; site: string }>('SELECT gen_random_uuid() AS customer, gen_random_uuid() AS site');
+  return rows[0]!;
+}
+
+/** A new customer; the contact columns arrive already encrypted (or null). */
+export async function insertCustomer(tx: Queryable, customer: { id: string; name: string; contactName: string | null; contactPhone: string | null; contactEmail: string | null }): Promise<void> {
+  await tx.query('INSERT INTO fs_customers (id, name, contact_name, contact_phone, contact_email) VALUES ($1, $2, $3, $4, $5)', [
+    customer.id,
+    customer.name,
+    customer.contactName,
+    customer.contactPhone,
+    customer.contactEmail,
+  ]);
+}
+
+/** A new site; its region is set by the table's trigger from the territory, the access notes arrive encrypted. */
+export async function insertSite(tx: Queryable, site: { id: string; customerId: string; name: string; address: string; territory: string; accessNotes: string | null }): Promise<void> {
+  await tx.query("INSERT INTO fs_sites (id, customer_id, name, address, territory, region, access_notes) VALUES ($1, $2, $3, $4, $5, '', $6)", [
+    site.id,
+    site.customerId,
+    site.name,
+    site.address,
+    site.territory,
+    site.accessNotes,
+  ]);
+}
+
+export async function territoryExists(tx: Queryable, code: string): Promise<boolean> {
+  const { rows } = await tx.query('SELECT 1 FROM fs_territories WHERE code = $1', [code]);
+  return rows.length > 0;
+}
+
+/** Whether the caller may see a new site in this territory (the policy's own function). */
+export async function siteTerritoryVisible(tx: Queryable, territory: string): Promise<boolean> {
+  const { rows } = await tx.query<{ ok: boolean }>('SELECT fs_site_visible(NULL, $1, (SELECT region FROM fs_territories WHERE code = $1)) AS ok', [territory]);
+  return rows[0]?.ok === true;
+}
+
 export async function listCustomers(tx: Queryable, scoping: Scoping, filter: { q?: string; after?: string; limit: number }): Promise<CustomerRow[]> {
   const { rows } = await tx.query<CustomerRow>(
     `SELECT ${CUSTOMER_COLUMNS} FROM fs_customers c
@@ -278,6 +318,18 @@ export async function ensureTechnician(tx: Queryable, user: { id: string; name: 
      ON CONFLICT (user_id) DO NOTHING`,
     [user.id, user.name ?? 'Technician', user.territory, user.department],
   );
+}
+
+/** Whether the caller may see this technician once moved to `territory` (the policy's own function). */
+export async function technicianTerritoryVisible(tx: Queryable, userId: string, territory: string, department: string | null): Promise<boolean> {
+  const { rows } = await tx.query<{ ok: boolean | null }>('SELECT fs_technician_visible($1, $2, (SELECT region FROM fs_territories WHERE code = $2), $3) AS ok', [userId, territory, department]);
+  return rows[0]?.ok === true;
+}
+
+/** Whether the user has a technician record visible to the caller. */
+export async function technicianExists(tx: Queryable, userId: string): Promise<boolean> {
+  const { rows } = await tx.query('SELECT 1 FROM fs_technicians WHERE user_id = $1', [userId]);
+  return rows.length > 0;
 }
 
 export async function updateTechnician(tx: Queryable, id: string, change: { territory?: string; skills?: string[]; active?: boolean }, by: string): Promise<TechnicianRow | undefined> {

@@ -9,11 +9,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database, Queryable } from '../../../db/index.ts';
-import { asCaller } from '../../../db/claims.ts';
+import { asCaller } from '../../../db/index.ts';
 import type { AuditSink } from '../../../audit/index.ts';
 import type { Caller } from '../../../authz/index.ts';
-import { Problem, problems } from '../../../http/problems.ts';
-import { NO_QUERY, UUID } from '../../../http/schemas.ts';
+import { Problem, problems, NO_QUERY, UUID } from '../../../http/index.ts';
 import { BINARY_CONTENT_TYPES } from '../../../http/app.ts';
 import { constantTimeEqual } from '../../../security/primitives.ts';
 import { classified } from '../classification.ts';
