@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -77,4 +78,39 @@ test('a concurrency that is not a positive whole number is refused', { timeout: 
   const { code, output } = await runRunner(['--root', fixtures], { PALISADE_TEST_CONCURRENCY: '1.5' }, t.signal);
   assert.equal(code, 2);
   assert.match(output, /PALISADE_TEST_CONCURRENCY must be a positive whole number, not "1\.5"/);
+});
+
+/**
+ * Two runs of the suite side by side (two clones on one CI machine): each runner kills what its
+ * own files left running, never a process of the other run. Each file's processes carry a
+ * marker of their own (PALISADE_TEST_FILE_RUN, a fresh random value per file and run), and a
+ * runner kills only its files' markers. The "other run" is both a second runner started at the
+ * same moment on the same fixture, and a process marked as another run's file's would be.
+ */
+test('two runners side by side each kill their own file’s leftover process, and no other run’s', { timeout: 300_000 }, async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'palisade-runner-'));
+  const foreign = spawn(process.execPath, ['-e', 'setInterval(() => undefined, 1000)'], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, PALISADE_TEST_FILE_RUN: randomUUID() },
+  });
+  const pids: number[] = [foreign.pid!];
+  try {
+    const root = path.join(import.meta.dirname, 'fixtures', 'runner-leftover');
+    const childPidFiles = [path.join(dir, 'a'), path.join(dir, 'b')];
+    const runs = await Promise.all(childPidFiles.map((file) => runRunner(['--root', root], { RUNNER_FIXTURE_CHILD_PID_FILE: file }, t.signal)));
+    const children = childPidFiles.map((file) => Number(readFileSync(file, 'utf8')));
+    pids.push(...children);
+    for (const [i, { code, output }] of runs.entries()) {
+      assert.equal(code, 0, `run ${i + 1} passes:\n${output}`);
+      assert.match(output, /leaves-a-process\.test\.ts left 1 process running: killed/, `run ${i + 1} killed exactly its own file's leftover:\n${output}`);
+    }
+    assert.notEqual(children[0], children[1]);
+    for (const child of children) await waitForExit(child, 5000);
+    assert.ok(children.every(processGone), 'both leftovers were killed');
+    assert.ok(!processGone(foreign.pid!), 'the process of another run is still running');
+  } finally {
+    for (const pid of pids) if (!processGone(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -5,6 +5,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as oidc from 'openid-client';
 import { decodeProtectedHeader } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
@@ -39,14 +42,21 @@ describe('palisade config check', () => {
 describe('production refuses development shortcuts', () => {
   test('npm start with NODE_ENV=production and no real settings exits listing each missing one', async () => {
     const port = await freePort();
-    await assert.rejects(
-      startPalisade({ NODE_ENV: 'production', PALISADE_DATA_DIR: '/tmp/palisade-never-written', PALISADE_SERVER_PORT: String(port) }, 30_000),
-      (error: Error) => {
-        for (const setting of ['upstream', 'server.tls', 'masterKey', 'server.publicUrl']) assert.match(error.message, new RegExp(`- ${setting.replace('.', '\\.')}:`));
-        assert.doesNotMatch(error.message, /at \w+ \(/);
-        return true;
-      },
-    );
+    // A folder of this test's own (never a fixed /tmp path another run of the suite could share).
+    const parent = await mkdtemp(path.join(tmpdir(), 'palisade-production-'));
+    const dataDir = path.join(parent, 'never-written');
+    try {
+      await assert.rejects(
+        startPalisade({ NODE_ENV: 'production', PALISADE_DATA_DIR: dataDir, PALISADE_SERVER_PORT: String(port) }, 30_000),
+        (error: Error) => {
+          for (const setting of ['upstream', 'server.tls', 'masterKey', 'server.publicUrl']) assert.match(error.message, new RegExp(`- ${setting.replace('.', '\\.')}:`));
+          assert.doesNotMatch(error.message, /at \w+ \(/);
+          return true;
+        },
+      );
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
   });
 });
 

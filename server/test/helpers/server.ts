@@ -53,7 +53,18 @@ export interface StartedServer {
  */
 const STOP_HANG_GUARD_MS = 180_000;
 
-export async function startPalisade(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<StartedServer> {
+/**
+ * The port a test server listens on: the test's own, else a free one. Never Palisade's default
+ * (8443): two files of one run, or two runs of the suite side by side on one machine, would
+ * both take it. A test that configures Palisade with a file (PALISADE_CONFIG) names the port there.
+ */
+export async function withOwnPort(env: Record<string, string | undefined>): Promise<Record<string, string | undefined>> {
+  if (env.PALISADE_SERVER_PORT !== undefined || env.PALISADE_CONFIG !== undefined) return env;
+  return { ...env, PALISADE_SERVER_PORT: String(await freePort()) };
+}
+
+export async function startPalisade(givenEnv: Record<string, string | undefined>, timeoutMs = 60_000): Promise<StartedServer> {
+  const env = await withOwnPort(givenEnv);
   const appKeys = await provisionWithCli({ ...GENEROUS_RATE_LIMITS, ...env });
   const child: ChildProcess = spawn('npm', ['start', '--silent'], {
     cwd: REPO_ROOT,
@@ -200,17 +211,22 @@ export async function startInProcess(
 
 /**
  * Runs the `palisade` command as an operator would, and returns its exit code and output (never
- * throws). By default it runs what `npm run palisade -- <args>` runs (the package.json script:
- * server/bin/palisade.ts on the project's Node 24, which runs this test too) without npm in
- * front: npm's own start-up costs a second or more per call on a loaded machine, and the tests
- * make hundreds of calls. `viaNpm` goes through `npm run palisade` exactly as the README says
- * (tests of that path keep it).
+ * throws). By default the command runs in this test's own process (`cliInProcess` below): the
+ * same commander program `server/bin/palisade.ts` builds, parsing the same arguments, with the
+ * same environment, its stdout and stderr captured apart and its exit code caught. A new process
+ * per call costs about a second of CPU to load the server's modules again, which on a busy
+ * 2-core machine is several seconds of wall time, and the tests make hundreds of calls.
+ *
+ * Tests about the process itself keep one: `process` runs what `npm run palisade -- <args>` runs
+ * (the package.json script: server/bin/palisade.ts on the project's Node 24) without npm in
+ * front; `viaNpm` goes through `npm run palisade` exactly as the README says.
  */
 export async function palisadeCli(
   args: string[],
   env: Record<string, string | undefined>,
-  options: { viaNpm?: boolean } = {},
+  options: { viaNpm?: boolean; process?: boolean } = {},
 ): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
+  if (!options.viaNpm && !options.process) return cliInProcess(args, env);
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const [command, commandArgs] = options.viaNpm
@@ -223,4 +239,84 @@ export async function palisadeCli(
     const e = error as { code: number; stdout: string; stderr: string };
     return { code: e.code, out: e.stdout + e.stderr, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/** What `process.exit` throws while a command runs in this process (the first code is the exit code). */
+class CliExit extends Error {
+  readonly code: number;
+  constructor(code: number) {
+    super(`process.exit(${code}) of an in-process palisade command`);
+    this.code = code;
+  }
+}
+
+/** One command at a time: each borrows the process's environment, exit and output streams. */
+let cliQueue: Promise<unknown> = Promise.resolve();
+
+function cliInProcess(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
+  const result = cliQueue.then(() => runCliInProcess(args, env));
+  cliQueue = result.catch(() => undefined);
+  return result;
+}
+
+/**
+ * The command's process, as far as it can see, for the length of one command: the working
+ * directory is the repository's (as `npm run` gives it), `process.env` is
+ * what the spawned command would get (this process's environment, NODE_ENV=development, then
+ * `env`; an undefined value unsets), `process.exit(code)` ends the command with that code (the
+ * first call wins: the CLI's error handler calls it again for the exit it caught), and text
+ * written to stdout and stderr (console.log/error, commander's messages, progress bars) is
+ * captured. Only strings are captured: the test runner's own reports on stdout are binary and
+ * pass through. An error the CLI does not handle ends the command with code 1 and its stack on
+ * stderr, as an uncaught error ends a process, so a test asserting "no stack trace" still sees one.
+ */
+async function runCliInProcess(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
+  const { buildCli } = await import('../../src/cli.ts');
+  const saved = { ...process.env };
+  const { exit, exitCode } = process;
+  const cwd = process.cwd();
+  const writes = { out: process.stdout.write, err: process.stderr.write };
+  let stdout = '';
+  let stderr = '';
+  let code: number | undefined;
+  const capture = (stream: NodeJS.WriteStream, original: typeof process.stdout.write, onText: (text: string) => void) =>
+    function write(this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
+      if (typeof chunk !== 'string') return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+      onText(chunk);
+      const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      if (callback) queueMicrotask(callback);
+      return true;
+    } as typeof process.stdout.write;
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  for (const [key, value] of Object.entries({ ...saved, NODE_ENV: 'development', ...env })) if (value !== undefined) process.env[key] = value;
+  process.chdir(REPO_ROOT);
+  process.exit = ((c?: number | string | null) => {
+    code ??= Number(c ?? process.exitCode ?? 0);
+    throw new CliExit(code);
+  }) as typeof process.exit;
+  process.stdout.write = capture(process.stdout, writes.out, (t) => (stdout += t));
+  process.stderr.write = capture(process.stderr, writes.err, (t) => (stderr += t));
+  try {
+    await buildCli().parseAsync(['node', 'palisade', ...args]);
+    code ??= Number(process.exitCode ?? 0);
+  } catch (error) {
+    if (!(error instanceof CliExit)) {
+      stderr += `${(error as Error).stack ?? String(error)}\n`;
+      code ??= 1;
+    }
+  } finally {
+    process.stdout.write = writes.out;
+    process.stderr.write = writes.err;
+    process.exit = exit;
+    process.exitCode = exitCode;
+    process.chdir(cwd);
+    for (const key of Object.keys(process.env)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
+  // The CLI's error handler prints the exit it caught (`palisade: process.exit(2) of …`) before
+  // exiting again: a spawned command never got that far.
+  const echo = /^palisade: process\.exit\(\d+\) of an in-process palisade command\n/m;
+  stderr = stderr.replace(echo, '');
+  // `out` as the spawned command's: stdout, then stderr.
+  return { code: code ?? 0, out: stdout + stderr, stdout, stderr };
 }
