@@ -58,7 +58,7 @@ export class RefreshRetries {
     // The whole row: the request that goes on to rotate the token hands it to oidc-provider's
     // lookup of the same row (adapter.ts, withPrefetchedRefreshToken), which then reads nothing.
     const { rows: tokens } = await db.query<PrefetchedToken & { grant_id: string | null; consumed: boolean }>(
-      `SELECT id, payload, consumed_at, expires_at, grant_id, consumed_at IS NOT NULL AS consumed FROM oauth_payloads WHERE model = 'RefreshToken' AND id = $1`,
+      `SELECT grant_id, consumed_at IS NOT NULL AS consumed, id, payload, consumed_at, expires_at FROM oauth_payloads WHERE model = 'RefreshToken' AND id = $1`,
       [key],
     );
     const token = tokens[0];
