@@ -45,10 +45,16 @@ export async function setClaims(tx: Queryable, claims: RlsClaims): Promise<void>
   ]);
 }
 
-/** Runs `fn` in one transaction as the runtime role with the caller's claims set. */
-export function asCaller<T>(db: Database, claims: RlsClaims, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in one transaction as the runtime role with the caller's claims set. The claims are
+ * not awaited before `fn` starts: the connection runs statements in the order they are issued,
+ * so the claims are set before `fn`'s first statement runs, and on a pipelining connection they
+ * travel in the same flight (db/open.ts). A failure to set them fails the transaction (every
+ * statement after it is refused) and is the error reported.
+ */
+export async function asCaller<T>(db: Database, claims: RlsClaims, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await setClaims(tx, claims);
-    return fn(tx);
+    const [, result] = await Promise.all([setClaims(tx, claims), fn(tx)]);
+    return result;
   });
 }

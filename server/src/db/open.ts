@@ -32,7 +32,13 @@ async function openPostgres(url: string, poolSize: number, runtimeUrl: string | 
   // at runtime can bypass row-level security or alter the schema. Migrations must have created
   // the role first (main.ts migrates before serving). With a runtime login of its own
   // (`runtimeUrl`) not even RESET ROLE leads back to the owner.
-  const pool = new pg.Pool({ connectionString: runtimeUrl ?? url, max: poolSize });
+  //
+  // Runtime connections pipeline (pg's `pipeline` mode): a statement is written as soon as it is
+  // issued, not when the previous one has been answered, so statements a request issues together
+  // (BEGIN, its claims, its query and its audit record) reach PostgreSQL in one flight instead
+  // of one round trip each. Each still has its own Sync: an error ends the transaction's
+  // statements after it as it always did, and the order is the order they were issued in.
+  const pool = new pg.Pool({ connectionString: runtimeUrl ?? url, max: poolSize, pipeline: true });
   // Errors on idle clients (server restart) must not crash the process; the pool replaces them.
   pool.on('error', () => undefined);
   const owner = new pg.Pool({ connectionString: url, max: 1 });
@@ -74,10 +80,23 @@ async function openPostgres(url: string, poolSize: number, runtimeUrl: string | 
   ): Promise<T> {
     const client = await from.connect();
     try {
+      // Awaited: if the role could not be taken, nothing may run with the login's own rights.
       if (role === 'runtime') await ensureRole(client);
-      await client.query('BEGIN');
+      // Not awaited on a pipelining connection: the work's first statements follow it in the same
+      // flight. Each of them also waits for BEGIN's answer, so a failed BEGIN fails the work.
+      const begin = client.query('BEGIN');
+      begin.catch(() => undefined); // reported through the work's statements, or below
+      const inner = wrap(client);
+      const tx: OwnerQueryable = {
+        async query<R>(sql: string, params?: readonly unknown[]) {
+          const [, result] = await Promise.all([begin, inner.query<R>(sql, params)]);
+          return result;
+        },
+        exec: async (sql: string) => void (await Promise.all([begin, client.query(sql)])),
+      };
       try {
-        const result = await fn({ ...wrap(client), exec: async (sql: string) => void (await client.query(sql)) });
+        const result = await fn(tx);
+        await begin;
         await client.query('COMMIT');
         return result;
       } catch (error) {

@@ -4,6 +4,7 @@
  * so rows are keyed by the SHA-256 of the id and the raw value is never written. oidc-provider
  * always looks rows up with the raw id, so hashing on the way in is transparent to it.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
@@ -17,6 +18,38 @@ const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', '
  * under rotation) lost the race to consume it: the grant is revoked, as for any other reuse.
  */
 export type ReplayHandler = (model: string, grantId: string | null) => Promise<void>;
+
+/**
+ * How long a DPoP proof's or client assertion's `jti` is held once seen. oidc-provider asks to
+ * hold a DPoP proof's for 300 s (its acceptance window) and a client assertion's until the
+ * assertion expires; the claim is made at the lookup, before that is known, so it holds for
+ * longer than the DPoP window, and a longer request is written when it comes (`upsert`).
+ */
+const REPLAY_HOLD_S = 600;
+/** A save asking for no more than this is covered by the claim (the margin: time since the claim). */
+const REPLAY_COVERED_S = 480;
+
+/** A refresh token's row as the retry window (refresh-retry.ts) read it for this request. */
+export interface PrefetchedToken {
+  /** The stored id (the token's hash). */
+  id: string;
+  payload: AdapterPayload | string;
+  consumed_at: Date | null;
+  expires_at: Date | null;
+}
+
+const prefetched = new AsyncLocalStorage<{ token: PrefetchedToken | undefined }>();
+
+/**
+ * Runs `fn` (oidc-provider's handling of a refresh grant) with the refresh token's row already
+ * read, so oidc-provider's own lookup of the same row costs no statement. Used once: a second
+ * lookup in the request reads the database. Only the request that holds the token's retry
+ * claim uses it (no other can be rotating the token meanwhile); if the row changed anyway, the
+ * atomic `consume` below still lets only one request rotate it.
+ */
+export function withPrefetchedRefreshToken<T>(token: PrefetchedToken | undefined, fn: () => T): T {
+  return prefetched.run({ token }, fn);
+}
 
 export function createAdapterFactory(db: Database, clock: Clock, onReplay: ReplayHandler) {
   return class PalisadeAdapter implements Adapter {
@@ -35,6 +68,8 @@ export function createAdapterFactory(db: Database, clock: Clock, onReplay: Repla
       // Payloads keep request parameters (state, ui_locales, …); PostgreSQL's jsonb cannot hold
       // NUL, so one sent in a parameter would fail the statement (a 500). Refused as a bad request.
       if (json.includes('\\u0000')) throw new errors.InvalidRequest('request parameters must not contain NUL characters');
+      // Replay detection claimed the id when it looked it up (`find`); only a longer hold is written.
+      if (this.model === 'ReplayDetection' && expiresIn <= REPLAY_COVERED_S) return;
       await db.query(
         `INSERT INTO oauth_payloads (model, id, payload, grant_id, uid, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -45,12 +80,7 @@ export function createAdapterFactory(db: Database, clock: Clock, onReplay: Repla
     }
 
     private async findWhere(column: 'id' | 'uid', value: string, raw: string | undefined): Promise<AdapterPayload | undefined> {
-      const { rows } = await db.query<{ payload: AdapterPayload; consumed_at: Date | null }>(
-        `SELECT payload, consumed_at FROM oauth_payloads
-         WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > $3)`,
-        [this.model, value, new Date(clock.now())],
-      );
-      const row = rows[0];
+      const row = (column === 'id' && this.model === 'RefreshToken' ? this.prefetched(value) : undefined) ?? (await this.select(column, value));
       if (!row) return undefined;
       const payload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as AdapterPayload) : row.payload;
       return {
@@ -61,8 +91,46 @@ export function createAdapterFactory(db: Database, clock: Clock, onReplay: Repla
       };
     }
 
+    private async select(column: 'id' | 'uid', value: string): Promise<{ payload: AdapterPayload | string; consumed_at: Date | null } | undefined> {
+      const { rows } = await db.query<{ payload: AdapterPayload; consumed_at: Date | null }>(
+        `SELECT payload, consumed_at FROM oauth_payloads
+         WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > $3)`,
+        [this.model, value, new Date(clock.now())],
+      );
+      return rows[0];
+    }
+
+    /** The row the retry window read for this request, once, if it is this one and still live. */
+    private prefetched(id: string): { payload: AdapterPayload | string; consumed_at: Date | null } | false | undefined {
+      const store = prefetched.getStore();
+      const token = store?.token;
+      if (!store || token?.id !== id) return undefined;
+      store.token = undefined;
+      // Expired: as the SELECT would have answered (nothing), without asking again.
+      if (token.expires_at && new Date(token.expires_at).getTime() <= clock.now()) return false;
+      return token;
+    }
+
     find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model === 'ReplayDetection') return this.claimReplay(hashToken(id));
       return this.findWhere('id', hashToken(id), id);
+    }
+
+    /**
+     * oidc-provider's replay detection looks the id up and, if it is not there, saves it: two
+     * requests with the same DPoP proof (or client assertion) at once could both find nothing.
+     * Here the lookup claims the id atomically in one statement: the first request's lookup
+     * finds nothing and holds the id; any later one (while held) finds it and is a replay.
+     */
+    private async claimReplay(id: string): Promise<AdapterPayload | undefined> {
+      const now = clock.now();
+      const { rowCount } = await db.query(
+        `INSERT INTO oauth_payloads (model, id, payload, expires_at) VALUES ('ReplayDetection', $1, '{}', $2)
+         ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, expires_at = EXCLUDED.expires_at
+           WHERE oauth_payloads.expires_at <= $3`,
+        [id, new Date(now + REPLAY_HOLD_S * 1000), new Date(now)],
+      );
+      return rowCount === 1 ? undefined : { jti: id };
     }
 
     findByUid(uid: string): Promise<AdapterPayload | undefined> {

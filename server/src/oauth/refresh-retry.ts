@@ -16,6 +16,7 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { hashToken, unwrapSecret, wrapSecret, type MasterKey } from '../security/primitives.ts';
 import { DpopError, verifyDpopProof } from '../http/dpop.ts';
+import { withPrefetchedRefreshToken, type PrefetchedToken } from './adapter.ts';
 
 const CONTEXT = 'refresh-retry';
 const WAIT_FOR_FIRST_MS = 5_000;
@@ -54,8 +55,10 @@ export class RefreshRetries {
     const key = hashToken(refreshToken);
     const now = clock.now();
     // The refresh token's own record (oauth_payloads is keyed by the same hash).
-    const { rows: tokens } = await db.query<{ grant_id: string | null; consumed: boolean }>(
-      `SELECT grant_id, consumed_at IS NOT NULL AS consumed FROM oauth_payloads WHERE model = 'RefreshToken' AND id = $1`,
+    // The whole row: the request that goes on to rotate the token hands it to oidc-provider's
+    // lookup of the same row (adapter.ts, withPrefetchedRefreshToken), which then reads nothing.
+    const { rows: tokens } = await db.query<PrefetchedToken & { grant_id: string | null; consumed: boolean }>(
+      `SELECT grant_id, consumed_at IS NOT NULL AS consumed, id, payload, consumed_at, expires_at FROM oauth_payloads WHERE model = 'RefreshToken' AND id = $1`,
       [key],
     );
     const token = tokens[0];
@@ -74,7 +77,7 @@ export class RefreshRetries {
       );
       if (claimed.rowCount === 1) {
         this.record(key, res);
-        pass();
+        withPrefetchedRefreshToken(token, pass);
         return false;
       }
     }

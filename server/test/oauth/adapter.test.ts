@@ -66,6 +66,29 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(replays, Array.from({ length: 4 }, () => ['RefreshToken', 'g5']), 'each loser revokes the grant');
     });
 
+    test('replay detection: of several concurrent first uses of one DPoP proof exactly one passes; a later use within the hold is a replay', async () => {
+      const Adapter = createAdapterFactory(db, clock, noReplay);
+      const replay = new Adapter('ReplayDetection');
+      // oidc-provider's ReplayDetection.unique: find, and if nothing is found, save.
+      const unique = async (id: string, expiresIn: number) => {
+        if (await replay.find(id)) return false;
+        await replay.upsert(id, { jti: id, iss: 'field-app' } as never, expiresIn);
+        return true;
+      };
+      const id = randomId();
+      const outcomes = await Promise.all(Array.from({ length: 5 }, () => unique(id, 300)));
+      assert.equal(outcomes.filter(Boolean).length, 1, 'the same proof presented five times at once passes once');
+      clock.advance(299_000);
+      assert.equal(await unique(id, 300), false, 'presented again within its window: a replay');
+      clock.advance(400_000);
+      assert.equal(await unique(id, 300), true, 'long after its window the id may be claimed again (the proof itself is too old by then)');
+      // A client assertion valid for an hour is held for the hour, not only the claim's hold.
+      const assertion = randomId();
+      assert.equal(await unique(assertion, 3600), true);
+      clock.advance(3_000_000);
+      assert.equal(await unique(assertion, 3600), false, 'a long-lived assertion stays held until it expires');
+    });
+
     test('interactions are stored without the raw browser-session cookie', async () => {
       const Adapter = createAdapterFactory(db, clock, noReplay);
       const uid = randomId();

@@ -48,9 +48,12 @@ export function jobRoutes(app: FastifyInstance, { scoping, run, record }: RouteC
     },
     async (request) =>
       run(request, async (tx) => {
-        const job = await store.findJob(tx, scoping, request.params.id);
+        // The record is sent with the read (one flight, db/open.ts), before the job is known to
+        // exist: a read that finds nothing throws, and the record rolls back with it. The id is
+        // written as PostgreSQL prints a uuid (lower case), as the job's own id would have been.
+        const id = request.params.id.toLowerCase();
+        const [job] = await Promise.all([store.findJob(tx, scoping, id), record(tx, 'job.read', { type: 'job', id })]);
         if (!job) throw problems.notFound();
-        await record(tx, 'job.read', { type: 'job', id: job.id });
         return jobView(job);
       }),
   );
