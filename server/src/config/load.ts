@@ -225,6 +225,13 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
     }
   });
   check(() => {
+    if (config.database.transactionPooling && !config.database.url) {
+      problems.push({ path: 'database.transactionPooling', message: 'needs database.url: the embedded database has no pooler' });
+    } else if (config.database.transactionPooling && !config.redis.url) {
+      problems.push({ path: 'database.transactionPooling', message: 'needs redis.url: the session feed (remote logout, unlocks) uses LISTEN without Redis, and LISTEN does not pass through transaction pooling. Set REDIS_URL' });
+    }
+  });
+  check(() => {
     if (config.photos.store === 's3' && !config.photos.s3) {
       problems.push({ path: 'photos.s3', message: 'photos.store `s3` needs photos.s3.bucket (and photos.s3.endpoint for a store that is not AWS S3)' });
     }

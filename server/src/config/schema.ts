@@ -381,6 +381,11 @@ export const ConfigSchema = Type.Object(
           }),
         ),
         poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'PostgreSQL connections per instance.' }),
+        transactionPooling: Type.Boolean({
+          default: false,
+          description:
+            'The database URLs lead to a pooler in transaction mode (PgBouncer `pool_mode = transaction`, env PALISADE_DATABASE_TRANSACTION_POOLING). Palisade then keeps no session state on a connection: the runtime role is set in every transaction, and the session feed must go through Redis (redis.url), because LISTEN does not pass through transaction pooling. Without this setting behind such a pooler, runtime queries could run as the owner, outside row-level security.',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -20,13 +20,20 @@ export interface OpenOptions {
   runtimeUrl?: string;
   pgliteDir: string;
   poolSize?: number;
+  /**
+   * Connections go through a pooler in transaction mode (PgBouncer `pool_mode = transaction`):
+   * consecutive transactions of one client may run on different server connections, so no
+   * session state may be relied on. The runtime role is then set per transaction (SET LOCAL
+   * ROLE) instead of once per connection, and a lone query runs in a transaction of its own.
+   */
+  transactionPooling?: boolean;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10, options.runtimeUrl) : openPglite(options.pgliteDir);
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10, options.runtimeUrl, options.transactionPooling ?? false) : openPglite(options.pgliteDir);
 }
 
-async function openPostgres(url: string, poolSize: number, runtimeUrl: string | undefined): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, runtimeUrl: string | undefined, transactionPooling: boolean): Promise<Database> {
   const { default: pg } = await import('pg');
   // Runtime connections switch to the non-owner role before their first statement, so nothing
   // at runtime can bypass row-level security or alter the schema. Migrations must have created
@@ -50,6 +57,7 @@ async function openPostgres(url: string, poolSize: number, runtimeUrl: string | 
   const db: Database = {
     kind: 'postgres',
     async query<T>(sql: string, params?: readonly unknown[]) {
+      if (transactionPooling) return inTransaction(pool, 'runtime', (q) => q.query<T>(sql, params));
       const client = await pool.connect();
       try {
         await ensureRole(client);
@@ -74,9 +82,14 @@ async function openPostgres(url: string, poolSize: number, runtimeUrl: string | 
   ): Promise<T> {
     const client = await from.connect();
     try {
-      if (role === 'runtime') await ensureRole(client);
+      if (role === 'runtime' && !transactionPooling) await ensureRole(client);
       await client.query('BEGIN');
       try {
+        // Behind a transaction pooler a session-level SET ROLE would stay on whichever server
+        // connection ran it and be missing from the next one: runtime work could then run as
+        // the owner, outside row-level security, and owner work as palisade_app. SET LOCAL
+        // ends with the transaction, on the connection that ran it.
+        if (role === 'runtime' && transactionPooling) await client.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
         const result = await fn({ ...wrap(client), exec: async (sql: string) => void (await client.query(sql)) });
         await client.query('COMMIT');
         return result;
