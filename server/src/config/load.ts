@@ -199,6 +199,21 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
       problems.push({ path: 'database.runtimeUrl', message: 'needs database.url (the owner login that migrates): the embedded database has one connection' });
     }
   });
+  check(() => {
+    if (config.database.transactionPooling && !config.database.url) {
+      problems.push({ path: 'database.transactionPooling', message: 'needs database.url: the embedded database has no pooler' });
+    } else if (config.database.transactionPooling && !config.redis.url) {
+      problems.push({ path: 'database.transactionPooling', message: 'needs redis.url: the session feed (remote logout, unlocks) uses LISTEN without Redis, and LISTEN does not pass through transaction pooling. Set REDIS_URL' });
+    }
+  });
+  check(() => {
+    if (config.photos.store === 's3' && !config.photos.s3) {
+      problems.push({ path: 'photos.s3', message: 'photos.store `s3` needs photos.s3.bucket (and photos.s3.endpoint for a store that is not AWS S3)' });
+    }
+    if (production && config.photos.s3?.endpoint?.startsWith('http://')) {
+      problems.push({ path: 'photos.s3.endpoint', message: 'production sends photos over https only: plain http would carry every photo and the request signatures in the clear' });
+    }
+  });
   if (production) {
     check(() => {
       if (!config.upstream) {

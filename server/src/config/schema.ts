@@ -263,6 +263,11 @@ export const ConfigSchema = Type.Object(
           }),
         ),
         poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'PostgreSQL connections per instance.' }),
+        transactionPooling: Type.Boolean({
+          default: false,
+          description:
+            'The database URLs lead to a pooler in transaction mode (PgBouncer `pool_mode = transaction`, env PALISADE_DATABASE_TRANSACTION_POOLING). Palisade then keeps no session state on a connection: the runtime role is set in every transaction, and the session feed must go through Redis (redis.url), because LISTEN does not pass through transaction pooling. Without this setting behind such a pooler, runtime queries could run as the owner, outside row-level security.',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -421,6 +426,32 @@ export const ConfigSchema = Type.Object(
     ),
     monitoring: MonitoringSchema,
     mdm: MdmSchema,
+    photos: Type.Object(
+      {
+        store: Type.Union([Type.Literal('auto'), Type.Literal('folder'), Type.Literal('database'), Type.Literal('s3')], {
+          default: 'auto',
+          description:
+            'Where photo bytes live (env PALISADE_PHOTOS_STORE). `folder`: files under dataDir/blobs, for one instance (the embedded default). `database`: PostgreSQL (bytea in 1 MiB chunks), shared by every instance. `s3`: an S3-compatible object store (photos.s3). `auto`: `database` when database.url is set, else `folder`; photos an earlier version wrote to the folder stay readable.',
+        }),
+        s3: Type.Optional(
+          Type.Object(
+            {
+              bucket: Type.String({ minLength: 3, maxLength: 63, pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', patternHint: 'must be an S3 bucket name (lower-case letters, digits, dots and hyphens)', description: 'The bucket (env PALISADE_PHOTOS_S3_BUCKET). Palisade does not create it.' }),
+              region: Type.String({ minLength: 1, default: 'us-east-1', description: 'The bucket’s region (env PALISADE_PHOTOS_S3_REGION).' }),
+              endpoint: Type.Optional(Type.String({ pattern: '^https?://', patternHint: 'must be an http(s):// URL', description: 'Endpoint of an S3-compatible store (MinIO, Ceph, Garage…) (env PALISADE_PHOTOS_S3_ENDPOINT). Absent: AWS S3. Plain http is refused in production.' })),
+              forcePathStyle: Type.Boolean({ default: false, description: 'Address the bucket as a path (`endpoint/bucket/key`) rather than a host name; most self-hosted stores need it.' }),
+              prefix: Type.String({ default: 'photos/', pattern: '^([A-Za-z0-9_.-]+/)*$', patternHint: 'must be empty or folder names each ending in /', description: 'Prefix of every object key, so the bucket can be shared.' }),
+            },
+            {
+              additionalProperties: false,
+              description:
+                'The S3-compatible object store for photos.store `s3`. Credentials are not settings: the AWS SDK’s default chain reads them (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a web identity token, or the instance’s role).',
+            },
+          ),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     demo: Type.Object(
       {
         seed: Type.Optional(

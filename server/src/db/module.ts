@@ -23,7 +23,7 @@ export async function openConfiguredDatabase(config: ResolvedConfig, options: { 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const pgliteDir = path.join(config.dataDir, 'pglite');
   if (options.firstStartOnWorker && !config.database.url) await createEmbeddedDatabase(pgliteDir);
-  return openDatabase({ url: config.database.url, runtimeUrl: config.database.runtimeUrl, pgliteDir, poolSize: config.database.poolSize });
+  return openDatabase({ url: config.database.url, runtimeUrl: config.database.runtimeUrl, pgliteDir, poolSize: config.database.poolSize, transactionPooling: config.database.transactionPooling });
 }
 
 export const databaseModule = defineModule({

@@ -20,13 +20,20 @@ export interface OpenOptions {
   runtimeUrl?: string;
   pgliteDir: string;
   poolSize?: number;
+  /**
+   * Connections go through a pooler in transaction mode (PgBouncer `pool_mode = transaction`):
+   * consecutive transactions of one client may run on different server connections, so no
+   * session state may be relied on. The runtime role is then set per transaction (SET LOCAL
+   * ROLE) instead of once per connection, and a lone query runs in a transaction of its own.
+   */
+  transactionPooling?: boolean;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10, options.runtimeUrl) : openPglite(options.pgliteDir);
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10, options.runtimeUrl, options.transactionPooling ?? false) : openPglite(options.pgliteDir);
 }
 
-async function openPostgres(url: string, poolSize: number, runtimeUrl: string | undefined): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, runtimeUrl: string | undefined, transactionPooling: boolean): Promise<Database> {
   const { default: pg } = await import('pg');
   // Runtime connections switch to the non-owner role before their first statement, so nothing
   // at runtime can bypass row-level security or alter the schema. Migrations must have created
@@ -56,6 +63,7 @@ async function openPostgres(url: string, poolSize: number, runtimeUrl: string | 
   const db: Database = {
     kind: 'postgres',
     async query<T>(sql: string, params?: readonly unknown[]) {
+      if (transactionPooling) return inTransaction(pool, 'runtime', (q) => q.query<T>(sql, params));
       const client = await pool.connect();
       try {
         await ensureRole(client);
@@ -81,22 +89,28 @@ async function openPostgres(url: string, poolSize: number, runtimeUrl: string | 
     const client = await from.connect();
     try {
       // Awaited: if the role could not be taken, nothing may run with the login's own rights.
-      if (role === 'runtime') await ensureRole(client);
+      if (role === 'runtime' && !transactionPooling) await ensureRole(client);
       // Not awaited on a pipelining connection: the work's first statements follow it in the same
       // flight. Each of them also waits for BEGIN's answer, so a failed BEGIN fails the work.
       const begin = client.query('BEGIN');
-      begin.catch(() => undefined); // reported through the work's statements, or below
+      // Behind a transaction pooler a session-level SET ROLE would stay on whichever server
+      // connection ran it and be missing from the next one: runtime work could then run as
+      // the owner, outside row-level security, and owner work as palisade_app. SET LOCAL
+      // ends with the transaction, on the connection that ran it. It travels right after BEGIN;
+      // if it fails, the transaction is aborted and no statement of the work runs at all.
+      const ready = role === 'runtime' && transactionPooling ? Promise.all([begin, client.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`)]) : begin;
+      ready.catch(() => undefined); // reported through the work's statements, or below
       const inner = wrap(client);
       const tx: OwnerQueryable = {
         async query<R>(sql: string, params?: readonly unknown[]) {
-          const [, result] = await Promise.all([begin, inner.query<R>(sql, params)]);
+          const [, result] = await Promise.all([ready, inner.query<R>(sql, params)]);
           return result;
         },
-        exec: async (sql: string) => void (await Promise.all([begin, client.query(sql)])),
+        exec: async (sql: string) => void (await Promise.all([ready, client.query(sql)])),
       };
       try {
         const result = await fn(tx);
-        await begin;
+        await ready;
         await client.query('COMMIT');
         return result;
       } catch (error) {

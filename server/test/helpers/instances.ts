@@ -23,8 +23,11 @@ export interface TwoInstances {
   close(): Promise<void>;
 }
 
-/** `env`: more settings for both instances (an MDM, a device policy). */
-export async function startTwoInstances(kind: DatabaseKind, options: { redis?: boolean; env?: Record<string, string> } = {}): Promise<TwoInstances> {
+/**
+ * `env`: more settings for both instances (an MDM, a device policy). `databaseUrl`: how the
+ * instances reach the test database (through a pooler such as PgBouncer), from its direct URL.
+ */
+export async function startTwoInstances(kind: DatabaseKind, options: { redis?: boolean; env?: Record<string, string>; databaseUrl?: (direct: string) => string } = {}): Promise<TwoInstances> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -48,6 +51,7 @@ export async function startTwoInstances(kind: DatabaseKind, options: { redis?: b
       // Instance B is called directly in these tests, not through the public URL a DPoP proof names.
       PALISADE_CLIENTS: BEARER_FIELD_APP,
       PALISADE_DEVICE_POLICY: relaxedPosture('field-app'),
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl(database.url!) } : {}),
       ...options.env,
     };
     // Started together: migrations and the first signing key must not race. Whichever started

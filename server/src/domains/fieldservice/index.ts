@@ -5,6 +5,9 @@ export { ENCRYPTED_COLUMNS, encryptionContext, forbiddenDataIn, refuseForbiddenD
 export { TRANSITIONS, JOB_STATUSES, type Scoping } from './store.ts';
 export { seedDemo, DEMO_TERRITORIES, DEMO_PROJECTS, DEMO_DEPARTMENTS, type SeedResult } from './seed.ts';
 export { photoRoutes, PHOTO_LIMITS, type PhotoRoutesDeps } from './photos/routes.ts';
-export { FileBlobStore, type BlobStore } from './photos/blob-store.ts';
+export { FileBlobStore, FallbackBlobStore, type BlobStore } from './photos/blob-store.ts';
+export { DatabaseBlobStore } from './photos/database-blob-store.ts';
+export { S3BlobStore } from './photos/s3-blob-store.ts';
+export { blobStoreKind, openBlobStore, type BlobStoreKind } from './photos/blob-config.ts';
 export { reencryptSensitive } from './reencrypt.ts';
 export { fieldServiceModule } from './module.ts';

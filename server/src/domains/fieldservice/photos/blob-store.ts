@@ -120,6 +120,34 @@ export class FileBlobStore implements BlobStore {
   }
 }
 
+/**
+ * A shared store in front of the folder an earlier version wrote to: new blobs go to `primary`,
+ * a key the primary does not have is looked up in `legacy`, so switching a deployment to the
+ * database or S3 store keeps its existing photos readable without a copy step.
+ */
+export class FallbackBlobStore implements BlobStore {
+  readonly primary: BlobStore;
+  readonly legacy: BlobStore;
+
+  constructor(primary: BlobStore, legacy: BlobStore) {
+    this.primary = primary;
+    this.legacy = legacy;
+  }
+
+  put(bytes: Uint8Array, options: { mediaType: PhotoMediaType }): Promise<StoredBlob> {
+    return this.primary.put(bytes, options);
+  }
+
+  async get(key: string): Promise<{ bytes: Uint8Array; size: number; sha256: string } | undefined> {
+    return (await this.primary.get(key)) ?? this.legacy.get(key);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const [primary, legacy] = [await this.primary.delete(key), await this.legacy.delete(key)];
+    return primary || legacy;
+  }
+}
+
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
