@@ -47,7 +47,7 @@ const KNOWN_DURATIONS: Record<string, number> = {
   // same machine at the same time (docs/testing.md).
   'server/test/e2e/start-page.test.ts': 110,
   'server/test/e2e/operator-cli-output.test.ts': 85,
-  'server/test/e2e/operator-cli.test.ts': 75,
+  'server/test/e2e/operator-cli.test.ts': 45,
   'server/test/e2e/app-keys.test.ts': 45,
   // The last full run's (docs/testing.md).
   'server/test/e2e/transport.test.ts': 89,
