@@ -8,4 +8,4 @@ export { createApp, sendProblem, BINARY_CONTENT_TYPES, type AppOptions } from '.
 export { BearerVerifier, type AccessClaims } from './bearer.ts';
 export { problems, type Problem } from './problems.ts';
 export { Cursors } from './cursor.ts';
-export { UUID } from './schemas.ts';
+export { UUID, NO_QUERY } from './schemas.ts';
