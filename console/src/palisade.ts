@@ -141,7 +141,7 @@ async function tokenRequest(send: (dpop: oauth.DPoPHandle) => Promise<Response>,
  * step-up interrupted, retried). Returns where the page should go, or undefined when there was
  * no sign-in to finish.
  */
-export async function completeSignIn(): Promise<{ returnTo: string; retried?: { call: PendingCall; status: number } } | undefined> {
+export async function completeSignIn(): Promise<{ returnTo: string; retried?: { call: PendingCall; status: number; body: Record<string, unknown> } } | undefined> {
   const current = new URL(location.href);
   if (!current.searchParams.has('state')) return undefined;
   const pending = await idbGet<PendingSignIn>('pending');
@@ -159,8 +159,9 @@ export async function completeSignIn(): Promise<{ returnTo: string; retried?: { 
   const id = oauth.getValidatedIdTokenClaims(tokens);
   if (session && id) session.claims = { ...session.claims, name: id.name, email: id.email };
   if (!pending.retry) return { returnTo: pending.returnTo };
+  // The retried call's answer is handed to the page: a key created behind a step-up is in it, once.
   const answer = await call(pending.retry.method, pending.retry.path, pending.retry.body);
-  return { returnTo: pending.returnTo, retried: { call: pending.retry, status: answer.status } };
+  return { returnTo: pending.returnTo, retried: { call: pending.retry, status: answer.status, body: answer.body } };
 }
 
 async function refresh(): Promise<boolean> {

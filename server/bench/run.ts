@@ -21,7 +21,8 @@
  *                 (`--only sdk`) it starts no database or server
  *   admin         the console's lists (GET /admin/v1/users, /sessions, /devices): server time
  *                 per page over 10 000 people, 100 000 sessions and 30 000 devices, against
- *                 < 50 ms a page on PostgreSQL (admin-lists.ts)
+ *                 < 50 ms a page on PostgreSQL (admin-lists.ts); and the console's first load,
+ *                 gzipped JavaScript < 300 KB (console-load.ts)
  *
  * Options (after `npm run bench --`):
  *   --json        print one JSON line per goal figure instead of the report:
@@ -59,6 +60,7 @@ import { measureRls, rlsReport, type RlsSettings } from './rls.ts';
 import { goalLines, goalTable, type Goal } from './goals.ts';
 import { measureSdk, sdkReport, type SdkResult, type SdkSettings } from './sdk.ts';
 import { ADMIN_LISTS, adminListsReport, measureAdminLists, type AdminListResult } from './admin-lists.ts';
+import { consoleLoadReport, measureConsoleLoad, type ConsoleLoad } from './console-load.ts';
 
 const SECTIONS = ['headline', 'audit', 'pipeline', 'rls', 'sdk', 'admin'] as const;
 const { values: flags } = parseArgs({
@@ -320,6 +322,12 @@ function adminListGoal(result: AdminListResult): Goal {
   return { goal: 'console', figure: 'admin-list-page-p95', label: `slowest admin list page, p95 server time (${result.database})`, value: worst, target: 50, op: '<', unit: 'ms', met: worst < 50 };
 }
 
+/** The console's first load: the gzipped JavaScript /console/ names, against 300 KB. */
+function consoleLoadGoal(load: ConsoleLoad): Goal {
+  const kb = Math.round((load.scriptGzipped / 1024) * 10) / 10;
+  return { goal: 'console', figure: 'console-first-load-js', label: 'admin console first load, gzipped JavaScript (console/dist)', value: kb, target: 300, op: '<', unit: 'KB', met: kb < 300 };
+}
+
 function sdkGoals(sdk: SdkResult): Goal[] {
   return [
     { goal: 'sdk', figure: 'sdk-call-cpu', label: 'SDK cost per call in Node: DPoP proof, RFC 9421 signature, Content-Digest (fetch stubbed), CPU on one core', value: sdk.cpuMsPerCall, target: 0.5, op: '<', unit: 'ms', met: sdk.cpuMsPerCall < 0.5 },
@@ -452,6 +460,9 @@ async function main(): Promise<void> {
     const adminLists = only.has('admin') ? await measureAdminLists(ADMIN_LISTS, progress) : undefined;
     if (sdk) results.push(...sdkGoals(sdk));
     if (adminLists) results.push(adminListGoal(adminLists));
+    // The console's build is measured with its lists (no server needed: the files npm install built).
+    const consoleLoad = only.has('admin') ? measureConsoleLoad() : undefined;
+    if (consoleLoad) results.push(consoleLoadGoal(consoleLoad));
     results.sort((x, y) => x.goal.localeCompare(y.goal));
     if (flags.json) {
       for (const line of goalLines(results)) console.log(line);
@@ -491,6 +502,7 @@ async function main(): Promise<void> {
     if (rls) console.log(`\n${rlsReport(rls, RLS)}`);
     if (sdk) console.log(`\n${sdkReport(sdk)}`);
     if (adminLists) console.log(`\n${adminListsReport(adminLists)}`);
+    if (consoleLoad) console.log(`\n${consoleLoadReport(consoleLoad)}`);
   } finally {
     // Reverse order of creation: servers before the database they use.
     for (const cleanup of cleanups) {

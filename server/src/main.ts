@@ -130,7 +130,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await modules.start(usersModule, base);
     await modules.start(scimModule, { ...base, audit: audit.trail, sessions, roles: config.upstream?.roles ?? DEV_ROLE_MAPPING });
     const authz = await modules.start(authzModule, { db, audit: audit.trail, sessions });
-    await modules.start(adminModule, { db, audit: audit.trail, clock, master });
+    await modules.start(adminModule, { db, audit: audit.trail, clock, master, config, sessions: sessions.sessions, devices: sessions.devices });
     await modules.start(consoleModule, undefined);
     const fieldService = await modules.start(fieldServiceModule, { ...base, audit: audit.trail, devIssuer: `${config.publicUrl}${DEV_IDP_PATH}` });
     const http = await modules.start(httpModule, {

@@ -70,6 +70,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify the audit hash chain and its signed checkpoints in the database, as `palisade audit verify` does (admin). With the keys stored in the database: an auditor verifies an export with a copy of the keys kept elsewhere */
+        post: operations["postAdminV1AuditVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/session/unlock/challenge": {
         parameters: {
             query?: never;
@@ -292,6 +309,23 @@ export interface paths {
          * @description A compact JWS (`typ: palisade-app-config+jwt`, ES256 or EdDSA, `kid` of a key in /oauth2/jwks) whose payload is `{ iss, sub (device id), client_id, features, offline_allowed, export_allowed, pins, min_app_version, min_os_version, ownership, compliance, iat, exp }`, valid one day. See docs/device-trust.md.
          */
         get: operations["getApiV1AppConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registered apps (clients[].id) whose keys can be managed (admin) */
+        get: operations["getAdminV1Apps"];
         put?: never;
         post?: never;
         delete?: never;
@@ -540,6 +574,91 @@ export interface paths {
         };
         /** Devices of everyone, most recently seen first: filter by person, app, state, ownership, compliance and last seen; keyset pages (admin) */
         get: operations["getAdminV1Devices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One person: profile attributes, effective roles and status (admin) */
+        get: operations["getAdminV1UsersById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Contain one person (incident response): the account is disabled, every session ends on every instance and every device is marked wiped (admin, sensitive: step-up) */
+        post: operations["postAdminV1UsersByIdDisable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-enable a disabled person (incident release). Refused with 409 when the company IdP deprovisioned them: that is reversed at the IdP. Their devices stay wiped (admin, sensitive: step-up) */
+        post: operations["postAdminV1UsersByIdEnable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts and health for the console’s overview: sessions, devices by compliance, the audit chain’s head, signing key ages (admin) */
+        get: operations["getAdminV1Overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The effective configuration with secrets removed, and `config check`’s findings (admin) */
+        get: operations["getAdminV1Configuration"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1158,6 +1277,94 @@ export interface operations {
                             };
                         }[];
                         next?: string;
+                    };
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminV1AuditVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                        checked: number;
+                        firstSeq: number | null;
+                        lastSeq: number | null;
+                        checkpointsVerified: number;
+                        /** @description Sealed records after the newest checkpoint. */
+                        uncovered: number;
+                        /** @description Records written but not yet sealed. */
+                        unsealed?: number;
+                        broken?: {
+                            seq: number;
+                            eventId?: number;
+                            problem: string;
+                            message: string;
+                        };
+                        /** @description The newest signed checkpoint (n 0: none yet). */
+                        checkpoint: {
+                            n: number;
+                            seq: number;
+                            /** Format: date-time */
+                            at: string | null;
+                        };
                     };
                 };
             };
@@ -2694,6 +2901,75 @@ export interface operations {
                 };
                 content: {
                     "application/jose": string;
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminV1Apps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apps: {
+                            id: string;
+                        }[];
+                    };
                 };
             };
             /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid */
@@ -4624,6 +4900,502 @@ export interface operations {
                         }[];
                         /** @description Cursor of the next page; absent on the last page. */
                         next?: string;
+                    };
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminV1UsersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string | null;
+                        email: string | null;
+                        userName: string | null;
+                        /** @description Effective roles (from groups, granted, not removed). */
+                        roles: ("technician" | "dispatcher" | "manager" | "admin")[];
+                        /** @enum {string} */
+                        status: "active" | "disabled";
+                        /** Format: date-time */
+                        disabledAt: string | null;
+                        department: string | null;
+                        territory: string | null;
+                        region: string | null;
+                        projects: string[];
+                        employeeType: string | null;
+                    };
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [not-found](https://palisade.dev/problems/not-found): Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminV1UsersByIdDisable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        person: {
+                            id: string;
+                            name: string | null;
+                            email: string | null;
+                            userName: string | null;
+                            /** @description Effective roles (from groups, granted, not removed). */
+                            roles: ("technician" | "dispatcher" | "manager" | "admin")[];
+                            /** @enum {string} */
+                            status: "active" | "disabled";
+                            /** Format: date-time */
+                            disabledAt: string | null;
+                            department: string | null;
+                            territory: string | null;
+                            region: string | null;
+                            projects: string[];
+                            employeeType: string | null;
+                        };
+                        sessionsEnded: number;
+                        devicesWiped: number;
+                    };
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid; [malformed-body](https://palisade.dev/problems/malformed-body): The request body could not be read; [body-too-deep](https://palisade.dev/problems/body-too-deep): The request body nests too deeply */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required; [step-up-required](https://palisade.dev/problems/step-up-required): Sign in again to do this */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [not-found](https://palisade.dev/problems/not-found): Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [body-too-large](https://palisade.dev/problems/body-too-large): The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [unsupported-media-type](https://palisade.dev/problems/unsupported-media-type): The content type is not accepted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminV1UsersByIdEnable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string | null;
+                        email: string | null;
+                        userName: string | null;
+                        /** @description Effective roles (from groups, granted, not removed). */
+                        roles: ("technician" | "dispatcher" | "manager" | "admin")[];
+                        /** @enum {string} */
+                        status: "active" | "disabled";
+                        /** Format: date-time */
+                        disabledAt: string | null;
+                        department: string | null;
+                        territory: string | null;
+                        region: string | null;
+                        projects: string[];
+                        employeeType: string | null;
+                    };
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid; [malformed-body](https://palisade.dev/problems/malformed-body): The request body could not be read; [body-too-deep](https://palisade.dev/problems/body-too-deep): The request body nests too deeply */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required; [step-up-required](https://palisade.dev/problems/step-up-required): Sign in again to do this */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [not-found](https://palisade.dev/problems/not-found): Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [body-too-large](https://palisade.dev/problems/body-too-large): The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [unsupported-media-type](https://palisade.dev/problems/unsupported-media-type): The content type is not accepted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminV1Overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activeSessions: number;
+                        /** @description Devices active or locked (not wiped, revoked or evicted). */
+                        activeDevices: number;
+                        compliance: {
+                            compliant: number;
+                            noncompliant: number;
+                            unknown: number;
+                        };
+                        /** @description The hash chain’s head: the newest sealed record, and the newest signed checkpoint (n 0: none yet). Verifying it is POST /admin/v1/audit/verify. */
+                        audit: {
+                            sealedUpTo: number;
+                            checkpointN: number;
+                            checkpointSeq: number;
+                            /** Format: date-time */
+                            checkpointAt: string | null;
+                        };
+                        signingKeys: {
+                            kid: string;
+                            alg: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            activatedAt: string | null;
+                            /** Format: date-time */
+                            retiredAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminV1Configuration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        source: string;
+                        production: boolean;
+                        settings: {
+                            [key: string]: unknown;
+                        };
+                        findings: {
+                            /** @enum {string} */
+                            kind: "development-default" | "warning";
+                            text: string;
+                        }[];
                     };
                 };
             };

@@ -58,7 +58,7 @@ const RotateBody = Type.Object(
 /** 204: no body is sent (the schema says `null`, as the API has always published it). */
 const NoContent = Type.Unsafe<undefined>({ type: 'null' });
 
-type AdminAction = 'list' | 'create' | 'rotate' | 'revoke';
+type AdminAction = 'apps' | 'list' | 'create' | 'rotate' | 'revoke';
 
 export async function appKeyRoutes(server: FastifyInstance, deps: AppKeyRoutesDeps): Promise<void> {
   // The TypeBox type provider: request and reply types are inferred from the schemas below.
@@ -100,6 +100,27 @@ export async function appKeyRoutes(server: FastifyInstance, deps: AppKeyRoutesDe
       throw problems.notFound();
     }
   };
+
+  // The registered apps (clients[].id), so that a console can offer them without a config file.
+  app.get(
+    '/admin/v1/apps',
+    {
+      onRequest: [app.authenticate, label('apps')],
+      config: { permission: 'apps.read' },
+      schema: {
+        tags: ['admin'],
+        summary: 'The registered apps (clients[].id) whose keys can be managed (admin)',
+        security,
+        querystring: Type.Object({}, { additionalProperties: false }),
+        response: { 200: Type.Object({ apps: Type.Array(Type.Object({ id: Type.String() }, { additionalProperties: false })) }, { additionalProperties: false }) },
+      },
+    },
+    async (request) => {
+      const apps = [...deps.keys.apps].sort().map((id) => ({ id }));
+      record(request, 'apps', 'success', { detail: { count: apps.length } });
+      return { apps };
+    },
+  );
 
   app.get(
     '/admin/v1/apps/:app/keys',

@@ -1,7 +1,8 @@
 /**
  * The audit trail over HTTP: the public keys that verify checkpoints and archive digests
  * (anyone may fetch them; they are what an auditor checks an archive against), and search for
- * administrators (`audit.read`) — itself recorded as `audit.search`.
+ * administrators (`audit.read`) — itself recorded as `audit.search` — and the chain's check
+ * (`audit.read`, recorded as `audit.verify`): what `palisade audit verify` does, for a console.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/index.ts';
@@ -9,6 +10,8 @@ import { problems } from '../http/problems.ts';
 import { NO_QUERY } from '../http/schemas.ts';
 import { publicAuditKeys } from './keys.ts';
 import { searchAudit, type AuditFilter } from './search.ts';
+import { verifyDatabase } from './verify.ts';
+import { asRole, chainHead } from './sealer.ts';
 import type { AuditSink } from './trail.ts';
 
 export interface AuditRoutesDeps {
@@ -145,6 +148,57 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
         events: page.events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
         ...(page.next !== undefined ? { next: String(page.next) } : {}),
       };
+    },
+  );
+
+  app.post(
+    '/admin/v1/audit/verify',
+    {
+      onRequest: app.authenticate,
+      bodyLimit: 64,
+      config: { permission: 'audit.read' },
+      schema: {
+        tags: ['admin', 'audit'],
+        summary: 'Verify the audit hash chain and its signed checkpoints in the database, as `palisade audit verify` does (admin). With the keys stored in the database: an auditor verifies an export with a copy of the keys kept elsewhere',
+        security: [{ bearer: [] }],
+        querystring: NO_QUERY,
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['ok', 'checked', 'firstSeq', 'lastSeq', 'checkpointsVerified', 'uncovered', 'checkpoint'],
+            properties: {
+              ok: { type: 'boolean' },
+              checked: { type: 'integer' },
+              firstSeq: { type: ['integer', 'null'] },
+              lastSeq: { type: ['integer', 'null'] },
+              checkpointsVerified: { type: 'integer' },
+              uncovered: { type: 'integer', description: 'Sealed records after the newest checkpoint.' },
+              unsealed: { type: 'integer', description: 'Records written but not yet sealed.' },
+              broken: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['seq', 'problem', 'message'],
+                properties: { seq: { type: 'integer' }, eventId: { type: 'integer' }, problem: { type: 'string' }, message: { type: 'string' } },
+              },
+              checkpoint: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['n', 'seq', 'at'],
+                description: 'The newest signed checkpoint (n 0: none yet).',
+                properties: { n: { type: 'integer' }, seq: { type: 'integer' }, at: { type: ['string', 'null'], format: 'date-time' } },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const report = await verifyDatabase(deps.db, await publicAuditKeys(deps.db));
+      const head = await asRole(deps.db, 'palisade_audit_reader', (q) => chainHead(q));
+      deps.audit.emit({ action: 'audit.verify', outcome: report.ok ? 'success' : 'failure', actor: {}, resource: { type: 'audit' }, detail: { checked: report.checked, lastSeq: report.lastSeq, ...(report.broken ? { broken: report.broken.problem } : {}) } });
+      return { ...report, checkpoint: { n: head.checkpointN, seq: head.checkpointSeq, at: head.checkpointAt === null ? null : new Date(head.checkpointAt).toISOString() } };
     },
   );
 }

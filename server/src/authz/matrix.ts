@@ -75,10 +75,12 @@ export const PERMISSIONS = {
   'reports.read': { roles: MANAGEMENT, scope: 'jobs', description: 'Reports and analytics' },
   'data.export': { roles: MANAGEMENT, scope: 'jobs', stepUp: true, description: 'Export data as CSV' },
   'users.roles.manage': { roles: ADMIN, scope: 'all', stepUp: true, description: 'Grant or remove roles locally' },
+  'users.disable': { roles: ADMIN, scope: 'all', stepUp: true, destructive: true, description: 'Disable a person (incident containment: every session ends, every device is marked wiped) and re-enable them' },
   'sessions.read': { roles: ADMIN, scope: 'all', description: 'See other people’s sessions and devices, and the wipe and lock commands' },
   'sessions.end': { roles: ADMIN, scope: 'all', stepUp: true, destructive: true, description: 'End other people’s sessions, revoke devices, order a remote wipe or lock' },
   'apps.read': { roles: ADMIN, scope: 'all', description: 'See apps’ API keys (never their secrets)' },
   'apps.manage': { roles: ADMIN, scope: 'all', stepUp: true, destructive: true, description: 'Create, rotate and revoke apps’ API keys' },
+  'config.read': { roles: ADMIN, scope: 'all', description: 'See the effective configuration (secrets removed) and its check’s findings' },
   'audit.read': { roles: ADMIN, scope: 'all', description: 'Read the audit trail' },
 } as const satisfies Record<string, PermissionRule>;
 

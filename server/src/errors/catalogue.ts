@@ -70,6 +70,7 @@ const CATALOGUE = {
   'device-locked': { status: 403, title: 'This device was locked', description: 'An administrator locked the app on this device. `command` is the signed command to verify and acknowledge.', extensions: ['command', 'commandId', 'error', 'error_description'] },
   'command-ack-refused': { status: 401, title: 'The acknowledgement was refused', description: 'A device command acknowledgement is forged, stale, for another command or not signed by the device key.' },
   'command-already-acknowledged': { status: 409, title: 'The command was already acknowledged', description: 'A device command is acknowledged once.' },
+  'release-refused': { status: 409, title: 'The person cannot be re-enabled here', description: 'The person is not disabled, or the company IdP deprovisioned them (SCIM `active: false`): that is reversed at the IdP, not in Palisade.' },
   'device-not-active': { status: 409, title: 'The device is not active', description: 'The device was already wiped or removed; it takes no further commands.' },
   'device-unknown': { status: 409, title: 'No device for this session', description: 'Managed configuration is per device: the token is not bound to a device key (DPoP).' },
   'posture-required': { status: 400, title: 'Send the device posture', description: 'The app’s policy needs a signed posture report (header `palisade-device-posture`) with every token request.' },

@@ -72,6 +72,7 @@ export class Problem extends PalisadeError {
  * and statuses are the catalogue's (errors/catalogue.ts).
  */
 export const problems = {
+  releaseRefused: (detail: string) => new Problem({ type: 'release-refused', detail }),
   invalidToken: (detail: string, code: string) =>
     new Problem({
       type: 'invalid-token',

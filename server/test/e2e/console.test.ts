@@ -19,8 +19,9 @@ import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startInProcess } from '../helpers/server.ts';
+import { REPO_ROOT, freePort, startInProcess } from '../helpers/server.ts';
 import { MobileApp } from '../helpers/mobile-app.ts';
+import { startTwoInstances, type TwoInstances } from '../helpers/instances.ts';
 import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { searchAudit } from '../../src/audit/index.ts';
@@ -29,6 +30,18 @@ const CHROMIUM = process.env.PALISADE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const browserMissing =
   !existsSync(CHROMIUM) && !process.env.PALISADE_REQUIRE_BROWSER ? `Chromium not found at ${CHROMIUM}: apt-get install -y chromium to run the browser tests` : false;
 const STEP_TIMEOUT = 30_000;
+/** The console's pages: the navigation link, the page's heading and the screenshot's name. */
+const PAGES = [
+  ['Overview', 'Overview', 'overview'],
+  ['People', 'People', 'people-list'],
+  ['Sessions', 'Sessions', 'sessions'],
+  ['Devices', 'Devices', 'devices'],
+  ['App keys', 'App keys', 'app-keys-list'],
+  ['Audit', 'Audit', 'audit-list'],
+  ['Alerts', 'Alerts', 'alerts'],
+  ['MDM', 'MDM', 'mdm'],
+  ['Configuration', 'Configuration', 'configuration'],
+] as const;
 
 test('the console keeps nothing in web storage or script-readable cookies (source scan)', () => {
   const dir = path.resolve(import.meta.dirname, '../../../console/src');
@@ -52,7 +65,8 @@ for (const kind of databaseKinds()) {
       // No company IdP: Palisade's development IdP signs the demo people in.
       ({ server, ca } = await startInProcess(database, { env: {} }, await freePort(), { PALISADE_DEMO_SEED: 'false' }));
       app = new MobileApp(server.url, ca);
-      screenshots = process.env.PALISADE_TEST_SCREENSHOTS ?? path.join(database.dataDir, 'screenshots');
+      // Gitignored; the README's two images are copied from here (docs/images/).
+      screenshots = process.env.PALISADE_TEST_SCREENSHOTS ?? path.join(REPO_ROOT, 'test-results', 'console', kind.kind);
       mkdirSync(screenshots, { recursive: true });
       browser = await chromium.launch({
         executablePath: CHROMIUM,
@@ -110,18 +124,31 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(readable, { local: 0, session: 0, cookie: '' }, 'no token in web storage or script-readable cookies');
     }
 
+    /** The administrator's one sign-in in this file: a page that every admin test goes on with. */
+    let adminPage: { page: Page; problems: string[] } | undefined;
+    async function asAdmin(): Promise<{ page: Page; problems: string[] }> {
+      if (adminPage) return adminPage;
+      const { page, problems } = await openConsole();
+      await page.screenshot({ path: path.join(screenshots, 'console-sign-in.png'), fullPage: true });
+      await signInAs(page, 'demo-admin');
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      assert.match(await page.locator('#signed-in-as').innerText(), /Ada Admin/);
+      adminPage = { page, problems };
+      return adminPage;
+    }
+    async function go(page: Page, link: string, heading: string): Promise<void> {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();
+      await page.getByRole('heading', { name: heading, level: 2 }).waitFor();
+    }
+
     test('an admin finds the technician by name and ends one of their sessions; the technician’s app is refused', async () => {
       const tech = await app.signIn('demo-technician');
       const techSid = decodeJwt(tech.tokens.access_token).sid as string;
       const other = await app.signIn('demo-technician');
       assert.equal((await app.call('/api/v1/me', tech.tokens.access_token)).status, 200, 'the technician’s app works before');
 
-      const { page, problems } = await openConsole();
-      await page.screenshot({ path: path.join(screenshots, 'console-sign-in.png'), fullPage: true });
-      await signInAs(page, 'demo-admin');
-      await page.getByRole('heading', { name: 'People' }).waitFor();
-      assert.match(await page.locator('#signed-in-as').innerText(), /Ada Admin/);
-
+      const { page, problems } = await asAdmin();
+      await go(page, 'People', 'People');
       await page.locator('#people-search').fill('Tess');
       await page.getByRole('button', { name: 'Search' }).click();
       // The search's answer replaces the first page (which listed everyone signed in so far).
@@ -131,9 +158,15 @@ for (const kind of databaseKinds()) {
       await page.screenshot({ path: path.join(screenshots, 'console-people.png'), fullPage: true });
       await person.click();
       await page.getByRole('heading', { name: 'Tess Technician' }).waitFor();
+      // One screen: attributes, status, roles (where they come from), sessions and devices.
+      await page.getByText('hvac').waitFor();
+      assert.equal(await page.locator('#person-status').innerText(), 'active');
+      await page.locator('[data-role="technician"]').waitFor();
+      assert.match(await page.locator('[data-role="technician"]').innerText(), /from groups/);
       const row = page.locator(`[data-session="${techSid}"]`);
       await row.waitFor();
       assert.match(await row.innerText(), /active/);
+      await page.locator('[data-device]').first().waitFor();
       await page.screenshot({ path: path.join(screenshots, 'console-person.png'), fullPage: true });
 
       await row.getByRole('button', { name: 'End session' }).click();
@@ -147,7 +180,99 @@ for (const kind of databaseKinds()) {
       assert.equal((await app.call('/api/v1/me', other.tokens.access_token)).status, 200, 'the technician’s other session goes on');
       await noSecretsReadable(page);
       assert.deepEqual(problems, [], 'no CSP violation, page error or console error');
-      await page.context().close();
+    });
+
+    test('an app key is shown once; listed again it has no secret, on the page or in the API', async () => {
+      const { page, problems } = await asAdmin();
+      await go(page, 'App keys', 'App keys');
+      await page.locator('#app-keys-app').selectOption('field-app');
+      await page.locator('#app-key-name').fill('console e2e');
+      await page.getByRole('button', { name: 'Create key' }).click();
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Create key' }).click();
+      await page.locator('#secret-value').waitFor();
+      const secret = await page.locator('#secret-value').innerText();
+      assert.match(secret, /^pal_live_/, 'the key is shown');
+      const keyId = secret.split('_')[2]!;
+      await page.locator(`[data-app-key="${keyId}"]`).waitFor();
+      await page.screenshot({ path: path.join(screenshots, 'console-app-keys.png'), fullPage: true });
+
+      // Leave and come back: the list is read again from the server, and the key is gone.
+      await go(page, 'Audit', 'Audit');
+      await go(page, 'App keys', 'App keys');
+      await page.locator(`[data-app-key="${keyId}"]`).waitFor();
+      assert.equal(await page.locator('#secret-value').count(), 0, 'not shown again');
+      assert.ok(!(await page.content()).includes(secret), 'the key is nowhere on the page');
+      const admin = await app.signIn('demo-admin');
+      const listed = await app.call('/admin/v1/apps/field-app/keys', admin.tokens.access_token);
+      assert.equal(listed.status, 200);
+      assert.ok(!listed.text.includes(secret) && !listed.text.includes(secret.slice(-20)), 'the API lists it without its secret');
+      assert.ok((listed.body.keys as { id: string }[]).some((k) => k.id === keyId));
+      assert.deepEqual(problems, []);
+    });
+
+    test('the audit page finds the console’s own actions with the admin as actor, shows a record, and verifies the chain', async () => {
+      const { page, problems } = await asAdmin();
+      await server.audit.flush();
+      await go(page, 'Audit', 'Audit');
+      await page.locator('#audit-action').fill('admin.app_keys.create');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-action="admin.app_keys.create"]').length >= 1);
+      const rows = await page.locator('[data-audit]').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+      assert.ok(rows.length >= 1 && rows.every((text) => text.includes('admin.app_keys.create')), 'only the filtered action');
+      assert.match(rows[0]!, /Ada Admin \(you\)/, 'the admin is the actor');
+      await page.locator('[data-audit]').first().getByRole('button').click();
+      await page.locator('#audit-detail').waitFor();
+      assert.match(await page.locator('#audit-detail').innerText(), /Before[\s\S]*After/);
+      await page.locator('#verify-chain').click();
+      await page.locator('#verify-report').waitFor();
+      assert.match(await page.locator('#verify-report').innerText(), /The chain verifies/);
+      await page.screenshot({ path: path.join(screenshots, 'console-audit.png'), fullPage: true });
+      assert.deepEqual(problems, []);
+    });
+
+    test('every page: reachable by keyboard, no CSP violation or console error, no serious or critical axe finding', async () => {
+      const { page, problems } = await asAdmin();
+      const axeSource = readFileSync(path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+      const findings: string[] = [];
+      const scan = async (name: string) => {
+        // Injected through the DevTools protocol, not a <script>: the page's CSP stays as it is.
+        await page.evaluate(axeSource);
+        const result = await page.evaluate(() => (globalThis as unknown as { axe: { run: (context: Document, options: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] }));
+        for (const v of result.violations) if (v.impact === 'serious' || v.impact === 'critical') findings.push(`${name}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+      };
+      for (const [link, heading, file] of PAGES) {
+        // Keyboard only: from the top of the page, Tab to the page's link in the main navigation and press Enter.
+        await page.locator('body').focus();
+        await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+        let reached = false;
+        for (let presses = 0; presses < 40 && !reached; presses++) {
+          await page.keyboard.press('Tab');
+          reached = await page.evaluate((name) => document.activeElement?.tagName === 'A' && document.activeElement.textContent === name && !!document.activeElement.closest('nav'), link);
+        }
+        assert.ok(reached, `${link}: reachable by Tab`);
+        await page.keyboard.press('Enter');
+        await page.getByRole('heading', { name: heading, level: 2 }).waitFor();
+        await page.waitForLoadState('networkidle');
+        await scan(link);
+        await page.screenshot({ path: path.join(screenshots, `console-${file}.png`), fullPage: true });
+      }
+      // The person page, and a confirmation dialog opened and closed by keyboard.
+      await go(page, 'People', 'People');
+      await page.getByRole('link', { name: 'Tess Technician' }).click();
+      await page.getByRole('heading', { name: 'Tess Technician' }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await scan('person');
+      const end = page.getByRole('button', { name: 'End all sessions' });
+      if (await end.count()) {
+        await end.focus();
+        await page.keyboard.press('Enter');
+        await page.getByRole('alertdialog').waitFor();
+        assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel', 'focus moves into the dialog, on the harmless choice');
+        await page.keyboard.press('Escape');
+        await page.getByRole('alertdialog').waitFor({ state: 'hidden' });
+      }
+      assert.deepEqual(findings, [], 'axe: no serious or critical finding');
+      assert.deepEqual(problems, [], 'no CSP violation, page error or console error on any page');
     });
 
     test('only files of the build are served under /console/: traversal gets the app page or a 404, never another file', async () => {
@@ -220,6 +345,56 @@ for (const kind of databaseKinds()) {
       await page.waitForURL(new RegExp(`^${server.url}/console/`));
     }
 
+    test('wiping a device asks for a fresh sign-in, then shows the command delivered once the device fetches it', async () => {
+      const tech = await app.signIn('u-tech');
+      const techSid = decodeJwt(tech.tokens.access_token).sid as string;
+      const mine = (await app.call('/api/v1/me/sessions', tech.tokens.access_token)).body.sessions as { id: string; deviceId: string }[];
+      const deviceId = mine.find((s) => s.id === techSid)!.deviceId;
+      const context = await browser.newContext();
+      context.setDefaultTimeout(STEP_TIMEOUT);
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
+      });
+      await page.goto(`${server.url}/console/people`);
+      upstream.staleLoginSeconds = 3600;
+      await page.locator('#sign-in').click();
+      await companyLogin(page, 'u-admin');
+      await page.locator('#people-search').fill('Terry');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-person]').length === 1);
+      await page.getByRole('link', { name: 'Terry Tech' }).click();
+      const row = page.locator(`[data-device="${deviceId}"]`);
+      await row.waitFor();
+      await row.getByRole('button', { name: 'Wipe' }).click();
+      const dialog = page.getByRole('alertdialog');
+      await dialog.getByRole('textbox').fill('phone reported stolen');
+      await dialog.getByRole('button', { name: 'Wipe' }).click();
+
+      // The hour-old sign-in is not enough: the company IdP is asked for a fresh login first.
+      upstream.staleLoginSeconds = 0;
+      await companyLogin(page, 'u-admin');
+      assert.equal(upstream.requests.at(-1)!.get('prompt'), 'login');
+      await page.locator('#notice').waitFor();
+      assert.match(await page.locator('#notice').innerText(), /carried out/);
+      await page.locator(`[data-device="${deviceId}"] [data-command-state="pending"]`).waitFor();
+
+      // The device's next call fetches the signed command: the console shows it delivered.
+      const fetched = await app.call('/api/v1/me', tech.tokens.access_token);
+      assert.equal(fetched.status, 403);
+      assert.match(String(fetched.body.type), /device-wiped$/);
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.locator(`[data-device="${deviceId}"] [data-command-state="delivered"]`).waitFor();
+      await page.screenshot({ path: path.join(REPO_ROOT, 'test-results', 'console', kind.kind, 'console-wipe-delivered.png'), fullPage: true });
+      await server.audit.flush();
+      const ordered = (await searchAudit(server.db, { action: 'admin.device.wipe', outcome: 'success', resourceId: deviceId, limit: 10 })).events;
+      assert.equal(ordered.length, 1, 'ordered once, audited');
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+
     test('ending a session with an old sign-in asks for a fresh one, then the end is carried out', async () => {
       const tech = await app.signIn('u-tech');
       const techSid = decodeJwt(tech.tokens.access_token).sid as string;
@@ -231,7 +406,7 @@ for (const kind of databaseKinds()) {
       page.on('console', (message) => {
         if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
       });
-      await page.goto(`${server.url}/console/`);
+      await page.goto(`${server.url}/console/people`);
       // The admin's sign-in at the company IdP is an hour old: reading is fine, ending is not.
       upstream.staleLoginSeconds = 3600;
       await page.locator('#sign-in').click();
@@ -258,6 +433,80 @@ for (const kind of databaseKinds()) {
       assert.equal(ended.length, 1, 'ended once, audited');
       const refusedFirst = (await searchAudit(server.db, { action: 'http.denied', limit: 50 })).events.filter((e) => e.resource?.id === 'DELETE /admin/v1/sessions/:id');
       assert.ok(refusedFirst.length >= 1, 'the first attempt, with the old sign-in, was refused with the challenge');
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  });
+}
+
+for (const kind of databaseKinds().filter((k) => k.kind === 'postgres')) {
+  describe('the console on one instance ends a session; the app on the other instance is refused within a second (PostgreSQL + Redis)', { skip: browserMissing }, () => {
+    let instances: TwoInstances;
+    let app: MobileApp;
+    let appAtB: MobileApp;
+    let browser: Browser;
+
+    before(async () => {
+      instances = await startTwoInstances(kind, { redis: Boolean(process.env.TEST_REDIS_URL) });
+      app = new MobileApp(instances.publicUrl, instances.a.ca);
+      appAtB = new MobileApp(instances.publicUrl, instances.b.ca);
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--ignore-certificate-errors-spki-list=${instances.a.pin.replace(/^sha256\//, '')}`],
+      });
+    });
+    after(async () => {
+      await browser?.close();
+      await app?.close();
+      await appAtB?.close();
+      await instances?.close();
+    });
+
+    /** A call to instance B directly, signed for the public URL (the load balancer keeps the URL the app signed). */
+    const callB = (path: string, tokens: { access_token: string }) => {
+      appAtB.remember(tokens as Parameters<MobileApp['remember']>[0]);
+      return appAtB.call(path, tokens.access_token, { signing: { targetUri: `${instances.publicUrl}${path}` } }, instances.bUrl);
+    };
+
+    test('an admin ends the technician’s session in the browser; instance B refuses the app within 1 s', async () => {
+      const tech = await app.signIn('u-tech', { dpop: false });
+      const techSid = decodeJwt(tech.tokens.access_token).sid as string;
+      assert.equal((await callB('/api/v1/me', tech.tokens)).status, 200, 'instance B serves the app before');
+
+      const context = await browser.newContext();
+      context.setDefaultTimeout(STEP_TIMEOUT);
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
+      });
+      await page.goto(`${instances.publicUrl}/console/people`);
+      await page.locator('#sign-in').click();
+      await page.locator('input[name="person"]').fill('u-admin');
+      await page.locator('input[name="person"]').press('Enter');
+      await page.waitForURL(new RegExp(`^${instances.publicUrl}/console/`));
+      await page.locator('#people-search').fill('Terry');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-person]').length === 1);
+      await page.getByRole('link', { name: 'Terry Tech' }).click();
+      const row = page.locator(`[data-session="${techSid}"]`);
+      await row.waitFor();
+      await row.getByRole('button', { name: 'End session' }).click();
+      const ended = page.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().includes(`/admin/v1/sessions/`));
+      await page.getByRole('alertdialog').getByRole('button', { name: 'End session' }).click();
+      assert.equal((await ended).status(), 204, 'instance A ended the session');
+
+      // From the moment instance A answered: instance B must refuse the app's token within a second.
+      const started = performance.now();
+      let last: { status: number; body: Record<string, unknown> };
+      do {
+        last = await callB('/api/v1/me', tech.tokens);
+      } while (last.status === 200 && performance.now() - started < 1000);
+      const ms = performance.now() - started;
+      assert.equal(last.status, 401, `instance B still served the ended session ${ms.toFixed(0)} ms after the console ended it`);
+      assert.equal(last.body.type, 'https://palisade.dev/problems/session-revoked');
+      console.log(`ended in the console through instance A, refused by instance B after ${ms.toFixed(1)} ms`);
       assert.deepEqual(problems, []);
       await context.close();
     });
