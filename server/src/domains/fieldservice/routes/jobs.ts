@@ -1,13 +1,16 @@
 /** Jobs: list, read, history, create, assign, move along and cancel. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { problems, NO_QUERY, UUID } from '../../../http/index.ts';
+import Type from 'typebox';
+import { problems, NO_QUERY } from '../../../http/index.ts';
 import { refuseForbiddenData } from '../classification.ts';
 import * as store from '../store.ts';
 import { JOB_STATUSES, PRIORITIES, TRANSITIONS, type JobStatus } from '../store.ts';
-import { CODE, TEXT, SEARCH, DATE_TIME, IdParams, LIMIT, readLimit, security, JobView, NextCursor, JobEventView, fieldServiceProblems, jobView, cursorOf, parseCursor, type RouteContext } from './shared.ts';
+import { CODE, TEXT, SEARCH, DATE_TIME, IdParams, LIMIT, readLimit, security, JobView, NextCursor, JobEventView, fieldServiceProblems, jobView, cursorOf, parseCursor, type RouteContext, Uuid } from './shared.ts';
 
-export function jobRoutes(app: FastifyInstance, { scoping, run, record }: RouteContext): void {
-  app.get<{ Querystring: { status?: JobStatus; territory?: string; department?: string; project?: string; assignedTo?: string; siteId?: string; q?: string; cursor?: string; limit?: string } }>(
+export function jobRoutes(server: FastifyInstance, { scoping, run, record }: RouteContext): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
     '/api/v1/jobs',
     {
       onRequest: app.authenticate,
@@ -16,11 +19,20 @@ export function jobRoutes(app: FastifyInstance, { scoping, run, record }: RouteC
         tags: ['field service'],
         summary: 'Jobs in the caller’s scope, newest first (keyset paging)',
         security,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { status: { type: 'string', enum: JOB_STATUSES }, territory: CODE, department: CODE, project: CODE, assignedTo: UUID, siteId: UUID, q: SEARCH, cursor: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }, limit: LIMIT },
-        },
+        querystring: Type.Object(
+          {
+            status: Type.Optional(Type.Unsafe<JobStatus>({ type: 'string', enum: JOB_STATUSES })),
+            territory: Type.Optional(CODE),
+            department: Type.Optional(CODE),
+            project: Type.Optional(CODE),
+            assignedTo: Type.Optional(Uuid),
+            siteId: Type.Optional(Uuid),
+            q: Type.Optional(SEARCH),
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
+            limit: Type.Optional(LIMIT),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: { type: 'object', additionalProperties: false, required: ['jobs', 'next'], properties: { jobs: { type: 'array', items: JobView }, next: NextCursor } } },
       },
     },
@@ -39,7 +51,7 @@ export function jobRoutes(app: FastifyInstance, { scoping, run, record }: RouteC
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/v1/jobs/:id',
     {
       onRequest: app.authenticate,
@@ -58,7 +70,7 @@ export function jobRoutes(app: FastifyInstance, { scoping, run, record }: RouteC
       }),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/v1/jobs/:id/events',
     {
       onRequest: app.authenticate,
@@ -90,7 +102,7 @@ export function jobRoutes(app: FastifyInstance, { scoping, run, record }: RouteC
       }),
   );
 
-  app.post<{ Body: { title: string; description?: string; department: string; territory: string; siteId: string; project?: string; priority?: string; windowStart?: string; windowEnd?: string } }>(
+  app.post(
     '/api/v1/jobs',
     {
       onRequest: app.authenticate,
@@ -101,12 +113,20 @@ export function jobRoutes(app: FastifyInstance, { scoping, run, record }: RouteC
         summary: 'Create a job in the caller’s scope',
         security,
         querystring: NO_QUERY,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['title', 'department', 'territory', 'siteId'],
-          properties: { title: TEXT(200), description: { type: 'string', maxLength: 4000 }, department: CODE, territory: CODE, siteId: UUID, project: CODE, priority: { type: 'string', enum: PRIORITIES }, windowStart: DATE_TIME, windowEnd: DATE_TIME },
-        },
+        body: Type.Object(
+          {
+            title: TEXT(200),
+            description: Type.Optional(Type.String({ maxLength: 4000 })),
+            department: CODE,
+            territory: CODE,
+            siteId: Uuid,
+            project: Type.Optional(CODE),
+            priority: Type.Optional(Type.Unsafe<(typeof PRIORITIES)[number]>({ type: 'string', enum: PRIORITIES })),
+            windowStart: Type.Optional(DATE_TIME),
+            windowEnd: Type.Optional(DATE_TIME),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: JobView },
       },
     },
@@ -132,7 +152,7 @@ export function jobRoutes(app: FastifyInstance, { scoping, run, record }: RouteC
     },
   );
 
-  app.put<{ Params: { id: string }; Body: { technicianId: string } }>(
+  app.put(
     '/api/v1/jobs/:id/assignment',
     {
       onRequest: app.authenticate,
@@ -144,7 +164,7 @@ export function jobRoutes(app: FastifyInstance, { scoping, run, record }: RouteC
         security,
         params: IdParams,
         querystring: NO_QUERY,
-        body: { type: 'object', additionalProperties: false, required: ['technicianId'], properties: { technicianId: UUID } },
+        body: Type.Object({ technicianId: Uuid }, { additionalProperties: false }),
         response: { 200: JobView },
       },
     },
@@ -162,7 +182,7 @@ export function jobRoutes(app: FastifyInstance, { scoping, run, record }: RouteC
       }),
   );
 
-  app.post<{ Params: { id: string }; Body: { status: 'en_route' | 'on_site' | 'completed' } }>(
+  app.post(
     '/api/v1/jobs/:id/status',
     {
       onRequest: app.authenticate,
@@ -174,7 +194,7 @@ export function jobRoutes(app: FastifyInstance, { scoping, run, record }: RouteC
         security,
         params: IdParams,
         querystring: NO_QUERY,
-        body: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string', enum: ['en_route', 'on_site', 'completed'] } } },
+        body: Type.Object({ status: Type.Unsafe<'en_route' | 'on_site' | 'completed'>({ type: 'string', enum: ['en_route', 'on_site', 'completed'] }) }, { additionalProperties: false }),
         response: { 200: JobView },
       },
     },
@@ -192,7 +212,7 @@ export function jobRoutes(app: FastifyInstance, { scoping, run, record }: RouteC
       }),
   );
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/api/v1/jobs/:id/cancel',
     {
       onRequest: app.authenticate,

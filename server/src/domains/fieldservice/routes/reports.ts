@@ -1,11 +1,14 @@
 /** Reports: jobs by territory and status. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
 import { classified } from '../classification.ts';
 import * as store from '../store.ts';
 import { readLimit, security, JobReportRowView, type RouteContext } from './shared.ts';
 
-export function reportRoutes(app: FastifyInstance, { scoping, run, record }: RouteContext): void {
-  app.get<{ Querystring: { days?: string } }>(
+export function reportRoutes(server: FastifyInstance, { scoping, run, record }: RouteContext): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
     '/api/v1/reports/jobs',
     {
       onRequest: app.authenticate,
@@ -14,7 +17,7 @@ export function reportRoutes(app: FastifyInstance, { scoping, run, record }: Rou
         tags: ['field service'],
         summary: 'Jobs by territory and status, with average hours to completion (managers)',
         security,
-        querystring: { type: 'object', additionalProperties: false, properties: { days: { type: 'string', pattern: '^[1-9][0-9]{0,2}$', description: 'Days back, 1–366 (default 30)' } } },
+        querystring: Type.Object({ days: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'Days back, 1–366 (default 30)' })) }, { additionalProperties: false }),
         response: {
           200: {
             type: 'object',

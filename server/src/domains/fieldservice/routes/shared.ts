@@ -4,6 +4,7 @@
  * caller's transaction, `record` audits in it, `encrypt`/`decrypt` handle sensitive columns).
  */
 import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import type { Database, Queryable } from '../../../db/index.ts';
 import { asCaller } from '../../../db/index.ts';
 import type { AuditSink } from '../../../audit/index.ts';
@@ -30,19 +31,30 @@ export interface FieldServiceDeps {
   scoping?: Scoping;
 }
 
+/**
+ * A response schema as Fastify receives it. Replies are not typed from their schemas (the
+ * handlers return store rows, serialized by the schema); the requests are, through TypeBox.
+ */
+type ResponseSchema = Readonly<Record<string, unknown>>;
+const responseSchema = (schema: object): ResponseSchema => schema as ResponseSchema;
+/** The answer with no body (204). */
+export const NoContent = responseSchema({ type: 'null' });
+
 /** Territory, department, project and skill codes. */
-export const CODE = { type: 'string', minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9][A-Za-z0-9-]*$' } as const;
-export const TEXT = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
+export const CODE = Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9][A-Za-z0-9-]*$' });
+export const TEXT = (max: number) => Type.String({ minLength: 1, maxLength: max });
 /** Free-text search: no control characters (PostgreSQL text cannot hold NUL). */
-export const SEARCH = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
-export const DATE_TIME = { type: 'string', format: 'date-time', maxLength: 40 } as const;
-export const IdParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: UUID } } as const;
+export const SEARCH = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]+$' });
+export const DATE_TIME = Type.String({ format: 'date-time', maxLength: 40 });
+/** The shared UUID schema (http/schemas.ts) as a TypeBox schema: the same JSON, typed `string`. */
+export const Uuid = Type.Unsafe<string>(UUID);
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 /**
  * Query parameters arrive as text and the API does not coerce types (http/app.ts): numbers and
  * flags are strings with a strict pattern, read by `readLimit` / `readFlag`.
  */
-export const LIMIT = { type: 'string', pattern: '^[1-9][0-9]{0,2}$', description: 'Page size, 1–200 (default 50)' } as const;
-export const FLAG = { type: 'string', enum: ['true', 'false'] } as const;
+export const LIMIT = Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'Page size, 1–200 (default 50)' });
+export const FLAG = Type.Unsafe<'true' | 'false'>({ type: 'string', enum: ['true', 'false'] });
 export function readLimit(value: string | undefined, fallback: number, max: number, path = '/limit'): number {
   const limit = value === undefined ? fallback : Number(value);
   if (limit > max) throw problems.validation([{ path, message: `must be at most ${max}` }]);
@@ -51,7 +63,7 @@ export function readLimit(value: string | undefined, fallback: number, max: numb
 export const readFlag = (value: 'true' | 'false' | undefined) => (value === undefined ? undefined : value === 'true');
 export const security = [{ bearer: [] }];
 
-export const JobView = {
+export const JobView = responseSchema({
   type: 'object',
   additionalProperties: false,
   required: ['id', 'title', 'description', 'department', 'territory', 'region', 'siteId', 'project', 'priority', 'windowStart', 'windowEnd', 'status', 'assignedTo', 'statusChangedAt', 'createdAt'],
@@ -72,9 +84,9 @@ export const JobView = {
     statusChangedAt: classified({ type: 'string', format: 'date-time' }, 'internal'),
     createdAt: classified({ type: 'string', format: 'date-time' }, 'internal'),
   },
-} as const;
+} as const);
 
-export const SiteView = {
+export const SiteView = responseSchema({
   type: 'object',
   additionalProperties: false,
   required: ['id', 'customerId', 'customerName', 'name', 'address', 'territory', 'region', 'accessNotes'],
@@ -88,9 +100,9 @@ export const SiteView = {
     region: classified({ type: 'string' }, 'internal'),
     accessNotes: classified({ type: ['string', 'null'] }, 'sensitive'),
   },
-} as const;
+} as const);
 
-export const CustomerView = {
+const customerView = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'name', 'contact'],
@@ -109,8 +121,11 @@ export const CustomerView = {
     ),
   },
 } as const;
+export const CustomerView = responseSchema(customerView);
+/** A customer with its sites in scope. */
+export const CustomerWithSitesView = responseSchema({ ...customerView, required: [...customerView.required, 'sites'], properties: { ...customerView.properties, sites: { type: 'array', items: SiteView } } });
 
-export const TechnicianView = {
+export const TechnicianView = responseSchema({
   type: 'object',
   additionalProperties: false,
   required: ['id', 'displayName', 'territory', 'region', 'department', 'skills', 'active'],
@@ -123,9 +138,9 @@ export const TechnicianView = {
     skills: classified({ type: 'array', items: { type: 'string' } }, 'internal'),
     active: classified({ type: 'boolean' }, 'internal'),
   },
-} as const;
+} as const);
 
-export const ShiftView = {
+export const ShiftView = responseSchema({
   type: 'object',
   additionalProperties: false,
   required: ['id', 'technicianId', 'startsAt', 'endsAt'],
@@ -135,9 +150,9 @@ export const ShiftView = {
     startsAt: classified({ type: 'string', format: 'date-time' }, 'internal'),
     endsAt: classified({ type: 'string', format: 'date-time' }, 'internal'),
   },
-} as const;
+} as const);
 
-export const LocationView = {
+export const LocationView = responseSchema({
   type: 'object',
   additionalProperties: false,
   required: ['at', 'latitude', 'longitude', 'accuracyM'],
@@ -147,13 +162,13 @@ export const LocationView = {
     longitude: classified({ type: 'number' }, 'sensitive'),
     accuracyM: classified({ type: ['number', 'null'] }, 'sensitive'),
   },
-} as const;
+} as const);
 
 /** A page's keyset cursor: opaque, derived from internal ids and times. */
-export const NextCursor = classified({ type: ['string', 'null'] }, 'internal');
+export const NextCursor = responseSchema(classified({ type: ['string', 'null'] }, 'internal'));
 
 /** One entry of a job's history. */
-export const JobEventView = {
+export const JobEventView = responseSchema({
   type: 'object',
   additionalProperties: false,
   required: ['kind', 'fromStatus', 'toStatus', 'technician', 'at', 'by'],
@@ -165,10 +180,10 @@ export const JobEventView = {
     at: classified({ type: 'string', format: 'date-time' }, 'internal'),
     by: classified({ type: 'string' }, 'internal'),
   },
-} as const;
+} as const);
 
 /** One row of the jobs report: counts per territory and status. */
-export const JobReportRowView = {
+export const JobReportRowView = responseSchema({
   type: 'object',
   additionalProperties: false,
   required: ['territory', 'status', 'jobs', 'avgHoursToComplete'],
@@ -178,7 +193,7 @@ export const JobReportRowView = {
     jobs: classified({ type: 'integer' }, 'internal'),
     avgHoursToComplete: classified({ type: ['number', 'null'] }, 'internal'),
   },
-} as const;
+} as const);
 
 export const fieldServiceProblems = {
   invalidTransition: (from: string, to: string) =>

@@ -1,11 +1,14 @@
 /** Shifts: list, plan and remove. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { problems, LATEST_INSTANT, NO_QUERY, UUID } from '../../../http/index.ts';
+import Type from 'typebox';
+import { problems, LATEST_INSTANT, NO_QUERY } from '../../../http/index.ts';
 import * as store from '../store.ts';
-import { DATE_TIME, IdParams, LIMIT, readLimit, security, ShiftView, fieldServiceProblems, type RouteContext } from './shared.ts';
+import { DATE_TIME, IdParams, LIMIT, readLimit, security, ShiftView, fieldServiceProblems, type RouteContext, Uuid, NoContent } from './shared.ts';
 
-export function shiftRoutes(app: FastifyInstance, { scoping, run, record }: RouteContext): void {
-  app.get<{ Querystring: { technicianId?: string; from?: string; to?: string; limit?: string } }>(
+export function shiftRoutes(server: FastifyInstance, { scoping, run, record }: RouteContext): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
     '/api/v1/shifts',
     {
       onRequest: app.authenticate,
@@ -14,7 +17,10 @@ export function shiftRoutes(app: FastifyInstance, { scoping, run, record }: Rout
         tags: ['field service'],
         summary: 'Shifts overlapping a period (default: the next 7 days); technicians see their own',
         security,
-        querystring: { type: 'object', additionalProperties: false, properties: { technicianId: UUID, from: DATE_TIME, to: DATE_TIME, limit: LIMIT } },
+        querystring: Type.Object(
+          { technicianId: Type.Optional(Uuid), from: Type.Optional(DATE_TIME), to: Type.Optional(DATE_TIME), limit: Type.Optional(LIMIT) },
+          { additionalProperties: false },
+        ),
         response: { 200: { type: 'object', additionalProperties: false, required: ['shifts'], properties: { shifts: { type: 'array', items: ShiftView } } } },
       },
     },
@@ -32,7 +38,7 @@ export function shiftRoutes(app: FastifyInstance, { scoping, run, record }: Rout
     },
   );
 
-  app.post<{ Body: { technicianId: string; startsAt: string; endsAt: string } }>(
+  app.post(
     '/api/v1/shifts',
     {
       onRequest: app.authenticate,
@@ -43,7 +49,7 @@ export function shiftRoutes(app: FastifyInstance, { scoping, run, record }: Rout
         summary: 'Plan a shift for a technician in scope',
         security,
         querystring: NO_QUERY,
-        body: { type: 'object', additionalProperties: false, required: ['technicianId', 'startsAt', 'endsAt'], properties: { technicianId: UUID, startsAt: DATE_TIME, endsAt: DATE_TIME } },
+        body: Type.Object({ technicianId: Uuid, startsAt: DATE_TIME, endsAt: DATE_TIME }, { additionalProperties: false }),
         response: { 201: ShiftView },
       },
     },
@@ -62,12 +68,12 @@ export function shiftRoutes(app: FastifyInstance, { scoping, run, record }: Rout
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/api/v1/shifts/:id',
     {
       onRequest: app.authenticate,
       config: { permission: 'schedules.remove' },
-      schema: { tags: ['field service'], summary: 'Remove a planned shift (sensitive: step-up)', security, params: IdParams, querystring: NO_QUERY, response: { 204: { type: 'null' } } },
+      schema: { tags: ['field service'], summary: 'Remove a planned shift (sensitive: step-up)', security, params: IdParams, querystring: NO_QUERY, response: { 204: NoContent } },
     },
     async (request, reply) => {
       await run(request, async (tx) => {

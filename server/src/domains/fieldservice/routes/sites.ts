@@ -1,16 +1,19 @@
 /** Sites and customers: a site with its (sensitive) access notes, customers with their contact details for the roles that need them. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
 import type { Queryable } from '../../../db/index.ts';
 import { allowed, type Caller } from '../../../authz/index.ts';
-import { problems, NO_QUERY, UUID } from '../../../http/index.ts';
+import { problems, NO_QUERY } from '../../../http/index.ts';
 import { refuseForbiddenData } from '../classification.ts';
 import * as store from '../store.ts';
-import { CODE, TEXT, SEARCH, IdParams, LIMIT, readLimit, security, SiteView, CustomerView, NextCursor, fieldServiceProblems, type RouteContext } from './shared.ts';
+import { CODE, TEXT, SEARCH, IdParams, LIMIT, readLimit, security, SiteView, CustomerView, NextCursor, fieldServiceProblems, type RouteContext, Uuid, CustomerWithSitesView } from './shared.ts';
 
-export function siteRoutes(app: FastifyInstance, { scoping, run, record, decrypt, encrypt }: RouteContext): void {
+export function siteRoutes(server: FastifyInstance, { scoping, run, record, decrypt, encrypt }: RouteContext): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const siteView = async (tx: Queryable, site: store.SiteRow) => ({ ...site, accessNotes: await decrypt(tx, 'fs_sites.access_notes', site.id, site.accessNotes) });
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/v1/sites/:id',
     {
       onRequest: app.authenticate,
@@ -38,7 +41,7 @@ export function siteRoutes(app: FastifyInstance, { scoping, run, record, decrypt
       : null,
   });
 
-  app.get<{ Querystring: { q?: string; cursor?: string; limit?: string } }>(
+  app.get(
     '/api/v1/customers',
     {
       onRequest: app.authenticate,
@@ -47,7 +50,7 @@ export function siteRoutes(app: FastifyInstance, { scoping, run, record, decrypt
         tags: ['field service'],
         summary: 'Customers with a site in the caller’s scope',
         security,
-        querystring: { type: 'object', additionalProperties: false, properties: { q: SEARCH, cursor: UUID, limit: LIMIT } },
+        querystring: Type.Object({ q: Type.Optional(SEARCH), cursor: Type.Optional(Uuid), limit: Type.Optional(LIMIT) }, { additionalProperties: false }),
         response: { 200: { type: 'object', additionalProperties: false, required: ['customers', 'next'], properties: { customers: { type: 'array', items: CustomerView }, next: NextCursor } } },
       },
     },
@@ -63,7 +66,7 @@ export function siteRoutes(app: FastifyInstance, { scoping, run, record, decrypt
       }),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/v1/customers/:id',
     {
       onRequest: app.authenticate,
@@ -74,7 +77,7 @@ export function siteRoutes(app: FastifyInstance, { scoping, run, record, decrypt
         security,
         params: IdParams,
         querystring: NO_QUERY,
-        response: { 200: { ...CustomerView, required: [...CustomerView.required, 'sites'], properties: { ...CustomerView.properties, sites: { type: 'array', items: SiteView } } } },
+        response: { 200: CustomerWithSitesView },
       },
     },
     async (request) =>
@@ -89,7 +92,7 @@ export function siteRoutes(app: FastifyInstance, { scoping, run, record, decrypt
       }),
   );
 
-  app.post<{ Body: { name: string; contact?: { name?: string; phone?: string; email?: string }; site: { name: string; address: string; territory: string; accessNotes?: string } } }>(
+  app.post(
     '/api/v1/customers',
     {
       onRequest: app.authenticate,
@@ -100,26 +103,24 @@ export function siteRoutes(app: FastifyInstance, { scoping, run, record, decrypt
         summary: 'Create a customer with its first site (in the caller’s scope)',
         security,
         querystring: NO_QUERY,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name', 'site'],
-          properties: {
+        body: Type.Object(
+          {
             name: TEXT(200),
-            contact: {
-              type: 'object',
-              additionalProperties: false,
-              properties: { name: TEXT(200), phone: { type: 'string', minLength: 3, maxLength: 40, pattern: '^[+0-9 ()./-]+$' }, email: { type: 'string', format: 'email', maxLength: 254 } },
-            },
-            site: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['name', 'address', 'territory'],
-              properties: { name: TEXT(200), address: TEXT(500), territory: CODE, accessNotes: { type: 'string', minLength: 1, maxLength: 2000 } },
-            },
+            contact: Type.Optional(
+              Type.Object(
+                {
+                  name: Type.Optional(TEXT(200)),
+                  phone: Type.Optional(Type.String({ minLength: 3, maxLength: 40, pattern: '^[+0-9 ()./-]+$' })),
+                  email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+                },
+                { additionalProperties: false },
+              ),
+            ),
+            site: Type.Object({ name: TEXT(200), address: TEXT(500), territory: CODE, accessNotes: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })) }, { additionalProperties: false }),
           },
-        },
-        response: { 201: { ...CustomerView, required: [...CustomerView.required, 'sites'], properties: { ...CustomerView.properties, sites: { type: 'array', items: SiteView } } } },
+          { additionalProperties: false },
+        ),
+        response: { 201: CustomerWithSitesView },
       },
     },
     async (request, reply) => {

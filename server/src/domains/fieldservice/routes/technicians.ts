@@ -1,11 +1,14 @@
 /** Technicians and their locations: list, change, position history and a technician’s own position report. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { problems, NO_QUERY, UUID } from '../../../http/index.ts';
+import Type from 'typebox';
+import { problems, NO_QUERY } from '../../../http/index.ts';
 import * as store from '../store.ts';
-import { CODE, DATE_TIME, IdParams, LIMIT, FLAG, readLimit, readFlag, security, TechnicianView, LocationView, NextCursor, fieldServiceProblems, type RouteContext } from './shared.ts';
+import { CODE, DATE_TIME, IdParams, LIMIT, FLAG, readLimit, readFlag, security, TechnicianView, LocationView, NextCursor, fieldServiceProblems, type RouteContext, Uuid, NoContent } from './shared.ts';
 
-export function technicianRoutes(app: FastifyInstance, { scoping, run, record }: RouteContext): void {
-  app.get<{ Querystring: { territory?: string; active?: 'true' | 'false'; cursor?: string; limit?: string } }>(
+export function technicianRoutes(server: FastifyInstance, { scoping, run, record }: RouteContext): void {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
     '/api/v1/technicians',
     {
       onRequest: app.authenticate,
@@ -14,7 +17,10 @@ export function technicianRoutes(app: FastifyInstance, { scoping, run, record }:
         tags: ['field service'],
         summary: 'Technicians in the caller’s scope',
         security,
-        querystring: { type: 'object', additionalProperties: false, properties: { territory: CODE, active: FLAG, cursor: UUID, limit: LIMIT } },
+        querystring: Type.Object(
+          { territory: Type.Optional(CODE), active: Type.Optional(FLAG), cursor: Type.Optional(Uuid), limit: Type.Optional(LIMIT) },
+          { additionalProperties: false },
+        ),
         response: { 200: { type: 'object', additionalProperties: false, required: ['technicians', 'next'], properties: { technicians: { type: 'array', items: TechnicianView }, next: NextCursor } } },
       },
     },
@@ -28,7 +34,7 @@ export function technicianRoutes(app: FastifyInstance, { scoping, run, record }:
       }),
   );
 
-  app.patch<{ Params: { id: string }; Body: { territory?: string; skills?: string[]; active?: boolean } }>(
+  app.patch(
     '/api/v1/technicians/:id',
     {
       onRequest: app.authenticate,
@@ -40,12 +46,10 @@ export function technicianRoutes(app: FastifyInstance, { scoping, run, record }:
         security,
         params: IdParams,
         querystring: NO_QUERY,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: { territory: CODE, skills: { type: 'array', maxItems: 50, uniqueItems: true, items: CODE }, active: { type: 'boolean' } },
-        },
+        body: Type.Object(
+          { territory: Type.Optional(CODE), skills: Type.Optional(Type.Array(CODE, { maxItems: 50, uniqueItems: true })), active: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
         response: { 200: TechnicianView },
       },
     },
@@ -68,7 +72,7 @@ export function technicianRoutes(app: FastifyInstance, { scoping, run, record }:
       }),
   );
 
-  app.get<{ Params: { id: string }; Querystring: { limit?: string } }>(
+  app.get(
     '/api/v1/technicians/:id/locations',
     {
       onRequest: app.authenticate,
@@ -78,7 +82,7 @@ export function technicianRoutes(app: FastifyInstance, { scoping, run, record }:
         summary: 'A technician’s latest position and short history (sensitive)',
         security,
         params: IdParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { limit: LIMIT } },
+        querystring: Type.Object({ limit: Type.Optional(LIMIT) }, { additionalProperties: false }),
         response: { 200: { type: 'object', additionalProperties: false, required: ['locations'], properties: { locations: { type: 'array', items: LocationView } } } },
       },
     },
@@ -92,7 +96,7 @@ export function technicianRoutes(app: FastifyInstance, { scoping, run, record }:
       }),
   );
 
-  app.post<{ Body: { latitude: number; longitude: number; accuracyM?: number; at?: string } }>(
+  app.post(
     '/api/v1/me/location',
     {
       onRequest: app.authenticate,
@@ -103,13 +107,16 @@ export function technicianRoutes(app: FastifyInstance, { scoping, run, record }:
         summary: 'A technician reports their own position',
         security,
         querystring: NO_QUERY,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['latitude', 'longitude'],
-          properties: { latitude: { type: 'number', minimum: -90, maximum: 90 }, longitude: { type: 'number', minimum: -180, maximum: 180 }, accuracyM: { type: 'number', minimum: 0, maximum: 100000 }, at: DATE_TIME },
-        },
-        response: { 204: { type: 'null' } },
+        body: Type.Object(
+          {
+            latitude: Type.Number({ minimum: -90, maximum: 90 }),
+            longitude: Type.Number({ minimum: -180, maximum: 180 }),
+            accuracyM: Type.Optional(Type.Number({ minimum: 0, maximum: 100000 })),
+            at: Type.Optional(DATE_TIME),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
