@@ -28,6 +28,8 @@ export default tseslint.config(
       'server/src/audit/archive.ts',
       'server/src/cli/audit.ts',
       'server/src/cli/index.ts',
+      'server/src/cli/incident.ts',
+      'server/src/cli/privacy.ts',
       'server/src/config/load.ts',
       'server/src/console/serve.ts',
       'server/src/db/embedded-setup.ts',

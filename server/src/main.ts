@@ -23,6 +23,8 @@ import { isDeactivated, scimModule } from './scim/index.ts';
 import { usersModule } from './users/index.ts';
 import { authzModule } from './authz/index.ts';
 import { fieldServiceModule } from './domains/fieldservice/index.ts';
+import { privacyModule } from './privacy/index.ts';
+import { retentionModule } from './retention/index.ts';
 import { createLogger, httpModule, listenerModule, logFormat, problems, type ListenerApi } from './http/index.ts';
 
 // What the CLI, the benchmarks and the tests import from the package's entry point.
@@ -133,6 +135,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await modules.start(adminModule, { db, audit: audit.trail, clock, master, config, sessions: sessions.sessions, devices: sessions.devices });
     await modules.start(consoleModule, undefined);
     const fieldService = await modules.start(fieldServiceModule, { ...base, audit: audit.trail, devIssuer: `${config.publicUrl}${DEV_IDP_PATH}` });
+    const privacy = await modules.start(privacyModule, { config, db, audit: audit.trail, clock, log, sessions: sessions.sessions, raise: audit.raise });
+    const retention = await modules.start(retentionModule, { config, db, audit: audit.trail, clock, log });
     const http = await modules.start(httpModule, {
       ...base,
       listener,
@@ -157,6 +161,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       observe: {
         sealerLag: audit.sealerLag,
         dropped: () => audit.trail.dropped,
+        retentionPurged: retention.purged,
+        breachSecondsLeft: privacy.breachSecondsLeft,
         onAlert: audit.onAlert,
         response: (response) => audit.monitor.observeResponse(response),
       },

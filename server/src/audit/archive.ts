@@ -27,7 +27,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import { RECORD_COLUMNS, canonical, toChainRecord, type ChainRecord, type RecordRow } from './chain.ts';
+import { RECORD_COLUMNS, canonical, type ChainRecord, type RecordRow } from './chain.ts';
+import { chainedForms } from './subjects.ts';
 import { DIGEST_TYP, jwsDigest, verifySigned, type CheckpointSigner, type CheckpointStatement, type PublicKeySet } from './keys.ts';
 import { asRole, chainHead, insertCheckpoint } from './sealer.ts';
 import { checkLinks, countedRecords, verifyChain, type SealedRecord, type VerifyReport } from './verify.ts';
@@ -199,15 +200,18 @@ export async function exportArchive(
   options.onProgress?.(0, start.through - start.from);
   while (after < start.through) {
     const { rows } = await asRole(db, 'palisade_audit_reader', (q) =>
-      q.query<RecordRow & { seq: string; hash: string; sealedAt: Date | string }>(
-        `SELECT c.seq::text AS seq, c.hash, c.sealed_at AS "sealedAt", ${RECORD_COLUMNS} FROM audit_chain c JOIN audit_events e ON e.id = c.event_id
+      q.query<RecordRow & { seq: string; hash: string; sealedAt: Date | string; subjects: string[] | null }>(
+        `SELECT c.seq::text AS seq, c.hash, c.sealed_at AS "sealedAt", c.subjects::text[] AS subjects, ${RECORD_COLUMNS} FROM audit_chain c JOIN audit_events e ON e.id = c.event_id
          WHERE c.seq > $1 AND c.seq <= $2 ORDER BY c.seq LIMIT $3`,
         [after, start.through, PAGE],
       ),
     );
     if (rows.length === 0) break;
-    for (const r of rows) {
-      const record = { ...toChainRecord(Number(r.seq), r), hash: r.hash };
+    // Archives hold records as chained: people under pseudonyms only (audit/subjects.ts), so a
+    // write-once archive never has to forget anyone.
+    const forms = await asRole(db, 'palisade_audit_reader', (q) => chainedForms(q, rows));
+    for (const [i, r] of rows.entries()) {
+      const record = { ...forms[i]!, hash: r.hash };
       const sealedAt = new Date(r.sealedAt).toISOString();
       const day = sealedAt.slice(0, 10);
       if (segment && segment.day !== day) await close();

@@ -16,3 +16,4 @@ export { exportArchive, verifyArchive, purgeArchived } from './archive.ts';
 export { redact, redactForLog, difference, isSecretName, REDACTED } from './redact.ts';
 export { auditModule, type AuditModuleApi } from './module.ts';
 export { MonitoringSchema, monitoringProblems, type Alert, type AlertSeverity, type MonitoringConfig } from './monitor.ts';
+export { eraseSubject, pseudonymOf, type SubjectErasure } from './subjects.ts';

@@ -26,6 +26,8 @@ export interface AuditModuleApi {
   onAlert(listener: (alert: Alert) => void): void;
   /** How far the sealer is behind (the metrics report it). */
   sealerLag(): ReturnType<typeof sealerLag>;
+  /** Raises an alert of another module (the breach clock): recorded, sent to the webhooks, counted. */
+  raise(alert: Alert): void;
 }
 
 export interface AuditModuleDeps {
@@ -42,7 +44,7 @@ export const auditModule = defineModule({
   config: ['audit', 'monitoring'],
   configSchema: { monitoring: MonitoringSchema },
   permissions: ['audit.read'],
-  migrations: ['0009_audit.sql'],
+  migrations: ['0009_audit.sql', '0019_audit_pseudonyms.sql'],
   async start({ config, db, master, clock, log }: AuditModuleDeps) {
     const signer = await loadCheckpointSigner(db, master);
     const trail = new AuditTrail(db, clock, log, { flushIntervalMs: parseDuration(config.audit.flushInterval) });
@@ -88,6 +90,7 @@ export const auditModule = defineModule({
       monitor,
       onAlert: (listener) => void listeners.push(listener),
       sealerLag: () => sealerLag(db, clock),
+      raise,
     };
     return {
       api,

@@ -10,14 +10,15 @@
  */
 import type { Database, OwnerQueryable, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import { GENESIS_HASH, RECORD_COLUMNS, link, toChainRecord, type RecordRow } from './chain.ts';
+import { GENESIS_HASH, RECORD_COLUMNS, link, type RecordRow } from './chain.ts';
+import { chainedForms, sealForms } from './subjects.ts';
 import { jwsDigest, type CheckpointSigner, type CheckpointStatement } from './keys.ts';
 import type { AuditLog } from './trail.ts';
 import { CHECKPOINT_LOG_EVENT } from './anchor.ts';
 import { PalisadeError } from '../errors/index.ts';
 
 /** Arbitrary but fixed: the advisory lock key that serializes sealing across instances. */
-const SEAL_LOCK = 7_150_001;
+export const SEAL_LOCK = 7_150_001;
 
 /**
  * The next batch of pending records, oldest first. Written so that it can only be run one way:
@@ -105,17 +106,18 @@ export class AuditTamperError extends PalisadeError<'ERR_AUDIT_TAMPERED'> {
  */
 async function checkSinceCheckpoint(q: Queryable, head: ChainHead): Promise<void> {
   if (head.seq === head.checkpointSeq) return;
-  const { rows } = await q.query<RecordRow & { seq: string; hash: string }>(
-    `SELECT c.seq::text AS seq, c.hash, ${RECORD_COLUMNS}
+  const { rows } = await q.query<RecordRow & { seq: string; hash: string; subjects: string[] | null }>(
+    `SELECT c.seq::text AS seq, c.hash, c.subjects::text[] AS subjects, ${RECORD_COLUMNS}
        FROM audit_chain c CROSS JOIN LATERAL (SELECT * FROM audit_events WHERE id = c.event_id) e
       WHERE c.seq > $1 AND c.seq <= $2 ORDER BY c.seq`,
     [head.checkpointSeq, head.seq],
   );
   let hash = head.checkpointHash;
   let expected = head.checkpointSeq + 1;
-  for (const r of rows) {
+  const forms = await chainedForms(q, rows);
+  for (const [i, r] of rows.entries()) {
     if (Number(r.seq) !== expected) throw new AuditTamperError(`seq ${expected} is missing after checkpoint ${head.checkpointN}`);
-    hash = link(hash, toChainRecord(expected, r));
+    hash = link(hash, forms[i]!);
     // eslint-disable-next-line security/detect-possible-timing-attacks -- chain hashes are public, not secrets
     if (hash !== r.hash) throw new AuditTamperError(`record seq ${expected} does not match its link`);
     expected += 1;
@@ -183,18 +185,23 @@ export class Sealer {
       const seqs: number[] = [];
       const ids: string[] = [];
       const hashes: string[] = [];
-      for (const r of rows) {
+      const subjects: string[] = [];
+      // Chained under pseudonyms (audit/subjects.ts): each record's people replaced, and which
+      // identifiers it held noted with its link.
+      for (const [i, form] of (await sealForms(q, rows, seq + 1)).entries()) {
         seq += 1;
-        hash = link(hash, toChainRecord(seq, r));
+        hash = link(hash, form.record);
         seqs.push(seq);
-        ids.push(r.id);
+        ids.push(rows[i]!.id);
         hashes.push(hash);
+        subjects.push(`{${form.applied.join(',')}}`);
       }
       const written = rows.length > 0 ? { seq, hash } : this.lastWritten;
       if (rows.length > 0) {
         await q.query(
-          `INSERT INTO audit_chain (seq, event_id, hash) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[])`,
-          [seqs, ids, hashes],
+          `INSERT INTO audit_chain (seq, event_id, hash, subjects)
+           SELECT s, e, h, j::bigint[] FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u (s, e, h, j)`,
+          [seqs, ids, hashes, subjects],
         );
         await q.query('DELETE FROM audit_pending WHERE event_id = ANY($1::bigint[])', [ids]);
       }

@@ -12,7 +12,8 @@
  * says how many, and that bound (checkpointEvery / checkpointInterval) is documented.
  */
 import type { Database } from '../db/index.ts';
-import { GENESIS_HASH, RECORD_COLUMNS, link, toChainRecord, type ChainRecord, type RecordRow } from './chain.ts';
+import { GENESIS_HASH, RECORD_COLUMNS, link, type ChainRecord, type RecordRow } from './chain.ts';
+import { chainedForms } from './subjects.ts';
 import { jwsDigest, verifyCheckpoint, type CheckpointStatement, type PublicKeySet } from './keys.ts';
 import { asRole } from './sealer.ts';
 
@@ -113,13 +114,15 @@ async function* databaseRecords(db: Database): AsyncIterable<SealedRecord> {
   let after = -1;
   for (;;) {
     const { rows } = await asRole(db, 'palisade_audit_reader', (q) =>
-      q.query<RecordRow & { seq: string; hash: string }>(
-        `SELECT c.seq::text AS seq, c.hash, ${RECORD_COLUMNS} FROM audit_chain c JOIN audit_events e ON e.id = c.event_id
+      q.query<RecordRow & { seq: string; hash: string; subjects: string[] | null }>(
+        `SELECT c.seq::text AS seq, c.hash, c.subjects::text[] AS subjects, ${RECORD_COLUMNS} FROM audit_chain c JOIN audit_events e ON e.id = c.event_id
          WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`,
         [after, PAGE],
       ),
     );
-    for (const r of rows) yield { record: toChainRecord(Number(r.seq), r), hash: r.hash };
+    // As chained: people under their pseudonyms (audit/subjects.ts).
+    const forms = await asRole(db, 'palisade_audit_reader', (q) => chainedForms(q, rows));
+    for (const [i, r] of rows.entries()) yield { record: forms[i]!, hash: r.hash };
     if (rows.length < PAGE) return;
     after = Number(rows[rows.length - 1]!.seq);
   }

@@ -13,6 +13,7 @@ import { auditCommands } from './audit.ts';
 import { incidentCommands } from './incident.ts';
 import { devicesCommands } from './devices.ts';
 import { demoCommands } from './demo.ts';
+import { privacyCommands } from './privacy.ts';
 
 export interface CommandGroup {
   /** The top-level command (or, for `server`, the commands) the group adds. */
@@ -20,4 +21,4 @@ export interface CommandGroup {
   register(program: Command): void;
 }
 
-export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommands, configCommands, keysCommands, appsCommands, scimCommands, auditCommands, incidentCommands, devicesCommands, demoCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommands, configCommands, keysCommands, appsCommands, scimCommands, auditCommands, incidentCommands, privacyCommands, devicesCommands, demoCommands];

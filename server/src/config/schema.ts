@@ -22,6 +22,10 @@ export type { RoleName } from '../roles.ts';
 const Duration = (description: string, defaultValue: string) =>
   Type.String({ pattern: DURATION_PATTERN, patternHint: 'must be a duration such as 30s, 15m, 12h or 7d', description, default: defaultValue, examples: [defaultValue] });
 
+/** A retention age, or `off` (kept). */
+const RetentionAge = (description: string, defaultValue: string) =>
+  Type.String({ pattern: `^(off|${DURATION_PATTERN.replace(/^\^|\$$/g, '')})$`, patternHint: 'must be a duration such as 30d or 12h, or off', description, default: defaultValue, examples: [defaultValue] });
+
 const Strings = (description: string, defaultValue: string[] = []) =>
   Type.Array(Type.String({ minLength: 1 }), { description, default: defaultValue });
 
@@ -451,6 +455,23 @@ export const ConfigSchema = Type.Object(
         ),
       },
       { additionalProperties: false, default: {} },
+    ),
+    retention: Type.Object(
+      {
+        endedSessions: RetentionAge('Sessions ended (signed out, revoked or expired) this long ago are deleted, with their grants.', '90d'),
+        endedDevices: RetentionAge('Device keys wiped, revoked or evicted this long ago are deleted, with their commands.', '90d'),
+        jobEvents: RetentionAge('The status history of jobs closed (completed or cancelled) this long ago is deleted; the jobs stay.', '1095d'),
+        locations: RetentionAge('Technicians’ positions older than this are deleted (data minimisation: the trail is for dispatch today, not a record of movement).', '30d'),
+        photos: RetentionAge('Photos of jobs closed this long ago are deleted, the files with them.', '1095d'),
+        replayState: RetentionAge('Replay and retry state (logout token ids, refresh retries, expired authorization-server records) is deleted this long after it expired.', '1d'),
+        interval: Duration('How often the purge runs (on one instance at a time).', '1h'),
+        batchSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'Rows deleted per transaction: short transactions, few locks held.' }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Retention (docs/privacy.md): how long each kind of record is kept. `off` keeps a kind. Audit records are not purged here: see audit.retention.',
+      },
     ),
     demo: Type.Object(
       {

@@ -104,6 +104,7 @@ const CATALOGUE = {
   'request-timeout': { status: 408, title: 'The request took too long to arrive', description: 'The request’s headers or body did not arrive in time.' },
   'unknown-reference': { status: 422, title: 'A referenced record does not exist', description: 'The request names a record that does not exist in the caller’s scope; `field` names it when known.', extensions: ['field'] },
   'already-exists': { status: 409, title: 'The record already exists', description: 'Another record already has these unique values; `field` names them when known.', extensions: ['field'] },
+  'legal-hold': { status: 409, title: 'The person is under a legal hold', description: 'Erasure is refused while a legal hold keeps the person’s records for legal claims (GDPR Art. 17(3)(e)). An operator lifts the hold (`palisade privacy hold --lift`) once it no longer applies.' },
   'still-referenced': { status: 409, title: 'The record is still in use', description: 'Other records still refer to this one, so it cannot be deleted.' },
   conflict: { status: 409, title: 'The request conflicts with an existing record', description: 'The change conflicts with a stored record (an exclusion constraint).' },
   'not-found': { status: 404, title: 'Not found', description: 'No such route or record (or not one the caller may see).' },

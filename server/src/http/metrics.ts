@@ -33,7 +33,7 @@ export class Metrics {
   private readonly rateLimited = new Counter({ name: 'palisade_rate_limit_hits_total', help: '429 answers by route template.', labelNames: ['route'] as const, registers: [this.registry] });
   private readonly alerts = new Counter({ name: 'palisade_alerts_total', help: 'Monitoring alerts raised, by rule and severity.', labelNames: ['rule', 'severity'] as const, registers: [this.registry] });
 
-  constructor(lag: () => Promise<SealerLag>, dropped: () => number) {
+  constructor(lag: () => Promise<SealerLag>, dropped: () => number, purged?: () => Readonly<Record<string, number>>, breachSecondsLeft?: () => Promise<number | null>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'palisade_' });
     const registry = this.registry;
     let last: Promise<SealerLag> | undefined;
@@ -42,6 +42,29 @@ export class Metrics {
     new Gauge({ name: 'palisade_audit_sealer_lag_records', help: 'Audit records not yet linked into the hash chain.', registers: [registry], async collect() { this.set((await read()).pending); } });
     new Gauge({ name: 'palisade_audit_sealer_lag_seconds', help: 'Age of the oldest audit record not yet sealed.', registers: [registry], async collect() { this.set((await read()).oldestSeconds); } });
     new Gauge({ name: 'palisade_audit_uncovered_records', help: 'Sealed records newer than the last signed checkpoint.', registers: [registry], async collect() { this.set((await read()).uncovered); } });
+    if (purged) {
+      new Gauge({
+        name: 'palisade_retention_purged_total',
+        help: 'Rows the retention purge deleted on this instance since it started, by kind (retention.*).',
+        labelNames: ['kind'] as const,
+        registers: [registry],
+        collect() {
+          for (const [kind, n] of Object.entries(purged())) this.set({ kind }, n);
+        },
+      });
+    }
+    if (breachSecondsLeft) {
+      new Gauge({
+        name: 'palisade_breach_notification_seconds_left',
+        help: 'Seconds left to notify the supervisory authority of the oldest open personal-data breach (GDPR Art. 33, 72 h after detection); negative when overdue, absent when none is open.',
+        registers: [registry],
+        async collect() {
+          const left = await breachSecondsLeft();
+          this.reset();
+          if (left !== null) this.set(left);
+        },
+      });
+    }
     new Gauge({ name: 'palisade_audit_dropped_total', help: 'Audit events lost: the queue overflowed while the database was unreachable, a record the database refused, or events still queued at shutdown.', registers: [registry], collect() { this.set(dropped()); } });
   }
 

@@ -173,6 +173,8 @@ export const problems = {
   logoutTokenRefused: (detail: string) =>
     new Problem({ type: 'logout-token-refused', detail, extensions: { error: 'invalid_request', error_description: detail } }),
   forbidden: (detail: string) => new Problem({ type: 'forbidden', detail }),
+  /** Erasure refused: the person's data is kept for legal claims (GDPR Art. 17(3)(e)). */
+  legalHold: (detail: string) => new Problem({ type: 'legal-hold', detail }),
   /** RFC 9470: the token is fine but the sign-in behind it is too old (or too weak) for this action. */
   stepUpRequired: (maxAgeS: number, acr: string | undefined) =>
     new Problem({

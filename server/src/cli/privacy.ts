@@ -1,0 +1,104 @@
+/** The `palisade` command group privacy: a person's export, their erasure, and legal holds (docs/privacy.md). */
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseDuration } from '../duration.ts';
+import { systemClock } from '../clock.ts';
+import { Sessions } from '../sessions/index.ts';
+import { openRedisCache, type SharedCache } from '../cache/index.ts';
+import { FileBlobStore } from '../domains/fieldservice/index.ts';
+import { erasePerson, exportPerson, holdPerson, liftHold, resolvePerson } from '../privacy/index.ts';
+import { action, asOperator, consoleLog, count } from './shared.ts';
+import type { CommandGroup } from './registry.ts';
+
+const operator = () => `cli:${os.userInfo().username}`;
+
+export const privacyCommands: CommandGroup = {
+  name: 'privacy',
+  register(program) {
+    const privacy = program.command('privacy').description('data-subject rights: export, erasure, legal holds (docs/privacy.md)');
+    privacy
+      .command('export')
+      .description('everything Palisade holds about a person, as a JSON archive with a manifest (GDPR Art. 15 and 20)')
+      .requiredOption('--person <who>', 'user id, e-mail or user name')
+      .option('--out <file>', 'write the archive here (default: standard output)')
+      .option('--reason <text>', 'why (the request reference), recorded in the audit trail', 'data-subject request')
+      .action(
+        action(async (options: { person: string; out?: string; reason: string }) => {
+          await asOperator(async (db, config, audit) => {
+            const userId = await resolvePerson(db, options.person);
+            const blobs = new FileBlobStore(path.join(config.dataDir, 'blobs'));
+            const sessions = new Sessions(db, systemClock, parseDuration(config.tokens.accessTokenTtl), consoleLog, undefined, audit);
+            const archive = await exportPerson({ db, audit, clock: systemClock, sessions, blobs }, userId, options.reason);
+            const text = `${JSON.stringify(archive, null, 2)}\n`;
+            if (!options.out) {
+              process.stdout.write(text);
+              return;
+            }
+            // Owner-only: the archive is the person's data in full.
+            await writeFile(options.out, text, { mode: 0o600 });
+            const records = archive.manifest.sections.reduce((sum, s) => sum + s.records, 0);
+            console.log(`exported ${count(records, 'record')} in ${count(archive.manifest.sections.length, 'section')} to ${options.out}`);
+          });
+        }),
+      );
+
+    privacy
+      .command('erase')
+      .description('erase a person (GDPR Art. 17): sessions ended, personal records deleted, job history under a tombstone, audit trail pseudonymised')
+      .requiredOption('--person <who>', 'user id, e-mail or user name')
+      .requiredOption('--reason <text>', 'why (the request reference), recorded in the audit trail')
+      .option('--json', 'machine-readable output')
+      .action(
+        action(async (options: { person: string; reason: string; json?: boolean }) => {
+          if (!options.reason.trim()) throw new Error('--reason must say why');
+          await asOperator(async (db, config, audit) => {
+            let cache: SharedCache | undefined;
+            // With Redis the revocation feed travels there: the running instances must hear it.
+            if (config.redis.url) cache = await openRedisCache(config.redis.url);
+            try {
+              const sessions = new Sessions(db, systemClock, parseDuration(config.tokens.accessTokenTtl), consoleLog, cache, audit);
+              const blobs = new FileBlobStore(path.join(config.dataDir, 'blobs'));
+              const userId = await resolvePerson(db, options.person);
+              const r = await erasePerson({ db, audit, clock: systemClock, sessions, blobs }, userId, options.reason, operator());
+              // Only the pseudonym from here on: this output, too, is written after the erasure.
+              if (options.json) {
+                console.log(JSON.stringify({ pseudonym: r.pseudonym, sessionsEnded: r.sessionsEnded, counts: r.counts, audit: r.audit, blobsDeleted: r.blobsDeleted }));
+                return;
+              }
+              const c = r.counts;
+              console.log(`erased: now ${r.pseudonym} in the audit trail and the erasure register`);
+              console.log(`  ${count(r.sessionsEnded, 'session')} ended; deleted ${count(c.sessions, 'session')}, ${count(c.devices, 'device')}, ${count(c.locations, 'location')}, ${count(c.photos, 'photo')}`);
+              console.log(`  job history kept under a tombstone: ${count(c.jobsReattributed, 'job')}, ${count(c.jobEventsReattributed, 'job event')}, ${count(c.shifts, 'shift')}`);
+              console.log(`  audit trail: ${count(r.audit.sealed + r.audit.pending, 'record')} pseudonymised; audit verify still passes`);
+              if (r.audit.kept) console.log(`  ${count(r.audit.kept, 'record')} sealed before pseudonyms still name them: they leave with the retention purge (docs/privacy.md)`);
+            } finally {
+              await cache?.close();
+            }
+          });
+        }),
+      );
+
+    privacy
+      .command('hold')
+      .description('place (or --lift) a legal hold: erasure is refused while it holds')
+      .requiredOption('--person <who>', 'user id, e-mail or user name')
+      .requiredOption('--reason <text>', 'why (the matter), recorded in the audit trail')
+      .option('--lift', 'lift the hold')
+      .action(
+        action(async (options: { person: string; reason: string; lift?: boolean }) => {
+          if (!options.reason.trim()) throw new Error('--reason must say why');
+          await asOperator(async (db, _config, audit) => {
+            const userId = await resolvePerson(db, options.person);
+            if (options.lift) {
+              const lifted = await liftHold({ db, audit }, userId, options.reason);
+              console.log(lifted ? `legal hold on ${userId} lifted` : `${userId} was not under a legal hold`);
+            } else {
+              const placed = await holdPerson({ db, audit, clock: systemClock }, userId, options.reason, operator());
+              console.log(placed ? `legal hold placed on ${userId}: erasure is refused until it is lifted` : `${userId} is already under a legal hold`);
+            }
+          });
+        }),
+      );
+  },
+};
