@@ -1,0 +1,120 @@
+/**
+ * HAProxy (Debian's package) on a loopback port in front of Palisade instances, as a company
+ * would run it: TLS ends at HAProxy (a certificate the test makes with openssl) and is made again
+ * to each instance, whose own certificate HAProxy verifies; `/readyz` is the health check, so an
+ * instance that is stopping (503) or gone leaves the pool; a connection an instance refuses is
+ * retried on another (`option redispatch`), and an idempotent request whose answer never came is
+ * retried too. A POST whose answer was lost is never retried: it may have been carried out.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export function haproxyInstalled(): boolean {
+  return spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Why a HAProxy test does not run here, or undefined (PALISADE_REQUIRE_HAPROXY=1 makes absence a failure). */
+export function haproxySkip(): string | undefined {
+  if (haproxyInstalled()) return undefined;
+  if (process.env.PALISADE_REQUIRE_HAPROXY === '1') throw new Error('PALISADE_REQUIRE_HAPROXY=1 but haproxy is not installed (apt-get install -y haproxy)');
+  return 'haproxy is not installed (apt-get install -y haproxy); PALISADE_REQUIRE_HAPROXY=1 makes this a failure';
+}
+
+export interface Backend {
+  name: string;
+  port: number;
+  /** The instance's certificate (PEM), which HAProxy verifies. */
+  ca: string;
+}
+
+export interface Haproxy {
+  /** The certificate clients must trust (PEM). */
+  ca: string;
+  output(): string;
+  close(): Promise<void>;
+}
+
+export async function startHaproxy(port: number, backends: Backend[]): Promise<Haproxy> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'palisade-haproxy-'));
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`openssl could not make HAProxy's certificate: ${made.stderr}`);
+  const ca = readFileSync(cert, 'utf8');
+  writeFileSync(path.join(dir, 'haproxy.pem'), ca + readFileSync(key, 'utf8'), { mode: 0o600 });
+  for (const backend of backends) writeFileSync(path.join(dir, `${backend.name}.pem`), backend.ca);
+  writeFileSync(
+    path.join(dir, 'haproxy.cfg'),
+    [
+      'global',
+      '  maxconn 4000',
+      '  log stderr format short local0 notice',
+      '  ssl-default-bind-options ssl-min-ver TLSv1.2',
+      'defaults',
+      '  log global',
+      '  option log-health-checks',
+      '  mode http',
+      '  timeout connect 2s',
+      '  timeout client 60s',
+      '  timeout server 60s',
+      '  timeout http-request 10s',
+      // A refused connection (an instance that stopped listening) goes to another instance.
+      '  retries 3',
+      '  option redispatch 1',
+      '  retry-on conn-failure empty-response response-timeout',
+      // One server connection per request: a kept-alive connection an instance closes while it
+      // stops could otherwise swallow the next request sent on it.
+      '  option http-server-close',
+      '  option forwardfor',
+      'frontend palisade',
+      `  bind 127.0.0.1:${port} ssl crt ${path.join(dir, 'haproxy.pem')} alpn http/1.1`,
+      // Only requests that change nothing are retried after the instance may have seen them.
+      '  http-request disable-l7-retry unless METH_GET || METH_HEAD',
+      '  default_backend instances',
+      'backend instances',
+      '  balance roundrobin',
+      '  option httpchk GET /readyz',
+      '  http-check expect status 200',
+      // Three failed checks in a row: a busy machine's slow answer is not a stopped instance (a
+      // stopping one also refuses connections, which are redispatched at once).
+      '  default-server inter 300ms fall 3 rise 2',
+      ...backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check ssl verify required ca-file ${path.join(dir, `${b.name}.pem`)} verifyhost localhost sni str(localhost)`),
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn('haproxy', ['-db', '-f', path.join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!(await accepts(port))) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`haproxy did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { ca, output: () => output, close };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
