@@ -137,6 +137,26 @@ for (const kind of databaseKinds()) {
       assert.equal(await audited(db, jobId), auditedBefore + 3, 'each read left exactly one job.read record');
     });
 
+    test('a statement that fails inside a flight fails the transaction with its own error; what was sent behind it leaves nothing; the connections stay whole', async () => {
+      const marker = '00000000-0000-4000-8000-00000000d1e0';
+      const before = await audited(db, marker);
+      for (let i = 0; i < 3; i += 1) {
+        await assert.rejects(
+          db.transaction(async (tx) => {
+            // Sent together (pipelined on PostgreSQL): the division fails first.
+            await Promise.all([tx.query('SELECT 1 / 0 AS never'), trail.record(tx, { action: 'job.read', outcome: 'success', actor: {}, resource: { type: 'job', id: marker } })]);
+          }),
+          (error: unknown) => (error as { code?: string }).code === '22012',
+          "the transaction fails with the failing statement's error (division by zero), not with what followed it",
+        );
+      }
+      assert.equal(await audited(db, marker), before, 'the record sent behind the failing statement was not written');
+      // Every pooled connection is usable again: reads succeed, audited, several in a row.
+      const auditedBefore = await audited(db, jobId);
+      for (let i = 0; i < 5; i += 1) assert.equal((await read()).statusCode, 200);
+      assert.equal(await audited(db, jobId), auditedBefore + 5);
+    });
+
     test('a job the technician may not read leaves no audit record, though the record was sent with the read', async () => {
       const before = await audited(db, '00000000-0000-4000-8000-000000000000');
       const response = await read('00000000-0000-4000-8000-000000000000');
