@@ -11,6 +11,9 @@
  * behind for the next ones. Each file's output is printed together when it ends, with its
  * duration; the slowest files are listed at the end.
  *
+ * The migrated database templates (helpers/databases.ts) are made once per run, while the
+ * files that need none run: database files start when they are ready.
+ *
  * The longest files start first, so the slots finish together rather than one long file
  * starting last: durations come from the last runs on this machine (kept in
  * node_modules/.cache/palisade-test-durations.json), else from KNOWN_DURATIONS below.
@@ -230,10 +233,7 @@ if (!process.env.PALISADE_TEST_TEMPLATE_DIR) {
 // runner rather than left running on their own.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    for (const [abort, marker] of running) {
-      abort.abort();
-      killLeftovers(marker);
-    }
+    stopRunning();
     if (templates) rmSync(templates, { recursive: true, force: true });
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
@@ -245,17 +245,30 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * SDK's units…) has nothing to run twice and runs once. The rule is the call itself, not a list.
  */
 const databaseFiles = new Set(selected.filter((file) => readFileSync(file, 'utf8').includes('databaseKinds(')));
-const prepareStarted = performance.now();
-if (databaseFiles.size > 0) {
-  try {
-    await prepareTemplates();
-  } catch (error) {
-    console.error(`could not make the migrated database templates: ${(error as Error).message}`);
-    if (templates) rmSync(templates, { recursive: true, force: true });
-    process.exit(1);
+/** Stops the files running now and their processes (the runner is about to exit). */
+function stopRunning(): void {
+  for (const [abort, marker] of running) {
+    abort.abort();
+    killLeftovers(marker);
   }
-  reporter.write({ type: 'test:diagnostic', data: { nesting: 0, message: `migrated database templates ready: ${seconds(performance.now() - prepareStarted)}` } });
 }
+// The templates are made while the files that need none run: both slots are busy from the start.
+const prepareStarted = performance.now();
+let templatesMade = databaseFiles.size === 0;
+const templatesReady: Promise<void> = templatesMade
+  ? Promise.resolve()
+  : prepareTemplates().then(
+      () => {
+        templatesMade = true;
+        reporter.write({ type: 'test:diagnostic', data: { nesting: 0, message: `migrated database templates ready: ${seconds(performance.now() - prepareStarted)}` } });
+      },
+      (error: unknown) => {
+        console.error(`could not make the migrated database templates: ${(error as Error).message}`);
+        stopRunning();
+        if (templates) rmSync(templates, { recursive: true, force: true });
+        process.exit(1);
+      },
+    );
 
 /** Durations from the last runs here, by file as shown (relative to the repository). */
 function lastDurations(): Record<string, number> {
@@ -273,11 +286,20 @@ const started = performance.now();
 // Longest first (stable: equal estimates keep the alphabetical order).
 const queue = [...selected].sort((a, b) => expected(b) - expected(a));
 const results: FileResult[] = [];
+/** The next file for a free slot: the longest, but one that needs no template while they are being made. */
+function nextFile(): string | undefined {
+  const index = templatesMade ? 0 : queue.findIndex((file) => !databaseFiles.has(file));
+  return queue.splice(Math.max(index, 0), 1)[0];
+}
 await Promise.all(
   Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-    for (let file = queue.shift(); file !== undefined; file = queue.shift()) results.push(await runFile(file));
+    for (let file = nextFile(); file !== undefined; file = nextFile()) {
+      if (databaseFiles.has(file)) await templatesReady;
+      results.push(await runFile(file));
+    }
   }),
 );
+await templatesReady;
 
 if (templates) rmSync(templates, { recursive: true, force: true });
 // Kept for the next run's order (a timed-out file counts as long as its timeout); a run on

@@ -2,7 +2,8 @@
  * The `palisade` command line's output as a person and a script read it (the rest of the
  * operator commands are in operator-cli.test.ts): aligned columns, one time format, counts in
  * English, and progress bars that stay off stdout and out of `--json`. Run the way
- * helpers/server.ts palisadeCli runs them: the `npm run palisade` script without npm in front.
+ * helpers/server.ts palisadeCli runs them: the CLI's own commander program in this process, its
+ * stdout and stderr captured apart (stderr is not a terminal, as in a pipe).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

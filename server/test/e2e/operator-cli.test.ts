@@ -1,6 +1,6 @@
 /**
- * The `palisade` command line as an operator runs it (`npm run palisade -- …`; the script itself
- * without npm in front after the first test, helpers/server.ts palisadeCli): the version, a
+ * The `palisade` command line as an operator runs it (`npm run palisade -- …` for the version;
+ * the CLI's own program in this process after that, helpers/server.ts palisadeCli): the version, a
  * configuration check that lists every problem at once (never a secret's value), releasing a
  * contained person, SCIM tokens that are not replaced by accident, and names beside ids in audit
  * search. Aligned columns, one time format, counts in English and progress bars are in
