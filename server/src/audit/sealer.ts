@@ -73,13 +73,18 @@ export async function asRole<T>(db: Database, role: 'palisade_audit_sealer' | 'p
 }
 
 export async function chainHead(q: Queryable): Promise<ChainHead> {
-  const { rows } = await q.query<{ seq: string; hash: string }>('SELECT c.seq::text AS seq, c.hash FROM audit_chain c ORDER BY c.seq DESC LIMIT 1');
-  const { rows: cps } = await q.query<{ n: string; seq: string; hash: string; at: Date | string; jws: string }>(
-    'SELECT k.n::text AS n, k.seq::text AS seq, k.hash, k.at, k.jws FROM audit_checkpoints k ORDER BY k.n DESC LIMIT 1',
+  // The newest link and the newest checkpoint in one statement (one snapshot, one round trip
+  // per sealing round instead of two); each is a backward scan of its primary key, one row.
+  const { rows } = await q.query<{ seq: string | null; hash: string | null; cp_n: string | null; cp_seq: string | null; cp_hash: string | null; cp_at: Date | string | null; cp_jws: string | null }>(
+    `SELECT c.seq::text AS seq, c.hash, k.n::text AS cp_n, k.seq::text AS cp_seq, k.hash AS cp_hash, k.at AS cp_at, k.jws AS cp_jws
+       FROM (SELECT 1) AS one
+       LEFT JOIN LATERAL (SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1) c ON true
+       LEFT JOIN LATERAL (SELECT n, seq, hash, at, jws FROM audit_checkpoints ORDER BY n DESC LIMIT 1) k ON true`,
   );
-  const cp = cps[0];
+  const row = rows[0];
+  const cp = row?.cp_n != null ? { n: row.cp_n, seq: row.cp_seq!, hash: row.cp_hash!, at: row.cp_at!, jws: row.cp_jws! } : undefined;
   // After a purge the chain may be empty; it then continues from the purge checkpoint's hash.
-  const head = rows[0] ?? (cp ? { seq: cp.seq, hash: cp.hash } : { seq: '0', hash: GENESIS_HASH });
+  const head = row?.seq != null ? { seq: row.seq, hash: row.hash! } : cp ? { seq: cp.seq, hash: cp.hash } : { seq: '0', hash: GENESIS_HASH };
   return {
     seq: Number(head.seq),
     hash: head.hash,
