@@ -216,7 +216,11 @@ for (const kind of databaseKinds()) {
       await go(page, 'Audit', 'Audit');
       await page.locator('#audit-action').fill('admin.app_keys.create');
       await page.getByRole('button', { name: 'Search' }).click();
-      await page.waitForFunction(() => document.querySelectorAll('[data-action="admin.app_keys.create"]').length >= 1);
+      // The search's answer replaces the first page (everything, newest first).
+      await page.waitForFunction(() => {
+        const rows = Array.from(document.querySelectorAll('[data-audit]'));
+        return rows.length >= 1 && rows.every((row) => row.getAttribute('data-action') === 'admin.app_keys.create');
+      });
       const rows = await page.locator('[data-audit]').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
       assert.ok(rows.length >= 1 && rows.every((text) => text.includes('admin.app_keys.create')), 'only the filtered action');
       assert.match(rows[0]!, /Ada Admin \(you\)/, 'the admin is the actor');
