@@ -234,6 +234,35 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(problems, []);
     });
 
+    test('on the person page an admin grants and removes a role, disables the person (contained) and re-enables them', async () => {
+      const { page, problems } = await asAdmin();
+      const tech = await app.signIn('demo-technician');
+      await go(page, 'People', 'People');
+      await page.getByRole('link', { name: 'Tess Technician' }).click();
+      await page.getByRole('heading', { name: 'Tess Technician' }).waitFor();
+      const confirm = async (button: string) => {
+        await page.getByRole('button', { name: button, exact: true }).click();
+        await page.getByRole('alertdialog').getByRole('button', { name: button, exact: true }).click();
+      };
+      await confirm('Grant dispatcher');
+      await page.waitForFunction(() => /granted here/.test(document.querySelector('[data-role="dispatcher"]')?.textContent ?? ''));
+      await confirm('Remove dispatcher');
+      await page.waitForFunction(() => /Grant dispatcher/.test(document.querySelector('[data-role="dispatcher"]')?.textContent ?? ''));
+
+      await confirm('Disable (contain)');
+      await page.waitForFunction(() => document.querySelector('#person-status')?.textContent === 'disabled');
+      assert.equal((await app.call('/api/v1/me', tech.tokens.access_token)).status, 401, 'the contained person’s app is refused at once');
+      await confirm('Re-enable');
+      await page.waitForFunction(() => document.querySelector('#person-status')?.textContent === 'active');
+      await server.audit.flush();
+      const adminSub = (await server.db.query<{ id: string }>(`SELECT id FROM users WHERE subject = 'demo-admin'`)).rows[0]!.id;
+      for (const action of ['user.roles.change', 'user.disable', 'user.enable']) {
+        const found = (await searchAudit(server.db, { action, limit: 10 })).events;
+        assert.ok(found.some((e) => e.actor.userId === adminSub), `${action} recorded with the admin as actor`);
+      }
+      assert.deepEqual(problems, []);
+    });
+
     test('every page: reachable by keyboard, no CSP violation or console error, no serious or critical axe finding', async () => {
       const { page, problems } = await asAdmin();
       const axeSource = readFileSync(path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
