@@ -7,8 +7,20 @@
  *   their sessions; the technician's app, signed in beforehand, is refused at its next call;
  * - a dispatcher sees the refusal page, and the page asks the admin API for nothing; the
  *   admin lists answer the dispatcher's own token with 403;
+ * - an app key is shown once and listed without its secret afterwards; the audit page finds the
+ *   console's own actions with the admin as actor and verifies the chain; on the person page a
+ *   role is granted and removed and the person contained and re-enabled;
+ * - every page is reached by keyboard, with no serious or critical axe-core finding;
+ * - with the company IdP: wiping a device and ending a session with an hour-old sign-in ask for
+ *   a fresh one, then are carried out (the wipe shown delivered once the device fetched it);
+ * - on two instances (PostgreSQL, Redis when TEST_REDIS_URL is set): a session ended in the
+ *   console through instance A is refused by instance B within a second;
  * - no CSP violation, page error or console error on the way; no token readable in
- *   localStorage, sessionStorage or document.cookie; screenshots are written by the run.
+ *   localStorage, sessionStorage or document.cookie; screenshots of every page are written to
+ *   test-results/console/ (gitignored; docs/images/ holds copies of two).
+ *
+ * One server, one browser and one admin sign-in per describe; the step-up tests sign in twice
+ * by design (an old sign-in, then the fresh one it asks for).
  *
  * Needs Chromium at /usr/bin/chromium (PALISADE_TEST_CHROMIUM), like the start page's test.
  */
