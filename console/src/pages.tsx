@@ -2,7 +2,7 @@
  * The console's overview, app keys, audit, alerts, MDM and configuration pages. Like the others
  * they read and act only through the public /admin/v1 API (palisade.ts).
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import { Badge, Button, Callout, Card, DataList, Flex, Grid, Heading, Text, TextField } from '@radix-ui/themes';
 import { call, signedIn, type Answer } from './palisade.ts';
@@ -227,8 +227,12 @@ export function AuditPage() {
   const [open, setOpen] = useState<AuditEvent | undefined>();
   const [report, setReport] = useState<VerifyReport | undefined>();
   const [exported, setExported] = useState<string | undefined>();
+  // Only the answer to the latest search is shown: a slow first page must not overwrite a search.
+  const latest = useRef(0);
   const load = async (before?: string) => {
+    const ticket = ++latest.current;
     const answer = await call<{ events: AuditEvent[]; next?: string }>('GET', `/admin/v1/audit/events?${query}${before ? `&before=${before}` : ''}`);
+    if (ticket !== latest.current) return;
     if (answer.status !== 200) return setError(problemText(answer));
     setError(undefined);
     setPages((old) => (before ? [...old, ...answer.body.events] : answer.body.events));

@@ -7,8 +7,20 @@
  *   their sessions; the technician's app, signed in beforehand, is refused at its next call;
  * - a dispatcher sees the refusal page, and the page asks the admin API for nothing; the
  *   admin lists answer the dispatcher's own token with 403;
+ * - an app key is shown once and listed without its secret afterwards; the audit page finds the
+ *   console's own actions with the admin as actor and verifies the chain; on the person page a
+ *   role is granted and removed and the person contained and re-enabled;
+ * - every page is reached by keyboard, with no serious or critical axe-core finding;
+ * - with the company IdP: wiping a device and ending a session with an hour-old sign-in ask for
+ *   a fresh one, then are carried out (the wipe shown delivered once the device fetched it);
+ * - on two instances (PostgreSQL, Redis when TEST_REDIS_URL is set): a session ended in the
+ *   console through instance A is refused by instance B within a second;
  * - no CSP violation, page error or console error on the way; no token readable in
- *   localStorage, sessionStorage or document.cookie; screenshots are written by the run.
+ *   localStorage, sessionStorage or document.cookie; screenshots of every page are written to
+ *   test-results/console/ (gitignored; docs/images/ holds copies of two).
+ *
+ * One server, one browser and one admin sign-in per describe; the step-up tests sign in twice
+ * by design (an old sign-in, then the fresh one it asks for).
  *
  * Needs Chromium at /usr/bin/chromium (PALISADE_TEST_CHROMIUM), like the start page's test.
  */
@@ -216,7 +228,11 @@ for (const kind of databaseKinds()) {
       await go(page, 'Audit', 'Audit');
       await page.locator('#audit-action').fill('admin.app_keys.create');
       await page.getByRole('button', { name: 'Search' }).click();
-      await page.waitForFunction(() => document.querySelectorAll('[data-action="admin.app_keys.create"]').length >= 1);
+      // The search's answer replaces the first page (everything, newest first).
+      await page.waitForFunction(() => {
+        const rows = Array.from(document.querySelectorAll('[data-audit]'));
+        return rows.length >= 1 && rows.every((row) => row.getAttribute('data-action') === 'admin.app_keys.create');
+      });
       const rows = await page.locator('[data-audit]').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
       assert.ok(rows.length >= 1 && rows.every((text) => text.includes('admin.app_keys.create')), 'only the filtered action');
       assert.match(rows[0]!, /Ada Admin \(you\)/, 'the admin is the actor');
@@ -227,6 +243,35 @@ for (const kind of databaseKinds()) {
       await page.locator('#verify-report').waitFor();
       assert.match(await page.locator('#verify-report').innerText(), /The chain verifies/);
       await page.screenshot({ path: path.join(screenshots, 'console-audit.png'), fullPage: true });
+      assert.deepEqual(problems, []);
+    });
+
+    test('on the person page an admin grants and removes a role, disables the person (contained) and re-enables them', async () => {
+      const { page, problems } = await asAdmin();
+      const tech = await app.signIn('demo-technician');
+      await go(page, 'People', 'People');
+      await page.getByRole('link', { name: 'Tess Technician' }).click();
+      await page.getByRole('heading', { name: 'Tess Technician' }).waitFor();
+      const confirm = async (button: string) => {
+        await page.getByRole('button', { name: button, exact: true }).click();
+        await page.getByRole('alertdialog').getByRole('button', { name: button, exact: true }).click();
+      };
+      await confirm('Grant dispatcher');
+      await page.waitForFunction(() => /granted here/.test(document.querySelector('[data-role="dispatcher"]')?.textContent ?? ''));
+      await confirm('Remove dispatcher');
+      await page.waitForFunction(() => /Grant dispatcher/.test(document.querySelector('[data-role="dispatcher"]')?.textContent ?? ''));
+
+      await confirm('Disable (contain)');
+      await page.waitForFunction(() => document.querySelector('#person-status')?.textContent === 'disabled');
+      assert.equal((await app.call('/api/v1/me', tech.tokens.access_token)).status, 401, 'the contained person’s app is refused at once');
+      await confirm('Re-enable');
+      await page.waitForFunction(() => document.querySelector('#person-status')?.textContent === 'active');
+      await server.audit.flush();
+      const adminSub = (await server.db.query<{ id: string }>(`SELECT id FROM users WHERE subject = 'demo-admin'`)).rows[0]!.id;
+      for (const action of ['user.roles.change', 'user.disable', 'user.enable']) {
+        const found = (await searchAudit(server.db, { action, limit: 10 })).events;
+        assert.ok(found.some((e) => e.actor.userId === adminSub), `${action} recorded with the admin as actor`);
+      }
       assert.deepEqual(problems, []);
     });
 
