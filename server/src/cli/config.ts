@@ -1,5 +1,5 @@
 /** The `palisade` command group config check: validate the configuration and list every problem at once. */
-import { formatProblem, loadConfig } from '../config/load.ts';
+import { formatProblem, loadConfig } from '../config/index.ts';
 import { action } from './shared.ts';
 import type { CommandGroup } from './registry.ts';
 
