@@ -20,7 +20,7 @@ import type { KeyObject } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import { base62Of32Bits, constantTimeEqual, deriveKey, keyedHash, randomBase62, type MasterKey } from '../security/primitives.ts';
+import { base62Of32Bits, constantTimeEqual, deriveKey, keyedHash, randomBase62, type MasterKey } from '../security/index.ts';
 import { currentContext, type AuditActor, type AuditSink } from '../audit/index.ts';
 import { problems } from '../http/problems.ts';
 import { findAppKey, insertAppKey, listAppKeys, markAppKeyRevoked, markAppKeyRotated, touchAppKey, type AppKeyRow } from './app-keys-store.ts';

@@ -13,7 +13,7 @@
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { httpbis } from 'http-message-signatures';
 import { isInnerList, parseDictionary, serializeInnerList, serializeItem, type Dictionary, type InnerList } from 'structured-headers';
-import { constantTimeEqual, randomId } from '../security/primitives.ts';
+import { constantTimeEqual, randomId } from '../security/index.ts';
 import { PalisadeError } from '../errors/index.ts';
 
 /** RFC 9421 §6.2.2 algorithm name; the only one Palisade accepts. */

@@ -12,7 +12,7 @@
  */
 import type { Database } from '../db/index.ts';
 import { BoundedMap } from '../cache/index.ts';
-import { randomId, unwrapSecret, wrapSecret, type MasterKey } from '../security/primitives.ts';
+import { randomId, unwrapSecret, wrapSecret, type MasterKey } from '../security/index.ts';
 
 /** The app's copy, as the token endpoint returns it (base64url of the 32 key bytes). */
 export interface IssuedSigningKey {

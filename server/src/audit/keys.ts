@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { Database } from '../db/index.ts';
-import { unwrapSecret, wrapSecret, type MasterKey } from '../security/primitives.ts';
+import { unwrapSecret, wrapSecret, type MasterKey } from '../security/index.ts';
 import { canonical } from './chain.ts';
 import { PalisadeError } from '../errors/index.ts';
 

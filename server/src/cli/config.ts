@@ -1,5 +1,5 @@
 /** The `palisade` command group config check: validate the configuration and list every problem at once. */
-import { formatProblem, loadConfig, type ResolvedConfig } from '../config/load.ts';
+import { formatProblem, loadConfig, type ResolvedConfig } from '../config/index.ts';
 import { blobStoreKind } from '../domains/fieldservice/index.ts';
 import { action } from './shared.ts';
 import type { CommandGroup } from './registry.ts';

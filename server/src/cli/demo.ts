@@ -1,7 +1,7 @@
 /** The `palisade` command group demo seed: the field-service demo dataset (development and trials). */
 import { resolveMasterKey, sensitiveCipher } from '../main.ts';
 import { seedDemo } from '../domains/fieldservice/index.ts';
-import { DEV_IDP_PATH } from '../oauth/dev-idp.ts';
+import { DEV_IDP_PATH } from '../oauth/index.ts';
 import { withProgress } from '../progress.ts';
 import { action, count, withDatabase } from './shared.ts';
 import type { CommandGroup } from './registry.ts';

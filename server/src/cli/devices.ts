@@ -2,7 +2,7 @@
 import { parseDuration } from '../duration.ts';
 import { systemClock } from '../clock.ts';
 import { Devices, Sessions } from '../sessions/index.ts';
-import { DeviceCommands, DeviceCommandError, type CommandFilter } from '../devices/commands/service.ts';
+import { DeviceCommands, DeviceCommandError, type CommandFilter } from '../devices/index.ts';
 import { noAudit } from '../audit/index.ts';
 import { openRedisCache, type SharedCache } from '../cache/index.ts';
 import { action, asOperator, consoleLog, withDatabase } from './shared.ts';

@@ -1,5 +1,5 @@
 /** The `palisade` command group scim tokens: bearer tokens of SCIM provisioning connectors (create, list, revoke). */
-import { hashToken, randomId } from '../security/primitives.ts';
+import { hashToken, randomId } from '../security/index.ts';
 import { ScimTokenExistsError, insertScimToken, listScimTokens, revokeScimToken } from '../scim/index.ts';
 import { action, asOperator, withDatabase } from './shared.ts';
 import type { CommandGroup } from './registry.ts';

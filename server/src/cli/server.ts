@@ -1,5 +1,5 @@
 /** The `palisade` command group start and migrate: run the server, or apply the database migrations and exit. */
-import { loadConfig } from '../config/load.ts';
+import { loadConfig } from '../config/index.ts';
 import { startServer, openConfiguredDatabase } from '../main.ts';
 import { stopOnSignals } from '../shutdown.ts';
 import { migrate } from '../db/index.ts';

@@ -3,7 +3,7 @@
  * exit 1), the database and operator contexts, and how output reads (counts, columns, times).
  */
 import os from 'node:os';
-import { ConfigError, loadConfig, type ResolvedConfig } from '../config/load.ts';
+import { ConfigError, loadConfig, type ResolvedConfig } from '../config/index.ts';
 import { openConfiguredDatabase } from '../main.ts';
 import { migrate, type Database } from '../db/index.ts';
 import { systemClock } from '../clock.ts';

@@ -26,6 +26,7 @@ export {
   type RulesInput,
   type Violation,
 } from './posture/compliance.ts';
+export { DeviceCommands, DeviceCommandError, type CommandFilter } from './commands/service.ts';
 export { DeviceTrust, noMdm, type DeviceCheck, type DeviceClaims, type DeviceTrustOptions, type MdmView, type TokenRequestFacts } from './trust.ts';
 export { APP_CONFIG_LIFETIME_S, APP_CONFIG_PATH, APP_CONFIG_TYP, appConfigRoutes, type AppConfigClaims, type AppConfigDeps } from './app-config.ts';
 export { MdmSchema } from './mdm/config.ts';

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { constantTimeEqual } from '../security/primitives.ts';
+import { constantTimeEqual } from '../security/index.ts';
 import { problems } from './problems.ts';
 
 export interface SealerLag {

@@ -16,10 +16,10 @@
  */
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import type { MasterKey } from '../security/primitives.ts';
+import type { MasterKey } from '../security/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Devices, Sessions } from '../sessions/index.ts';
-import { rotateKeys, type SigningAlg } from '../oauth/keys.ts';
+import { rotateKeys, type SigningAlg } from '../oauth/index.ts';
 import { findUser, setDisabled, usersByUserName } from '../users/index.ts';
 import { isDeactivated } from '../scim/index.ts';
 import { PalisadeError } from '../errors/index.ts';

@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import { hashToken } from '../security/primitives.ts';
+import { hashToken } from '../security/index.ts';
 
 /** Models whose records belong to a grant and die with it (RFC 6749 §10.5, refresh reuse). */
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);

@@ -5,7 +5,7 @@
  */
 import Provider, { type Adapter, type AdapterPayload, type Configuration } from 'oidc-provider';
 import { generateKeyPairSync, hkdfSync, type JsonWebKey } from 'node:crypto';
-import type { MasterKey } from '../security/primitives.ts';
+import type { MasterKey } from '../security/index.ts';
 import type { RoleMapping } from '../users/index.ts';
 
 export const DEV_IDP_PATH = '/dev-idp';

@@ -6,7 +6,7 @@
 import * as oidc from 'openid-client';
 import { EncryptJWT, createRemoteJWKSet, customFetch as jwksFetch, jwtDecrypt, jwtVerify, type JWTPayload } from 'jose';
 import { hkdfSync } from 'node:crypto';
-import type { MasterKey } from '../security/primitives.ts';
+import type { MasterKey } from '../security/index.ts';
 import { PalisadeError } from '../errors/index.ts';
 
 export interface UpstreamSettings {

@@ -9,7 +9,7 @@ import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JWK } from 'jo
 import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { AuditSink } from '../audit/index.ts';
-import { unwrapSecret, wrapSecret, type MasterKey } from '../security/primitives.ts';
+import { unwrapSecret, wrapSecret, type MasterKey } from '../security/index.ts';
 
 export type SigningAlg = 'ES256' | 'EdDSA';
 

@@ -11,7 +11,7 @@ import { durationSeconds } from '../duration.ts';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
-import type { MasterKey } from '../security/primitives.ts';
+import type { MasterKey } from '../security/index.ts';
 import { findUser } from '../users/index.ts';
 import { parseUnlockKey, type Devices, type Sessions } from '../sessions/index.ts';
 import { consumeUnused, createAdapterFactory } from './adapter.ts';

@@ -15,7 +15,7 @@ import { parse as parseFilter } from 'scim2-parse-filter';
 import { scimPatch, type ScimPatchOperation } from 'scim-patch';
 import { isDatabaseError, loggableDatabaseError, type Database, type DatabaseError, type Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import { hashToken } from '../security/primitives.ts';
+import { hashToken } from '../security/index.ts';
 import { PROBLEM_BASE, Problem, problemForDatabaseError } from '../http/problems.ts';
 import { JsonBodyError, parseJsonBounded } from '../http/json.ts';
 import { currentContext, type AuditActor } from '../audit/index.ts';

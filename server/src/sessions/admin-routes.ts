@@ -3,7 +3,9 @@
  * authorization stage decides: `sessions.read` to look, `sessions.end` (step-up) to end.
  * Every call, allowed or refused, goes to `audit` (the audit trail, as `admin.<action>`).
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import type { AuditSink } from '../audit/index.ts';
 import type { Sessions } from './service.ts';
 import { DeviceSchema, SessionIdParams, SessionSchema, deviceView, sessionView } from './routes.ts';
@@ -45,15 +47,18 @@ export interface AdminRoutesDeps {
  * User and device ids are PostgreSQL uuids. Not `format: 'uuid'`: Ajv's format also accepts the
  * `urn:uuid:` form, which PostgreSQL refuses — a 500 instead of a 404.
  */
-const UserParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 36, maxLength: 36, pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' } },
-} as const;
-const AdminSession = { ...SessionSchema, required: [...SessionSchema.required, 'userId'], properties: { ...SessionSchema.properties, userId: { type: 'string' } } } as const;
+const UserParams = Type.Object(
+  { id: Type.String({ minLength: 36, maxLength: 36, pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }) },
+  { additionalProperties: false },
+);
+/** The session routes' id parameter (routes.ts), as a TypeBox schema: the same JSON. */
+const SessionIdParamsT = Type.Unsafe<{ id: string }>(SessionIdParams);
+/** Replies are serialized by their schemas, not typed from them (the views are built by sessionView/deviceView). */
+const untyped = (schema: object): Readonly<Record<string, unknown>> => schema as Readonly<Record<string, unknown>>;
+const AdminSession = untyped({ ...SessionSchema, required: [...SessionSchema.required, 'userId'], properties: { ...SessionSchema.properties, userId: { type: 'string' } } });
 
-export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutesDeps): Promise<void> {
+export async function adminSessionRoutes(server: FastifyInstance, deps: AdminRoutesDeps): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const actor = (request: FastifyRequest) => ({ userId: request.auth!.sub, sessionId: request.auth!.sid });
   const target = (request: FastifyRequest, type: 'user' | 'session' | 'device') => ({ type, id: (request.params as { id: string }).id });
 
@@ -78,7 +83,7 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
   });
   const security = [{ bearer: [] }];
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/admin/v1/users/:id/sessions',
     {
       onRequest: [app.authenticate, label('sessions.list', 'user')],
@@ -99,7 +104,7 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/admin/v1/users/:id/sessions',
     {
       onRequest: [app.authenticate, label('sessions.revoke_all', 'user')],
@@ -120,12 +125,12 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/admin/v1/sessions/:id',
     {
       onRequest: [app.authenticate, label('session.read', 'session')],
       config: { permission: 'sessions.read' },
-      schema: { tags: ['admin'], summary: 'One session (admin)', security, params: SessionIdParams, querystring: NO_QUERY, response: { 200: AdminSession } },
+      schema: { tags: ['admin'], summary: 'One session (admin)', security, params: SessionIdParamsT, querystring: NO_QUERY, response: { 200: AdminSession } },
     },
     async (request) => {
       const session = await deps.sessions.view(request.params.id);
@@ -138,12 +143,12 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/admin/v1/sessions/:id',
     {
       onRequest: [app.authenticate, label('session.revoke', 'session')],
       config: { permission: 'sessions.end' },
-      schema: { tags: ['admin'], summary: 'End one session now, on every instance (admin, sensitive: step-up)', security, params: SessionIdParams, querystring: NO_QUERY, response: { 204: { type: 'null' } } },
+      schema: { tags: ['admin'], summary: 'End one session now, on every instance (admin, sensitive: step-up)', security, params: SessionIdParamsT, querystring: NO_QUERY, response: { 204: untyped({ type: 'null' }) } },
     },
     async (request, reply) => {
       const session = await deps.sessions.find(request.params.id);
@@ -157,9 +162,9 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
     },
   );
 
-  const AdminDevice = { ...DeviceSchema, required: [...DeviceSchema.required, 'userId'], properties: { ...DeviceSchema.properties, userId: { type: 'string' } } } as const;
+  const AdminDevice = untyped({ ...DeviceSchema, required: [...DeviceSchema.required, 'userId'], properties: { ...DeviceSchema.properties, userId: { type: 'string' } } });
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/admin/v1/devices/:id',
     {
       onRequest: [app.authenticate, label('device.read', 'device')],
@@ -174,12 +179,12 @@ export async function adminSessionRoutes(app: FastifyInstance, deps: AdminRoutes
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/admin/v1/devices/:id',
     {
       onRequest: [app.authenticate, label('device.revoke', 'device')],
       config: { permission: 'sessions.end' },
-      schema: { tags: ['admin'], summary: 'Revoke a device (lost or stolen): its sessions end now and it cannot sign in again (admin, sensitive: step-up)', security, params: UserParams, querystring: NO_QUERY, response: { 204: { type: 'null' } } },
+      schema: { tags: ['admin'], summary: 'Revoke a device (lost or stolen): its sessions end now and it cannot sign in again (admin, sensitive: step-up)', security, params: UserParams, querystring: NO_QUERY, response: { 204: untyped({ type: 'null' }) } },
     },
     async (request, reply) => {
       const device = await deps.devices.find(request.params.id);

@@ -2,7 +2,7 @@ import type { Database, Queryable, Subscription } from '../db/index.ts';
 import type { SharedCache } from '../cache/index.ts';
 import type { Clock } from '../clock.ts';
 import { noAudit, type AuditEvent, type AuditSink } from '../audit/index.ts';
-import { activeSessionIds, destroyGrantRecords, rememberLogoutToken, sessionsForUpstreamLogout, findSession, findSessionView, insertSession, listUserSessions, markRevoked, recentlyRevoked, type Session, type SessionView } from './store.ts';
+import { activeSessionIds, destroyGrantRecords, rememberLogoutToken, sessionsForUpstreamLogout, findSession, findSessionView, insertSession, listUserSessions, markRevoked, notifyInTransaction, recentlyRevoked, type Session, type SessionView } from './store.ts';
 
 export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed' | 'upstream_logout' | 'deprovisioned' | 'device_cap' | 'incident' | 'device_noncompliant';
 
@@ -90,7 +90,7 @@ export class Sessions {
 
   /** Feed messages ride the transaction over PostgreSQL (delivered only if it commits)… */
   private async sendInTransaction(tx: Queryable, message: string): Promise<void> {
-    if (!this.bus) await tx.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, message]);
+    if (!this.bus) await notifyInTransaction(tx, REVOCATION_CHANNEL, message);
   }
 
   /** …or are published right after the commit over Redis (the periodic reload covers a crash in between). */

@@ -34,6 +34,11 @@ export interface SessionView extends Session {
 const VIEW_COLUMNS = `${COLUMNS}, last_seen_at AS "lastSeenAt", locked_at AS "lockedAt", lock_reason AS "lockReason"`;
 
 /** A user's sessions still within their lifetime (active, locked, or ended early and why), newest first. */
+/** A PostgreSQL notification sent when the transaction commits (and never if it rolls back). */
+export async function notifyInTransaction(tx: Queryable, channel: string, message: string): Promise<void> {
+  await tx.query('SELECT pg_notify($1, $2)', [channel, message]);
+}
+
 export async function listUserSessions(db: Queryable, userId: string, now: Date): Promise<SessionView[]> {
   const { rows } = await db.query<SessionView>(
     `SELECT ${VIEW_COLUMNS} FROM sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id LIMIT 100`,

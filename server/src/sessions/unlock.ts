@@ -9,7 +9,7 @@
 import { importJWK, jwtVerify, type JWK } from 'jose';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import { constantTimeEqual, hashToken, randomId } from '../security/primitives.ts';
+import { constantTimeEqual, hashToken, randomId } from '../security/index.ts';
 import type { Sessions } from './service.ts';
 import { noAudit, type AuditSink } from '../audit/index.ts';
 

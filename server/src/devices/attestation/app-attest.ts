@@ -16,7 +16,7 @@ import { Certificate } from '@peculiar/asn1-x509';
 import * as asn1js from 'asn1js';
 import { decode as decodeCbor } from 'cborg';
 import type { Clock } from '../../clock.ts';
-import { constantTimeEqual } from '../../security/primitives.ts';
+import { constantTimeEqual } from '../../security/index.ts';
 import type {
   AssertionInput,
   AssertionOutcome,

@@ -5,7 +5,7 @@
  * also requires the MDM's user to be the person signing in and, where the MDM holds one, the
  * enrollment token the app presents (compared in constant time).
  */
-import { constantTimeEqual } from '../../security/primitives.ts';
+import { constantTimeEqual } from '../../security/index.ts';
 import type { MdmDeviceState, MdmPlatform, MdmVendor } from './types.ts';
 
 /** The managed app configuration key the app reads its MDM device id from. */

@@ -5,7 +5,7 @@
  * authenticated by the `clientState` Palisade chose when subscribing, compared in constant time,
  * and the subscription's `validationToken` handshake.
  */
-import { constantTimeEqual } from '../../security/primitives.ts';
+import { constantTimeEqual } from '../../security/index.ts';
 import { normalizeMdmDeviceId, normalizePlatform } from './binding.ts';
 import { authorizedGet, clientCredentialsToken, date, isObject, joinUrl, parseJsonBody, resolveHttp, str, TokenCache, type MdmHttpOptions, type ResolvedHttp } from './http.ts';
 import { assertStrongSecret } from './webhook-auth.ts';

@@ -9,7 +9,7 @@
  */
 import type { Database, Queryable } from '../../db/index.ts';
 import type { Clock } from '../../clock.ts';
-import { constantTimeEqual, hashToken } from '../../security/primitives.ts';
+import { constantTimeEqual, hashToken } from '../../security/index.ts';
 import { MDM_VENDORS, checkDeviceBinding, normalizeMdmDeviceId, normalizePlatform, type MdmDeviceChange, type MdmDeviceState, type MdmVendor } from './index.ts';
 
 /**

@@ -4,7 +4,7 @@
  * Every comparison is constant-time (security/primitives.ts), so response timing tells an
  * attacker nothing about how much of a guess was right.
  */
-import { constantTimeEqual } from '../../security/primitives.ts';
+import { constantTimeEqual } from '../../security/index.ts';
 import { header } from './http.ts';
 import type { MdmWebhookRequest, WebhookVerdict } from './types.ts';
 

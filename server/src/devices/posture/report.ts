@@ -8,7 +8,7 @@
  * platform attestation (attestation/) is what ties the key to genuine hardware and app.
  */
 import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, errors as joseErrors, type JWK } from 'jose';
-import { hashToken } from '../../security/primitives.ts';
+import { hashToken } from '../../security/index.ts';
 import { PalisadeError } from '../../errors/index.ts';
 
 /** The HTTP header the app sends with its token requests. */

@@ -5,7 +5,7 @@
  * rows another run holds, so it can run beside serving instances and be interrupted and resumed.
  */
 import type { Database } from '../../db/index.ts';
-import { keyIdOf } from '../../security/envelope.ts';
+import { keyIdOf } from '../../security/index.ts';
 import { ENCRYPTED_COLUMNS, encryptionContext, type EncryptedColumn } from './classification.ts';
 import type { SensitiveCipher } from './routes.ts';
 

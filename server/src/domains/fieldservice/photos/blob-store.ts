@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, mkdir, open, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { randomId } from '../../../security/primitives.ts';
+import { randomId } from '../../../security/index.ts';
 import type { PhotoMediaType } from './content.ts';
 import { PalisadeError } from '../../../errors/index.ts';
 

@@ -14,7 +14,7 @@ import type { AuditSink } from '../../../audit/index.ts';
 import type { Caller } from '../../../authz/index.ts';
 import { Problem, problems, NO_QUERY, UUID } from '../../../http/index.ts';
 import { BINARY_CONTENT_TYPES } from '../../../http/app.ts';
-import { constantTimeEqual } from '../../../security/primitives.ts';
+import { constantTimeEqual } from '../../../security/index.ts';
 import { classified } from '../classification.ts';
 import { findJob, JOB_SCOPE, type Scoping } from '../store.ts';
 import { inspectPhoto, PhotoRejected, type PhotoLimits } from './content.ts';
