@@ -93,8 +93,8 @@ export interface HttpModuleDeps {
     dropped(): number;
     /** Rows the retention purge deleted on this instance, per kind. */
     retentionPurged?(): Readonly<Record<string, number>>;
-    /** Seconds left on the earliest running breach clock (GDPR Art. 33); null when none runs. */
-    breachSecondsLeft?(): Promise<number | null>;
+    /** Seconds left on each running breach clock (GDPR Art. 33), per incident. */
+    breachClocks?(): Promise<{ incident: string; seconds: number }[]>;
     onAlert(listener: (alert: { rule: string; severity: string }) => void): void;
     response(response: { appId: string; status: number; at: number }): void;
   };
@@ -108,7 +108,7 @@ export const httpModule = defineModule({
   config: ['log', 'metrics'],
   async start(deps: HttpModuleDeps) {
     const { config, clock, listener } = deps;
-    const metrics = new Metrics(deps.observe.sealerLag, deps.observe.dropped, deps.observe.retentionPurged, deps.observe.breachSecondsLeft);
+    const metrics = new Metrics(deps.observe.sealerLag, deps.observe.dropped, deps.observe.retentionPurged, deps.observe.breachClocks);
     deps.observe.onAlert((alert) => metrics.alert(alert.rule, alert.severity));
     // From SIGTERM on (the start of stop()): /readyz answers 503, every answer closes its connection.
     let draining = false;
