@@ -224,6 +224,11 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
       problems.push({ path: 'database.runtimeUrl', message: 'needs database.url (the owner login that migrates): the embedded database has one connection' });
     }
   });
+  check(() => {
+    if (config.securityTxt.contact.length > 0 && !config.securityTxt.expires) {
+      problems.push({ path: 'securityTxt.expires', message: 'is required with a contact (RFC 9116: a security.txt says until when it is valid); keep it less than a year ahead' });
+    }
+  });
   if (production) {
     check(() => {
       if (!config.upstream) {
