@@ -162,7 +162,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         sealerLag: audit.sealerLag,
         dropped: () => audit.trail.dropped,
         retentionPurged: retention.purged,
-        breachSecondsLeft: privacy.breachSecondsLeft,
+        breachClocks: privacy.breachClocks,
         onAlert: audit.onAlert,
         response: (response) => audit.monitor.observeResponse(response),
       },

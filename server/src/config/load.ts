@@ -214,6 +214,11 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
       problems.push({ path: 'photos.s3.endpoint', message: 'production sends photos over https only: plain http would carry every photo and the request signatures in the clear' });
     }
   });
+  check(() => {
+    if (config.securityTxt.contact.length > 0 && !config.securityTxt.expires) {
+      problems.push({ path: 'securityTxt.expires', message: 'is required with a contact (RFC 9116: a security.txt says until when it is valid); keep it less than a year ahead' });
+    }
+  });
   if (production) {
     check(() => {
       if (!config.upstream) {

@@ -484,6 +484,26 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    securityTxt: Type.Object(
+      {
+        contact: Type.Array(
+          Type.String({ pattern: '^(mailto:[^\\s@]+@[^\\s@]+|https://\\S+|tel:\\+?[0-9 ()-]+)$', patternHint: 'must be a mailto:, https:// or tel: URI' }),
+          { default: [], maxItems: 10, description: 'Where to report a vulnerability (RFC 9116 Contact: mailto:, https:// or tel: URIs, in order of preference). Empty: /.well-known/security.txt is not served.' },
+        ),
+        expires: Type.Optional(
+          Type.String({
+            pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$',
+            patternHint: 'must be an ISO 8601 date and time, e.g. 2027-06-30T00:00:00Z',
+            description: 'When the file’s content stops being valid (RFC 9116 Expires, required with a contact; keep it less than a year ahead and renew it).',
+          }),
+        ),
+        policy: Type.Optional(Type.String({ pattern: '^https://\\S+$', description: 'The disclosure policy (Policy: an https:// URL).' })),
+        acknowledgments: Type.Optional(Type.String({ pattern: '^https://\\S+$', description: 'Where reporters are thanked (Acknowledgments: an https:// URL).' })),
+        encryption: Type.Optional(Type.String({ pattern: '^https://\\S+$', description: 'The key to encrypt reports with (Encryption: an https:// URL).' })),
+        preferredLanguages: Type.Optional(Type.String({ pattern: '^[A-Za-z-]+(, ?[A-Za-z-]+)*$', description: 'Preferred-Languages, e.g. "en, de".' })),
+      },
+      { additionalProperties: false, default: {}, description: '/.well-known/security.txt (RFC 9116), served when a contact is configured.' },
+    ),
     metrics: Type.Object(
       {
         token: Type.Optional(

@@ -33,7 +33,7 @@ export class Metrics {
   private readonly rateLimited = new Counter({ name: 'palisade_rate_limit_hits_total', help: '429 answers by route template.', labelNames: ['route'] as const, registers: [this.registry] });
   private readonly alerts = new Counter({ name: 'palisade_alerts_total', help: 'Monitoring alerts raised, by rule and severity.', labelNames: ['rule', 'severity'] as const, registers: [this.registry] });
 
-  constructor(lag: () => Promise<SealerLag>, dropped: () => number, purged?: () => Readonly<Record<string, number>>, breachSecondsLeft?: () => Promise<number | null>) {
+  constructor(lag: () => Promise<SealerLag>, dropped: () => number, purged?: () => Readonly<Record<string, number>>, breachClocks?: () => Promise<{ incident: string; seconds: number }[]>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'palisade_' });
     const registry = this.registry;
     let last: Promise<SealerLag> | undefined;
@@ -53,15 +53,18 @@ export class Metrics {
         },
       });
     }
-    if (breachSecondsLeft) {
+    if (breachClocks) {
+      // Labelled by incident: with none open there is no sample at all (an unlabelled gauge would
+      // read 0, "due now"). Open incidents are few; the label's values stay bounded.
       new Gauge({
         name: 'palisade_breach_notification_seconds_left',
-        help: 'Seconds left to notify the supervisory authority of the oldest open personal-data breach (GDPR Art. 33, 72 h after detection); negative when overdue, absent when none is open.',
+        help: 'Seconds left to notify the supervisory authority of each open personal-data breach (GDPR Art. 33, 72 h after detection); negative when overdue, absent when none is open.',
+        labelNames: ['incident'] as const,
         registers: [registry],
         async collect() {
-          const left = await breachSecondsLeft();
+          const clocks = await breachClocks();
           this.reset();
-          if (left !== null) this.set(left);
+          for (const c of clocks) this.set({ incident: c.incident }, c.seconds);
         },
       });
     }

@@ -23,6 +23,7 @@ import { createApp, type AppOptions } from './app.ts';
 import type { BearerVerifier } from './bearer.ts';
 import { Metrics, metricsRoute, type SealerLag } from './metrics.ts';
 import { pinsRoute } from './pins.ts';
+import { securityTxtRoute } from './security-txt.ts';
 import { startPage } from './start-page.ts';
 import { startupGate, type StartupGate } from './starting.ts';
 import { loadTls, TLS_POLICY, type TlsMaterial } from './tls.ts';
@@ -93,8 +94,8 @@ export interface HttpModuleDeps {
     dropped(): number;
     /** Rows the retention purge deleted on this instance, per kind. */
     retentionPurged?(): Readonly<Record<string, number>>;
-    /** Seconds left on the earliest running breach clock (GDPR Art. 33); null when none runs. */
-    breachSecondsLeft?(): Promise<number | null>;
+    /** Seconds left on each running breach clock (GDPR Art. 33), per incident. */
+    breachClocks?(): Promise<{ incident: string; seconds: number }[]>;
     onAlert(listener: (alert: { rule: string; severity: string }) => void): void;
     response(response: { appId: string; status: number; at: number }): void;
   };
@@ -105,10 +106,10 @@ export interface HttpModuleDeps {
 export const httpModule = defineModule({
   name: 'http',
   dependencies: ['listener', 'audit', 'sessions', 'authz', 'apisec', 'oauth'],
-  config: ['log', 'metrics'],
+  config: ['log', 'metrics', 'securityTxt'],
   async start(deps: HttpModuleDeps) {
     const { config, clock, listener } = deps;
-    const metrics = new Metrics(deps.observe.sealerLag, deps.observe.dropped, deps.observe.retentionPurged, deps.observe.breachSecondsLeft);
+    const metrics = new Metrics(deps.observe.sealerLag, deps.observe.dropped, deps.observe.retentionPurged, deps.observe.breachClocks);
     deps.observe.onAlert((alert) => metrics.alert(alert.rule, alert.severity));
     // From SIGTERM on (the start of stop()): /readyz answers 503, every answer closes its connection.
     let draining = false;
@@ -176,6 +177,7 @@ export const httpModule = defineModule({
       for (const { plugin } of deps.routes) await app.register(plugin);
       const pins = { current: listener.tls.pin, backups: listener.tls.backupPins };
       await app.register(pinsRoute, { issuer: config.publicUrl, current: pins.current, backups: pins.backups, signingKey: deps.signingKey, clock });
+      if (config.securityTxt.contact.length > 0 && config.securityTxt.expires) await app.register(securityTxtRoute, { settings: config.securityTxt, publicUrl: config.publicUrl });
       if (config.metrics.token) await app.register(metricsRoute, { metrics, token: config.metrics.token });
       // The start page signs demo people in; with a company IdP it (and its client) does not exist.
       if (deps.developmentIdp) await app.register(startPage, { development: true });

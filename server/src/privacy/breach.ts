@@ -75,6 +75,12 @@ export async function getIncident(db: Database, id: string | undefined): Promise
   return incident;
 }
 
+/** Every running clock: seconds left to notify (negative: overdue), per incident. */
+export async function runningClocks(db: Database, clock: Clock): Promise<{ incident: string; seconds: number }[]> {
+  const running = await db.asOwner((q) => runningIncidents(q));
+  return running.map((i) => ({ incident: i.id, seconds: Math.round((deadlineOf(i).getTime() - clock.now()) / 1000) }));
+}
+
 /** Seconds left on the earliest running clock (negative: overdue); null when none runs. */
 export async function secondsLeft(db: Database, clock: Clock): Promise<number | null> {
   const running = await db.asOwner((q) => runningIncidents(q));

@@ -11,6 +11,7 @@ export {
   getIncident,
   dueAlerts,
   secondsLeft,
+  runningClocks,
   deadlineOf,
   UnknownIncidentError,
   BREACH_ALERTS,

@@ -14,11 +14,11 @@ import { defineModule } from '../module.ts';
 import type { Logger } from 'pino';
 import type { Alert } from '../audit/index.ts';
 import { privacyRoutes } from './routes.ts';
-import { dueAlerts, secondsLeft } from './breach.ts';
+import { dueAlerts, runningClocks } from './breach.ts';
 
 export interface PrivacyModuleApi {
-  /** Seconds left on the earliest running breach clock (negative: overdue); null when none runs. */
-  breachSecondsLeft(): Promise<number | null>;
+  /** Seconds left on each running breach clock (negative: overdue). */
+  breachClocks(): Promise<{ incident: string; seconds: number }[]>;
 }
 
 /** How often an instance looks for breach alerts that fell due. */
@@ -53,7 +53,7 @@ export const privacyModule = defineModule({
         })
         .catch((err: unknown) => log.error({ event: 'breach_clock.failed', err }, 'checking the breach clock failed; it is checked again in a minute'));
     };
-    const api: PrivacyModuleApi = { breachSecondsLeft: () => secondsLeft(db, clock) };
+    const api: PrivacyModuleApi = { breachClocks: () => runningClocks(db, clock) };
     return {
       api,
       async routes(app) {
