@@ -486,6 +486,24 @@ export class PalisadeClient {
     return (await response.json()) as T;
   }
 
+  /**
+   * One call exactly as `fetch` sends it (app key, DPoP proof with the `use_dpop_nonce` retry,
+   * RFC 9421 signature and Content-Digest) under the access token held now, and the server's
+   * answer as it is: no refresh, no step-up, no waiting, no app-state change. For tools that
+   * judge the answers themselves (Palisade's own end-to-end client is one); an app calls
+   * `fetch`, whose state handling is what keeps a locked or wiped device from going on.
+   */
+  async request(path: string, init: CallInit = {}): Promise<Response> {
+    this.usable();
+    const session = this.session;
+    if (!session?.accessToken) throw new PalisadeError('not-signed-in', 'no access token is held: refresh first');
+    const response = await this.send(path, init, session);
+    if (response !== 'nonce') return response;
+    const again = await this.send(path, init, session);
+    if (again === 'nonce') throw new PalisadeError('invalid-dpop-proof', 'the server kept asking for a new DPoP nonce');
+    return again;
+  }
+
   private async call(path: string, init: CallInit, retry: { stepUp: boolean; expired: boolean; waited: number; nonce: boolean }): Promise<Response> {
     const session = await this.liveSession();
     this.touch();
