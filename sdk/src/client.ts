@@ -19,7 +19,7 @@
 import * as oauth from 'oauth4webapi';
 import { decodeJwt, type JSONWebKeySet, type JWK } from 'jose';
 import { PalisadeError, problemSlug, type Problem } from './errors.ts';
-import { signRequest, signingKeyOf, type SigningKey } from './signature.ts';
+import { importSigningKey, signRequest, signingKeyOf, type ImportedSigningKey, type SigningKey } from './signature.ts';
 import {
   APP_CONFIG_TYP,
   COMMAND_TYP,
@@ -150,6 +150,8 @@ export class PalisadeClient {
   private stateValue: SessionState = 'signed-out';
   private lastActivity = 0;
   private refreshing: Promise<LiveSession> | undefined;
+  /** The session's signing key imported for HMAC (dropped on lock and erase, with the session). */
+  private imported: { raw: string; key: ImportedSigningKey } | undefined;
   private readonly registered = new Set<ErasableStore>();
   private readonly listeners = new Set<(state: SessionState, reason: StateReason) => void>();
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -464,6 +466,7 @@ export class PalisadeClient {
    * reads them again from the secure store (on devices, behind biometry or the passcode).
    */
   lock(reason: StateReason = 'idle'): void {
+    this.imported = undefined;
     if (this.session) this.session = { ...this.session, accessToken: '', expiresAt: 0, refreshToken: '', signingKey: { keyId: '', key: '' } };
     this.setState('locked', reason);
   }
@@ -576,7 +579,8 @@ export class PalisadeClient {
     }
     const authorization = `${session.dpop ? 'DPoP' : 'Bearer'} ${session.accessToken}`;
     if (session.signingKey) {
-      const signed = await signRequest({ method, url: url.href, authorization, body, key: session.signingKey, created: Math.floor(this.now() / 1000) });
+      if (this.imported?.raw !== session.signingKey.key) this.imported = { raw: session.signingKey.key, key: importSigningKey(session.signingKey) };
+      const signed = await signRequest({ method, url: url.href, authorization, body, key: session.signingKey, imported: this.imported.key, created: Math.floor(this.now() / 1000) });
       for (const [name, value] of Object.entries(signed)) headers.set(name, value);
     }
     try {
@@ -673,6 +677,7 @@ export class PalisadeClient {
   /** Erases the session and every store: the SDK's, the unlock key, and each the app registered. */
   private async eraseData(): Promise<void> {
     this.session = undefined;
+    this.imported = undefined;
     this.refreshing = undefined;
     await this.platform.store.clear();
     await this.platform.unlockKey?.erase();
@@ -702,6 +707,7 @@ export class PalisadeClient {
     }
     if (options.erase === false) {
       this.session = undefined;
+      this.imported = undefined;
       await this.platform.store.delete(SESSION_ENTRY);
       this.setState('signed-out', 'signed-out');
       return;
