@@ -19,7 +19,7 @@
 import * as oauth from 'oauth4webapi';
 import { decodeJwt, type JSONWebKeySet, type JWK } from 'jose';
 import { PalisadeError, problemSlug, type Problem } from './errors.ts';
-import { signRequest, signingKeyOf, type SigningKey } from './signature.ts';
+import { importSigningKey, signRequest, signingKeyOf, type ImportedSigningKey, type SigningKey } from './signature.ts';
 import {
   APP_CONFIG_TYP,
   COMMAND_TYP,
@@ -150,6 +150,8 @@ export class PalisadeClient {
   private stateValue: SessionState = 'signed-out';
   private lastActivity = 0;
   private refreshing: Promise<LiveSession> | undefined;
+  /** The session's signing key imported for HMAC (dropped on lock and erase, with the session). */
+  private imported: { raw: string; key: ImportedSigningKey } | undefined;
   private readonly registered = new Set<ErasableStore>();
   private readonly listeners = new Set<(state: SessionState, reason: StateReason) => void>();
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -464,6 +466,7 @@ export class PalisadeClient {
    * reads them again from the secure store (on devices, behind biometry or the passcode).
    */
   lock(reason: StateReason = 'idle'): void {
+    this.imported = undefined;
     if (this.session) this.session = { ...this.session, accessToken: '', expiresAt: 0, refreshToken: '', signingKey: { keyId: '', key: '' } };
     this.setState('locked', reason);
   }
@@ -484,6 +487,24 @@ export class PalisadeClient {
     const response = await this.fetch(path, init);
     if (!response.ok) throw await errorOf(response);
     return (await response.json()) as T;
+  }
+
+  /**
+   * One call exactly as `fetch` sends it (app key, DPoP proof with the `use_dpop_nonce` retry,
+   * RFC 9421 signature and Content-Digest) under the access token held now, and the server's
+   * answer as it is: no refresh, no step-up, no waiting, no app-state change. For tools that
+   * judge the answers themselves (Palisade's own end-to-end client is one); an app calls
+   * `fetch`, whose state handling is what keeps a locked or wiped device from going on.
+   */
+  async request(path: string, init: CallInit = {}): Promise<Response> {
+    this.usable();
+    const session = this.session;
+    if (!session?.accessToken) throw new PalisadeError('not-signed-in', 'no access token is held: refresh first');
+    const response = await this.send(path, init, session);
+    if (response !== 'nonce') return response;
+    const again = await this.send(path, init, session);
+    if (again === 'nonce') throw new PalisadeError('invalid-dpop-proof', 'the server kept asking for a new DPoP nonce');
+    return again;
   }
 
   private async call(path: string, init: CallInit, retry: { stepUp: boolean; expired: boolean; waited: number; nonce: boolean }): Promise<Response> {
@@ -558,7 +579,8 @@ export class PalisadeClient {
     }
     const authorization = `${session.dpop ? 'DPoP' : 'Bearer'} ${session.accessToken}`;
     if (session.signingKey) {
-      const signed = await signRequest({ method, url: url.href, authorization, body, key: session.signingKey, created: Math.floor(this.now() / 1000) });
+      if (this.imported?.raw !== session.signingKey.key) this.imported = { raw: session.signingKey.key, key: importSigningKey(session.signingKey) };
+      const signed = await signRequest({ method, url: url.href, authorization, body, key: session.signingKey, imported: this.imported.key, created: Math.floor(this.now() / 1000) });
       for (const [name, value] of Object.entries(signed)) headers.set(name, value);
     }
     try {
@@ -655,6 +677,7 @@ export class PalisadeClient {
   /** Erases the session and every store: the SDK's, the unlock key, and each the app registered. */
   private async eraseData(): Promise<void> {
     this.session = undefined;
+    this.imported = undefined;
     this.refreshing = undefined;
     await this.platform.store.clear();
     await this.platform.unlockKey?.erase();
@@ -684,6 +707,7 @@ export class PalisadeClient {
     }
     if (options.erase === false) {
       this.session = undefined;
+      this.imported = undefined;
       await this.platform.store.delete(SESSION_ENTRY);
       this.setState('signed-out', 'signed-out');
       return;

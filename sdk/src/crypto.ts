@@ -32,8 +32,13 @@ export async function sha256(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<
   return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
 }
 
-export async function hmacSha256(key: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-  const imported = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+/** An HMAC-SHA256 key imported once (non-extractable), for a key that signs many messages. */
+export function importHmacKey(key: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+}
+
+export async function hmacSha256(key: Uint8Array<ArrayBuffer> | CryptoKey, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const imported = key instanceof Uint8Array ? await importHmacKey(key) : key;
   return new Uint8Array(await crypto.subtle.sign('HMAC', imported, data));
 }
 

@@ -8,7 +8,7 @@
  */
 import { createSignatureBase, formatSignatureBase } from 'http-message-signatures/lib/httpbis/index.js';
 import { serializeInnerList, serializeItem, type InnerList } from 'structured-headers';
-import { fromBase64Url, hmacSha256, randomToken, sha256, toBase64, utf8 } from './crypto.ts';
+import { fromBase64Url, hmacSha256, importHmacKey, randomToken, sha256, toBase64, utf8 } from './crypto.ts';
 
 export const SIGNATURE_ALG = 'hmac-sha256';
 /** What every signature covers (server/src/apisec/signatures.ts REQUIRED_COMPONENTS). */
@@ -27,9 +27,27 @@ export function signingKeyOf(tokens: Record<string, unknown>): SigningKey | unde
   return typeof key === 'string' && typeof keyId === 'string' ? { key, keyId } : undefined;
 }
 
+/** The digest of no body (most calls are GETs): computed once. */
+const EMPTY_DIGEST = 'sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:';
+
 /** RFC 9530 §2: `sha-256=:<base64>:` of exactly these bytes. */
 export async function contentDigest(body: Uint8Array<ArrayBuffer>): Promise<string> {
+  if (body.length === 0) return EMPTY_DIGEST;
   return `sha-256=:${toBase64(await sha256(body))}:`;
+}
+
+/**
+ * The signing key imported for HMAC once: a session signs every call with the same key, and
+ * importing it each time was a measurable part of a call's cost. The holder (the client) drops
+ * it with the session (lock, sign-out, wipe), so a locked app keeps no usable signing key.
+ */
+export interface ImportedSigningKey {
+  keyId: string;
+  key: Promise<CryptoKey>;
+}
+
+export function importSigningKey(key: SigningKey): ImportedSigningKey {
+  return { keyId: key.keyId, key: importHmacKey(fromBase64Url(key.key)) };
 }
 
 export interface SignInput {
@@ -40,6 +58,8 @@ export interface SignInput {
   authorization: string;
   body: Uint8Array<ArrayBuffer>;
   key: SigningKey;
+  /** `key` already imported (`importSigningKey`), to skip importing it again. */
+  imported?: ImportedSigningKey;
   /** Seconds since the epoch. */
   created: number;
 }
@@ -61,6 +81,7 @@ export async function signRequest(input: SignInput): Promise<{ 'content-digest':
   );
   // The parameters line is the serialized inner list itself (RFC 9421 §2.3), as the server re-serializes it.
   const text = `${formatSignatureBase(base)}\n"@signature-params": ${serializeInnerList(list)}`;
-  const mac = await hmacSha256(fromBase64Url(input.key.key), utf8(text));
+  const imported = input.imported?.keyId === input.key.keyId ? await input.imported.key : fromBase64Url(input.key.key);
+  const mac = await hmacSha256(imported, utf8(text));
   return { 'content-digest': digest, 'signature-input': `sig=${serializeInnerList(list)}`, signature: `sig=:${toBase64(mac)}:` };
 }

@@ -79,8 +79,8 @@ function leaks(text: string, secrets: Map<string, string>): string[] {
 }
 
 /**
- * Records every credential the test process sends or receives over fetch (the app, its browser
- * and openid-client all fetch through it). Returns the function that removes the tap.
+ * Records every credential the test process sends or receives over fetch (the app's SDK, its
+ * browser and openid-client all fetch through it). Returns the function that removes the tap.
  */
 function tapFetch(secrets: Secrets): () => void {
   const original = globalThis.fetch;
@@ -95,7 +95,8 @@ function tapFetch(secrets: Secrets): () => void {
     secrets.add(`authorization header (${where})`, headers.get('authorization')?.replace(/^\S+\s+/, ''));
     secrets.add(`DPoP proof (${where})`, headers.get('dpop'));
     for (const pair of (headers.get('cookie') ?? '').split(';')) secrets.add(`cookie ${pair.split('=')[0]!.trim()}`, pair.slice(pair.indexOf('=') + 1).trim());
-    const body = init?.body;
+    // The SDK sends bodies as bytes (what it digests and signs is what it sends).
+    const body = init?.body instanceof Uint8Array ? new TextDecoder().decode(init.body) : init?.body;
     if (body instanceof URLSearchParams) secrets.fromParams(body, `body of ${where}`);
     else if (typeof body === 'string') {
       try {

@@ -81,7 +81,7 @@ for (const kind of databaseKinds()) {
       let delivered = (await report('state=delivered')).find((c) => c.id === commandId);
       assert.equal(delivered?.deliveryCount, 1, 'the first hand-out delivered it');
 
-      await assert.rejects(app.refresh(tech), (e: oidc.ResponseBodyError) => {
+      await assert.rejects(app.refreshRaw(tech), (e: oidc.ResponseBodyError) => {
         assert.equal(e.status, 403);
         assert.equal(e.error, 'invalid_grant', 'OAuth clients see the grant is gone');
         const body = e.cause as Record<string, unknown>;
@@ -142,7 +142,7 @@ for (const kind of databaseKinds()) {
       const { payload } = await jwtVerify(locked.body.command as string, await jwks(), { typ: 'palisade-device-command+jwt' });
       assert.equal(payload.cmd, 'lock');
       assert.equal((await app.call('/api/v1/session/unlock/challenge', token, { method: 'POST' })).body.type, `${PROBLEM}device-locked`, 'no unlocking before the app acknowledged');
-      await assert.rejects(app.refresh(tech), (e: oidc.ResponseBodyError) => (e.cause as { type?: string }).type === `${PROBLEM}device-locked`);
+      await assert.rejects(app.refreshRaw(tech), (e: oidc.ResponseBodyError) => (e.cause as { type?: string }).type === `${PROBLEM}device-locked`);
 
       assert.equal((await ack(commandId, await ackProof(tech.keys!, commandId))).status, 200);
       const refreshed = await app.refresh(tech);

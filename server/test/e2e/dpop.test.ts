@@ -68,10 +68,12 @@ for (const kind of databaseKinds()) {
     test('the tokens are bound to the device key and work with its proofs', async () => {
       assert.equal(phone.tokens.token_type.toLowerCase(), 'dpop');
       assert.deepEqual(decodeJwt(phone.tokens.access_token).cnf, { jkt: phone.jkt });
+      const bySdk = app.sent.sdk;
       assert.equal((await app.call('/api/v1/me', phone.tokens.access_token)).status, 200);
       const refreshed = await app.refresh(phone);
       assert.deepEqual(decodeJwt(refreshed.access_token).cnf, { jkt: phone.jkt }, 'refreshing keeps the binding');
       assert.equal((await app.call('/api/v1/me', refreshed.access_token)).status, 200);
+      assert.equal(app.sent.sdk - bySdk, 3, 'the client SDK sent both calls and the refresh (the helper’s SDK path)');
       phone = { ...phone, tokens: refreshed };
     });
 

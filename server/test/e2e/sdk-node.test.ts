@@ -23,14 +23,27 @@ import { memorySecureStore } from '../../../sdk/src/memory.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { Browser } from '../helpers/browser.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 
 const IPHONE = { platform: 'ios', model: 'iPhone15,2', osVersion: '18.1' };
 const posture = async () => ({ platform: 'ios' as const, osVersion: '18.1', appVersion: '2.4.0', appBuild: '240', jailbroken: false, passcodeSet: true, biometry: true, managed: false });
 const STEP_UP_MAX_AGE_S = 10;
 const IDLE_S = 8;
 
-describe('@palisade/client in Node against Palisade started the README way', () => {
+/**
+ * The same cases through Palisade's development IdP and through an independent oidc-provider
+ * acting as the company's IdP (helpers/upstream-idp.ts): the SDK must not depend on which IdP
+ * Palisade federates to. Cases that do not involve the IdP (typed client, offline store,
+ * pinning) run once.
+ */
+const IDPS = [
+  { name: 'the development IdP', tech: 'demo-technician', admin: 'demo-admin', company: false },
+  { name: 'an independent company IdP (oidc-provider)', tech: 'u-tech', admin: 'u-admin', company: true },
+];
+
+for (const idp of IDPS) describe(`@palisade/client in Node against Palisade started the README way, signing in through ${idp.name}`, () => {
   let database: TestDatabase;
+  let upstream: UpstreamIdp | undefined;
   let server: StartedServer;
   let pinned: PinnedFetch;
   const folders: string[] = [];
@@ -42,9 +55,12 @@ describe('@palisade/client in Node against Palisade started the README way', () 
 
   before(async () => {
     database = await databaseKinds()[0]!.create();
+    const federated = idp.company ? await federatedTo(database) : undefined;
+    upstream = federated?.upstream;
     server = await startPalisade({
+      ...federated?.env,
       PALISADE_DATA_DIR: database.dataDir,
-      PALISADE_SERVER_PORT: String(await freePort()),
+      PALISADE_SERVER_PORT: String(federated?.port ?? (await freePort())),
       PALISADE_LOG_LEVEL: 'warn',
       PALISADE_SESSIONS_STEP_UP_MAX_AGE: `${STEP_UP_MAX_AGE_S}s`,
       PALISADE_CLIENTS: JSON.stringify([
@@ -59,6 +75,7 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     for (const client of clients) await client.signOut({ erase: false }).catch(() => undefined);
     await pinned?.close();
     await server?.stop();
+    await upstream?.close();
     await database?.drop();
     for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   });
@@ -87,7 +104,8 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     const open = async (url: URL) => {
       const browser = new Browser(server.ca);
       try {
-        const flow = await browser.follow(url.href, 'http://127.0.0.1:', person);
+        // The loopback redirect URI itself: the company IdP also listens on 127.0.0.1.
+        const flow = await browser.follow(url.href, url.searchParams.get('redirect_uri')!, person);
         if (!flow.redirect) throw new PalisadeError('sign-in-failed', `the sign-in ended on a page (${flow.page?.status})`);
         await (await fetch(flow.redirect)).text();
       } finally {
@@ -120,11 +138,12 @@ describe('@palisade/client in Node against Palisade started the README way', () 
   };
 
   test('sign-in through the system browser and loopback, then a signed DPoP call; secrets are in 0600 files', async () => {
-    const { client, dir, signIn } = newClient('demo-technician');
+    const { client, dir, signIn } = newClient(idp.tech);
     await signIn();
     assert.equal(client.state, 'active');
     const me = await client.json<{ id: string; roles: string[] }>('/api/v1/me');
     assert.deepEqual(me.roles, ['technician']);
+    if (upstream) assert.ok(upstream.requests.length >= 1, 'the person signed in at the company IdP, not at Palisade’s own');
     for (const file of ['device-key.json', 'unlock-key.json', 'store.json']) {
       assert.equal(statSync(path.join(dir, file)).mode & 0o777, 0o600, `${file} is readable by its owner only`);
     }
@@ -136,7 +155,7 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     await client.signOut();
     assert.equal(client.state, 'signed-out');
     for (const file of ['device-key.json', 'unlock-key.json', 'store.json']) assert.equal(existsSync(path.join(dir, file)), false, `sign-out erases ${file}`);
-    const other = newClient('demo-technician');
+    const other = newClient(idp.tech);
     await other.signIn();
     const { sessions } = await other.client.json<{ sessions: { id: string; state: string; endedReason: string | null }[] }>('/api/v1/me/sessions');
     const ended = sessions.find((s) => s.id === sid);
@@ -144,7 +163,7 @@ describe('@palisade/client in Node against Palisade started the README way', () 
   });
 
   test('refresh: 100 concurrent calls with the token due cause exactly one refresh; a lost refresh response is retried within the server’s window', async () => {
-    const { client, signIn } = newClient('demo-technician', { refreshMarginMs: 86_400_000 });
+    const { client, signIn } = newClient(idp.tech, { refreshMarginMs: 86_400_000 });
     await signIn();
     tokenAnswers = [];
     const answers = await Promise.all(Array.from({ length: 100 }, () => client.fetch('/api/v1/me')));
@@ -163,11 +182,11 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     assert.equal((await client.fetch('/api/v1/me')).status, 200, 'and the session goes on (the next refresh works)');
   });
 
-  test('the typed API client: its types are generated from this server’s /openapi.json, and its calls go through the SDK', async () => {
+  if (!idp.company) test('the typed API client: its types are generated from this server’s /openapi.json, and its calls go through the SDK', async () => {
     const document = (await (await pinned.fetch(`${server.url}/openapi.json`)).json()) as Record<string, unknown>;
     const committed = readFileSync(path.resolve(import.meta.dirname, '../../../sdk/src/api/schema.ts'), 'utf8');
     assert.ok(committed === (await apiTypes(document)), 'sdk/src/api/schema.ts matches the API: regenerate it with `npm run api -w sdk -- <url of a running Palisade>`');
-    const { client, signIn } = newClient('demo-technician');
+    const { client, signIn } = newClient(idp.tech);
     await signIn();
     const api = createApiClient(client);
     const { data, response } = await api.GET('/api/v1/me');
@@ -176,7 +195,7 @@ describe('@palisade/client in Node against Palisade started the README way', () 
   });
 
   test('idle lock: the server locks the idle session, the SDK locks, and unlock with the unlock key reopens it', async () => {
-    const { client, signIn } = newClient('demo-technician', { clientId: 'idle-app', idleTimeoutMs: 0 });
+    const { client, signIn } = newClient(idp.tech, { clientId: 'idle-app', idleTimeoutMs: 0 });
     await signIn();
     assert.equal((await client.fetch('/api/v1/me')).status, 200);
     await new Promise((resolve) => setTimeout(resolve, (IDLE_S + 1) * 1000));
@@ -190,9 +209,9 @@ describe('@palisade/client in Node against Palisade started the README way', () 
 
   test('step-up: a sign-in older than the window is challenged, the SDK re-authenticates with max_age and retries; a role change applies at once', async () => {
     const reauth: StepUpRequest[] = [];
-    const admin = newClient('demo-admin', { reauth });
+    const admin = newClient(idp.admin, { reauth });
     await admin.signIn();
-    const tech = newClient('demo-technician');
+    const tech = newClient(idp.tech);
     await tech.signIn();
     const techId = (await tech.client.json<{ id: string }>('/api/v1/me')).id;
     await new Promise((resolve) => setTimeout(resolve, (STEP_UP_MAX_AGE_S + 1) * 1000));
@@ -205,9 +224,9 @@ describe('@palisade/client in Node against Palisade started the README way', () 
   });
 
   test('wipe: every local secret is erased, the command is acknowledged with the device key, and the device is refused afterwards', async () => {
-    const admin = newClient('demo-admin');
+    const admin = newClient(idp.admin);
     await admin.signIn();
-    const tech = newClient('demo-technician');
+    const tech = newClient(idp.tech);
     const registered = new Map([['offline-job', 'cached']]);
     tech.client.registerStore({ clear: async () => registered.clear() });
     await tech.signIn();
@@ -232,16 +251,16 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     assert.equal(command?.device.state, 'wiped');
 
     // Someone who kept a copy of the key file cannot bring the device back.
-    const thief = newClient('demo-technician');
+    const thief = newClient(idp.tech);
     copyFileSync(keyCopy, path.join(thief.dir, 'device-key.json'));
     await assert.rejects(thief.signIn(), /sign-in ended on a page \(403\)/, 'the wiped device key is refused at sign-in');
   });
 
   test('a hardware device key (native module signer): sign-in with dpop_jkt, DPoP calls, refresh and a wipe acknowledged with it', async () => {
-    const admin = newClient('demo-admin');
+    const admin = newClient(idp.admin);
     await admin.signIn();
     const enclave = fakeIoReactNativeCrypto();
-    const tech = newClient('demo-technician', { hardware: enclave.module });
+    const tech = newClient(idp.tech, { hardware: enclave.module });
     await tech.signIn();
     assert.equal(existsSync(path.join(tech.dir, 'device-key.json')), false, 'no key file: the key is in the module');
     assert.ok(enclave.keys.has('palisade.device-key'));
@@ -263,7 +282,7 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     assert.equal(enclave.keys.has('palisade.device-key'), false, 'the hardware key is deleted after the wipe');
   });
 
-  test('offline store under this server’s /openapi.json: sensitive and unclassified fields are refused, classified ones kept, off when offline_allowed is false', async () => {
+  if (!idp.company) test('offline store under this server’s /openapi.json: sensitive and unclassified fields are refused, classified ones kept, off when offline_allowed is false', async () => {
     const policy = offlinePolicy((await (await pinned.fetch(`${server.url}/openapi.json`)).json()) as Parameters<typeof offlinePolicy>[0]);
     const withNotes = [...policy].find(([, marks]) => marks.get('accessNotes') === false);
     assert.ok(withNotes, 'the document marks the site access notes not offline-allowed');
@@ -279,9 +298,9 @@ describe('@palisade/client in Node against Palisade started the README way', () 
   });
 
   test('lock command: the SDK verifies it, locks, acknowledges with the device key, and unlocks with the unlock key', async () => {
-    const admin = newClient('demo-admin');
+    const admin = newClient(idp.admin);
     await admin.signIn();
-    const tech = newClient('demo-technician');
+    const tech = newClient(idp.tech);
     await tech.signIn();
     const deviceId = await deviceOf(tech.client);
     const ordered = await admin.client.fetch(`/admin/v1/devices/${deviceId}/lock`, { method: 'POST', body: { reason: 'left on a train' } });
@@ -299,7 +318,7 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     assert.equal((await tech.client.fetch('/api/v1/me')).status, 200, 'the session is open again after the unlock proof');
   });
 
-  test('the pinned agent adopts the signed pin set, refuses a forged one, and refuses a certificate outside the pins', async () => {
+  if (!idp.company) test('the pinned agent adopts the signed pin set, refuses a forged one, and refuses a certificate outside the pins', async () => {
     const fresh = createPinnedFetch({ issuer: server.url, ca: server.ca });
     try {
       assert.deepEqual(fresh.pins, []);
