@@ -140,7 +140,9 @@ if (postgres) {
               outcome.ok += 1;
             }
           } catch (error) {
-            outcome.failed.push({ what: 'network', status: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+            // openid-client's errors carry the answer's status (a failed refresh grant).
+            const status = (error as { status?: number }).status;
+            outcome.failed.push({ what: 'network or refresh', status: `${status ?? ''} ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` });
           }
         }
         device.tokens = tokens;
@@ -153,6 +155,9 @@ if (postgres) {
         },
       };
     }
+
+    /** The failures counted by kind, for the figure lines. */
+    const kinds = (outcome: Outcome) => JSON.stringify(Object.fromEntries(Object.entries(Object.groupBy(outcome.failed, (f) => `${f.what} ${f.status}`.slice(0, 160))).map(([k, v]) => [k, v!.length])));
 
     async function signInDevices(): Promise<SignedIn[]> {
       const devices: SignedIn[] = [];
@@ -210,7 +215,7 @@ if (postgres) {
       }
       const outcome = await running.stop();
       const seconds = (performance.now() - began) / 1000;
-      console.log(`rolling restart: ${outcome.ok} requests answered in ${seconds.toFixed(0)} s (${(outcome.ok / seconds).toFixed(1)}/s), ${outcome.failed.length} failed, ${outcome.acknowledged.length} writes acknowledged`);
+      console.log(`rolling restart: ${outcome.ok} requests answered in ${seconds.toFixed(0)} s (${(outcome.ok / seconds).toFixed(1)}/s), ${outcome.failed.length} failed ${kinds(outcome)}, ${outcome.acknowledged.length} writes acknowledged`);
       assert.deepEqual(outcome.failed, [], `no request fails while the instances restart one by one; HAProxy said:\n${haproxy.output().slice(-3000)}`);
       assert.ok(outcome.ok > DEVICES * 3, 'the devices kept working during the restart');
       assert.ok((await committedReports(since)) >= outcome.acknowledged.length, 'every acknowledged write is stored');
