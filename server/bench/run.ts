@@ -23,11 +23,15 @@
  *                 per page over 10 000 people, 100 000 sessions and 30 000 devices, against
  *                 < 50 ms a page on PostgreSQL (admin-lists.ts); and the console's first load,
  *                 gzipped JavaScript < 300 KB (console-load.ts)
+ *   scale         three instances behind HAProxy on PostgreSQL and Redis with 200 devices: rolling
+ *                 restart, remote logout, replays across instances, kill -9 (scale.ts runs
+ *                 e2e/scale-haproxy.test.ts with more devices); only by name (`--only scale`),
+ *                 and alone: it starts its own database, instances and HAProxy
  *
  * Options (after `npm run bench --`):
  *   --json        print one JSON line per goal figure instead of the report:
  *                 {"goal":"a","figure":…,"value":…,"target":…,"unit":…,"met":…}
- *   --only S      run only these sections (headline, audit, pipeline, rls, sdk, admin; repeat or comma-separate)
+ *   --only S      run only these sections (headline, audit, pipeline, rls, sdk, admin, scale; repeat or comma-separate)
  *   --full        the issue's protocol: 60 s windows, 3 repeats, a 10-minute sustained run of
  *                 the job read and 10 minutes of audit appends (about 40 minutes)
  * Environment: BENCH_WINDOW_SECONDS, BENCH_REPEATS, BENCH_SUSTAINED_SECONDS,
@@ -61,13 +65,18 @@ import { goalLines, goalTable, type Goal } from './goals.ts';
 import { measureSdk, sdkReport, type SdkResult, type SdkSettings } from './sdk.ts';
 import { ADMIN_LISTS, adminListsReport, measureAdminLists, type AdminListResult } from './admin-lists.ts';
 import { consoleLoadReport, measureConsoleLoad, type ConsoleLoad } from './console-load.ts';
+import { measureScale, scaleReport, type ScaleSettings } from './scale.ts';
 
-const SECTIONS = ['headline', 'audit', 'pipeline', 'rls', 'sdk', 'admin'] as const;
+/** The issue's longer run: 200 devices, 30 s of work after the kill. */
+const SCALE: ScaleSettings = { devices: 200, killWindowMs: 30_000 };
+
+const SECTIONS = ['headline', 'audit', 'pipeline', 'rls', 'sdk', 'admin', 'scale'] as const;
 const { values: flags } = parseArgs({
   options: { json: { type: 'boolean', default: false }, full: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
   strict: true,
 });
-const only = new Set(flags.only?.flatMap((s) => s.split(',')) ?? SECTIONS);
+// `scale` (three instances behind HAProxy, 200 devices) runs only when asked for by name.
+const only = new Set(flags.only?.flatMap((s) => s.split(',')) ?? SECTIONS.filter((s) => s !== 'scale'));
 for (const section of only) if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`--only takes ${SECTIONS.join(', ')}`);
 const envNumber = (name: string, fallback: number) => {
   const value = process.env[name];
@@ -338,6 +347,14 @@ function sdkGoals(sdk: SdkResult): Goal[] {
 async function main(): Promise<void> {
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
+    if (only.has('scale')) {
+      if (only.size > 1) throw new Error('--only scale runs alone: it starts its own database, instances and HAProxy');
+      const scale = await measureScale(SCALE, progress);
+      if (flags.json) console.log(JSON.stringify({ goal: 'scale', figure: 'scale-out-checks', value: scale.ok ? 1 : 0, target: 1, unit: 'pass', met: scale.ok }));
+      else console.log(`\n${scaleReport(scale, SCALE)}`);
+      if (!scale.ok) process.exitCode = 1;
+      return;
+    }
     // The SDK first, with no server in this process: its cost is the client's alone.
     if (only.has('sdk')) progress('measuring the client SDK per call (fetch stubbed)');
     const sdk = only.has('sdk') ? await measureSdk(SDK) : undefined;

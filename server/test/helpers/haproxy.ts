@@ -61,6 +61,8 @@ export async function startHaproxy(port: number, backends: Backend[]): Promise<H
       '  timeout client 60s',
       '  timeout server 60s',
       '  timeout http-request 10s',
+      // A health check answered slowly by a busy instance is not a failed one.
+      '  timeout check 5s',
       // A refused connection (an instance that stopped listening) goes to another instance.
       '  retries 3',
       '  option redispatch 1',

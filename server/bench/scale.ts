@@ -1,0 +1,57 @@
+/**
+ * `npm run bench -- --only scale`: the scale-out scenario of server/test/e2e/scale-haproxy.test.ts
+ * (three instances behind HAProxy on PostgreSQL and Redis: rolling restart, remote logout,
+ * replays across instances, kill -9) with 200 simulated devices instead of the test's six and a
+ * longer run after the kill. It runs that very file through the test runner, so the scenario and
+ * its assertions are written once; the figures it prints are gathered into the report.
+ *
+ * Needs PostgreSQL (BENCH_DATABASE_URL, DATABASE_URL or TEST_DATABASE_URL), Redis (REDIS_URL or
+ * TEST_REDIS_URL) and HAProxy (Debian's package).
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+export interface ScaleSettings {
+  devices: number;
+  killWindowMs: number;
+}
+
+export interface ScaleResult {
+  ok: boolean;
+  /** The scenario's figure lines (sign-ins, requests answered and failed, writes acknowledged). */
+  figures: string[];
+  seconds: number;
+}
+
+export async function measureScale(settings: ScaleSettings, progress: (line: string) => void): Promise<ScaleResult> {
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  const redisUrl = process.env.REDIS_URL ?? process.env.TEST_REDIS_URL;
+  if (!databaseUrl || !redisUrl) throw new Error('--only scale needs PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL) and Redis (REDIS_URL)');
+  progress(`scale: three instances behind HAProxy, ${settings.devices} devices (about 10 minutes on a busy two-core machine)`);
+  const started = performance.now();
+  const root = path.resolve(import.meta.dirname, '../..');
+  const child = spawn(process.execPath, ['server/test/run.ts', 'e2e/scale-haproxy'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      TEST_DATABASE_URL: databaseUrl,
+      TEST_REDIS_URL: redisUrl,
+      PALISADE_REQUIRE_HAPROXY: '1',
+      PALISADE_SCALE_DEVICES: String(settings.devices),
+      PALISADE_SCALE_KILL_WINDOW_MS: String(settings.killWindowMs),
+      PALISADE_TEST_FILE_TIMEOUT: '3600',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const figures = output.split('\n').filter((line) => /devices signed in|rolling restart:|kill -9:|sign-out through|✔|✖/.test(line)).map((line) => line.replace(/\(\[.*\]\)/, '').trimEnd());
+  if (code !== 0) progress(`scale: the scenario failed:\n${output.slice(-4000)}`);
+  return { ok: code === 0, figures, seconds: (performance.now() - started) / 1000 };
+}
+
+export function scaleReport(result: ScaleResult, settings: ScaleSettings): string {
+  return [`Scale-out behind HAProxy (${settings.devices} devices, ${result.seconds.toFixed(0)} s): ${result.ok ? 'every check passed' : 'FAILED'}`, ...result.figures.map((l) => `  ${l.trim()}`)].join('\n');
+}

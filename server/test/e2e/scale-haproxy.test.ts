@@ -1,0 +1,306 @@
+/**
+ * Three Palisade instances behind HAProxy (Debian's package, started here on loopback ports) on
+ * one PostgreSQL and one Redis, with simulated devices signing in (DPoP-bound tokens and request
+ * signatures), refreshing, reading and writing through the load balancer the whole time:
+ *
+ * - a rolling restart of all three, one by one (SIGTERM: /readyz 503, drain, exit): no request
+ *   fails;
+ * - kill -9 of one: at most the requests in flight on it fail (each device has one in flight at
+ *   most), every acknowledged write is in the database, the audit chain verifies and the
+ *   survivors keep sealing;
+ * - a sign-out through one instance is refused by the other two within a second; a DPoP proof
+ *   or a request signature replayed to another instance is refused.
+ *
+ * The longer run with 200 devices is `npm run bench -- --only scale`. PostgreSQL and Redis only,
+ * skipped without HAProxy unless PALISADE_REQUIRE_HAPROXY=1.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { SignJWT, exportJWK } from 'jose';
+import pg from 'pg';
+import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import { freePort, palisadeCli, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { serverPid } from '../helpers/server-process.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { BEARER_FIELD_APP, MobileApp, relaxedPosture, signatureHeaders, signingKeyOf, type SignedIn } from '../helpers/mobile-app.ts';
+import { haproxySkip, startHaproxy, type Haproxy } from '../helpers/haproxy.ts';
+import { Browser } from '../helpers/browser.ts';
+import { generateMasterKey } from '../../src/security/primitives.ts';
+
+const PROBLEM = 'https://palisade.dev/problems/';
+/**
+ * Simulated devices, shared between two technicians. PALISADE_SCALE_DEVICES raises it for the
+ * bench's longer run (`npm run bench -- --only scale`: 200); at most 200 (100 devices a person).
+ */
+const DEVICES = Math.min(200, Math.max(2, Number(process.env.PALISADE_SCALE_DEVICES ?? 6)));
+const TECHNICIANS = ['u-tech', 'u-tech-north'];
+/** How long the devices work before the instance is killed, and after (more in the bench). */
+const KILL_WINDOW_MS = Number(process.env.PALISADE_SCALE_KILL_WINDOW_MS ?? 3000);
+const skip = haproxySkip() ?? (process.env.TEST_REDIS_URL ? undefined : 'needs TEST_REDIS_URL (Redis shares replay markers and the session feed)');
+const postgres = databaseKinds().find((k) => k.kind === 'postgres');
+
+interface Outcome {
+  failed: { what: string; status: string }[];
+  ok: number;
+  /** Latitudes of the location reports Palisade acknowledged (204). */
+  acknowledged: number[];
+}
+
+if (postgres) {
+  describe('three instances behind HAProxy (PostgreSQL + Redis)', { skip }, () => {
+    let database: TestDatabase;
+    const dataDirs: TestDatabase[] = [];
+    let upstream: UpstreamIdp;
+    let haproxy: Haproxy;
+    let publicUrl: string;
+    const ports: number[] = [];
+    const envs: Record<string, string | undefined>[] = [];
+    const servers: StartedServer[] = [];
+    let app: MobileApp;
+    let sql: pg.Client;
+
+    before(async () => {
+      database = await postgres.create();
+      const federated = await federatedTo(database);
+      upstream = federated.upstream;
+      // The port the company IdP sends people back to is HAProxy's: the public URL.
+      publicUrl = `https://localhost:${federated.port}`;
+      const master = generateMasterKey();
+      for (let i = 0; i < 3; i += 1) {
+        const dir = await postgres.create(); // for its data folder (certificate) only
+        dataDirs.push(dir);
+        ports.push(await freePort());
+        envs.push({
+          ...federated.env,
+          REDIS_URL: process.env.TEST_REDIS_URL,
+          PALISADE_MASTER_KEY: master,
+          PALISADE_SERVER_PUBLIC_URL: publicUrl,
+          PALISADE_SERVER_TRUST_PROXY: 'true',
+          PALISADE_LOG_LEVEL: 'info',
+          PALISADE_CLIENTS: BEARER_FIELD_APP,
+          PALISADE_DEVICE_POLICY: relaxedPosture('field-app'),
+          // The simulated devices are one person's: more than the default three at once.
+          PALISADE_SESSIONS_MAX_DEVICES: '100',
+          PALISADE_DATA_DIR: dir.dataDir,
+          PALISADE_SERVER_PORT: String(ports[i]),
+        });
+      }
+      // Started together: migrations and the first signing key are serialized by the database.
+      const started = await Promise.allSettled(envs.map((env) => startPalisade(env, 180_000)));
+      for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
+      for (const result of started) if (result.status === 'rejected') throw result.reason;
+      haproxy = await startHaproxy(federated.port, servers.map((s, i) => ({ name: `palisade${i + 1}`, port: ports[i]!, ca: s.ca })));
+      app = new MobileApp(publicUrl, haproxy.ca);
+      sql = new pg.Client({ connectionString: database.url });
+      await sql.connect();
+    });
+    after(async () => {
+      await app?.close();
+      await sql?.end();
+      await haproxy?.close();
+      for (const server of servers) await server.stop();
+      await upstream?.close();
+      for (const dir of dataDirs) await dir.drop();
+      await database?.drop();
+    });
+
+    /** A technician may report positions: a territory and a technician row for the person. */
+    async function makeTechnician(subject: string) {
+      await sql.query("INSERT INTO fs_territories (code, name, region) VALUES ('south', 'South', 'west') ON CONFLICT DO NOTHING");
+      await sql.query("INSERT INTO fs_technicians (user_id, display_name, territory, region) SELECT id, name, 'south', 'west' FROM users WHERE subject = $1 ON CONFLICT DO NOTHING", [subject]);
+    }
+
+    let latitude = 0;
+    /**
+     * Devices at work until `stop()`: each reads /api/v1/me, reports a position (a write whose
+     * acknowledgement is checked against the database later) and refreshes its tokens every
+     * few rounds, one request at a time, so at most DEVICES requests are ever in flight.
+     */
+    function load(devices: SignedIn[]): { stop(): Promise<Outcome> } {
+      const outcome: Outcome = { failed: [], ok: 0, acknowledged: [] };
+      let running = true;
+      const note = (what: string, answer: { status: number; body: Record<string, unknown> }, okStatuses: number[]) => {
+        if (okStatuses.includes(answer.status)) outcome.ok += 1;
+        else outcome.failed.push({ what, status: `${answer.status} ${String(answer.body.type ?? '')} ${String(answer.body.detail ?? '')}` });
+      };
+      const loops = devices.map(async (device) => {
+        let tokens = device.tokens;
+        for (let round = 0; running; round += 1) {
+          try {
+            const me = await app.call('/api/v1/me', tokens.access_token);
+            note('GET /api/v1/me', me, [200]);
+            latitude += 1;
+            const lat = latitude / 1e5;
+            const wrote = await app.call('/api/v1/me/location', tokens.access_token, { method: 'POST', body: JSON.stringify({ latitude: lat, longitude: 1 }) });
+            note('POST /api/v1/me/location', wrote, [201, 204]);
+            if (wrote.status === 201 || wrote.status === 204) outcome.acknowledged.push(lat);
+            if (round % 4 === 3) {
+              tokens = await app.refresh({ ...device, tokens });
+              outcome.ok += 1;
+            }
+          } catch (error) {
+            // openid-client's errors carry the answer's status (a failed refresh grant).
+            const status = (error as { status?: number }).status;
+            outcome.failed.push({ what: 'network or refresh', status: `${status ?? ''} ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` });
+          }
+        }
+        device.tokens = tokens;
+      });
+      return {
+        async stop() {
+          running = false;
+          await Promise.all(loops);
+          return outcome;
+        },
+      };
+    }
+
+    /** The failures counted by kind, for the figure lines. */
+    const kinds = (outcome: Outcome) => JSON.stringify(Object.fromEntries(Object.entries(Object.groupBy(outcome.failed, (f) => `${f.what} ${f.status}`.slice(0, 160))).map(([k, v]) => [k, v!.length])));
+
+    async function signInDevices(): Promise<SignedIn[]> {
+      const devices: SignedIn[] = [];
+      const started = performance.now();
+      // A few at a time, as a shift starting would sign them in.
+      for (let i = 0; i < DEVICES; i += 4) {
+        devices.push(...(await Promise.all(Array.from({ length: Math.min(4, DEVICES - i) }, (_, j) => app.signIn(TECHNICIANS[(i + j) % TECHNICIANS.length]!)))));
+      }
+      console.log(`${DEVICES} devices signed in through HAProxy in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      for (const person of TECHNICIANS) await makeTechnician(person);
+      return devices;
+    }
+
+    /** Until HAProxy routes to every instance again (health checks: rise 2 × 200 ms). */
+    async function allUp() {
+      for (const server of servers) {
+        const probe = new Browser(server.ca);
+        try {
+          for (let tries = 0; tries < 600; tries += 1) {
+            const ready = await fetch(`https://localhost:${ports[servers.indexOf(server)]}/readyz`, { dispatcher: probe.dispatcher } as RequestInit).catch(() => undefined);
+            if (ready?.status === 200) break;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        } finally {
+          await probe.close();
+        }
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+
+    /**
+     * Location reports are trimmed to the newest few per technician, so an acknowledged report is
+     * found by its audit record, written in the same transaction: the count of committed reports
+     * since `since` must reach every acknowledgement (a report that failed in flight may have
+     * committed too, so it may exceed them).
+     */
+    async function committedReports(since: number): Promise<number> {
+      const { rows } = await sql.query<{ n: string }>("SELECT count(*) AS n FROM audit_events WHERE action = 'location.report' AND outcome = 'success' AND id > $1", [since]);
+      return Number(rows[0]!.n);
+    }
+    async function lastEventId(): Promise<number> {
+      return Number((await sql.query<{ id: string | null }>('SELECT max(id) AS id FROM audit_events')).rows[0]!.id ?? 0);
+    }
+
+    test('a rolling restart of all three instances fails no request', async () => {
+      const devices = await signInDevices();
+      const since = await lastEventId();
+      const began = performance.now();
+      const running = load(devices);
+      await new Promise((r) => setTimeout(r, 1500));
+      for (let i = 0; i < servers.length; i += 1) {
+        await servers[i]!.stop();
+        servers[i] = await startPalisade(envs[i]!, 180_000);
+        await allUp();
+      }
+      const outcome = await running.stop();
+      const seconds = (performance.now() - began) / 1000;
+      console.log(`rolling restart: ${outcome.ok} requests answered in ${seconds.toFixed(0)} s (${(outcome.ok / seconds).toFixed(1)}/s), ${outcome.failed.length} failed ${kinds(outcome)}, ${outcome.acknowledged.length} writes acknowledged`);
+      assert.deepEqual(outcome.failed, [], `no request fails while the instances restart one by one; HAProxy said:\n${haproxy.output().slice(-3000)}`);
+      assert.ok(outcome.ok > DEVICES * 3, 'the devices kept working during the restart');
+      assert.ok((await committedReports(since)) >= outcome.acknowledged.length, 'every acknowledged write is stored');
+    });
+
+    test('a sign-out through one instance is refused by the other two within a second', async () => {
+      const session = await app.signIn('u-tech', { dpop: false });
+      const direct = servers.map((s) => new MobileApp(publicUrl, s.ca));
+      try {
+        const call = (i: number, path: string, init: RequestInit = {}) => {
+          direct[i]!.remember(session.tokens);
+          return direct[i]!.call(path, session.tokens.access_token, { ...init, signing: { targetUri: `${publicUrl}${path}` } }, `https://localhost:${ports[i]}`);
+        };
+        for (const i of [1, 2]) assert.equal((await call(i, '/api/v1/me')).status, 200, `instance ${i + 1} accepts the token`);
+        assert.equal((await call(0, '/api/v1/session/logout', { method: 'POST', body: '{}' })).status, 200);
+        const started = performance.now();
+        for (const i of [1, 2]) {
+          let last;
+          do last = await call(i, '/api/v1/me');
+          while (last.status === 200 && performance.now() - started < 1000);
+          assert.equal(last.status, 401, `instance ${i + 1} still accepted the revoked session after ${(performance.now() - started).toFixed(0)} ms`);
+          assert.equal(last.body.type, `${PROBLEM}session-revoked`);
+        }
+      } finally {
+        for (const d of direct) await d.close();
+      }
+    });
+
+    test('a DPoP proof or a request signature replayed to another instance is refused', async () => {
+      const phone = await app.signIn('u-tech');
+      const key = signingKeyOf(phone.tokens)!;
+      const url = `${publicUrl}/api/v1/me`;
+      const authorization = `DPoP ${phone.tokens.access_token}`;
+      const proof = () =>
+        exportJWK(phone.keys!.publicKey).then((jwk) =>
+          new SignJWT({ htm: 'GET', htu: url, jti: randomUUID(), ath: createHash('sha256').update(phone.tokens.access_token).digest('base64url') })
+            .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+            .setIssuedAt()
+            .sign(phone.keys!.privateKey),
+        );
+      const appKey = servers[0]!.appKeys['field-app']!;
+      const probes = servers.map((s) => new Browser(s.ca));
+      try {
+        const at = (i: number, headers: Record<string, string>) => fetch(`https://localhost:${ports[i]}/api/v1/me`, { headers, dispatcher: probes[i]!.dispatcher } as RequestInit);
+        const fresh = async () => ({ authorization, 'palisade-app-key': appKey, dpop: await proof(), ...signatureHeaders({ method: 'GET', url, authorization }, key) });
+        const headers = await fresh();
+        assert.equal((await at(0, headers)).status, 200, 'instance 1 accepts the request');
+        const sameProof = await at(1, headers);
+        assert.equal(sameProof.status, 401, 'instance 2 refuses the replayed request');
+        assert.match(((await sameProof.json()) as { type: string }).type, /replayed|dpop|invalid/);
+        // The signature alone replayed, with a new DPoP proof: the shared nonce store refuses it.
+        const newProof = { ...headers, dpop: await proof() };
+        const sigReplay = await at(2, newProof);
+        assert.equal(sigReplay.status, 401, 'instance 3 refuses a replayed signature');
+        assert.equal(((await sigReplay.json()) as { type: string }).type, `${PROBLEM}signature-replayed`);
+        assert.equal((await at(2, await fresh())).status, 200, 'the control: a fresh proof and signature pass on instance 3');
+      } finally {
+        for (const p of probes) await p.close();
+      }
+    });
+
+    test('kill -9 of one instance: only requests in flight on it fail; acknowledged writes stay; the audit chain verifies; sealing goes on', async () => {
+      const devices = await signInDevices();
+      const since = await lastEventId();
+      const running = load(devices);
+      await new Promise((r) => setTimeout(r, 1500));
+      const victim = await serverPid(servers[1]!);
+      process.kill(victim, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, KILL_WINDOW_MS));
+      const outcome = await running.stop();
+      console.log(`kill -9: ${outcome.ok} requests answered, ${outcome.failed.length} failed (${JSON.stringify(outcome.failed)}), ${outcome.acknowledged.length} writes acknowledged`);
+      // A GET HAProxy retries on another instance after the killed one had seen it carries a
+      // DPoP proof Redis already marks as used: it is refused as a replay (401), one of the
+      // in-flight failures this bound allows. Replay protection wins over transparent retry.
+      assert.ok(outcome.failed.length <= DEVICES, `at most the ${DEVICES} requests in flight may fail, not ${outcome.failed.length}; HAProxy said:\n${haproxy.output().slice(-3000)}`);
+      assert.ok((await committedReports(since)) >= outcome.acknowledged.length, 'every acknowledged write is stored');
+      // The killed instance's sealer is gone; the survivors take the round lock and seal.
+      let pending = Infinity;
+      for (let tries = 0; tries < 200 && pending > 0; tries += 1) {
+        pending = Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM audit_pending')).rows[0]!.n);
+        if (pending > 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(pending, 0, 'every audit record is sealed by the surviving instances');
+      const verified = await palisadeCli(['audit', 'verify'], envs[0]!);
+      assert.equal(verified.code, 0, `palisade audit verify:\n${verified.out}`);
+    });
+  });
+}
