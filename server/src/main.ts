@@ -16,7 +16,7 @@ import { auditModule, type AuditTrail } from './audit/index.ts';
 import { sessionsModule } from './sessions/index.ts';
 import { devicesModule } from './devices/index.ts';
 import { apisecModule, developmentStartPageAllowance } from './apisec/index.ts';
-import { CONSOLE_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING, oauthModule, signingKeysModule, START_PAGE_CLIENT_ID } from './oauth/index.ts';
+import { CONSOLE_CLIENT_ID, DEV_IDP_PATH, FIELD_WEB_CLIENT_ID, FIELD_WEB_ORIGIN, DEV_ROLE_MAPPING, oauthModule, signingKeysModule, START_PAGE_CLIENT_ID } from './oauth/index.ts';
 import { adminModule } from './admin/index.ts';
 import { consoleModule } from './console/index.ts';
 import { isDeactivated, scimModule } from './scim/index.ts';
@@ -82,7 +82,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // The port first: a port in use is reported before the database is touched, and probes are
     // answered (http/starting.ts) from the moment it is bound.
     const listener = await modules.start(listenerModule, { config: options.config });
-    const config: ResolvedConfig = { ...options.config, publicUrl: options.config.server.publicUrl ?? `https://localhost:${listener.port}` };
+    const developmentIdp = !options.config.upstream;
+    const config: ResolvedConfig = {
+      ...options.config,
+      publicUrl: options.config.server.publicUrl ?? `https://localhost:${listener.port}`,
+      // With the development IdP, the field app's web build (apps/field, `npm run field:web`)
+      // calls the API from its own origin: it is a CORS origin like those configured.
+      ...(developmentIdp ? { server: { ...options.config.server, corsOrigins: [...options.config.server.corsOrigins, FIELD_WEB_ORIGIN] } } : {}),
+    };
+    // Browser clients without an app key: the console always, the field app's web build in development.
+    const browserClients = developmentIdp ? [CONSOLE_CLIENT_ID, FIELD_WEB_CLIENT_ID] : [CONSOLE_CLIENT_ID];
     const starting = `Palisade is starting on ${config.server.host}:${listener.port}`;
     if (options.announce) options.announce(starting);
     else banner.info({ event: 'server.starting', port: listener.port }, starting);
@@ -104,16 +113,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       signingKey: keys.activeKey,
       pins: { current: listener.tls.pin, backups: listener.tls.backupPins },
       exemptClients: [START_PAGE_CLIENT_ID],
-      browserClients: [CONSOLE_CLIENT_ID],
+      browserClients,
       ...(options.appAttestRoots ? { appAttestRoots: options.appAttestRoots } : {}),
     });
-    const developmentIdp = !config.upstream;
     const apisec = await modules.start(apisecModule, {
       ...base,
       cache,
       audit: audit.trail,
       isRevoked: (sid) => sessions.sessions.isRevoked(sid),
-      keylessClients: [CONSOLE_CLIENT_ID],
+      keylessClients: browserClients,
       ...(developmentIdp ? { startPageClient: START_PAGE_CLIENT_ID } : {}),
     });
     const oauth = await modules.start(oauthModule, {

@@ -407,6 +407,7 @@ export class AppKeyStage {
   readonly matchToken = async (request: FastifyRequest): Promise<void> => {
     const tokenApp = request.auth?.client_id;
     if (this.keyless.has(request)) {
+      if (tokenApp === undefined && request.routeOptions.config?.keylessAck === true) return;
       if (tokenApp === undefined || !this.keylessApps.has(tokenApp)) throw problems.missingAppKey();
       return;
     }

@@ -97,7 +97,7 @@ export const devicesModule = defineModule({
     return {
       api,
       async routes(app) {
-        await app.register(deviceCommandRoutes, { commands, audit, clock });
+        await app.register(deviceCommandRoutes, { commands, audit, clock, keylessApps: [...config.clients.filter((c) => c.appKey === 'off').map((c) => c.id), ...(deps.browserClients ?? [])] });
         await app.register(appConfigRoutes, { trust, issuer, pins: deps.pins, signingKey: deps.signingKey, clock });
         if (mdms.size > 0) await app.register(mdmRoutes, { mdms, ingest, audit });
       },

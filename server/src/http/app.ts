@@ -51,6 +51,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route takes raw bytes (BINARY_CONTENT_TYPES) as its body, e.g. a photo upload. */
     binaryBody?: boolean;
+    /**
+     * The route takes no token and a request without an app key may reach it: the handler itself
+     * checks that what the request proves (a device key) belongs to a keyless app (the wipe and
+     * lock acknowledgement of a browser client, whose tokens the command revoked).
+     */
+    keylessAck?: boolean;
   }
 }
 
@@ -178,8 +184,9 @@ export function createApp(options: AppOptions): FastifyInstance {
     origin: options.corsOrigins.includes('*') ? true : options.corsOrigins,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'dpop', 'palisade-app-key', 'x-request-id', 'content-digest', 'signature', 'signature-input'],
-    // Browser clients may read the rate-limit state and back off as told.
-    exposedHeaders: ['x-request-id', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'retry-after', 'accept-signature'],
+    // Browser clients may read the rate-limit state and back off as told, and the DPoP nonce
+    // (RFC 9449 §8) the token endpoint and the API ask them to sign into their next proof.
+    exposedHeaders: ['x-request-id', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'retry-after', 'accept-signature', 'dpop-nonce'],
     maxAge: 600,
   });
 

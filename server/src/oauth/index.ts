@@ -6,6 +6,6 @@
 export { ClaimsSchema } from './config.ts';
 export { oauthModule, type OAuthModuleApi, type OAuthModuleDeps } from './module.ts';
 export { signingKeysModule, type SigningKeysApi } from './keys-module.ts';
-export { CONSOLE_CLIENT_ID, START_PAGE_CLIENT_ID, OAUTH_ROUTES, apiAudience } from './provider.ts';
+export { CONSOLE_CLIENT_ID, FIELD_WEB_CLIENT_ID, FIELD_WEB_ORIGIN, START_PAGE_CLIENT_ID, OAUTH_ROUTES, apiAudience } from './provider.ts';
 export { DEV_IDP_PATH, DEV_ROLE_MAPPING, DEMO_PEOPLE } from './dev-idp.ts';
 export { ensureSigningKey, loadKeySet, listKeys, rotateKeys, type KeySet, type SigningAlg } from './keys.ts';

@@ -44,6 +44,17 @@ export const START_PAGE_CLIENT_ID = 'palisade-start';
  */
 export const CONSOLE_CLIENT_ID = 'palisade-console';
 
+/**
+ * The reference field-service app's web build (apps/field), in development only: a browser
+ * page on its own origin (Expo's web server, `npm run field:web`), so like the console it keeps
+ * no app key, its tokens are DPoP-bound to a non-extractable WebCrypto key and it signs its
+ * calls. It exists only with the development IdP: a company registers its own build of the app
+ * in `clients`, with its own redirect URIs, app keys and CORS origin.
+ */
+export const FIELD_WEB_CLIENT_ID = 'field-web';
+/** Where `npm run field:web` serves the web build (Expo's default port), and its callback. */
+export const FIELD_WEB_ORIGIN = 'http://localhost:8081';
+
 export interface ProviderDeps {
   config: ResolvedConfig;
   db: Database;
@@ -108,6 +119,17 @@ function clientsFor(config: ResolvedConfig): ClientMetadata[] {
   return [
     ...declared,
     console,
+    {
+      client_id: FIELD_WEB_CLIENT_ID,
+      client_name: 'Field Service (web build, development)',
+      redirect_uris: [`${FIELD_WEB_ORIGIN}/callback`],
+      post_logout_redirect_uris: [`${FIELD_WEB_ORIGIN}/`],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      application_type: 'web',
+      dpop_bound_access_tokens: true,
+    },
     {
       client_id: START_PAGE_CLIENT_ID,
       client_name: 'Palisade start page',

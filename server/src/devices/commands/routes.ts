@@ -78,6 +78,8 @@ export interface DeviceCommandRoutesDeps {
   commands: DeviceCommands;
   audit: AuditSink;
   clock: Clock;
+  /** Apps without an app key (browser clients): their devices acknowledge without one. */
+  keylessApps?: readonly string[];
 }
 
 export async function deviceCommandRoutes(app: FastifyInstance, deps: DeviceCommandRoutesDeps): Promise<void> {
@@ -179,7 +181,9 @@ export async function deviceCommandRoutes(app: FastifyInstance, deps: DeviceComm
       // app key (checked for every /api route, apisec/app-keys.ts) names the app; there is no
       // session signing key to sign the request with, and a forged proof counts as a failed
       // authentication against the lockout.
-      config: { signing: 'off', rateLimit: { class: 'auth', failureStatuses: [401] } },
+      // A keyless browser app (the console, the field app's web build in development) has no app
+      // key to send: the command's device must then be one of those apps' (keylessAck).
+      config: { signing: 'off', keylessAck: true, rateLimit: { class: 'auth', failureStatuses: [401] } },
       schema: {
         tags: ['devices'],
         summary: 'Acknowledge a wipe or lock command, after carrying it out: a JWS signed with the device key',
@@ -195,12 +199,15 @@ export async function deviceCommandRoutes(app: FastifyInstance, deps: DeviceComm
     },
     async (request) => {
       try {
-        const command = await commands.acknowledge(request.params.id, request.body.proof, request.appKey?.appId);
+        const command = await commands.acknowledge(request.params.id, request.body.proof, request.appKey?.appId, request.appKey ? undefined : (deps.keylessApps ?? []));
         return commandView(command);
       } catch (error) {
         if (!(error instanceof DeviceCommandError)) throw error;
         // An unknown command is answered like a refused proof: no oracle for command ids.
         if (error.code === 'ERR_ACK_REPLAYED') throw problems.commandAlreadyAcknowledged();
+        // Without an app key only a keyless browser app's device may acknowledge; any other app
+        // is told what it is missing, as every /api route tells it.
+        if (error.code === 'ERR_APP_KEY_REQUIRED') throw problems.missingAppKey();
         throw problems.commandAckRefused(error.code === 'ERR_UNKNOWN_COMMAND' ? 'unknown command' : error.message);
       }
     },

@@ -55,7 +55,7 @@ export const DEVICE_KEY_ALGS = ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'];
 export const DEVICE_LOCK_REASON = 'device_lock';
 
 /** A refused order or acknowledgement, with a stable code callers branch on. */
-export class DeviceCommandError extends PalisadeError<'ERR_UNKNOWN_DEVICE' | 'ERR_DEVICE_NOT_ACTIVE' | 'ERR_UNKNOWN_COMMAND' | 'ERR_ACK_INVALID' | 'ERR_ACK_REPLAYED'> {
+export class DeviceCommandError extends PalisadeError<'ERR_UNKNOWN_DEVICE' | 'ERR_DEVICE_NOT_ACTIVE' | 'ERR_UNKNOWN_COMMAND' | 'ERR_ACK_INVALID' | 'ERR_ACK_REPLAYED' | 'ERR_APP_KEY_REQUIRED'> {
   constructor(code: DeviceCommandError['code'], message: string) {
     super(code, message);
     this.name = 'DeviceCommandError';
@@ -221,9 +221,11 @@ export class DeviceCommands {
    * another command or a stale proof is refused. `appId`: the app whose key came with the
    * request (it must be the device's app).
    */
-  async acknowledge(id: string, proof: string, appId: string | undefined): Promise<DeviceCommandWithDevice> {
+  /** `keylessApps`: the request had no app key; the command's device must belong to one of these apps. */
+  async acknowledge(id: string, proof: string, appId: string | undefined, keylessApps?: readonly string[]): Promise<DeviceCommandWithDevice> {
     const command = await this.find(id);
     if (!command) throw new DeviceCommandError('ERR_UNKNOWN_COMMAND', 'no such command');
+    if (keylessApps && !keylessApps.includes(command.clientId)) throw new DeviceCommandError('ERR_APP_KEY_REQUIRED', 'the device’s app sends an app key');
     const why = await this.checkAck(command, proof, appId);
     if (why) {
       await this.deps.db.transaction((tx) =>

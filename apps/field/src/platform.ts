@@ -1,0 +1,58 @@
+/**
+ * The iOS and Android builds' platform: the device key in the Secure Enclave / Android Keystore
+ * (@pagopa/io-react-native-crypto, non-exportable P-256), the session in the Keychain /
+ * Keystore through expo-secure-store (reading it back after a lock needs biometrics, the device
+ * passcode as the fallback), and the sign-in in the system browser (expo-web-browser, an
+ * ASWebAuthenticationSession / Custom Tab, RFC 8252) with the app's private-use redirect.
+ */
+import * as SecureStore from 'expo-secure-store';
+import * as WebBrowser from 'expo-web-browser';
+import * as Crypto from '@pagopa/io-react-native-crypto';
+import { Linking, Platform as OS } from 'react-native';
+import { expoSecureStore, ioReactNativeCryptoDeviceKey, type PalisadeClient, type Platform, type StepUpRequest } from '@palisade/client/react-native';
+import { APP_VERSION } from './config';
+
+const REDIRECT = 'com.example.field:/oauth2redirect';
+
+export function platform(): Platform {
+  return {
+    fetch: (input, init) => fetch(input, init),
+    store: expoSecureStore(SecureStore, { requireAuthentication: true, authenticationPrompt: 'Unlock Field Service' }),
+    deviceKey: ioReactNativeCryptoDeviceKey(Crypto, { keyTag: 'field.device-key' }),
+    unlockKey: ioReactNativeCryptoDeviceKey(Crypto, { keyTag: 'field.unlock-key' }),
+    describe: () => ({ platform: OS.OS === 'ios' ? 'ios' : 'android', model: String(OS.constants && 'Model' in OS.constants ? OS.constants.Model : 'device'), osVersion: String(OS.Version), appVersion: APP_VERSION }),
+  } as Platform;
+}
+
+export function redirectUri(): string {
+  return REDIRECT;
+}
+
+export async function beginSignIn(client: PalisadeClient, request: StepUpRequest = {}): Promise<void> {
+  const url = await client.beginSignIn({ redirectUri: REDIRECT, ...request });
+  const result = await WebBrowser.openAuthSessionAsync(url.href, REDIRECT);
+  if (result.type === 'success') await client.completeSignIn(result.url);
+}
+
+export async function stepUp(client: PalisadeClient, request: StepUpRequest): Promise<void> {
+  await beginSignIn(client, request);
+}
+
+/** On a device the sign-in completes inside beginSignIn: there is no callback page load. */
+export async function completeSignInIfCallback(_client: PalisadeClient): Promise<string | undefined> {
+  return undefined;
+}
+
+/** Where the callback route goes once the sign-in is complete: on a device there is no callback page. */
+export function afterSignIn(): string {
+  return '/';
+}
+
+export function openConsole(url: string): void {
+  void Linking.openURL(url);
+}
+
+/** The CSV is not written to the device's files: a company device shares it through the OS (not built yet). */
+export async function saveCsv(response: Response, _name: string): Promise<number> {
+  return (await response.arrayBuffer()).byteLength;
+}

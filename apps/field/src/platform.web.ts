@@ -1,0 +1,66 @@
+/**
+ * The web build's platform: the SDK's WebCrypto device key (non-extractable, in IndexedDB) and
+ * its encrypted IndexedDB store. Nothing goes to local web storage; the only sessionStorage entry is
+ * where to return after a step-up sign-in (a path, no secret), removed on the way back.
+ */
+import { webPlatform, type PalisadeClient, type Platform, type StepUpRequest } from '@palisade/client/web';
+import { APP_VERSION } from './config';
+
+const RETURN_TO = 'field.returnTo';
+/** Where the callback route goes once the sign-in is complete (the report, after a step-up). */
+let returnTo = '/';
+
+export function afterSignIn(): string {
+  return returnTo;
+}
+
+export function platform(): Platform {
+  return webPlatform({ appVersion: APP_VERSION, database: 'palisade-field' });
+}
+
+export function redirectUri(): string {
+  return `${window.location.origin}/callback`;
+}
+
+/** The sign-in page is a full-page redirect: this promise never settles, the page goes away. */
+export async function beginSignIn(client: PalisadeClient, request: StepUpRequest = {}): Promise<void> {
+  const url = await client.beginSignIn({ redirectUri: redirectUri(), ...request });
+  window.location.assign(url.href);
+  await new Promise<never>(() => undefined);
+}
+
+export async function stepUp(client: PalisadeClient, request: StepUpRequest): Promise<void> {
+  sessionStorage.setItem(RETURN_TO, window.location.pathname);
+  await beginSignIn(client, request);
+}
+
+/**
+ * Back from the IdP: completes the sign-in in progress once. Returns where to go next, or
+ * undefined when this page load is not a callback.
+ */
+export async function completeSignInIfCallback(client: PalisadeClient): Promise<string | undefined> {
+  const here = new URL(window.location.href);
+  if (here.pathname !== '/callback') return undefined;
+  returnTo = sessionStorage.getItem(RETURN_TO) ?? '/';
+  sessionStorage.removeItem(RETURN_TO);
+  // The code must not stay in the address bar or the history.
+  window.history.replaceState(null, '', '/callback');
+  await client.completeSignIn(here.href);
+  return returnTo;
+}
+
+export function openConsole(url: string): void {
+  window.open(url, '_blank', 'noopener');
+}
+
+/** The CSV as a download: an object URL revoked right after the click. */
+export async function saveCsv(response: Response, name: string): Promise<number> {
+  const blob = await response.blob();
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(href), 1000);
+  return blob.size;
+}
