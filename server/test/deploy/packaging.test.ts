@@ -17,7 +17,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
-import { haproxyInstalled } from '../helpers/haproxy.ts';
+import { haproxySkip } from '../helpers/haproxy.ts';
 import { REPO_ROOT } from '../helpers/server.ts';
 import { ConfigSchema } from '../../src/config/schema.ts';
 
@@ -138,7 +138,7 @@ describe('Kubernetes manifests', () => {
   });
 });
 
-describe('deploy/haproxy/haproxy.cfg', { skip: haproxyInstalled() ? undefined : 'haproxy is not installed' }, () => {
+describe('deploy/haproxy/haproxy.cfg', { skip: haproxySkip() }, () => {
   test('haproxy -c accepts it (with throwaway certificates in place of /certs)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'palisade-haproxy-cfg-'));
     try {

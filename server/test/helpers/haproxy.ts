@@ -6,21 +6,15 @@
  * retried on another (`option redispatch`), and an idempotent request whose answer never came is
  * retried too. A POST whose answer was lost is never retried: it may have been carried out.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startDaemon, toolSkip } from './daemon.ts';
 
-export function haproxyInstalled(): boolean {
-  return spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0;
-}
-
-/** Why a HAProxy test does not run here, or undefined (PALISADE_REQUIRE_HAPROXY=1 makes absence a failure). */
+/** Why a HAProxy test does not run here, or undefined when it does (the `skip` option of node:test). */
 export function haproxySkip(): string | undefined {
-  if (haproxyInstalled()) return undefined;
-  if (process.env.PALISADE_REQUIRE_HAPROXY === '1') throw new Error('PALISADE_REQUIRE_HAPROXY=1 but haproxy is not installed (apt-get install -y haproxy)');
-  return 'haproxy is not installed (apt-get install -y haproxy); PALISADE_REQUIRE_HAPROXY=1 makes this a failure';
+  return toolSkip('haproxy', ['-v'], 'PALISADE_REQUIRE_HAPROXY');
 }
 
 export interface Backend {
@@ -87,36 +81,6 @@ export async function startHaproxy(port: number, backends: Backend[]): Promise<H
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn('haproxy', ['-db', '-f', path.join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const close = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const deadline = Date.now() + 30_000;
-    while (!(await accepts(port))) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`haproxy did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { ca, output: () => output, close };
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
+  const daemon = await startDaemon('haproxy', ['-db', '-f', path.join(dir, 'haproxy.cfg')], port, dir);
+  return { ca, output: daemon.output, close: daemon.close };
 }

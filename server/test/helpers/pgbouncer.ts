@@ -3,22 +3,15 @@
  * test PostgreSQL, started by the test and stopped with it. Absent from the machine, tests that
  * need it are skipped — unless PALISADE_REQUIRE_PGBOUNCER=1, which makes absence a failure.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './server.ts';
-
-export function pgbouncerInstalled(): boolean {
-  return spawnSync('pgbouncer', ['--version'], { stdio: 'ignore' }).status === 0;
-}
+import { startDaemon, toolSkip } from './daemon.ts';
 
 /** Why a PgBouncer test does not run here, or undefined when it does (the `skip` option of node:test). */
 export function pgbouncerSkip(): string | undefined {
-  if (pgbouncerInstalled()) return undefined;
-  if (process.env.PALISADE_REQUIRE_PGBOUNCER === '1') throw new Error('PALISADE_REQUIRE_PGBOUNCER=1 but pgbouncer is not installed (apt-get install -y pgbouncer)');
-  return 'pgbouncer is not installed (apt-get install -y pgbouncer); PALISADE_REQUIRE_PGBOUNCER=1 makes this a failure';
+  return toolSkip('pgbouncer', ['--version'], 'PALISADE_REQUIRE_PGBOUNCER');
 }
 
 export interface Pgbouncer {
@@ -66,26 +59,7 @@ export async function startPgbouncer(databaseUrl: string, options: { poolSize?: 
     { mode: 0o644 },
   );
   const args = process.getuid?.() === 0 ? ['-u', 'nobody', ini] : [ini];
-  const child: ChildProcess = spawn('pgbouncer', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const close = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const deadline = Date.now() + 30_000;
-    while (!(await accepts(port))) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`pgbouncer did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } catch (error) {
-    await close();
-    throw error;
-  }
+  const daemon = await startDaemon('pgbouncer', args, port, dir);
   return {
     port,
     through(url: string) {
@@ -94,18 +68,7 @@ export async function startPgbouncer(databaseUrl: string, options: { poolSize?: 
       u.port = String(port);
       return u.toString();
     },
-    output: () => output,
-    close,
+    output: daemon.output,
+    close: daemon.close,
   };
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
