@@ -39,6 +39,23 @@ describe('@palisade/client in Node against Palisade started the README way', () 
   let tokenAnswers: number[] = [];
   /** When set, the next successful refresh response is dropped, as a mobile network does. */
   let loseNextRefresh = false;
+  // The idle and the step-up test each need a session older than a window (IDLE_S,
+  // STEP_UP_MAX_AGE_S). Their sessions start in before(), so they age while the tests in between
+  // run, and each of the two tests waits only what is left of its window (nothing, on a busy
+  // machine) instead of sleeping the whole window after its sign-in. The idle session is the
+  // dispatcher's: the technician signs in on more devices than sessions.maxDevices before the idle
+  // test, and signing in on one more ends the least recently used device's session.
+  let idle: ReturnType<typeof newClient>;
+  let idleFirstCall = 0;
+  let idleSince = 0;
+  const stepUpReauth: StepUpRequest[] = [];
+  let stepUpAdmin: ReturnType<typeof newClient>;
+  let stepUpSince = 0;
+  /** Waits until `seconds` have passed since `since` (a Date.now() taken after the last request). */
+  const agedFor = async (since: number, seconds: number) => {
+    const left = since + seconds * 1000 - Date.now();
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  };
 
   before(async () => {
     database = await databaseKinds()[0]!.create();
@@ -54,6 +71,13 @@ describe('@palisade/client in Node against Palisade started the README way', () 
       // A hang guard only: a first start on a busy machine can take minutes.
     }, 300_000);
     pinned = createPinnedFetch({ issuer: server.url, ca: server.ca, pins: [server.pin] });
+    idle = newClient('demo-dispatcher', { clientId: 'idle-app', idleTimeoutMs: 0 });
+    await idle.signIn();
+    idleFirstCall = (await idle.client.fetch('/api/v1/me')).status;
+    idleSince = Date.now();
+    stepUpAdmin = newClient('demo-admin', { reauth: stepUpReauth });
+    await stepUpAdmin.signIn();
+    stepUpSince = Date.now();
   });
   after(async () => {
     for (const client of clients) await client.signOut({ erase: false }).catch(() => undefined);
@@ -176,10 +200,10 @@ describe('@palisade/client in Node against Palisade started the README way', () 
   });
 
   test('idle lock: the server locks the idle session, the SDK locks, and unlock with the unlock key reopens it', async () => {
-    const { client, signIn } = newClient('demo-technician', { clientId: 'idle-app', idleTimeoutMs: 0 });
-    await signIn();
-    assert.equal((await client.fetch('/api/v1/me')).status, 200);
-    await new Promise((resolve) => setTimeout(resolve, (IDLE_S + 1) * 1000));
+    // Signed in, with one call answered 200, in before(); nothing has used the session since.
+    const { client } = idle;
+    assert.equal(idleFirstCall, 200);
+    await agedFor(idleSince, IDLE_S + 1);
     await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'session-locked');
     assert.equal(client.state, 'locked');
     await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'locked', 'nothing is sent while locked');
@@ -189,13 +213,15 @@ describe('@palisade/client in Node against Palisade started the README way', () 
   });
 
   test('step-up: a sign-in older than the window is challenged, the SDK re-authenticates with max_age and retries; a role change applies at once', async () => {
-    const reauth: StepUpRequest[] = [];
-    const admin = newClient('demo-admin', { reauth });
-    await admin.signIn();
+    // The admin signed in in before(); the technician signs in now, before the admin's sign-in is
+    // old enough, so the role change comes after the technician's token was issued.
+    const reauth = stepUpReauth;
+    const admin = stepUpAdmin;
+    assert.equal(reauth.length, 0, 'no re-authentication before the window has passed');
     const tech = newClient('demo-technician');
     await tech.signIn();
     const techId = (await tech.client.json<{ id: string }>('/api/v1/me')).id;
-    await new Promise((resolve) => setTimeout(resolve, (STEP_UP_MAX_AGE_S + 1) * 1000));
+    await agedFor(stepUpSince, STEP_UP_MAX_AGE_S + 1);
     const changed = await admin.client.fetch(`/admin/v1/users/${techId}/roles`, { method: 'PUT', body: { granted: ['dispatcher'], removed: [] } });
     assert.equal(changed.status, 200, await changed.clone().text());
     assert.ok(reauth.length >= 1, 'the SDK re-authenticated for the step-up challenge');
