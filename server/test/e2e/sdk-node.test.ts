@@ -199,19 +199,6 @@ describe('@palisade/client in Node against Palisade started the README way', () 
     assert.deepEqual(data?.roles, ['technician'], 'typed data, from a signed DPoP call');
   });
 
-  test('idle lock: the server locks the idle session, the SDK locks, and unlock with the unlock key reopens it', async () => {
-    // Signed in, with one call answered 200, in before(); nothing has used the session since.
-    const { client } = idle;
-    assert.equal(idleFirstCall, 200);
-    await agedFor(idleSince, IDLE_S + 1);
-    await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'session-locked');
-    assert.equal(client.state, 'locked');
-    await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'locked', 'nothing is sent while locked');
-    await client.unlock();
-    assert.equal(client.state, 'active');
-    assert.equal((await client.fetch('/api/v1/me')).status, 200, 'unlocked on the server too');
-  });
-
   test('step-up: a sign-in older than the window is challenged, the SDK re-authenticates with max_age and retries; a role change applies at once', async () => {
     // The admin signed in in before(); the technician signs in now, before the admin's sign-in is
     // old enough, so the role change comes after the technician's token was issued.
@@ -369,5 +356,19 @@ describe('@palisade/client in Node against Palisade started the README way', () 
       impostor.closeAllConnections();
       await new Promise((resolve) => impostor.close(resolve));
     }
+  });
+
+  // The file's last test, so that its session has aged for the whole file.
+  test('idle lock: the server locks the idle session, the SDK locks, and unlock with the unlock key reopens it', async () => {
+    // Signed in, with one call answered 200, in before(); nothing has used the session since.
+    const { client } = idle;
+    assert.equal(idleFirstCall, 200);
+    await agedFor(idleSince, IDLE_S + 1);
+    await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'session-locked');
+    assert.equal(client.state, 'locked');
+    await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'locked', 'nothing is sent while locked');
+    await client.unlock();
+    assert.equal(client.state, 'active');
+    assert.equal((await client.fetch('/api/v1/me')).status, 200, 'unlocked on the server too');
   });
 });
