@@ -1014,6 +1014,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/users/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything Palisade holds about a person, as a JSON archive with a manifest (GDPR Art. 15 and 20; admin, step-up) */
+        get: operations["getAdminV1UsersByIdExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/privacy/erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase a person (GDPR Art. 17): personal records deleted, job history under a tombstone, the audit trail pseudonymised (admin, step-up) */
+        post: operations["postAdminV1PrivacyErasures"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/palisade/pins": {
         parameters: {
             query?: never;
@@ -7708,6 +7742,198 @@ export interface operations {
             };
             /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminV1UsersByIdExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description format, person, generatedAt and each section’s name, record count and SHA-256 */
+                        manifest: {
+                            [key: string]: unknown;
+                        };
+                        /** @description One member per section of the manifest */
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required; [step-up-required](https://palisade.dev/problems/step-up-required): Sign in again to do this */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [not-found](https://palisade.dev/problems/not-found): Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminV1PrivacyErasures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The user id of the person to erase
+                     */
+                    person: string;
+                    /** @description Why (the request reference); recorded in the audit trail */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What the audit trail and the erasure register call the person now; it names nobody */
+                        pseudonym: string;
+                        sessionsEnded: number;
+                        counts: {
+                            [key: string]: number;
+                        };
+                        audit: {
+                            sealed: number;
+                            pending: number;
+                            kept: number;
+                        };
+                    };
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid; [malformed-body](https://palisade.dev/problems/malformed-body): The request body could not be read; [body-too-deep](https://palisade.dev/problems/body-too-deep): The request body nests too deeply */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required; [step-up-required](https://palisade.dev/problems/step-up-required): Sign in again to do this */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [body-too-large](https://palisade.dev/problems/body-too-large): The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [unsupported-media-type](https://palisade.dev/problems/unsupported-media-type): The content type is not accepted */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
