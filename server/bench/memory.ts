@@ -42,6 +42,9 @@ export interface MemorySettings {
 }
 
 export interface MemoryFigures {
+  /** VmRSS just before the forced collection: what the instance held as it ran. */
+  rssBeforeGcBytes: number;
+  /** VmRSS after the collection, once the freed heap pages were given back (it stopped falling). */
   rssBytes: number;
   heapUsedBytes: number;
   heapTotalBytes: number;
@@ -116,12 +119,23 @@ function rssOf(pid: number): number {
 
 /** Full garbage collection in the server process, then its memory. */
 async function measure(inspector: Inspector, pid: number): Promise<MemoryFigures> {
+  const rssBeforeGcBytes = rssOf(pid);
   // Twice: weak references and finalisers cleared by the first are collected by the second.
   await inspector.call('HeapProfiler.collectGarbage');
   await inspector.call('HeapProfiler.collectGarbage');
   const { result } = await inspector.call<{ result: { value: string } }>('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
   const usage = JSON.parse(result.value) as NodeJS.MemoryUsage;
-  return { rssBytes: rssOf(pid), heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal, externalBytes: usage.external, arrayBuffersBytes: usage.arrayBuffers };
+  // V8 gives freed heap pages back from a background thread, which a busy machine runs late:
+  // RSS is read until it stops falling (at most 10 s).
+  let rssBytes = rssOf(pid);
+  for (let i = 0; i < 20; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = rssOf(pid);
+    const settled = now > rssBytes - 256 * 1024;
+    rssBytes = Math.min(rssBytes, now);
+    if (settled && i >= 3) break;
+  }
+  return { rssBeforeGcBytes, rssBytes, heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal, externalBytes: usage.external, arrayBuffersBytes: usage.arrayBuffers };
 }
 
 /** Writes a heap snapshot to `file` and sums self sizes by constructor (or node type). */
@@ -162,13 +176,21 @@ function growth(before: Map<string, { count: number; bytes: number }>, after: Ma
     .slice(0, 20);
 }
 
+/** MALLOC_* variables of the bench's environment (glibc's allocator tuning). */
+function mallocEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('MALLOC_') && e[1] !== undefined));
+}
+
 /** Starts Palisade as its own process with a loopback inspector; resolves once it answers HTTPS. */
 async function startServerProcess(env: Record<string, string>, dataDir: string, port: number): Promise<{ child: ChildProcess; inspectorUrl: string; ca: string; issuer: string }> {
   const inspectPort = await freePort();
-  const child = spawn(process.execPath, [`--inspect=127.0.0.1:${inspectPort}`, path.join(REPO_ROOT, 'server/bin/palisade.ts'), 'start'], {
+  // BENCH_MEMORY_NODE_FLAGS: V8 flags to try on the server (say --max-old-space-size=256).
+  const flags = (process.env.BENCH_MEMORY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...flags, `--inspect=127.0.0.1:${inspectPort}`, path.join(REPO_ROOT, 'server/bin/palisade.ts'), 'start'], {
     cwd: REPO_ROOT,
     // Only what Palisade needs: a developer's own PALISADE_* variables must not change what is measured.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', ...env },
+    // glibc's allocator settings pass through, so a deployment's choice can be measured.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', ...mallocEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -275,7 +297,8 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 export function memoryReport(r: MemoryResult): string {
   const rows: [string, (f: MemoryFigures) => number][] = [
-    ['RSS (VmRSS)', (f) => f.rssBytes],
+    ['RSS before GC', (f) => f.rssBeforeGcBytes],
+    ['RSS after GC', (f) => f.rssBytes],
     ['heap used', (f) => f.heapUsedBytes],
     ['heap total', (f) => f.heapTotalBytes],
     ['external', (f) => f.externalBytes],
