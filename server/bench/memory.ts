@@ -282,7 +282,11 @@ export async function measureMemory(database: BenchDatabase, settings: MemorySet
       const r = await loadgen.command({ type: 'signIn', person: `u-bench-${person}`, count, concurrency: 8 });
       await touch(r.sessions!);
       made += r.sessions!.length;
-      if (person % 10 === 9 || made >= settings.sessions) progress(`memory: ${made} of ${settings.sessions} sessions signed in and active (${(rssOf(pid) / 1e6).toFixed(0)} MB RSS)`);
+      if (person % 10 === 9 && made < settings.sessions) {
+        // Every 1 000 sessions, the figures after a GC: the curve, and a figure for a run cut short.
+        const at = await measure(inspector, pid);
+        progress(`memory: ${made} of ${settings.sessions} sessions signed in and active: RSS ${mb(at.rssBeforeGcBytes)} before GC, ${mb(at.rssBytes)} after; heap ${mb(at.heapUsedBytes)}`);
+      }
     }
     const signInSeconds = (performance.now() - started) / 1000;
     const loaded = await measure(inspector, pid);
