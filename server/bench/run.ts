@@ -29,7 +29,7 @@
  * Options (after `npm run bench --`):
  *   --json        print one JSON line per goal figure instead of the report:
  *                 {"goal":"a","figure":…,"value":…,"target":…,"unit":…,"met":…}
- *   --only S      run only these sections (headline, audit, pipeline, rls, sdk, admin; repeat or comma-separate)
+ *   --only S      run only these sections (headline, audit, pipeline, rls, sdk, admin, memory; repeat or comma-separate)
  *   --full        the issue's protocol: 60 s windows, 3 repeats, a 10-minute sustained run of
  *                 the job read and 10 minutes of audit appends (about 40 minutes)
  * Environment: BENCH_WINDOW_SECONDS, BENCH_REPEATS, BENCH_SUSTAINED_SECONDS,
