@@ -62,7 +62,16 @@ export interface RefreshMessage {
   durationMs: number;
 }
 
-export type Command = InitMessage | SignInMessage | GetMessage | RefreshMessage | { type: 'exit' };
+export interface TouchMessage {
+  type: 'touch';
+  /** Each of these sessions makes `calls` signed GETs of `url`, one after another. */
+  sessions: number[];
+  url: string;
+  calls: number;
+  concurrency: number;
+}
+
+export type Command = InitMessage | SignInMessage | GetMessage | RefreshMessage | TouchMessage | { type: 'exit' };
 
 export interface LoadResult {
   ok: true;
@@ -322,6 +331,39 @@ async function runRefresh(m: RefreshMessage): Promise<LoadResult> {
   return { ok: true, count: sorted.length, seconds, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), failures: 0, signedOnTheFly: 0, cpuMs: cpuMs(cpu) };
 }
 
+/** A few signed API calls from each session, as active devices make (the memory bench's load). */
+async function runTouch(m: TouchMessage): Promise<LoadResult> {
+  const queue = [...m.sessions];
+  let failures = 0;
+  let firstFailure: string | undefined;
+  let count = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(m.concurrency, queue.length) }, async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        const session = sessions.get(id);
+        if (!session) throw new Error(`no session ${id}`);
+        for (let i = 0; i < m.calls; i += 1) {
+          try {
+            const response = await request(m.url, { method: 'GET', headers: await signedHeaders(session, m.url), dispatcher: agent! });
+            const text = await response.body.text();
+            count += 1;
+            if (response.statusCode < 200 || response.statusCode >= 300) {
+              failures += 1;
+              firstFailure ??= `${response.statusCode} ${text.slice(0, 300)}`;
+            }
+          } catch (error) {
+            failures += 1;
+            firstFailure ??= (error as Error).message;
+          }
+        }
+      }
+    }),
+  );
+  return { ok: true, count, seconds: (performance.now() - started) / 1000, p50Ms: 0, p99Ms: 0, failures, ...(firstFailure ? { firstFailure } : {}), signedOnTheFly: count, cpuMs: cpuMs(cpu) };
+}
+
 process.on('message', (command: Command) => {
   void (async () => {
     try {
@@ -342,6 +384,9 @@ process.on('message', (command: Command) => {
           return;
         case 'refresh':
           send(await runRefresh(command));
+          return;
+        case 'touch':
+          send(await runTouch(command));
           return;
         case 'exit':
           await app?.close();

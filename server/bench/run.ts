@@ -27,15 +27,18 @@
  *                 restart, remote logout, replays across instances, kill -9 (scale.ts runs
  *                 e2e/scale-haproxy.test.ts with more devices); only by name (`--only scale`),
  *                 and alone: it starts its own database, instances and HAProxy
+ *   memory        (by name only: `--only memory`) one instance's RSS and heap after a full GC
+ *                 with 10 000 active sessions, Palisade in its own process (memory.ts)
  *
  * Options (after `npm run bench --`):
  *   --json        print one JSON line per goal figure instead of the report:
  *                 {"goal":"a","figure":…,"value":…,"target":…,"unit":…,"met":…}
- *   --only S      run only these sections (headline, audit, pipeline, rls, sdk, admin, scale; repeat or comma-separate)
+ *   --only S      run only these sections (headline, audit, pipeline, rls, sdk, admin, scale, memory; repeat or comma-separate)
  *   --full        the issue's protocol: 60 s windows, 3 repeats, a 10-minute sustained run of
  *                 the job read and 10 minutes of audit appends (about 40 minutes)
  * Environment: BENCH_WINDOW_SECONDS, BENCH_REPEATS, BENCH_SUSTAINED_SECONDS,
- * BENCH_AUDIT_SECONDS override the mode's values; BENCH_GROWN=1 (implied by --full) measures
+ * BENCH_AUDIT_SECONDS override the mode's values; BENCH_MEMORY_SESSIONS (10 000) the memory
+ * section's sessions and BENCH_MEMORY_SNAPSHOT a heap snapshot file it writes at the end; BENCH_GROWN=1 (implied by --full) measures
  * /api/v1/me, the job read and the job list again after the tables grew by BENCH_GROWN_SESSIONS
  * sessions and devices (1 000 000) and BENCH_GROWN_AUDIT audit records (10 000 000), on
  * PostgreSQL only.
@@ -64,19 +67,21 @@ import { measureRls, rlsReport, type RlsSettings } from './rls.ts';
 import { goalLines, goalTable, type Goal } from './goals.ts';
 import { measureSdk, sdkReport, type SdkResult, type SdkSettings } from './sdk.ts';
 import { ADMIN_LISTS, adminListsReport, measureAdminLists, type AdminListResult } from './admin-lists.ts';
+import { measureMemory, memoryReport, type MemoryResult } from './memory.ts';
 import { consoleLoadReport, measureConsoleLoad, type ConsoleLoad } from './console-load.ts';
 import { measureScale, scaleReport, type ScaleSettings } from './scale.ts';
 
 /** The issue's longer run: 200 devices, 30 s of work after the kill. */
 const SCALE: ScaleSettings = { devices: 200, killWindowMs: 30_000 };
 
-const SECTIONS = ['headline', 'audit', 'pipeline', 'rls', 'sdk', 'admin', 'scale'] as const;
+const SECTIONS = ['headline', 'audit', 'pipeline', 'rls', 'sdk', 'admin', 'scale', 'memory'] as const;
 const { values: flags } = parseArgs({
   options: { json: { type: 'boolean', default: false }, full: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
   strict: true,
 });
-// `scale` (three instances behind HAProxy, 200 devices) runs only when asked for by name.
-const only = new Set(flags.only?.flatMap((s) => s.split(',')) ?? SECTIONS.filter((s) => s !== 'scale'));
+// `scale` (three instances behind HAProxy, 200 devices) and `memory` (10 000 devices signed in,
+// tens of minutes on a busy machine) run only when asked for by name.
+const only = new Set(flags.only?.flatMap((s) => s.split(',')) ?? SECTIONS.filter((s) => s !== 'scale' && s !== 'memory'));
 for (const section of only) if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`--only takes ${SECTIONS.join(', ')}`);
 const envNumber = (name: string, fallback: number) => {
   const value = process.env[name];
@@ -114,8 +119,10 @@ const RLS: RlsSettings = { jobs: 20_000, msPerVariant: 1500, rounds: 3 };
  */
 const windowsTotal = HEADLINE.repeats * (HEADLINE.grown ? 10 : 4) + 3 + Math.ceil(HEADLINE.sustainedSeconds / Math.max(1, HEADLINE.windowSeconds));
 const growthSeconds = HEADLINE.grown ? (GROWTH.auditEvents + 2 * GROWTH.sessions) / 10_000 : 0;
+/** Sign-ins cost tens of ms of CPU each on a busy machine: a second per session is twice the worst seen. */
+const memorySeconds = only.has('memory') ? envNumber('BENCH_MEMORY_SESSIONS', 10_000) : 0;
 const DEADLINE_MS =
-  2 * (windowsTotal * (HEADLINE.windowSeconds + HEADLINE.warmupSeconds + 10) + growthSeconds + SUSTAINED_AUDIT.seconds + AUDIT_16_WRITERS.seconds + 600) * 1000;
+  2 * (windowsTotal * (HEADLINE.windowSeconds + HEADLINE.warmupSeconds + 10) + growthSeconds + SUSTAINED_AUDIT.seconds + AUDIT_16_WRITERS.seconds + memorySeconds + 600) * 1000;
 
 /** Progress goes to stderr so stdout holds only the report. */
 function progress(line: string): void {
@@ -321,6 +328,26 @@ function grower(owner: pg.Pool): { grow(): Promise<string>; shrink(): Promise<vo
   };
 }
 
+/** Goal (e), memory: sessions signed in and active, each making a few signed calls. */
+const MEMORY = { sessions: envNumber('BENCH_MEMORY_SESSIONS', 10_000), callsPerSession: 3, snapshot: process.env.BENCH_MEMORY_SNAPSHOT || undefined };
+const RSS_GOAL_MB = 250;
+
+function memoryGoal(m: MemoryResult): Goal {
+  const rss = m.loaded.rssBytes / 1e6;
+  const perSession = (m.loaded.rssBytes - m.floor.rssBytes) / Math.max(1, m.sessions - 1);
+  return {
+    goal: 'e',
+    figure: 'e-rss',
+    label: `RSS of one instance with ${m.sessions} active sessions after a full GC (floor ${(m.floor.rssBytes / 1e6).toFixed(0)} MB, ${(perSession / 1024).toFixed(1)} KB per session; heap ${(m.loaded.heapUsedBytes / 1e6).toFixed(0)} MB)`,
+    value: rss,
+    target: RSS_GOAL_MB,
+    op: '<',
+    unit: 'MB',
+    // Met only when the sessions asked for were all made and every call succeeded.
+    met: rss < RSS_GOAL_MB && m.sessions >= 10_000 && m.failures === 0,
+  };
+}
+
 /** The client SDK: calls measured one after another, and the concurrent calls during expiry. */
 const SDK: SdkSettings = { calls: flags.full ? 20_000 : 2000, warmup: 200, concurrent: 100 };
 
@@ -363,6 +390,25 @@ async function main(): Promise<void> {
       if (flags.json) for (const line of goalLines(sdkGoals(sdk))) console.log(line);
       else console.log(`\n${goalTable(sdkGoals(sdk))}\n\n${sdkReport(sdk)}`);
       return;
+    }
+    // Palisade in a process of its own, on a database of its own (dropped before the rest).
+    let memory: MemoryResult | undefined;
+    if (only.has('memory')) {
+      const memoryDb = await createBenchDatabase();
+      try {
+        progress(`memory: ${MEMORY.sessions} active sessions in one instance (${memoryDb.kind})`);
+        memory = await measureMemory(memoryDb, MEMORY, progress);
+      } finally {
+        await memoryDb.drop();
+      }
+      // A run whose calls failed measured something else: it must not pass quietly.
+      if (memory.failures > 0) process.exitCode = 1;
+      if ([...only].every((s) => s === 'memory' || s === 'sdk')) {
+        const goals = [memoryGoal(memory), ...(sdk ? sdkGoals(sdk) : [])];
+        if (flags.json) for (const line of goalLines(goals)) console.log(line);
+        else console.log(`\n${goalTable(goals)}\n\n${memoryReport(memory)}${sdk ? `\n\n${sdkReport(sdk)}` : ''}`);
+        return;
+      }
     }
     // First, while nothing else runs in this process: the pipeline in isolation.
     if (only.has('pipeline')) progress('measuring the request pipeline stage by stage');
@@ -476,6 +522,7 @@ async function main(): Promise<void> {
     // A database of its own, seeded with the people, sessions and devices it pages through.
     const adminLists = only.has('admin') ? await measureAdminLists(ADMIN_LISTS, progress) : undefined;
     if (sdk) results.push(...sdkGoals(sdk));
+    if (memory) results.push(memoryGoal(memory));
     if (adminLists) results.push(adminListGoal(adminLists));
     // The console's build is measured with its lists (no server needed: the files npm install built).
     const consoleLoad = only.has('admin') ? measureConsoleLoad() : undefined;
@@ -520,6 +567,7 @@ async function main(): Promise<void> {
     if (sdk) console.log(`\n${sdkReport(sdk)}`);
     if (adminLists) console.log(`\n${adminListsReport(adminLists)}`);
     if (consoleLoad) console.log(`\n${consoleLoadReport(consoleLoad)}`);
+    if (memory) console.log(`\n${memoryReport(memory)}`);
   } finally {
     // Reverse order of creation: servers before the database they use.
     for (const cleanup of cleanups) {

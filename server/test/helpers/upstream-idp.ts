@@ -37,6 +37,15 @@ export const PEOPLE: Person[] = [
   { sub: 'u-tech-north', name: 'Nora North', email: 'nora@corp.test', email_verified: true, groups: ['fs-technicians'], department: 'plumbing', territory: 'north', region: 'east', employee_type: 'employee' },
 ];
 
+/**
+ * `u-bench-<n>`: one of as many technicians as a benchmark needs (the memory bench signs in
+ * 10 000 devices, more than the device cap allows the people above), each like Terry.
+ */
+export function benchTechnician(id: string): Person | undefined {
+  if (!/^u-bench-\d{1,6}$/.test(id)) return undefined;
+  return { ...PEOPLE[0]!, sub: id, name: `Bench Technician ${id.slice(8)}`, email: `${id}@corp.test` };
+}
+
 export const UPSTREAM_ROLES = { technician: ['fs-technicians'], dispatcher: ['fs-dispatch'], manager: ['fs-managers'], admin: ['it-admins'] };
 
 export interface UpstreamIdp {
@@ -132,7 +141,7 @@ export async function startUpstreamIdp(redirectUri: () => string): Promise<Upstr
     ttl: { AccessToken: 300, AuthorizationCode: 60, IdToken: 300, Interaction: 600, Grant: 3600, Session: 3600 },
     interactions: { url: (_ctx, i) => `/interaction/${i.uid}` },
     async findAccount(_ctx, id) {
-      const person = PEOPLE.find((p) => p.sub === id);
+      const person = PEOPLE.find((p) => p.sub === id) ?? benchTechnician(id);
       return person ? { accountId: id, claims: async () => ({ ...person }) } : undefined;
     },
   });
