@@ -18,17 +18,26 @@
  *
  * "Past the window" without waiting: Palisade's clock (only Palisade's) runs ahead by more than
  * the window while the stale token is presented, and is set back before the new sign-in.
+ *
+ * The same two sign-ins run once more in real Chromium with the field app's browser client
+ * (field-web at http://localhost:8081), where the symptom was seen (skipped without Chromium).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { decodeJwt } from 'jose';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser as Chromium } from 'playwright-core';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startInProcess } from '../helpers/server.ts';
 import { APP_SCOPE, MobileApp } from '../helpers/mobile-app.ts';
 import { Browser } from '../helpers/browser.ts';
 import type { RunningServer } from '../../src/main.ts';
 
+const CHROMIUM = process.env.PALISADE_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const browserMissing = !existsSync(CHROMIUM) && !process.env.PALISADE_REQUIRE_BROWSER ? `Chromium not found at ${CHROMIUM}: apt-get install -y chromium to run the browser tests` : false;
+/** The field app's web build (the development client field-web) and its callback. */
+const FIELD_WEB_ORIGIN = 'http://localhost:8081';
 const STEP_UP_MAX_AGE_S = 120;
 /** Palisade's interactions last 10 minutes (oauth/provider.ts, ttl.Interaction). */
 const INTERACTION_TTL_S = 600;
@@ -214,3 +223,78 @@ for (const kind of databaseKinds()) {
     });
   });
 }
+
+// The same second sign-in in real Chromium, as the field app's web build makes it: the browser
+// client field-web at http://localhost:8081 (answered here by the test, nothing listens there),
+// signed in once, then sent again with prompt=login and max_age while Palisade's and the
+// development IdP's cookies from the first sign-in are in the browser.
+describe('step-up through the development IdP in Chromium, as the field app’s web build', { skip: browserMissing }, () => {
+  let database: TestDatabase;
+  let server: RunningServer;
+  let http: Browser;
+  let chrome: Chromium;
+  let config: oidc.Configuration;
+
+  before(async () => {
+    database = await databaseKinds()[0]!.create({ migrated: true });
+    let ca: string;
+    ({ server, ca } = await startInProcess(database, { env: {} }, await freePort()));
+    http = new Browser(ca);
+    config = await oidc.discovery(new URL(server.url), 'field-web', { token_endpoint_auth_method: 'none' }, oidc.None(), { [oidc.customFetch]: http.fetch as oidc.CustomFetch });
+    chrome = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--host-resolver-rules=MAP localhost 127.0.0.1',
+        `--ignore-certificate-errors-spki-list=${server.pin.replace(/^sha256\//, '')}`,
+      ],
+    });
+  });
+  after(async () => {
+    await chrome?.close();
+    await server?.close();
+    await http?.close();
+    await database?.drop();
+  });
+
+  test('the re-authentication with prompt=login and max_age returns to the app’s callback with a code, not to “Sign-in could not continue”', async () => {
+    const context = await chrome.newContext();
+    context.setDefaultTimeout(60_000);
+    await context.route(`${FIELD_WEB_ORIGIN}/**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>app</title>' }));
+    const page = await context.newPage();
+    try {
+      const attempts: Record<string, string>[] = [{}, { prompt: 'login', max_age: String(STEP_UP_MAX_AGE_S) }];
+      for (const extra of attempts) {
+        const state = oidc.randomState();
+        const url = oidc.buildAuthorizationUrl(config, {
+          redirect_uri: `${FIELD_WEB_ORIGIN}/callback`,
+          scope: APP_SCOPE,
+          code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+          code_challenge_method: 'S256',
+          state,
+          ...extra,
+        });
+        await page.goto(url.href);
+        await page.waitForURL(/\/dev-idp\/interaction\//);
+        await page.click('button[data-person="demo-manager"]');
+        // Wherever the sign-in ends: the app's callback, or Palisade's page at the resumed authorization.
+        await page.waitForURL((at) => at.href.startsWith(`${FIELD_WEB_ORIGIN}/callback`) || /^\/oauth2\/authorize\/./.test(at.pathname));
+        const landed = new URL(page.url());
+        assert.ok(landed.href.startsWith(`${FIELD_WEB_ORIGIN}/callback`), `${JSON.stringify(extra)}: ended at ${landed.pathname}: ${(await page.locator('body').innerText()).slice(0, 300)}`);
+        assert.equal(landed.searchParams.get('state'), state);
+        assert.ok(landed.searchParams.get('code'), 'with a code');
+      }
+      const names = (await context.cookies()).map((c) => `${c.name} ${c.path}`);
+      assert.ok(names.includes('dev-idp.session /dev-idp') && names.includes('_session /'), `each server keeps its own session cookie: ${names.join(', ')}`);
+    } finally {
+      await context.close();
+    }
+  });
+});
