@@ -10,6 +10,8 @@ import type { RoleMapping } from '../users/index.ts';
 
 export const DEV_IDP_PATH = '/dev-idp';
 export const DEV_IDP_CLIENT_ID = 'palisade-broker';
+/** The development IdP's cookie names: never oidc-provider's defaults, which Palisade's own server uses. */
+export const DEV_IDP_COOKIES = { session: 'dev-idp.session', interaction: 'dev-idp.interaction', resume: 'dev-idp.interaction_resume' } as const;
 
 export interface DemoPerson {
   sub: string;
@@ -102,7 +104,20 @@ export function createDevIdp(publicUrl: string, master: MasterKey): Provider {
         id_token_signed_response_alg: 'ES256',
       },
     ],
-    cookies: { keys: [Buffer.from(hkdfSync('sha256', master.key, 'palisade', 'dev-idp cookies v1', 32)).toString('base64url')] },
+    // The development IdP shares its host with Palisade's own authorization server, and cookies
+    // are per host, not per path prefix or port. With oidc-provider's default names both would
+    // keep their browser session in `_session` on `/`: the development IdP's sign-in then
+    // replaced Palisade's session cookie, so a step-up (an authorization request made while
+    // signed in, with prompt=login or max_age) resumed in another session than the one it
+    // started from and ended on "interaction session and authentication session mismatch". Its
+    // own names keep the two apart, and its session cookie stays under its own path. (The
+    // interaction cookies keep the paths oidc-provider gives them: their interaction's URLs.)
+    cookies: {
+      keys: [Buffer.from(hkdfSync('sha256', master.key, 'palisade', 'dev-idp cookies v1', 32)).toString('base64url')],
+      names: DEV_IDP_COOKIES,
+      long: { signed: true, httpOnly: true, sameSite: 'lax', path: DEV_IDP_PATH },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
     claims: {
       acr: null,
       amr: null,

@@ -468,6 +468,17 @@ export function createProvider(deps: ProviderDeps): Provider {
     });
   };
   provider.on('authorization.error', authorizationRefused);
+  // A sign-in that fails when its authorization resumes (`/oauth2/authorize/:uid`) shows the
+  // person "Sign-in could not continue"; the reason goes to the log, or an operator could not
+  // tell an expired interaction from a lost cookie or a session mismatch. oidc-provider's error
+  // and description name no secret (no cookie or interaction id).
+  provider.on('authorization.error', (ctx: KoaContextWithOIDC, error: Error & { error?: string; error_description?: string }) => {
+    if (ctx.oidc?.route !== 'resume') return;
+    deps.log.warn(
+      { event: 'oauth.resume_failed', error: error.error ?? error.name, description: error.error_description, clientId: ctx.oidc.client?.clientId },
+      'a sign-in could not continue when its authorization resumed',
+    );
+  });
   provider.on('pushed_authorization_request.error', authorizationRefused);
 
   // A reused (already rotated) refresh token, or a revocation, ends the Palisade session too,

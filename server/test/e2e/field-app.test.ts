@@ -284,9 +284,9 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
     // The export needs a sign-in younger than the step-up window (5 minutes): the manager has
     // just signed in, so it goes through; were the sign-in older, the server would answer
     // step-up-required and the SDK would send the person to sign in again (max_age), which the
-    // branch below follows. Forcing that path (a short window and a wait) ended, in some runs,
-    // on Palisade's "Sign-in could not continue" page at the resumed authorization: not yet
-    // covered here.
+    // branch below follows. That second sign-in used to end on Palisade's "Sign-in could not
+    // continue" page (the development IdP's cookies replaced Palisade's session cookie); the
+    // step-up itself, past a short window, is covered by step-up-reauth.test.ts, in Chromium too.
     const download = page.waitForEvent('download', { timeout: 3 * STEP });
     await page.getByTestId('export').click();
     const first = await Promise.race([download.then(() => 'download' as const), page.waitForURL(/\/dev-idp\/interaction\//, { timeout: 3 * STEP }).then(() => 'step-up' as const)]);

@@ -29,8 +29,9 @@ function pathMatches(requestPath: string, cookiePath: string): boolean {
 export class Browser {
   /**
    * By host, then by name and path: two cookies of the same name on different paths are two
-   * cookies (Palisade's own OpenID Provider and the development IdP mounted at /dev-idp both
-   * set `_interaction`, each on its own interaction path).
+   * cookies, and one of the same name and path replaces the other, as in a browser. (Palisade's
+   * own OpenID Provider and the development IdP mounted at /dev-idp share the host: the
+   * development IdP names its cookies apart, oauth/dev-idp.ts.)
    */
   private readonly cookies = new Map<string, Map<string, Cookie>>();
   readonly dispatcher: Agent;
