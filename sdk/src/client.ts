@@ -543,7 +543,14 @@ export class PalisadeClient {
         if (this.options.reauthenticate && !retry.stepUp) {
           const maxAge = typeof problem.maxAge === 'number' ? problem.maxAge : undefined;
           const acr = typeof problem.acrValues === 'string' ? problem.acrValues : undefined;
+          const subject = this.session?.subject;
           await this.options.reauthenticate({ ...(maxAge !== undefined ? { maxAge } : {}), ...(acr ? { acr } : {}) });
+          // A step-up confirms the person who asked; it never hands their call to someone else. At
+          // the company IdP the person can sign in as another account: the call is then not
+          // retried, and the app learns it through the error (the new person's session is kept).
+          if (subject !== undefined && this.session?.subject !== subject) {
+            throw new PalisadeError('sign-in-failed', 'the re-authentication signed in a different person: the call was not sent again');
+          }
           return this.call(path, init, { ...retry, stepUp: true });
         }
         break;

@@ -162,6 +162,24 @@ test('a step-up challenge re-authenticates with max_age and acr, then retries th
   await assert.rejects(without.client.fetch('/api/v1/x'), (e: PalisadeError) => e.code === 'step-up-required' && e.problem?.maxAge === 300);
 });
 
+test('a step-up that signs in a different person does not send the call again', async () => {
+  let calls = 0;
+  let reauthenticate: () => Promise<void> = async () => undefined;
+  const { client, store, seen } = await setUp(
+    { api: () => (++calls === 1 ? problem(401, 'step-up-required', { maxAge: 300 }, { 'www-authenticate': 'DPoP error="insufficient_user_authentication", max_age=300' }) : json(200, { done: true })) },
+    { reauthenticate: async () => reauthenticate() },
+  );
+  await store.set('palisade.session', JSON.stringify({ refreshToken: 'refresh-0', dpop: true, sessionId: 'session-1', subject: 'u-alice' }));
+  assert.equal(await client.restore(), true);
+  // At the company IdP the person picks another account: the re-authentication keeps Bob's session.
+  reauthenticate = async () => {
+    await store.set('palisade.session', JSON.stringify({ refreshToken: 'refresh-9', dpop: true, sessionId: 'session-2', subject: 'u-bob' }));
+    await client.restore();
+  };
+  await assert.rejects(client.fetch('/api/v1/jobs/1/cancel', { method: 'POST', body: {} }), (e: PalisadeError) => e.code === 'sign-in-failed' && /different person/.test(e.message));
+  assert.equal(seen.filter((r) => r.url.endsWith('/api/v1/jobs/1/cancel')).length, 1, 'Alice’s call is not sent as Bob');
+});
+
 test('other answers are returned as they are; json() throws them with the problem type as the code', async () => {
   const { client } = await setUp({ api: () => problem(404, 'not-found') });
   assert.equal((await client.fetch('/api/v1/nothing')).status, 404);
