@@ -10,6 +10,8 @@
  *   browser's cookie jar) or IndexedDB: every value of every object store of every database is
  *   scanned, bytes included, for the access, refresh and ID token and the request-signing key the
  *   token endpoint sent; a planted plaintext proves the scan finds one;
+ * - a refresh token taken from the browser is refused at the token endpoint without a DPoP proof
+ *   and with a proof of another key (and the browser's own refresh with it still works after);
  * - a reload keeps the session only through the encrypted store: the reload restores it (a refresh
  *   grant, a new access token), and with the store's key deleted the next reload is signed out.
  *
@@ -19,7 +21,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { Agent } from 'undici';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
@@ -94,6 +98,7 @@ for (const kind of databaseKinds()) {
     let browser: Browser;
     let context: BrowserContext;
     let page: Page;
+    let api: Agent;
     const problems: string[] = [];
     /** The token endpoint's DPoP nonce challenges, and the console's "Failed to load resource" 400s. */
     const nonceChallenges: string[] = [];
@@ -109,6 +114,7 @@ for (const kind of databaseKinds()) {
       database = await kind.create({ migrated: true });
       // A hang guard only: loading the demo data takes its time on a busy machine.
       server = await startPalisade({ PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(await freePort()), DATABASE_URL: database.url }, 180_000);
+      api = new Agent({ connect: { ca: server.ca } });
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: [
@@ -161,6 +167,7 @@ for (const kind of databaseKinds()) {
     });
 
     after(async () => {
+      await api?.close();
       await context?.close();
       await browser?.close();
       await server?.stop();
@@ -309,6 +316,47 @@ for (const kind of databaseKinds()) {
       clean('scanning');
     });
 
+    /**
+     * A token request from Node, as an attacker holding a stolen refresh token sends it: with a
+     * DPoP proof of the attacker's own key (`key`), retried once with the server's nonce, or none.
+     */
+    async function tokenRequest(form: Record<string, string>, key?: CryptoKeyPair): Promise<{ status: number; body: { error?: string; error_description?: string; access_token?: string } }> {
+      const url = `${server.url}/oauth2/token`;
+      let nonce: string | undefined;
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+        if (key) {
+          headers.dpop = await new SignJWT({ htm: 'POST', htu: url, jti: randomUUID(), ...(nonce ? { nonce } : {}) })
+            .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(key.publicKey) })
+            .setIssuedAt()
+            .sign(key.privateKey);
+        }
+        const response = await fetch(url, { method: 'POST', headers, body: new URLSearchParams({ client_id: 'palisade-start', ...form }), dispatcher: api } as RequestInit);
+        const body = (await response.json()) as { error?: string; error_description?: string; access_token?: string };
+        if (body.error === 'use_dpop_nonce' && response.headers.get('dpop-nonce') && attempt === 0) {
+          nonce = response.headers.get('dpop-nonce')!;
+          continue;
+        }
+        return { status: response.status, body };
+      }
+      assert.fail('the server kept asking for a DPoP nonce');
+    }
+
+    test('a refresh token taken from the browser is useless without its device key', async () => {
+      const stolen = issued.at(-1)!.refresh_token!;
+      const withoutProof = await tokenRequest({ grant_type: 'refresh_token', refresh_token: stolen });
+      assert.equal(withoutProof.status, 400, 'no DPoP proof: refused');
+      assert.equal(withoutProof.body.access_token, undefined);
+      assert.equal(withoutProof.body.error, 'invalid_grant', 'refused: the refresh token is DPoP-bound (Palisade says no more than that)');
+      const attacker = await generateKeyPair('ES256');
+      const otherKey = await tokenRequest({ grant_type: 'refresh_token', refresh_token: stolen }, attacker);
+      assert.equal(otherKey.status, 400, 'a proof of another key: refused');
+      assert.equal(otherKey.body.access_token, undefined);
+      assert.equal(otherKey.body.error, 'invalid_grant', 'the refresh token is bound to the browser’s key');
+      // The control: the next test's reload refreshes with this very token and the browser's key,
+      // and succeeds — the refusals above were about the key, not a token already dead.
+    });
+
     test('a reload keeps the session through the encrypted store only: without the store’s key it is signed out', async () => {
       const subject = await page.locator('#summary').getAttribute('data-subject');
       const before = issued.length;
@@ -366,5 +414,6 @@ for (const kind of databaseKinds()) {
       await nothingReadable('signed out');
       clean('across the reloads');
     });
+
   });
 }
