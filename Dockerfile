@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Palisade's image: Node 24 runs the TypeScript sources directly (type stripping, no build step
-# for the server); only the admin console is built. Two stages: the build stage has the dev
+# for the server); only the SDK, the admin console and the start page's script are built. Two stages: the build stage has the dev
 # dependencies Vite needs, the runtime stage only production dependencies, no npm cache, no
 # compiler, and runs as the unprivileged `node` user. Run it with a read-only root file system
 # (compose.yaml and deploy/k8s do): the process writes only to /var/lib/palisade and /tmp.
@@ -30,6 +30,7 @@ COPY --from=build --chown=root:root /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/server ./server
 COPY --from=build --chown=root:root /app/console/dist ./console/dist
+COPY --from=build --chown=root:root /app/console/dist-start ./console/dist-start
 COPY --from=build --chown=root:root /app/console/package.json ./console/package.json
 RUN mkdir -p /var/lib/palisade && chown node:node /var/lib/palisade
 USER node

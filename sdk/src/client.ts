@@ -318,6 +318,19 @@ export class PalisadeClient {
     return this.session ? { subject: this.session.subject, sessionId: this.session.sessionId } : undefined;
   }
 
+  /**
+   * What the access token held now says, for a page that shows who is signed in (Palisade's
+   * start page): its decoded claims (payload only, not verified: the server verifies it on every
+   * call), whether it is DPoP-bound, and the id of the session's request-signing key. Never the
+   * token, the refresh token or a key itself. Undefined until a token is held (after a restore,
+   * the first call or `refresh()` fetches one).
+   */
+  get tokenInfo(): { claims: Record<string, unknown>; dpop: boolean; signingKeyId?: string } | undefined {
+    const session = this.session;
+    if (!session?.accessToken) return undefined;
+    return { claims: decodeJwt(session.accessToken), dpop: session.dpop, ...(session.signingKey ? { signingKeyId: session.signingKey.keyId } : {}) };
+  }
+
   private async keep(tokens: oauth.TokenEndpointResponse, subject?: string): Promise<LiveSession> {
     if (!tokens.refresh_token && !this.session?.refreshToken) throw new PalisadeError('unexpected-response', 'no refresh token was issued (scope offline_access)');
     const sid = decodeJwt(tokens.access_token).sid;

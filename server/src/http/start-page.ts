@@ -2,212 +2,41 @@
  * The start page at `/`: a newcomer signs in through the same Authorization Code + PKCE flow a
  * mobile app uses (as the built-in public client `palisade-start`) and sees who is signed in
  * (name, roles, territory, device), what the token allows (scopes, the permissions the roles
- * give, expiry) and the API calls it made — `/api/v1/me` and `/api/v1/me/permissions`, signed as
- * an app signs them (RFC 9421, WebCrypto HMAC with the session's signing key) — with the raw JSON
- * one click away. Refusals (access_denied, a rate limit) show as an error panel. Its script is
- * served as a file and fills the page with textContent only, so the strict CSP holds and every
- * value stays text.
+ * give, expiry) and the API calls it made — `/api/v1/me` and `/api/v1/me/permissions` — with the
+ * raw JSON one click away. Refusals (access_denied, a rate limit) show as an error panel.
+ *
+ * Its script is the SDK's web build (`@palisade/client/web`) with a small page script around it
+ * (console/start-page/start.ts), bundled by Vite into console/dist-start/start.js when
+ * `npm install` runs (the root `prepare` script) and served here as a file, so the strict CSP
+ * holds: DPoP with a non-extractable WebCrypto key in IndexedDB, RFC 9421 signed calls, the
+ * refresh token only as AES-GCM ciphertext in IndexedDB. It fills the page with textContent only,
+ * so every value stays text.
  */
 import type { FastifyInstance } from 'fastify';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { page } from '../oauth/pages.ts';
 
-const SCRIPT = String.raw`
-const $ = (id) => document.getElementById(id);
-const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-const random = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
-const redirectUri = location.origin + '/';
-const show = (id, value) => { $(id).textContent = typeof value === 'string' ? value : JSON.stringify(value, null, 2); };
-const claimsOf = (jwt) => JSON.parse(atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-
-async function signIn(prompt) {
-  const verifier = random();
-  const state = random();
-  sessionStorage.setItem('palisade.pkce', JSON.stringify({ verifier, state }));
-  const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  const url = new URL('/oauth2/authorize', location.origin);
-  url.search = new URLSearchParams({
-    client_id: 'palisade-start', redirect_uri: redirectUri, response_type: 'code',
-    scope: 'openid profile email offline_access api', state, code_challenge: challenge, code_challenge_method: 'S256',
-    ...(prompt ? { prompt } : {}),
-  });
-  location.assign(url);
-}
+/** Where `npm install` builds the start page's script (console/vite.start.config.ts). */
+export const START_PAGE_SCRIPT = path.resolve(import.meta.dirname, '../../../console/dist-start/start.js');
 
 /**
- * A refusal as the page shows it: the OAuth error code (token endpoint) or the problem type
- * (Palisade's RFC 9457 answers, e.g. rate-limited), its description, and Retry-After if given.
+ * Served in place of the bundle when it was not built: the page says what to run instead of
+ * silently doing nothing (textContent only, like the real script).
  */
-async function failureOf(response) {
-  let body = {};
-  try { body = await response.json(); } catch { /* not JSON: the status says enough */ }
-  const error = new Error(body.error_description || body.detail || response.statusText || 'HTTP ' + response.status);
-  error.code = body.error || (typeof body.type === 'string' ? body.type.replace(/^.*\/problems\//, '') : 'http_' + response.status);
-  error.retryAfter = response.headers.get('retry-after');
-  return error;
-}
-
-async function token(params) {
-  const response = await fetch('/oauth2/token', { method: 'POST', body: new URLSearchParams({ client_id: 'palisade-start', ...params }) });
-  if (!response.ok) throw await failureOf(response);
-  return response.json();
-}
-
-// API calls are signed as an app signs them (RFC 9421, HMAC-SHA256 with the session's signing
-// key from the token response; docs/security.md): Content-Digest of the (here empty) body,
-// then the signature base over @method, @target-uri, authorization and content-digest.
-const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
-async function signedFetch(path, tokens, method = 'GET', body = '') {
-  const url = location.origin + path;
-  const authorization = 'Bearer ' + tokens.access_token;
-  const digest = 'sha-256=:' + b64(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body))) + ':';
-  const params = '("@method" "@target-uri" "authorization" "content-digest");created=' + Math.floor(Date.now() / 1000) +
-    ';nonce="' + random() + '";keyid="' + tokens.signing_key_id + '";alg="hmac-sha256"';
-  const base = ['"@method": ' + method, '"@target-uri": ' + url, '"authorization": ' + authorization, '"content-digest": ' + digest, '"@signature-params": ' + params].join('\n');
-  const raw = Uint8Array.from(atob(tokens.signing_key.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-  const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const signature = b64(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(base)));
-  return fetch(url, { method, headers: { authorization, 'content-digest': digest, 'signature-input': 'sig=' + params, signature: 'sig=:' + signature + ':' }, ...(body ? { body } : {}) });
-}
-
-/** The API calls this page made for the summary, as it shows them. */
-const calls = [];
-async function callApi(path, tokens) {
-  // Listed in the order made, though they run side by side.
-  const call = { method: 'GET', path, status: 0, keyId: tokens.signing_key_id };
-  calls.push(call);
-  const response = await signedFetch(path, tokens);
-  call.status = response.status;
-  if (!response.ok) throw await failureOf(response);
-  return response.json();
-}
-
-async function showTokens(tokens) {
-  sessionStorage.setItem('palisade.tokens', JSON.stringify(tokens));
-  const claims = claimsOf(tokens.access_token);
-  calls.length = 0;
-  const [me, permissions] = await Promise.all([callApi('/api/v1/me', tokens), callApi('/api/v1/me/permissions', tokens)]);
-  $('error').hidden = true;
-  $('signed-out').hidden = true;
-  $('signed-in').hidden = false;
-  renderWho(me, claims);
-  renderAllows(tokens, claims, me, permissions);
-  renderCalls();
-  show('claims', claims);
-  show('me', me);
-  show('permissions-json', permissions);
-  // Rendered from the answers: the summary above is what Palisade said, field by field.
-  $('summary').dataset.subject = claims.sub;
-}
-
-// Every value below is set with textContent, never as markup: names and attributes come from
-// the company IdP, and a name such as "<script>" must show as text.
-const el = (tag, className, text) => {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-};
-const setText = (id, value) => { $(id).textContent = value === undefined || value === null || value === '' ? '—' : String(value); };
-const chips = (id, values, empty) => $(id).replaceChildren(...(values.length ? values.map((v) => el('span', 'chip', v)) : [el('span', 'muted', empty)]));
-const timeOf = (ms) => new Date(ms).toLocaleString([], { dateStyle: 'medium', timeStyle: 'medium' });
-const fromNow = (ms) => {
-  const s = Math.round((ms - Date.now()) / 1000);
-  if (s <= 0) return 'expired';
-  if (s < 120) return 'in ' + s + ' s';
-  if (s < 7200) return 'in ' + Math.round(s / 60) + ' min';
-  if (s < 172800) return 'in ' + Math.round(s / 3600) + ' h';
-  return 'in ' + Math.round(s / 86400) + ' days';
-};
-
-function renderWho(me, claims) {
-  setText('who-name', me.name);
-  setText('who-email', me.email);
-  chips('who-roles', me.roles, 'no role');
-  const a = me.attributes || {};
-  setText('who-territory', a.territory || (a.region ? 'region ' + a.region : 'unscoped (no territory or region)'));
-  const facts = [a.department && 'department ' + a.department, a.region && a.territory && 'region ' + a.region, a.projects && a.projects.length && 'projects ' + a.projects.join(', '), a.employeeType].filter(Boolean);
-  setText('who-attributes', facts.join(' · '));
-  const jkt = claims.cnf && claims.cnf.jkt;
-  setText('who-device', jkt
-    ? 'device key ' + jkt.slice(0, 12) + '…' + (claims.device_ownership ? ' (' + claims.device_ownership + ')' : '')
-    : 'this browser: the start page is a web client, so its tokens are not bound to a device key (apps bind theirs with DPoP)');
-}
-
-function renderAllows(tokens, claims, me, permissions) {
-  chips('token-scope', (tokens.scope || claims.scope || '').split(' ').filter(Boolean), 'none');
-  setText('token-audience', claims.aud);
-  setText('token-expiry', timeOf(claims.exp * 1000) + ' (' + fromNow(claims.exp * 1000) + ')');
-  setText('session-expiry', me.session && me.session.expiresAt ? timeOf(Date.parse(me.session.expiresAt)) + ' (' + fromNow(Date.parse(me.session.expiresAt)) + ', by refreshing)' : undefined);
-  setText('sign-in-method', (claims.amr || []).join(' + '));
-  $('permission-count').textContent = String(permissions.permissions.length);
-  $('permissions').replaceChildren(...permissions.permissions.map((p) => {
-    const item = el('li', 'permission');
-    item.append(el('code', '', p.name), el('span', 'muted', ' ' + p.scope));
-    if (p.stepUp) item.append(el('span', 'badge', 'step-up'));
-    return item;
-  }));
-}
-
-function renderCalls() {
-  $('calls').replaceChildren(...calls.map((c) => {
-    const item = el('li', 'call');
-    item.append(el('code', '', c.method + ' ' + c.path), el('span', c.status < 400 ? 'status ok' : 'status failed', String(c.status)));
-    item.append(el('span', 'muted', 'signed (RFC 9421, hmac-sha256, key ' + c.keyId + ') with the bearer token'));
-    return item;
-  }));
-}
-
-const HINTS = {
-  access_denied: 'The sign-in was refused or cancelled. A person in no group that grants a role has no access to these apps: sign in as another demo person.',
-  'rate-limited': 'Too many sign-ins from this address in a short time.',
-  'locked-out': 'Too many failed attempts from this address.',
-  invalid_grant: 'The sign-in or refresh is no longer valid (used, expired or ended): sign in again.',
-  state_mismatch: 'The answer did not belong to a sign-in started on this page: sign in again.',
-};
-
-function showError(title, code, description, retryAfter) {
-  $('error-title').textContent = title;
-  $('error-code').textContent = code;
-  $('error-description').textContent = description || '';
-  $('error-hint').textContent = (HINTS[code] || '') + (retryAfter ? ' Try again in ' + retryAfter + ' seconds.' : '');
-  $('error').hidden = false;
-}
-const showFailure = (title, e) => showError(title, e.code || 'error', e.message, e.retryAfter);
-
-async function main() {
-  $('sign-in').addEventListener('click', () => signIn());
-  $('sign-in-again').addEventListener('click', () => signIn('login'));
-  $('refresh').addEventListener('click', async () => {
-    const tokens = JSON.parse(sessionStorage.getItem('palisade.tokens') || '{}');
-    try { await showTokens(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })); }
-    catch (e) { showFailure('Refreshing the tokens failed', e); }
-  });
-  $('sign-out').addEventListener('click', () => { sessionStorage.clear(); location.assign('/'); });
-  const params = new URLSearchParams(location.search);
-  if (params.has('error')) {
-    showError('Sign-in failed', params.get('error'), params.get('error_description'));
-    history.replaceState(null, '', '/');
-    return;
-  }
-  if (params.has('code')) {
-    const saved = JSON.parse(sessionStorage.getItem('palisade.pkce') || '{}');
-    history.replaceState(null, '', '/');
-    if (params.get('state') !== saved.state) { showError('Sign-in failed', 'state_mismatch', 'the sign-in was not started from this page'); return; }
-    try { await showTokens(await token({ grant_type: 'authorization_code', code: params.get('code'), redirect_uri: redirectUri, code_verifier: saved.verifier })); }
-    catch (e) { showFailure('Sign-in failed', e); }
-    return;
-  }
-  const saved = sessionStorage.getItem('palisade.tokens');
-  if (saved) {
-    try { await showTokens(JSON.parse(saved)); }
-    catch (e) { showFailure('The API call failed', e); }
-  }
-}
-main();
+const NOT_BUILT = `const panel = document.getElementById('error');
+document.getElementById('error-title').textContent = 'The start page is not built';
+document.getElementById('error-code').textContent = 'not-built';
+document.getElementById('error-description').textContent = 'Run npm install (or npm run build -w console) and restart Palisade.';
+panel.hidden = false;
 `;
 
 export async function startPage(app: FastifyInstance, options: { development: boolean }): Promise<void> {
-  app.get('/assets/start.js', { schema: { hide: true } }, (_req, reply) => reply.type('text/javascript; charset=utf-8').send(SCRIPT));
+  // Read once at start: the bundle is part of the installed release, like the console's files.
+  const script = existsSync(START_PAGE_SCRIPT) ? readFileSync(START_PAGE_SCRIPT) : NOT_BUILT;
+  app.get('/assets/start.js', { schema: { hide: true } }, (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(script),
+  );
   app.get('/', { schema: { hide: true } }, (_req, reply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(
       page(
