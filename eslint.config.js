@@ -32,6 +32,7 @@ export default tseslint.config(
       'server/src/cli/privacy.ts',
       'server/src/config/load.ts',
       'server/src/console/serve.ts',
+      'server/src/db/backup.ts',
       'server/src/db/embedded-setup.ts',
       'server/src/db/migrate.ts',
       'server/src/db/module.ts',

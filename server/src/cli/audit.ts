@@ -58,12 +58,13 @@ export const auditCommands: CommandGroup = {
             report = await withProgress('verifying', 'records', json, (onProgress) => verifyArchive(options.archive!, keys, { ...archiveOptions, onProgress }));
           } else {
             report = await withDatabase(async (db, config) => {
-              const keys = options.keys ? readKeys(options.keys) : await publicAuditKeys(db);
-              if (options.archive) return withProgress('verifying', 'records', json, (onProgress) => verifyArchive(options.archive!, keys, { ...archiveOptions, onProgress }));
-              if (options.seal) {
+              if (options.seal && !options.archive) {
                 const signer = await loadCheckpointSigner(db, resolveMasterKey(config));
                 await new Sealer(db, signer, systemClock, consoleLog, { batchSize: 2000, checkpointEvery: config.audit.checkpointEvery, checkpointIntervalMs: 0, pollIntervalMs: 0 }).drain();
               }
+              // Read after sealing: on a database no server has run on, sealing makes the first key.
+              const keys = options.keys ? readKeys(options.keys) : await publicAuditKeys(db);
+              if (options.archive) return withProgress('verifying', 'records', json, (onProgress) => verifyArchive(options.archive!, keys, { ...archiveOptions, onProgress }));
               return withProgress('verifying', 'records', json, (onProgress) => verifyDatabase(db, keys, { ...(anchor ? { anchor } : {}), onProgress }));
             });
           }

@@ -14,6 +14,7 @@ import { incidentCommands } from './incident.ts';
 import { devicesCommands } from './devices.ts';
 import { demoCommands } from './demo.ts';
 import { privacyCommands } from './privacy.ts';
+import { backupCommands } from './backup.ts';
 
 export interface CommandGroup {
   /** The top-level command (or, for `server`, the commands) the group adds. */
@@ -21,4 +22,4 @@ export interface CommandGroup {
   register(program: Command): void;
 }
 
-export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommands, configCommands, keysCommands, appsCommands, scimCommands, auditCommands, incidentCommands, privacyCommands, devicesCommands, demoCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommands, configCommands, keysCommands, appsCommands, scimCommands, auditCommands, incidentCommands, privacyCommands, devicesCommands, backupCommands, demoCommands];

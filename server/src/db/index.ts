@@ -50,3 +50,4 @@ export { migrate, listMigrations } from './migrate.ts';
 export { errorForLog, isDatabaseError, loggableDatabaseError, type DatabaseError } from './errors.ts';
 export { checkRuntimeLogin, databaseAnswers } from './runtime-login.ts';
 export { databaseModule, openConfiguredDatabase } from './module.ts';
+export { backupDatabase, restoreDatabase, backupKindOf, type BackupKind, type BackupResult } from './backup.ts';

@@ -216,7 +216,7 @@ async function listenPostgres(
  * PGlite is an embedded database: only one process may open its folder, or the files are
  * corrupted. A lock file with the owner's pid turns a second opener into a clear error.
  */
-function lockPglite(dir: string): () => void {
+export function lockPglite(dir: string): () => void {
   const lock = `${dir}.lock`;
   const inUse = (owner: number) =>
     new Error(`the embedded database in ${dir} is in use by process ${owner} (a running Palisade). Stop it first, or use PostgreSQL (DATABASE_URL) to run operator commands while serving.`);

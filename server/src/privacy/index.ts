@@ -35,3 +35,4 @@ export {
   type PrivacyDeps,
   type SubjectExport,
 } from './service.ts';
+export { PROCESSING_ACTIVITIES, recordsOfProcessingMarkdown, retentionDefaults, type OpenApiLike } from './records.ts';

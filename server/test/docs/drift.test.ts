@@ -18,6 +18,7 @@ import type { Command } from 'commander';
 import { ConfigSchema } from '../../src/config/schema.ts';
 import { envName } from '../../src/config/load.ts';
 import { buildCli } from '../../src/cli.ts';
+import { recordsOfProcessingMarkdown, retentionDefaults, type OpenApiLike } from '../../src/privacy/index.ts';
 import { freePort, startInProcess, REPO_ROOT } from '../helpers/server.ts';
 
 interface Doc {
@@ -333,6 +334,22 @@ describe('every route a doc names is served', () => {
   after(async () => {
     await server?.close();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('docs/records-of-processing.md is what `npm run docs` makes of the OpenAPI document and the retention defaults', async () => {
+    const { Agent, fetch } = await import('undici');
+    const dispatcher = new Agent({ connect: { ca } });
+    const openapi = (await (await fetch(new URL('/openapi.json', server.url), { dispatcher })).json()) as OpenApiLike;
+    await dispatcher.close();
+    const generated = recordsOfProcessingMarkdown(openapi, retentionDefaults(ConfigSchema as never));
+    assert.equal(readFileSync(path.join(REPO_ROOT, 'docs/records-of-processing.md'), 'utf8'), generated, 'docs/records-of-processing.md is stale: run npm run docs');
+    // The record follows the document: the location trail is sensitive there, and a route that
+    // disappears fails the generator instead of leaving a stale record.
+    assert.match(generated, /\| `latitude` \| sensitive \|/);
+    assert.match(generated, /`retention\.locations` = 30d/);
+    const without = structuredClone(openapi);
+    delete without.paths['/api/v1/technicians/{id}/locations'];
+    assert.throws(() => recordsOfProcessingMarkdown(without, retentionDefaults(ConfigSchema as never)), /no GET \/api\/v1\/technicians\/\{id\}\/locations/);
   });
 
   test('each documented route answers with something other than “no such route”', async () => {
