@@ -290,6 +290,9 @@ async function runCliInProcess(args: string[], env: Record<string, string | unde
   for (const key of Object.keys(process.env)) delete process.env[key];
   for (const [key, value] of Object.entries({ ...saved, NODE_ENV: 'development', ...env })) if (value !== undefined) process.env[key] = value;
   process.chdir(REPO_ROOT);
+  // A command starts as a new process does, with no exit code: this test process's own (set by
+  // node:test after a failed test, or by an error elsewhere) must not become the command's.
+  process.exitCode = undefined;
   process.exit = ((c?: number | string | null) => {
     code ??= Number(c ?? process.exitCode ?? 0);
     throw new CliExit(code);
