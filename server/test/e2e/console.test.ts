@@ -185,7 +185,9 @@ for (const kind of databaseKinds()) {
       const dialog = page.getByRole('alertdialog');
       await dialog.waitFor();
       await dialog.getByRole('button', { name: 'End session' }).click();
-      await page.waitForFunction((sid) => /ended/.test(document.querySelector(`[data-session="${sid}"]`)?.textContent ?? ''), techSid);
+      // innerText, not textContent: the row also holds the closed confirmation dialog, whose text
+      // ("…is ended at once…") would match before the end is carried out.
+      await page.waitForFunction((sid) => /ended/.test((document.querySelector(`[data-session="${sid}"]`) as HTMLElement | null)?.innerText ?? ''), techSid);
 
       const refused = await app.call('/api/v1/me', tech.tokens.access_token);
       assert.equal(refused.status, 401, 'the ended session’s app is refused');
@@ -257,9 +259,9 @@ for (const kind of databaseKinds()) {
         await page.getByRole('alertdialog').getByRole('button', { name: button, exact: true }).click();
       };
       await confirm('Grant dispatcher');
-      await page.waitForFunction(() => /granted here/.test(document.querySelector('[data-role="dispatcher"]')?.textContent ?? ''));
+      await page.waitForFunction(() => /granted here/.test((document.querySelector('[data-role="dispatcher"]') as HTMLElement | null)?.innerText ?? ''));
       await confirm('Remove dispatcher');
-      await page.waitForFunction(() => /Grant dispatcher/.test(document.querySelector('[data-role="dispatcher"]')?.textContent ?? ''));
+      await page.waitForFunction(() => /Grant dispatcher/.test((document.querySelector('[data-role="dispatcher"]') as HTMLElement | null)?.innerText ?? ''));
 
       await confirm('Disable (contain)');
       await page.waitForFunction(() => document.querySelector('#person-status')?.textContent === 'disabled');
