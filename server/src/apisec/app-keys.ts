@@ -132,6 +132,8 @@ export class AppKeys {
   /** Key rows as read from the database (undefined: no such key), with when they were read. */
   private readonly cache = new BoundedMap<string, { at: number; row: Promise<AppKeyRow | undefined> }>({ max: CACHE_ENTRIES, order: 'insert' });
   private readonly lastWritten = new Map<string, number>();
+  /** Last-use writes in flight (off the request's path). */
+  private readonly writes = new Set<Promise<void>>();
 
   constructor(deps: AppKeysDeps) {
     this.deps = deps;
@@ -207,9 +209,15 @@ export class AppKeys {
     const last = this.lastWritten.get(id);
     if (last !== undefined && now - last < LAST_USED_EVERY_MS) return;
     this.lastWritten.set(id, now);
-    touchAppKey(this.deps.db, id, new Date(now)).catch((err: unknown) =>
-      this.deps.log?.warn({ event: 'app_key.last_used_failed', keyId: id, err: String(err) }, 'recording an app key’s last use failed'),
-    );
+    const write: Promise<void> = touchAppKey(this.deps.db, id, new Date(now))
+      .catch((err: unknown) => this.deps.log?.warn({ event: 'app_key.last_used_failed', keyId: id, err: String(err) }, 'recording an app key’s last use failed'))
+      .finally(() => this.writes.delete(write));
+    this.writes.add(write);
+  }
+
+  /** Resolves once every last-use write already started has finished (written or logged as failed). */
+  async writesSettled(): Promise<void> {
+    await Promise.all([...this.writes]);
   }
 
   /** A new key for `appId`; the returned `key` is the only time anyone sees it. */

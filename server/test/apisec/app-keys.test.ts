@@ -173,7 +173,8 @@ for (const kind of databaseKinds()) {
       const fresh = service();
       const { key, view } = await fresh.create('field-app', { name: 'busy' });
       const lastUsed = async () => (await db.query<{ t: Date | null }>('SELECT last_used_at AS t FROM app_keys WHERE id = $1', [view.id])).rows[0]!.t;
-      const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+      // The write is off the request's path: wait for the writes started, not for a while.
+      const settle = () => fresh.writesSettled();
       await fresh.verify(key);
       await settle();
       const first = await lastUsed();
