@@ -42,6 +42,9 @@ async function countingPg(): Promise<{ during<T>(fn: () => Promise<T>): Promise<
     if (!counted || !(result instanceof Promise)) return result;
     const config = args[0];
     const text = typeof config === 'string' ? config : String((config as { text?: unknown }).text ?? '');
+    // A connection the pool opens (or reopens after idling out) during the read takes the runtime
+    // role once for its life: a cost per connection, not per read.
+    if (/^\s*SET ROLE /.test(text)) return result;
     counted.statements.push(text.trim().split(/\s+/)[0]!.toUpperCase());
     const waiting = unanswered.get(this) ?? 0;
     if (waiting === 0) counted.roundTrips += 1;
