@@ -63,7 +63,7 @@ export async function withOwnPort(env: Record<string, string | undefined>): Prom
   return { ...env, PALISADE_SERVER_PORT: String(await freePort()) };
 }
 
-export async function startPalisade(givenEnv: Record<string, string | undefined>, timeoutMs = 60_000): Promise<StartedServer> {
+export async function startPalisade(givenEnv: Record<string, string | undefined>, timeoutMs = 240_000): Promise<StartedServer> {
   const env = await withOwnPort(givenEnv);
   const appKeys = await provisionWithCli({ ...GENEROUS_RATE_LIMITS, ...env });
   const child: ChildProcess = spawn('npm', ['start', '--silent'], {
