@@ -95,8 +95,8 @@ export async function appKeyRoutes(server: FastifyInstance, deps: AppKeyRoutesDe
       return await work();
     } catch (error) {
       if (!(error instanceof AppKeyError)) throw error;
-      if (error.code === 'not_active') throw problems.appKeyNotActive(error.message);
-      if (error.code === 'invalid') throw problems.validation([{ path: `body.${error.field ?? 'name'}`, message: error.message }]);
+      if (error.reason === 'not_active') throw problems.appKeyNotActive(error.message);
+      if (error.reason === 'invalid') throw problems.validation([{ path: `body.${error.field ?? 'name'}`, message: error.message }]);
       throw problems.notFound();
     }
   };

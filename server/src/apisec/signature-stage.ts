@@ -36,17 +36,17 @@ export interface SignatureStageDeps {
 const toProblem = (error: SignatureError): Problem => {
   switch (error.kind) {
     case 'required':
-      return problems.signatureRequired(error.message, error.code);
+      return problems.signatureRequired(error.message, error.reason);
     case 'expired':
-      return problems.signatureExpired(error.message, error.code);
+      return problems.signatureExpired(error.message, error.reason);
     case 'replayed':
-      return problems.signatureReplayed(error.message, error.code);
+      return problems.signatureReplayed(error.message, error.reason);
     case 'digest-required':
-      return problems.contentDigestRequired(error.message, error.code);
+      return problems.contentDigestRequired(error.message, error.reason);
     case 'digest-mismatch':
-      return problems.contentDigestMismatch(error.message, error.code);
+      return problems.contentDigestMismatch(error.message, error.reason);
     default:
-      return problems.signatureInvalid(error.message, error.code);
+      return problems.signatureInvalid(error.message, error.reason);
   }
 };
 

@@ -112,7 +112,7 @@ export class DeviceTrust {
         report = await verifyPosture({ report: input.posture, deviceJwk: dpopJwk(input.dpopProof), jkt: input.jkt, now: this.o.clock.now(), claimOnce: this.o.claimOnce });
       } catch (error) {
         if (!(error instanceof PostureError)) throw error;
-        return refuse(postureInvalid(error.message), ['posture-invalid'], { posture: error.code }, input.grantType === 'authorization_code');
+        return refuse(postureInvalid(error.message), ['posture-invalid'], { posture: error.reason }, input.grantType === 'authorization_code');
       }
     }
 

@@ -364,7 +364,7 @@ export function createApp(options: AppOptions): FastifyInstance {
       problem = refusedByDatabase;
       request.log.warn({ err: error, problem: problem.type }, 'the database refused a value of the request');
     } else if (error instanceof JsonBodyError) {
-      problem = error.code === 'too-deep' ? problems.bodyTooDeep(MAX_JSON_DEPTH) : problems.malformedBody(error.message);
+      problem = error.reason === 'too-deep' ? problems.bodyTooDeep(MAX_JSON_DEPTH) : problems.malformedBody(error.message);
     } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') problem = problems.bodyTooLarge(request.routeOptions.bodyLimit ?? options.bodyLimit);
     else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') problem = problems.unsupportedMediaType('Send application/json.');
     // A SyntaxError is the client's only when a body parser says so (status 400); one thrown

@@ -99,7 +99,7 @@ export async function mdmRoutes(app: FastifyInstance, deps: MdmRoutesDeps): Prom
           changes = adapter.parseWebhook(webhook.rawBody);
         } catch (error) {
           if (!(error instanceof MdmError)) throw error;
-          deps.audit.emit({ action: 'mdm.webhook.refused', outcome: 'denied', reason: error.code, actor: {}, resource: { type: 'mdm', id: adapter.vendor }, detail: { vendor: adapter.vendor, why: error.message } });
+          deps.audit.emit({ action: 'mdm.webhook.refused', outcome: 'denied', reason: error.reason, actor: {}, resource: { type: 'mdm', id: adapter.vendor }, detail: { vendor: adapter.vendor, why: error.message } });
           throw malformed(error.message);
         }
         const followUp = await deps.ingest.applyNotification(adapter, changes);
