@@ -22,7 +22,7 @@ import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { base62Of32Bits, constantTimeEqual, deriveKey, keyedHash, randomBase62, type MasterKey } from '../security/index.ts';
 import { currentContext, type AuditActor, type AuditSink } from '../audit/index.ts';
-import { problems } from '../http/problems.ts';
+import { KEYED, problems } from '../http/index.ts';
 import { findAppKey, insertAppKey, listAppKeys, markAppKeyRevoked, markAppKeyRotated, touchAppKey, type AppKeyRow } from './app-keys-store.ts';
 import { PalisadeError } from '../errors/index.ts';
 import { BoundedMap } from '../cache/index.ts';
@@ -334,9 +334,6 @@ declare module 'fastify' {
   }
 }
 
-/** `/api/…` and `/admin/…`: by the matched route's pattern, else (no route) by the path asked for. */
-/** The routes whose requests name their app with a key: every /api and /admin route. */
-export const KEYED = /^\/(api|admin)(\/|$)/;
 
 /**
  * The HTTP stage (http/app.ts registers both hooks by name):

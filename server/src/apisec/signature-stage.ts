@@ -9,7 +9,7 @@
  * request without one; `off` ignores signatures.
  */
 import type { FastifyRequest } from 'fastify';
-import { problems, type Problem } from '../http/problems.ts';
+import { SIGNED_SCOPES, problems, type Problem } from '../http/index.ts';
 import { SignatureError, verifyRequestSignature, type SigningMode } from './signatures.ts';
 import type { SessionSigningKeys } from './signing-keys.ts';
 import { notAnAttempt } from './rate-limit.ts';
@@ -50,7 +50,6 @@ const toProblem = (error: SignatureError): Problem => {
   }
 };
 
-export const SIGNED_SCOPES = ['/api/', '/admin/'];
 
 export class RequestSignatureStage {
   private readonly deps: SignatureStageDeps;
