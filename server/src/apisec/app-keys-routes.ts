@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { DURATION_PATTERN, parseDuration } from '../duration.ts';
-import { problems } from '../http/problems.ts';
+import { problems } from '../http/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import { AppKeyError, DEFAULT_ROTATION_OVERLAP, type AppKeys } from './app-keys.ts';
 

@@ -11,7 +11,7 @@ import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Sessions } from '../sessions/index.ts';
-import type { Problem } from '../http/problems.ts';
+import type { Problem } from '../http/index.ts';
 import type { MdmDeviceState } from './mdm/index.ts';
 import type { AttestationPlatform, AttestationVerifier, AttestedKey } from './attestation/index.ts';
 import { PostureError, postureRecord, verifyPosture, type PosturePlatform, type PostureReport } from './posture/report.ts';

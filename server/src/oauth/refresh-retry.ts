@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { hashToken, unwrapSecret, wrapSecret, type MasterKey } from '../security/index.ts';
-import { DpopError, verifyDpopProof } from '../http/dpop.ts';
+import { DpopError, verifyDpopProof } from '../http/index.ts';
 import { withPrefetchedRefreshToken, type PrefetchedToken } from './adapter.ts';
 
 const CONTEXT = 'refresh-retry';

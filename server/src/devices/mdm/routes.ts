@@ -12,7 +12,7 @@
  *      runs after the answer — Graph wants one within 3 seconds, and nobody waits on the vendor.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Problem, problems } from '../../http/problems.ts';
+import { Problem, problems } from '../../http/index.ts';
 import { currentContext, type AuditSink } from '../../audit/index.ts';
 import { MdmError, type MdmVendor, type MdmWebhookRequest } from './index.ts';
 import type { ConfiguredMdm } from './adapters.ts';
