@@ -4,7 +4,7 @@
  * reports for it: the development defaults in use and the settings that weaken a protection.
  *
  * Secrets are removed twice over: every field whose name says it is secret (the audit trail's
- * rule, audit/redact.ts) is `[redacted]`, and every URL is shown as its origin only — a
+ * rule, security/redact.ts) is `[redacted]`, and every URL is shown as its origin only — a
  * database or Redis URL may carry a password, and a chat webhook's path is itself its secret.
  */
 import type { FastifyInstance } from 'fastify';

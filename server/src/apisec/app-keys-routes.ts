@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { DURATION_PATTERN, parseDuration } from '../duration.ts';
-import { problems } from '../http/problems.ts';
+import { problems } from '../http/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import { AppKeyError, DEFAULT_ROTATION_OVERLAP, type AppKeys } from './app-keys.ts';
 
@@ -95,8 +95,8 @@ export async function appKeyRoutes(server: FastifyInstance, deps: AppKeyRoutesDe
       return await work();
     } catch (error) {
       if (!(error instanceof AppKeyError)) throw error;
-      if (error.code === 'not_active') throw problems.appKeyNotActive(error.message);
-      if (error.code === 'invalid') throw problems.validation([{ path: `body.${error.field ?? 'name'}`, message: error.message }]);
+      if (error.reason === 'not_active') throw problems.appKeyNotActive(error.message);
+      if (error.reason === 'invalid') throw problems.validation([{ path: `body.${error.field ?? 'name'}`, message: error.message }]);
       throw problems.notFound();
     }
   };

@@ -22,7 +22,7 @@ import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { base62Of32Bits, constantTimeEqual, deriveKey, keyedHash, randomBase62, type MasterKey } from '../security/index.ts';
 import { currentContext, type AuditActor, type AuditSink } from '../audit/index.ts';
-import { problems } from '../http/problems.ts';
+import { KEYED, problems } from '../http/index.ts';
 import { findAppKey, insertAppKey, listAppKeys, markAppKeyRevoked, markAppKeyRotated, touchAppKey, type AppKeyRow } from './app-keys-store.ts';
 import { PalisadeError } from '../errors/index.ts';
 import { BoundedMap } from '../cache/index.ts';
@@ -91,13 +91,24 @@ export interface AppKeyView {
   replacedBy: string | null;
 }
 
-/** A refused key operation, with a stable code callers branch on. */
-export class AppKeyError extends PalisadeError<'unknown_app' | 'not_found' | 'not_active' | 'invalid'> {
+/** Why a key operation (create, rotate, revoke) was refused. */
+export type AppKeyOperationRefusal = 'unknown_app' | 'not_found' | 'not_active' | 'invalid';
+const APP_KEY_CODES = {
+  unknown_app: 'ERR_APP_KEY_UNKNOWN_APP',
+  not_found: 'ERR_APP_KEY_NOT_FOUND',
+  not_active: 'ERR_APP_KEY_NOT_ACTIVE',
+  invalid: 'ERR_APP_KEY_INVALID',
+} as const satisfies Record<AppKeyOperationRefusal, string>;
+
+/** A refused key operation: `reason` is what callers branch on, `code` the same in the one spelling. */
+export class AppKeyError extends PalisadeError<'ERR_APP_KEY_UNKNOWN_APP' | 'ERR_APP_KEY_NOT_FOUND' | 'ERR_APP_KEY_NOT_ACTIVE' | 'ERR_APP_KEY_INVALID'> {
+  readonly reason: AppKeyOperationRefusal;
   /** For `invalid`: the request field at fault (`name`, `expiresIn`, `overlap`). */
   readonly field: string | undefined;
-  constructor(code: AppKeyError['code'], message: string, field?: string) {
-    super(code, message);
+  constructor(reason: AppKeyOperationRefusal, message: string, field?: string) {
+    super(APP_KEY_CODES[reason], message);
     this.name = 'AppKeyError';
+    this.reason = reason;
     this.field = field;
   }
 }
@@ -323,9 +334,6 @@ declare module 'fastify' {
   }
 }
 
-/** `/api/…` and `/admin/…`: by the matched route's pattern, else (no route) by the path asked for. */
-/** The routes whose requests name their app with a key: every /api and /admin route. */
-export const KEYED = /^\/(api|admin)(\/|$)/;
 
 /**
  * The HTTP stage (http/app.ts registers both hooks by name):

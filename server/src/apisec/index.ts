@@ -14,7 +14,6 @@ export {
   AppKeys,
   AppKeyStage,
   DEFAULT_ROTATION_OVERLAP,
-  KEYED,
   LAST_USED_EVERY_MS,
   VERIFIED_CACHE_MS,
   appKeyChecksum,
@@ -26,6 +25,6 @@ export {
 } from './app-keys.ts';
 export { appKeyRoutes } from './app-keys-routes.ts';
 export { contentDigest, REQUIRED_COMPONENTS, SIGNATURE_ALG, SIGNING_MODES, SignatureError, signRequest, verifyRequestSignature, type SignatureRefusal, type SignedRequest, type SigningMode, type SignOptions } from './signatures.ts';
-export { RequestSignatureStage, SIGNED_SCOPES, type SignatureStageDeps } from './signature-stage.ts';
+export { RequestSignatureStage, type SignatureStageDeps } from './signature-stage.ts';
 export { SessionSigningKeys, type IssuedSigningKey, type SessionSigningKey } from './signing-keys.ts';
 export { apisecModule, type ApisecModuleApi } from './module.ts';

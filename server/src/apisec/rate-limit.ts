@@ -13,8 +13,8 @@ import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible'
 import type { CounterOptions } from '../cache/index.ts';
 import type { AuditActor, AuditSink } from '../audit/index.ts';
 import { parseDuration } from '../duration.ts';
-import type { PalisadeConfig } from '../config/schema.ts';
-import { problems } from '../http/problems.ts';
+import type { PalisadeConfig } from '../config/index.ts';
+import { problems } from '../http/index.ts';
 
 export const RATE_CLASSES = ['standard', 'auth', 'search', 'export'] as const;
 export type RateClass = (typeof RATE_CLASSES)[number];

@@ -9,7 +9,7 @@
  * request without one; `off` ignores signatures.
  */
 import type { FastifyRequest } from 'fastify';
-import { problems, type Problem } from '../http/problems.ts';
+import { SIGNED_SCOPES, problems, type Problem } from '../http/index.ts';
 import { SignatureError, verifyRequestSignature, type SigningMode } from './signatures.ts';
 import type { SessionSigningKeys } from './signing-keys.ts';
 import { notAnAttempt } from './rate-limit.ts';
@@ -36,21 +36,20 @@ export interface SignatureStageDeps {
 const toProblem = (error: SignatureError): Problem => {
   switch (error.kind) {
     case 'required':
-      return problems.signatureRequired(error.message, error.code);
+      return problems.signatureRequired(error.message, error.reason);
     case 'expired':
-      return problems.signatureExpired(error.message, error.code);
+      return problems.signatureExpired(error.message, error.reason);
     case 'replayed':
-      return problems.signatureReplayed(error.message, error.code);
+      return problems.signatureReplayed(error.message, error.reason);
     case 'digest-required':
-      return problems.contentDigestRequired(error.message, error.code);
+      return problems.contentDigestRequired(error.message, error.reason);
     case 'digest-mismatch':
-      return problems.contentDigestMismatch(error.message, error.code);
+      return problems.contentDigestMismatch(error.message, error.reason);
     default:
-      return problems.signatureInvalid(error.message, error.code);
+      return problems.signatureInvalid(error.message, error.reason);
   }
 };
 
-export const SIGNED_SCOPES = ['/api/', '/admin/'];
 
 export class RequestSignatureStage {
   private readonly deps: SignatureStageDeps;

@@ -26,17 +26,20 @@ export type SigningMode = (typeof SIGNING_MODES)[number];
 const NONCE = /^[\x21-\x7e]{16,128}$/;
 
 /**
- * Why a signature was refused. `kind` chooses the problem type (http/problems.ts); `code` is the
- * precise, stable reason that goes into the problem and the audit record.
+ * Why a signature was refused. `kind` chooses the problem type (http/problems.ts); `reason` is the
+ * precise, stable reason (`signature_mismatch`) that goes into the problem's `code` member and the
+ * audit record; the error's `code` is the same reason in the one spelling (`ERR_SIGNATURE_MISMATCH`).
  */
 export type SignatureRefusal = 'required' | 'invalid' | 'expired' | 'replayed' | 'digest-required' | 'digest-mismatch';
 
-export class SignatureError extends PalisadeError {
+export class SignatureError extends PalisadeError<`ERR_SIGNATURE_${string}`> {
   readonly kind: SignatureRefusal;
-  constructor(kind: SignatureRefusal, code: string, detail: string) {
-    super(code, detail);
+  readonly reason: string;
+  constructor(kind: SignatureRefusal, reason: string, detail: string) {
+    super(`ERR_SIGNATURE_${reason.replace(/^signature_/, '').toUpperCase()}`, detail);
     this.name = 'SignatureError';
     this.kind = kind;
+    this.reason = reason;
   }
 }
 

@@ -13,6 +13,7 @@
 import type { Database } from '../db/index.ts';
 import { BoundedMap } from '../cache/index.ts';
 import { randomId, unwrapSecret, wrapSecret, type MasterKey } from '../security/index.ts';
+import { findSigningKey, insertSigningKey } from './signing-keys-store.ts';
 
 /** The app's copy, as the token endpoint returns it (base64url of the 32 key bytes). */
 export interface IssuedSigningKey {
@@ -71,12 +72,7 @@ export class SessionSigningKeys {
     const key = randomId(32);
     const keyId = randomId(16);
     const wrapped = await wrapSecret(this.deps.master, key, context(sessionId));
-    await this.deps.db.query(
-      `INSERT INTO session_signing_keys (session_id, key_id, wrapped_key)
-       SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL)
-       ON CONFLICT (session_id) DO NOTHING`,
-      [sessionId, keyId, wrapped],
-    );
+    await insertSigningKey(this.deps.db, sessionId, keyId, wrapped);
     const stored = await this.lookup(sessionId);
     return stored && { keyId: stored.keyId, key: stored.key.toString('base64url') };
   }
@@ -89,10 +85,9 @@ export class SessionSigningKeys {
     }
     const cached = this.cache.get(sessionId);
     if (cached) return cached;
-    const { rows } = await this.deps.db.query<{ key_id: string; wrapped_key: string }>('SELECT key_id, wrapped_key FROM session_signing_keys WHERE session_id = $1', [sessionId]);
-    const row = rows[0];
+    const row = await findSigningKey(this.deps.db, sessionId);
     if (!row) return undefined;
-    const found = { keyId: row.key_id, key: ownCopy(Buffer.from(await unwrapSecret(this.deps.master, row.wrapped_key, context(sessionId)), 'base64url')) };
+    const found = { keyId: row.keyId, key: ownCopy(Buffer.from(await unwrapSecret(this.deps.master, row.wrappedKey, context(sessionId)), 'base64url')) };
     this.cache.set(sessionId, found);
     return found;
   }

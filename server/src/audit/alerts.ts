@@ -20,7 +20,7 @@ import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Type, { type Static } from 'typebox';
 import type { Clock } from '../clock.ts';
-import type { ConfigProblem } from '../config/load.ts';
+import type { ConfigProblem } from '../config/index.ts';
 import type { Alert, AlertSeverity } from './monitor.ts';
 
 export const WebhookSchema = Type.Object(

@@ -8,7 +8,7 @@
 import type { Database } from '../db/index.ts';
 import type { PalisadeConfig, ResolvedConfig } from '../config/index.ts';
 import { asRole } from './sealer.ts';
-import { redact } from './redact.ts';
+import { redact } from '../security/index.ts';
 import type { AuditSink } from './trail.ts';
 
 type Flat = Record<string, unknown>;

@@ -5,7 +5,7 @@
  */
 export type { AuditActor, AuditEvent, AuditOutcome, StoredAuditEvent } from './event.ts';
 export { AuditTrail, noAudit, type AuditSink, type AuditListener } from './trail.ts';
-export { requestContext, currentContext, type RequestContext } from './context.ts';
+export { requestContext, currentContext, type RequestContext } from '../request-context.ts';
 export { Sealer, chainHead, asRole, sealerLag } from './sealer.ts';
 export { auditRoutes } from './routes.ts';
 export { searchAudit, type AuditFilter } from './search.ts';
@@ -13,7 +13,7 @@ export { loadCheckpointSigner, publicAuditKeys, type CheckpointSigner, type Publ
 export { verifyDatabase, type VerifyReport } from './verify.ts';
 export { readAnchor, newestLoggedCheckpoint } from './anchor.ts';
 export { exportArchive, verifyArchive, purgeArchived } from './archive.ts';
-export { redact, redactForLog, difference, isSecretName, REDACTED } from './redact.ts';
+export { redact, redactForLog, difference, isSecretName, REDACTED } from '../security/index.ts';
 export { auditModule, type AuditModuleApi } from './module.ts';
 export { MonitoringSchema, monitoringProblems, type Alert, type AlertSeverity, type MonitoringConfig } from './monitor.ts';
 export { eraseSubject, pseudonymOf, type SubjectErasure } from './subjects.ts';

@@ -6,8 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/index.ts';
-import { problems } from '../http/problems.ts';
-import { NO_QUERY } from '../http/schemas.ts';
+import { problems, NO_QUERY } from '../http/index.ts';
 import { publicAuditKeys } from './keys.ts';
 import { searchAudit, type AuditFilter } from './search.ts';
 import { verifyDatabase } from './verify.ts';

@@ -19,8 +19,8 @@
 import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { AuditEvent } from './event.ts';
-import { redact } from './redact.ts';
-import { currentContext } from './context.ts';
+import { redact } from '../security/index.ts';
+import { currentContext } from '../request-context.ts';
 
 export interface AuditLog {
   error(obj: object, msg: string): void;

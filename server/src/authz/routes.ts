@@ -15,8 +15,7 @@ import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Sessions } from '../sessions/index.ts';
 import { ROLE_NAMES, type RoleName } from '../roles.ts';
-import { problems } from '../http/problems.ts';
-import { NO_QUERY, UUID } from '../http/schemas.ts';
+import { problems, NO_QUERY, UUID } from '../http/index.ts';
 
 // TypeBox schemas: the route handlers' types are inferred from them (the TypeBox type provider).
 // `enum` is kept as the API has always declared it (not TypeBox's union of literals), so

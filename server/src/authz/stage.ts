@@ -11,11 +11,10 @@
  * when the token was minted, and an administrator may have taken a role away since.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Database, Queryable } from '../db/index.ts';
-import type { RlsClaims } from '../db/claims.ts';
-import { Problem, problems } from '../http/problems.ts';
+import type { Database, Queryable, RlsClaims } from '../db/index.ts';
+import { Problem, problems } from '../http/index.ts';
 import { allowed, rule, routePolicyProblem, type Permission } from './matrix.ts';
-import type { RoleName } from '../config/schema.ts';
+import type { RoleName } from '../config/index.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -47,7 +47,7 @@ export const RUNTIME_ROLE = 'palisade_app';
 export { asCaller, setClaims, type RlsClaims } from './claims.ts';
 export { openDatabase } from './open.ts';
 export { migrate, listMigrations } from './migrate.ts';
-export { errorForLog, isDatabaseError, loggableDatabaseError, type DatabaseError } from './errors.ts';
+export { conditionName, errorForLog, isDatabaseError, loggableDatabaseError, type DatabaseError } from './errors.ts';
 export { checkRuntimeLogin, databaseAnswers } from './runtime-login.ts';
 export { databaseModule, openConfiguredDatabase } from './module.ts';
 export { backupDatabase, restoreDatabase, backupKindOf, type BackupKind, type BackupResult } from './backup.ts';

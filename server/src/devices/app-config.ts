@@ -8,9 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
 import type { Clock } from '../clock.ts';
-import { Problem } from '../http/problems.ts';
-import { NO_QUERY } from '../http/schemas.ts';
-import { signDocument, type PinRecord } from '../http/pins.ts';
+import { Problem, NO_QUERY, signDocument, type PinRecord } from '../http/index.ts';
 import type { DeviceTrust } from './trust.ts';
 
 export const APP_CONFIG_PATH = '/api/v1/app-config';

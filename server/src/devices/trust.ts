@@ -11,7 +11,7 @@ import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Sessions } from '../sessions/index.ts';
-import type { Problem } from '../http/problems.ts';
+import type { Problem } from '../http/index.ts';
 import type { MdmDeviceState } from './mdm/index.ts';
 import type { AttestationPlatform, AttestationVerifier, AttestedKey } from './attestation/index.ts';
 import { PostureError, postureRecord, verifyPosture, type PosturePlatform, type PostureReport } from './posture/report.ts';
@@ -112,7 +112,7 @@ export class DeviceTrust {
         report = await verifyPosture({ report: input.posture, deviceJwk: dpopJwk(input.dpopProof), jkt: input.jkt, now: this.o.clock.now(), claimOnce: this.o.claimOnce });
       } catch (error) {
         if (!(error instanceof PostureError)) throw error;
-        return refuse(postureInvalid(error.message), ['posture-invalid'], { posture: error.code }, input.grantType === 'authorization_code');
+        return refuse(postureInvalid(error.message), ['posture-invalid'], { posture: error.reason }, input.grantType === 'authorization_code');
       }
     }
 

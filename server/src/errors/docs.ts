@@ -30,9 +30,11 @@ problem types it can answer with.
 Every problem also has a stable code (\`ERR_\` and the slug in upper snake case): it is the
 \`code\` of the PalisadeError the server throws, and what its logs name. Errors that never reach a
 client (configuration, migrations, the audit sealer, envelope encryption, device commands) carry
-\`ERR_\` codes of their own, in the same spelling. Five older error classes keep the lower-case
-reason codes their callers branch on, because those reasons also appear in audit records and in a
-problem's \`code\` member: AppKeyError, SignatureError, JsonBodyError, PostureError and MdmError.
+\`ERR_\` codes of their own, in the same spelling. Five error classes also carry a lower-case
+\`reason\` that audit records and a problem's \`code\` member already use (\`signature_mismatch\`,
+\`not_active\`, \`too-deep\`, \`wrong-typ\`, \`foreign-next-link\`); their \`code\` is that reason in the
+one spelling: AppKeyError \`ERR_APP_KEY_*\`, SignatureError \`ERR_SIGNATURE_*\`, JsonBodyError
+\`ERR_JSON_BODY_*\`, PostureError \`ERR_POSTURE_*\` and MdmError \`ERR_MDM_*\`.
 
 Every body has \`type\`, \`title\`, \`status\`, usually \`detail\`, and \`instance\`
 (\`urn:palisade:request:<request id>\`, the id the server logged the request under); the members

@@ -4,10 +4,12 @@
  * it, never on the message. Messages may name ids and contexts but never a secret or a value
  * the caller sent.
  *
- * Five classes keep the lower-case reason codes their callers (and tests) already branch on, since
- * those reasons also reach audit records and problem bodies: AppKeyError (`not_active`),
- * SignatureError (`signature_mismatch`), JsonBodyError (`too-deep`), PostureError (`wrong-typ`)
- * and MdmError (`foreign-next-link`). docs/problems.md lists every class and its codes.
+ * Five classes also carry a lower-case `reason` (AppKeyError `not_active`, SignatureError
+ * `signature_mismatch`, JsonBodyError `too-deep`, PostureError `wrong-typ`, MdmError
+ * `foreign-next-link`): those words already appear in audit records and in a problem's `code`
+ * member, so they stay as they are; the error's `code` is the same reason in the one spelling
+ * (`ERR_APP_KEY_NOT_ACTIVE`, `ERR_SIGNATURE_MISMATCH`, `ERR_JSON_BODY_TOO_DEEP`,
+ * `ERR_POSTURE_WRONG_TYP`, `ERR_MDM_FOREIGN_NEXT_LINK`).
  */
 export class PalisadeError<Code extends string = string> extends Error {
   readonly code: Code;

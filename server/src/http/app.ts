@@ -39,9 +39,11 @@ import { answerClientError } from './client-errors.ts';
 import { SECURITY_SCHEMES, collectOperationFacts, enrichDocument } from './openapi.ts';
 import { loggerOptions } from './logger.ts';
 import { isDatabaseError } from '../db/index.ts';
-import { requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
+import type { AuditSink } from '../audit/index.ts';
+import { requestContext, type RequestContext } from '../request-context.ts';
 import { hasPage, prefersHtml, problemPage } from './problem-page.ts';
-import { KEYED, SIGNED_SCOPES, type AppKeyStage, type RateLimitStage, type RequestSignatureStage } from '../apisec/index.ts';
+import type { AppKeyStage, RateLimitStage, RequestSignatureStage } from '../apisec/index.ts';
+import { KEYED, SIGNED_SCOPES } from './scopes.ts';
 import type { AuthorizationStage, Permission } from '../authz/index.ts';
 
 declare module 'fastify' {
@@ -101,7 +103,7 @@ export interface AppOptions {
   onResponse?(response: { method: string; route: string; status: number; appId: string | undefined; durationMs: number; problem: string | undefined }): void;
 }
 
-/** Who is asking, per request: filled as the pipeline learns it (see audit/context.ts). */
+/** Who is asking, per request: filled as the pipeline learns it (see request-context.ts). */
 const contexts = new WeakMap<FastifyRequest, RequestContext>();
 /** Requests `authenticate` verified, and whether their route lets a locked session in. */
 const guarded = new WeakMap<FastifyRequest, boolean>();
@@ -364,7 +366,7 @@ export function createApp(options: AppOptions): FastifyInstance {
       problem = refusedByDatabase;
       request.log.warn({ err: error, problem: problem.type }, 'the database refused a value of the request');
     } else if (error instanceof JsonBodyError) {
-      problem = error.code === 'too-deep' ? problems.bodyTooDeep(MAX_JSON_DEPTH) : problems.malformedBody(error.message);
+      problem = error.reason === 'too-deep' ? problems.bodyTooDeep(MAX_JSON_DEPTH) : problems.malformedBody(error.message);
     } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') problem = problems.bodyTooLarge(request.routeOptions.bodyLimit ?? options.bodyLimit);
     else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') problem = problems.unsupportedMediaType('Send application/json.');
     // A SyntaxError is the client's only when a body parser says so (status 400); one thrown

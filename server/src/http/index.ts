@@ -9,3 +9,8 @@ export { BearerVerifier, type AccessClaims } from './bearer.ts';
 export { problems, problemForDatabaseError, Problem, PROBLEM_BASE, type ProblemInit } from './problems.ts';
 export { Cursors } from './cursor.ts';
 export { UUID, NO_QUERY, LATEST_INSTANT } from './schemas.ts';
+export { escapeHtml, page } from './html.ts';
+export { JsonBodyError, parseJsonBounded, type JsonBodyRefusal } from './json.ts';
+export { DpopError, verifyDpopProof } from './dpop.ts';
+export { signDocument, type PinRecord } from './pins.ts';
+export { KEYED, SIGNED_SCOPES } from './scopes.ts';

@@ -10,11 +10,24 @@ import { PalisadeError } from '../errors/index.ts';
 /** How deep API bodies may nest (objects and arrays); Palisade's own bodies use 2 or 3 levels. */
 export const MAX_JSON_DEPTH = 32;
 
-/** Why a body was refused; stable codes that callers map to problem types (never the message). */
-export class JsonBodyError extends PalisadeError<'empty' | 'malformed' | 'too-deep' | 'forbidden-key'> {
-  constructor(code: JsonBodyError['code'], message: string) {
-    super(code, message);
+export type JsonBodyRefusal = 'empty' | 'malformed' | 'too-deep' | 'forbidden-key';
+const JSON_BODY_CODES = {
+  empty: 'ERR_JSON_BODY_EMPTY',
+  malformed: 'ERR_JSON_BODY_MALFORMED',
+  'too-deep': 'ERR_JSON_BODY_TOO_DEEP',
+  'forbidden-key': 'ERR_JSON_BODY_FORBIDDEN_KEY',
+} as const satisfies Record<JsonBodyRefusal, string>;
+
+/**
+ * Why a body was refused: `reason` is what callers map to problem types (never the message),
+ * `code` the same in the one spelling of error codes.
+ */
+export class JsonBodyError extends PalisadeError<'ERR_JSON_BODY_EMPTY' | 'ERR_JSON_BODY_MALFORMED' | 'ERR_JSON_BODY_TOO_DEEP' | 'ERR_JSON_BODY_FORBIDDEN_KEY'> {
+  readonly reason: JsonBodyRefusal;
+  constructor(reason: JsonBodyRefusal, message: string) {
+    super(JSON_BODY_CODES[reason], message);
     this.name = 'JsonBodyError';
+    this.reason = reason;
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import PinoPretty from 'pino-pretty';
-import { redactForLog } from '../audit/index.ts';
+import { redactForLog } from '../security/index.ts';
 import { errorForLog } from '../db/index.ts';
 
 export type LogFormat = 'pretty' | 'json';

@@ -9,7 +9,7 @@
 import type { FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
 import type { Problem } from './problems.ts';
-import { escapeHtml, page } from '../oauth/pages.ts';
+import { escapeHtml, page } from './html.ts';
 
 /** Whether the client's Accept header prefers HTML over JSON (a tie goes to problem+json). */
 export function prefersHtml(request: FastifyRequest): boolean {

@@ -5,7 +5,7 @@
  * SQL or secret reaches a client.
  */
 import { DPOP_ALGS } from './dpop.ts';
-import { conditionName, type DatabaseError } from '../db/errors.ts';
+import { conditionName, type DatabaseError } from '../db/index.ts';
 import { PalisadeError, PROBLEM_BASE, PROBLEM_TYPES, type ProblemSlug } from '../errors/index.ts';
 
 export { PROBLEM_BASE };

@@ -15,7 +15,7 @@
 import type { FastifyInstance } from 'fastify';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { page } from '../oauth/pages.ts';
+import { page } from './html.ts';
 
 /** Where `npm install` builds the start page's script (console/vite.start.config.ts). */
 export const START_PAGE_SCRIPT = path.resolve(import.meta.dirname, '../../../console/dist-start/start.js');

@@ -9,6 +9,7 @@ import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { hashToken } from '../security/index.ts';
+import { claimReplayId, consumePayload, deleteExpiredPayloads, deletePayload, deletePayloadsOfGrant, findPayload, grantOfPayload, upsertPayload, type StoredPayload } from './store.ts';
 
 /** Models whose records belong to a grant and die with it (RFC 6749 §10.5, refresh reuse). */
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
@@ -70,13 +71,14 @@ export function createAdapterFactory(db: Database, clock: Clock, onReplay: Repla
       if (json.includes('\\u0000')) throw new errors.InvalidRequest('request parameters must not contain NUL characters');
       // Replay detection claimed the id when it looked it up (`find`); only a longer hold is written.
       if (this.model === 'ReplayDetection' && expiresIn <= REPLAY_COVERED_S) return;
-      await db.query(
-        `INSERT INTO oauth_payloads (model, id, payload, grant_id, uid, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
-           uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at`,
-        [this.model, hashToken(id), json, GRANTABLE.has(this.model) || this.model === 'Grant' ? (payload.grantId ?? (this.model === 'Grant' ? id : null)) : null, payload.uid ?? null, expiresAt],
-      );
+      await upsertPayload(db, {
+        model: this.model,
+        id: hashToken(id),
+        json,
+        grantId: GRANTABLE.has(this.model) || this.model === 'Grant' ? (payload.grantId ?? (this.model === 'Grant' ? id : null)) : null,
+        uid: payload.uid ?? null,
+        expiresAt,
+      });
     }
 
     private async findWhere(column: 'id' | 'uid', value: string, raw: string | undefined): Promise<AdapterPayload | undefined> {
@@ -91,17 +93,12 @@ export function createAdapterFactory(db: Database, clock: Clock, onReplay: Repla
       };
     }
 
-    private async select(column: 'id' | 'uid', value: string): Promise<{ payload: AdapterPayload | string; consumed_at: Date | null } | undefined> {
-      const { rows } = await db.query<{ payload: AdapterPayload; consumed_at: Date | null }>(
-        `SELECT payload, consumed_at FROM oauth_payloads
-         WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > $3)`,
-        [this.model, value, new Date(clock.now())],
-      );
-      return rows[0];
+    private select(column: 'id' | 'uid', value: string): Promise<StoredPayload | undefined> {
+      return findPayload(db, this.model, column, value, new Date(clock.now()));
     }
 
     /** The row the retry window read for this request, once, if it is this one and still live. */
-    private prefetched(id: string): { payload: AdapterPayload | string; consumed_at: Date | null } | false | undefined {
+    private prefetched(id: string): StoredPayload | false | undefined {
       const store = prefetched.getStore();
       const token = store?.token;
       if (!store || token?.id !== id) return undefined;
@@ -124,13 +121,8 @@ export function createAdapterFactory(db: Database, clock: Clock, onReplay: Repla
      */
     private async claimReplay(id: string): Promise<AdapterPayload | undefined> {
       const now = clock.now();
-      const { rowCount } = await db.query(
-        `INSERT INTO oauth_payloads (model, id, payload, expires_at) VALUES ('ReplayDetection', $1, '{}', $2)
-         ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, expires_at = EXCLUDED.expires_at
-           WHERE oauth_payloads.expires_at <= $3`,
-        [id, new Date(now + REPLAY_HOLD_S * 1000), new Date(now)],
-      );
-      return rowCount === 1 ? undefined : { jti: id };
+      const claimed = await claimReplayId(db, id, new Date(now + REPLAY_HOLD_S * 1000), new Date(now));
+      return claimed ? undefined : { jti: id };
     }
 
     findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -148,22 +140,17 @@ export function createAdapterFactory(db: Database, clock: Clock, onReplay: Repla
      * revoked and it gets `invalid_grant`, exactly as if it had come a moment later.
      */
     async consume(id: string): Promise<void> {
-      const { rowCount } = await db.query(
-        'UPDATE oauth_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL',
-        [this.model, hashToken(id), new Date(clock.now())],
-      );
-      if (rowCount === 1) return;
-      const { rows } = await db.query<{ grant_id: string | null }>('SELECT grant_id FROM oauth_payloads WHERE model = $1 AND id = $2', [this.model, hashToken(id)]);
-      await onReplay(this.model, rows[0]?.grant_id ?? null);
+      if (await consumePayload(db, this.model, hashToken(id), new Date(clock.now()))) return;
+      await onReplay(this.model, await grantOfPayload(db, this.model, hashToken(id)));
       throw new errors.InvalidGrant(`${this.model === 'AuthorizationCode' ? 'authorization code' : 'refresh token'} already used`);
     }
 
     async destroy(id: string): Promise<void> {
-      await db.query('DELETE FROM oauth_payloads WHERE model = $1 AND id = $2', [this.model, hashToken(id)]);
+      await deletePayload(db, this.model, hashToken(id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db.query('DELETE FROM oauth_payloads WHERE model = $1 AND grant_id = $2', [this.model, grantId]);
+      await deletePayloadsOfGrant(db, this.model, grantId);
     }
   };
 }
@@ -174,7 +161,7 @@ export function createAdapterFactory(db: Database, clock: Clock, onReplay: Repla
  * again, oidc-provider finds it consumed, refuses it and revokes its grant. Unknown ids change nothing.
  */
 export async function consumeUnused(db: Database, clock: Clock, model: 'AuthorizationCode', id: string): Promise<void> {
-  await db.query('UPDATE oauth_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL', [model, hashToken(id), new Date(clock.now())]);
+  await consumePayload(db, model, hashToken(id), new Date(clock.now()));
 }
 
 /**
@@ -183,6 +170,5 @@ export async function consumeUnused(db: Database, clock: Clock, model: 'Authoriz
  * with every sign-in and refresh. The grace leaves a just-expired record for inspection.
  */
 export async function sweepExpiredPayloads(db: Database, clock: Clock, graceMs = 60 * 60_000): Promise<number> {
-  const { rowCount } = await db.query('DELETE FROM oauth_payloads WHERE expires_at < $1', [new Date(clock.now() - graceMs)]);
-  return rowCount ?? 0;
+  return deleteExpiredPayloads(db, new Date(clock.now() - graceMs));
 }

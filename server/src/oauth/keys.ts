@@ -10,6 +10,7 @@ import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { AuditSink } from '../audit/index.ts';
 import { unwrapSecret, wrapSecret, type MasterKey } from '../security/index.ts';
+import { insertSigningKeyRow, lockSigningKeys, publishedSigningKeys, retireSigningKeys, signingKeyRows } from './store.ts';
 
 export type SigningAlg = 'ES256' | 'EdDSA';
 
@@ -36,32 +37,31 @@ export interface KeySet {
 
 const WRAP_CONTEXT = 'palisade-signing-key';
 
-const ROW = `kid, alg, public_jwk AS "publicJwk", created_at AS "createdAt", activated_at AS "activatedAt",
-  retired_at AS "retiredAt", retire_after AS "retireAfter"`;
-
 async function createKey(db: Queryable, master: MasterKey, alg: SigningAlg, activateAt: Date): Promise<string> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
   const privateJwk = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint(privateJwk);
   const { d: _d, ...publicJwk } = privateJwk;
-  await db.query(
-    `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk, activated_at) VALUES ($1, $2, $3, $4, $5)`,
-    [kid, alg, JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }), await wrapSecret(master, JSON.stringify({ ...privateJwk, kid, alg, use: 'sig' }), WRAP_CONTEXT), activateAt],
-  );
+  await insertSigningKeyRow(db, {
+    kid,
+    alg,
+    publicJwk: JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }),
+    wrappedPrivateJwk: await wrapSecret(master, JSON.stringify({ ...privateJwk, kid, alg, use: 'sig' }), WRAP_CONTEXT),
+    activateAt,
+  });
   return kid;
 }
 
 export async function listKeys(db: Queryable): Promise<SigningKeyRow[]> {
-  const { rows } = await db.query<SigningKeyRow>(`SELECT ${ROW} FROM signing_keys ORDER BY created_at DESC`);
+  const rows = (await signingKeyRows(db)) as SigningKeyRow[];
   return rows.map((r) => ({ ...r, publicJwk: typeof r.publicJwk === 'string' ? JSON.parse(r.publicJwk) : r.publicJwk }));
 }
 
 /** Creates the first signing key if there is none. Safe when several instances start at once. */
 export async function ensureSigningKey(db: Database, master: MasterKey, alg: SigningAlg, clock: Clock): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.query('LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE');
-    const { rows } = await tx.query('SELECT 1 FROM signing_keys WHERE retired_at IS NULL LIMIT 1');
-    if (rows.length === 0) await createKey(tx, master, alg, new Date(clock.now()));
+    const { hasUnretired } = await lockSigningKeys(tx);
+    if (!hasUnretired) await createKey(tx, master, alg, new Date(clock.now()));
   });
 }
 
@@ -80,12 +80,9 @@ export interface RotateOptions {
 /** Adds a new key; keys signing now are retired the moment the new one activates. Returns the new kid. */
 export async function rotateKeys(db: Database, master: MasterKey, clock: Clock, options: RotateOptions): Promise<string> {
   return db.transaction(async (tx) => {
-    await tx.query('LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE');
+    await lockSigningKeys(tx);
     const activateAt = new Date(clock.now() + options.activateAfterMs);
-    await tx.query(
-      `UPDATE signing_keys SET retired_at = $1, retire_after = $2 WHERE retired_at IS NULL`,
-      [activateAt, new Date(activateAt.getTime() + options.retainMs)],
-    );
+    await retireSigningKeys(tx, activateAt, new Date(activateAt.getTime() + options.retainMs));
     const kid = await createKey(tx, master, options.alg, activateAt);
     await options.audit?.record(tx, {
       action: 'keys.rotate',
@@ -105,11 +102,7 @@ export async function rotateKeys(db: Database, master: MasterKey, clock: Clock, 
  */
 export async function loadKeySet(db: Queryable, master: MasterKey, clock: Clock): Promise<KeySet> {
   const now = clock.now();
-  const { rows } = await db.query<SigningKeyRow & { privateJwk: string }>(
-    `SELECT ${ROW}, private_jwk AS "privateJwk" FROM signing_keys
-     WHERE retire_after IS NULL OR retire_after > $1 ORDER BY activated_at DESC`,
-    [new Date(now)],
-  );
+  const rows = (await publishedSigningKeys(db, new Date(now))) as (SigningKeyRow & { privateJwk: string })[];
   const active =
     rows.find((r) => r.activatedAt && r.activatedAt.getTime() <= now && (!r.retiredAt || r.retiredAt.getTime() > now)) ??
     // A retired key keeps signing until its successor activates.

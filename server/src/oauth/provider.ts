@@ -6,7 +6,7 @@
  */
 import Provider, { errors, interactionPolicy, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { hkdfSync } from 'node:crypto';
-import type { ResolvedConfig } from '../config/load.ts';
+import type { ResolvedConfig } from '../config/index.ts';
 import { durationSeconds } from '../duration.ts';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
@@ -17,7 +17,7 @@ import { parseUnlockKey, type Devices, type Sessions } from '../sessions/index.t
 import { consumeUnused, createAdapterFactory } from './adapter.ts';
 import type { KeySet, SigningAlg } from './keys.ts';
 import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './pages.ts';
-import { Problem } from '../http/problems.ts';
+import { Problem } from '../http/index.ts';
 import { POSTURE_HEADER, type DeviceCheck, type TokenRequestFacts } from '../devices/index.ts';
 import { notAnAttemptRaw } from '../apisec/index.ts';
 

@@ -15,8 +15,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { hashToken, unwrapSecret, wrapSecret, type MasterKey } from '../security/index.ts';
-import { DpopError, verifyDpopProof } from '../http/dpop.ts';
+import { DpopError, verifyDpopProof } from '../http/index.ts';
 import { withPrefetchedRefreshToken, type PrefetchedToken } from './adapter.ts';
+import { claimRefreshRetry, completeRefreshRetry, deleteExpiredRefreshRetries, deleteRefreshRetry, findRefreshRetry, findRefreshTokenRow, type RefreshRetryRow } from './store.ts';
 
 const CONTEXT = 'refresh-retry';
 const WAIT_FOR_FIRST_MS = 5_000;
@@ -37,8 +38,6 @@ export interface RefreshRetryOptions {
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
 }
 
-type Row = { state: string; jkt: string | null; response: string | null; expires_at: Date };
-
 export class RefreshRetries {
   private readonly options: RefreshRetryOptions;
 
@@ -57,11 +56,7 @@ export class RefreshRetries {
     // The refresh token's own record (oauth_payloads is keyed by the same hash).
     // The whole row: the request that goes on to rotate the token hands it to oidc-provider's
     // lookup of the same row (adapter.ts, withPrefetchedRefreshToken), which then reads nothing.
-    const { rows: tokens } = await db.query<PrefetchedToken & { grant_id: string | null; consumed: boolean }>(
-      `SELECT grant_id, consumed_at IS NOT NULL AS consumed, id, payload, consumed_at, expires_at FROM oauth_payloads WHERE model = 'RefreshToken' AND id = $1`,
-      [key],
-    );
-    const token = tokens[0];
+    const token: (PrefetchedToken & { grant_id: string | null; consumed: boolean }) | undefined = await findRefreshTokenRow(db, key);
     // Only a DPoP-bound retry can ever be served. Any other request presenting a rotated token
     // is reuse, decided here: oidc-provider refuses a request without a proof, or with a proof
     // of another key, before it looks at reuse, so a thief without the device key (or replaying
@@ -71,11 +66,7 @@ export class RefreshRetries {
       return (pass(), false);
     }
     if (!token?.consumed) {
-      const claimed = await db.query(
-        `INSERT INTO refresh_retries (token_hash, state, expires_at) VALUES ($1, 'pending', $2) ON CONFLICT DO NOTHING`,
-        [key, new Date(now + graceMs + WAIT_FOR_FIRST_MS)],
-      );
-      if (claimed.rowCount === 1) {
+      if (await claimRefreshRetry(db, key, new Date(now + graceMs + WAIT_FOR_FIRST_MS))) {
         this.record(key, res);
         withPrefetchedRefreshToken(token, pass);
         return false;
@@ -100,15 +91,13 @@ export class RefreshRetries {
 
   /** Removes records past their window (run by the periodic sweep; serving checks expiry itself). */
   async sweepExpired(): Promise<number> {
-    const { rowCount } = await this.options.db.query('DELETE FROM refresh_retries WHERE expires_at < $1', [new Date(this.options.clock.now())]);
-    return rowCount;
+    return deleteExpiredRefreshRetries(this.options.db, new Date(this.options.clock.now()));
   }
 
-  private async settled(key: string): Promise<Row | undefined> {
+  private async settled(key: string): Promise<RefreshRetryRow | undefined> {
     const deadline = Date.now() + WAIT_FOR_FIRST_MS;
     for (;;) {
-      const { rows } = await this.options.db.query<Row>('SELECT state, jkt, response, expires_at FROM refresh_retries WHERE token_hash = $1', [key]);
-      const row = rows[0];
+      const row = await findRefreshRetry(this.options.db, key);
       if (!row || row.state === 'done' || Date.now() > deadline) return row;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -153,15 +142,10 @@ export class RefreshRetries {
       }
     }
     if (!jkt) {
-      await db.query('DELETE FROM refresh_retries WHERE token_hash = $1', [key]);
+      await deleteRefreshRetry(db, key);
       return;
     }
-    await db.query(`UPDATE refresh_retries SET state = 'done', jkt = $2, response = $3, expires_at = $4 WHERE token_hash = $1`, [
-      key,
-      jkt,
-      await wrapSecret(master, body, CONTEXT),
-      new Date(clock.now() + graceMs),
-    ]);
+    await completeRefreshRetry(db, key, jkt, await wrapSecret(master, body, CONTEXT), new Date(clock.now() + graceMs));
   }
 }
 

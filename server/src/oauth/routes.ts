@@ -10,13 +10,13 @@ import type { Clock } from '../clock.ts';
 import { parseUnlockKey, type Devices, type Sessions } from '../sessions/index.ts';
 import { mapProfile, updateKnownUser, upsertUser, type ClaimMapping, type RoleMapping } from '../users/index.ts';
 import { Federation, LOGOUT_TOKEN_MAX_AGE_S, LOGOUT_TOKEN_SKEW_S, UpstreamError } from './federation.ts';
-import { problems, type Problem } from '../http/problems.ts';
+import { problems, type Problem } from '../http/index.ts';
 import { readBody, type RefreshRetries } from './refresh-retry.ts';
 import { chargeAuth } from '../apisec/index.ts';
 import { OAUTH_ROUTES, apiAudience } from './provider.ts';
 import { DEMO_PEOPLE, DEV_IDP_PATH } from './dev-idp.ts';
 import { escapeHtml, FAVICON, page, STYLESHEET } from './pages.ts';
-import type { ResolvedConfig } from '../config/load.ts';
+import type { ResolvedConfig } from '../config/index.ts';
 import { parseDuration } from '../duration.ts';
 import type { AuditActor, AuditSink } from '../audit/index.ts';
 

@@ -3,6 +3,7 @@
  * master key) and envelope encryption of sensitive columns. Other modules use these exports.
  */
 export * from './primitives.ts';
+export { redact, redactForLog, difference, isSecretName, REDACTED } from './redact.ts';
 export { resolveMasterKey, sensitiveCipher } from './master-key.ts';
 export {
   ACTIVE_KEY_RECHECK_MS,

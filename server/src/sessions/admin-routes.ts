@@ -10,8 +10,7 @@ import type { AuditSink } from '../audit/index.ts';
 import type { Sessions } from './service.ts';
 import { DeviceSchema, SessionIdParams, SessionSchema, deviceView, sessionView } from './routes.ts';
 import type { Devices } from './devices.ts';
-import { problems } from '../http/problems.ts';
-import { NO_QUERY } from '../http/schemas.ts';
+import { problems, NO_QUERY } from '../http/index.ts';
 
 export interface AdminAuditEvent {
   action: 'sessions.list' | 'sessions.revoke_all' | 'session.read' | 'session.revoke' | 'device.read' | 'device.revoke';

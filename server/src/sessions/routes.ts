@@ -3,8 +3,7 @@ import type { Sessions } from './service.ts';
 import type { SessionView } from './store.ts';
 import type { Device, Devices } from './devices.ts';
 import { UNLOCK_PROOF_TYP, type SessionUnlock } from './unlock.ts';
-import { problems } from '../http/problems.ts';
-import { NO_QUERY } from '../http/schemas.ts';
+import { problems, NO_QUERY } from '../http/index.ts';
 
 const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
 const nullableString = { type: ['string', 'null'] } as const;

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/index.ts';
 import { findUser } from './store.ts';
-import { problems } from '../http/problems.ts';
-import { NO_QUERY } from '../http/schemas.ts';
+import { problems, NO_QUERY } from '../http/index.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const MeResponse = {

@@ -1,6 +1,6 @@
 import type { Database, Queryable } from '../db/index.ts';
 import type { MappedProfile } from './mapping.ts';
-import type { RoleName } from '../config/schema.ts';
+import type { RoleName } from '../config/index.ts';
 
 export interface User {
   id: string;

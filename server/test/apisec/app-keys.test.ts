@@ -127,7 +127,7 @@ for (const kind of databaseKinds()) {
       clock.advance(7 * DAY);
       assert.deepEqual(await keys.verify(first.key), { ok: false, reason: 'rotated_out', keyId: first.view.id });
       assert.equal((await keys.verify(rotated.key)).ok, true);
-      await assert.rejects(keys.rotate('field-app', first.view.id, { overlapMs: DAY }), (e: AppKeyError) => e.code === 'not_active', 'only the current key is rotated');
+      await assert.rejects(keys.rotate('field-app', first.view.id, { overlapMs: DAY }), (e: AppKeyError) => e.reason === 'not_active', 'only the current key is rotated');
       await audit.flush();
       const records = (await searchAudit(db, { action: 'app_key.', limit: 500 })).events.filter((e) => [first.view.id, rotated.view.id].includes(e.resource!.id!)).reverse();
       assert.deepEqual(records.map((e) => [e.action, e.resource!.id]), [
@@ -146,20 +146,20 @@ for (const kind of databaseKinds()) {
     test('an expiry or overlap beyond ten years is refused (no date past the calendar), nothing is written', async () => {
       const before = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM app_keys')).rows[0]!.n;
       const huge = 100_000_000 * DAY;
-      await assert.rejects(keys.create('field-app', { name: 'forever', expiresInMs: huge }), (e: AppKeyError) => e.code === 'invalid' && e.field === 'expiresIn');
-      await assert.rejects(keys.create('field-app', { name: 'forever', expiresInMs: 3651 * DAY }), (e: AppKeyError) => e.code === 'invalid');
+      await assert.rejects(keys.create('field-app', { name: 'forever', expiresInMs: huge }), (e: AppKeyError) => e.reason === 'invalid' && e.field === 'expiresIn');
+      await assert.rejects(keys.create('field-app', { name: 'forever', expiresInMs: 3651 * DAY }), (e: AppKeyError) => e.reason === 'invalid');
       const { view } = await keys.create('field-app', { name: 'ten years', expiresInMs: 3650 * DAY });
-      await assert.rejects(keys.rotate('field-app', view.id, { overlapMs: huge }), (e: AppKeyError) => e.code === 'invalid' && e.field === 'overlap');
-      await assert.rejects(keys.rotate('field-app', view.id, { overlapMs: DAY, expiresInMs: huge }), (e: AppKeyError) => e.code === 'invalid' && e.field === 'expiresIn');
+      await assert.rejects(keys.rotate('field-app', view.id, { overlapMs: huge }), (e: AppKeyError) => e.reason === 'invalid' && e.field === 'overlap');
+      await assert.rejects(keys.rotate('field-app', view.id, { overlapMs: DAY, expiresInMs: huge }), (e: AppKeyError) => e.reason === 'invalid' && e.field === 'expiresIn');
       assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM app_keys')).rows[0]!.n, before + 1, 'only the ten-year key was made');
       assert.equal((await keys.list('field-app')).find((k) => k.id === view.id)!.status, 'active', 'the refused rotations left it current');
     });
 
     test('keys belong to registered apps: an unknown app is refused by name, another app’s key id is not found', async () => {
-      await assert.rejects(keys.create('nope', { name: 'x' }), (e: AppKeyError) => e.code === 'unknown_app' && /field-app, kiosk-app/.test(e.message));
+      await assert.rejects(keys.create('nope', { name: 'x' }), (e: AppKeyError) => e.reason === 'unknown_app' && /field-app, kiosk-app/.test(e.message));
       const { view } = await keys.create('field-app', { name: 'mine' });
-      await assert.rejects(keys.revoke('kiosk-app', view.id), (e: AppKeyError) => e.code === 'not_found');
-      await assert.rejects(keys.create('field-app', { name: '' }), (e: AppKeyError) => e.code === 'invalid');
+      await assert.rejects(keys.revoke('kiosk-app', view.id), (e: AppKeyError) => e.reason === 'not_found');
+      await assert.rejects(keys.create('field-app', { name: '' }), (e: AppKeyError) => e.reason === 'invalid');
       // A key of an app taken out of the configuration stops working.
       const { key } = await keys.create('kiosk-app', { name: 'kiosk' });
       const withoutKiosk = new AppKeys({ db, clock, master, apps: ['field-app'] });

@@ -36,7 +36,7 @@ function verify(req: SignedRequest, overrides: { now?: number; cache?: MemoryCac
 async function refused(promise: Promise<unknown>, kind: SignatureError['kind'], code: string, why: string) {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof SignatureError, `${why}: a SignatureError, not ${String(error)}`);
-    assert.deepEqual({ kind: error.kind, code: error.code }, { kind, code }, why);
+    assert.deepEqual({ kind: error.kind, code: error.reason }, { kind, code }, why);
     return true;
   });
 }

@@ -103,7 +103,7 @@ describe('Intune inventory from Graph managedDevices', () => {
     const stored: string[] = [];
     const report = await syncInventory(adapter(), async (s) => void stored.push(s.mdmDeviceId));
     assert.equal(report.complete, false, 'a cut-short listing must not be read as devices having left');
-    assert.equal(report.error?.code, 'rate-limited');
+    assert.equal(report.error?.reason, 'rate-limited');
     assert.equal(stored.length, 0);
     fake.failures.length = 0;
   });
@@ -120,7 +120,7 @@ describe('Intune inventory from Graph managedDevices', () => {
   test('a refused client secret is token-refused, and the error names no secret', async () => {
     await assert.rejects(all(adapter({ clientSecret: 'wrong-secret-value-xyz' }).listDevices()), (error: unknown) => {
       assert.ok(error instanceof MdmError);
-      assert.equal(error.code, 'token-refused');
+      assert.equal(error.reason, 'token-refused');
       assert.match(error.message, /invalid_client/);
       assert.doesNotMatch(error.message, /wrong-secret-value-xyz|AADSTS/, 'the token endpoint echoed the secret; the error must not');
       return true;
@@ -130,7 +130,7 @@ describe('Intune inventory from Graph managedDevices', () => {
   test('an @odata.nextLink to another host is refused: the token never leaves Graph', async () => {
     fake.foreignNextLink = 'http://127.0.0.2:9/v1.0/deviceManagement/managedDevices';
     try {
-      await assert.rejects(all(adapter().listDevices()), (error: unknown) => error instanceof MdmError && error.code === 'foreign-next-link');
+      await assert.rejects(all(adapter().listDevices()), (error: unknown) => error instanceof MdmError && error.reason === 'foreign-next-link');
       assert.ok(!fake.requests.some((r) => r.url.host === '127.0.0.2:9'));
     } finally {
       fake.foreignNextLink = undefined;

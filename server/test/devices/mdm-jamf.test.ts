@@ -117,7 +117,7 @@ describe('Jamf Pro inventory from /api/v2/mobile-devices/detail', () => {
       async (s) => void states.push(s.mdmDeviceId),
     );
     assert.equal(report.complete, false);
-    assert.equal(report.error?.code, 'rate-limited');
+    assert.equal(report.error?.reason, 'rate-limited');
     assert.equal(report.seen, 2, 'the first page was delivered before the throttled one');
     assert.deepEqual(waits, [], 'an hour is not slept through');
   });

@@ -97,7 +97,7 @@ describe('Workspace ONE inventory from /api/mdm/devices/search', () => {
 
   test('a wrong tenant code is an http-status error naming no secret', async () => {
     await assert.rejects(all(adapter({ tenantCode: 'wrong-tenant-code-value' }).listDevices()), (error: unknown) => {
-      assert.equal((error as { code?: string }).code, 'http-status');
+      assert.equal((error as { reason?: string }).reason, 'http-status');
       assert.doesNotMatch((error as Error).message, /wrong-tenant-code-value/);
       return true;
     });

@@ -44,7 +44,7 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
     await promise;
   } catch (error) {
     assert.ok(error instanceof PostureError, `a PostureError, not ${String(error)}`);
-    return error.code;
+    return error.reason;
   }
   assert.fail('the report was accepted but must be refused');
 }

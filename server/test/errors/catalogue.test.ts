@@ -10,6 +10,10 @@ import path from 'node:path';
 import { ERROR_CODE, PROBLEM_BASE, PROBLEM_TYPES, isProblemSlug, problemsMarkdown } from '../../src/errors/index.ts';
 import { Problem, problems } from '../../src/http/problems.ts';
 import { REPO_ROOT } from '../helpers/server.ts';
+import { AppKeyError, SignatureError } from '../../src/apisec/index.ts';
+import { JsonBodyError } from '../../src/http/json.ts';
+import { PostureError } from '../../src/devices/index.ts';
+import { MdmError } from '../../src/devices/mdm/index.ts';
 
 const SRC = path.join(REPO_ROOT, 'server/src');
 function sources(dir: string): string[] {
@@ -20,9 +24,6 @@ function sources(dir: string): string[] {
   });
 }
 const FILES = sources(SRC).map((file) => ({ file: path.relative(REPO_ROOT, file), text: readFileSync(file, 'utf8') }));
-
-/** Five classes whose lower-case codes existing callers branch on (docs/problems.md says so). */
-const LOWER_CASE_CODES = new Set(['AppKeyError', 'SignatureError', 'JsonBodyError', 'PostureError', 'MdmError']);
 
 describe('the problem catalogue', () => {
   test('docs/problems.md is the catalogue as `npm run docs` writes it', () => {
@@ -89,8 +90,21 @@ describe('one error model', () => {
     const classes = FILES.flatMap(({ file, text }) => [...text.matchAll(/class (\w+) extends PalisadeError(?:<([^>{]+)>)?/g)].map((m) => ({ file, name: m[1]!, codes: m[2] })));
     assert.ok(classes.length >= 20, `found ${classes.length} error classes`);
     for (const { file, name, codes } of classes) {
-      if (LOWER_CASE_CODES.has(name) || !codes) continue;
+      if (!codes) continue;
       for (const literal of codes.match(/'[^']+'/g) ?? []) assert.match(literal.slice(1, -1), ERROR_CODE, `${file}: ${name} code ${literal}`);
     }
+  });
+
+  test('the errors that keep a lower-case reason have a code in the one spelling for each reason', () => {
+    const made = [
+      ...(['unknown_app', 'not_found', 'not_active', 'invalid'] as const).map((r) => new AppKeyError(r, 'x')),
+      ...['signature_missing', 'signature_mismatch', 'content_digest_mismatch', 'nonce_reused', 'keyid_unknown'].map((r) => new SignatureError('invalid', r, 'x')),
+      ...(['empty', 'malformed', 'too-deep', 'forbidden-key'] as const).map((r) => new JsonBodyError(r, 'x')),
+      ...(['missing', 'malformed', 'wrong-typ', 'bad-alg', 'wrong-key', 'bad-signature', 'bad-claims', 'stale', 'replayed'] as const).map((r) => new PostureError(r, 'x')),
+      ...(['token-refused', 'http-status', 'rate-limited', 'network', 'response-malformed', 'foreign-next-link', 'webhook-malformed', 'aborted'] as const).map((r) => new MdmError('intune', r, 'x')),
+    ];
+    for (const error of made) assert.match(error.code, ERROR_CODE, `${error.name} ${error.reason}: ${error.code}`);
+    assert.equal(new SignatureError('invalid', 'signature_mismatch', 'x').code, 'ERR_SIGNATURE_MISMATCH');
+    assert.equal(new PostureError('wrong-typ', 'x').code, 'ERR_POSTURE_WRONG_TYP');
   });
 });

@@ -12,7 +12,7 @@ const code = (body: string, maxDepth?: number) => {
     return 'parsed';
   } catch (error) {
     assert.ok(error instanceof JsonBodyError, `a JsonBodyError, not ${String(error)}`);
-    return error.code;
+    return error.reason;
   }
 };
 

@@ -15,7 +15,7 @@ import { testApp } from '../helpers/app.ts';
 import { hashToken, randomId } from '../../src/security/primitives.ts';
 import { AuditTrail, type AuditSink } from '../../src/audit/trail.ts';
 import type { AuditEvent, StoredAuditEvent } from '../../src/audit/event.ts';
-import { REDACTED } from '../../src/audit/redact.ts';
+import { REDACTED } from '../../src/security/index.ts';
 import { searchAudit } from '../../src/audit/search.ts';
 import { Sessions } from '../../src/sessions/index.ts';
 import { ScimEffects, insertScimToken, revokeScimToken, scimRoutes } from '../../src/scim/index.ts';

@@ -11,10 +11,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeProtectedHeader, calculateJwkThumbprint } from 'jose';
-import { Problem, problems } from '../../http/problems.ts';
-import { verifyDpopProof } from '../../http/dpop.ts';
-import type { AccessClaims } from '../../http/bearer.ts';
-import { NO_QUERY } from '../../http/schemas.ts';
+import { Problem, problems, verifyDpopProof, type AccessClaims, NO_QUERY } from '../../http/index.ts';
 import { parseDuration } from '../../duration.ts';
 import type { AuditSink } from '../../audit/index.ts';
 import type { Clock } from '../../clock.ts';

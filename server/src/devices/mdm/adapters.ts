@@ -4,7 +4,7 @@
  * The configuration checks that cross settings (one way of authenticating, https outside
  * loopback, plain http refused in production) live here too, next to what they protect.
  */
-import type { PalisadeConfig } from '../../config/schema.ts';
+import type { PalisadeConfig } from '../../config/index.ts';
 import { parseDuration } from '../../duration.ts';
 import { IntuneAdapter, JamfAdapter, WorkspaceOneAdapter, type JamfApiAuth, type JamfWebhookAuth, type MdmAdapter, type MdmHttpOptions, type MdmVendor, type WorkspaceOneApiAuth } from './index.ts';
 

@@ -12,7 +12,7 @@
  *      runs after the answer — Graph wants one within 3 seconds, and nobody waits on the vendor.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Problem, problems } from '../../http/problems.ts';
+import { Problem, problems } from '../../http/index.ts';
 import { currentContext, type AuditSink } from '../../audit/index.ts';
 import { MdmError, type MdmVendor, type MdmWebhookRequest } from './index.ts';
 import type { ConfiguredMdm } from './adapters.ts';
@@ -99,7 +99,7 @@ export async function mdmRoutes(app: FastifyInstance, deps: MdmRoutesDeps): Prom
           changes = adapter.parseWebhook(webhook.rawBody);
         } catch (error) {
           if (!(error instanceof MdmError)) throw error;
-          deps.audit.emit({ action: 'mdm.webhook.refused', outcome: 'denied', reason: error.code, actor: {}, resource: { type: 'mdm', id: adapter.vendor }, detail: { vendor: adapter.vendor, why: error.message } });
+          deps.audit.emit({ action: 'mdm.webhook.refused', outcome: 'denied', reason: error.reason, actor: {}, resource: { type: 'mdm', id: adapter.vendor }, detail: { vendor: adapter.vendor, why: error.message } });
           throw malformed(error.message);
         }
         const followUp = await deps.ingest.applyNotification(adapter, changes);

@@ -152,10 +152,10 @@ export class MdmSync {
       log.error({ event: 'mdm.sync.finish_failed', vendor, err: String(error) }, 'recording the MDM inventory sync failed');
     }
     const detail = { vendor, complete: report.complete, seen: report.seen, stored: report.stored, sinkFailures: report.sinkFailures.length, markedGone };
-    if (report.error?.code === 'aborted' && this.stopped) {
+    if (report.error?.reason === 'aborted' && this.stopped) {
       log.info({ event: 'mdm.sync.interrupted', ...detail }, 'MDM inventory sync interrupted by shutdown');
     } else if (report.error || report.sinkFailures.length > 0) {
-      const reason = report.error?.code ?? 'store-failed';
+      const reason = report.error?.reason ?? 'store-failed';
       // MdmError messages name the endpoint and status only (mdm/types.ts): no token, no body.
       log.error({ event: 'mdm.sync.failed', ...detail, reason, message: report.error?.message, status: report.error?.status }, 'MDM inventory sync failed');
       audit.emit({ action: 'mdm.sync.failed', outcome: 'failure', reason, actor: { userId: 'system' }, resource: { type: 'mdm', id: vendor }, detail: { ...detail, ...(report.error ? { message: report.error.message } : {}) } });

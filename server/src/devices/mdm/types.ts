@@ -98,15 +98,18 @@ export type MdmErrorCode =
   | 'aborted';
 
 /**
- * A failed MDM call or unreadable notification, with a stable code callers branch on. Messages
+ * A failed MDM call or unreadable notification: `reason` is what callers branch on (and what audit
+ * records and logs say), `code` the same in the one spelling (`ERR_MDM_TOKEN_REFUSED`). Messages
  * name the endpoint and status, never a token, secret or response body.
  */
-export class MdmError extends PalisadeError<MdmErrorCode> {
+export class MdmError extends PalisadeError<`ERR_MDM_${string}`> {
+  readonly reason: MdmErrorCode;
   readonly vendor: MdmVendor;
   readonly status: number | undefined;
-  constructor(vendor: MdmVendor, code: MdmErrorCode, message: string, status?: number) {
-    super(code, message);
+  constructor(vendor: MdmVendor, reason: MdmErrorCode, message: string, status?: number) {
+    super(`ERR_MDM_${reason.replace(/-/g, '_').toUpperCase()}`, message);
     this.name = 'MdmError';
+    this.reason = reason;
     this.vendor = vendor;
     this.status = status;
   }

@@ -3,7 +3,7 @@
  * for one device from the facts known about it. The MDM's facts outweigh the app's own report
  * (a tampered app can claim anything; the MDM's agent is a separate witness). Pure: no I/O.
  */
-import { Problem } from '../../http/problems.ts';
+import { Problem } from '../../http/index.ts';
 import type { MdmDeviceState } from '../mdm/index.ts';
 import type { PostureReport } from './report.ts';
 

@@ -56,10 +56,13 @@ export interface PostureReport {
  */
 export type PostureRefusal = 'missing' | 'malformed' | 'wrong-typ' | 'bad-alg' | 'wrong-key' | 'bad-signature' | 'bad-claims' | 'stale' | 'replayed';
 
-export class PostureError extends PalisadeError<PostureRefusal> {
-  constructor(code: PostureRefusal, message: string) {
-    super(code, message);
+/** A refused posture report: `reason` goes into audit records, `code` is it in the one spelling. */
+export class PostureError extends PalisadeError<`ERR_POSTURE_${string}`> {
+  readonly reason: PostureRefusal;
+  constructor(reason: PostureRefusal, message: string) {
+    super(`ERR_POSTURE_${reason.replace(/-/g, '_').toUpperCase()}`, message);
     this.name = 'PostureError';
+    this.reason = reason;
   }
 }
 

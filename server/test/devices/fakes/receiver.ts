@@ -36,7 +36,7 @@ export async function startReceiver(adapter: MdmAdapter): Promise<Receiver> {
       } catch (error) {
         if (!(error instanceof MdmError)) throw error;
         res.writeHead(400, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ type: error.code }));
+        return res.end(JSON.stringify({ type: error.reason }));
       }
       res.writeHead(202);
       res.end();

@@ -13,7 +13,7 @@ import { asCaller } from '../../../db/index.ts';
 import type { AuditSink } from '../../../audit/index.ts';
 import type { Caller } from '../../../authz/index.ts';
 import { Problem, problems, NO_QUERY, UUID } from '../../../http/index.ts';
-import { BINARY_CONTENT_TYPES } from '../../../http/app.ts';
+import { BINARY_CONTENT_TYPES } from '../../../http/index.ts';
 import { constantTimeEqual } from '../../../security/index.ts';
 import { classified } from '../classification.ts';
 import { findJob, JOB_SCOPE, type Scoping } from '../store.ts';

@@ -2,7 +2,8 @@
  * What never enters an audit record: tokens, keys, secrets, passwords, proofs and encrypted
  * values (by field name), and sensitive personal fields (site access notes, contact details),
  * which are recorded as changed but not with their values. The same rule keeps them out of
- * the logs: http/app.ts runs every log object through `redactForLog`.
+ * the logs: http/logger.ts runs every log object through `redactForLog`. Here in `security`, below
+ * both `audit` and `http`, so that each can use it without depending on the other.
  */
 // A field is secret when its name (case and dashes/underscores ignored) ends in one of these —
 // `refresh_token`, `clientSecret`, `unlockJwk`, `x-api-key` — or is one of the exact names.

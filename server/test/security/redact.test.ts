@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REDACTED, difference, redact, redactForLog } from '../../src/audit/redact.ts';
+import { REDACTED, difference, redact, redactForLog } from '../../src/security/index.ts';
 
 test('secrets are redacted by name at any depth, including JWK private parameters', () => {
   const out = redact({
