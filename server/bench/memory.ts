@@ -184,8 +184,7 @@ function mallocEnv(): Record<string, string> {
 /** Starts Palisade as its own process with a loopback inspector; resolves once it answers HTTPS. */
 async function startServerProcess(env: Record<string, string>, dataDir: string, port: number): Promise<{ child: ChildProcess; inspectorUrl: string; ca: string; issuer: string }> {
   const inspectPort = await freePort();
-  // BENCH_MEMORY_NODE_FLAGS: V8 flags to try on the server (say --max-old-space-size=256).
-  const flags = (process.env.BENCH_MEMORY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const flags = serverNodeFlags();
   const child = spawn(process.execPath, [...flags, `--inspect=127.0.0.1:${inspectPort}`, path.join(REPO_ROOT, 'server/bin/palisade.ts'), 'start'], {
     cwd: REPO_ROOT,
     // Only what Palisade needs: a developer's own PALISADE_* variables must not change what is measured.
@@ -221,6 +220,19 @@ async function startServerProcess(env: Record<string, string>, dataDir: string, 
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * The Node flags the server process starts with: those of `npm start` (package.json's start
+ * script, the production heap cap; the Dockerfile and deploy/k8s set the same in NODE_OPTIONS),
+ * unless BENCH_MEMORY_NODE_FLAGS names others to try (`none`: no flags at all).
+ */
+export function serverNodeFlags(): string[] {
+  const chosen = process.env.BENCH_MEMORY_NODE_FLAGS;
+  if (chosen !== undefined && chosen.trim() !== '') return chosen.trim() === 'none' ? [] : chosen.split(/\s+/).filter(Boolean);
+  const start = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+  const words = start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.findIndex((w) => w.endsWith('palisade.ts'))).filter((w) => w.startsWith('--'));
 }
 
 export async function measureMemory(database: BenchDatabase, settings: MemorySettings, progress: (line: string) => void): Promise<MemoryResult> {
@@ -285,7 +297,7 @@ export async function measureMemory(database: BenchDatabase, settings: MemorySet
       if (person % 10 === 9 && made < settings.sessions) {
         // Every 1 000 sessions, the figures after a GC: the curve, and a figure for a run cut short.
         const at = await measure(inspector, pid);
-        progress(`memory: ${made} of ${settings.sessions} sessions signed in and active: RSS ${mb(at.rssBeforeGcBytes)} before GC, ${mb(at.rssBytes)} after; heap ${mb(at.heapUsedBytes)}`);
+        progress(`memory: ${made} of ${settings.sessions} sessions signed in and active: RSS ${mb(at.rssBeforeGcBytes)} before GC, ${mb(at.rssBytes)} after; heap ${mb(at.heapUsedBytes)} used, ${mb(at.heapTotalBytes)} total`);
       }
     }
     const signInSeconds = (performance.now() - started) / 1000;

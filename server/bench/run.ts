@@ -67,7 +67,7 @@ import { measureRls, rlsReport, type RlsSettings } from './rls.ts';
 import { goalLines, goalTable, type Goal } from './goals.ts';
 import { measureSdk, sdkReport, type SdkResult, type SdkSettings } from './sdk.ts';
 import { ADMIN_LISTS, adminListsReport, measureAdminLists, type AdminListResult } from './admin-lists.ts';
-import { measureMemory, memoryReport, type MemoryResult } from './memory.ts';
+import { measureMemory, memoryReport, serverNodeFlags, type MemoryResult } from './memory.ts';
 import { consoleLoadReport, measureConsoleLoad, type ConsoleLoad } from './console-load.ts';
 import { measureScale, scaleReport, type ScaleSettings } from './scale.ts';
 
@@ -396,7 +396,7 @@ async function main(): Promise<void> {
     if (only.has('memory')) {
       const memoryDb = await createBenchDatabase();
       try {
-        progress(`memory: ${MEMORY.sessions} active sessions in one instance (${memoryDb.kind})`);
+        progress(`memory: ${MEMORY.sessions} active sessions in one instance (${memoryDb.kind}; server started with Node flags: ${serverNodeFlags().join(' ') || 'none'})`);
         memory = await measureMemory(memoryDb, MEMORY, progress);
       } finally {
         await memoryDb.drop();

@@ -73,26 +73,39 @@ export async function asRole<T>(db: Database, role: 'palisade_audit_sealer' | 'p
 }
 
 export async function chainHead(q: Queryable): Promise<ChainHead> {
-  // The newest link and the newest checkpoint in one statement (one snapshot, one round trip
-  // per sealing round instead of two); each is a backward scan of its primary key, one row.
-  const { rows } = await q.query<{ seq: string | null; hash: string | null; cp_n: string | null; cp_seq: string | null; cp_hash: string | null; cp_at: Date | string | null; cp_jws: string | null }>(
-    `SELECT c.seq::text AS seq, c.hash, k.n::text AS cp_n, k.seq::text AS cp_seq, k.hash AS cp_hash, k.at AS cp_at, k.jws AS cp_jws
+  return (await readHead(q)).head;
+}
+
+/**
+ * The newest link and the newest checkpoint in one statement (one snapshot, one round trip per
+ * sealing round); each is a backward scan of its primary key, one row. With `mineSeq`, the hash
+ * stored at that seq too (`mine`: null when the row is gone), so the sealer's check of its own
+ * last link costs no statement of its own.
+ */
+async function readHead(q: Queryable, mineSeq?: number): Promise<{ head: ChainHead; mine: string | null }> {
+  const { rows } = await q.query<{ seq: string | null; hash: string | null; cp_n: string | null; cp_seq: string | null; cp_hash: string | null; cp_at: Date | string | null; cp_jws: string | null; mine: string | null }>(
+    `SELECT c.seq::text AS seq, c.hash, k.n::text AS cp_n, k.seq::text AS cp_seq, k.hash AS cp_hash, k.at AS cp_at, k.jws AS cp_jws, w.hash AS mine
        FROM (SELECT 1) AS one
        LEFT JOIN LATERAL (SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1) c ON true
-       LEFT JOIN LATERAL (SELECT n, seq, hash, at, jws FROM audit_checkpoints ORDER BY n DESC LIMIT 1) k ON true`,
+       LEFT JOIN LATERAL (SELECT n, seq, hash, at, jws FROM audit_checkpoints ORDER BY n DESC LIMIT 1) k ON true
+       LEFT JOIN LATERAL (SELECT hash FROM audit_chain WHERE seq = $1) w ON true`,
+    [mineSeq ?? null],
   );
   const row = rows[0];
   const cp = row?.cp_n != null ? { n: row.cp_n, seq: row.cp_seq!, hash: row.cp_hash!, at: row.cp_at!, jws: row.cp_jws! } : undefined;
   // After a purge the chain may be empty; it then continues from the purge checkpoint's hash.
   const head = row?.seq != null ? { seq: row.seq, hash: row.hash! } : cp ? { seq: cp.seq, hash: cp.hash } : { seq: '0', hash: GENESIS_HASH };
   return {
-    seq: Number(head.seq),
-    hash: head.hash,
-    checkpointSeq: cp ? Number(cp.seq) : 0,
-    checkpointHash: cp?.hash ?? GENESIS_HASH,
-    checkpointAt: cp ? new Date(cp.at).getTime() : null,
-    checkpointN: cp ? Number(cp.n) : 0,
-    checkpointJws: cp?.jws ?? null,
+    head: {
+      seq: Number(head.seq),
+      hash: head.hash,
+      checkpointSeq: cp ? Number(cp.seq) : 0,
+      checkpointHash: cp?.hash ?? GENESIS_HASH,
+      checkpointAt: cp ? new Date(cp.at).getTime() : null,
+      checkpointN: cp ? Number(cp.n) : 0,
+      checkpointJws: cp?.jws ?? null,
+    },
+    mine: row?.mine ?? null,
   };
 }
 
@@ -168,17 +181,16 @@ export class Sealer {
     return asRole(this.db, 'palisade_audit_sealer', async (q) => {
       const { rows: lock } = await q.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [SEAL_LOCK]);
       if (!lock[0]?.locked) return { sealed: 0, ran: false };
-      const head = await chainHead(q);
+      const { head, mine } = await readHead(q, this.lastWritten?.seq);
       if (head.checkpointN < this.highestN) {
         throw new AuditTamperError(`checkpoints were removed: the newest is n ${head.checkpointN}, this sealer saw n ${this.highestN}`);
       }
       this.highestN = head.checkpointN;
       if (this.lastWritten) {
         // A rewrite that recomputed every later link is consistent in itself; only a memory of
-        // what was written tells it apart.
-        const { rows: mine } = await q.query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = $1', [this.lastWritten.seq]);
-        const purged = mine.length === 0 && head.checkpointSeq >= this.lastWritten.seq;
-        if (!purged && mine[0]?.hash !== this.lastWritten.hash) {
+        // what was written tells it apart (read with the head, in the same snapshot).
+        const purged = mine === null && head.checkpointSeq >= this.lastWritten.seq;
+        if (!purged && mine !== this.lastWritten.hash) {
           throw new AuditTamperError(`the link this sealer wrote at seq ${this.lastWritten.seq} was changed or removed`);
         }
       }
@@ -203,12 +215,19 @@ export class Sealer {
       }
       const written = rows.length > 0 ? { seq, hash } : this.lastWritten;
       if (rows.length > 0) {
-        await q.query(
-          `INSERT INTO audit_chain (seq, event_id, hash, subjects)
-           SELECT s, e, h, j::bigint[] FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u (s, e, h, j)`,
+        // The links in and the queue's entries out in one statement. Every id was read from the
+        // queue under the lock, so each delete finds its row; a count that differs means the
+        // queue changed under the sealer: the round rolls back, and the next one starts over.
+        const { rows: moved } = await q.query<{ linked: string; dequeued: string }>(
+          `WITH dequeued AS (DELETE FROM audit_pending WHERE event_id = ANY($2::bigint[]) RETURNING 1),
+                linked AS (INSERT INTO audit_chain (seq, event_id, hash, subjects)
+                  SELECT s, e, h, j::bigint[] FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u (s, e, h, j) RETURNING 1)
+           SELECT (SELECT count(*) FROM linked)::text AS linked, (SELECT count(*) FROM dequeued)::text AS dequeued`,
           [seqs, ids, hashes, subjects],
         );
-        await q.query('DELETE FROM audit_pending WHERE event_id = ANY($1::bigint[])', [ids]);
+        if (Number(moved[0]?.linked) !== rows.length || Number(moved[0]?.dequeued) !== rows.length) {
+          throw new Error(`the audit queue changed while ${rows.length} records were linked`);
+        }
       }
       const now = this.clock.now();
       const due =

@@ -4,6 +4,7 @@
  * unlocks). In-process by default — correct for one instance; with `REDIS_URL`, Redis makes
  * all three span every instance.
  */
+import { hash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Subscription } from '../db/index.ts';
 
@@ -33,9 +34,22 @@ export interface MemoryCacheOptions {
   now?: () => number;
 }
 
+/**
+ * What the in-process replay store files a claim under: the first 128 bits of the key's SHA-256,
+ * as a 16-character one-byte string of its own (32 bytes of heap). A key as callers build it
+ * (`dpop:${jkt}:${jti}`, about 90 characters) is a rope of concatenated parts that V8 flattens
+ * into a second copy when it is first hashed, about 150 bytes, and one is kept for every DPoP
+ * proof and signature nonce of the last five minutes. Two keys sharing a digest would only make
+ * the second look like a replay (refused, never let through), and at 2^-128 per pair that does
+ * not happen.
+ */
+export function claimDigest(key: string): string {
+  return hash('sha256', key, 'buffer').toString('latin1', 0, 16);
+}
+
 export class MemoryCache implements SharedCache {
   readonly kind = 'memory' as const;
-  /** Live claims: key → the time (ms) until which a repeat is refused. */
+  /** Live claims: a key's digest (`claimDigest`) → the time (ms) until which a repeat is refused. */
   private readonly claimed = new Map<string, number>();
   /**
    * The same keys filed by the second their claim runs out in. Expiry walks only the seconds
@@ -60,7 +74,8 @@ export class MemoryCache implements SharedCache {
     return this.claimed.size;
   }
 
-  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+  async claimOnce(claim: string, ttlMs: number): Promise<boolean> {
+    const key = claimDigest(claim);
     const now = this.now();
     this.expire(now);
     const until = this.claimed.get(key);

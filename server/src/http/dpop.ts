@@ -7,15 +7,15 @@
  * A client signs every proof with the same key, so the proof's protected header (which
  * carries that key) repeats from request to request. The first proof with a given header is
  * verified by jose in full (the embedded JWK imported, the header's `typ`, `alg`, `crit` and
- * key checked); the imported key and its RFC 7638 thumbprint are then remembered by that
- * exact header text (a bounded LRU), so later proofs skip the import and the thumbprint. The
+ * key checked); the imported key and its RFC 7638 thumbprint are then remembered under that
+ * exact header's SHA-256 (a bounded LRU), so later proofs skip the import and the thumbprint. The
  * signature of every proof is still verified: ES256 — what mobile keystores hold — through
  * Node's synchronous `crypto.verify` on a KeyObject (about half the CPU of WebCrypto's
  * asynchronous path), every other algorithm through jose with the remembered key.
  */
 import { EmbeddedJWK, calculateJwkThumbprint, decodeJwt, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import jws from 'jws';
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, hash, type KeyObject } from 'node:crypto';
 import { PalisadeError } from '../errors/index.ts';
 import { BoundedMap } from '../cache/index.ts';
 
@@ -61,7 +61,12 @@ export interface ProofKey {
   key: KeyObject | Awaited<ReturnType<typeof EmbeddedJWK>>;
 }
 
-/** Proof keys remembered by protected header, least recently used forgotten first. */
+/**
+ * Proof keys remembered by protected header, least recently used forgotten first. Filed under
+ * the header's SHA-256 (`proofKeyId`), not the header: the header is a slice of the first proof
+ * it came in, and a slice keeps its whole parent string alive (about 600 bytes per device key),
+ * while the JWK it carries is already held once as the KeyObject.
+ */
 export class ProofKeyCache extends BoundedMap<string, ProofKey> {
   constructor(limit = PROOF_KEY_CACHE_ENTRIES) {
     super({ max: limit, order: 'use' });
@@ -70,6 +75,11 @@ export class ProofKeyCache extends BoundedMap<string, ProofKey> {
   get limit(): number {
     return this.max;
   }
+}
+
+/** The proof-key cache's key for a protected header: its SHA-256, 32 one-byte characters. */
+export function proofKeyId(header: string): string {
+  return hash('sha256', header, 'buffer').toString('latin1');
 }
 
 /** One per active device key (and header variant) is plenty; an attacker's flood only evicts. */
@@ -85,13 +95,14 @@ export async function verifyDpopProof(context: ProofContext): Promise<void> {
   const header = proof.slice(0, proof.indexOf('.'));
   let payload: JWTPayload;
   const proofKeys = context.proofKeys ?? sharedProofKeys;
-  let proofKey = proofKeys.get(header);
+  const headerId = proofKeyId(header);
+  let proofKey = proofKeys.get(headerId);
   try {
     if (proofKey === undefined) {
       ({ payload, proofKey } = await verifyFirstProof(proof, context.now));
       // Only the key a token is bound to, in a header of ordinary size, is worth remembering:
       // a caller cannot fill the cache with keys of its own making or with padded headers.
-      if (proofKey.jkt === context.jkt && header.length <= MAX_REMEMBERED_HEADER) proofKeys.set(header, proofKey);
+      if (proofKey.jkt === context.jkt && header.length <= MAX_REMEMBERED_HEADER) proofKeys.set(headerId, proofKey);
     } else {
       payload = await verifyKnownProof(proof, proofKey, context.now);
     }

@@ -1,0 +1,12 @@
+-- The sealer links up to a checkpoint's worth of records per round in one INSERT into
+-- audit_chain. The foreign key from audit_chain.event_id to audit_events ran a check per row
+-- (`SELECT … FOR KEY SHARE` on the event), which locks each event row and so rewrites its tuple
+-- header: a second write of every audit record, the largest single cost of a sealing round.
+--
+-- It guarded nothing the chain does not: the sealer takes event ids from the rows it has just
+-- read (in the same transaction, under its lock), and an event removed from under a link is a
+-- hole `audit verify` reports (the chain is read joined with its events, so the link's seq goes
+-- missing). The write-once triggers still refuse every DELETE of an event but the retention
+-- job's, which removes the links first (audit/archive.ts). UNIQUE (event_id) stays: an event is
+-- linked once, and reads from an event to its link use that index.
+ALTER TABLE audit_chain DROP CONSTRAINT IF EXISTS audit_chain_event_id_fkey;
