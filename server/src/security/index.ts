@@ -18,3 +18,14 @@ export {
   type EnvelopeErrorCode,
   type FieldCipherDeps,
 } from './envelope.ts';
+export {
+  PERSON_KEY_CACHE_MS,
+  PERSON_KEY_CACHE_SIZE,
+  PersonDataError,
+  PersonKeys,
+  isSealedBytes,
+  isSealedText,
+  type PersonDataErrorCode,
+  type PersonKeysDeps,
+} from './person-keys.ts';
+export { selectAllPersonKeys, replaceAllPersonKeys, type PersonKeyRow } from './person-keys-store.ts';
