@@ -28,4 +28,5 @@ export {
   type PersonDataErrorCode,
   type PersonKeysDeps,
 } from './person-keys.ts';
-export { selectAllPersonKeys, replaceAllPersonKeys, type PersonKeyRow } from './person-keys-store.ts';
+export { countPeopleWithoutKeys, replaceAllPersonKeys, selectAllPersonKeys, type PersonKeyRow } from './person-keys-store.ts';
+export { PERSON_KEY_FILE_FORMAT, readPersonKeyFile, writePersonKeyFile, type PersonKeyFile } from './person-key-file.ts';

@@ -55,3 +55,19 @@ export async function replaceAllPersonKeys(q: Queryable, rows: readonly PersonKe
     await q.query('INSERT INTO person_keys (id, person_id, wrapped_key, created_at) VALUES ($1, $2, $3, $4)', [row.id, row.personId, row.wrappedKey, row.createdAt]);
   }
 }
+
+/**
+ * How many people have sealed positions or photos (field service, migration 0023) but no key:
+ * after a restore, the people erased since the backup — or, with a key file older than the data,
+ * people whose key is newer than it. The one query here that reads another module's tables: it
+ * only counts, for the restore's report.
+ */
+export async function countPeopleWithoutKeys(q: Queryable): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (
+       SELECT technician_id AS person FROM fs_locations WHERE sealed IS NOT NULL
+       UNION SELECT uploaded_by FROM fs_photos WHERE sealed) p
+      WHERE NOT EXISTS (SELECT 1 FROM person_keys k WHERE k.person_id = p.person)`,
+  );
+  return rows[0]!.n;
+}

@@ -18,7 +18,8 @@ import type { Database, Queryable } from '../db/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { BoundedMap } from '../cache/index.ts';
 import { PalisadeError } from '../errors/index.ts';
-import { deriveKey, randomId, unwrapSecret, wrapSecret, type MasterKey } from './primitives.ts';
+import { decodeProtectedHeader } from 'jose';
+import { deriveKey, randomId, unwrapSecret, wrapSecret, WrongMasterKeyError, type MasterKey } from './primitives.ts';
 import { deletePersonKeys, insertPersonKey, selectPersonKeyById, selectPersonKeyOf, type PersonKeyRow } from './person-keys-store.ts';
 
 const VERSION = 'pk1';
@@ -209,11 +210,18 @@ export class PersonKeys {
   }
 
   private async remember(row: PersonKeyRow): Promise<KnownKey> {
+    let wrappedUnder: unknown;
+    try {
+      wrappedUnder = decodeProtectedHeader(row.wrappedKey).kid;
+    } catch (error) {
+      throw new PersonDataError('ERR_PERSON_DATA_DECRYPT_FAILED', `person key ${row.id} is not a wrapped key: its stored row was altered`, { cause: error });
+    }
+    // Another master key is a configuration problem the operator must see as such, not as tampering.
+    if (wrappedUnder !== this.kek.id) throw new WrongMasterKeyError(`person key ${row.id} is wrapped under master key ${String(wrappedUnder)}, but the configured master key is ${this.kek.id}`);
     let text: string;
     try {
       text = await unwrapSecret(this.kek, row.wrappedKey, wrapContext(row.id, row.personId));
     } catch (error) {
-      if (error instanceof PalisadeError && error.code === 'ERR_WRONG_MASTER_KEY') throw error;
       throw new PersonDataError('ERR_PERSON_DATA_DECRYPT_FAILED', `person key ${row.id} does not unwrap: its stored row was altered or copied from another person`, { cause: error });
     }
     const raw = Buffer.from(text, 'base64url');
