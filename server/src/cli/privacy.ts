@@ -1,17 +1,29 @@
 /** The `palisade` command group privacy: a person's export, their erasure, and legal holds (docs/privacy.md). */
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { parseDuration } from '../duration.ts';
 import { systemClock } from '../clock.ts';
 import { Sessions } from '../sessions/index.ts';
 import { openRedisCache, type SharedCache } from '../cache/index.ts';
-import { FileBlobStore } from '../domains/fieldservice/index.ts';
+import { openBlobStore, sealPersonalData, type ConfiguredBlobStore } from '../domains/fieldservice/index.ts';
+import { PersonKeys, resolveMasterKey } from '../security/index.ts';
+import type { ResolvedConfig } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
 import { erasePerson, exportPerson, holdPerson, liftHold, resolvePerson } from '../privacy/index.ts';
 import { action, asOperator, consoleLog, count } from './shared.ts';
 import type { CommandGroup } from './registry.ts';
 
 const operator = () => `cli:${os.userInfo().username}`;
+
+/** The configured photo store (folder, database or S3, as the server uses) and the person keys, for `fn`. */
+async function withPersonalData<T>(db: Database, config: ResolvedConfig, fn: (blobs: ConfiguredBlobStore['blobs'], personKeys: PersonKeys) => Promise<T>): Promise<T> {
+  const store = await openBlobStore(config, db);
+  try {
+    return await fn(store.blobs, new PersonKeys({ db, master: resolveMasterKey(config) }));
+  } finally {
+    store.close();
+  }
+}
 
 export const privacyCommands: CommandGroup = {
   name: 'privacy',
@@ -27,9 +39,8 @@ export const privacyCommands: CommandGroup = {
         action(async (options: { person: string; out?: string; reason: string }) => {
           await asOperator(async (db, config, audit) => {
             const userId = await resolvePerson(db, options.person);
-            const blobs = new FileBlobStore(path.join(config.dataDir, 'blobs'));
             const sessions = new Sessions(db, systemClock, parseDuration(config.tokens.accessTokenTtl), consoleLog, undefined, audit);
-            const archive = await exportPerson({ db, audit, clock: systemClock, sessions, blobs }, userId, options.reason);
+            const archive = await withPersonalData(db, config, (blobs, personKeys) => exportPerson({ db, audit, clock: systemClock, sessions, blobs, personKeys }, userId, options.reason));
             const text = `${JSON.stringify(archive, null, 2)}\n`;
             if (!options.out) {
               process.stdout.write(text);
@@ -58,23 +69,37 @@ export const privacyCommands: CommandGroup = {
             if (config.redis.url) cache = await openRedisCache(config.redis.url);
             try {
               const sessions = new Sessions(db, systemClock, parseDuration(config.tokens.accessTokenTtl), consoleLog, cache, audit);
-              const blobs = new FileBlobStore(path.join(config.dataDir, 'blobs'));
               const userId = await resolvePerson(db, options.person);
-              const r = await erasePerson({ db, audit, clock: systemClock, sessions, blobs }, userId, options.reason, operator());
+              const r = await withPersonalData(db, config, (blobs, personKeys) => erasePerson({ db, audit, clock: systemClock, sessions, blobs, personKeys }, userId, options.reason, operator()));
               // Only the pseudonym from here on: this output, too, is written after the erasure.
               if (options.json) {
-                console.log(JSON.stringify({ pseudonym: r.pseudonym, sessionsEnded: r.sessionsEnded, counts: r.counts, audit: r.audit, blobsDeleted: r.blobsDeleted }));
+                console.log(JSON.stringify({ pseudonym: r.pseudonym, sessionsEnded: r.sessionsEnded, counts: r.counts, audit: r.audit, keysDestroyed: r.keysDestroyed, blobsDeleted: r.blobsDeleted, blobsLeft: r.blobsLeft }));
                 return;
               }
               const c = r.counts;
               console.log(`erased: now ${r.pseudonym} in the audit trail and the erasure register`);
               console.log(`  ${count(r.sessionsEnded, 'session')} ended; deleted ${count(c.sessions, 'session')}, ${count(c.devices, 'device')}, ${count(c.locations, 'location')}, ${count(c.photos, 'photo')}`);
               console.log(`  job history kept under a tombstone: ${count(c.jobsReattributed, 'job')}, ${count(c.jobEventsReattributed, 'job event')}, ${count(c.shifts, 'shift')}`);
+              console.log(`  person key destroyed: ${r.keysDestroyed ? 'yes' : 'none held'}; copies of their positions and photos anywhere (backups, object versions) no longer open`);
+              if (r.blobsLeft) console.log(`  ${count(r.blobsLeft, 'photo blob')} could not be deleted from the blob store: they hold only ciphertext under the destroyed key`);
               console.log(`  audit trail: ${count(r.audit.sealed + r.audit.pending, 'record')} pseudonymised; audit verify still passes`);
               if (r.audit.kept) console.log(`  ${count(r.audit.kept, 'record')} sealed before pseudonyms still name them: they leave with the retention purge (docs/privacy.md)`);
             } finally {
               await cache?.close();
             }
+          });
+        }),
+      );
+
+    privacy
+      .command('seal')
+      .description('seal positions and photos written before per-person keys under their person’s key (the server also does this at start)')
+      .action(
+        action(async () => {
+          await asOperator(async (db, config) => {
+            const r = await withPersonalData(db, config, (blobs, personKeys) => sealPersonalData(db, personKeys, blobs));
+            console.log(`sealed ${count(r.locations, 'position')} and ${count(r.photos, 'photo')}`);
+            if (r.photosSkipped) console.log(`${count(r.photosSkipped, 'photo')} left as they are: the blob is missing or does not match the photo’s digest`);
           });
         }),
       );

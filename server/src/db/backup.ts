@@ -13,12 +13,19 @@
  * Neither holds the master key: it is configuration (PALISADE_MASTER_KEY or a file), not a row.
  * A backup without the master key cannot decrypt the sensitive columns or the keys stored under
  * it; the operator keeps the two apart, and needs both to restore.
+ *
+ * The per-person keys (`person_keys`, decision 0023) are left out of a PostgreSQL dump and
+ * handed to `withDatabase`, which writes them to a key file of their own: an erasure destroys a
+ * person's key, and a data backup restored with a later key file then cannot read them. A PGlite
+ * dump is the whole data folder and cannot leave a table out; its restore replaces the table
+ * with the key file all the same.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, openSync, readSync, closeSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { lockPglite } from './open.ts';
+import type { Queryable } from './index.ts';
 
 /** The first bytes of each kind of backup: pg_dump's custom format, and gzip (PGlite's tar). */
 const PG_DUMP_MAGIC = Buffer.from('PGDMP');
@@ -80,14 +87,35 @@ function run(tool: string, args: string[], env: Record<string, string>): Promise
   });
 }
 
-export async function backupDatabase(target: BackupTarget, out: string): Promise<BackupResult> {
+/** Tables whose rows a PostgreSQL data backup leaves out (their schema stays): the per-person keys, backed up apart. */
+export const TABLES_BACKED_UP_APART = ['person_keys'] as const;
+
+/**
+ * `withDatabase` runs right after the dump, on an owner connection to the same database (for
+ * PGlite, the very instance that was dumped), to write what is backed up apart.
+ */
+export async function backupDatabase(target: BackupTarget, out: string, withDatabase?: (q: Queryable) => Promise<void>): Promise<BackupResult> {
   if (existsSync(out)) throw new Error(`${out} exists: choose a new file (a backup never overwrites one)`);
   mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   if (target.url) {
     // Owner-only from the first byte: the dump holds every row, hashes and ciphertexts included.
     writeFileSync(out, '', { mode: 0o600, flag: 'wx' });
-    await run('pg_dump', ['--format=custom', '--no-password', `--file=${out}`], libpqEnvironment(target.url));
+    const apart = TABLES_BACKED_UP_APART.map((table) => `--exclude-table-data=${table}`);
+    await run('pg_dump', ['--format=custom', '--no-password', ...apart, `--file=${out}`], libpqEnvironment(target.url));
     chmodSync(out, 0o600);
+    if (withDatabase) {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: target.url });
+      await client.connect();
+      try {
+        await withDatabase({ query: async <T>(sql: string, params?: readonly unknown[]) => {
+          const r = await client.query(sql, params as unknown[]);
+          return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+        } });
+      } finally {
+        await client.end();
+      }
+    }
     return { kind: 'postgres', file: out, bytes: readFileSync(out).length };
   }
   if (!existsSync(target.pgliteDir)) throw new Error(`there is no embedded database in ${target.pgliteDir}`);
@@ -98,6 +126,12 @@ export async function backupDatabase(target: BackupTarget, out: string): Promise
     try {
       const tar = Buffer.from(await (await pg.dumpDataDir('gzip')).arrayBuffer());
       writeFileSync(out, tar, { mode: 0o600, flag: 'wx' });
+      if (withDatabase) {
+        await withDatabase({ query: async <T>(sql: string, params?: readonly unknown[]) => {
+          const r = await pg.query<T>(sql, params as unknown[]);
+          return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+        } });
+      }
       return { kind: 'pglite', file: out, bytes: tar.length };
     } finally {
       await pg.close();

@@ -90,7 +90,8 @@ const CATALOGUE = {
   // ---- Field service
   'invalid-transition': { status: 409, title: 'The job cannot move to that status', description: 'The job’s status does not allow this change; `allowed` lists the statuses it can move to.', extensions: ['from', 'to', 'allowed'] },
   'photo-rejected': { status: 422, statuses: [413, 422], title: 'The photo was not accepted', description: 'The photo is not a well-formed JPEG, PNG or HEIC within the size and pixel limits (413 when too large); `reason` says why.', extensions: ['reason'] },
-  'photo-unavailable': { status: 503, title: 'The photo cannot be served', description: 'The stored photo no longer matches its recorded digest, so it is not served.' },
+  'photo-unavailable': { status: 503, title: 'The photo cannot be served', description: 'The stored photo does not decrypt under its uploader’s key (altered at rest, moved from another photo, or the key was destroyed by an erasure) or no longer matches its recorded digest, so it is not served.' },
+  'personal-data-unreadable': { status: 503, title: 'Stored personal data cannot be read', description: 'A position sealed under its person’s key does not open: it was altered at rest (`reason` integrity) or the person’s key was destroyed by an erasure (`reason` key-destroyed).', extensions: ['reason'] },
 
   // ---- Records and the request's form
   'validation-failed': { status: 400, title: 'The request is not valid', description: 'Parts of the request do not match the API schema; `errors` lists each path and why.', extensions: ['errors'] },

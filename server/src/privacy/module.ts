@@ -3,13 +3,13 @@
  * and the CLI (`palisade privacy`). It owns the legal holds and the erasure register (migration
  * 0020) and reads every module's personal tables through its store.
  */
-import path from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { ResolvedConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Sessions } from '../sessions/index.ts';
-import { FileBlobStore } from '../domains/fieldservice/index.ts';
+import type { BlobStore } from '../domains/fieldservice/index.ts';
+import type { PersonKeys } from '../security/index.ts';
 import { defineModule } from '../module.ts';
 import type { Logger } from 'pino';
 import type { Alert } from '../audit/index.ts';
@@ -26,13 +26,23 @@ const BREACH_CHECK_MS = 60_000;
 
 export const privacyModule = defineModule({
   name: 'privacy',
-  dependencies: ['db', 'audit', 'sessions'],
+  dependencies: ['db', 'audit', 'sessions', 'fieldservice'],
   permissions: ['privacy.export', 'privacy.erase'],
   problems: ['legal-hold'],
   migrations: ['0020_privacy.sql'],
-  async start(deps: { config: ResolvedConfig; db: Database; audit: AuditSink; clock: Clock; log: Logger; sessions: Pick<Sessions, 'revokeAllOfUser'>; raise: (alert: Alert) => void }) {
-    const { config, db, audit, clock, log, sessions } = deps;
-    const blobs = new FileBlobStore(path.join(config.dataDir, 'blobs'));
+  async start(deps: {
+    config: ResolvedConfig;
+    db: Database;
+    audit: AuditSink;
+    clock: Clock;
+    log: Logger;
+    sessions: Pick<Sessions, 'revokeAllOfUser'>;
+    raise: (alert: Alert) => void;
+    /** The field-service module's photo store and person keys: what the export reads and the erasure deletes and shreds. */
+    blobs: BlobStore;
+    personKeys: PersonKeys;
+  }) {
+    const { db, audit, clock, log, sessions, blobs, personKeys } = deps;
     let timer: NodeJS.Timeout | undefined;
     let checking: Promise<unknown> = Promise.resolve();
     // The 48 h and 68 h alerts of the breach clock: each claimed in the database, so with several
@@ -57,7 +67,7 @@ export const privacyModule = defineModule({
     return {
       api,
       async routes(app) {
-        await app.register(privacyRoutes, { db, audit, clock, sessions, blobs });
+        await app.register(privacyRoutes, { db, audit, clock, sessions, blobs, personKeys });
       },
       serve() {
         check();

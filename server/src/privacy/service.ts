@@ -15,6 +15,8 @@ import type { Database, Queryable } from '../db/index.ts';
 import { eraseSubject, type AuditSink } from '../audit/index.ts';
 import type { Sessions } from '../sessions/index.ts';
 import { PalisadeError } from '../errors/index.ts';
+import { PersonDataError, type PersonKeys } from '../security/index.ts';
+import { openPhoto, openPosition } from '../domains/fieldservice/index.ts';
 import {
   auditRecordsOf,
   devicesOf,
@@ -50,6 +52,8 @@ export interface PrivacyDeps {
   clock: Clock;
   sessions: Pick<Sessions, 'revokeAllOfUser'>;
   blobs: PhotoBlobs | undefined;
+  /** The per-person keys: the export opens the person's sealed data, the erasure destroys their key. */
+  personKeys: PersonKeys;
 }
 
 export class UnknownPersonError extends PalisadeError<'ERR_UNKNOWN_PERSON'> {
@@ -117,6 +121,12 @@ function countOf(value: unknown): number {
   return value === null || value === undefined ? 0 : 1;
 }
 
+/** A sealed value that does not open becomes its error code in the export; anything else is thrown. */
+function unopened(error: unknown): string {
+  if (error instanceof PersonDataError) return error.code;
+  throw error;
+}
+
 /** Every section's records, read in one owner transaction (one consistent snapshot). */
 async function collect(q: Queryable, deps: PrivacyDeps, userId: string): Promise<Record<string, unknown>> {
   const profile = await profileOf(q, userId);
@@ -128,7 +138,16 @@ async function collect(q: Queryable, deps: PrivacyDeps, userId: string): Promise
   const photos = [];
   for (const photo of await photosBy(q, userId)) {
     const blob = await deps.blobs?.get(photo.blobKey);
-    photos.push({ id: photo.id, jobId: photo.jobId, mediaType: photo.mediaType, size: photo.size, sha256: photo.sha256, createdAt: photo.createdAt, content: blob ? Buffer.from(blob.bytes).toString('base64') : null });
+    // Opened with the person's key: the archive holds the image, never the sealed form.
+    // What does not open (altered at rest) is listed as such, never left out.
+    const bytes = blob ? await openPhoto(deps.personKeys, photo, blob.bytes, q).catch(unopened) : undefined;
+    const { blobKey: _key, sealed: _sealed, uploadedBy: _by, ...described } = photo;
+    photos.push({ ...described, content: bytes instanceof Uint8Array ? Buffer.from(bytes).toString('base64') : null, ...(typeof bytes === 'string' ? { unreadable: bytes } : {}) });
+  }
+  const locations = [];
+  for (const row of await locationsOf(q, userId)) {
+    const position = await openPosition(deps.personKeys, row, q).catch(unopened);
+    locations.push(typeof position === 'string' ? { at: row.at, unreadable: position } : position);
   }
   const sessionIds = sessions.map((s) => String(s.id));
   const data: Record<string, unknown> = {
@@ -140,7 +159,7 @@ async function collect(q: Queryable, deps: PrivacyDeps, userId: string): Promise
     technician: (await technicianOf(q, userId)) ?? null,
     jobs: await jobsTouchedBy(q, userId),
     shifts: await shiftsOf(q, userId),
-    locations: await locationsOf(q, userId),
+    locations,
     photos,
     audit: await auditRecordsOf(q, userId, sessionIds),
   };
@@ -177,7 +196,11 @@ export interface ErasureResult {
   sessionsEnded: number;
   counts: ErasedCounts;
   audit: { sealed: number; pending: number; kept: number };
+  /** Person keys destroyed (0 for someone who never had a position or photo sealed). */
+  keysDestroyed: number;
   blobsDeleted: number;
+  /** Photo blobs the store failed to delete: what they hold is sealed under the destroyed key. */
+  blobsLeft: number;
 }
 
 /**
@@ -203,6 +226,10 @@ export async function erasePerson(deps: PrivacyDeps, userId: string, reason: str
     const tombName = `psn-${randomUUID().replace(/-/g, '')}`;
     await insertTombstone(owner, tombstone, tombName, technician, at);
     const { counts, blobKeys } = await erasePersonRows(owner, userId, tombstone, person);
+    // Crypto-shredding (decision 0023): with the person's key gone, whatever copy of their
+    // positions and photos survives the deletions — an S3 object version, a blob whose delete
+    // fails below, a data backup restored with a later key file — no longer opens.
+    const keysDestroyed = await deps.personKeys.destroy(owner, userId);
     const audit = await eraseSubject(owner, userId);
     const pseudonym = audit.pseudonym ?? tombName;
     await recordErasure(owner, pseudonym, erasedBy, at, counts);
@@ -212,13 +239,21 @@ export async function erasePerson(deps: PrivacyDeps, userId: string, reason: str
       reason,
       actor: {},
       resource: { type: 'user', id: pseudonym },
-      detail: { ...counts, auditSealed: audit.sealed, auditPending: audit.pending, auditKept: audit.kept },
+      detail: { ...counts, keysDestroyed, auditSealed: audit.sealed, auditPending: audit.pending, auditKept: audit.kept },
     });
-    return { pseudonym, counts, blobKeys, audit: { sealed: audit.sealed, pending: audit.pending, kept: audit.kept } };
+    return { pseudonym, counts, keysDestroyed, blobKeys, audit: { sealed: audit.sealed, pending: audit.pending, kept: audit.kept } };
   });
+  // The committed transaction may have destroyed a key this process holds in memory elsewhere.
+  deps.personKeys.forget(userId);
   let blobsDeleted = 0;
-  for (const key of result.blobKeys) if (await deps.blobs?.delete(key)) blobsDeleted += 1;
-  return { pseudonym: result.pseudonym, tombstone, sessionsEnded, counts: result.counts, audit: result.audit, blobsDeleted };
+  let blobsLeft = 0;
+  for (const key of result.blobKeys) {
+    // A delete that fails leaves sealed bytes whose key no longer exists: reported, not fatal.
+    const deleted = await deps.blobs?.delete(key).catch(() => undefined);
+    if (deleted) blobsDeleted += 1;
+    else if (deleted === undefined && deps.blobs) blobsLeft += 1;
+  }
+  return { pseudonym: result.pseudonym, tombstone, sessionsEnded, counts: result.counts, keysDestroyed: result.keysDestroyed, audit: result.audit, blobsDeleted, blobsLeft };
 }
 
 /** Places a legal hold: erasure is refused until it is lifted. Audited. */

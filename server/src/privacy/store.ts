@@ -102,15 +102,26 @@ export async function shiftsOf(q: Queryable, userId: string): Promise<Row[]> {
   return all(q, `SELECT id, starts_at AS "startsAt", ends_at AS "endsAt", created_at AS "createdAt" FROM fs_shifts WHERE technician_id = $1 ORDER BY starts_at`, [userId]);
 }
 
-/** fieldservice: the location trail. */
-export async function locationsOf(q: Queryable, userId: string): Promise<Row[]> {
-  return all(q, `SELECT at, latitude, longitude, accuracy_m AS "accuracyM" FROM fs_locations WHERE technician_id = $1 ORDER BY at`, [userId]);
+/** fieldservice: the location trail, as stored (sealed under the person's key; fieldservice opens it). */
+export async function locationsOf(
+  q: Queryable,
+  userId: string,
+): Promise<{ technicianId: string; at: Date; sealed: string | null; latitude: number | null; longitude: number | null; accuracyM: number | null }[]> {
+  const { rows } = await q.query<{ technicianId: string; at: Date; sealed: string | null; latitude: number | null; longitude: number | null; accuracyM: number | null }>(
+    `SELECT technician_id::text AS "technicianId", at, sealed, latitude, longitude, accuracy_m AS "accuracyM" FROM fs_locations WHERE technician_id = $1 ORDER BY at, id`,
+    [userId],
+  );
+  return rows;
 }
 
 /** fieldservice: photos the person uploaded (the blobs are read from the blob store). */
-export async function photosBy(q: Queryable, userId: string): Promise<{ id: string; jobId: string; blobKey: string; mediaType: string; size: number; sha256: string; createdAt: Date }[]> {
-  const { rows } = await q.query<{ id: string; jobId: string; blobKey: string; mediaType: string; size: number; sha256: string; createdAt: Date }>(
-    `SELECT id, job_id AS "jobId", blob_key AS "blobKey", media_type AS "mediaType", size, sha256, created_at AS "createdAt" FROM fs_photos WHERE uploaded_by = $1 ORDER BY created_at`,
+export async function photosBy(
+  q: Queryable,
+  userId: string,
+): Promise<{ id: string; jobId: string; blobKey: string; mediaType: string; size: number; sha256: string; createdAt: Date; uploadedBy: string; sealed: boolean }[]> {
+  const { rows } = await q.query<{ id: string; jobId: string; blobKey: string; mediaType: string; size: number; sha256: string; createdAt: Date; uploadedBy: string; sealed: boolean }>(
+    `SELECT id, job_id AS "jobId", blob_key AS "blobKey", media_type AS "mediaType", size, sha256, created_at AS "createdAt", uploaded_by::text AS "uploadedBy", sealed
+       FROM fs_photos WHERE uploaded_by = $1 ORDER BY created_at`,
     [userId],
   );
   return rows;

@@ -19,3 +19,15 @@ export {
   type EnvelopeErrorCode,
   type FieldCipherDeps,
 } from './envelope.ts';
+export {
+  PERSON_KEY_CACHE_MS,
+  PERSON_KEY_CACHE_SIZE,
+  PersonDataError,
+  PersonKeys,
+  isSealedBytes,
+  isSealedText,
+  type PersonDataErrorCode,
+  type PersonKeysDeps,
+} from './person-keys.ts';
+export { countPeopleWithoutKeys, replaceAllPersonKeys, selectAllPersonKeys, type PersonKeyRow } from './person-keys-store.ts';
+export { PERSON_KEY_FILE_FORMAT, readPersonKeyFile, writePersonKeyFile, type PersonKeyFile } from './person-key-file.ts';

@@ -67,6 +67,7 @@ for (const kind of databaseKinds()) {
     });
     after(async () => {
       rmSync(backupFile, { force: true });
+      rmSync(`${backupFile}.keys`, { force: true });
       await database?.drop();
     });
 
@@ -80,6 +81,8 @@ for (const kind of databaseKinds()) {
       assert.match(r.stdout, /backup written/);
       assert.match(r.stdout, /master key is NOT in the backup/);
       assert.equal(statSync(backupFile).mode & 0o777, 0o600, 'owner-only');
+      assert.match(r.stdout, /key file written/);
+      assert.equal(statSync(`${backupFile}.keys`).mode & 0o777, 0o600, 'the key file is owner-only too');
       const raw = readFileSync(backupFile);
       const contents = kind.kind === 'pglite' ? gunzipSync(raw) : raw;
       assert.ok(contents.length > 10_000, 'the backup holds the database');
@@ -91,7 +94,7 @@ for (const kind of databaseKinds()) {
     });
 
     test('restoring over live data is refused, and leaves it as it was', async () => {
-      const r = await palisadeCli(['restore', '--from', backupFile], env);
+      const r = await palisadeCli(['restore', '--from', backupFile, '--keys', `${backupFile}.keys`], env);
       assert.notEqual(r.code, 0);
       assert.match(r.out, /not empty/);
       assert.equal((await revokedAt()).length, 2);
@@ -101,11 +104,11 @@ for (const kind of databaseKinds()) {
       const junk = `${backupFile}.junk`;
       writeFileSync(junk, 'SELECT 1; -- not a backup');
       try {
-        const r = await palisadeCli(['restore', '--from', junk], env);
+        const r = await palisadeCli(['restore', '--from', junk, '--keys', `${backupFile}.keys`], env);
         assert.notEqual(r.code, 0);
         assert.match(r.out, /not a Palisade backup/);
         writeFileSync(junk, kind.kind === 'pglite' ? Buffer.from('PGDMP\x01\x0e\x00') : Buffer.from([0x1f, 0x8b, 0x08, 0]));
-        const other = await palisadeCli(['restore', '--from', junk], env);
+        const other = await palisadeCli(['restore', '--from', junk, '--keys', `${backupFile}.keys`], env);
         assert.notEqual(other.code, 0);
         assert.match(other.out, /is a (PostgreSQL|PGlite) backup, but this configuration uses/);
       } finally {
@@ -115,9 +118,10 @@ for (const kind of databaseKinds()) {
 
     test('destroyed, restored: audit verify passes and the revoked sessions stay revoked', async () => {
       await destroy(database);
-      const r = await palisadeCli(['restore', '--from', backupFile], env);
+      const r = await palisadeCli(['restore', '--from', backupFile, '--keys', `${backupFile}.keys`], env);
       assert.equal(r.code, 0, r.out);
       assert.match(r.stdout, /master key is NOT in the backup/);
+      assert.match(r.stdout, /person keys restored/);
       assert.match(r.stdout, /audit trail OK/);
       const verified = await palisadeCli(['audit', 'verify'], env);
       assert.equal(verified.code, 0, verified.out);
@@ -133,7 +137,7 @@ for (const kind of databaseKinds()) {
       writeFileSync(truncated, raw.subarray(0, Math.floor(raw.length / 2)));
       try {
         await destroy(database);
-        const r = await palisadeCli(['restore', '--from', truncated], env);
+        const r = await palisadeCli(['restore', '--from', truncated, '--keys', `${backupFile}.keys`], env);
         assert.notEqual(r.code, 0, r.out);
         if (kind.kind === 'pglite') assert.match(r.out, /damaged or truncated/);
         if (kind.kind === 'postgres') {

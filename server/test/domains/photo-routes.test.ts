@@ -14,7 +14,7 @@ import exifr from 'exifr';
 import jpeg from 'jpeg-js';
 import piexif from 'piexifjs';
 import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
-import { addUser, fieldServiceApp, tokenMinter, type FixtureUser } from '../helpers/fieldservice.ts';
+import { addUser, fieldServiceApp, testPersonKeys, tokenMinter, type FixtureUser } from '../helpers/fieldservice.ts';
 import { FileBlobStore, photoRoutes, PHOTO_LIMITS } from '../../src/domains/fieldservice/index.ts';
 import { noAudit } from '../../src/audit/index.ts';
 import type { Database } from '../../src/db/index.ts';
@@ -70,7 +70,7 @@ for (const kind of databaseKinds()) {
         otherJob = await insertJob(users.otherTech.id);
       });
       for (const [name, user] of Object.entries(users)) tokens[name] = await minter.token(user.id);
-      app = await fieldServiceApp(db, minter, { register: async (a) => void (await a.register(photoRoutes, { db, audit: noAudit, blobs: new FileBlobStore(blobDir) })) });
+      app = await fieldServiceApp(db, minter, { register: async (a) => void (await a.register(photoRoutes, { db, audit: noAudit, blobs: new FileBlobStore(blobDir), personKeys: testPersonKeys(db) })) });
     });
 
     after(async () => {

@@ -16,6 +16,7 @@ import type { Database, OwnerQueryable } from '../../src/db/index.ts';
 import type { AuditSink } from '../../src/audit/index.ts';
 import { noAudit } from '../../src/audit/index.ts';
 import type { RlsClaims } from '../../src/db/claims.ts';
+import { PersonKeys, generateMasterKey, masterKeyFromBase64url } from '../../src/security/index.ts';
 
 const ISSUER = 'https://palisade.test';
 const AUDIENCE = 'https://palisade.test/api';
@@ -54,9 +55,16 @@ export const testCipher: SensitiveCipher = {
   },
 };
 
-export async function fieldServiceApp(db: Database, minter: TokenMinter, options: { apiChecks?: boolean; audit?: AuditSink; cipher?: SensitiveCipher; register?: (app: FastifyInstance) => Promise<void> } = {}): Promise<FastifyInstance> {
+/** Person keys under a master key of their own, for tests of routes that seal personal data. */
+export const testPersonKeys = (db: Database) => new PersonKeys({ db, master: masterKeyFromBase64url(generateMasterKey()) });
+
+export async function fieldServiceApp(
+  db: Database,
+  minter: TokenMinter,
+  options: { apiChecks?: boolean; audit?: AuditSink; cipher?: SensitiveCipher; personKeys?: PersonKeys; register?: (app: FastifyInstance) => Promise<void> } = {},
+): Promise<FastifyInstance> {
   const app = testApp({ bearer: minter.verifier, authorization: authorizationStage(db), publicOrigin: ISSUER });
-  await app.register(fieldServiceRoutes, { db, audit: options.audit ?? noAudit, cipher: options.cipher ?? testCipher, scoping: { apiChecks: options.apiChecks ?? true } });
+  await app.register(fieldServiceRoutes, { db, audit: options.audit ?? noAudit, cipher: options.cipher ?? testCipher, personKeys: options.personKeys ?? testPersonKeys(db), scoping: { apiChecks: options.apiChecks ?? true } });
   if (options.register) await options.register(app);
   await app.ready();
   return app;

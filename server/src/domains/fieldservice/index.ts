@@ -8,6 +8,8 @@ export { photoRoutes, PHOTO_LIMITS, type PhotoRoutesDeps } from './photos/routes
 export { FileBlobStore, FallbackBlobStore, type BlobStore } from './photos/blob-store.ts';
 export { DatabaseBlobStore } from './photos/database-blob-store.ts';
 export { S3BlobStore } from './photos/s3-blob-store.ts';
-export { blobStoreKind, openBlobStore, type BlobStoreKind } from './photos/blob-config.ts';
+export { blobStoreKind, openBlobStore, type BlobStoreKind, type ConfiguredBlobStore } from './photos/blob-config.ts';
 export { reencryptSensitive } from './reencrypt.ts';
-export { fieldServiceModule } from './module.ts';
+export { fieldServiceModule, type FieldServiceApi } from './module.ts';
+export { openPosition, openPhoto, sealPersonalData, locationContext, photoContext, type Position, type SealingResult } from './personal.ts';
+export type { StoredLocationRow } from './store.ts';

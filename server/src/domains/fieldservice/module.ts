@@ -7,13 +7,25 @@ import type { Clock } from '../../clock.ts';
 import type { ResolvedConfig } from '../../config/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { AuditSink } from '../../audit/index.ts';
-import { sensitiveCipher, type MasterKey } from '../../security/index.ts';
+import { PersonKeys, sensitiveCipher, type MasterKey } from '../../security/index.ts';
+import type { Logger } from 'pino';
+import { sealPersonalData } from './personal.ts';
+import type { BlobStore } from './photos/blob-store.ts';
 import { defineModule } from '../../module.ts';
 import { exportRoutes } from './export.ts';
 import { openBlobStore } from './photos/blob-config.ts';
 import { photoRoutes } from './photos/routes.ts';
 import { fieldServiceRoutes } from './routes.ts';
 import { seedDemo } from './seed.ts';
+
+export interface FieldServiceApi {
+  /** The banner's line about demo data, when the domain is seeded. */
+  demoLine: string | undefined;
+  /** The per-person keys positions and photos are sealed under (the privacy module erases with them). */
+  personKeys: PersonKeys;
+  /** The configured photo blob store. */
+  photos: BlobStore;
+}
 
 export const fieldServiceModule = defineModule({
   name: 'fieldservice',
@@ -24,8 +36,8 @@ export const fieldServiceModule = defineModule({
     'photos.upload', 'photos.read', 'schedules.read', 'schedules.manage', 'schedules.remove', 'locations.read', 'locations.report',
     'technicians.read', 'technicians.manage', 'reports.read', 'data.export',
   ],
-  migrations: ['0012_fieldservice.sql', '0013_data_keys.sql', '0021_photo_blobs.sql'],
-  async start({ config, db, audit, clock, master, devIssuer }: { config: ResolvedConfig; db: Database; audit: AuditSink; clock: Clock; master: MasterKey; devIssuer: string }) {
+  migrations: ['0012_fieldservice.sql', '0013_data_keys.sql', '0021_photo_blobs.sql', '0023_person_keys.sql'],
+  async start({ config, db, audit, clock, master, log, devIssuer }: { config: ResolvedConfig; db: Database; audit: AuditSink; clock: Clock; master: MasterKey; log: Logger; devIssuer: string }) {
     const cipher = await sensitiveCipher(db, master, audit);
     /** The banner's line about demo data, when the domain is seeded. */
     let demoLine: string | undefined;
@@ -36,14 +48,27 @@ export const fieldServiceModule = defineModule({
         : 'Demo data: the domain already holds data, nothing loaded';
     }
     const photos = await openBlobStore(config, db);
+    const personKeys = new PersonKeys({ db, master, clock });
+    let sealing: Promise<unknown> = Promise.resolve();
+    const api: FieldServiceApi = { demoLine, personKeys, photos: photos.blobs };
     return {
-      api: { demoLine },
+      api,
+      serve() {
+        // Positions and photos written before per-person keys are sealed in the background:
+        // instances may run this together (rows are claimed with SKIP LOCKED).
+        sealing = sealPersonalData(db, personKeys, photos.blobs)
+          .then((sealed) => {
+            if (sealed.locations || sealed.photos || sealed.photosSkipped) log.info({ event: 'personal_data.sealed', ...sealed }, 'older positions and photos sealed under their person keys');
+          })
+          .catch((err: unknown) => log.error({ event: 'personal_data.seal_failed', err }, 'sealing older positions and photos failed; the next start (or palisade privacy seal) tries again'));
+      },
       async stop() {
+        await sealing;
         photos.close();
       },
       async routes(app) {
-        await app.register(fieldServiceRoutes, { db, audit, cipher });
-        await app.register(photoRoutes, { db, audit, blobs: photos.blobs });
+        await app.register(fieldServiceRoutes, { db, audit, cipher, personKeys });
+        await app.register(photoRoutes, { db, audit, blobs: photos.blobs, personKeys });
         await app.register(exportRoutes, { db, audit, clock, devicePolicy: config.devicePolicy });
       },
     };

@@ -376,14 +376,12 @@ export async function deleteShift(tx: Queryable, scoping: Scoping, id: string): 
 /** How many positions per technician are kept: the latest and a short trail. */
 export const LOCATION_HISTORY = 50;
 
-export async function recordLocation(tx: Queryable, technicianId: string, at: Date, position: { latitude: number; longitude: number; accuracyM: number | null }): Promise<void> {
-  await tx.query('INSERT INTO fs_locations (technician_id, at, latitude, longitude, accuracy_m) VALUES ($1, $2, $3, $4, $5)', [
-    technicianId,
-    at,
-    position.latitude,
-    position.longitude,
-    position.accuracyM,
-  ]);
+/**
+ * Stores a position sealed under the technician's person key (`sealed`, see personal.ts); the
+ * plaintext columns stay empty. Only the newest LOCATION_HISTORY positions are kept.
+ */
+export async function recordLocation(tx: Queryable, technicianId: string, at: Date, sealed: string): Promise<void> {
+  await tx.query('INSERT INTO fs_locations (technician_id, at, sealed) VALUES ($1, $2, $3)', [technicianId, at, sealed]);
   await tx.query(
     `DELETE FROM fs_locations WHERE technician_id = $1 AND id NOT IN (
        SELECT id FROM fs_locations WHERE technician_id = $1 ORDER BY at DESC, id DESC LIMIT ${LOCATION_HISTORY})`,
@@ -391,20 +389,57 @@ export async function recordLocation(tx: Queryable, technicianId: string, at: Da
   );
 }
 
-export interface LocationRow {
+/**
+ * A position as stored: `sealed` for every position written since migration 0023, the plaintext
+ * columns for an older one the sealing pass has not reached yet.
+ */
+export interface StoredLocationRow {
+  technicianId: string;
   at: Date;
-  latitude: number;
-  longitude: number;
+  sealed: string | null;
+  latitude: number | null;
+  longitude: number | null;
   accuracyM: number | null;
 }
 
-export async function locationsOf(tx: Queryable, scoping: Scoping, technicianId: string, limit: number): Promise<LocationRow[]> {
-  const { rows } = await tx.query<LocationRow>(
-    `SELECT l.at, l.latitude, l.longitude, l.accuracy_m AS "accuracyM" FROM fs_locations l
+const LOCATION_COLUMNS = `l.technician_id::text AS "technicianId", l.at, l.sealed, l.latitude, l.longitude, l.accuracy_m AS "accuracyM"`;
+
+export async function locationsOf(tx: Queryable, scoping: Scoping, technicianId: string, limit: number): Promise<StoredLocationRow[]> {
+  const { rows } = await tx.query<StoredLocationRow>(
+    `SELECT ${LOCATION_COLUMNS} FROM fs_locations l
      WHERE l.technician_id = $1${and(scoping, 'fs_technician_id_visible(l.technician_id)')} ORDER BY l.at DESC, l.id DESC LIMIT $2`,
     [technicianId, limit],
   );
   return rows;
+}
+
+/** Positions still in plaintext (written before migration 0023), for the sealing pass: locked, skipping rows another pass holds. */
+export async function unsealedLocations(tx: Queryable, limit: number): Promise<(StoredLocationRow & { id: string })[]> {
+  const { rows } = await tx.query<StoredLocationRow & { id: string }>(
+    `SELECT l.id::text AS id, ${LOCATION_COLUMNS} FROM fs_locations l WHERE l.sealed IS NULL ORDER BY l.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows;
+}
+
+export async function sealLocation(tx: Queryable, id: string, sealed: string): Promise<void> {
+  await tx.query('UPDATE fs_locations SET sealed = $2, latitude = NULL, longitude = NULL, accuracy_m = NULL WHERE id = $1', [id, sealed]);
+}
+
+/** Photos whose blob still holds the plain image (uploaded before migration 0023). */
+export async function unsealedPhotos(tx: Queryable, limit: number): Promise<{ id: string; uploadedBy: string; blobKey: string; mediaType: 'image/jpeg' | 'image/png' | 'image/heic'; sha256: string }[]> {
+  const { rows } = await tx.query<{ id: string; uploadedBy: string; blobKey: string; mediaType: 'image/jpeg' | 'image/png' | 'image/heic'; sha256: string }>(
+    `SELECT id::text AS id, uploaded_by::text AS "uploadedBy", blob_key AS "blobKey", media_type AS "mediaType", sha256 FROM fs_photos
+      WHERE NOT sealed ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows;
+}
+
+/** Moves an unsealed photo to its sealed blob; false when another pass (or an erasure) got there first. */
+export async function markPhotoSealed(tx: Queryable, id: string, from: string, to: string): Promise<boolean> {
+  const { rowCount } = await tx.query('UPDATE fs_photos SET sealed = true, blob_key = $3 WHERE id = $1 AND blob_key = $2 AND NOT sealed', [id, from, to]);
+  return rowCount === 1;
 }
 
 // Reports -----------------------------------------------------------------------------------------

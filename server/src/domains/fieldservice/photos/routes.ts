@@ -14,7 +14,8 @@ import type { AuditSink } from '../../../audit/index.ts';
 import type { Caller } from '../../../authz/index.ts';
 import { Problem, problems, NO_QUERY, UUID } from '../../../http/index.ts';
 import { BINARY_CONTENT_TYPES } from '../../../http/index.ts';
-import { constantTimeEqual } from '../../../security/index.ts';
+import { constantTimeEqual, PersonDataError, type PersonKeys } from '../../../security/index.ts';
+import { openPhoto, sealPhoto } from '../personal.ts';
 import { classified } from '../classification.ts';
 import { findJob, JOB_SCOPE, type Scoping } from '../store.ts';
 import { inspectPhoto, PhotoRejected, type PhotoLimits } from './content.ts';
@@ -30,6 +31,8 @@ export interface PhotoRoutesDeps {
   db: Database;
   audit: AuditSink;
   blobs: BlobStore;
+  /** The bytes are sealed under the uploader's person key (decision 0023). */
+  personKeys: PersonKeys;
   scoping?: Scoping;
 }
 
@@ -57,9 +60,11 @@ interface PhotoRow {
   uploadedBy: string;
   createdAt: Date;
   blobKey: string;
+  /** Whether the blob holds the bytes sealed under the uploader's key (every upload since migration 0023). */
+  sealed: boolean;
 }
-const COLUMNS = `p.id, p.job_id AS "jobId", p.media_type AS "mediaType", p.size, p.sha256, p.uploaded_by AS "uploadedBy", p.created_at AS "createdAt", p.blob_key AS "blobKey"`;
-const view = ({ blobKey: _secret, ...photo }: PhotoRow) => photo;
+const COLUMNS = `p.id, p.job_id AS "jobId", p.media_type AS "mediaType", p.size, p.sha256, p.uploaded_by AS "uploadedBy", p.created_at AS "createdAt", p.blob_key AS "blobKey", p.sealed`;
+const view = ({ blobKey: _secret, sealed: _sealed, ...photo }: PhotoRow) => photo;
 
 export const photoProblems = {
   rejected: (error: PhotoRejected) =>
@@ -73,6 +78,15 @@ export const photoProblems = {
   notAnImage: () =>
     new Problem({ type: 'unsupported-media-type', status: 415, title: 'The content type is not accepted', detail: `Send the image bytes as the body, as one of ${PHOTO_CONTENT_TYPES.join(', ')}.` }),
   damagedAtRest: () => new Problem({ type: 'photo-unavailable', status: 503, title: 'The photo cannot be served', detail: 'The stored photo does not match its recorded digest.' }),
+  /** The sealed bytes do not open: altered in the blob store, moved from another photo, or the uploader's key was destroyed. */
+  unreadable: (code: string) =>
+    new Problem({
+      type: 'photo-unavailable',
+      status: 503,
+      title: 'The photo cannot be served',
+      detail: code === 'ERR_PERSON_KEY_DESTROYED' ? 'The photo’s key was destroyed when its uploader was erased.' : 'The stored photo failed its integrity check.',
+      audit: { reason: 'photo_unreadable', detail: { code } },
+    }),
 };
 
 export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): Promise<void> {
@@ -109,21 +123,27 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
         if (error instanceof PhotoRejected) throw photoProblems.rejected(error);
         throw error;
       }
+      // Sealed under the uploader's person key before it leaves for the blob store, so no store
+      // (a folder, the database, a versioned bucket) ever holds the plain image: erasure
+      // destroys the key and every copy with it. The digest and size are the image's.
+      const uploader = request.caller!.userId;
+      const { id: photoId, sealed } = await sealPhoto(deps.personKeys, uploader, cleaned);
+      const digest = createHash('sha256').update(cleaned).digest('hex');
       // Stored first, recorded second: a failed insert removes the blob again, so neither a
       // row without bytes nor (short of a crash between the two) bytes without a row remain.
-      const stored = await deps.blobs.put(cleaned, { mediaType });
+      const stored = await deps.blobs.put(sealed, { mediaType });
       try {
         const photo = await run(request, async (tx, who) => {
           const job = await findJob(tx, scoping, request.params.id);
           if (!job) throw problems.notFound();
-          if (job.assignedTo !== who.userId) {
+          if (job.assignedTo !== who.userId || who.userId !== uploader) {
             throw new Problem({ type: 'forbidden', status: 403, title: 'Not allowed', detail: 'Only the technician the job is assigned to can add photos.', audit: { reason: 'not_assignee' } });
           }
           const { rows } = await tx.query<PhotoRow>(
-            `INSERT INTO fs_photos AS p (job_id, blob_key, media_type, size, sha256, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-            [job.id, stored.key, mediaType, stored.size, stored.sha256, who.userId],
+            `INSERT INTO fs_photos AS p (id, job_id, blob_key, media_type, size, sha256, uploaded_by, sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, true) RETURNING ${COLUMNS}`,
+            [photoId, job.id, stored.key, mediaType, cleaned.length, digest, who.userId],
           );
-          await deps.audit.record(tx, { action: 'photo.upload', outcome: 'success', actor: {}, resource: { type: 'job', id: job.id }, detail: { photo: rows[0]!.id, mediaType, size: stored.size, receivedSize: received.length } });
+          await deps.audit.record(tx, { action: 'photo.upload', outcome: 'success', actor: {}, resource: { type: 'job', id: job.id }, detail: { photo: rows[0]!.id, mediaType, size: cleaned.length, receivedSize: received.length } });
           return rows[0]!;
         });
         return reply.code(201).send(view(photo));
@@ -179,12 +199,20 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
         return rows[0];
       });
       const blob = await deps.blobs.get(photo.blobKey);
-      if (!blob || !constantTimeEqual(createHash('sha256').update(blob.bytes).digest('hex'), photo.sha256)) throw photoProblems.damagedAtRest();
+      if (!blob) throw photoProblems.damagedAtRest();
+      let bytes: Uint8Array;
+      try {
+        bytes = await openPhoto(deps.personKeys, photo, blob.bytes);
+      } catch (error) {
+        if (error instanceof PersonDataError) throw photoProblems.unreadable(error.code);
+        throw error;
+      }
+      if (!constantTimeEqual(createHash('sha256').update(bytes).digest('hex'), photo.sha256)) throw photoProblems.damagedAtRest();
       return reply
         .header('content-type', photo.mediaType)
         .header('content-disposition', `attachment; filename="${photo.id}.${photo.mediaType.split('/')[1]}"`)
-        .header('content-length', blob.size)
-        .send(Buffer.from(blob.bytes));
+        .header('content-length', bytes.length)
+        .send(Buffer.from(bytes));
     },
   );
 }

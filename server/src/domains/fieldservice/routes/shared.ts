@@ -10,6 +10,7 @@ import { asCaller } from '../../../db/index.ts';
 import type { AuditSink } from '../../../audit/index.ts';
 import type { Caller } from '../../../authz/index.ts';
 import { Problem, problems, UUID } from '../../../http/index.ts';
+import type { PersonKeys } from '../../../security/index.ts';
 import { classified, encryptionContext, type EncryptedColumn } from '../classification.ts';
 import { JOB_STATUSES, PRIORITIES, TRANSITIONS, type JobRow, type JobStatus, type Scoping } from '../store.ts';
 
@@ -27,6 +28,8 @@ export interface FieldServiceDeps {
   db: Database;
   audit: AuditSink;
   cipher: SensitiveCipher;
+  /** Per-person keys: positions are sealed under their technician's (decision 0023). */
+  personKeys: PersonKeys;
   /** Tests turn the API's own scope predicates off to show row-level security holds alone. */
   scoping?: Scoping;
 }
@@ -209,6 +212,16 @@ export const fieldServiceProblems = {
   notAssignedToYou: () =>
     new Problem({ type: 'forbidden', status: 403, title: 'Not allowed', detail: 'Only the technician the job is assigned to can do this.', audit: { reason: 'not_assignee' } }),
   unknownReference: (field: string) => problems.unknownReference(field),
+  /** Personal data sealed under its person's key that does not open (decision 0023). */
+  personalDataUnreadable: (code: string) =>
+    new Problem({
+      type: 'personal-data-unreadable',
+      status: 503,
+      title: 'Stored personal data cannot be read',
+      detail: code === 'ERR_PERSON_KEY_DESTROYED' ? 'The key of the person this data belongs to was destroyed when they were erased.' : 'The stored data failed its integrity check: it was altered at rest or belongs to another record.',
+      extensions: { reason: code === 'ERR_PERSON_KEY_DESTROYED' ? 'key-destroyed' : 'integrity' },
+      audit: { reason: 'personal_data_unreadable', detail: { code } },
+    }),
 };
 
 export const jobView = (job: JobRow) => job;
@@ -233,6 +246,7 @@ export interface RouteContext {
   record(tx: Queryable, action: string, resource: { type: string; id?: string }, extra?: { changes?: { before?: Record<string, unknown>; after?: Record<string, unknown> }; detail?: Record<string, unknown> }): Promise<void>;
   decrypt(tx: Queryable, column: EncryptedColumn, rowId: string, value: string | null): Promise<string | null>;
   encrypt(tx: Queryable, column: EncryptedColumn, rowId: string, value: string | null | undefined): Promise<string | null>;
+  personKeys: PersonKeys;
 }
 
 export function routeContext(deps: FieldServiceDeps): RouteContext {
@@ -250,5 +264,5 @@ export function routeContext(deps: FieldServiceDeps): RouteContext {
   const encrypt = async (tx: Queryable, column: EncryptedColumn, rowId: string, value: string | null | undefined) =>
     value === null || value === undefined ? null : deps.cipher.encrypt(value, encryptionContext(column, rowId), tx);
 
-  return { scoping, run, record, decrypt, encrypt };
+  return { scoping, run, record, decrypt, encrypt, personKeys: deps.personKeys };
 }

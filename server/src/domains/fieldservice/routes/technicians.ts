@@ -4,9 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { problems, NO_QUERY } from '../../../http/index.ts';
 import * as store from '../store.ts';
+import { openPosition, sealPosition } from '../personal.ts';
+import { PersonDataError } from '../../../security/index.ts';
 import { CODE, DATE_TIME, IdParams, LIMIT, FLAG, readLimit, readFlag, security, TechnicianView, LocationView, NextCursor, fieldServiceProblems, type RouteContext, Uuid, NoContent } from './shared.ts';
 
-export function technicianRoutes(server: FastifyInstance, { scoping, run, record }: RouteContext): void {
+export function technicianRoutes(server: FastifyInstance, { scoping, run, record, personKeys }: RouteContext): void {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/technicians',
@@ -90,7 +92,11 @@ export function technicianRoutes(server: FastifyInstance, { scoping, run, record
       run(request, async (tx) => {
         const technician = await store.findTechnician(tx, scoping, request.params.id);
         if (!technician) throw problems.notFound();
-        const locations = await store.locationsOf(tx, scoping, technician.userId, readLimit(request.query.limit, 10, store.LOCATION_HISTORY));
+        const rows = await store.locationsOf(tx, scoping, technician.userId, readLimit(request.query.limit, 10, store.LOCATION_HISTORY));
+        const locations = [];
+        // A position that does not open (altered at rest, or its key destroyed) answers a
+        // problem, never a crash and never a guess.
+        for (const row of rows) locations.push(await openPosition(personKeys, row, tx).catch(unreadable));
         await record(tx, 'location.read', { type: 'technician', id: technician.userId }, { detail: { count: locations.length } });
         return { locations };
       }),
@@ -124,13 +130,23 @@ export function technicianRoutes(server: FastifyInstance, { scoping, run, record
       const at = request.body.at ? Date.parse(request.body.at) : now;
       // A position from the future, or older than a day, is a broken clock or a replay.
       if (at > now + 60_000 || at < now - 86_400_000) throw problems.validation([{ path: '/at', message: 'must be within the last day' }]);
+      const when = new Date(at);
+      // Sealed before the transaction: the technician's first position creates their key, on
+      // its own connection (embedded PGlite has one).
+      const sealed = await sealPosition(personKeys, request.caller!.userId, when, { latitude: request.body.latitude, longitude: request.body.longitude, accuracyM: request.body.accuracyM ?? null });
       await run(request, async (tx, who) => {
         await store.ensureTechnician(tx, { id: who.userId, name: who.name, territory: who.claims.territory, department: who.claims.department });
         if (!(await store.technicianExists(tx, who.userId))) throw fieldServiceProblems.outOfScope('Reporting a position without a territory');
-        await store.recordLocation(tx, who.userId, new Date(at), { latitude: request.body.latitude, longitude: request.body.longitude, accuracyM: request.body.accuracyM ?? null });
+        await store.recordLocation(tx, who.userId, when, sealed);
         await record(tx, 'location.report', { type: 'technician', id: who.userId });
       });
       return reply.code(204).send();
     },
   );
+}
+
+/** Sealed personal data that does not open: 503 personal-data-unreadable (never the plaintext of a guess, never a crash). */
+export function unreadable(error: unknown): never {
+  if (error instanceof PersonDataError) throw fieldServiceProblems.personalDataUnreadable(error.code);
+  throw error;
 }
