@@ -141,8 +141,9 @@ if (postgres) {
             }
           } catch (error) {
             // openid-client's errors carry the answer's status (a failed refresh grant).
-            const status = (error as { status?: number }).status;
-            outcome.failed.push({ what: 'network or refresh', status: `${status ?? ''} ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` });
+            const { status, code, cause } = error as { status?: number; code?: string; cause?: unknown };
+            const why = cause instanceof Error ? ` (${cause.name}: ${cause.message})` : '';
+            outcome.failed.push({ what: 'network or refresh', status: `${status ?? ''} ${code ?? ''} ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}${why}` });
           }
         }
         device.tokens = tokens;

@@ -45,11 +45,15 @@ export async function startHaproxy(port: number, backends: Backend[]): Promise<H
     [
       'global',
       '  maxconn 4000',
-      '  log stderr format short local0 notice',
+      '  log stderr format short local0 info',
       '  ssl-default-bind-options ssl-min-ver TLSv1.2',
       'defaults',
       '  log global',
       '  option log-health-checks',
+      // Every answer that was not normal (a 5xx, a retry, a redispatch, a cut connection) is
+      // logged with its termination state, so a failed request in a test can be explained.
+      '  option httplog',
+      '  option dontlog-normal',
       '  mode http',
       '  timeout connect 2s',
       '  timeout client 60s',
