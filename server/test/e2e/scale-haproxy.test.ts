@@ -172,7 +172,14 @@ if (postgres) {
       return devices;
     }
 
-    /** Until HAProxy routes to every instance again (health checks: rise 2 × 200 ms). */
+    /** How often HAProxy has logged `instances/<name> is UP` (it logs each change of state). */
+    const upCount = (name: string) => haproxy.output().split(`instances/${name} is UP`).length - 1;
+    /** Until HAProxy has put instance `i` back (its health checks passed `rise` times). */
+    async function backInPool(i: number, upsBefore: number) {
+      for (let tries = 0; tries < 1200 && upCount(`palisade${i + 1}`) <= upsBefore; tries += 1) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(upCount(`palisade${i + 1}`) > upsBefore, `HAProxy never put palisade${i + 1} back:\n${haproxy.output().slice(-3000)}`);
+    }
+    /** Until every instance answers /readyz 200 directly. */
     async function allUp() {
       for (const server of servers) {
         const probe = new Browser(server.ca);
@@ -186,7 +193,6 @@ if (postgres) {
           await probe.close();
         }
       }
-      await new Promise((r) => setTimeout(r, 1000));
     }
 
     /**
@@ -210,9 +216,13 @@ if (postgres) {
       const running = load(devices);
       await new Promise((r) => setTimeout(r, 1500));
       for (let i = 0; i < servers.length; i += 1) {
+        const ups = upCount(`palisade${i + 1}`);
         await servers[i]!.stop();
         servers[i] = await startPalisade(envs[i]!, 180_000);
         await allUp();
+        // The next instance stops only once HAProxy routes to this one again, as an
+        // orchestrator's rolling update waits for readiness.
+        await backInPool(i, ups);
       }
       const outcome = await running.stop();
       const seconds = (performance.now() - began) / 1000;

@@ -79,8 +79,11 @@ export async function startHaproxy(port: number, backends: Backend[]): Promise<H
       '  option httpchk GET /readyz',
       '  http-check expect status 200',
       // Three failed checks in a row: a busy machine's slow answer is not a stopped instance (a
-      // stopping one also refuses connections, which are redispatched at once).
-      '  default-server inter 300ms fall 3 rise 2',
+      // stopping one also refuses connections, which are redispatched at once). The check's
+      // connection and TLS handshake get `inter` (HAProxy takes min(timeout connect, inter)), its
+      // answer `timeout check`: with `inter 300ms`, a saturated machine's slow handshakes marked
+      // healthy instances down, and with all of them down HAProxy answered 503 itself.
+      '  default-server inter 2s fastinter 1s fall 3 rise 2',
       ...backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check ssl verify required ca-file ${path.join(dir, `${b.name}.pem`)} verifyhost localhost sni str(localhost)`),
       '',
     ].join('\n'),
