@@ -35,6 +35,8 @@ const PROBLEM = 'https://palisade.dev/problems/';
  */
 const DEVICES = Math.min(200, Math.max(2, Number(process.env.PALISADE_SCALE_DEVICES ?? 6)));
 const TECHNICIANS = ['u-tech', 'u-tech-north'];
+/** Searches a person may make per window (the search class), counted across all instances. */
+const SEARCH_LIMIT = 9;
 /** How long the devices work before the instance is killed, and after (more in the bench). */
 const KILL_WINDOW_MS = Number(process.env.PALISADE_SCALE_KILL_WINDOW_MS ?? 3000);
 const skip = haproxySkip() ?? (process.env.TEST_REDIS_URL ? undefined : 'needs TEST_REDIS_URL (Redis shares replay markers and the session feed)');
@@ -82,6 +84,8 @@ if (postgres) {
           PALISADE_DEVICE_POLICY: relaxedPosture('field-app'),
           // The simulated devices are one person's: more than the default three at once.
           PALISADE_SESSIONS_MAX_DEVICES: '100',
+          // The search class (job lists) is exact across the instances: the load does not search.
+          PALISADE_RATE_LIMITS_SEARCH_POINTS: String(SEARCH_LIMIT),
           PALISADE_DATA_DIR: dir.dataDir,
           PALISADE_SERVER_PORT: String(ports[i]),
         });
@@ -253,6 +257,24 @@ if (postgres) {
       } finally {
         for (const d of direct) await d.close();
       }
+    });
+
+    test('a rate limit is exact across the three instances behind HAProxy: the N+1th request is refused wherever it lands', async () => {
+      // A person the load does not use: their search counter starts at zero.
+      const phone = await app.signIn('u-dispatcher');
+      // Sent by hand (`signing`), not through the SDK, which would wait out a 429's Retry-After.
+      const search = () => app.call('/api/v1/jobs', phone.tokens.access_token, { signing: {} });
+      const answers = [];
+      for (let i = 0; i < SEARCH_LIMIT; i += 1) answers.push(await search());
+      assert.deepEqual(answers.map((a) => a.status), Array(SEARCH_LIMIT).fill(200), `the ${SEARCH_LIMIT} allowed searches pass, round-robin over the three instances`);
+      const remaining = answers.map((a) => Number(/r=(\d+)/.exec(a.headers.get('ratelimit') ?? '')?.[1]));
+      assert.deepEqual(remaining, Array.from({ length: SEARCH_LIMIT }, (_, i) => SEARCH_LIMIT - 1 - i), 'one counter: each answer counts the ones before it, whichever instance gave them');
+      const over = await search();
+      assert.equal(over.status, 429, 'the next search is refused');
+      assert.equal(over.body.type, `${PROBLEM}rate-limited`);
+      assert.ok(Number(over.headers.get('retry-after')) >= 1);
+      // Whichever instance the following ones reach, they are refused too.
+      for (let i = 0; i < 3; i += 1) assert.equal((await search()).status, 429);
     });
 
     test('a DPoP proof or a request signature replayed to another instance is refused', async () => {
