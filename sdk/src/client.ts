@@ -422,7 +422,10 @@ export class PalisadeClient {
     const as = await this.metadata();
     // A lost response (the network failed after the server rotated the token) is retried with
     // the same refresh token and device key: within its retry window the server answers with
-    // the same new tokens instead of treating it as reuse.
+    // the same new tokens instead of treating it as reuse. So is an answer that judged nothing:
+    // a load balancer's 502/503/504 (the instance went away with the request, or none was
+    // available for a moment) or Palisade's 503 `not-ready` (starting, stopping, or its database
+    // or Redis unreachable for a moment).
     for (let attempt = 0; ; attempt += 1) {
       try {
         const tokens = await this.tokenRequest(
@@ -431,8 +434,9 @@ export class PalisadeClient {
         );
         return await this.keep(tokens);
       } catch (error) {
-        if (error instanceof PalisadeError || attempt >= 2 || !isNetworkError(error)) throw error instanceof PalisadeError || !isNetworkError(error) ? error : new PalisadeError('network', 'the refresh failed', { cause: error });
-        await this.sleep(250 * (attempt + 1));
+        const transient = isNetworkError(error) || (error instanceof PalisadeError && isUnavailableAnswer(error));
+        if (attempt >= REFRESH_ATTEMPTS - 1 || !transient) throw error instanceof PalisadeError || !isNetworkError(error) ? error : new PalisadeError('network', 'the refresh failed', { cause: error });
+        await this.sleep(250 * 2 ** attempt);
       }
     }
   }
@@ -774,6 +778,18 @@ function retryAfterSeconds(response: Response, problem: Problem): number | undef
 }
 
 /** fetch's own failures (connection reset, timeout): the request may or may not have arrived. */
+/** Tries of one refresh when the network or the server's availability fails (0.25 + 0.5 + 1 + 2 s apart). */
+const REFRESH_ATTEMPTS = 5;
+
+/**
+ * A token endpoint answer that refused nothing: a gateway's 502/503/504, or Palisade's 503
+ * `not-ready`. Not a 503 with another problem type (a refusal of this request).
+ */
+function isUnavailableAnswer(error: PalisadeError): boolean {
+  if (error.status === 502 || error.status === 504) return error.code === 'unexpected-response';
+  return error.status === 503 && (error.code === 'unexpected-response' || error.code === 'not-ready');
+}
+
 export function isNetworkError(error: unknown): boolean {
   return error instanceof TypeError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'));
 }

@@ -99,7 +99,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Then what is shared with other instances, before any work is done on the database.
     const cache = await modules.start(cacheModule, { config });
     const db = await modules.start(databaseModule, { config });
-    const claimOnce = (key: string, ttlMs: number) => cache.claimOnce(key, ttlMs);
+    const claimOnce = (key: string, ttlMs: number, issuedAtS?: number) => cache.claimOnce(key, ttlMs, issuedAtS);
     const base = { config, db, clock, log, master };
     // The audit trail first: everything after it records into it.
     const audit = await modules.start(auditModule, base);

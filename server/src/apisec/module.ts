@@ -39,7 +39,7 @@ export const apisecModule = defineModule({
   permissions: ['apps.read', 'apps.manage'],
   migrations: ['0010_app_keys.sql', '0011_session_signing_keys.sql'],
   async start({ config, db, cache, audit, master, clock, log, isRevoked, startPageClient, keylessClients = [] }: ApisecModuleDeps) {
-    const claimOnce = (key: string, ttlMs: number) => cache.claimOnce(key, ttlMs);
+    const claimOnce = (key: string, ttlMs: number, issuedAtS?: number) => cache.claimOnce(key, ttlMs, issuedAtS);
     const signingKeys = new SessionSigningKeys({ db, master, isRevoked });
     // App keys: every registered app's requests carry one of its keys. The start page (development
     // IdP only) is a browser page, which cannot keep a key; so are clients declared `appKey: off`.

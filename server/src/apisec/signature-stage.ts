@@ -23,7 +23,7 @@ declare module 'fastify' {
 
 export interface SignatureStageDeps {
   keys: Pick<SessionSigningKeys, 'lookup'>;
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean>;
   clock: { now(): number };
   mode: SigningMode;
   windowMs: number;

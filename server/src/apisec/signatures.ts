@@ -88,7 +88,7 @@ export interface VerifyDeps {
   now: number;
   windowMs: number;
   /** The shared cache's one-time claim (cache/index.ts). */
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean>;
 }
 
 /**
@@ -166,7 +166,7 @@ export async function verifyRequestSignature(request: SignedRequest, deps: Verif
   if (!constantTimeEqual(new Uint8Array(value), hmac(key, base))) throw new SignatureError('invalid', 'signature_mismatch', 'The signature does not verify.');
 
   // Remembered for twice the window: a signature dated `window` ahead stays acceptable that long.
-  if (!(await deps.claimOnce(`signature-nonce:${keyId}:${nonce}`, 2 * deps.windowMs + 1000))) {
+  if (!(await deps.claimOnce(`signature-nonce:${keyId}:${nonce}`, 2 * deps.windowMs + 1000, created))) {
     throw new SignatureError('replayed', 'nonce_reused', 'This nonce was already used: sign every request with a new nonce.');
   }
   return { label, keyId };

@@ -17,8 +17,14 @@ export interface CounterOptions {
 
 export interface SharedCache {
   readonly kind: 'memory' | 'redis';
-  /** True the first time `key` is claimed within `ttlMs`; false for a repeat (a replay). */
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * True the first time `key` is claimed within `ttlMs`; false for a repeat (a replay).
+   * `issuedAtS`: the second the one-time value says it was made in (a DPoP proof's `iat`, a
+   * signature's `created`). Redis refuses it when that second ended before Redis's memory of
+   * claims began (`palisade:once:since`: a Redis restarted without its data cannot know whether
+   * the value was used before it was lost); a fresh value, made after, passes.
+   */
+  claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean>;
   publish(channel: string, message: string): Promise<void>;
   /** `onResume` runs after a lost subscription is re-established (messages meanwhile are lost). */
   subscribe(channel: string, onMessage: (message: string) => void, onResume: () => void): Promise<Subscription>;
@@ -136,6 +142,40 @@ export class MemoryCache implements SharedCache {
   }
 }
 
+/**
+ * When this Redis's memory of one-time claims began (ms, Redis's clock): set by the first claim
+ * a Redis without it sees — at the first start, or after it lost its data (a restart without
+ * persistence, a replica promoted without it). Never expires; keep `maxmemory-policy noeviction`.
+ */
+const CLAIMS_SINCE = 'palisade:once:since';
+
+/**
+ * One claim, atomically: note when the memory began if nobody has; refuse a value made in a
+ * second that ended before that (it may have been used before the memory was lost: fail closed);
+ * else SET NX with the claim's lifetime. 1 = claimed, 0 = refused.
+ */
+const NOTE_SINCE = `
+local since = tonumber(redis.call('GET', KEYS[1]))
+if not since then
+  local t = redis.call('TIME')
+  since = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('SET', KEYS[1], since)
+end
+return since
+`;
+const CLAIM_ONCE = `
+local since = tonumber(redis.call('GET', KEYS[2]))
+if not since then
+  local t = redis.call('TIME')
+  since = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('SET', KEYS[2], since)
+end
+local made = tonumber(ARGV[2])
+if made >= 0 and (made + 1) * 1000 <= since then return 0 end
+if redis.call('SET', KEYS[1], '1', 'PX', ARGV[1], 'NX') then return 1 end
+return 0
+`;
+
 export async function openRedisCache(url: string): Promise<SharedCache> {
   const { Redis } = await import('ioredis');
   // Commands fail fast while Redis is unreachable (a replay check must not hang a request).
@@ -146,15 +186,21 @@ export async function openRedisCache(url: string): Promise<SharedCache> {
   commands.on('error', (error: Error) => (lastError = error));
   try {
     await commands.connect();
+    // The memory's start is noted as soon as Redis answers (at start-up, and again on every
+    // reconnection: a Redis that came back empty), not by the first claim, so that proofs made
+    // just before that claim, by devices already at work, are not taken for old ones.
+    await commands.eval(NOTE_SINCE, 1, CLAIMS_SINCE);
   } catch (error) {
     commands.disconnect();
     throw lastError ?? error;
   }
+  commands.on('ready', () => void commands.eval(NOTE_SINCE, 1, CLAIMS_SINCE).catch(() => undefined));
   const subscriptions: Subscription[] = [];
   return {
     kind: 'redis',
-    async claimOnce(key, ttlMs) {
-      return (await commands.set(`palisade:once:${key}`, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+    async claimOnce(key, ttlMs, issuedAtS) {
+      const claimed = await commands.eval(CLAIM_ONCE, 2, `palisade:once:${key}`, CLAIMS_SINCE, Math.max(1, Math.ceil(ttlMs)), issuedAtS ?? -1);
+      return claimed === 1;
     },
     counters(options) {
       return new RateLimiterRedis({

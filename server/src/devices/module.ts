@@ -32,7 +32,7 @@ export interface DevicesModuleDeps {
   log: Logger;
   audit: AuditSink;
   sessions: SessionsModuleApi;
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean>;
   /** The private JWK that signs now (commands and app configuration are signed with it). */
   signingKey(): JWK;
   /** The TLS pins the signed app configuration carries. */

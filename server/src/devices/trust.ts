@@ -62,7 +62,7 @@ export interface DeviceTrustOptions {
   sessions: Sessions;
   policy: DevicePolicyConfig | undefined;
   mdm: MdmView;
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean>;
   audit: AuditSink;
   /** Platform attestation verifiers for an app; none configured: evidence is not checked. */
   attestation?: (clientId: string, platform: AttestationPlatform) => AttestationVerifier | undefined;

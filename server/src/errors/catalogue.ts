@@ -112,7 +112,7 @@ const CATALOGUE = {
   'method-not-allowed': { status: 405, title: 'Method not allowed', description: 'The route does not answer this method.' },
 
   // ---- The server
-  'not-ready': { status: 503, title: 'Not ready', description: 'The server cannot serve yet (the database is unreachable, or start-up is not finished).' },
+  'not-ready': { status: 503, title: 'Not ready', description: 'The server cannot serve yet, or cannot serve this request now: the database or Redis is unreachable (nothing was changed), or start-up is not finished. `Retry-After` says when to try again.' },
   internal: { status: 500, title: 'Internal error', description: 'An unexpected error; it was logged with the request id (`instance`). No detail is given.' },
 
   // ---- SCIM (RFC 7644 §3.12): the slug is `scim-` + the scimType, or + the status when there is none

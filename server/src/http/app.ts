@@ -36,6 +36,7 @@ import { DPOP_ALGS } from './dpop.ts';
 import { JsonBodyError, MAX_JSON_DEPTH, parseJsonBounded } from './json.ts';
 import { DATE_TIME_RANGE_MESSAGE, NO_QUERY, storableInstant } from './schemas.ts';
 import { answerClientError } from './client-errors.ts';
+import { isDependencyUnavailable } from './unavailable.ts';
 import { SECURITY_SCHEMES, collectOperationFacts, enrichDocument } from './openapi.ts';
 import { loggerOptions } from './logger.ts';
 import { isDatabaseError } from '../db/index.ts';
@@ -375,6 +376,10 @@ export function createApp(options: AppOptions): FastifyInstance {
       problem = problems.malformedBody('The body is not valid JSON.');
     } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       problem = problems.malformedBody('The request could not be processed.');
+    } else if (isDependencyUnavailable(error)) {
+      // PostgreSQL or Redis is away (a restart, a failover): 503 with Retry-After, as /readyz says.
+      request.log.warn({ err: { name: error.name, code: error.code, message: error.message } }, 'a service Palisade depends on is unreachable');
+      problem = problems.dependencyUnavailable();
     } else {
       request.log.error({ err: error }, 'unhandled error');
       problem = problems.internal();

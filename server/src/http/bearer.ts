@@ -48,7 +48,7 @@ export interface BearerVerifierOptions {
   clock: Clock;
   isRevoked(sessionId: string): boolean;
   /** Used DPoP proof ids are claimed here (the shared cache: every instance when Redis is configured). */
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean>;
   /**
    * A revoked session's token, key proof verified: a more precise answer than session-revoked
    * when there is one (its device was wiped: `device-wiped` with the command).

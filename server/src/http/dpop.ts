@@ -48,7 +48,7 @@ export interface ProofContext {
   jkt: string;
   now: number;
   /** Claims a proof id once (shared between instances when Redis is configured). */
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean>;
   /** Where verified proof keys are remembered: one cache for the process unless given. */
   proofKeys?: ProofKeyCache;
 }
@@ -120,7 +120,7 @@ export async function verifyDpopProof(context: ProofContext): Promise<void> {
     if (payload.ath !== expectedAth) throw new DpopError('the DPoP proof is not for this access token (ath)');
   }
   if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 128) throw new DpopError('the DPoP proof needs a unique jti');
-  if (!(await context.claimOnce(`dpop:${context.jkt}:${payload.jti}`, DPOP_JTI_TTL_MS))) throw new DpopError('the DPoP proof was already used');
+  if (!(await context.claimOnce(`dpop:${context.jkt}:${payload.jti}`, DPOP_JTI_TTL_MS, payload.iat))) throw new DpopError('the DPoP proof was already used');
 }
 
 /** A header not seen before: jose verifies the whole proof with the key it embeds. */

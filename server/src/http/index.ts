@@ -6,7 +6,7 @@ export { listenerModule, httpModule, type ListenerApi, type HttpModuleDeps } fro
 export { createLogger, logFormat, type LogFormat } from './logger.ts';
 export { createApp, sendProblem, BINARY_CONTENT_TYPES, type AppOptions } from './app.ts';
 export { BearerVerifier, type AccessClaims } from './bearer.ts';
-export { problems, problemForDatabaseError, Problem, PROBLEM_BASE, type ProblemInit } from './problems.ts';
+export { problems, problemForDatabaseError, isDependencyUnavailable, Problem, PROBLEM_BASE, type ProblemInit } from './problems.ts';
 export { Cursors } from './cursor.ts';
 export { UUID, NO_QUERY, LATEST_INSTANT } from './schemas.ts';
 export { escapeHtml, page } from './html.ts';

@@ -9,6 +9,7 @@ import { conditionName, type DatabaseError } from '../db/index.ts';
 import { PalisadeError, PROBLEM_BASE, PROBLEM_TYPES, type ProblemSlug } from '../errors/index.ts';
 
 export { PROBLEM_BASE };
+export { isDependencyUnavailable } from './unavailable.ts';
 
 /** RFC 9421 §5.1: what a signature of a Palisade API request covers and carries. */
 const ACCEPT_SIGNATURE = 'sig=("@method" "@target-uri" "authorization" "content-digest");created;nonce;keyid;alg="hmac-sha256"';
@@ -164,6 +165,8 @@ export const problems = {
   notFound: () => new Problem({ type: 'not-found' }),
   methodNotAllowed: () => new Problem({ type: 'method-not-allowed' }),
   notReady: (detail: string) => new Problem({ type: 'not-ready', detail }),
+  /** A request that needed PostgreSQL or Redis while it was unreachable (`isDependencyUnavailable`). */
+  dependencyUnavailable: () => new Problem({ type: 'not-ready', detail: 'A service Palisade depends on is unreachable; nothing was changed. Try again in a moment.', headers: { 'retry-after': '1' } }),
   noRole: () =>
     new Problem({
       type: 'no-role',

@@ -41,7 +41,7 @@ export interface OAuthModuleDeps {
   audit: AuditSink;
   keys: SigningKeysApi;
   sessions: SessionsModuleApi;
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean>;
   /** Palisade's own certificate: the development IdP is reached over it. */
   tlsCert: string;
   tokenResponseExtras(sessionId: string): Promise<Record<string, string>>;

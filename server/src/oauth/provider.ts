@@ -17,7 +17,7 @@ import { parseUnlockKey, type Devices, type Sessions } from '../sessions/index.t
 import { consumeUnused, createAdapterFactory } from './adapter.ts';
 import type { KeySet, SigningAlg } from './keys.ts';
 import { renderErrorPage, renderLogoutPage, renderLoggedOutPage } from './pages.ts';
-import { Problem } from '../http/index.ts';
+import { Problem, isDependencyUnavailable, problems } from '../http/index.ts';
 import { POSTURE_HEADER, type DeviceCheck, type TokenRequestFacts } from '../devices/index.ts';
 import { notAnAttemptRaw } from '../apisec/index.ts';
 
@@ -412,9 +412,28 @@ export function createProvider(deps: ProviderDeps): Provider {
   }
 
   // oidc-provider answers an unexpected failure with a bare `server_error`: the cause goes to
-  // the log, or an operator would never learn why sign-ins fail.
+  // the log, or an operator would never learn why sign-ins fail. A failure because PostgreSQL or
+  // Redis is unreachable (a restart, a failover) is no defect: it is answered as the rest of the
+  // API answers it, 503 `not-ready` with Retry-After, which the SDK retries (a refresh is safe to
+  // retry: the retry window answers a repeat with the same tokens), and logged as a warning.
+  const unavailable = new WeakSet<object>();
   provider.on('server_error', (ctx: KoaContextWithOIDC, err: Error) => {
+    if (isDependencyUnavailable(err)) {
+      unavailable.add(ctx);
+      deps.log.warn({ err: { name: err.name, code: (err as { code?: unknown }).code, message: err.message }, event: 'oauth.dependency_unavailable', route: ctx.oidc?.route }, 'a service Palisade depends on is unreachable');
+      return;
+    }
     deps.log.error({ err, event: 'oauth.server_error', route: ctx.oidc?.route }, 'the authorization server failed a request');
+  });
+  provider.use(async (ctx, next) => {
+    await next();
+    if (!unavailable.has(ctx) || ctx.status < 500) return;
+    const problem = problems.dependencyUnavailable();
+    ctx.status = problem.status;
+    for (const [name, value] of Object.entries(problem.headers)) ctx.set(name, value);
+    ctx.set('cache-control', 'no-store');
+    ctx.type = 'application/problem+json';
+    ctx.body = problem.body();
   });
 
   // Token issuance and refresh are written by oidc-provider through its adapter, outside any

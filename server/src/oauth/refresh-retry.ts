@@ -35,7 +35,7 @@ export interface RefreshRetryOptions {
    * for reuse, so a rotated token presented with another key would otherwise only be refused.
    */
   onReuse(grantId: string, detail: { presented: 'without_proof' | 'not_a_retry' }): Promise<void>;
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean>;
 }
 
 export class RefreshRetries {

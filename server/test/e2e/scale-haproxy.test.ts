@@ -35,6 +35,8 @@ const PROBLEM = 'https://palisade.dev/problems/';
  */
 const DEVICES = Math.min(200, Math.max(2, Number(process.env.PALISADE_SCALE_DEVICES ?? 6)));
 const TECHNICIANS = ['u-tech', 'u-tech-north'];
+/** Searches a person may make per window (the search class), counted across all instances. */
+const SEARCH_LIMIT = 9;
 /** How long the devices work before the instance is killed, and after (more in the bench). */
 const KILL_WINDOW_MS = Number(process.env.PALISADE_SCALE_KILL_WINDOW_MS ?? 3000);
 const skip = haproxySkip() ?? (process.env.TEST_REDIS_URL ? undefined : 'needs TEST_REDIS_URL (Redis shares replay markers and the session feed)');
@@ -82,6 +84,8 @@ if (postgres) {
           PALISADE_DEVICE_POLICY: relaxedPosture('field-app'),
           // The simulated devices are one person's: more than the default three at once.
           PALISADE_SESSIONS_MAX_DEVICES: '100',
+          // The search class (job lists) is exact across the instances: the load does not search.
+          PALISADE_RATE_LIMITS_SEARCH_POINTS: String(SEARCH_LIMIT),
           PALISADE_DATA_DIR: dir.dataDir,
           PALISADE_SERVER_PORT: String(ports[i]),
         });
@@ -141,8 +145,9 @@ if (postgres) {
             }
           } catch (error) {
             // openid-client's errors carry the answer's status (a failed refresh grant).
-            const status = (error as { status?: number }).status;
-            outcome.failed.push({ what: 'network or refresh', status: `${status ?? ''} ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` });
+            const { status, code, cause } = error as { status?: number; code?: string; cause?: unknown };
+            const why = cause instanceof Error ? ` (${cause.name}: ${cause.message})` : '';
+            outcome.failed.push({ what: 'network or refresh', status: `${status ?? ''} ${code ?? ''} ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}${why}` });
           }
         }
         device.tokens = tokens;
@@ -171,7 +176,14 @@ if (postgres) {
       return devices;
     }
 
-    /** Until HAProxy routes to every instance again (health checks: rise 2 × 200 ms). */
+    /** How often HAProxy has logged `instances/<name> is UP` (it logs each change of state). */
+    const upCount = (name: string) => haproxy.output().split(`instances/${name} is UP`).length - 1;
+    /** Until HAProxy has put instance `i` back (its health checks passed `rise` times). */
+    async function backInPool(i: number, upsBefore: number) {
+      for (let tries = 0; tries < 1200 && upCount(`palisade${i + 1}`) <= upsBefore; tries += 1) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(upCount(`palisade${i + 1}`) > upsBefore, `HAProxy never put palisade${i + 1} back:\n${haproxy.output().slice(-3000)}`);
+    }
+    /** Until every instance answers /readyz 200 directly. */
     async function allUp() {
       for (const server of servers) {
         const probe = new Browser(server.ca);
@@ -185,7 +197,6 @@ if (postgres) {
           await probe.close();
         }
       }
-      await new Promise((r) => setTimeout(r, 1000));
     }
 
     /**
@@ -209,9 +220,13 @@ if (postgres) {
       const running = load(devices);
       await new Promise((r) => setTimeout(r, 1500));
       for (let i = 0; i < servers.length; i += 1) {
+        const ups = upCount(`palisade${i + 1}`);
         await servers[i]!.stop();
         servers[i] = await startPalisade(envs[i]!, 180_000);
         await allUp();
+        // The next instance stops only once HAProxy routes to this one again, as an
+        // orchestrator's rolling update waits for readiness.
+        await backInPool(i, ups);
       }
       const outcome = await running.stop();
       const seconds = (performance.now() - began) / 1000;
@@ -242,6 +257,24 @@ if (postgres) {
       } finally {
         for (const d of direct) await d.close();
       }
+    });
+
+    test('a rate limit is exact across the three instances behind HAProxy: the N+1th request is refused wherever it lands', async () => {
+      // A person the load does not use: their search counter starts at zero.
+      const phone = await app.signIn('u-dispatcher');
+      // Sent by hand (`signing`), not through the SDK, which would wait out a 429's Retry-After.
+      const search = () => app.call('/api/v1/jobs', phone.tokens.access_token, { signing: {} });
+      const answers = [];
+      for (let i = 0; i < SEARCH_LIMIT; i += 1) answers.push(await search());
+      assert.deepEqual(answers.map((a) => a.status), Array(SEARCH_LIMIT).fill(200), `the ${SEARCH_LIMIT} allowed searches pass, round-robin over the three instances`);
+      const remaining = answers.map((a) => Number(/r=(\d+)/.exec(a.headers.get('ratelimit') ?? '')?.[1]));
+      assert.deepEqual(remaining, Array.from({ length: SEARCH_LIMIT }, (_, i) => SEARCH_LIMIT - 1 - i), 'one counter: each answer counts the ones before it, whichever instance gave them');
+      const over = await search();
+      assert.equal(over.status, 429, 'the next search is refused');
+      assert.equal(over.body.type, `${PROBLEM}rate-limited`);
+      assert.ok(Number(over.headers.get('retry-after')) >= 1);
+      // Whichever instance the following ones reach, they are refused too.
+      for (let i = 0; i < 3; i += 1) assert.equal((await search()).status, 429);
     });
 
     test('a DPoP proof or a request signature replayed to another instance is refused', async () => {

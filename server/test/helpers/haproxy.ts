@@ -45,11 +45,15 @@ export async function startHaproxy(port: number, backends: Backend[]): Promise<H
     [
       'global',
       '  maxconn 4000',
-      '  log stderr format short local0 notice',
+      '  log stderr format short local0 info',
       '  ssl-default-bind-options ssl-min-ver TLSv1.2',
       'defaults',
       '  log global',
       '  option log-health-checks',
+      // Every answer that was not normal (a 5xx, a retry, a redispatch, a cut connection) is
+      // logged with its termination state, so a failed request in a test can be explained.
+      '  option httplog',
+      '  option dontlog-normal',
       '  mode http',
       '  timeout connect 2s',
       '  timeout client 60s',
@@ -75,8 +79,11 @@ export async function startHaproxy(port: number, backends: Backend[]): Promise<H
       '  option httpchk GET /readyz',
       '  http-check expect status 200',
       // Three failed checks in a row: a busy machine's slow answer is not a stopped instance (a
-      // stopping one also refuses connections, which are redispatched at once).
-      '  default-server inter 300ms fall 3 rise 2',
+      // stopping one also refuses connections, which are redispatched at once). The check's
+      // connection and TLS handshake get `inter` (HAProxy takes min(timeout connect, inter)), its
+      // answer `timeout check`: with `inter 300ms`, a saturated machine's slow handshakes marked
+      // healthy instances down, and with all of them down HAProxy answered 503 itself.
+      '  default-server inter 2s fastinter 1s fall 3 rise 2',
       ...backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check ssl verify required ca-file ${path.join(dir, `${b.name}.pem`)} verifyhost localhost sni str(localhost)`),
       '',
     ].join('\n'),

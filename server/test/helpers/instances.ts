@@ -19,6 +19,8 @@ export interface TwoInstances {
   bUrl: string;
   /** The shared database (tests read what the instances wrote). */
   database: TestDatabase;
+  /** Instance A's settings (for `palisadeCli` on the same database and master key). */
+  env: Record<string, string | undefined>;
   /** Stops both instances and the fake company IdP, and drops the database. */
   close(): Promise<void>;
 }
@@ -64,7 +66,7 @@ export async function startTwoInstances(kind: DatabaseKind, options: { redis?: b
     cleanups.push(() => Promise.all(up.map((server) => server.stop())));
     for (const result of started) if (result.status === 'rejected') throw result.reason;
     const [a, b] = started.map((result) => (result as PromiseFulfilledResult<StartedServer>).value) as [StartedServer, StartedServer];
-    return { a, b, publicUrl, bUrl: `https://localhost:${portB}`, database, close };
+    return { a, b, publicUrl, bUrl: `https://localhost:${portB}`, database, env: atA, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;

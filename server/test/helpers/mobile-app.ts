@@ -345,7 +345,8 @@ export class MobileApp {
     if (!(error instanceof PalisadeError)) return error;
     if (error.code === 'sign-in-failed' && error.cause) return error.cause;
     const answer = sdk.lastTokenResponse;
-    if (!answer || answer.ok) return error;
+    // A 5xx judged no OAuth request (unavailable, a gateway): the SDK's error, with its status, stays.
+    if (!answer || answer.ok || answer.status >= 500) return error;
     const config = await this.discover();
     try {
       if (grant === 'refresh_token') await oauth.processRefreshTokenResponse(config.serverMetadata(), { client_id: this.clientId }, answer.clone());

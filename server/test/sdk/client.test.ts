@@ -100,6 +100,34 @@ test('a lost refresh response is retried with the same refresh token (the server
   assert.deepEqual(presented, ['refresh-0', 'refresh-0'], 'the retry presents the same token');
 });
 
+test('a refresh answered by a gateway (502/504) or 503 not-ready is retried with the same token; a refusal is not', async () => {
+  const presented: string[] = [];
+  const { client, tokenRequests, states } = await setUp({
+    api: () => json(200, {}),
+    token: async (request, count) => {
+      presented.push(new URLSearchParams(await request.text()).get('refresh_token')!);
+      // HAProxy's own pages are HTML; Palisade's 503 is a problem.
+      if (count === 1) return new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
+      if (count === 2) return problem(503, 'not-ready', {}, { 'retry-after': '1' });
+      if (count === 3) return new Response('<html>504 Gateway Time-out</html>', { status: 504, headers: { 'content-type': 'text/html' } });
+      return json(200, tokens());
+    },
+  });
+  assert.equal((await client.fetch('/api/v1/me')).status, 200);
+  assert.equal(tokenRequests(), 4);
+  assert.deepEqual(presented, ['refresh-0', 'refresh-0', 'refresh-0', 'refresh-0'], 'every retry presents the same token');
+  assert.ok(!states.some((s) => s.startsWith('signed-out')), 'the session stays');
+  // A 503 that is a refusal of this request (another problem type) is not retried.
+  const refused = await setUp({ api: () => json(200, {}), token: async () => problem(503, 'photo-unavailable') });
+  await assert.rejects(refused.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'photo-unavailable');
+  assert.equal(refused.tokenRequests(), 1);
+  // Unavailable for longer than the retries: the app gets not-ready, and the session stays.
+  const down = await setUp({ api: () => json(200, {}), token: async () => problem(503, 'not-ready') });
+  await assert.rejects(down.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'not-ready' && e.status === 503);
+  assert.equal(down.tokenRequests(), 5);
+  assert.ok(!down.states.some((s) => s.startsWith('signed-out')));
+});
+
 test('429 with Retry-After is waited for and retried; a longer wait than allowed is the app’s', async () => {
   let calls = 0;
   const { client, waits } = await setUp({ api: () => (++calls === 1 ? problem(429, 'rate-limited', { retryAfter: 3 }, { 'retry-after': '3' }) : json(200, {})) });

@@ -242,7 +242,7 @@ export async function deviceProblemForLocked(commands: DeviceCommands, sessionId
  */
 export async function deviceProblemAtTokenEndpoint(
   commands: DeviceCommands,
-  request: { form: URLSearchParams; dpop: string | undefined; tokenEndpoint: string; now: number; claimOnce(key: string, ttlMs: number): Promise<boolean> },
+  request: { form: URLSearchParams; dpop: string | undefined; tokenEndpoint: string; now: number; claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean> },
 ): Promise<Problem | undefined> {
   const { form, dpop } = request;
   const clientId = form.get('client_id');

@@ -76,7 +76,7 @@ export interface VerifyPostureInput {
   /** Milliseconds since the epoch. */
   now: number;
   /** Single use, shared by every instance when Redis is configured. */
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean>;
 }
 
 // eslint-disable-next-line security/detect-unsafe-regex -- linear: bounded repetitions, anchored
@@ -124,7 +124,7 @@ export async function verifyPosture(input: VerifyPostureInput): Promise<PostureR
   if (parsed.iat < nowS - POSTURE_MAX_AGE_S) throw new PostureError('stale', `the posture report is older than ${POSTURE_MAX_AGE_S} seconds`);
   // Remembered for as long as the report could be accepted, per device key.
   const ttlMs = (POSTURE_MAX_AGE_S + 2 * POSTURE_SKEW_S) * 1000;
-  if (!(await input.claimOnce(`posture:${input.jkt}:${parsed.jti}`, ttlMs))) throw new PostureError('replayed', 'this posture report was already used: send a fresh one');
+  if (!(await input.claimOnce(`posture:${input.jkt}:${parsed.jti}`, ttlMs, parsed.iat))) throw new PostureError('replayed', 'this posture report was already used: send a fresh one');
   return parsed;
 }
 
