@@ -38,6 +38,7 @@ import { DATE_TIME_RANGE_MESSAGE, NO_QUERY, storableInstant } from './schemas.ts
 import { answerClientError } from './client-errors.ts';
 import { SECURITY_SCHEMES, collectOperationFacts, enrichDocument } from './openapi.ts';
 import { loggerOptions } from './logger.ts';
+import { HSTS } from './hsts.ts';
 import { isDatabaseError } from '../db/index.ts';
 import { requestContext, type AuditSink, type RequestContext } from '../audit/index.ts';
 import { hasPage, prefersHtml, problemPage } from './problem-page.ts';
@@ -152,9 +153,9 @@ export function createApp(options: AppOptions): FastifyInstance {
     routerOptions: { maxParamLength: 200 },
   });
 
-  // 1. Security headers; HSTS per issue: one year, subdomains included.
+  // 1. Security headers; HSTS: one year, subdomains included (hsts.ts).
   app.register(helmet, {
-    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+    hsts: { ...HSTS },
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],

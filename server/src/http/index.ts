@@ -9,3 +9,5 @@ export { BearerVerifier, type AccessClaims } from './bearer.ts';
 export { problems, problemForDatabaseError, Problem, PROBLEM_BASE, type ProblemInit } from './problems.ts';
 export { Cursors } from './cursor.ts';
 export { UUID, NO_QUERY, LATEST_INSTANT } from './schemas.ts';
+export { HSTS, hstsHeader, type HstsPolicy } from './hsts.ts';
+export { TLS_POLICY } from './tls.ts';
