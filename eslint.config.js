@@ -27,6 +27,7 @@ export default tseslint.config(
       'server/src/audit/anchor.ts',
       'server/src/audit/archive.ts',
       'server/src/cli/audit.ts',
+      'server/src/cli/compliance.ts',
       'server/src/cli/index.ts',
       'server/src/cli/incident.ts',
       'server/src/cli/privacy.ts',

@@ -25,6 +25,7 @@ import { authzModule } from './authz/index.ts';
 import { fieldServiceModule } from './domains/fieldservice/index.ts';
 import { privacyModule } from './privacy/index.ts';
 import { retentionModule } from './retention/index.ts';
+import { complianceModule } from './compliance/index.ts';
 import { createLogger, httpModule, listenerModule, logFormat, problems, type ListenerApi } from './http/index.ts';
 
 // What the CLI, the benchmarks and the tests import from the package's entry point.
@@ -145,6 +146,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const fieldService = await modules.start(fieldServiceModule, { ...base, audit: audit.trail, devIssuer: `${config.publicUrl}${DEV_IDP_PATH}` });
     const privacy = await modules.start(privacyModule, { config, db, audit: audit.trail, clock, log, sessions: sessions.sessions, raise: audit.raise, blobs: fieldService.photos, personKeys: fieldService.personKeys });
     const retention = await modules.start(retentionModule, { config, db, audit: audit.trail, clock, log });
+    await modules.start(complianceModule, { config, db, audit: audit.trail, clock, master });
     const http = await modules.start(httpModule, {
       ...base,
       listener,

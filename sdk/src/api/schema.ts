@@ -1048,6 +1048,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The compliance report: the live configuration and state against the control catalogue (ASVS, MASVS, SOC 2, ISO 27001, HIPAA, PCI DSS, GDPR), with evidence and fixes. Not a certification (admin) */
+        get: operations["getAdminV1Compliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/palisade/pins": {
         parameters: {
             query?: never;
@@ -7934,6 +7951,151 @@ export interface operations {
             };
             /** @description [unsupported-media-type](https://palisade.dev/problems/unsupported-media-type): The content type is not accepted */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminV1Compliance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        format: "palisade-compliance-report/1";
+                        /** Format: date-time */
+                        generatedAt: string;
+                        disclaimer: string;
+                        instance: {
+                            publicUrl: string;
+                            production: boolean;
+                            configSource: string;
+                        };
+                        summary: {
+                            met: number;
+                            notMet: number;
+                            operator: number;
+                            controls: number;
+                        };
+                        evidence: {
+                            lastAuditVerify: {
+                                /** Format: date-time */
+                                at: string;
+                                ok: boolean;
+                                checked: number | null;
+                            } | null;
+                            signingKeys: {
+                                kid: string;
+                                alg: string;
+                                ageDays: number;
+                                /** @enum {string} */
+                                state: "active" | "next" | "retired";
+                            }[];
+                            appKeys: {
+                                appId: string;
+                                id: string;
+                                status: string;
+                                ageDays: number;
+                            }[];
+                            openIncidents: {
+                                id: string;
+                                /** @description Negative: overdue. */
+                                secondsLeft: number;
+                                /** Format: date-time */
+                                notifyBy: string;
+                            }[];
+                        };
+                        checks: {
+                            id: string;
+                            title: string;
+                            /** @enum {string} */
+                            status: "met" | "not-met" | "operator";
+                            summary: string;
+                            /** @description The values read: settings by their path, state by a short name. Never a secret. */
+                            evidence: {
+                                [key: string]: unknown;
+                            };
+                            fix?: string;
+                            settings: string[];
+                            /** @description Test files (paths in the repository) that guard the behaviour. */
+                            tests: string[];
+                        }[];
+                        frameworks: {
+                            id: string;
+                            name: string;
+                            scope: string;
+                            summary: {
+                                met: number;
+                                notMet: number;
+                                operator: number;
+                            };
+                            controls: {
+                                id: string;
+                                ref: string;
+                                title: string;
+                                /** @enum {string} */
+                                status: "met" | "not-met" | "operator";
+                                checks: string[];
+                                fixes: string[];
+                                responsibility?: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

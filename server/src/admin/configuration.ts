@@ -39,7 +39,7 @@ function scrubUrls(value: unknown): unknown {
 
 /** The configuration as the console shows it: no secret, no URL path. */
 export function publicConfiguration(config: ResolvedConfig): Record<string, unknown> {
-  const { developmentDefaults: _d, warnings: _w, ...settings } = config;
+  const { developmentDefaults: _d, warnings: _w, masterKeyFrom: _m, ...settings } = config;
   return scrubUrls(redact(JSON.parse(JSON.stringify(settings)) as Record<string, unknown>)) as Record<string, unknown>;
 }
 

@@ -48,7 +48,7 @@ function withoutUrlSecrets(value: unknown, path: string): unknown {
  * What loading adds to the settings (config/load.ts ResolvedConfig): not settings, never recorded.
  * The type lists every such key, so a new one that is not named here fails the type check.
  */
-const DERIVED: Record<Exclude<keyof ResolvedConfig, keyof PalisadeConfig>, true> = { production: true, publicUrl: true, developmentDefaults: true, warnings: true, source: true };
+const DERIVED: Record<Exclude<keyof ResolvedConfig, keyof PalisadeConfig>, true> = { production: true, publicUrl: true, developmentDefaults: true, warnings: true, source: true, masterKeyFrom: true };
 
 /** The configuration as it may be recorded: only schema settings, secrets redacted, URL credentials removed. */
 export function configSnapshot(config: ResolvedConfig): Flat {

@@ -82,6 +82,7 @@ export const PERMISSIONS = {
   'apps.manage': { roles: ADMIN, scope: 'all', stepUp: true, destructive: true, description: 'Create, rotate and revoke apps’ API keys' },
   'config.read': { roles: ADMIN, scope: 'all', description: 'See the effective configuration (secrets removed) and its check’s findings' },
   'audit.read': { roles: ADMIN, scope: 'all', description: 'Read the audit trail' },
+  'compliance.read': { roles: ADMIN, scope: 'all', description: 'See the compliance report: the live configuration and state against the control catalogue, with key ages and breach clocks' },
   'privacy.export': { roles: ADMIN, scope: 'all', stepUp: true, description: 'Export everything Palisade holds about a person (GDPR access and portability)' },
   'privacy.erase': { roles: ADMIN, scope: 'all', stepUp: true, destructive: true, description: 'Erase a person: delete their records, pseudonymise the audit trail (GDPR erasure)' },
 } as const satisfies Record<string, PermissionRule>;

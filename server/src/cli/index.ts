@@ -1,6 +1,6 @@
 /**
  * The `palisade` command line for operators: start, migrate, config check, keys rotate/list,
- * apps keys create/list/rotate/revoke, scim tokens, audit, incident, devices wipe/lock/commands,
+ * apps keys create/list/rotate/revoke, scim tokens, audit, incident, privacy, compliance report, devices wipe/lock/commands,
  * demo seed. One file per command group (registry.ts); errors are printed in plain words (no
  * stack traces) and exit non-zero.
  */

@@ -15,6 +15,7 @@ import { devicesCommands } from './devices.ts';
 import { demoCommands } from './demo.ts';
 import { privacyCommands } from './privacy.ts';
 import { backupCommands } from './backup.ts';
+import { complianceCommands } from './compliance.ts';
 
 export interface CommandGroup {
   /** The top-level command (or, for `server`, the commands) the group adds. */
@@ -22,4 +23,4 @@ export interface CommandGroup {
   register(program: Command): void;
 }
 
-export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommands, configCommands, keysCommands, appsCommands, scimCommands, auditCommands, incidentCommands, privacyCommands, devicesCommands, backupCommands, demoCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommands, configCommands, keysCommands, appsCommands, scimCommands, auditCommands, incidentCommands, privacyCommands, complianceCommands, devicesCommands, backupCommands, demoCommands];

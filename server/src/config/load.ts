@@ -24,6 +24,8 @@ export interface ResolvedConfig extends PalisadeConfig {
   /** Settings that are allowed but weaken a protection: `config check` lists them. */
   warnings: ConfigProblem[];
   source: string;
+  /** Where `masterKey` came from (never the key): the environment (PALISADE_MASTER_KEY) or the configuration file; absent when none was given. */
+  masterKeyFrom?: 'environment' | 'file';
 }
 
 type JsonSchema = {
@@ -422,5 +424,6 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
     developmentDefaults,
     warnings: policyWarnings(config),
     source,
+    ...(config.masterKey ? { masterKeyFrom: env.PALISADE_MASTER_KEY ? ('environment' as const) : ('file' as const) } : {}),
   };
 }

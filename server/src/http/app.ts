@@ -39,6 +39,7 @@ import { answerClientError } from './client-errors.ts';
 import { isDependencyUnavailable } from './unavailable.ts';
 import { SECURITY_SCHEMES, collectOperationFacts, enrichDocument } from './openapi.ts';
 import { loggerOptions } from './logger.ts';
+import { HSTS } from './hsts.ts';
 import { isDatabaseError } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import { requestContext, type RequestContext } from '../request-context.ts';
@@ -155,9 +156,9 @@ export function createApp(options: AppOptions): FastifyInstance {
     routerOptions: { maxParamLength: 200 },
   });
 
-  // 1. Security headers; HSTS per issue: one year, subdomains included.
+  // 1. Security headers; HSTS: one year, subdomains included (hsts.ts).
   app.register(helmet, {
-    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+    hsts: { ...HSTS },
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],

@@ -14,3 +14,5 @@ export { JsonBodyError, parseJsonBounded, type JsonBodyRefusal } from './json.ts
 export { DpopError, verifyDpopProof } from './dpop.ts';
 export { signDocument, type PinRecord } from './pins.ts';
 export { KEYED, SIGNED_SCOPES } from './scopes.ts';
+export { HSTS, hstsHeader, type HstsPolicy } from './hsts.ts';
+export { TLS_POLICY } from './tls.ts';

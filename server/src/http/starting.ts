@@ -10,12 +10,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problems } from './problems.ts';
+import { HSTS, hstsHeader } from './hsts.ts';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
 /** The headers of every gate answer: what helmet would add, and never cached. */
 const HEADERS = {
-  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'strict-transport-security': hstsHeader(HSTS),
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
 };
