@@ -81,7 +81,8 @@ export const PERMISSIONS = {
   'apps.read': { roles: ADMIN, scope: 'all', description: 'See apps’ API keys (never their secrets)' },
   'apps.manage': { roles: ADMIN, scope: 'all', stepUp: true, destructive: true, description: 'Create, rotate and revoke apps’ API keys' },
   'config.read': { roles: ADMIN, scope: 'all', description: 'See the effective configuration (secrets removed) and its check’s findings' },
-  'audit.read': { roles: ADMIN, scope: 'all', description: 'Read the audit trail' },
+  'audit.read': { roles: ADMIN, scope: 'all', description: 'Read the audit trail, the webhook delivery log of its alerts and the open breach clocks' },
+  'audit.export': { roles: ADMIN, scope: 'all', stepUp: true, description: 'Download a signed archive of a time range of the audit trail (it names people under pseudonyms only)' },
   'privacy.export': { roles: ADMIN, scope: 'all', stepUp: true, description: 'Export everything Palisade holds about a person (GDPR access and portability)' },
   'privacy.erase': { roles: ADMIN, scope: 'all', stepUp: true, destructive: true, description: 'Erase a person: delete their records, pseudonymise the audit trail (GDPR erasure)' },
 } as const satisfies Record<string, PermissionRule>;
