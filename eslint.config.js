@@ -26,6 +26,7 @@ export default tseslint.config(
     files: [
       'server/src/audit/anchor.ts',
       'server/src/audit/archive.ts',
+      'server/src/audit/range-export.ts',
       'server/src/cli/audit.ts',
       'server/src/cli/compliance.ts',
       'server/src/cli/index.ts',

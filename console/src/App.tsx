@@ -9,7 +9,7 @@ import { Link, Route, Router, Switch, useLocation, useParams } from 'wouter';
 import { Badge, Box, Button, Callout, Card, Container, DataList, Flex, Heading, Spinner, Text, TextField, Theme } from '@radix-ui/themes';
 import { call, completeSignIn, signIn, signOut, signedIn } from './palisade.ts';
 import { Choice, Confirm, Section, ShownOnce, Table, problemText, useGet, useList, when } from './ui.tsx';
-import { AlertsPage, AppKeysPage, AuditPage, ConfigurationPage, MdmPage, OverviewPage } from './pages.tsx';
+import { AlertsPage, AppKeysPage, AuditPage, ConfigurationPage, MdmPage, OverviewPage, saveArchive } from './pages.tsx';
 
 interface Person { id: string; name: string | null; email: string | null; roles: string[]; status: string; openSessions: number; lastLoginAt: string | null }
 interface PersonDetail {
@@ -49,9 +49,11 @@ export function App() {
       const retried = finished?.retried;
       // A key created or rotated behind a step-up is in the retried call's answer: shown here, once.
       const secret = typeof retried?.body.key === 'string' ? retried.body.key : undefined;
+      // An audit archive asked for behind a step-up is in the retried call's answer: saved now.
+      const archive = retried && retried.status === 200 && retried.call.path.startsWith('/admin/v1/audit/archive') ? saveArchive(retried.body as unknown as Parameters<typeof saveArchive>[0]) : undefined;
       setPhase({
         kind: 'ready',
-        ...(retried ? { notice: retried.status < 300 ? 'Signed in again: the action was carried out.' : `Signed in again, but the action was refused (HTTP ${retried.status}).` } : {}),
+        ...(retried ? { notice: retried.status < 300 ? `Signed in again: ${archive ?? 'the action was carried out.'}` : `Signed in again, but the action was refused (HTTP ${retried.status}).` } : {}),
         ...(secret && retried && retried.status < 300 ? { secret } : {}),
       });
     })().catch((error: unknown) => setPhase({ kind: 'error', message: error instanceof Error ? error.message : String(error) }));

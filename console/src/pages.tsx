@@ -6,7 +6,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import { Badge, Button, Callout, Card, DataList, Flex, Grid, Heading, Text, TextField } from '@radix-ui/themes';
 import { call, signedIn, type Answer } from './palisade.ts';
-import { Choice, Confirm, Section, ShownOnce, Table, age, problemText, useGet, when } from './ui.tsx';
+import { Choice, Confirm, Section, ShownOnce, Table, age, problemText, useGet, useList, when } from './ui.tsx';
 
 interface AppKey { id: string; appId: string; name: string; status: string; createdAt: string; lastUsedAt: string | null; expiresAt: string | null; revokedAt: string | null; replacedBy: string | null }
 interface AuditEvent {
@@ -29,6 +29,9 @@ interface Overview {
   audit: { sealedUpTo: number; checkpointN: number; checkpointSeq: number; checkpointAt: string | null };
   signingKeys: { kid: string; alg: string; createdAt: string; activatedAt: string | null; retiredAt: string | null }[];
 }
+interface Incident { id: string; summary: string; detectedAt: string; openedAt: string; openedBy: string; notifyBy: string; secondsLeft: number; alertsSent: string[] }
+interface Delivery { id: string; at: string; rule: string; alertKey: string; severity: string; webhook: number; origin: string; attempt: number; attempts: number; outcome: 'delivered' | 'retrying' | 'failed'; reason: string | null }
+interface ArchiveBundle { format: string; range: { from: string | null; to: string | null; firstSeq: number | null; lastSeq: number | null; records: number }; exportedAt: string; files: Record<string, string> }
 interface VerifyReport { ok: boolean; checked: number; lastSeq: number | null; checkpointsVerified: number; uncovered: number; unsealed?: number; broken?: { seq: number; problem: string; message: string }; checkpoint: { n: number; seq: number; at: string | null } }
 
 const DAY = 86_400_000;
@@ -45,6 +48,46 @@ function Stat({ label, value, id }: { label: string; value: string | number; id?
 /** The audit trail's events for a filter (newest first), one page. */
 function useAudit(query: string | undefined) {
   return useGet<{ events: AuditEvent[]; next?: string }>(query === undefined ? undefined : `/admin/v1/audit/events?${query}`);
+}
+
+/** Time left on a 72-hour clock, in hours and minutes ("overdue by …" past the deadline). */
+export function timeLeft(seconds: number): string {
+  const abs = Math.abs(seconds);
+  const hours = Math.floor(abs / 3600);
+  const minutes = Math.floor((abs % 3600) / 60);
+  const text = hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min`;
+  return seconds < 0 ? `overdue by ${text}` : `${text} left`;
+}
+
+/** Open personal-data breaches and their 72-hour notification clocks (GDPR Art. 33). */
+function BreachClocks() {
+  const incidents = useGet<{ incidents: Incident[] }>('/admin/v1/incidents');
+  const open = incidents.data?.incidents ?? [];
+  return (
+    <Card id="breach-clocks">
+      <Heading as="h3" size="3" mb="2">Breach notification clock</Heading>
+      {incidents.error ? <Text size="2">{incidents.error.text}</Text> : !incidents.data ? <Text size="2">…</Text> : open.length === 0 ? (
+        <Text as="p" size="2">No open incident. <code>palisade incident open --summary …</code> starts the 72-hour clock.</Text>
+      ) : (
+        <Table.Root aria-label="Open incidents">
+          <Table.Header>
+            <Table.Row><Table.ColumnHeaderCell>Incident</Table.ColumnHeaderCell><Table.ColumnHeaderCell>Detected</Table.ColumnHeaderCell><Table.ColumnHeaderCell>Notify by</Table.ColumnHeaderCell><Table.ColumnHeaderCell>Time left</Table.ColumnHeaderCell></Table.Row>
+          </Table.Header>
+          <Table.Body>
+            {open.map((i) => (
+              <Table.Row key={i.id} data-incident={i.id}>
+                <Table.RowHeaderCell>{i.summary}</Table.RowHeaderCell>
+                <Table.Cell>{when(i.detectedAt)}</Table.Cell>
+                <Table.Cell>{when(i.notifyBy)}</Table.Cell>
+                <Table.Cell><Badge color={i.secondsLeft < 4 * 3600 ? 'red' : i.secondsLeft < 24 * 3600 ? 'orange' : 'blue'} data-seconds-left={i.secondsLeft}>{timeLeft(i.secondsLeft)}</Badge></Table.Cell>
+              </Table.Row>
+            ))}
+          </Table.Body>
+        </Table.Root>
+      )}
+      {open.length > 0 && <Text as="p" size="1" mt="2" color="gray">The supervisory authority must be told within 72 hours of detection; <code>palisade incident report</code> writes the draft.</Text>}
+    </Card>
+  );
 }
 
 export function OverviewPage() {
@@ -68,6 +111,7 @@ export function OverviewPage() {
         <Stat label="Audit records sealed" value={o?.audit.sealedUpTo ?? '…'} />
       </Grid>
       <Grid columns={{ initial: '1', md: '2' }} gap="3">
+        <BreachClocks />
         <Card>
           <Heading as="h3" size="3" mb="2">Devices by compliance</Heading>
           {o && (
@@ -208,13 +252,25 @@ function Json({ value, label }: { value: unknown; label: string }) {
   return <pre className="json" aria-label={label} tabIndex={0}>{value === undefined ? '—' : JSON.stringify(value, null, 2)}</pre>;
 }
 
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }));
+function download(name: string, text: string, type: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = name;
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * Saves a signed range archive as the API sent it: its files are strings inside the JSON, so
+ * serialising it again keeps every byte the digests sign. Returns what to tell the person.
+ */
+export function saveArchive(bundle: ArchiveBundle): string {
+  const { firstSeq, lastSeq, records } = bundle.range;
+  download(`palisade-audit-${firstSeq ?? 0}-${lastSeq ?? 0}.json`, `${JSON.stringify(bundle)}\n`, 'application/json');
+  return records === 0
+    ? 'The range holds no record under a signed checkpoint yet: the archive is empty.'
+    : `Signed archive of ${records} records (seq ${firstSeq}–${lastSeq}) downloaded. Check it offline with palisade audit verify --archive <file> --keys <the audit keys>; note seq ${lastSeq} apart from the file.`;
 }
 
 export function AuditPage() {
@@ -259,20 +315,18 @@ export function AuditPage() {
     if (answer.status === 200) setReport(answer.body);
     else setError(problemText(answer));
   };
-  // Export: every page of the current search (up to 10 000 records) as JSON lines. Each page
-  // read is itself recorded in the trail (`audit.search`).
-  const exportAll = async () => {
-    const lines: string[] = [];
-    let before: string | undefined;
-    for (let i = 0; i < 50; i++) {
-      const answer = await call<{ events: AuditEvent[]; next?: string }>('GET', `/admin/v1/audit/events?${query.replace(/limit=\d+/, 'limit=200')}${before ? `&before=${before}` : ''}`);
-      if (answer.status !== 200) return setError(problemText(answer));
-      for (const event of answer.body.events) lines.push(JSON.stringify(event));
-      before = answer.body.next;
-      if (!before) break;
-    }
-    download(`palisade-audit-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.jsonl`, lines.length ? `${lines.join('\n')}\n` : '');
-    setExported(`${lines.length} records exported.`);
+  // Export: a signed archive of the searched time range (a hash chain proves only an unbroken
+  // run of records, so the other filters do not apply). Step-up: a sign-in older than the
+  // step-up age is asked for again, and the download follows the sign-in (App.tsx).
+  const exportArchive = async () => {
+    setExported(undefined);
+    const params = new URLSearchParams(query);
+    const range = new URLSearchParams();
+    for (const key of ['from', 'to']) if (params.get(key)) range.set(key, params.get(key)!);
+    const answer = await call<ArchiveBundle>('GET', `/admin/v1/audit/archive${range.toString() ? `?${range}` : ''}`, undefined, { stepUp: true });
+    if (answer.status !== 200) return setError(problemText(answer as unknown as Answer));
+    setError(undefined);
+    setExported(saveArchive(answer.body));
   };
   const set = (key: keyof typeof filters) => (value: string) => setFilters((f) => ({ ...f, [key]: value }));
   const field = (key: keyof typeof filters, label: string, placeholder: string, type = 'text') => (
@@ -288,7 +342,7 @@ export function AuditPage() {
       actions={
         <Flex gap="2">
           <Button variant="soft" onClick={() => void verify()} id="verify-chain">Verify the chain</Button>
-          <Button variant="soft" onClick={() => void exportAll()} id="export-audit">Export</Button>
+          <Button variant="soft" onClick={() => void exportArchive()} id="export-audit">Export signed archive</Button>
         </Flex>
       }
     >
@@ -301,7 +355,8 @@ export function AuditPage() {
           </Callout.Text>
         </Callout.Root>
       )}
-      {exported && <Text as="p" role="status" size="2" mb="2">{exported}</Text>}
+      {exported && <Text as="p" role="status" size="2" mb="2" id="export-status">{exported}</Text>}
+      <Text as="p" size="1" color="gray" mb="2">The export is the searched time range (From, To) as a signed archive; the other filters narrow the list only.</Text>
       <form onSubmit={search} role="search" aria-label="Search the audit trail">
         <Flex gap="3" mb="4" align="end" wrap="wrap">
           {field('action', 'Action', 'admin. or auth.login')}
@@ -378,7 +433,7 @@ export function AlertsPage() {
   }
   return (
     <Section id="alerts" title="Alerts">
-      <Text as="p" size="2" color="gray" mb="3">Alerts raised in the last 7 days, by rule and severity (each is an <code>alert.*</code> record of the audit trail). Webhook deliveries are retried in the background; a delivery that failed for good is in the server log as <code>alert.delivery_failed</code>.</Text>
+      <Text as="p" size="2" color="gray" mb="3">Alerts raised in the last 7 days, by rule and severity (each is an <code>alert.*</code> record of the audit trail). Each is sent to the configured webhooks in the background and retried when an attempt fails; the attempts are listed below.</Text>
       {alerts.error && <Callout.Root color="red" role="alert"><Callout.Text>{alerts.error.text}</Callout.Text></Callout.Root>}
       <Table.Root aria-label="Alerts by rule">
         <Table.Header>
@@ -403,7 +458,62 @@ export function AlertsPage() {
         </Table.Body>
       </Table.Root>
       {alerts.data && groups.size === 0 && <Text as="p" mt="3">No alert in the last 7 days.</Text>}
+      <WebhookDeliveries />
     </Section>
+  );
+}
+
+/** Webhook delivery attempts, newest first: per webhook its latest attempt, then every attempt. */
+function WebhookDeliveries() {
+  const [outcome, setOutcome] = useState('any');
+  const list = useList<Delivery>('deliveries', `/admin/v1/alerts/deliveries?limit=50${outcome === 'any' ? '' : `&outcome=${outcome}`}`);
+  const latest = new Map<number, Delivery>();
+  for (const d of list.rows) if (!latest.has(d.webhook)) latest.set(d.webhook, d);
+  const color = (o: Delivery['outcome']) => (o === 'delivered' ? 'green' : o === 'retrying' ? 'orange' : 'red');
+  return (
+    <>
+      <Flex justify="between" align="end" mt="5" mb="2" wrap="wrap" gap="3">
+        <Heading as="h3" size="4">Webhook deliveries</Heading>
+        <Flex gap="3" align="end">
+          <Choice id="deliveries-outcome" label="Outcome" value={outcome} onChange={setOutcome} options={['any', 'delivered', 'retrying', 'failed']} />
+          <Button size="1" variant="soft" onClick={() => void list.reload()}>Refresh</Button>
+        </Flex>
+      </Flex>
+      {list.error && <Callout.Root color="red" role="alert"><Callout.Text>{list.error}</Callout.Text></Callout.Root>}
+      {latest.size > 0 && (
+        <Flex gap="2" mb="3" wrap="wrap" id="webhook-state">
+          {[...latest.values()].map((d) => (
+            <Badge key={d.webhook} color={color(d.outcome)} size="2">webhook {d.webhook + 1} ({d.origin}): {d.outcome} {age(d.at)} ago</Badge>
+          ))}
+        </Flex>
+      )}
+      <Table.Root aria-label="Webhook delivery attempts">
+        <Table.Header>
+          <Table.Row>
+            <Table.ColumnHeaderCell>When</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell>Webhook</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell>Alert</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell>Attempt</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell>Outcome</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell>Reason</Table.ColumnHeaderCell>
+          </Table.Row>
+        </Table.Header>
+        <Table.Body>
+          {list.rows.map((d) => (
+            <Table.Row key={d.id} data-delivery={d.id} data-outcome={d.outcome}>
+              <Table.Cell>{when(d.at)}</Table.Cell>
+              <Table.Cell>{d.webhook + 1}: {d.origin}</Table.Cell>
+              <Table.Cell>{d.rule} <Badge color={d.severity === 'critical' || d.severity === 'high' ? 'red' : 'orange'}>{d.severity}</Badge></Table.Cell>
+              <Table.Cell>{d.attempt} of {d.attempts}</Table.Cell>
+              <Table.Cell><Badge color={color(d.outcome)}>{d.outcome}</Badge></Table.Cell>
+              <Table.Cell>{d.reason ?? '—'}</Table.Cell>
+            </Table.Row>
+          ))}
+        </Table.Body>
+      </Table.Root>
+      {list.rows.length === 0 && !list.loading && !list.error && <Text as="p" mt="3">No delivery attempt recorded (no webhook configured, or no alert raised since).</Text>}
+      {list.next && <Button mt="3" variant="soft" onClick={list.more}>More</Button>}
+    </>
   );
 }
 

@@ -87,6 +87,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/audit/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A signed archive of a time range of the audit trail (admin, step-up): the JSONL files and signed digests `palisade audit export` writes, in one JSON bundle that `palisade audit verify --archive <file> --keys <keys>` checks offline. Only sealed records under a signed checkpoint, people under pseudonyms; recorded as `audit.export` */
+        get: operations["getAdminV1AuditArchive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/alerts/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook delivery attempts of the monitor’s alerts, newest first (admin): delivered, retrying or failed, with the reason; the newest 1000 are kept */
+        get: operations["getAdminV1AlertsDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/session/unlock/challenge": {
         parameters: {
             query?: never;
@@ -1031,6 +1065,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open personal-data breach incidents and the time left on each one’s 72-hour notification clock, the nearest deadline first (admin; `palisade incident open` starts a clock, `incident report --notified-at` stops it) */
+        get: operations["getAdminV1Incidents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/privacy/erasures": {
         parameters: {
             query?: never;
@@ -1416,6 +1467,191 @@ export interface operations {
                             /** Format: date-time */
                             at: string | null;
                         };
+                    };
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminV1AuditArchive: {
+        parameters: {
+            query?: {
+                /** @description First record: the first at or after this time (default: the oldest kept). */
+                from?: string;
+                /** @description Last record: the last before this time (default: the newest under a signed checkpoint). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        format: "palisade-audit-archive-bundle/1";
+                        range: {
+                            from: string | null;
+                            to: string | null;
+                            firstSeq: number | null;
+                            /** @description Keep it apart from the file: verify proves the records, this proves none were cut off the end. */
+                            lastSeq: number | null;
+                            records: number;
+                        };
+                        /** Format: date-time */
+                        exportedAt: string;
+                        /** @description File name (as in an archive folder) → its exact text. */
+                        files: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required; [step-up-required](https://palisade.dev/problems/step-up-required): Sign in again to do this */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminV1AlertsDeliveries: {
+        parameters: {
+            query?: {
+                outcome?: "delivered" | "retrying" | "failed";
+                rule?: string;
+                /** @description The `next` of the previous page. */
+                cursor?: string;
+                /** @description At most this many (1–200, default 50). */
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveries: {
+                            id: string;
+                            /** Format: date-time */
+                            at: string;
+                            rule: string;
+                            /** @description What the alert is about (the alert record’s resource id). */
+                            alertKey: string;
+                            /** @enum {string} */
+                            severity: "low" | "medium" | "high" | "critical";
+                            /** @description Position of the webhook in monitoring.webhooks, from 0. */
+                            webhook: number;
+                            /** @description The webhook’s origin only: its path, query and credentials are never stored. */
+                            origin: string;
+                            attempt: number;
+                            /** @description How many attempts are made at most. */
+                            attempts: number;
+                            /**
+                             * @description retrying: this attempt failed and another follows; failed: given up.
+                             * @enum {string}
+                             */
+                            outcome: "delivered" | "retrying" | "failed";
+                            /** @description Why the attempt failed: HTTP status, timeout or error code. */
+                            reason: string | null;
+                        }[];
+                        next?: string;
                     };
                 };
             };
@@ -7844,6 +8080,91 @@ export interface operations {
             };
             /** @description [not-found](https://palisade.dev/problems/not-found): Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [rate-limited](https://palisade.dev/problems/rate-limited): Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [internal](https://palisade.dev/problems/internal): Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminV1Incidents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incidents: {
+                            id: string;
+                            summary: string;
+                            /** Format: date-time */
+                            detectedAt: string;
+                            /** Format: date-time */
+                            openedAt: string;
+                            /** @description Who opened it (the operator’s name, or the admin’s user id) */
+                            openedBy: string;
+                            /**
+                             * Format: date-time
+                             * @description Detection time + 72 h: when the supervisory authority must have been told (GDPR Art. 33)
+                             */
+                            notifyBy: string;
+                            /** @description Until notifyBy; negative when overdue */
+                            secondsLeft: number;
+                            /** @description The breach-clock alerts raised so far (48h, 68h) */
+                            alertsSent: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description [malformed-url](https://palisade.dev/problems/malformed-url): The URL could not be read; [malformed-authorization](https://palisade.dev/problems/malformed-authorization): The Authorization header could not be read; [validation-failed](https://palisade.dev/problems/validation-failed): The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [missing-app-key](https://palisade.dev/problems/missing-app-key): An app key is required; [invalid-app-key](https://palisade.dev/problems/invalid-app-key): The app key is not valid; [missing-token](https://palisade.dev/problems/missing-token): An access token is required; [invalid-token](https://palisade.dev/problems/invalid-token): The access token is not valid; [invalid-dpop-proof](https://palisade.dev/problems/invalid-dpop-proof): The DPoP proof is not valid; [session-revoked](https://palisade.dev/problems/session-revoked): The session has ended; [session-locked](https://palisade.dev/problems/session-locked): The session is locked; [signature-invalid](https://palisade.dev/problems/signature-invalid): The request signature is not valid; [signature-expired](https://palisade.dev/problems/signature-expired): The request signature is outside the time window; [signature-replayed](https://palisade.dev/problems/signature-replayed): The request was already received; [content-digest-mismatch](https://palisade.dev/problems/content-digest-mismatch): The body does not match its Content-Digest; [signature-required](https://palisade.dev/problems/signature-required): The request must be signed; [content-digest-required](https://palisade.dev/problems/content-digest-required): A Content-Digest is required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description [device-wiped](https://palisade.dev/problems/device-wiped): This device was wiped; [device-locked](https://palisade.dev/problems/device-locked): This device was locked; [token-app-mismatch](https://palisade.dev/problems/token-app-mismatch): The access token belongs to another app; [forbidden](https://palisade.dev/problems/forbidden): Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,11 @@
  * which would tell an attacker through timing how much of a forged signature is right. Each
  * attempt is signed afresh, so a retry carries a new t. A retry after a timeout may deliver an
  * alert twice: rule, key and at identify it.
+ *
+ * Every attempt's outcome (delivered, retrying, failed) is also handed to `onAttempt`, which the
+ * audit module keeps in a bounded table for the console (deliveries-store.ts): the webhook by its
+ * position and origin, the failure by its kind — never the URL's path, its credentials or the
+ * signing secret.
  */
 import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +27,7 @@ import Type, { type Static } from 'typebox';
 import type { Clock } from '../clock.ts';
 import type { ConfigProblem } from '../config/index.ts';
 import type { Alert, AlertSeverity } from './monitor.ts';
+import type { DeliveryAttempt } from './deliveries-store.ts';
 
 export const WebhookSchema = Type.Object(
   {
@@ -97,6 +103,8 @@ export interface WebhookDeliveryOptions {
   timeoutMs?: number;
   /** Waits before the second, third, … attempt: attempts = retryDelaysMs.length + 1. */
   retryDelaysMs?: readonly number[];
+  /** Told of every attempt's outcome (the delivery log); must not throw (a throw is logged and ignored). */
+  onAttempt?: (attempt: DeliveryAttempt) => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -104,6 +112,8 @@ const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000];
 const RANK: Record<AlertSeverity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
 interface Target {
+  /** Position in the configured list. */
+  index: number;
   url: string;
   /** The only part of the URL that may be logged. */
   origin: string;
@@ -143,6 +153,7 @@ export class WebhookDelivery {
   readonly #fetch: typeof globalThis.fetch;
   readonly #timeoutMs: number;
   readonly #retryDelaysMs: readonly number[];
+  readonly #onAttempt: ((attempt: DeliveryAttempt) => void) | undefined;
   readonly #pending = new Set<Promise<void>>();
   /** Cuts backoff waits short on close(). */
   readonly #closing = new AbortController();
@@ -154,7 +165,8 @@ export class WebhookDelivery {
       // The URL itself is not repeated: it may be a secret.
       throw new TypeError(`monitoring webhooks: ${problems.map((p) => `webhooks${p.path}: ${p.message}`).join('; ')}`);
     }
-    this.#targets = options.webhooks.map((w) => ({
+    this.#targets = options.webhooks.map((w, index) => ({
+      index,
       url: w.url,
       origin: new URL(w.url).origin,
       format: w.format,
@@ -166,6 +178,16 @@ export class WebhookDelivery {
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.#onAttempt = options.onAttempt;
+  }
+
+  #tell(target: Target, alert: Alert, attempt: number, attempts: number, outcome: DeliveryAttempt['outcome'], reason: string | null): void {
+    if (!this.#onAttempt) return;
+    try {
+      this.#onAttempt({ at: new Date(this.#clock.now()), rule: alert.rule, alertKey: alert.key, severity: alert.severity, webhook: target.index, origin: target.origin, attempt, attempts, outcome, reason });
+    } catch (error) {
+      this.#log.warn({ event: 'alert.delivery_log_failed', rule: alert.rule, reason: failureReason(error) }, 'the delivery log did not take an attempt');
+    }
   }
 
   /** Sends `alert` to every webhook that wants its severity, in the background. Never throws. */
@@ -178,7 +200,7 @@ export class WebhookDelivery {
       for (const target of this.#targets) {
         if (RANK[alert.severity] < target.minRank) continue;
         const body = JSON.stringify(target.format === 'slack' ? slackMessage(alert) : alert);
-        const sending: Promise<void> = this.#send(target, alert.rule, body)
+        const sending: Promise<void> = this.#send(target, alert, body)
           .catch((error: unknown) => this.#log.error({ event: 'alert.delivery_failed', rule: alert.rule, webhook: target.origin, reason: failureReason(error) }, 'alert not delivered to webhook'))
           .finally(() => this.#pending.delete(sending));
         this.#pending.add(sending);
@@ -201,7 +223,8 @@ export class WebhookDelivery {
     await this.flush();
   }
 
-  async #send(target: Target, rule: string, body: string): Promise<void> {
+  async #send(target: Target, alert: Alert, body: string): Promise<void> {
+    const rule = alert.rule;
     const attempts = this.#retryDelaysMs.length + 1;
     for (let attempt = 1; ; attempt += 1) {
       const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Palisade-Alerts' };
@@ -212,7 +235,10 @@ export class WebhookDelivery {
         // Redirects are not followed: an alert goes only where it was configured to go.
         const response = await this.#fetch(target.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.#timeoutMs) });
         await response.body?.cancel().catch(() => undefined);
-        if (response.ok) return;
+        if (response.ok) {
+          this.#tell(target, alert, attempt, attempts, 'delivered', null);
+          return;
+        }
         reason = `HTTP ${response.status}`;
         // Other 4xx answers mean the request itself is wrong (a revoked Slack URL): retrying cannot help.
         retryable = response.status >= 500 || response.status === 408 || response.status === 429;
@@ -222,9 +248,11 @@ export class WebhookDelivery {
       const context = { event: 'alert.delivery_failed', rule, webhook: target.origin, attempt, attempts, reason };
       if (!retryable || attempt >= attempts || this.#closed) {
         this.#log.error(context, 'alert not delivered to webhook: giving up');
+        this.#tell(target, alert, attempt, attempts, 'failed', reason);
         return;
       }
       this.#log.warn(context, 'alert delivery to webhook failed: retrying');
+      this.#tell(target, alert, attempt, attempts, 'retrying', reason);
       await sleep(this.#retryDelaysMs[attempt - 1], undefined, { signal: this.#closing.signal }).catch(() => undefined);
       if (this.#closed) {
         this.#log.error({ ...context, reason: 'shutting down' }, 'alert not delivered to webhook: giving up');

@@ -13,6 +13,7 @@ export { loadCheckpointSigner, publicAuditKeys, type CheckpointSigner, type Publ
 export { verifyDatabase, type VerifyReport } from './verify.ts';
 export { readAnchor, newestLoggedCheckpoint } from './anchor.ts';
 export { exportArchive, verifyArchive, purgeArchived } from './archive.ts';
+export { exportRange, verifyBundle, parseBundle, BUNDLE_FORMAT, RANGE_MAX_RECORDS, type ArchiveBundle } from './range-export.ts';
 export { redact, redactForLog, difference, isSecretName, REDACTED } from '../security/index.ts';
 export { auditModule, type AuditModuleApi } from './module.ts';
 export { MonitoringSchema, monitoringProblems, type Alert, type AlertSeverity, type MonitoringConfig } from './monitor.ts';

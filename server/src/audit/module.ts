@@ -18,6 +18,10 @@ import { Monitor, MonitoringSchema, type Alert } from './monitor.ts';
 import { AuditTrail } from './trail.ts';
 import { Sealer, sealerLag } from './sealer.ts';
 import { auditRoutes } from './routes.ts';
+import { insertDelivery } from './deliveries-store.ts';
+
+/** Webhook delivery attempts kept for the console (older ones are deleted as new ones come). */
+export const DELIVERY_LOG_KEEP = 1000;
 
 export interface AuditModuleApi {
   readonly trail: AuditTrail;
@@ -43,8 +47,8 @@ export const auditModule = defineModule({
   dependencies: ['db'],
   config: ['audit', 'monitoring'],
   configSchema: { monitoring: MonitoringSchema },
-  permissions: ['audit.read'],
-  migrations: ['0009_audit.sql', '0019_audit_pseudonyms.sql'],
+  permissions: ['audit.read', 'audit.export'],
+  migrations: ['0009_audit.sql', '0019_audit_pseudonyms.sql', '0027_alert_deliveries.sql'],
   async start({ config, db, master, clock, log }: AuditModuleDeps) {
     const signer = await loadCheckpointSigner(db, master);
     const trail = new AuditTrail(db, clock, log, { flushIntervalMs: parseDuration(config.audit.flushInterval) });
@@ -54,7 +58,16 @@ export const auditModule = defineModule({
       checkpointIntervalMs: parseDuration(config.audit.checkpointInterval),
       pollIntervalMs: parseDuration(config.audit.sealInterval),
     });
-    const webhooks = new WebhookDelivery({ webhooks: config.monitoring.webhooks, log, clock });
+    // Each attempt's outcome goes to the bounded delivery log the console shows; a write that
+    // fails is logged and lost (the alert itself is in the trail and the log regardless).
+    const logging = new Set<Promise<void>>();
+    const onAttempt = (attempt: Parameters<typeof insertDelivery>[1]) => {
+      const writing: Promise<void> = insertDelivery(db, attempt, DELIVERY_LOG_KEEP)
+        .catch((err: unknown) => log.warn({ event: 'alert.delivery_log_failed', rule: attempt.rule, err }, 'a webhook delivery attempt was not logged'))
+        .finally(() => logging.delete(writing));
+      logging.add(writing);
+    };
+    const webhooks = new WebhookDelivery({ webhooks: config.monitoring.webhooks, log, clock, onAttempt });
     const listeners: ((alert: Alert) => void)[] = [];
     // An alert is itself an audit record, and goes to the webhooks and the listeners (metrics).
     const raise = (alert: Alert) => {
@@ -78,6 +91,7 @@ export const auditModule = defineModule({
       await sealer.stop();
       await sealer.drain().catch((err: unknown) => log.error({ err }, 'final audit sealing failed'));
       await webhooks.close();
+      await Promise.allSettled([...logging]);
     };
     try {
       await recordConfiguration(db, trail, config);
@@ -95,7 +109,7 @@ export const auditModule = defineModule({
     return {
       api,
       async routes(app) {
-        await app.register(auditRoutes, { db, audit: trail });
+        await app.register(auditRoutes, { db, audit: trail, signer, clock });
       },
       stop,
     };

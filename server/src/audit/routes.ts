@@ -3,6 +3,9 @@
  * (anyone may fetch them; they are what an auditor checks an archive against), and search for
  * administrators (`audit.read`) — itself recorded as `audit.search` — and the chain's check
  * (`audit.read`, recorded as `audit.verify`): what `palisade audit verify` does, for a console.
+ * A signed archive of a time range (`audit.export`, step-up, recorded as `audit.export`: data
+ * access) in the format `palisade audit verify --archive` checks offline (range-export.ts), and
+ * the webhook delivery log of the monitor's alerts (`audit.read`).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/index.ts';
@@ -12,11 +15,64 @@ import { searchAudit, type AuditFilter } from './search.ts';
 import { verifyDatabase } from './verify.ts';
 import { asRole, chainHead } from './sealer.ts';
 import type { AuditSink } from './trail.ts';
+import type { Clock } from '../clock.ts';
+import type { CheckpointSigner } from './keys.ts';
+import { BUNDLE_FORMAT, RangeTooLargeError, exportRange } from './range-export.ts';
+import { listDeliveries } from './deliveries-store.ts';
 
 export interface AuditRoutesDeps {
   db: Database;
   audit: AuditSink;
+  signer: CheckpointSigner;
+  clock: Clock;
 }
+
+/** RFC 3339 admits times neither JavaScript nor PostgreSQL can hold: refused, not a 500. */
+function checkTimes(from: Date | undefined, to: Date | undefined): void {
+  for (const [key, at] of [['from', from], ['to', to]] as const) {
+    if (at && !(at.getUTCFullYear() >= 1 && at.getUTCFullYear() <= 9999)) throw problems.validation([{ path: `querystring.${key}`, message: 'must be a time between the years 1 and 9999' }]);
+  }
+  if (from && to && from > to) throw problems.validation([{ path: 'querystring.from', message: 'must not be after `to`' }]);
+}
+
+const ArchiveQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { type: 'string', format: 'date-time', description: 'First record: the first at or after this time (default: the oldest kept).' },
+    to: { type: 'string', format: 'date-time', description: 'Last record: the last before this time (default: the newest under a signed checkpoint).' },
+  },
+} as const;
+
+const DeliveriesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    outcome: { type: 'string', enum: ['delivered', 'retrying', 'failed'] },
+    rule: { type: 'string', maxLength: 64, pattern: '^[a-z0-9_]+$' },
+    cursor: { type: 'string', pattern: '^[0-9]{1,18}$', description: 'The `next` of the previous page.' },
+    limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: 'At most this many (1–200, default 50).' },
+  },
+} as const;
+
+const DeliverySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'at', 'rule', 'alertKey', 'severity', 'webhook', 'origin', 'attempt', 'attempts', 'outcome', 'reason'],
+  properties: {
+    id: { type: 'string' },
+    at: { type: 'string', format: 'date-time' },
+    rule: { type: 'string' },
+    alertKey: { type: 'string', description: 'What the alert is about (the alert record’s resource id).' },
+    severity: { type: 'string', enum: ['low', 'medium', 'high', 'critical'] },
+    webhook: { type: 'integer', description: 'Position of the webhook in monitoring.webhooks, from 0.' },
+    origin: { type: 'string', description: 'The webhook’s origin only: its path, query and credentials are never stored.' },
+    attempt: { type: 'integer' },
+    attempts: { type: 'integer', description: 'How many attempts are made at most.' },
+    outcome: { type: 'string', enum: ['delivered', 'retrying', 'failed'], description: 'retrying: this attempt failed and another follows; failed: given up.' },
+    reason: { type: ['string', 'null'], description: 'Why the attempt failed: HTTP status, timeout or error code.' },
+  },
+} as const;
 
 const EventSchema = {
   type: 'object',
@@ -136,11 +192,7 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
       const filter = filterFromQuery(request.query);
       // RFC 3339 admits what neither JavaScript nor PostgreSQL can hold: a leap second
       // (`23:59:60Z`, an invalid Date), year 0000 (PostgreSQL has none). Refused, not a 500.
-      for (const key of ['from', 'to'] as const) {
-        const at = filter[key];
-        if (at && !(at.getUTCFullYear() >= 1 && at.getUTCFullYear() <= 9999)) throw problems.validation([{ path: `querystring.${key}`, message: 'must be a time between the years 1 and 9999' }]);
-      }
-      if (filter.from && filter.to && filter.from > filter.to) throw problems.validation([{ path: 'querystring.from', message: 'must not be after `to`' }]);
+      checkTimes(filter.from, filter.to);
       const page = await searchAudit(deps.db, filter);
       deps.audit.emit({ action: 'audit.search', outcome: 'success', actor: {}, resource: { type: 'audit' }, detail: { filter: request.query, returned: page.events.length } });
       return {
@@ -198,6 +250,91 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
       const head = await asRole(deps.db, 'palisade_audit_reader', (q) => chainHead(q));
       deps.audit.emit({ action: 'audit.verify', outcome: report.ok ? 'success' : 'failure', actor: {}, resource: { type: 'audit' }, detail: { checked: report.checked, lastSeq: report.lastSeq, ...(report.broken ? { broken: report.broken.problem } : {}) } });
       return { ...report, checkpoint: { n: head.checkpointN, seq: head.checkpointSeq, at: head.checkpointAt === null ? null : new Date(head.checkpointAt).toISOString() } };
+    },
+  );
+
+  app.get<{ Querystring: { from?: string; to?: string } }>(
+    '/admin/v1/audit/archive',
+    {
+      onRequest: app.authenticate,
+      config: { permission: 'audit.export' },
+      schema: {
+        tags: ['admin', 'audit'],
+        summary:
+          'A signed archive of a time range of the audit trail (admin, step-up): the JSONL files and signed digests `palisade audit export` writes, in one JSON bundle that `palisade audit verify --archive <file> --keys <keys>` checks offline. Only sealed records under a signed checkpoint, people under pseudonyms; recorded as `audit.export`',
+        security: [{ bearer: [] }],
+        querystring: ArchiveQuery,
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['format', 'range', 'exportedAt', 'files'],
+            properties: {
+              format: { type: 'string', enum: [BUNDLE_FORMAT] },
+              range: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['from', 'to', 'firstSeq', 'lastSeq', 'records'],
+                properties: {
+                  from: { type: ['string', 'null'] },
+                  to: { type: ['string', 'null'] },
+                  firstSeq: { type: ['integer', 'null'] },
+                  lastSeq: { type: ['integer', 'null'], description: 'Keep it apart from the file: verify proves the records, this proves none were cut off the end.' },
+                  records: { type: 'integer' },
+                },
+              },
+              exportedAt: { type: 'string', format: 'date-time' },
+              files: { type: 'object', additionalProperties: { type: 'string' }, description: 'File name (as in an archive folder) → its exact text.' },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const from = request.query.from ? new Date(request.query.from) : undefined;
+      const to = request.query.to ? new Date(request.query.to) : undefined;
+      checkTimes(from, to);
+      let bundle;
+      try {
+        bundle = await exportRange(deps.db, deps.signer, deps.clock, { ...(from ? { from } : {}), ...(to ? { to } : {}) });
+      } catch (error) {
+        if (error instanceof RangeTooLargeError) throw problems.validation([{ path: 'querystring.from', message: error.message }]);
+        throw error;
+      }
+      // Data access: who took which part of the trail away.
+      deps.audit.emit({ action: 'audit.export', outcome: 'success', actor: {}, resource: { type: 'audit' }, detail: { via: 'admin_api', ...bundle.range, files: Object.keys(bundle.files).filter((f) => f.endsWith('.jsonl')) } });
+      void reply.header('content-disposition', `attachment; filename="palisade-audit-${bundle.range.firstSeq ?? 0}-${bundle.range.lastSeq ?? 0}.json"`);
+      return bundle;
+    },
+  );
+
+  app.get<{ Querystring: { outcome?: string; rule?: string; cursor?: string; limit?: string } }>(
+    '/admin/v1/alerts/deliveries',
+    {
+      onRequest: app.authenticate,
+      config: { permission: 'audit.read' },
+      schema: {
+        tags: ['admin', 'audit'],
+        summary: 'Webhook delivery attempts of the monitor’s alerts, newest first (admin): delivered, retrying or failed, with the reason; the newest 1000 are kept',
+        security: [{ bearer: [] }],
+        querystring: DeliveriesQuery,
+        response: {
+          200: { type: 'object', additionalProperties: false, required: ['deliveries'], properties: { deliveries: { type: 'array', items: DeliverySchema }, next: { type: 'string' } } },
+        },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const q = request.query;
+      const limit = Number(q.limit ?? 50);
+      if (limit < 1 || limit > 200) throw problems.validation([{ path: 'querystring.limit', message: 'must be between 1 and 200' }]);
+      const rows = await listDeliveries(deps.db, { limit: limit + 1, ...(q.cursor ? { before: Number(q.cursor) } : {}), ...(q.outcome ? { outcome: q.outcome } : {}), ...(q.rule ? { rule: q.rule } : {}) });
+      const page = rows.slice(0, limit);
+      return {
+        deliveries: page.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
+        ...(rows.length > limit ? { next: page[page.length - 1]!.id } : {}),
+      };
     },
   );
 }

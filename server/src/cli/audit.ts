@@ -1,11 +1,11 @@
 /** The `palisade` command group audit: verify, export, purge and search the tamper-evident audit trail; print its public keys. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Option } from 'commander';
 import { parseDuration } from '../duration.ts';
 import { resolveMasterKey } from '../main.ts';
 import { systemClock } from '../clock.ts';
 import path from 'node:path';
-import { Sealer, exportArchive, loadCheckpointSigner, publicAuditKeys, purgeArchived, readAnchor, searchAudit, verifyArchive, verifyDatabase, type AuditFilter, type PublicKeySet, type VerifyReport } from '../audit/index.ts';
+import { Sealer, exportArchive, loadCheckpointSigner, publicAuditKeys, purgeArchived, readAnchor, searchAudit, verifyArchive, verifyBundle, verifyDatabase, type AuditFilter, type PublicKeySet, type VerifyReport } from '../audit/index.ts';
 import { displayNames } from '../users/index.ts';
 import { withProgress } from '../progress.ts';
 import { action, asOperator, consoleLog, count, timeOf, withDatabase } from './shared.ts';
@@ -31,6 +31,14 @@ function readKeys(file: string): PublicKeySet {
   return parsed;
 }
 
+/**
+ * An archive folder (`audit export`), or one file: the bundle of a time range the admin API and
+ * the console download (`GET /admin/v1/audit/archive`), checked the same way.
+ */
+function verifyArchiveAt(where: string, keys: PublicKeySet, options: Parameters<typeof verifyArchive>[2]) {
+  return statSync(where).isFile() ? verifyBundle(readFileSync(where, 'utf8'), keys, options) : verifyArchive(where, keys, options);
+}
+
 export const auditCommands: CommandGroup = {
   name: 'audit',
   register(program) {
@@ -38,7 +46,7 @@ export const auditCommands: CommandGroup = {
     auditCommand
       .command('verify')
       .description('check the hash chain and signed checkpoints (database), or archive files offline; names the first broken record')
-      .option('--archive <dir>', 'verify exported archive files instead of the database')
+      .option('--archive <dir-or-file>', 'verify exported archive files instead of the database: a folder of `audit export`, or an archive file downloaded from the console or GET /admin/v1/audit/archive')
       .option('--keys <file>', 'public keys (JWKS) to verify with; default: from the database. Offline, use a copy kept apart from the archive')
       .option('--seal', 'seal pending records first (needs the master key)')
       .option('--anchor <jws-or-file>', 'the newest checkpoint (database) or digest (archive) known from outside — the server log file itself (its newest audit.checkpoint is taken), a checkpoint from it, or your last export; proves nothing was cut off the end')
@@ -55,7 +63,7 @@ export const auditCommands: CommandGroup = {
           const json = { json: options.json === true };
           if (options.archive && options.keys) {
             const keys = readKeys(options.keys);
-            report = await withProgress('verifying', 'records', json, (onProgress) => verifyArchive(options.archive!, keys, { ...archiveOptions, onProgress }));
+            report = await withProgress('verifying', 'records', json, (onProgress) => verifyArchiveAt(options.archive!, keys, { ...archiveOptions, onProgress }));
           } else {
             report = await withDatabase(async (db, config) => {
               if (options.seal && !options.archive) {
@@ -64,7 +72,7 @@ export const auditCommands: CommandGroup = {
               }
               // Read after sealing: on a database no server has run on, sealing makes the first key.
               const keys = options.keys ? readKeys(options.keys) : await publicAuditKeys(db);
-              if (options.archive) return withProgress('verifying', 'records', json, (onProgress) => verifyArchive(options.archive!, keys, { ...archiveOptions, onProgress }));
+              if (options.archive) return withProgress('verifying', 'records', json, (onProgress) => verifyArchiveAt(options.archive!, keys, { ...archiveOptions, onProgress }));
               return withProgress('verifying', 'records', json, (onProgress) => verifyDatabase(db, keys, { ...(anchor ? { anchor } : {}), onProgress }));
             });
           }

@@ -81,6 +81,33 @@ export async function runningClocks(db: Database, clock: Clock): Promise<{ incid
   return running.map((i) => ({ incident: i.id, seconds: Math.round((deadlineOf(i).getTime() - clock.now()) / 1000) }));
 }
 
+export interface OpenIncident {
+  id: string;
+  summary: string;
+  detectedAt: Date;
+  openedAt: Date;
+  openedBy: string;
+  notifyBy: Date;
+  /** Negative: overdue. */
+  secondsLeft: number;
+  alertsSent: string[];
+}
+
+/** The incidents whose clock runs (not notified, not closed), the nearest deadline first, at most `limit`. */
+export async function openIncidents(db: Database, clock: Clock, limit = 100): Promise<OpenIncident[]> {
+  const running = await db.asOwner((q) => runningIncidents(q));
+  return running.slice(0, limit).map((i) => ({
+    id: i.id,
+    summary: i.summary,
+    detectedAt: i.detectedAt,
+    openedAt: i.openedAt,
+    openedBy: i.openedBy,
+    notifyBy: deadlineOf(i),
+    secondsLeft: Math.round((deadlineOf(i).getTime() - clock.now()) / 1000),
+    alertsSent: i.alertsSent,
+  }));
+}
+
 /** Seconds left on the earliest running clock (negative: overdue); null when none runs. */
 export async function secondsLeft(db: Database, clock: Clock): Promise<number | null> {
   const running = await db.asOwner((q) => runningIncidents(q));

@@ -12,6 +12,8 @@ export {
   dueAlerts,
   secondsLeft,
   runningClocks,
+  openIncidents,
+  type OpenIncident,
   deadlineOf,
   UnknownIncidentError,
   BREACH_ALERTS,

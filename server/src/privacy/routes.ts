@@ -10,6 +10,7 @@ import Type from 'typebox';
 import { problems } from '../http/index.ts';
 import { UUID } from '../http/index.ts';
 import { erasePerson, exportPerson, LegalHoldError, UnknownPersonError, type PrivacyDeps } from './service.ts';
+import { openIncidents } from './breach.ts';
 
 /** No query parameters at all: an unknown one is refused, not ignored. */
 const NO_QUERY = { type: 'object', additionalProperties: false, properties: {} } as const;
@@ -25,6 +26,19 @@ const ErasureRequest = Type.Object(
   {
     person: Type.Unsafe<string>({ ...UUID, description: 'The user id of the person to erase' }),
     reason: Type.String({ minLength: 3, maxLength: 500, description: 'Why (the request reference); recorded in the audit trail' }),
+  },
+  { additionalProperties: false },
+);
+const IncidentView = Type.Object(
+  {
+    id: Type.String(),
+    summary: Type.String(),
+    detectedAt: Type.String({ format: 'date-time' }),
+    openedAt: Type.String({ format: 'date-time' }),
+    openedBy: Type.String({ description: 'Who opened it (the operator’s name, or the admin’s user id)' }),
+    notifyBy: Type.String({ format: 'date-time', description: 'Detection time + 72 h: when the supervisory authority must have been told (GDPR Art. 33)' }),
+    secondsLeft: Type.Integer({ description: 'Until notifyBy; negative when overdue' }),
+    alertsSent: Type.Array(Type.String(), { description: 'The breach-clock alerts raised so far (48h, 68h)' }),
   },
   { additionalProperties: false },
 );
@@ -69,6 +83,33 @@ export async function privacyRoutes(server: FastifyInstance, deps: PrivacyDeps):
       } catch (error) {
         throw asProblem(error);
       }
+    },
+  );
+
+  app.get(
+    '/admin/v1/incidents',
+    {
+      onRequest: app.authenticate,
+      config: { permission: 'audit.read' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Open personal-data breach incidents and the time left on each one’s 72-hour notification clock, the nearest deadline first (admin; `palisade incident open` starts a clock, `incident report --notified-at` stops it)',
+        security: [{ bearer: [] }],
+        querystring: NO_QUERY,
+        response: { 200: Type.Object({ incidents: Type.Array(IncidentView) }, { additionalProperties: false }) },
+      },
+    },
+    async (_request, reply) => {
+      void reply.header('cache-control', 'no-store');
+      const incidents = await openIncidents(deps.db, deps.clock);
+      return {
+        incidents: incidents.map((i) => ({
+          ...i,
+          detectedAt: new Date(i.detectedAt).toISOString(),
+          openedAt: new Date(i.openedAt).toISOString(),
+          notifyBy: i.notifyBy.toISOString(),
+        })),
+      };
     },
   );
 

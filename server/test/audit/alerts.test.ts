@@ -144,6 +144,33 @@ describe('webhook delivery', () => {
     assert.deepEqual(lines[2]!.obj, { event: 'alert.delivery_failed', rule: 'brute_force', webhook: base, attempt: 3, attempts: 3, reason: 'HTTP 500' });
   });
 
+  test('every attempt is told to the delivery log, by origin only; a log that throws changes nothing', async () => {
+    status = 500;
+    const attempts: unknown[] = [];
+    const delivery = new WebhookDelivery({
+      webhooks: [webhook({ url: `${base}${SECRET_PATH}`, secret: SECRET }), webhook({ url: `${base}/second` })],
+      log: recordingLog().log,
+      clock: new ManualClock(),
+      retryDelaysMs: [10],
+      onAttempt: (a) => {
+        attempts.push(a);
+        throw new Error('the log is down');
+      },
+    });
+    delivery.deliver(alert());
+    await delivery.flush();
+    assert.equal(received.length, 4, 'both webhooks, two attempts each, despite the throwing log');
+    const told = (attempts as { webhook: number; attempt: number; outcome: string; reason: string; origin: string }[]).map((a) => [a.webhook, a.attempt, a.outcome, a.reason, a.origin]).sort();
+    assert.deepEqual(told, [[0, 1, 'retrying', 'HTTP 500', base], [0, 2, 'failed', 'HTTP 500', base], [1, 1, 'retrying', 'HTTP 500', base], [1, 2, 'failed', 'HTTP 500', base]]);
+    const text = JSON.stringify(attempts);
+    assert.ok(!text.includes('Zq9sEcReTpAtH') && !text.includes(SECRET) && !text.includes('/second'));
+    received = [];
+    status = 200;
+    delivery.deliver(alert());
+    await delivery.flush();
+    assert.deepEqual((attempts.slice(4) as { outcome: string; reason: string | null }[]).map((a) => [a.outcome, a.reason]), [['delivered', null], ['delivered', null]]);
+  });
+
   test('an answer that retrying cannot fix (404) is given up at once', async () => {
     status = 404;
     const { log, lines } = recordingLog();

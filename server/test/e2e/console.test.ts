@@ -9,7 +9,8 @@
  *   admin lists answer the dispatcher's own token with 403;
  * - an app key is shown once and listed without its secret afterwards; the audit page finds the
  *   console's own actions with the admin as actor and verifies the chain; on the person page a
- *   role is granted and removed and the person contained and re-enabled;
+ *   role is granted and removed and the person contained and re-enabled; the overview shows an
+ *   open incident's breach clock and the alerts page the webhook delivery log;
  * - every page is reached by keyboard, with no serious or critical axe-core finding;
  * - with the company IdP: wiping a device and ending a session with an hour-old sign-in ask for
  *   a fresh one, then are carried out (the wipe shown delivered once the device fetched it);
@@ -36,7 +37,9 @@ import { MobileApp } from '../helpers/mobile-app.ts';
 import { startTwoInstances, type TwoInstances } from '../helpers/instances.ts';
 import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import type { RunningServer } from '../../src/main.ts';
-import { searchAudit } from '../../src/audit/index.ts';
+import { asRole, chainHead, publicAuditKeys, searchAudit, verifyBundle } from '../../src/audit/index.ts';
+import { openIncident } from '../../src/privacy/index.ts';
+import { systemClock } from '../../src/clock.ts';
 
 const CHROMIUM = process.env.PALISADE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const browserMissing =
@@ -248,6 +251,19 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(problems, []);
     });
 
+    test('the overview shows an open breach’s 72-hour clock; the alerts page has the webhook delivery log', async () => {
+      const { page, problems } = await asAdmin();
+      await openIncident({ db: server.db, audit: server.audit, clock: systemClock }, { summary: 'Lost laptop with a job export', detectedAt: new Date(Date.now() - 50 * 3_600_000), openedBy: 'console e2e' });
+      await go(page, 'Alerts', 'Alerts');
+      await page.getByRole('heading', { name: 'Webhook deliveries' }).waitFor();
+      await go(page, 'Overview', 'Overview');
+      const clock = page.locator('#breach-clocks');
+      await clock.getByText('Lost laptop with a job export').waitFor();
+      // 72 h from detection, 50 h ago: 21 h and some minutes left.
+      assert.match(await clock.innerText(), /21 h \d+ min left/);
+      assert.deepEqual(problems, []);
+    });
+
     test('on the person page an admin grants and removes a role, disables the person (contained) and re-enables them', async () => {
       const { page, problems } = await asAdmin();
       const tech = await app.signIn('demo-technician');
@@ -369,7 +385,8 @@ for (const kind of databaseKinds()) {
       let port: number;
       ({ upstream, port } = await federatedTo(database));
       let ca: string;
-      ({ server, ca } = await startInProcess(database, upstream, port));
+      // A checkpoint every 5 records: the audit export has signed records to archive early on.
+      ({ server, ca } = await startInProcess(database, upstream, port, { PALISADE_AUDIT_CHECKPOINT_EVERY: '5' }));
       app = new MobileApp(server.url, ca);
       browser = await chromium.launch({
         executablePath: CHROMIUM,
@@ -438,6 +455,51 @@ for (const kind of databaseKinds()) {
       await server.audit.flush();
       const ordered = (await searchAudit(server.db, { action: 'admin.device.wipe', outcome: 'success', resourceId: deviceId, limit: 10 })).events;
       assert.equal(ordered.length, 1, 'ordered once, audited');
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+
+    test('exporting the audit trail with an old sign-in asks for a fresh one, then the signed archive downloads and verifies', async () => {
+      const context = await browser.newContext({ acceptDownloads: true });
+      context.setDefaultTimeout(STEP_TIMEOUT);
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
+      });
+      await page.goto(`${server.url}/console/audit`);
+      upstream.staleLoginSeconds = 3600;
+      await page.locator('#sign-in').click();
+      await companyLogin(page, 'u-admin');
+      await page.getByRole('heading', { name: 'Audit', level: 2 }).waitFor();
+      for (const started = Date.now(); ; ) {
+        const head = await asRole(server.db, 'palisade_audit_reader', (q) => chainHead(q));
+        if (head.checkpointSeq >= 5) break;
+        assert.ok(Date.now() - started < 60_000, 'a signed checkpoint within a minute');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await page.locator('#export-audit').click();
+      // The hour-old sign-in is not enough to take the trail away: a fresh login first, then the download.
+      const downloaded = page.waitForEvent('download', { timeout: 60_000 });
+      upstream.staleLoginSeconds = 0;
+      await companyLogin(page, 'u-admin');
+      assert.equal(upstream.requests.at(-1)!.get('prompt'), 'login');
+      const download = await downloaded;
+      assert.match(download.suggestedFilename(), /^palisade-audit-\d+-\d+\.json$/);
+      const text = readFileSync((await download.path())!, 'utf8');
+      await page.locator('#notice').waitFor();
+      assert.match(await page.locator('#notice').innerText(), /Signed archive of \d+ records/);
+      const report = await verifyBundle(text, await publicAuditKeys(server.db));
+      assert.ok(report.ok && report.checked >= 5, `the downloaded archive verifies: ${JSON.stringify(report.broken ?? report.checked)}`);
+      const bundle = JSON.parse(text) as { files: Record<string, string> };
+      const jsonl = Object.keys(bundle.files).find((f) => f.endsWith('.jsonl'))!;
+      bundle.files[jsonl] = bundle.files[jsonl]!.replace('"outcome":"success"', '"outcome":"failure"');
+      assert.equal((await verifyBundle(JSON.stringify(bundle), await publicAuditKeys(server.db))).ok, false, 'a changed record fails it');
+      await server.audit.flush();
+      const exports = (await searchAudit(server.db, { action: 'audit.export', limit: 10 })).events;
+      const adminId = (await server.db.query<{ id: string }>(`SELECT id FROM users WHERE subject = 'u-admin'`)).rows[0]!.id;
+      assert.ok(exports.some((e) => e.actor.userId === adminId && e.detail?.via === 'admin_api'), 'the export is in the trail with the admin as actor');
       assert.deepEqual(problems, []);
       await context.close();
     });
