@@ -1,13 +1,13 @@
 /**
  * The console's shell and its people, sessions and devices pages. Everything shown comes from
- * the public /admin/v1 API through palisade.ts (authorized by the permission stage, audited);
+ * the public /admin/v1 API through palisade.ts, the adapter over the SDK's web build (authorized by the permission stage, audited);
  * nothing is shown before the caller's permissions say they may see it. The other pages are in
  * pages.tsx, the shared pieces in ui.tsx.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, Route, Router, Switch, useLocation, useParams } from 'wouter';
 import { Badge, Box, Button, Callout, Card, Container, DataList, Flex, Heading, Spinner, Text, TextField, Theme } from '@radix-ui/themes';
-import { call, completeSignIn, signIn, signOut, signedIn } from './palisade.ts';
+import { call, signIn, signOut, signedIn, start } from './palisade.ts';
 import { Choice, Confirm, Section, ShownOnce, Table, problemText, useGet, useList, when } from './ui.tsx';
 import { AlertsPage, AppKeysPage, AuditPage, ConfigurationPage, MdmPage, OverviewPage, saveArchive } from './pages.tsx';
 
@@ -39,21 +39,21 @@ export function App() {
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   useEffect(() => {
     (async () => {
-      const finished = await completeSignIn();
-      if (!signedIn()) return setPhase({ kind: 'signed-out' });
+      const finished = await start();
+      if (!finished || !signedIn()) return setPhase({ kind: 'signed-out' });
       // The permission matrix decides who may use the console: without `sessions.read` nothing is fetched.
       const permissions = await call<{ roles: string[]; permissions: { name: string }[] }>('GET', '/api/v1/me/permissions');
       if (permissions.status !== 200) return setPhase({ kind: 'error', message: problemText(permissions) });
       if (!permissions.body.permissions.some((p) => p.name === 'sessions.read')) return setPhase({ kind: 'refused', roles: permissions.body.roles });
-      if (finished?.returnTo && finished.returnTo !== location.pathname) history.replaceState(null, '', finished.returnTo);
-      const retried = finished?.retried;
+      if (finished.returnTo && finished.returnTo !== location.pathname) history.replaceState(null, '', finished.returnTo);
+      const retried = finished.retried;
       // A key created or rotated behind a step-up is in the retried call's answer: shown here, once.
       const secret = typeof retried?.body.key === 'string' ? retried.body.key : undefined;
       // An audit archive asked for behind a step-up is in the retried call's answer: saved now.
-      const archive = retried && retried.status === 200 && retried.call.path.startsWith('/admin/v1/audit/archive') ? saveArchive(retried.body as unknown as Parameters<typeof saveArchive>[0]) : undefined;
+      const archive = retried && retried.status === 200 && retried.body.format === 'palisade-audit-archive-bundle/1' ? saveArchive(retried.body as unknown as Parameters<typeof saveArchive>[0]) : undefined;
       setPhase({
         kind: 'ready',
-        ...(retried ? { notice: retried.status < 300 ? `Signed in again: ${archive ?? 'the action was carried out.'}` : `Signed in again, but the action was refused (HTTP ${retried.status}).` } : {}),
+        ...(retried ? { notice: retried.status >= 200 && retried.status < 300 ? `Signed in again: ${archive ?? 'the action was carried out.'}` : `Signed in again, but the action was refused (${retried.status ? `HTTP ${retried.status}` : problemText(retried)}).` } : {}),
         ...(secret && retried && retried.status < 300 ? { secret } : {}),
       });
     })().catch((error: unknown) => setPhase({ kind: 'error', message: error instanceof Error ? error.message : String(error) }));

@@ -27,8 +27,7 @@ const redirectUri = `${location.origin}/`;
 const client = new PalisadeClient({
   issuer: location.origin,
   clientId: CLIENT_ID,
-  // A browser page keeps no app key (the server waives it for this client, as for the console).
-  appKey: '',
+  // No appKey: a browser page keeps none (the server waives it for this client, as for the console).
   platform: webPlatform({ appVersion: '0.1.0', database: DATABASE }),
 });
 

@@ -75,12 +75,48 @@ export interface StepUpRequest {
   acr?: string;
 }
 
+/**
+ * A call as it can be kept across a full-page redirect: a web app's re-authentication leaves the
+ * page, so the call the step-up challenge refused is kept with the sign-in in progress (in the
+ * secure store) and sent again by `completeSignIn` when the browser comes back.
+ */
+export interface ResumableCall {
+  path: string;
+  method: string;
+  /** The body as sent (JSON text); a binary body cannot be resumed. */
+  body?: string;
+  headers?: [string, string][];
+}
+
+/** What `reauthenticate` is told besides the challenge's demands. */
+export interface StepUpContext {
+  client: PalisadeClient;
+  /** The refused call, when it can be kept across a redirect (see `ResumableCall`). */
+  call?: ResumableCall;
+}
+
+/** How a sign-in ended, as `completeSignIn` reports it. */
+export interface SignInResult {
+  /** The `appState` given to `beginSignIn` (a web app's page to return to). */
+  appState?: string;
+  /**
+   * The call a step-up interrupted, sent again with the fresh sign-in: its answer (`response`),
+   * or why it could not be sent or was refused again (`error`; a second step-up challenge is
+   * not followed, and a sign-in as a different person does not send it at all).
+   */
+  resumed?: { call: ResumableCall; response?: Response; error?: unknown };
+}
+
 export interface PalisadeClientOptions {
   /** Palisade's URL (the OAuth issuer). */
   issuer: string;
   clientId: string;
-  /** The app's API key (`palisade-app-key`), as the operator issued it. */
-  appKey: string;
+  /**
+   * The app's API key (`palisade-app-key`), as the operator issued it. Absent (or empty) for a
+   * public browser client, which cannot keep a key secret and for which the server waives it
+   * (the admin console, the start page): no `palisade-app-key` header is sent.
+   */
+  appKey?: string;
   platform: Platform;
   scope?: string;
   /** Mirror of the server's idle timeout; 0 turns the device-side timer off. Default 15 min. */
@@ -91,10 +127,12 @@ export interface PalisadeClientOptions {
   maxRetryAfterS?: number;
   /**
    * Interactive re-authentication for RFC 9470 step-up: sign the person in again with these
-   * `max_age`/`acr` (for example `signInWithLoopback(client, { ...request, open })`). Absent:
+   * `max_age`/`acr` (for example `signInWithLoopback(client, { ...request, open })`); the
+   * refused call is retried when it resolves. On the web, `reauthenticateWithRedirect` leaves the
+   * page instead and `completeSignIn` retries the call (`context.call`) on the way back. Absent:
    * step-up challenges are thrown as `step-up-required`.
    */
-  reauthenticate?(request: StepUpRequest): Promise<void>;
+  reauthenticate?(request: StepUpRequest, context: StepUpContext): Promise<void>;
   /** Called on every state change. */
   onStateChange?(state: SessionState, reason: StateReason): void;
   /** Milliseconds since the epoch (tests inject a clock). */
@@ -124,6 +162,10 @@ interface PendingSignIn {
   nonce: string;
   redirectUri: string;
   maxAge?: number;
+  appState?: string;
+  /** The call to send again after the sign-in, and who asked for it (only they may resume it). */
+  resume?: ResumableCall;
+  resumeSubject?: string;
 }
 
 export interface CallInit {
@@ -131,12 +173,25 @@ export interface CallInit {
   /** A string is sent as JSON unless `headers` names another content type; an object is JSON-encoded. */
   body?: string | Uint8Array | Record<string, unknown> | unknown[];
   headers?: HeadersInit;
+  /**
+   * false: a step-up challenge to this call is thrown as `step-up-required` instead of starting
+   * `reauthenticate` (a page loading what it shows should not send anyone away to sign in; the
+   * action the person asked for should). Default true.
+   */
+  reauthenticate?: boolean;
 }
 
 export interface SignInOptions extends StepUpRequest {
   redirectUri: string;
   /** Extra authorization parameters (`login_hint`, `prompt`…). */
   params?: Record<string, string>;
+  /** Opaque to the SDK, kept with the sign-in in progress and returned by `completeSignIn`. */
+  appState?: string;
+  /**
+   * A call to send again once the sign-in completes (a step-up across a full-page redirect).
+   * It is sent only if the same person signs in again.
+   */
+  resume?: ResumableCall;
 }
 
 export class PalisadeClient {
@@ -270,13 +325,25 @@ export class PalisadeClient {
       params.unlock_jwk = toBase64Url(utf8(JSON.stringify(jwk)));
     }
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-    this.pending = { verifier, state, nonce, redirectUri: options.redirectUri, ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}) };
+    const subject = this.session?.subject;
+    this.pending = {
+      verifier,
+      state,
+      nonce,
+      redirectUri: options.redirectUri,
+      ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}),
+      ...(options.appState !== undefined ? { appState: options.appState } : {}),
+      ...(options.resume ? { resume: options.resume, ...(subject !== undefined ? { resumeSubject: subject } : {}) } : {}),
+    };
     await this.platform.store.set(PENDING_ENTRY, JSON.stringify(this.pending));
     return url;
   }
 
-  /** Handles the redirect back to the app: validates it, exchanges the code, keeps the session. */
-  async completeSignIn(callback: URL | string): Promise<void> {
+  /**
+   * Handles the redirect back to the app: validates it, exchanges the code, keeps the session;
+   * then sends again the call a step-up interrupted, if `beginSignIn` was given one.
+   */
+  async completeSignIn(callback: URL | string): Promise<SignInResult> {
     const kept = this.pending ? undefined : await this.platform.store.get(PENDING_ENTRY);
     const pending = this.pending ?? (kept ? (JSON.parse(kept) as PendingSignIn) : undefined);
     if (!pending) throw new PalisadeError('sign-in-failed', 'no sign-in is in progress');
@@ -297,6 +364,21 @@ export class PalisadeClient {
     await this.keep(tokens, claims?.sub);
     this.touch();
     this.setState('active', 'signed-in');
+    const result: SignInResult = pending.appState !== undefined ? { appState: pending.appState } : {};
+    const call = pending.resume;
+    if (!call) return result;
+    // A step-up confirms the person who asked; it never hands their call to someone else.
+    if (pending.resumeSubject !== undefined && claims?.sub !== pending.resumeSubject) {
+      return { ...result, resumed: { call, error: new PalisadeError('sign-in-failed', 'the re-authentication signed in a different person: the call was not sent again') } };
+    }
+    try {
+      const init: CallInit = { method: call.method, ...(call.body !== undefined ? { body: call.body } : {}), ...(call.headers ? { headers: call.headers } : {}) };
+      // As a retry after a step-up: a second challenge is thrown, never followed by another redirect.
+      const response = await this.call(call.path, init, { stepUp: true, expired: false, waited: 0, nonce: false });
+      return { ...result, resumed: { call, response } };
+    } catch (error) {
+      return { ...result, resumed: { call, error } };
+    }
   }
 
   /**
@@ -557,11 +639,12 @@ export class PalisadeClient {
         this.setState('update-required', 'update-required');
         break;
       case 'step-up-required':
-        if (this.options.reauthenticate && !retry.stepUp) {
+        if (this.options.reauthenticate && !retry.stepUp && init.reauthenticate !== false) {
           const maxAge = typeof problem.maxAge === 'number' ? problem.maxAge : undefined;
           const acr = typeof problem.acrValues === 'string' ? problem.acrValues : undefined;
           const subject = this.session?.subject;
-          await this.options.reauthenticate({ ...(maxAge !== undefined ? { maxAge } : {}), ...(acr ? { acr } : {}) });
+          const resumable = resumableCall(path, init);
+          await this.options.reauthenticate({ ...(maxAge !== undefined ? { maxAge } : {}), ...(acr ? { acr } : {}) }, { client: this, ...(resumable ? { call: resumable } : {}) });
           // A step-up confirms the person who asked; it never hands their call to someone else. At
           // the company IdP the person can sign in as another account: the call is then not
           // retried, and the app learns it through the error (the new person's session is kept).
@@ -597,7 +680,7 @@ export class PalisadeClient {
       body = typeof init.body === 'string' ? utf8(init.body) : json ? utf8(JSON.stringify(init.body)) : (init.body as Uint8Array<ArrayBuffer>);
       if ((typeof init.body === 'string' || json) && !headers.has('content-type')) headers.set('content-type', 'application/json');
     }
-    headers.set('palisade-app-key', this.options.appKey);
+    if (this.options.appKey) headers.set('palisade-app-key', this.options.appKey);
     if (!session) {
       return this.platform.fetch(url, { method, headers, ...(body.length ? { body } : {}) });
     }
@@ -757,6 +840,15 @@ export class PalisadeClient {
   async devicePublicKey(): Promise<JWK> {
     return publicJwk(await keyOf(this.platform.deviceKey));
   }
+}
+
+/** The call as it can be kept across a redirect; undefined for a binary body. */
+function resumableCall(path: string, init: CallInit): ResumableCall | undefined {
+  if (init.body instanceof Uint8Array) return undefined;
+  const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+  const headers: [string, string][] = [];
+  new Headers(init.headers).forEach((value, name) => headers.push([name, value]));
+  return { path, method: (init.method ?? 'GET').toUpperCase(), ...(body !== undefined ? { body } : {}), ...(headers.length ? { headers } : {}) };
 }
 
 function isProblem(response: Response): boolean {

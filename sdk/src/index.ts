@@ -4,7 +4,7 @@
  * node, browser and react-native conditions) add their adapters.
  */
 export { PalisadeClient, DEFAULT_SCOPE, DEFAULT_IDLE_TIMEOUT_MS, isNetworkError } from './client.ts';
-export type { PalisadeClientOptions, SessionState, StateReason, StepUpRequest, ErasableStore, CallInit, SignInOptions } from './client.ts';
+export type { PalisadeClientOptions, SessionState, StateReason, StepUpRequest, StepUpContext, ResumableCall, SignInResult, ErasableStore, CallInit, SignInOptions } from './client.ts';
 export { PalisadeError, PROBLEM_BASE, SERVER_CODES, SDK_CODES, problemSlug } from './errors.ts';
 export type { PalisadeErrorCode, ServerCode, SdkCode, Problem } from './errors.ts';
 export type { DeviceKey, DeviceSigner, HardwareDeviceKey, AnyDeviceKey, SecureStore, Platform, DeviceDescription, PostureFacts } from './platform.ts';

@@ -139,6 +139,9 @@ function clientsFor(config: ResolvedConfig): ClientMetadata[] {
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
       application_type: 'web',
+      // A browser page (the SDK's web build): its token requests must carry a DPoP proof of its
+      // non-extractable WebCrypto key, so no token of this client is ever a bearer token.
+      dpop_bound_access_tokens: true,
     },
   ];
 }

@@ -25,14 +25,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startInProcess } from '../helpers/server.ts';
 import { MobileApp, type SignedIn } from '../helpers/mobile-app.ts';
 import type { RunningServer } from '../../src/main.ts';
 
 const APP_DIR = path.resolve(import.meta.dirname, '../../../apps/field');
-const CHROMIUM = process.env.PALISADE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const required = Boolean(process.env.PALISADE_REQUIRE_FIELD_APP);
 const skip = !existsSync(path.join(APP_DIR, 'node_modules')) && !required
   ? 'apps/field/node_modules is absent: run `npm ci` in apps/field (or `npm run field:web` once) to test the field app; CI sets PALISADE_REQUIRE_FIELD_APP=1'
@@ -97,21 +97,7 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
     site = await serveBuild(path.resolve(dist), server.url);
     screenshots = process.env.PALISADE_TEST_SCREENSHOTS ?? path.join(database.dataDir, 'field-screenshots');
     mkdirSync(screenshots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP localhost 127.0.0.1',
-        `--ignore-certificate-errors-spki-list=${server.pin.replace(/^sha256\//, '')}`,
-      ],
-    });
+    browser = await launchChromium({ pin: server.pin, localhostToLoopback: true });
   });
   after(async () => {
     await browser?.close();

@@ -20,18 +20,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { DEMO_PEOPLE } from '../../src/oauth/dev-idp.ts';
 
-const CHROMIUM = process.env.PALISADE_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const browserMissing =
-  !existsSync(CHROMIUM) && !process.env.PALISADE_REQUIRE_BROWSER ? `Chromium not found at ${CHROMIUM}: apt-get install -y chromium to run the browser tests` : false;
+const browserMissing = chromiumMissing;
 /** Generous for a cold browser on a busy CI machine: a hang guard, not a speed assertion. */
 const STEP_TIMEOUT = 30_000;
 /** The start page's SDK database (console/start-page/start.ts). */
@@ -115,21 +113,7 @@ for (const kind of databaseKinds()) {
       // A hang guard only: loading the demo data takes its time on a busy machine.
       server = await startPalisade({ PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(await freePort()), DATABASE_URL: database.url }, 180_000);
       api = new Agent({ connect: { ca: server.ca } });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          // Trust exactly this run's self-signed certificate, by the pin from the banner.
-          `--ignore-certificate-errors-spki-list=${server.pin.replace(/^sha256\//, '')}`,
-        ],
-      });
+      browser = await launchChromium({ pin: server.pin });
       context = await browser.newContext();
       context.setDefaultTimeout(STEP_TIMEOUT);
       // A CSP violation is reported as a console error (Chromium logs one too): nothing may slip by.

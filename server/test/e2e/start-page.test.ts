@@ -15,23 +15,22 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { Agent } from 'undici';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { DEMO_PEOPLE } from '../../src/oauth/dev-idp.ts';
 import { permissionsOf } from '../../src/authz/index.ts';
 
-const CHROMIUM = process.env.PALISADE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 /**
  * `npm test` on a fresh machine passes without a browser installed: these tests then show as
  * skipped, naming the package to install. CI sets PALISADE_REQUIRE_BROWSER=1, so there a
  * missing browser fails the run instead of hiding the tests.
  */
-const browserMissing =
-  !existsSync(CHROMIUM) && !process.env.PALISADE_REQUIRE_BROWSER ? `Chromium not found at ${CHROMIUM}: apt-get install -y chromium to run the browser tests` : false;
+const browserMissing = chromiumMissing;
 /** Generous for a cold browser on a busy CI machine, still far below the runner's timeout. */
 const STEP_TIMEOUT = 20_000;
 
@@ -77,20 +76,7 @@ for (const kind of databaseKinds()) {
       api = new Agent({ connect: { ca: server.ca } });
       screenshots = process.env.PALISADE_TEST_SCREENSHOTS ?? database.dataDir;
       mkdirSync(screenshots, { recursive: true });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          // Trust exactly this run's self-signed certificate, by the pin from the banner.
-          `--ignore-certificate-errors-spki-list=${server.pin.replace(/^sha256\//, '')}`,
-        ],
-      });
+      browser = await launchChromium({ pin: server.pin });
     });
 
     after(async () => {

@@ -26,16 +26,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { decodeJwt } from 'jose';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser as Chromium } from 'playwright-core';
+import { type Browser as Chromium } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startInProcess } from '../helpers/server.ts';
 import { APP_SCOPE, MobileApp } from '../helpers/mobile-app.ts';
 import { Browser } from '../helpers/browser.ts';
 import type { RunningServer } from '../../src/main.ts';
 
-const CHROMIUM = process.env.PALISADE_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const browserMissing = !existsSync(CHROMIUM) && !process.env.PALISADE_REQUIRE_BROWSER ? `Chromium not found at ${CHROMIUM}: apt-get install -y chromium to run the browser tests` : false;
+const browserMissing = chromiumMissing;
 /** The field app's web build (the development client field-web) and its callback. */
 const FIELD_WEB_ORIGIN = 'http://localhost:8081';
 const STEP_UP_MAX_AGE_S = 120;
@@ -241,21 +240,7 @@ describe('step-up through the development IdP in Chromium, as the field app’s 
     ({ server, ca } = await startInProcess(database, { env: {} }, await freePort()));
     http = new Browser(ca);
     config = await oidc.discovery(new URL(server.url), 'field-web', { token_endpoint_auth_method: 'none' }, oidc.None(), { [oidc.customFetch]: http.fetch as oidc.CustomFetch });
-    chrome = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP localhost 127.0.0.1',
-        `--ignore-certificate-errors-spki-list=${server.pin.replace(/^sha256\//, '')}`,
-      ],
-    });
+    chrome = await launchChromium({ pin: server.pin, localhostToLoopback: true });
   });
   after(async () => {
     await chrome?.close();

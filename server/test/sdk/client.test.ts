@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UnsecuredJWT } from 'jose';
+import { SignJWT, UnsecuredJWT, generateKeyPair } from 'jose';
 import { PalisadeClient, PalisadeError, memoryDeviceKey, memorySecureStore, type Platform } from '../../../sdk/src/index.ts';
 
 const ISSUER = 'https://palisade.test';
@@ -206,6 +206,91 @@ test('a step-up that signs in a different person does not send the call again', 
   };
   await assert.rejects(client.fetch('/api/v1/jobs/1/cancel', { method: 'POST', body: {} }), (e: PalisadeError) => e.code === 'sign-in-failed' && /different person/.test(e.message));
   assert.equal(seen.filter((r) => r.url.endsWith('/api/v1/jobs/1/cancel')).length, 1, 'Alice’s call is not sent as Bob');
+});
+
+/** A token answer with an ID token for `sub` and `nonce` (oauth4webapi checks its claims; TLS vouches for the token endpoint). */
+async function signInTokens(sub: string, nonce: string) {
+  const { privateKey } = await generateKeyPair('RS256');
+  const id_token = await new SignJWT({ nonce, auth_time: Math.floor(Date.now() / 1000) }).setProtectedHeader({ alg: 'RS256' }).setIssuer(ISSUER).setAudience('field-app').setSubject(sub).setIssuedAt().setExpirationTime('5m').sign(privateKey);
+  return { ...tokens(), id_token };
+}
+
+/**
+ * A step-up across a full-page redirect (the web): `reauthenticate` gets the refused call, keeps
+ * it with the sign-in in progress, and leaves; the page that comes back completes the sign-in,
+ * which sends the call again.
+ */
+async function redirectedStepUp(subjectBefore: string, subjectAfter: string, answerAfter: () => Response) {
+  let calls = 0;
+  let authorization: URL | undefined;
+  const context: { call?: unknown }[] = [];
+  let nonce = '';
+  const setup = await setUp(
+    {
+      api: () => (++calls === 1 ? problem(401, 'step-up-required', { maxAge: 0 }, { 'www-authenticate': 'DPoP error="insufficient_user_authentication", max_age=0' }) : answerAfter()),
+      token: async () => json(200, await signInTokens(subjectAfter, nonce)),
+    },
+    {
+      reauthenticate: async (request, ctx) => {
+        context.push({ call: ctx.call });
+        authorization = await ctx.client.beginSignIn({ redirectUri: 'https://console.test/console/', ...request, appState: '/console/app-keys', ...(ctx.call ? { resume: ctx.call } : {}) });
+        // The page leaves here: the promise a browser would never see settle.
+        throw new Error('left the page');
+      },
+    },
+  );
+  await setup.store.set('palisade.session', JSON.stringify({ refreshToken: 'refresh-0', dpop: true, sessionId: 'session-1', subject: subjectBefore }));
+  assert.equal(await setup.client.restore(), true);
+  await assert.rejects(setup.client.fetch('/admin/v1/apps/field-app/keys/k1/rotate', { method: 'POST', body: { overlap: '7d' }, headers: { 'x-trace': 't1' } }), /left the page/);
+  assert.equal(authorization!.searchParams.get('max_age'), '0', 'the challenge’s max_age is asked for');
+  assert.deepEqual(context, [{ call: { path: '/admin/v1/apps/field-app/keys/k1/rotate', method: 'POST', body: '{"overlap":"7d"}', headers: [['x-trace', 't1']] } }]);
+  // The page is reloaded: a new client finds the sign-in in progress in the secure store.
+  const reloaded = new PalisadeClient({ ...setup.client.options, reauthenticate: async () => assert.fail('a second challenge must not start another sign-in') });
+  nonce = authorization!.searchParams.get('nonce')!;
+  const callback = new URL(`https://console.test/console/?code=c1&state=${authorization!.searchParams.get('state')}`);
+  const result = await reloaded.completeSignIn(callback);
+  return { result, seen: setup.seen, reloaded };
+}
+
+test('a step-up across a redirect: the refused call is kept with the sign-in and sent again once it completes', async () => {
+  const { result, seen } = await redirectedStepUp('u-admin', 'u-admin', () => json(201, { key: 'pal_live_new' }));
+  assert.equal(result.appState, '/console/app-keys');
+  assert.equal(result.resumed?.response?.status, 201, 'the retried call’s answer is handed to the page');
+  assert.deepEqual(await result.resumed!.response!.json(), { key: 'pal_live_new' });
+  const sent = seen.filter((r) => r.url.endsWith('/rotate'));
+  assert.equal(sent.length, 2, 'refused once, then sent again');
+  assert.equal(await sent[1]!.text(), '{"overlap":"7d"}', 'with the same body');
+  assert.equal(sent[1]!.headers.get('x-trace'), 't1', 'and the same headers');
+  assert.ok(sent[1]!.headers.get('dpop') && sent[1]!.headers.get('signature'), 'DPoP-bound and signed like any call');
+});
+
+test('a step-up across a redirect that signs in a different person does not send the call again', async () => {
+  const { result, seen, reloaded } = await redirectedStepUp('u-admin', 'u-mallory', () => json(201, { key: 'pal_live_new' }));
+  assert.equal(result.resumed?.response, undefined);
+  assert.match(String((result.resumed?.error as Error).message), /different person/);
+  assert.equal(seen.filter((r) => r.url.endsWith('/rotate')).length, 1, 'the admin’s call is not sent as someone else');
+  assert.equal(reloaded.identity?.subject, 'u-mallory', 'the new person is signed in, without the call');
+});
+
+test('a second challenge to the resumed call is handed back, not followed by another sign-in', async () => {
+  const { result } = await redirectedStepUp('u-admin', 'u-admin', () => problem(401, 'step-up-required', { acrValues: 'urn:corp:mfa' }, { 'www-authenticate': 'DPoP error="insufficient_user_authentication"' }));
+  assert.equal((result.resumed?.error as PalisadeError).code, 'step-up-required');
+});
+
+test('a call may decline re-authentication: the challenge is thrown, reauthenticate is not started', async () => {
+  let started = 0;
+  const { client } = await setUp({ api: () => problem(401, 'step-up-required', { maxAge: 300 }) }, { reauthenticate: async () => void (started += 1) });
+  await assert.rejects(client.fetch('/admin/v1/users/u1/roles', { reauthenticate: false }), (e: PalisadeError) => e.code === 'step-up-required' && e.status === 401);
+  assert.equal(started, 0);
+});
+
+test('a public browser client without an app key sends no palisade-app-key header', async () => {
+  const { client, seen } = await setUp({ api: () => json(200, {}) }, { appKey: undefined });
+  await client.fetch('/api/v1/me');
+  assert.equal(seen[0]!.headers.has('palisade-app-key'), false);
+  const keyed = await setUp({ api: () => json(200, {}) });
+  await keyed.client.fetch('/api/v1/me');
+  assert.equal(keyed.seen[0]!.headers.get('palisade-app-key'), 'pk_test', 'the control: an app with a key sends it');
 });
 
 test('other answers are returned as they are; json() throws them with the problem type as the code', async () => {
