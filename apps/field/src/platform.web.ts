@@ -3,7 +3,7 @@
  * its encrypted IndexedDB store. Nothing goes to local web storage; the only sessionStorage entry is
  * where to return after a step-up sign-in (a path, no secret), removed on the way back.
  */
-import { webPlatform, type PalisadeClient, type Platform, type StepUpRequest } from '@palisade/client/web';
+import { encryptedIndexedDbStore, webPlatform, type OfflineBackend, type PalisadeClient, type Platform, type StepUpRequest } from '@palisade/client/web';
 import { APP_VERSION } from './config';
 
 const RETURN_TO = 'field.returnTo';
@@ -29,8 +29,15 @@ export async function beginSignIn(client: PalisadeClient, request: StepUpRequest
   await new Promise<never>(() => undefined);
 }
 
+/** Where a step-up sign-in comes back to, when not simply this page (the report, to resume its export). */
+let resumeAt: string | undefined;
+
+export function resumeAfterStepUp(path: string | undefined): void {
+  resumeAt = path;
+}
+
 export async function stepUp(client: PalisadeClient, request: StepUpRequest): Promise<void> {
-  sessionStorage.setItem(RETURN_TO, window.location.pathname);
+  sessionStorage.setItem(RETURN_TO, resumeAt ?? window.location.pathname);
   await beginSignIn(client, request);
 }
 
@@ -63,4 +70,21 @@ export async function saveCsv(response: Response, name: string): Promise<number>
   a.click();
   setTimeout(() => URL.revokeObjectURL(href), 1000);
   return blob.size;
+}
+
+/** The browser's position (it asks the person once); undefined when refused or unavailable. */
+export function currentPosition(): Promise<{ latitude: number; longitude: number; accuracyM: number } | undefined> {
+  if (!('geolocation' in navigator)) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude, accuracyM: p.coords.accuracy }),
+      () => resolve(undefined),
+      { enableHighAccuracy: false, timeout: 30_000, maximumAge: 60_000 },
+    );
+  });
+}
+
+/** The offline store's backend: AES-GCM under a non-extractable key, in its own IndexedDB database. */
+export function offlineBackend(): OfflineBackend | undefined {
+  return encryptedIndexedDbStore('palisade-field-offline');
 }
