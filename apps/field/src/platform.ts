@@ -29,14 +29,15 @@ export function redirectUri(): string {
   return REDIRECT;
 }
 
-export async function beginSignIn(client: PalisadeClient, request: StepUpRequest = {}): Promise<void> {
+export async function beginSignIn(client: PalisadeClient, request: StepUpRequest & { params?: Record<string, string> } = {}): Promise<void> {
   const url = await client.beginSignIn({ redirectUri: REDIRECT, ...request });
   const result = await WebBrowser.openAuthSessionAsync(url.href, REDIRECT);
   if (result.type === 'success') await client.completeSignIn(result.url);
 }
 
 export async function stepUp(client: PalisadeClient, request: StepUpRequest): Promise<void> {
-  await beginSignIn(client, request);
+  // prompt=login besides max_age: the company IdP asks the person again, whatever its own session says.
+  await beginSignIn(client, { ...request, params: { prompt: 'login' } });
 }
 
 /** On a device the step-up sign-in completes in place and the SDK retries the call itself: nothing to resume. */

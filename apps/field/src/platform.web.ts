@@ -23,7 +23,7 @@ export function redirectUri(): string {
 }
 
 /** The sign-in page is a full-page redirect: this promise never settles, the page goes away. */
-export async function beginSignIn(client: PalisadeClient, request: StepUpRequest = {}): Promise<void> {
+export async function beginSignIn(client: PalisadeClient, request: StepUpRequest & { params?: Record<string, string> } = {}): Promise<void> {
   const url = await client.beginSignIn({ redirectUri: redirectUri(), ...request });
   window.location.assign(url.href);
   await new Promise<never>(() => undefined);
@@ -38,7 +38,9 @@ export function resumeAfterStepUp(path: string | undefined): void {
 
 export async function stepUp(client: PalisadeClient, request: StepUpRequest): Promise<void> {
   sessionStorage.setItem(RETURN_TO, resumeAt ?? window.location.pathname);
-  await beginSignIn(client, request);
+  // prompt=login besides max_age: the company IdP asks the person again even where its own
+  // browser session would still pass max_age by its clock.
+  await beginSignIn(client, { ...request, params: { prompt: 'login' } });
 }
 
 /**
