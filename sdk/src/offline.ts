@@ -74,7 +74,9 @@ export function refusedFields(marks: Map<string, boolean | 'container'>, record:
     const path = prefix ? `${prefix}.${name}` : name;
     const mark = marks.get(path);
     if (mark === true) continue;
-    if (mark === 'container') refused.push(...refusedFields(marks, value, path));
+    // A field the document lists without a mark is looked into when it holds an object or a
+    // list (its members carry the marks); holding a value itself, it is not classified.
+    if (mark === 'container' && (value === null || typeof value === 'object')) refused.push(...refusedFields(marks, value, path));
     else refused.push(path); // marked false, or not classified at all
   }
   return refused;

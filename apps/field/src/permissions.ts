@@ -15,7 +15,7 @@ export interface MyPermissions {
   scope: { territory: string | null; region: string | null; department: string | null; projects: string[]; contractor: boolean };
 }
 
-export type Section = 'my-jobs' | 'jobs' | 'assign' | 'report' | 'export' | 'console';
+export type Section = 'my-jobs' | 'my-shift' | 'jobs' | 'assign' | 'team' | 'locations' | 'report' | 'export' | 'console';
 
 export interface Home {
   /** Nobody may sign in without a role; a session whose roles were all taken away sees the refusal. */
@@ -33,6 +33,11 @@ export function homeFor(me: MyPermissions): Home {
   if (has('jobs.status')) sections.push('my-jobs');
   // Dispatchers and managers: every job in scope, with assignment.
   if (has('jobs.assign')) sections.push('jobs', 'assign');
+  // The technician's shift, and their position reported while on it.
+  if (has('locations.report') && has('schedules.read')) sections.push('my-shift');
+  // Dispatchers and managers plan shifts, and see where technicians last were.
+  if (has('schedules.manage')) sections.push('team');
+  if (has('locations.read')) sections.push('locations');
   if (has('reports.read')) sections.push('report');
   if (has('data.export')) sections.push('export');
   // Administrators work in the admin console (sessions, devices, wipe).

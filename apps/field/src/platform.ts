@@ -8,8 +8,9 @@
 import * as SecureStore from 'expo-secure-store';
 import * as WebBrowser from 'expo-web-browser';
 import * as Crypto from '@pagopa/io-react-native-crypto';
+import * as Location from 'expo-location';
 import { Linking, Platform as OS } from 'react-native';
-import { expoSecureStore, ioReactNativeCryptoDeviceKey, type PalisadeClient, type Platform, type StepUpRequest } from '@palisade/client/react-native';
+import { expoSecureStore, ioReactNativeCryptoDeviceKey, type OfflineBackend, type PalisadeClient, type Platform, type StepUpRequest } from '@palisade/client/react-native';
 import { APP_VERSION } from './config';
 
 const REDIRECT = 'com.example.field:/oauth2redirect';
@@ -28,15 +29,19 @@ export function redirectUri(): string {
   return REDIRECT;
 }
 
-export async function beginSignIn(client: PalisadeClient, request: StepUpRequest = {}): Promise<void> {
+export async function beginSignIn(client: PalisadeClient, request: StepUpRequest & { params?: Record<string, string> } = {}): Promise<void> {
   const url = await client.beginSignIn({ redirectUri: REDIRECT, ...request });
   const result = await WebBrowser.openAuthSessionAsync(url.href, REDIRECT);
   if (result.type === 'success') await client.completeSignIn(result.url);
 }
 
 export async function stepUp(client: PalisadeClient, request: StepUpRequest): Promise<void> {
-  await beginSignIn(client, request);
+  // prompt=login besides max_age: the company IdP asks the person again, whatever its own session says.
+  await beginSignIn(client, { ...request, params: { prompt: 'login' } });
 }
+
+/** On a device the step-up sign-in completes in place and the SDK retries the call itself: nothing to resume. */
+export function resumeAfterStepUp(_path: string | undefined): void {}
 
 /** On a device the sign-in completes inside beginSignIn: there is no callback page load. */
 export async function completeSignInIfCallback(_client: PalisadeClient): Promise<string | undefined> {
@@ -55,4 +60,24 @@ export function openConsole(url: string): void {
 /** The CSV is not written to the device's files: a company device shares it through the OS (not built yet). */
 export async function saveCsv(response: Response, _name: string): Promise<number> {
   return (await response.arrayBuffer()).byteLength;
+}
+
+/**
+ * The device's position, asked only while the technician is on shift (expo-location, foreground
+ * permission: the app never tracks in the background); undefined when refused.
+ */
+export async function currentPosition(): Promise<{ latitude: number; longitude: number; accuracyM: number } | undefined> {
+  const permission = await Location.requestForegroundPermissionsAsync();
+  if (permission.status !== 'granted') return undefined;
+  const p = await Location.getCurrentPositionAsync({ accuracy: Location.Accuracy.Balanced });
+  return { latitude: p.coords.latitude, longitude: p.coords.longitude, accuracyM: p.coords.accuracy ?? 0 };
+}
+
+/**
+ * No offline store in the iOS and Android builds yet: the SDK's backend there is SQLCipher
+ * through op-sqlite (`sqlCipherOfflineBackend`), which needs a development build with SQLCipher
+ * enabled. Without it the app keeps nothing and the job list needs a connection.
+ */
+export function offlineBackend(): OfflineBackend | undefined {
+  return undefined;
 }

@@ -3,7 +3,7 @@
  * its encrypted IndexedDB store. Nothing goes to local web storage; the only sessionStorage entry is
  * where to return after a step-up sign-in (a path, no secret), removed on the way back.
  */
-import { webPlatform, type PalisadeClient, type Platform, type StepUpRequest } from '@palisade/client/web';
+import { encryptedIndexedDbStore, webPlatform, type OfflineBackend, type PalisadeClient, type Platform, type StepUpRequest } from '@palisade/client/web';
 import { APP_VERSION } from './config';
 
 const RETURN_TO = 'field.returnTo';
@@ -23,15 +23,24 @@ export function redirectUri(): string {
 }
 
 /** The sign-in page is a full-page redirect: this promise never settles, the page goes away. */
-export async function beginSignIn(client: PalisadeClient, request: StepUpRequest = {}): Promise<void> {
+export async function beginSignIn(client: PalisadeClient, request: StepUpRequest & { params?: Record<string, string> } = {}): Promise<void> {
   const url = await client.beginSignIn({ redirectUri: redirectUri(), ...request });
   window.location.assign(url.href);
   await new Promise<never>(() => undefined);
 }
 
+/** Where a step-up sign-in comes back to, when not simply this page (the report, to resume its export). */
+let resumeAt: string | undefined;
+
+export function resumeAfterStepUp(path: string | undefined): void {
+  resumeAt = path;
+}
+
 export async function stepUp(client: PalisadeClient, request: StepUpRequest): Promise<void> {
-  sessionStorage.setItem(RETURN_TO, window.location.pathname);
-  await beginSignIn(client, request);
+  sessionStorage.setItem(RETURN_TO, resumeAt ?? window.location.pathname);
+  // prompt=login besides max_age: the company IdP asks the person again even where its own
+  // browser session would still pass max_age by its clock.
+  await beginSignIn(client, { ...request, params: { prompt: 'login' } });
 }
 
 /**
@@ -63,4 +72,21 @@ export async function saveCsv(response: Response, name: string): Promise<number>
   a.click();
   setTimeout(() => URL.revokeObjectURL(href), 1000);
   return blob.size;
+}
+
+/** The browser's position (it asks the person once); undefined when refused or unavailable. */
+export function currentPosition(): Promise<{ latitude: number; longitude: number; accuracyM: number } | undefined> {
+  if (!('geolocation' in navigator)) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude, accuracyM: p.coords.accuracy }),
+      () => resolve(undefined),
+      { enableHighAccuracy: false, timeout: 30_000, maximumAge: 60_000 },
+    );
+  });
+}
+
+/** The offline store's backend: AES-GCM under a non-extractable key, in its own IndexedDB database. */
+export function offlineBackend(): OfflineBackend | undefined {
+  return encryptedIndexedDbStore('palisade-field-offline');
 }

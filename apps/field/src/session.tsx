@@ -7,7 +7,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { PalisadeError } from '@palisade/client';
 import { PalisadeProvider, useSession } from '@palisade/client/react';
-import { explain, palisade } from './palisade';
+import { explain, forgetOfflineStore, palisade } from './palisade';
 import { beginSignIn, completeSignInIfCallback } from './platform';
 import { homeFor, type Home, type MyPermissions } from './permissions';
 import { DeviceStateScreen, LoadingScreen, LockScreen, RefusedScreen, SignInScreen } from './screens/gate';
@@ -53,6 +53,8 @@ function Gate(props: { children: ReactNode }): ReactNode {
     return client.subscribe((next, reason) => {
       if (next === 'signed-out') {
         setMe(undefined);
+        // The SDK erased the offline store with its own; the next person's configuration decides anew.
+        forgetOfflineStore();
         if (reason === 'wiped') setSignedOutReason('This device was wiped by your administrator: everything the app kept on it is gone. Sign in again.');
         else if (reason === 'session-revoked' || reason === 'refresh-refused') setSignedOutReason('Your session has ended. Sign in again.');
       }

@@ -8,8 +8,19 @@
  *   list the API gives that person), a person with no role sees the refusal screen;
  * - the technician moves a job along; a step out of order gets the server's 409, shown as is;
  * - the technician uploads a photo; the dispatcher assigns a job; the manager sees the report
- *   and downloads the CSV (a fresh sign-in, so no step-up is asked);
- * - the lock screen appears and unlocks;
+ *   and exports the CSV behind step-up: Palisade answers the RFC 9470 challenge, the SDK sends
+ *   the same browser through the development IdP again (max_age), and the export completes;
+ * - the dispatcher plans a shift and sees technicians' latest positions as a list; the
+ *   technician on shift sends their position (the browser's geolocation, set by the test);
+ * - the lock screen appears on the menu's Lock and after 15 minutes idle (the page's clock and
+ *   Palisade's run ahead together: nobody waits 15 minutes), and unlocks;
+ * - offline (the browser's network cut), the technician's list is the one kept in the SDK's
+ *   encrypted offline store (ciphertext in IndexedDB) and the job detail says it needs a
+ *   connection;
+ * - a second Palisade with the default device policy (a browser is a personal, BYOD, device):
+ *   the export is hidden with the reason, the server refuses it anyway, nothing is kept
+ *   offline; restarted with a minimum app version above the app's, the sign-in ends on the
+ *   update-required screen (426);
  * - an administrator wipes the browser's device through the admin API: the app returns to
  *   sign-in, and IndexedDB, localStorage and sessionStorage are empty.
  *
@@ -21,6 +32,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
@@ -41,15 +53,29 @@ const skip = !existsSync(path.join(APP_DIR, 'node_modules')) && !required
     : false;
 const ORIGIN_PORT = 8081;
 const STEP = 60_000;
+/** The step-up window of the test's Palisade, and how far its clock jumps to make a sign-in older than it (less than a DPoP proof's 5 minutes). */
+const STEP_UP_MAX_AGE = '3m';
+const PAST_STEP_UP_MS = 200_000;
+/** The session idle timeout (sessions.idleTimeout, the app's mirror) and a bit. */
+const IDLE_MS = 16 * 60_000;
+/** The browser's position the technician sends (a test value, Playwright's geolocation). */
+const HERE = { latitude: 52.3731, longitude: 4.8922, accuracy: 25 };
 /** A phone: the viewport of a 6.1" handset. */
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.json': 'application/json', '.png': 'image/png', '.ico': 'image/x-icon', '.ttf': 'font/ttf', '.css': 'text/css' };
 
-/** The exported build as a static site with one fallback to index.html (Expo's `web.output: single`), told where Palisade is. */
-function serveBuild(dist: string, palisadeUrl: string): Promise<Server> {
-  const index = readFileSync(path.join(dist, 'index.html'), 'utf8').replace('</head>', `<meta name="palisade-url" content="${palisadeUrl}"></head>`);
+/**
+ * The exported build as a static site with one fallback to index.html (Expo's `web.output:
+ * single`), told where Palisade is: `palisades` by name, the first by default, another for a
+ * browser context holding the cookie `field-test-palisade=<name>` (on this origin only).
+ */
+function serveBuild(dist: string, palisades: Record<string, () => string>): Promise<Server> {
+  const html = readFileSync(path.join(dist, 'index.html'), 'utf8');
   const server = createServer((request, response) => {
+    const chosen = /(?:^|;\s*)field-test-palisade=([a-z]+)/.exec(request.headers.cookie ?? '')?.[1];
+    const palisadeUrl = (palisades[chosen ?? ''] ?? Object.values(palisades)[0]!)();
+    const index = html.replace('</head>', `<meta name="palisade-url" content="${palisadeUrl}"></head>`);
     const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
     const file = path.join(dist, path.normalize(pathname));
     if (file.startsWith(dist + path.sep) && existsSync(file) && !file.endsWith(path.sep) && path.extname(file) !== '') {
@@ -73,6 +99,15 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
   let database: TestDatabase;
   let server: RunningServer;
   let app: MobileApp;
+  /** A second Palisade with the default device policy (BYOD: no export, nothing offline). */
+  let strictDatabase: TestDatabase;
+  let strict: RunningServer;
+  let strictApp: MobileApp;
+  let strictPort: number;
+  let strictCa: string;
+  const strictMasterKey = randomBytes(32).toString('base64url');
+  /** How far ahead of the real time the main Palisade's clock runs (ms). */
+  let ahead = 0;
   let browser: Browser;
   let site: Server;
   let screenshots: string;
@@ -88,30 +123,53 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
     database = await kind.create({ migrated: true });
     let ca: string;
     // The development IdP and its demo data (Tess has jobs). The BYOD policy of the field app's
-    // web build is relaxed for export so the step-up path runs to the download; the refusal on a
-    // personal device is the default, shown by the component tests.
-    ({ server, ca } = await startInProcess(database, { env: {} }, await freePort(), {
-      PALISADE_DEVICE_POLICY: JSON.stringify({ apps: { 'field-web': { byod: { allowExport: true } } } }),
-    }));
+    // web build is relaxed for export and offline data so the step-up path runs to the download
+    // and the offline list is kept; the second Palisade below keeps the defaults. Its clock can
+    // run ahead (`ahead`): past the step-up window, past the idle timeout.
+    ({ server, ca } = await startInProcess(
+      database,
+      { env: {} },
+      await freePort(),
+      {
+        PALISADE_SESSIONS_STEP_UP_MAX_AGE: STEP_UP_MAX_AGE,
+        PALISADE_DEVICE_POLICY: JSON.stringify({ apps: { 'field-web': { byod: { allowExport: true, allowOffline: true } } } }),
+      },
+      { now: () => Date.now() + ahead },
+    ));
     app = new MobileApp(server.url, ca);
-    site = await serveBuild(path.resolve(dist), server.url);
+    strictDatabase = await kind.create({ migrated: true });
+    strictPort = await freePort();
+    ({ server: strict, ca: strictCa } = await startStrict());
+    strictApp = new MobileApp(strict.url, strictCa);
+    site = await serveBuild(path.resolve(dist), { main: () => server.url, strict: () => strict.url });
     screenshots = process.env.PALISADE_TEST_SCREENSHOTS ?? path.join(database.dataDir, 'field-screenshots');
     mkdirSync(screenshots, { recursive: true });
-    browser = await launchChromium({ pin: server.pin, localhostToLoopback: true });
+    browser = await launchChromium({ pin: [server.pin, strict.pin], localhostToLoopback: true });
   });
   after(async () => {
     await browser?.close();
     await new Promise((resolve) => (site ? site.close(resolve) : resolve(undefined)));
     await server?.close();
     await app?.close();
+    await strict?.close();
+    await strictApp?.close();
     await database?.drop();
+    await strictDatabase?.drop();
     if (exported) rmSync(exported, { recursive: true, force: true });
   });
 
-  async function phone(): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-    const context = await browser.newContext({ ...PHONE, acceptDownloads: true });
+  /** The second Palisade, on its own database and port; `policy` adds to the default device policy. */
+  function startStrict(policy: Record<string, unknown> = {}) {
+    return startInProcess(strictDatabase, { env: {} }, strictPort, { PALISADE_MASTER_KEY: strictMasterKey, PALISADE_DEVICE_POLICY: JSON.stringify(policy) });
+  }
+
+  async function phone(options: { palisade?: 'strict'; clock?: boolean; geolocation?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+    const context = await browser.newContext({ ...PHONE, acceptDownloads: true, ...(options.geolocation ? { geolocation: HERE, permissions: ['geolocation'] } : {}) });
     context.setDefaultTimeout(STEP);
+    if (options.palisade) await context.addCookies([{ name: 'field-test-palisade', value: options.palisade, url: `http://localhost:${ORIGIN_PORT}` }]);
     const page = await context.newPage();
+    // The page's clock, which the test moves forward (installed before the app's first timer).
+    if (options.clock) await page.clock.install();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('response', (r) => {
@@ -128,6 +186,31 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
     await page.waitForURL(new RegExp(`^http://localhost:${ORIGIN_PORT}/`));
   }
 
+  /**
+   * The offline store's records in the page's IndexedDB (its database `palisade-field-offline`),
+   * each ciphertext read as text; undefined while the database does not exist (never created
+   * here: opening it would make an empty one under the app).
+   */
+  const offlineRecords = (page: Page) =>
+    page.evaluate(async () => {
+      if (!(await indexedDB.databases()).some((d) => d.name === 'palisade-field-offline')) return undefined;
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('palisade-field-offline');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const texts: string[] = [];
+      for (const name of Array.from(db.objectStoreNames)) {
+        const values = await new Promise<unknown[]>((resolve) => (db.transaction(name).objectStore(name).getAll().onsuccess = (e) => resolve((e.target as IDBRequest<unknown[]>).result)));
+        for (const v of values) {
+          const data = (v as { data?: ArrayBuffer } | null)?.data;
+          if (data instanceof ArrayBuffer) texts.push(new TextDecoder('latin1').decode(data));
+        }
+      }
+      db.close();
+      return texts;
+    });
+
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshots, `${name}.png`) });
 
   /**
@@ -143,9 +226,15 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
   /** The jobs the API gives this person (through a native app session of theirs). */
   async function apiJobs(person: string, query = ''): Promise<{ id: string; title: string; status: string; assignedTo: string | null; siteId: string }[]> {
     const session = await sessionOf(person);
-    const answer = await app.call(`/api/v1/jobs?limit=200${query}`, session.tokens.access_token);
-    assert.equal(answer.status, 200, answer.text);
-    return answer.body.jobs as never;
+    const jobs: { id: string; title: string; status: string; assignedTo: string | null; siteId: string }[] = [];
+    // Every page, as the app reads them.
+    for (let cursor = ''; ; ) {
+      const answer = await app.call(`/api/v1/jobs?limit=200${query}${cursor ? `&cursor=${cursor}` : ''}`, session.tokens.access_token);
+      assert.equal(answer.status, 200, answer.text);
+      jobs.push(...(answer.body.jobs as never[]));
+      if (!answer.body.next) return jobs;
+      cursor = String(answer.body.next);
+    }
   }
 
   const listed = async (page: Page) => (await page.locator('[data-testid^="job-"]:not([data-testid="job-status"])').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')!.slice(4)))).sort();
@@ -255,7 +344,7 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
     await context.close();
   });
 
-  test('the manager sees the report and exports the CSV (through a fresh sign-in when the server asks for step-up)', async () => {
+  test('the manager sees the report and exports the CSV behind step-up: the RFC 9470 challenge, a new sign-in at the IdP, the export completes', async () => {
     const { context, page, problems } = await phone();
     await signIn(page, 'demo-manager');
     await page.getByTestId('office-jobs').waitFor();
@@ -267,32 +356,183 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
     await page.getByTestId('open-report').click();
     await page.getByTestId('report-row').first().waitFor();
     await shot(page, 'manager-report');
-    // The export needs a sign-in younger than the step-up window (5 minutes): the manager has
-    // just signed in, so it goes through; were the sign-in older, the server would answer
-    // step-up-required and the SDK would send the person to sign in again (max_age), which the
-    // branch below follows. That second sign-in used to end on Palisade's "Sign-in could not
-    // continue" page (the development IdP's cookies replaced Palisade's session cookie); the
-    // step-up itself, past a short window, is covered by step-up-reauth.test.ts, in Chromium too.
+    // The sign-in is made older than the step-up window: Palisade's clock jumps ahead while the
+    // export is asked for (less than a DPoP proof's lifetime, so the proofs still pass), and is
+    // set back once the browser is at the IdP, where the second sign-in happens at the real time.
+    const challenges: { status: number; challenge: string | null; type: unknown }[] = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('/api/v1/exports/jobs.csv') && r.status() === 401) {
+        void r.json().then((body: { type?: unknown }) => challenges.push({ status: r.status(), challenge: r.headers()['www-authenticate'] ?? null, type: body.type }), () => undefined);
+      }
+    });
     const download = page.waitForEvent('download', { timeout: 3 * STEP });
-    await page.getByTestId('export').click();
-    const first = await Promise.race([download.then(() => 'download' as const), page.waitForURL(/\/dev-idp\/interaction\//, { timeout: 3 * STEP }).then(() => 'step-up' as const)]);
-    if (first === 'step-up') {
-      await shot(page, 'manager-step-up');
-      await page.click('button[data-person="demo-manager"]');
-      await page.waitForURL(new RegExp(`^http://localhost:${ORIGIN_PORT}/`)).catch(async (error: unknown) => {
-        // Where the sign-in ended instead (Palisade's own error page says why).
-        assert.fail(`the step-up sign-in did not return to the app: ${page.url()} — ${(await page.locator('body').innerText()).slice(0, 300)} (${String(error)})`);
-      });
-      await page.getByTestId('report').waitFor();
+    ahead = PAST_STEP_UP_MS;
+    try {
       await page.getByTestId('export').click();
+      await page.waitForURL(/\/dev-idp\/interaction\//, { timeout: 3 * STEP });
+    } finally {
+      ahead = 0;
     }
+    assert.equal(challenges.length, 1, 'the export was answered with one challenge');
+    assert.match(String(challenges[0]!.type), /step-up-required$/);
+    assert.match(challenges[0]!.challenge ?? '', /insufficient_user_authentication/, 'an RFC 9470 challenge');
+    assert.match(challenges[0]!.challenge ?? '', /max_age=180/);
+    assert.match(page.url(), /\/dev-idp\/interaction\//, 'the SDK sent the browser to sign in again');
+    await shot(page, 'manager-step-up');
+    await page.click('button[data-person="demo-manager"]');
+    await page.waitForURL(new RegExp(`^http://localhost:${ORIGIN_PORT}/`)).catch(async (error: unknown) => {
+      // Where the sign-in ended instead (Palisade's own error page says why).
+      assert.fail(`the step-up sign-in did not return to the app: ${page.url()} — ${(await page.locator('body').innerText()).slice(0, 300)} (${String(error)})`);
+    });
+    // Back on the report, the export the manager asked for goes on by itself.
+    await page.getByTestId('report').waitFor();
     const file = await download;
     const csv = readFileSync((await file.path())!, 'utf8');
     assert.match(csv.split('\r\n')[0]!, /id/, 'a CSV with its header');
-    await page.getByTestId('report-info').waitFor();
+    await page.getByText(/Exported \(\d+ bytes\)/).waitFor();
     await shot(page, 'manager-exported');
+    assert.equal(challenges.length, 1, 'no second challenge: the new sign-in satisfied the step-up');
     assert.deepEqual(problems, []);
     await context.close();
+  });
+
+  test('the dispatcher plans a shift and sees technicians’ latest positions; the technician on shift sends theirs', async () => {
+    const dispatcher = await sessionOf('demo-dispatcher');
+    const technicians = await app.call('/api/v1/technicians?active=true&limit=200', dispatcher.tokens.access_token);
+    assert.equal(technicians.status, 200, technicians.text);
+    const tess = (technicians.body.technicians as { id: string; displayName: string }[]).find((t) => /Tess/.test(t.displayName));
+    assert.ok(tess, 'Tess is a technician in the dispatcher’s scope');
+    // A shift going on now (the UI plans whole hours on coming days; this one must cover the test's time).
+    const now = Date.now();
+    const planned = await app.call('/api/v1/shifts', dispatcher.tokens.access_token, { method: 'POST', body: JSON.stringify({ technicianId: tess.id, startsAt: new Date(now - 3_600_000).toISOString(), endsAt: new Date(now + 6 * 3_600_000).toISOString() }) });
+    assert.equal(planned.status, 201, planned.text);
+
+    const technician = await phone({ geolocation: true });
+    await signIn(technician.page, 'demo-technician');
+    await technician.page.getByTestId('on-shift').waitFor();
+    await technician.page.getByTestId('report-location').click();
+    await technician.page.getByTestId('location-sent').waitFor();
+    await shot(technician.page, 'technician-on-shift');
+    assert.equal(await technician.page.getByTestId('open-team').count(), 0, 'a technician has no team screen');
+    assert.deepEqual(technician.problems, []);
+    await technician.context.close();
+
+    const { context, page, problems } = await phone();
+    await signIn(page, 'demo-dispatcher');
+    await page.getByTestId('open-team').click();
+    await page.getByTestId(`technician-${tess.id}`).waitFor();
+    await page.getByTestId(`technician-${tess.id}`).getByTestId('shift').first().waitFor();
+    await page.getByTestId(`plan-${tess.id}`).click();
+    await page.getByTestId('plan-day-1').click();
+    await page.getByTestId('plan-hour-8').click();
+    await shot(page, 'dispatcher-plan-shift');
+    await page.getByTestId('plan-save').click();
+    await page.getByText('Shift planned.').waitFor();
+    const shifts = await app.call(`/api/v1/shifts?technicianId=${tess.id}`, dispatcher.tokens.access_token);
+    const tomorrow8 = new Date(now);
+    tomorrow8.setDate(tomorrow8.getDate() + 1);
+    tomorrow8.setHours(8, 0, 0, 0);
+    assert.ok((shifts.body.shifts as { startsAt: string }[]).some((x) => Date.parse(x.startsAt) === tomorrow8.getTime()), `the shift of tomorrow 08:00 is planned: ${shifts.text}`);
+    await page.getByTestId('show-positions').click();
+    const position = page.getByTestId(`technician-${tess.id}`).getByTestId('position');
+    await position.waitFor();
+    assert.match(await position.innerText(), new RegExp(`${HERE.latitude.toFixed(4)}, ${HERE.longitude.toFixed(4)}`), 'Tess’s latest position, as her browser sent it');
+    await shot(page, 'dispatcher-team');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('after 15 minutes idle the app locks itself, and unlocks', async () => {
+    const { context, page, problems } = await phone({ clock: true });
+    try {
+      await signIn(page, 'demo-technician');
+      await page.getByTestId('my-jobs').waitFor();
+      await page.locator('[data-testid^="job-"]').first().waitFor();
+      // Fifteen minutes pass for the page and for Palisade alike (their clocks stay together, as
+      // a DPoP proof's iat and a signature's created must): the app's idle timer fires.
+      ahead = IDLE_MS;
+      await page.clock.fastForward(IDLE_MS);
+      await page.getByTestId('lock-screen').waitFor();
+      await shot(page, 'technician-idle-locked');
+      assert.equal(await page.getByTestId('my-jobs').count(), 0, 'nothing of the jobs behind the lock');
+      await page.getByTestId('unlock').click();
+      await page.getByTestId('home').waitFor();
+      await page.getByTestId('refresh').click();
+      await page.locator('[data-testid^="job-"]').first().waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      ahead = 0;
+      await context.close();
+    }
+  });
+
+  test('offline: the technician’s list is the one kept encrypted on the device, and a job says it needs a connection', async () => {
+    const { context, page, problems } = await phone();
+    await signIn(page, 'demo-technician');
+    await page.getByTestId('my-jobs').waitFor();
+    await page.locator('[data-testid^="job-"]').first().waitFor();
+    const online = await listed(page);
+    const title = (await apiJobs('demo-technician')).find((j) => j.id === online[0])!.title;
+    // What the offline store holds: its record, ciphertext (the title appears in none).
+    let stored = await offlineRecords(page);
+    for (const started = Date.now(); !stored?.length; stored = await offlineRecords(page)) {
+      assert.ok(Date.now() - started < STEP, 'the job list is kept within a minute');
+      await page.waitForTimeout(100);
+    }
+    for (const text of stored) assert.ok(!text.includes(title), 'no job title in plaintext in IndexedDB');
+
+    await context.setOffline(true);
+    await page.getByTestId('refresh').click();
+    await page.getByTestId('offline-kept').waitFor();
+    assert.deepEqual(await listed(page), online, 'the kept list is the list shown online');
+    await shot(page, 'technician-offline');
+    await page.getByTestId(`job-${online[0]}`).click();
+    await page.getByText('This job needs a connection.').waitFor();
+    assert.equal(await page.getByTestId('access-notes').count(), 0, 'no access notes offline');
+    await shot(page, 'technician-offline-job');
+    await context.setOffline(false);
+    assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(p)), []);
+    await context.close();
+  });
+
+  test('on a personal (BYOD) device under the default policy: the export is hidden with the reason, the server refuses it anyway, nothing is kept offline; a minimum app version above the app’s ends on the update screen (426)', async () => {
+    const { context, page, problems } = await phone({ palisade: 'strict' });
+    await signIn(page, 'demo-manager');
+    await page.getByTestId('office-jobs').waitFor();
+    await page.locator('[data-testid^="job-"]').first().waitFor();
+    await page.getByTestId('open-report').click();
+    await page.getByTestId('export-refused').waitFor();
+    assert.match(await page.getByTestId('export-refused').innerText(), /personal \(BYOD\) device/);
+    assert.equal(await page.getByTestId('export').count(), 0, 'no export button');
+    await shot(page, 'manager-byod-export-refused');
+    // The server refuses it anyway, whatever the UI shows.
+    const manager = await strictApp.signIn('demo-manager');
+    const refused = await strictApp.call('/api/v1/exports/jobs.csv', manager.tokens.access_token);
+    assert.equal(refused.status, 403, refused.text);
+    assert.match(String(refused.body.type), /export-not-allowed-on-byod$/);
+    // Offline data is off here: the store is empty, and offline the list needs a connection.
+    await page.goBack();
+    await page.getByTestId('office-jobs').waitFor();
+    const kept = await offlineRecords(page);
+    assert.equal(kept?.length ?? 0, 0, 'nothing kept offline on a personal device');
+    await context.setOffline(true);
+    await page.getByTestId('refresh').click();
+    await page.getByText(/the job list needs one/).waitFor();
+    assert.equal(await page.locator('[data-testid^="job-"]:not([data-testid="job-status"])').count(), 0, 'no list without a connection');
+    await shot(page, 'manager-byod-offline');
+    await context.setOffline(false);
+    assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(p)), []);
+    await context.close();
+
+    // The same Palisade, restarted with a minimum app version above the web build's 1.0.0.
+    await strict.close();
+    ({ server: strict } = await startStrict({ apps: { 'field-web': { byod: { minAppVersion: '99.0' } } } }));
+    const old = await phone({ palisade: 'strict' });
+    await signIn(old.page, 'demo-technician');
+    await old.page.getByTestId('device-update-required').waitFor();
+    assert.equal(await old.page.getByTestId('home').count(), 0);
+    await shot(old.page, 'update-required');
+    await old.context.close();
   });
 
   test('the admin sees the console link', async () => {

@@ -13,6 +13,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import { OfflineStore, offlinePolicy } from '../../../sdk/src/offline.ts';
+import { memorySecureStore } from '../../../sdk/src/memory.ts';
 
 const APP_DIR = path.resolve(import.meta.dirname, '../../../apps/field');
 const skip = !existsSync(path.join(APP_DIR, 'node_modules')) && !process.env.PALISADE_REQUIRE_FIELD_APP ? 'apps/field/node_modules is absent: run `npm ci` in apps/field to test the field app; CI sets PALISADE_REQUIRE_FIELD_APP=1' : false;
@@ -75,6 +77,10 @@ describe('the field app’s screens (rendered with react-native-web)', { skip },
     assert.deepEqual(manager.sections, ['jobs', 'assign', 'report', 'export']);
     assert.equal(manager.exportNeedsStepUp, true);
     assert.ok(homeFor(me(['admin'], ['jobs.read', 'jobs.assign', 'sessions.read'])).sections.includes('console'));
+    // Shifts and positions: the technician's card, the office's team screen.
+    assert.deepEqual(homeFor(me(['technician'], ['jobs.read', 'jobs.status', 'schedules.read', 'locations.report'])).sections, ['my-jobs', 'my-shift']);
+    assert.deepEqual(homeFor(me(['dispatcher'], ['jobs.read', 'jobs.assign', 'schedules.read', 'schedules.manage', 'locations.read'])).sections, ['jobs', 'assign', 'team', 'locations']);
+    assert.deepEqual(homeFor(me(['technician'], ['jobs.read', 'jobs.status', 'locations.report'])).sections, ['my-jobs'], 'no shift card without seeing one’s shifts');
     // A role name alone grants nothing: the screens follow permissions.
     assert.equal(homeFor(me(['manager'], ['account.self'])).refused, true, 'a role whose permissions were taken away sees the refusal');
     assert.equal(homeFor(me([], [])).refused, true, 'no role: refused');
@@ -166,6 +172,103 @@ describe('the field app’s screens (rendered with react-native-web)', { skip },
     const reason = 'Device management reports this device as not compliant; follow its instructions, or ask IT.';
     assert.ok(render(h(gate.DeviceStateScreen, { kind: 'not-compliant', reason })).includes(reason.replace(/'/g, '&#x27;')));
     assert.match(render(h(gate.SignInScreen, { onSignIn: () => undefined, message: 'This device was wiped by your administrator' })), /wiped/);
+  });
+
+  const tess = { id: 't1', displayName: 'Tess Technician', territory: 'north', region: 'east', department: 'hvac', skills: [], active: true };
+  const shift = (startsAt: Date, hours: number, technicianId = 't1') => ({ id: `s-${startsAt.getTime()}`, technicianId, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + hours * 3_600_000).toISOString() });
+
+  test('the team screen: shifts per technician, planning only with the permission, positions only when asked and allowed', async () => {
+    const { Team } = await load('screens/team');
+    const now = new Date('2026-03-02T10:00:00Z');
+    const base = { technicians: [tess, { ...tess, id: 't2', displayName: 'Gone Person', active: false }], shifts: [shift(new Date('2026-03-03T08:00:00Z'), 8)], offline: false, notice: undefined, info: undefined, now, onPlan: () => undefined, onShowPositions: () => undefined };
+    const dispatcher = render(h(Team, { ...base, positions: undefined, canPlan: true, canSeeLocations: true }));
+    assert.match(dispatcher, /data-testid="technician-t1"/);
+    assert.doesNotMatch(dispatcher, /technician-t2/, 'an inactive technician is not listed');
+    assert.match(dispatcher, /data-testid="shift"/);
+    assert.match(dispatcher, /data-testid="plan-t1"/);
+    assert.match(dispatcher, /data-testid="show-positions"/);
+    assert.doesNotMatch(dispatcher, /data-testid="position"/, 'positions are fetched only when asked for');
+    const shown = render(h(Team, { ...base, positions: new Map([['t1', { at: new Date(now.getTime() - 5 * 60_000).toISOString(), latitude: 52.37312, longitude: 4.89221, accuracyM: 20 }]]), canPlan: true, canSeeLocations: true }));
+    assert.match(shown, /Last seen 5 min ago at 52\.3731, 4\.8922 \(±20 m\)/);
+    const noneYet = render(h(Team, { ...base, positions: new Map([['t1', null]]), canPlan: true, canSeeLocations: true }));
+    assert.match(noneYet, /No position reported/);
+    const noLocations = render(h(Team, { ...base, positions: undefined, canPlan: true, canSeeLocations: false }));
+    assert.doesNotMatch(noLocations, /show-positions/, 'without locations.read no positions are offered');
+    const readOnly = render(h(Team, { ...base, positions: undefined, canPlan: false, canSeeLocations: false }));
+    assert.doesNotMatch(readOnly, /plan-t1/, 'without schedules.manage no planning');
+    const offline = render(h(Team, { ...base, positions: undefined, canPlan: true, canSeeLocations: true, offline: true }));
+    assert.match(offline, /data-testid="needs-connection"/);
+    assert.doesNotMatch(offline, /technician-t1/, 'offline, nothing of the team is shown');
+  });
+
+  test('a planned shift is whole hours on the chosen day, 8 hours long', async () => {
+    const { shiftAt } = await load('screens/team');
+    const now = new Date(2026, 2, 2, 15, 42);
+    const { startsAt, endsAt } = shiftAt(now, 1, 8);
+    assert.equal(new Date(startsAt).getTime(), new Date(2026, 2, 3, 8, 0).getTime());
+    assert.equal(Date.parse(endsAt) - Date.parse(startsAt), 8 * 3_600_000);
+  });
+
+  test('the technician’s shift card: the location is offered only while on shift', async () => {
+    const { MyShift, currentShift } = await load('screens/team');
+    const now = new Date('2026-03-02T10:00:00Z');
+    const on = [shift(new Date('2026-03-02T08:00:00Z'), 8)];
+    const later = [shift(new Date('2026-03-03T08:00:00Z'), 8)];
+    assert.equal(currentShift(on, now)?.technicianId, 't1');
+    assert.equal(currentShift(later, now), undefined);
+    assert.equal(currentShift([shift(new Date('2026-03-02T02:00:00Z'), 8)], now), undefined, 'a shift that ended is not current');
+    const onShift = render(h(MyShift, { shifts: on, reported: undefined, notice: undefined, now, onReport: () => undefined }));
+    assert.match(onShift, /data-testid="on-shift"/);
+    assert.match(onShift, /data-testid="report-location"/);
+    const offShift = render(h(MyShift, { shifts: later, reported: undefined, notice: undefined, now, onReport: () => undefined }));
+    assert.match(offShift, /data-testid="off-shift"/);
+    assert.doesNotMatch(offShift, /report-location/, 'off shift the app does not ask for the location');
+    const sent = render(h(MyShift, { shifts: on, reported: { at: now.toISOString() }, notice: undefined, now, onReport: () => undefined }));
+    assert.match(sent, /Location sent just now/);
+  });
+
+  /** A slice of Palisade's OpenAPI document: the job list, one field not allowed offline, one not classified. */
+  const openapi = {
+    paths: {
+      '/api/v1/jobs': {
+        get: {
+          responses: {
+            '200': {
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      jobs: { type: 'array', items: { type: 'object', properties: { id: { type: 'string', 'x-palisade-offline': true }, title: { type: 'string', 'x-palisade-offline': true }, status: { type: 'string', 'x-palisade-offline': true }, accessNotes: { type: 'string', 'x-palisade-offline': false }, later: { type: 'string' } } } },
+                      next: { type: ['string', 'null'], 'x-palisade-offline': true },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+
+  test('offline store: only the fields allowed offline are kept (encrypted by the SDK’s backend), and nothing where the configuration says no', async () => {
+    const { keepJobs, keptJobs, offlineCopy } = await load('offline');
+    const policy = offlinePolicy(openapi);
+    const jobs = [{ id: 'j1', title: 'Boiler', status: 'assigned', accessNotes: 'Gate code 4321', later: 'x' }];
+    assert.deepEqual(offlineCopy(policy.get('GET /api/v1/jobs'), { jobs }), { jobs: [{ id: 'j1', title: 'Boiler', status: 'assigned' }] });
+    const backend = memorySecureStore();
+    const store = new OfflineStore({ backend, policy, config: { offline_allowed: true } });
+    assert.equal(await keepJobs(store, policy, jobs), true);
+    assert.deepEqual(await keptJobs(store), [{ id: 'j1', title: 'Boiler', status: 'assigned' }]);
+    const raw = await backend.get('GET /api/v1/jobs list');
+    assert.ok(raw && !raw.includes('Gate code') && !raw.includes('later'), 'the sensitive and the unclassified fields never reach the store');
+
+    // A personal device (offline_allowed: false): the store is off, erases what it held, keeps nothing.
+    const byod = new OfflineStore({ backend, policy, config: { offline_allowed: false } });
+    assert.equal(await keepJobs(byod, policy, jobs), false);
+    assert.equal(await keptJobs(byod), undefined);
+    assert.equal(await backend.get('GET /api/v1/jobs list'), undefined, 'what an earlier configuration kept is gone');
   });
 
   test('no token, key or sensitive field goes to AsyncStorage, localStorage or the log (source scan)', () => {

@@ -17,9 +17,10 @@ export const chromiumMissing: string | false =
 export interface ChromiumOptions {
   /**
    * The server's certificate pin (`sha256/…`, from the banner): Chromium trusts exactly this
-   * run's self-signed certificate, and no other certificate error is ignored.
+   * run's self-signed certificate, and no other certificate error is ignored. Several when the
+   * test runs several servers with certificates of their own.
    */
-  pin?: string;
+  pin?: string | string[];
   /** Resolve `localhost` to 127.0.0.1 (a page served on http://localhost next to the server). */
   localhostToLoopback?: boolean;
 }
@@ -40,7 +41,7 @@ export function chromiumArgs(options: ChromiumOptions = {}): string[] {
     '--disable-component-update',
     '--disable-sync',
     ...(options.localhostToLoopback ? ['--host-resolver-rules=MAP localhost 127.0.0.1'] : []),
-    ...(options.pin ? [`--ignore-certificate-errors-spki-list=${options.pin.replace(/^sha256\//, '')}`] : []),
+    ...(options.pin ? [`--ignore-certificate-errors-spki-list=${[options.pin].flat().map((pin) => pin.replace(/^sha256\//, '')).join(',')}`] : []),
   ];
 }
 

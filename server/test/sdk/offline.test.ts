@@ -20,6 +20,8 @@ const SITE = {
     id: classified({ type: 'string' }, 'internal'),
     name: classified({ type: 'string' }, 'internal'),
     accessNotes: classified({ type: ['string', 'null'] }, 'sensitive'),
+    // In the document, but without a mark: not classified.
+    phone: { type: 'string' },
   },
 };
 const OPENAPI = {
@@ -67,6 +69,8 @@ test('a record with a field the OpenAPI document marks not offline-allowed (or d
   await assert.rejects(store.put('GET /api/v1/sites', 'all', { sites: [site, { ...site, accessNotes: 'key under the mat' }] }), (e: PalisadeError) => e.code === 'offline-refused' && /sites\[\]\.accessNotes/.test(e.message), 'inside lists too');
   await store.put('GET /api/v1/sites', 'one', site, 'sites[]');
   await assert.rejects(store.put('GET /api/v1/sites/{id}', 's3', { ...site, homePhone: '555' }), (e: PalisadeError) => e.code === 'offline-refused' && /homePhone/.test(e.message), 'an unclassified field is refused too');
+  await assert.rejects(store.put('GET /api/v1/sites/{id}', 's4', { ...site, phone: '555 0101' }), (e: PalisadeError) => e.code === 'offline-refused' && /phone/.test(e.message), 'a field the document lists without a mark is refused');
+  await assert.rejects(store.put('GET /api/v1/sites', 'all', { sites: [{ ...site, phone: '555 0101' }] }), (e: PalisadeError) => e.code === 'offline-refused' && /sites\[\]\.phone/.test(e.message), 'inside lists too');
   await assert.rejects(store.put('GET /api/v1/unknown', 'x', {}), (e: PalisadeError) => e.code === 'offline-refused');
   const file = [...files.values()][0]!;
   assert.equal([...file.rows.values()].some((v) => v.includes('gate code') || v.includes('key under')), false, 'nothing refused reached the database');
