@@ -362,3 +362,9 @@ export async function countUnlockFailure(db: Queryable, sessionId: string, maxFa
   );
   return rows[0];
 }
+
+/** Every session neither ended nor expired at `now`. */
+export async function liveSessionIds(db: Queryable, now: Date): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at > $1', [now]);
+  return rows.map((row) => row.id);
+}
