@@ -16,6 +16,7 @@ import type { AuditSink } from '../audit/index.ts';
 import type { Sessions } from '../sessions/index.ts';
 import { ROLE_NAMES, type RoleName } from '../roles.ts';
 import { problems, NO_QUERY, UUID } from '../http/index.ts';
+import { setLocalRoles, userRoles } from '../users/index.ts';
 
 // TypeBox schemas: the route handlers' types are inferred from them (the TypeBox type provider).
 // `enum` is kept as the API has always declared it (not TypeBox's union of literals), so
@@ -26,11 +27,8 @@ const RolesView = Type.Object({ id: Type.String(), roles: RoleList, fromGroups: 
 const Params = Type.Object({ id: Type.Unsafe<string>(UUID) }, { additionalProperties: false });
 const RolesChange = Type.Object({ granted: RoleList, removed: RoleList }, { additionalProperties: false });
 
-/** A row as SELECT reads it: the role columns hold role names (from the IdP mapping and these routes). */
+/** A row as userRoles reads it: the role columns hold role names (from the IdP mapping and these routes). */
 type RolesRow = Static<typeof RolesView>;
-
-const SELECT = `SELECT id, roles AS "fromGroups", roles_added AS granted, roles_removed AS removed,
-  palisade_effective_roles(roles, roles_added, roles_removed) AS roles FROM users WHERE id = $1`;
 
 export async function roleRoutes(server: FastifyInstance, deps: { db: Database; audit: AuditSink; sessions: Pick<Sessions, 'revokeAllOfUser'> }): Promise<void> {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
@@ -44,9 +42,9 @@ export async function roleRoutes(server: FastifyInstance, deps: { db: Database; 
       schema: { tags: ['admin'], summary: 'A user’s roles: from the IdP’s groups, granted and removed in Palisade, effective', security: [{ bearer: [] }], params, querystring: NO_QUERY, response: { 200: RolesView } },
     },
     async (request) => {
-      const { rows } = await deps.db.query<RolesRow>(SELECT, [request.params.id]);
-      if (!rows[0]) throw problems.notFound();
-      return rows[0];
+      const row: RolesRow | undefined = await userRoles(deps.db, request.params.id);
+      if (!row) throw problems.notFound();
+      return row;
     },
   );
 
@@ -71,18 +69,18 @@ export async function roleRoutes(server: FastifyInstance, deps: { db: Database; 
       const both = granted.filter((role) => removed.includes(role));
       if (both.length) throw problems.validation([{ path: '/removed', message: `cannot both grant and remove ${both.join(', ')}` }]);
       const changed = await deps.db.transaction(async (tx) => {
-        const { rows: before } = await tx.query<RolesRow>(`${SELECT} FOR UPDATE`, [request.params.id]);
-        if (!before[0]) throw problems.notFound();
-        await tx.query('UPDATE users SET roles_added = $2, roles_removed = $3, updated_at = now() WHERE id = $1', [request.params.id, granted, removed]);
-        const { rows: after } = await tx.query<RolesRow>(SELECT, [request.params.id]);
+        const before: RolesRow | undefined = await userRoles(tx, request.params.id, { forUpdate: true });
+        if (!before) throw problems.notFound();
+        await setLocalRoles(tx, request.params.id, granted, removed);
+        const after: RolesRow | undefined = await userRoles(tx, request.params.id);
         await deps.audit.record(tx, {
           action: 'user.roles.change',
           outcome: 'success',
           actor: {},
           resource: { type: 'user', id: request.params.id },
-          changes: { before: { granted: before[0].granted, removed: before[0].removed, roles: before[0].roles }, after: { granted, removed, roles: after[0]!.roles } },
+          changes: { before: { granted: before.granted, removed: before.removed, roles: before.roles }, after: { granted, removed, roles: after!.roles } },
         });
-        return after[0]!;
+        return after!;
       });
       // After the commit: from then on the authorization stage refuses the person anyway (no
       // role), so a crash between the two leaves no access, only sessions to end at next sign-in.

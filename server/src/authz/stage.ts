@@ -13,6 +13,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Database, Queryable, RlsClaims } from '../db/index.ts';
 import { Problem, problems } from '../http/index.ts';
+import { authorizationFacts } from '../users/index.ts';
 import { allowed, rule, routePolicyProblem, type Permission } from './matrix.ts';
 import type { RoleName } from '../config/index.ts';
 
@@ -53,13 +54,7 @@ interface CallerRow {
  */
 export async function loadCaller(db: Queryable, userId: string, deviceOwnership: 'corporate' | 'byod' | undefined): Promise<Caller | undefined> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(userId)) return undefined;
-  const { rows } = await db.query<CallerRow>(
-    `SELECT id, name, territory, region, department, projects, employee_type, disabled_at IS NOT NULL AS disabled,
-       palisade_effective_roles(roles, roles_added, roles_removed) AS roles
-     FROM users WHERE id = $1`,
-    [userId],
-  );
-  const row = rows[0];
+  const row: CallerRow | undefined = await authorizationFacts(db, userId);
   if (!row || row.disabled) return undefined;
   return {
     userId: row.id,

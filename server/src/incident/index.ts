@@ -18,9 +18,9 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { MasterKey } from '../security/index.ts';
 import type { AuditSink } from '../audit/index.ts';
-import type { Devices, Sessions } from '../sessions/index.ts';
+import { liveSessionIds, type Devices, type Sessions } from '../sessions/index.ts';
 import { rotateKeys, type SigningAlg } from '../oauth/index.ts';
-import { findUser, setDisabled, usersByUserName } from '../users/index.ts';
+import { findUser, setDisabled, userIdsByEmail, usersByUserName } from '../users/index.ts';
 import { isDeactivated } from '../scim/index.ts';
 import { PalisadeError } from '../errors/index.ts';
 
@@ -57,8 +57,8 @@ export async function resolveUser(db: Database, who: string): Promise<string> {
   if (/^[0-9a-f-]{36}$/i.test(who) && (await findUser(db, who))) return who;
   const byName = await usersByUserName(db, who);
   if (byName.length === 1) return byName[0]!.id;
-  const { rows } = await db.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = lower($1) LIMIT 2', [who]);
-  if (rows.length === 1) return rows[0]!.id;
+  const rows = await userIdsByEmail(db, who);
+  if (rows.length === 1) return rows[0]!;
   throw new UnknownUserError(byName.length + rows.length > 1 ? `"${who}" matches several people: use the user id` : `no user "${who}"`);
 }
 
@@ -87,9 +87,9 @@ export interface GlobalContainment {
 
 export async function containAll(deps: IncidentDeps & { master: MasterKey; alg: SigningAlg }, reason: string): Promise<GlobalContainment> {
   const newKid = await rotateKeys(deps.db, deps.master, deps.clock, { alg: deps.alg, activateAfterMs: 0, retainMs: 0, audit: deps.audit, reason: `incident: ${reason}` });
-  const { rows } = await deps.db.query<{ id: string }>('SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at > $1', [new Date(deps.clock.now())]);
+  const rows = await liveSessionIds(deps.db, new Date(deps.clock.now()));
   let sessionsEnded = 0;
-  for (const { id } of rows) if (await deps.sessions.revoke(id, 'incident')) sessionsEnded += 1;
+  for (const id of rows) if (await deps.sessions.revoke(id, 'incident')) sessionsEnded += 1;
   await deps.db.transaction((tx) => deps.audit.record(tx, { action: 'incident.contain', outcome: 'success', reason, actor: {}, resource: { type: 'platform', id: 'all' }, detail: { newKid, sessionsEnded } }));
   return { newKid, sessionsEnded };
 }

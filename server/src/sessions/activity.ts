@@ -15,6 +15,7 @@
  */
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
+import { recordActivityOrIdleLock, touchSessionDevice } from './store.ts';
 
 export type ActivityState = 'active' | 'locked' | 'unknown';
 
@@ -69,21 +70,11 @@ export class SessionActivity {
   }
 
   private async sync(sessionId: string, localSeenAt: number | undefined, now: number, idleMs: number): Promise<ActivityState> {
-    // Idle when neither the row nor this instance saw activity since the threshold.
-    const idle = `locked_at IS NULL AND GREATEST(last_seen_at, COALESCE($2, last_seen_at)) < $4`;
-    const { rows } = await this.db.query<{ locked: boolean }>(
-      `UPDATE sessions SET
-         locked_at    = CASE WHEN ${idle} THEN $3 ELSE locked_at END,
-         lock_reason  = CASE WHEN ${idle} THEN 'idle' ELSE lock_reason END,
-         last_seen_at = CASE WHEN locked_at IS NULL AND NOT (${idle}) THEN $3 ELSE last_seen_at END
-       WHERE id = $1
-       RETURNING locked_at IS NOT NULL AS locked`,
-      [sessionId, localSeenAt === undefined ? null : new Date(localSeenAt), new Date(now), new Date(now - idleMs)],
-    );
-    if (rows.length === 0) return 'unknown';
-    if (rows[0]!.locked) return 'locked';
+    const row = await recordActivityOrIdleLock(this.db, sessionId, localSeenAt === undefined ? null : new Date(localSeenAt), new Date(now), new Date(now - idleMs));
+    if (!row) return 'unknown';
+    if (row.locked) return 'locked';
     // The device was used now too (same coalescing: at most once a minute per instance).
-    await this.db.query('UPDATE devices SET last_seen_at = $2 FROM sessions WHERE sessions.id = $1 AND devices.id = sessions.device_id AND devices.last_seen_at < $2', [sessionId, new Date(now)]);
+    await touchSessionDevice(this.db, sessionId, new Date(now));
     return 'active';
   }
 

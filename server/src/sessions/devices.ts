@@ -4,10 +4,22 @@
  * — its sessions end at once, on every instance — and the person sees why in their device
  * list. A device an administrator revoked (or wiped) cannot sign in again.
  */
-import type { Database, Queryable } from '../db/index.ts';
+import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Sessions } from './service.ts';
 import { noAudit, type AuditSink } from '../audit/index.ts';
+import {
+  bindSessionDevice,
+  deviceIdsByMdmDeviceId,
+  devicesOfUser,
+  findDevice,
+  hasBlockedDevice,
+  liveDevicesOfUser,
+  liveSessionIdsOfDevice,
+  sessionDeviceDescription,
+  setDeviceState,
+  upsertDeviceUse,
+} from './devices-store.ts';
 
 export type DeviceState = 'active' | 'locked' | 'evicted' | 'wiped' | 'revoked';
 
@@ -34,9 +46,6 @@ export interface DeviceDescription {
   appVersion?: string;
 }
 
-const COLUMNS = `id, user_id AS "userId", client_id AS "clientId", jkt, platform, model, os_version AS "osVersion", app_version AS "appVersion",
-  first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", state, state_reason AS "stateReason", state_at AS "stateAt"`;
-
 export class Devices {
   private readonly db: Database;
   private readonly clock: Clock;
@@ -59,20 +68,7 @@ export class Devices {
    */
   private async recordUse(userId: string, clientId: string, jkt: string, description: DeviceDescription): Promise<Device | 'blocked'> {
     const now = new Date(this.clock.now());
-    const { rows } = await this.db.query<Device>(
-      `INSERT INTO devices (user_id, client_id, jkt, platform, model, os_version, app_version, first_seen_at, last_seen_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-       ON CONFLICT (user_id, client_id, jkt) DO UPDATE SET
-         platform = COALESCE(EXCLUDED.platform, devices.platform), model = COALESCE(EXCLUDED.model, devices.model),
-         os_version = COALESCE(EXCLUDED.os_version, devices.os_version), app_version = COALESCE(EXCLUDED.app_version, devices.app_version),
-         last_seen_at = EXCLUDED.last_seen_at,
-         state = CASE WHEN devices.state IN ('revoked', 'wiped') THEN devices.state ELSE 'active' END,
-         state_reason = CASE WHEN devices.state IN ('revoked', 'wiped') THEN devices.state_reason ELSE NULL END,
-         state_at = CASE WHEN devices.state IN ('revoked', 'wiped') THEN devices.state_at ELSE $8 END
-       RETURNING ${COLUMNS}`,
-      [userId, clientId, jkt, description.platform ?? null, description.model ?? null, description.osVersion ?? null, description.appVersion ?? null, now],
-    );
-    const device = rows[0]!;
+    const device = await upsertDeviceUse(this.db, userId, clientId, jkt, description, now);
     return device.state === 'revoked' || device.state === 'wiped' ? 'blocked' : device;
   }
 
@@ -81,8 +77,7 @@ export class Devices {
    * phone's key must not come back through another app that accepts it. Reads only.
    */
   async isBlocked(userId: string, jkt: string): Promise<boolean> {
-    const { rows } = await this.db.query(`SELECT 1 FROM devices WHERE user_id = $1 AND jkt = $2 AND state IN ('revoked', 'wiped')`, [userId, jkt]);
-    return rows.length > 0;
+    return hasBlockedDevice(this.db, userId, jkt);
   }
 
   /**
@@ -94,20 +89,18 @@ export class Devices {
   async tokensIssued(session: { id: string; userId: string; clientId: string }, jkt: string, firstIssuance: boolean): Promise<'ok' | 'blocked'> {
     if (await this.isBlocked(session.userId, jkt)) return 'blocked';
     if (!firstIssuance) return 'ok';
-    const { rows } = await this.db.query<{ description: DeviceDescription | string | null }>('SELECT device_description AS description FROM sessions WHERE id = $1', [session.id]);
-    const raw = rows[0]?.description ?? null;
+    const raw = await sessionDeviceDescription(this.db, session.id);
     const description = (typeof raw === 'string' ? JSON.parse(raw) : raw) ?? {};
     const device = await this.recordUse(session.userId, session.clientId, jkt, description);
     if (device === 'blocked') return 'blocked';
-    await this.db.query('UPDATE sessions SET device_id = $2 WHERE id = $1 AND device_id IS NULL', [session.id, device.id]);
+    await bindSessionDevice(this.db, session.id, device.id);
     await this.enforceCap(session.userId, device.id);
     return 'ok';
   }
 
   /** The active or locked devices whose posture named this MDM device id (any case). */
   async idsByMdmDeviceId(mdmDeviceId: string): Promise<string[]> {
-    const { rows } = await this.db.query<{ id: string }>("SELECT id FROM devices WHERE lower(mdm_device_id) = lower($1) AND state IN ('active', 'locked')", [mdmDeviceId]);
-    return rows.map((row) => row.id);
+    return deviceIdsByMdmDeviceId(this.db, mdmDeviceId);
   }
 
   /**
@@ -116,11 +109,7 @@ export class Devices {
    * sessions end. Returns the evicted devices.
    */
   async enforceCap(userId: string, current: string): Promise<Device[]> {
-    const { rows } = await this.db.query<Device>(
-      `SELECT ${COLUMNS} FROM devices WHERE user_id = $1 AND state IN ('active', 'locked')
-       ORDER BY (id = $2) DESC, last_seen_at DESC, first_seen_at DESC`,
-      [userId, current],
-    );
+    const rows = await liveDevicesOfUser(this.db, userId, current);
     const evicted = rows.slice(this.maxDevices);
     for (const device of evicted) await this.end(device.id, 'evicted', `device limit: a newer device signed in (at most ${this.maxDevices})`, 'device_cap');
     return evicted;
@@ -141,32 +130,24 @@ export class Devices {
 
   async find(id: string): Promise<Device | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-    const { rows } = await this.db.query<Device>(`SELECT ${COLUMNS} FROM devices WHERE id = $1`, [id]);
-    return rows[0];
+    return findDevice(this.db, id);
   }
 
   async listOfUser(userId: string): Promise<Device[]> {
-    const { rows } = await this.db.query<Device>(`SELECT ${COLUMNS} FROM devices WHERE user_id = $1 ORDER BY last_seen_at DESC LIMIT 100`, [userId]);
-    return rows;
+    return devicesOfUser(this.db, userId);
   }
 
   private async end(id: string, state: DeviceState, reason: string, revocation: 'device_cap' | 'admin' | 'incident'): Promise<boolean> {
     const now = new Date(this.clock.now());
     // The state change, the end of every session on the device and their records commit together.
     const { changed, ended } = await this.db.transaction(async (tx) => {
-      const changed = await setState(tx, id, state, reason, now);
+      const changed = await setDeviceState(tx, id, state, reason, now);
       if (changed) await this.audit.record(tx, { action: state === 'evicted' ? 'device.evict' : `device.${state}`, outcome: 'success', reason, actor: {}, resource: { type: 'device', id } });
-      const { rows } = await tx.query<{ id: string }>('SELECT id FROM sessions WHERE device_id = $1 AND revoked_at IS NULL', [id]);
       const ended: string[] = [];
-      for (const session of rows) if (await this.sessions.revokeWithin(tx, session.id, revocation)) ended.push(session.id);
+      for (const session of await liveSessionIdsOfDevice(tx, id)) if (await this.sessions.revokeWithin(tx, session, revocation)) ended.push(session);
       return { changed, ended };
     });
     for (const session of ended) await this.sessions.revokeCommitted(session);
     return changed;
   }
-}
-
-async function setState(db: Queryable, id: string, state: DeviceState, reason: string, now: Date): Promise<boolean> {
-  const { rowCount } = await db.query(`UPDATE devices SET state = $2, state_reason = $3, state_at = $4 WHERE id = $1 AND state <> $2`, [id, state, reason, now]);
-  return rowCount > 0;
 }

@@ -10,4 +10,4 @@ export { adminSessionRoutes, type AdminAuditEvent } from './admin-routes.ts';
 export { Devices, type Device, type DeviceDescription, type DeviceState } from './devices.ts';
 export { SessionUnlock, parseUnlockKey, UNLOCK_PROOF_TYP, type UnlockOutcome } from './unlock.ts';
 export { sessionsModule, type SessionsModuleApi } from './module.ts';
-export { listDevices, listSessions, sessionOverview, type DeviceListFilter, type SessionListFilter, type SessionOverview } from './store.ts';
+export { liveSessionIds, listDevices, listSessions, sessionOverview, type DeviceListFilter, type SessionListFilter, type SessionOverview } from './store.ts';

@@ -285,3 +285,86 @@ export async function sessionOverview(db: Queryable, now: Date): Promise<Session
   for (const row of d) if (row.compliance in compliance) compliance[row.compliance as keyof typeof compliance] = row.n;
   return { activeSessions: s[0]?.n ?? 0, activeDevices: d.reduce((sum, row) => sum + row.n, 0), compliance };
 }
+
+/*
+ * Idle lock (activity.ts) and biometric unlock (unlock.ts): the statements on a session's lock
+ * and unlock columns.
+ */
+
+/**
+ * Records activity of the session at `now`, or locks it as idle when neither the row nor this
+ * instance (`localSeenAt`) saw activity since `idleSince`. Undefined when there is no such
+ * session; otherwise whether it is locked.
+ */
+export async function recordActivityOrIdleLock(db: Queryable, sessionId: string, localSeenAt: Date | null, now: Date, idleSince: Date): Promise<{ locked: boolean } | undefined> {
+  // Idle when neither the row nor this instance saw activity since the threshold.
+  const idle = `locked_at IS NULL AND GREATEST(last_seen_at, COALESCE($2, last_seen_at)) < $4`;
+  const { rows } = await db.query<{ locked: boolean }>(
+    `UPDATE sessions SET
+       locked_at    = CASE WHEN ${idle} THEN $3 ELSE locked_at END,
+       lock_reason  = CASE WHEN ${idle} THEN 'idle' ELSE lock_reason END,
+       last_seen_at = CASE WHEN locked_at IS NULL AND NOT (${idle}) THEN $3 ELSE last_seen_at END
+     WHERE id = $1
+     RETURNING locked_at IS NOT NULL AS locked`,
+    [sessionId, localSeenAt, now, idleSince],
+  );
+  return rows[0];
+}
+
+/** Moves the last use of the session's device forward to `now` (never back). */
+export async function touchSessionDevice(db: Queryable, sessionId: string, now: Date): Promise<void> {
+  await db.query('UPDATE devices SET last_seen_at = $2 FROM sessions WHERE sessions.id = $1 AND devices.id = sessions.device_id AND devices.last_seen_at < $2', [sessionId, now]);
+}
+
+/**
+ * Stores a new unlock challenge (its hash) for the session when it has an unlock key and
+ * unlocking is not blocked. Undefined when there is no such session.
+ */
+export async function storeUnlockChallenge(db: Queryable, sessionId: string, challengeHash: string, expiresAt: Date): Promise<{ blocked: boolean; has_key: boolean } | undefined> {
+  const { rows } = await db.query<{ blocked: boolean; has_key: boolean }>(
+    `UPDATE sessions SET
+       unlock_challenge = CASE WHEN unlock_jwk IS NOT NULL AND unlock_blocked_at IS NULL THEN $2 ELSE NULL END,
+       unlock_challenge_expires_at = $3
+     WHERE id = $1 RETURNING unlock_blocked_at IS NOT NULL AS blocked, unlock_jwk IS NOT NULL AS has_key`,
+    [sessionId, challengeHash, expiresAt],
+  );
+  return rows[0];
+}
+
+/**
+ * Takes the outstanding unlock challenge in the same statement that reads it (single use, even
+ * when two attempts race): the unlock key, the challenge and its expiry, and whether unlocking
+ * is blocked.
+ */
+export async function takeUnlockChallenge(db: Queryable, sessionId: string): Promise<{ jwk: object | string | null; challenge: string | null; expires: Date | null; blocked: boolean } | undefined> {
+  const { rows } = await db.query<{ jwk: object | string | null; challenge: string | null; expires: Date | null; blocked: boolean }>(
+    `UPDATE sessions s SET unlock_challenge = NULL
+     FROM (SELECT id, unlock_challenge, unlock_challenge_expires_at FROM sessions WHERE id = $1 FOR UPDATE) old
+     WHERE s.id = old.id
+     RETURNING s.unlock_jwk AS jwk, old.unlock_challenge AS challenge, old.unlock_challenge_expires_at AS expires, s.unlock_blocked_at IS NOT NULL AS blocked`,
+    [sessionId],
+  );
+  return rows[0];
+}
+
+/** Unlocks the session (and counts it as used at `now`). */
+export async function markUnlocked(db: Queryable, sessionId: string, now: Date): Promise<void> {
+  await db.query(`UPDATE sessions SET locked_at = NULL, lock_reason = NULL, last_seen_at = $2, unlock_failures = 0 WHERE id = $1`, [sessionId, now]);
+}
+
+/** Counts a failed unlock; at `maxFailures` unlocking is blocked from `now`. */
+export async function countUnlockFailure(db: Queryable, sessionId: string, maxFailures: number, now: Date): Promise<{ blocked: boolean; failures: number } | undefined> {
+  const { rows } = await db.query<{ blocked: boolean; failures: number }>(
+    `UPDATE sessions SET unlock_failures = unlock_failures + 1,
+       unlock_blocked_at = CASE WHEN unlock_failures + 1 >= $2 THEN $3 ELSE unlock_blocked_at END
+     WHERE id = $1 RETURNING unlock_blocked_at IS NOT NULL AS blocked, unlock_failures AS failures`,
+    [sessionId, maxFailures, now],
+  );
+  return rows[0];
+}
+
+/** Every session neither ended nor expired at `now`. */
+export async function liveSessionIds(db: Queryable, now: Date): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at > $1', [now]);
+  return rows.map((row) => row.id);
+}

@@ -11,6 +11,7 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { constantTimeEqual, hashToken, randomId } from '../security/index.ts';
 import type { Sessions } from './service.ts';
+import { countUnlockFailure, markUnlocked, storeUnlockChallenge, takeUnlockChallenge } from './store.ts';
 import { noAudit, type AuditSink } from '../audit/index.ts';
 
 export const UNLOCK_MAX_FAILURES = 5;
@@ -50,14 +51,7 @@ export class SessionUnlock {
   async challenge(sessionId: string): Promise<{ challenge: string; expiresAt: Date } | 'blocked' | 'no-key'> {
     const challenge = randomId(32);
     const expiresAt = new Date(this.clock.now() + CHALLENGE_TTL_MS);
-    const { rows } = await this.db.query<{ blocked: boolean; has_key: boolean }>(
-      `UPDATE sessions SET
-         unlock_challenge = CASE WHEN unlock_jwk IS NOT NULL AND unlock_blocked_at IS NULL THEN $2 ELSE NULL END,
-         unlock_challenge_expires_at = $3
-       WHERE id = $1 RETURNING unlock_blocked_at IS NOT NULL AS blocked, unlock_jwk IS NOT NULL AS has_key`,
-      [sessionId, hashToken(challenge), expiresAt],
-    );
-    const row = rows[0];
+    const row = await storeUnlockChallenge(this.db, sessionId, hashToken(challenge), expiresAt);
     if (!row?.has_key) return 'no-key';
     if (row.blocked) return 'blocked';
     return { challenge, expiresAt };
@@ -68,23 +62,13 @@ export class SessionUnlock {
     const now = this.clock.now();
     // Take the outstanding challenge in the same statement that reads it: single use, even
     // when two attempts race.
-    const { rows } = await this.db.query<{ jwk: JWK | string | null; challenge: string | null; expires: Date | null; blocked: boolean }>(
-      `UPDATE sessions s SET unlock_challenge = NULL
-       FROM (SELECT id, unlock_challenge, unlock_challenge_expires_at FROM sessions WHERE id = $1 FOR UPDATE) old
-       WHERE s.id = old.id
-       RETURNING s.unlock_jwk AS jwk, old.unlock_challenge AS challenge, old.unlock_challenge_expires_at AS expires, s.unlock_blocked_at IS NOT NULL AS blocked`,
-      [sessionId],
-    );
-    const row = rows[0];
+    const row = await takeUnlockChallenge(this.db, sessionId);
     if (!row?.jwk) return 'no-key';
     if (row.blocked) return 'blocked';
-    const jwk = typeof row.jwk === 'string' ? (JSON.parse(row.jwk) as JWK) : row.jwk;
+    const jwk = (typeof row.jwk === 'string' ? JSON.parse(row.jwk) : row.jwk) as JWK;
     if (await this.valid(proof, jwk, sessionId, row.challenge, row.expires, now)) {
       await this.db.transaction(async (tx) => {
-        await tx.query(
-          `UPDATE sessions SET locked_at = NULL, lock_reason = NULL, last_seen_at = $2, unlock_failures = 0 WHERE id = $1`,
-          [sessionId, new Date(now)],
-        );
+        await markUnlocked(tx, sessionId, new Date(now));
         await this.sessions.announceUnlock(tx, sessionId);
         await this.audit.record(tx, { action: 'session.unlock', outcome: 'success', actor: { sessionId }, resource: { type: 'session', id: sessionId } });
       });
@@ -92,20 +76,15 @@ export class SessionUnlock {
       return 'unlocked';
     }
     return this.db.transaction(async (tx) => {
-      const { rows: counted } = await tx.query<{ blocked: boolean; failures: number }>(
-        `UPDATE sessions SET unlock_failures = unlock_failures + 1,
-           unlock_blocked_at = CASE WHEN unlock_failures + 1 >= $2 THEN $3 ELSE unlock_blocked_at END
-         WHERE id = $1 RETURNING unlock_blocked_at IS NOT NULL AS blocked, unlock_failures AS failures`,
-        [sessionId, UNLOCK_MAX_FAILURES, new Date(now)],
-      );
-      const blocked = counted[0]?.blocked === true;
+      const counted = await countUnlockFailure(tx, sessionId, UNLOCK_MAX_FAILURES, new Date(now));
+      const blocked = counted?.blocked === true;
       await this.audit.record(tx, {
         action: 'session.unlock',
         outcome: 'failure',
         reason: blocked ? 'unlock_blocked' : 'unlock_refused',
         actor: { sessionId },
         resource: { type: 'session', id: sessionId },
-        detail: { failures: counted[0]?.failures ?? null },
+        detail: { failures: counted?.failures ?? null },
       });
       return blocked ? 'blocked' : 'refused';
     });

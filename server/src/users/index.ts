@@ -7,3 +7,4 @@ export { mapProfile, rolesFor, type MappedProfile, type ClaimMapping, type RoleM
 export { upsertUser, updateKnownUser, findUser, usersByUserName, setDisabled, setGroups, displayNames, type User } from './store.ts';
 export { usersModule } from './module.ts';
 export { listUsers, type UserListFilter } from './store.ts';
+export { authorizationFacts, userRoles, setLocalRoles, userIdsByEmail, type AuthorizationFacts, type UserRoles } from './store.ts';

@@ -184,3 +184,57 @@ export async function listUsers(db: Queryable, filter: UserListFilter, after: Li
   const tail = page.at(-1);
   return { rows: page.map(({ sortKey: _sortKey, ...row }) => row), last: tail ? [tail.sortKey, tail.id] : undefined, more };
 }
+
+/** What the authorization stage needs of a person on every request (authz/stage.ts). */
+export interface AuthorizationFacts {
+  id: string;
+  name: string;
+  roles: RoleName[];
+  territory: string | null;
+  region: string | null;
+  department: string | null;
+  projects: string[];
+  employee_type: string | null;
+  disabled: boolean;
+}
+
+/** The person's attributes and effective roles (IdP groups plus grants minus removals in Palisade). */
+export async function authorizationFacts(db: Queryable, id: string): Promise<AuthorizationFacts | undefined> {
+  const { rows } = await db.query<AuthorizationFacts>(
+    `SELECT id, name, territory, region, department, projects, employee_type, disabled_at IS NOT NULL AS disabled,
+       palisade_effective_roles(roles, roles_added, roles_removed) AS roles
+     FROM users WHERE id = $1`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** A person's roles: from the IdP's groups, granted and removed in Palisade, and the effective ones. */
+export interface UserRoles {
+  id: string;
+  fromGroups: RoleName[];
+  granted: RoleName[];
+  removed: RoleName[];
+  roles: RoleName[];
+}
+
+/** The person's roles; with `forUpdate`, the row is locked until the transaction `db` ends. */
+export async function userRoles(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<UserRoles | undefined> {
+  const { rows } = await db.query<UserRoles>(
+    `SELECT id, roles AS "fromGroups", roles_added AS granted, roles_removed AS removed,
+       palisade_effective_roles(roles, roles_added, roles_removed) AS roles FROM users WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** Sets the roles granted and removed in Palisade (the whole lists). */
+export async function setLocalRoles(db: Queryable, id: string, granted: RoleName[], removed: RoleName[]): Promise<void> {
+  await db.query('UPDATE users SET roles_added = $2, roles_removed = $3, updated_at = now() WHERE id = $1', [id, granted, removed]);
+}
+
+/** The ids of the people with this email address (any case), at most two: enough to tell one from several. */
+export async function userIdsByEmail(db: Queryable, email: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = lower($1) LIMIT 2', [email]);
+  return rows.map((row) => row.id);
+}
