@@ -15,6 +15,7 @@ import { chainedForms, sealForms } from './subjects.ts';
 import { jwsDigest, type CheckpointSigner, type CheckpointStatement } from './keys.ts';
 import type { AuditLog } from './trail.ts';
 import { CHECKPOINT_LOG_EVENT } from './anchor.ts';
+import { linkAndDequeue } from './chain-store.ts';
 import { PalisadeError } from '../errors/index.ts';
 
 /** Arbitrary but fixed: the advisory lock key that serializes sealing across instances. */
@@ -218,14 +219,8 @@ export class Sealer {
         // The links in and the queue's entries out in one statement. Every id was read from the
         // queue under the lock, so each delete finds its row; a count that differs means the
         // queue changed under the sealer: the round rolls back, and the next one starts over.
-        const { rows: moved } = await q.query<{ linked: string; dequeued: string }>(
-          `WITH dequeued AS (DELETE FROM audit_pending WHERE event_id = ANY($2::bigint[]) RETURNING 1),
-                linked AS (INSERT INTO audit_chain (seq, event_id, hash, subjects)
-                  SELECT s, e, h, j::bigint[] FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u (s, e, h, j) RETURNING 1)
-           SELECT (SELECT count(*) FROM linked)::text AS linked, (SELECT count(*) FROM dequeued)::text AS dequeued`,
-          [seqs, ids, hashes, subjects],
-        );
-        if (Number(moved[0]?.linked) !== rows.length || Number(moved[0]?.dequeued) !== rows.length) {
+        const moved = await linkAndDequeue(q, { seqs, ids, hashes, subjects });
+        if (moved.linked !== rows.length || moved.dequeued !== rows.length) {
           throw new Error(`the audit queue changed while ${rows.length} records were linked`);
         }
       }
