@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -47,13 +47,13 @@ for (const kind of databaseKinds()) {
     const tokens: Record<string, string> = {};
     let job: string;
     let otherJob: string;
+    const users: Record<string, FixtureUser> = {};
 
     before(async () => {
       database = await kind.create({ migrated: true });
       db = await openMigrated(database);
       blobDir = mkdtempSync(path.join(tmpdir(), 'palisade-blobs-'));
       const minter = await tokenMinter();
-      const users: Record<string, FixtureUser> = {};
       await db.asOwner(async (owner) => {
         await owner.exec("INSERT INTO fs_territories VALUES ('t1', 'T1', 'r1'), ('t2', 'T2', 'r2'); INSERT INTO fs_customers (id, name) VALUES ('00000000-0000-4000-8000-0000000000c1', 'C')");
         await owner.exec("INSERT INTO fs_sites (id, customer_id, name, address, territory, region) VALUES ('00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000c1', 'S', 'A', 't1', '')");
@@ -149,6 +149,61 @@ for (const kind of databaseKinds()) {
       const response = await get('tech', `/api/v1/jobs/${job}/photos/${id}`);
       assert.equal(response.statusCode, 503);
       assert.equal(response.json().type, 'https://palisade.dev/problems/photo-unavailable');
+    });
+
+    const blobPath = async (photoId: string) => {
+      const { rows } = await db.asOwner((o) => o.query<{ blob_key: string }>('SELECT blob_key FROM fs_photos WHERE id = $1', [photoId]));
+      return path.join(blobDir, rows[0]!.blob_key.slice(0, 2), rows[0]!.blob_key);
+    };
+
+    test('the blob store holds only the sealed photo; a flipped bit (GCM tag) or another photo’s blob is refused as problem+json', async () => {
+      const original = photoWithGps();
+      const first = (await upload('tech', job, original)).json();
+      const second = (await upload('tech', job, photoWithGps())).json();
+      const served = Buffer.from((await get('tech', `/api/v1/jobs/${job}/photos/${first.id}`)).rawPayload);
+      const stored = readFileSync(await blobPath(first.id));
+      assert.equal(stored.subarray(0, 4).toString('latin1'), 'pk1.', 'sealed under a person key');
+      assert.equal(stored.includes(served.subarray(0, 64)), false, 'the stored bytes are not the image');
+      const flipped = Buffer.from(stored);
+      flipped[flipped.length - 1] = flipped[flipped.length - 1]! ^ 1;
+      writeFileSync(await blobPath(first.id), flipped);
+      const tampered = await get('dispatcher', `/api/v1/jobs/${job}/photos/${first.id}`);
+      assert.equal(tampered.statusCode, 503);
+      assert.match(String(tampered.headers['content-type']), /application\/problem\+json/);
+      assert.equal(tampered.json().type, 'https://palisade.dev/problems/photo-unavailable');
+      // The second photo's sealed blob copied over the first's: same person, another record.
+      writeFileSync(await blobPath(first.id), readFileSync(await blobPath(second.id)));
+      const swapped = await get('tech', `/api/v1/jobs/${job}/photos/${first.id}`);
+      assert.equal(swapped.statusCode, 503, 'the record is part of the additional data');
+      assert.equal((await get('tech', `/api/v1/jobs/${job}/photos/${second.id}`)).statusCode, 200);
+    });
+
+    test('positions are stored sealed; the API opens them; a tampered or another technician’s value answers problem+json', async () => {
+      const report = (who: string, latitude: number) =>
+        app.inject({ method: 'POST', url: '/api/v1/me/location', headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' }, payload: { latitude, longitude: -0.12, accuracyM: 5 } });
+      assert.equal((await report('tech', 51.501)).statusCode, 204);
+      assert.equal((await report('otherTech', 48.85)).statusCode, 204);
+      const rows = async (who: string) => (await db.asOwner((o) => o.query<{ id: string; sealed: string | null; latitude: number | null }>('SELECT id::text, sealed, latitude FROM fs_locations WHERE technician_id = $1', [users[who]!.id]))).rows;
+      const [mine] = await rows('tech');
+      assert.equal(mine!.latitude, null, 'no plaintext coordinates');
+      assert.match(mine!.sealed!, /^pk1\./);
+      assert.ok(!mine!.sealed!.includes('51.501'));
+      const read = () => get('dispatcher', `/api/v1/technicians/${users.tech!.id}/locations`);
+      const ok = await read();
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(ok.json().locations[0].latitude, 51.501);
+      const parts = mine!.sealed!.split('.');
+      const body = Buffer.from(parts[3]!, 'base64url');
+      body[0] = body[0]! ^ 1;
+      await db.asOwner((o) => o.query('UPDATE fs_locations SET sealed = $2 WHERE id = $1', [mine!.id, [...parts.slice(0, 3), body.toString('base64url')].join('.')]));
+      const tampered = await read();
+      assert.equal(tampered.statusCode, 503, tampered.body);
+      assert.match(String(tampered.headers['content-type']), /application\/problem\+json/);
+      assert.equal(tampered.json().type, 'https://palisade.dev/problems/personal-data-unreadable');
+      assert.equal(tampered.json().reason, 'integrity');
+      const [theirs] = await rows('otherTech');
+      await db.asOwner((o) => o.query('UPDATE fs_locations SET sealed = $2 WHERE id = $1', [mine!.id, theirs!.sealed]));
+      assert.equal((await read()).statusCode, 503, 'another technician’s sealed position does not open as this one’s');
     });
   });
 }

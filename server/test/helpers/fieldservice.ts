@@ -55,8 +55,10 @@ export const testCipher: SensitiveCipher = {
   },
 };
 
-/** Person keys under a master key of their own, for tests of routes that seal personal data. */
-export const testPersonKeys = (db: Database) => new PersonKeys({ db, master: masterKeyFromBase64url(generateMasterKey()) });
+/** The master key of the tests' person keys: one per test process, so every PersonKeys on a database agrees. */
+const TEST_MASTER = masterKeyFromBase64url(generateMasterKey());
+/** Person keys for tests of routes that seal personal data. */
+export const testPersonKeys = (db: Database) => new PersonKeys({ db, master: TEST_MASTER });
 
 export async function fieldServiceApp(
   db: Database,
