@@ -9,7 +9,7 @@ import { Link, Route, Router, Switch, useLocation, useParams } from 'wouter';
 import { Badge, Box, Button, Callout, Card, Container, DataList, Flex, Heading, Spinner, Text, TextField, Theme } from '@radix-ui/themes';
 import { call, signIn, signOut, signedIn, start } from './palisade.ts';
 import { Choice, Confirm, Section, ShownOnce, Table, problemText, useGet, useList, when } from './ui.tsx';
-import { AlertsPage, AppKeysPage, AuditPage, ConfigurationPage, MdmPage, OverviewPage, saveArchive } from './pages.tsx';
+import { AlertsPage, AppKeysPage, AuditPage, CompliancePage, ConfigurationPage, MdmPage, OverviewPage, saveArchive } from './pages.tsx';
 
 interface Person { id: string; name: string | null; email: string | null; roles: string[]; status: string; openSessions: number; lastLoginAt: string | null }
 interface PersonDetail {
@@ -79,6 +79,7 @@ const PAGES: [string, string][] = [
   ['/alerts', 'Alerts'],
   ['/mdm', 'MDM'],
   ['/configuration', 'Configuration'],
+  ['/compliance', 'Compliance'],
 ];
 
 function Shell({ phase }: { phase: Phase }) {
@@ -147,6 +148,7 @@ function Shell({ phase }: { phase: Phase }) {
                 <Route path="/alerts"><AlertsPage /></Route>
                 <Route path="/mdm"><MdmPage /></Route>
                 <Route path="/configuration"><ConfigurationPage /></Route>
+                <Route path="/compliance"><CompliancePage /></Route>
                 <Route><Text>There is no such page.</Text></Route>
               </Switch>
             </>

@@ -1,5 +1,5 @@
 /**
- * The console's overview, app keys, audit, alerts, MDM and configuration pages. Like the others
+ * The console's overview, app keys, audit, alerts, MDM, configuration and compliance pages. Like the others
  * they read and act only through the public /admin/v1 API (palisade.ts).
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
@@ -593,6 +593,104 @@ export function ConfigurationPage() {
           )}
           <Heading as="h3" size="4" my="2">Effective configuration</Heading>
           <Json value={c.settings} label="Effective configuration" />
+        </>
+      )}
+    </Section>
+  );
+}
+
+type ControlStatus = 'met' | 'not-met' | 'operator';
+interface ComplianceReport {
+  generatedAt: string;
+  disclaimer: string;
+  instance: { publicUrl: string; production: boolean; configSource: string };
+  summary: { met: number; notMet: number; operator: number; controls: number };
+  evidence: {
+    lastAuditVerify: { at: string; ok: boolean; checked: number | null } | null;
+    signingKeys: { kid: string; alg: string; ageDays: number; state: string }[];
+    appKeys: { appId: string; id: string; status: string; ageDays: number }[];
+    openIncidents: { id: string; secondsLeft: number; notifyBy: string }[];
+  };
+  checks: { id: string; title: string; status: ControlStatus; summary: string; fix?: string; tests: string[] }[];
+  frameworks: { id: string; name: string; summary: { met: number; notMet: number; operator: number }; controls: { id: string; ref: string; title: string; status: ControlStatus; checks: string[]; fixes: string[]; responsibility?: string }[] }[];
+}
+
+const STATUS_BADGE: Record<ControlStatus, { color: 'green' | 'red' | 'indigo'; label: string }> = {
+  met: { color: 'green', label: 'met' },
+  'not-met': { color: 'red', label: 'not met' },
+  operator: { color: 'indigo', label: 'operator’s' },
+};
+const StatusBadge = ({ status }: { status: ControlStatus }) => <Badge color={STATUS_BADGE[status].color}>{STATUS_BADGE[status].label}</Badge>;
+
+/** The compliance report (GET /admin/v1/compliance), evaluated live when the page opens. */
+export function CompliancePage() {
+  const report = useGet<ComplianceReport>('/admin/v1/compliance');
+  const r = report.data;
+  const hours = (s: number) => `${(s / 3600).toFixed(1)} h`;
+  return (
+    <Section id="compliance" title="Compliance">
+      {report.error && <Callout.Root color="red" role="alert"><Callout.Text>{report.error.text}</Callout.Text></Callout.Root>}
+      {r && (
+        <>
+          <Callout.Root color="amber" mb="3"><Callout.Text><strong>Not a certification.</strong> {r.disclaimer}</Callout.Text></Callout.Root>
+          <Grid columns={{ initial: '1', sm: '4' }} gap="3" mb="4">
+            <Stat label="Controls" value={r.summary.controls} />
+            <Stat label="Met" value={r.summary.met} id="compliance-met" />
+            <Stat label="Not met" value={r.summary.notMet} id="compliance-not-met" />
+            <Stat label="Operator’s responsibility" value={r.summary.operator} />
+          </Grid>
+          <Text as="p" size="2" mb="3">Evaluated {when(r.generatedAt)} from {r.instance.configSource}{r.instance.production ? ', production' : ', not production'}. Evidence is read live from the configuration and the database.</Text>
+          <Heading as="h3" size="4" mb="2">Evidence</Heading>
+          <DataList.Root mb="4">
+            <DataList.Item><DataList.Label>Last audit verification</DataList.Label><DataList.Value>{r.evidence.lastAuditVerify ? `${when(r.evidence.lastAuditVerify.at)}: ${r.evidence.lastAuditVerify.ok ? 'chain intact' : 'chain BROKEN'}` : 'none recorded (Audit page: Verify)'}</DataList.Value></DataList.Item>
+            <DataList.Item><DataList.Label>Signing keys</DataList.Label><DataList.Value>{r.evidence.signingKeys.map((k) => `${k.kid} (${k.state}, ${k.ageDays} d)`).join(', ') || 'none'}</DataList.Value></DataList.Item>
+            <DataList.Item><DataList.Label>App keys</DataList.Label><DataList.Value>{r.evidence.appKeys.map((k) => `${k.appId} ${k.status}, ${k.ageDays} d`).join('; ') || 'none'}</DataList.Value></DataList.Item>
+            <DataList.Item><DataList.Label>Breach clocks</DataList.Label><DataList.Value>{r.evidence.openIncidents.map((i) => `${i.id}: ${i.secondsLeft < 0 ? `overdue by ${hours(-i.secondsLeft)}` : `${hours(i.secondsLeft)} left`}`).join('; ') || 'no open incident'}</DataList.Value></DataList.Item>
+          </DataList.Root>
+          {r.frameworks.map((f) => (
+            <div key={f.id}>
+              <Heading as="h3" size="4" mt="4" mb="2">{f.name} <Text size="2" color="gray">({f.summary.met} met, {f.summary.notMet} not met, {f.summary.operator} operator’s)</Text></Heading>
+              <Table.Root aria-label={f.name}>
+                <Table.Header>
+                  <Table.Row>
+                    <Table.ColumnHeaderCell>Control</Table.ColumnHeaderCell>
+                    <Table.ColumnHeaderCell>Status</Table.ColumnHeaderCell>
+                    <Table.ColumnHeaderCell>Fix or responsibility</Table.ColumnHeaderCell>
+                  </Table.Row>
+                </Table.Header>
+                <Table.Body>
+                  {f.controls.map((c) => (
+                    <Table.Row key={c.id}>
+                      <Table.Cell><strong>{c.ref}</strong> {c.title}</Table.Cell>
+                      <Table.Cell><StatusBadge status={c.status} /></Table.Cell>
+                      <Table.Cell>{[...c.fixes, ...(c.responsibility ? [`Operator: ${c.responsibility}`] : [])].map((t) => <Text as="p" size="2" key={t}>{t}</Text>)}</Table.Cell>
+                    </Table.Row>
+                  ))}
+                </Table.Body>
+              </Table.Root>
+            </div>
+          ))}
+          <Heading as="h3" size="4" mt="5" mb="2">Checks</Heading>
+          <Table.Root aria-label="Compliance checks">
+            <Table.Header>
+              <Table.Row>
+                <Table.ColumnHeaderCell>Check</Table.ColumnHeaderCell>
+                <Table.ColumnHeaderCell>Status</Table.ColumnHeaderCell>
+                <Table.ColumnHeaderCell>Finding</Table.ColumnHeaderCell>
+                <Table.ColumnHeaderCell>Guarded by</Table.ColumnHeaderCell>
+              </Table.Row>
+            </Table.Header>
+            <Table.Body>
+              {r.checks.map((c) => (
+                <Table.Row key={c.id}>
+                  <Table.Cell><strong>{c.title}</strong></Table.Cell>
+                  <Table.Cell><StatusBadge status={c.status} /></Table.Cell>
+                  <Table.Cell>{c.summary}{c.fix && <Text as="p" size="2" color="gray">Fix: {c.fix}</Text>}</Table.Cell>
+                  <Table.Cell>{c.tests.map((t) => <Text as="p" size="1" key={t}><code>{t}</code></Text>)}</Table.Cell>
+                </Table.Row>
+              ))}
+            </Table.Body>
+          </Table.Root>
         </>
       )}
     </Section>

@@ -58,6 +58,7 @@ const PAGES = [
   ['Alerts', 'Alerts', 'alerts'],
   ['MDM', 'MDM', 'mdm'],
   ['Configuration', 'Configuration', 'configuration'],
+  ['Compliance', 'Compliance', 'compliance'],
 ] as const;
 
 test('the console keeps nothing in web storage or script-readable cookies (source scan)', () => {
