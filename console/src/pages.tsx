@@ -30,7 +30,7 @@ interface Overview {
   signingKeys: { kid: string; alg: string; createdAt: string; activatedAt: string | null; retiredAt: string | null }[];
 }
 interface Incident { id: string; summary: string; detectedAt: string; openedAt: string; openedBy: string; notifyBy: string; secondsLeft: number; alertsSent: string[] }
-interface Delivery { id: string; at: string; rule: string; alertKey: string; severity: string; webhook: number; origin: string; attempt: number; attempts: number; outcome: 'delivered' | 'retrying' | 'failed'; reason: string | null }
+interface Delivery { id: string; at: string; rule: string; severity: string; webhook: number; origin: string; attempt: number; attempts: number; outcome: 'delivered' | 'retrying' | 'failed'; reason: string | null }
 interface ArchiveBundle { format: string; range: { from: string | null; to: string | null; firstSeq: number | null; lastSeq: number | null; records: number }; exportedAt: string; files: Record<string, string> }
 interface VerifyReport { ok: boolean; checked: number; lastSeq: number | null; checkpointsVerified: number; uncovered: number; unsealed?: number; broken?: { seq: number; problem: string; message: string }; checkpoint: { n: number; seq: number; at: string | null } }
 

@@ -1632,8 +1632,6 @@ export interface operations {
                             /** Format: date-time */
                             at: string;
                             rule: string;
-                            /** @description What the alert is about (the alert record’s resource id). */
-                            alertKey: string;
                             /** @enum {string} */
                             severity: "low" | "medium" | "high" | "critical";
                             /** @description Position of the webhook in monitoring.webhooks, from 0. */

@@ -17,8 +17,9 @@
  * alert twice: rule, key and at identify it.
  *
  * Every attempt's outcome (delivered, retrying, failed) is also handed to `onAttempt`, which the
- * audit module keeps in a bounded table for the console (deliveries-store.ts): the webhook by its
- * position and origin, the failure by its kind — never the URL's path, its credentials or the
+ * audit module keeps in a bounded table for the console (deliveries-store.ts): the alert by its
+ * rule and severity (not its key, which may name a person), the webhook by its position and
+ * origin, the failure by its kind — never the URL's path, its credentials or the
  * signing secret.
  */
 import { createHmac } from 'node:crypto';
@@ -184,7 +185,7 @@ export class WebhookDelivery {
   #tell(target: Target, alert: Alert, attempt: number, attempts: number, outcome: DeliveryAttempt['outcome'], reason: string | null): void {
     if (!this.#onAttempt) return;
     try {
-      this.#onAttempt({ at: new Date(this.#clock.now()), rule: alert.rule, alertKey: alert.key, severity: alert.severity, webhook: target.index, origin: target.origin, attempt, attempts, outcome, reason });
+      this.#onAttempt({ at: new Date(this.#clock.now()), rule: alert.rule, severity: alert.severity, webhook: target.index, origin: target.origin, attempt, attempts, outcome, reason });
     } catch (error) {
       this.#log.warn({ event: 'alert.delivery_log_failed', rule: alert.rule, reason: failureReason(error) }, 'the delivery log did not take an attempt');
     }

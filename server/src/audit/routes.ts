@@ -58,12 +58,11 @@ const DeliveriesQuery = {
 const DeliverySchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'at', 'rule', 'alertKey', 'severity', 'webhook', 'origin', 'attempt', 'attempts', 'outcome', 'reason'],
+  required: ['id', 'at', 'rule', 'severity', 'webhook', 'origin', 'attempt', 'attempts', 'outcome', 'reason'],
   properties: {
     id: { type: 'string' },
     at: { type: 'string', format: 'date-time' },
     rule: { type: 'string' },
-    alertKey: { type: 'string', description: 'What the alert is about (the alert record’s resource id).' },
     severity: { type: 'string', enum: ['low', 'medium', 'high', 'critical'] },
     webhook: { type: 'integer', description: 'Position of the webhook in monitoring.webhooks, from 0.' },
     origin: { type: 'string', description: 'The webhook’s origin only: its path, query and credentials are never stored.' },
