@@ -103,7 +103,15 @@ function Gate(props: { children: ReactNode }): ReactNode {
     return {
       me,
       home: homeFor(me),
-      call: async <T,>(path: string, init: Parameters<Field['call']>[1] = {}) => (await client.json(path, init)) as T,
+      call: async <T,>(path: string, init: Parameters<Field['call']>[1] = {}) => {
+        const response = await client.fetch(path, init);
+        if (!response.ok) {
+          const problem = (await response.json().catch(() => ({}))) as Parameters<typeof PalisadeError.fromProblem>[1];
+          throw PalisadeError.fromProblem(response.status, problem);
+        }
+        // 204 (a position sent, a shift removed): no body to read.
+        return (response.status === 204 ? undefined : await response.json()) as T;
+      },
       signOut: () => client.signOut(),
       lock: () => client.lock('idle'),
     };
