@@ -23,12 +23,15 @@ import type { AuditSink } from '../../audit/index.ts';
 import type { Devices, Sessions } from '../../sessions/index.ts';
 import {
   commandForKey,
+  dropDeviceUnlockKeys,
   findCommand,
   insertCommand,
   listCommands,
+  lockDeviceSessions,
   lockForSession,
   markAcknowledged,
   markDelivered,
+  markDeviceLocked,
   outstandingCommand,
   wipeForDevice,
   type CommandFilter,
@@ -113,7 +116,7 @@ export class DeviceCommands {
     const ordered = await this.deps.db.transaction(async (tx) => {
       const created = await insertCommand(tx, { deviceId, kind: 'wipe', reason, requestedBy, at: now });
       // The unlock keys go with the command: a stolen phone's biometric key must not reopen anything.
-      await tx.query(`UPDATE sessions SET unlock_jwk = NULL, unlock_challenge = NULL, unlock_challenge_expires_at = NULL WHERE device_id = $1 AND unlock_jwk IS NOT NULL`, [deviceId]);
+      await dropDeviceUnlockKeys(tx, deviceId);
       if (created) await this.deps.audit.record(tx, this.ordered(created));
       return created ? { command: created, created: true } : { command: (await outstandingCommand(tx, deviceId, 'wipe'))!, created: false };
     });
@@ -128,18 +131,14 @@ export class DeviceCommands {
     const now = new Date(this.deps.clock.now());
     const { ordered, locked } = await this.deps.db.transaction(async (tx) => {
       const created = await insertCommand(tx, { deviceId, kind: 'lock', reason, requestedBy, at: now });
-      await tx.query(`UPDATE devices SET state = 'locked', state_reason = $2, state_at = $3 WHERE id = $1 AND state IN ('active', 'locked')`, [deviceId, `lock ordered: ${reason}`, now]);
+      await markDeviceLocked(tx, deviceId, `lock ordered: ${reason}`, now);
       // The idle-lock state, whatever the session's activity: unlocking needs the person again.
-      const { rows } = await tx.query<{ id: string }>(
-        `UPDATE sessions SET locked_at = COALESCE(locked_at, $2), lock_reason = $3
-         WHERE device_id = $1 AND revoked_at IS NULL AND expires_at > $2 RETURNING id`,
-        [deviceId, now, DEVICE_LOCK_REASON],
-      );
+      const rows = await lockDeviceSessions(tx, deviceId, now, DEVICE_LOCK_REASON);
       // Instances cache a session's lock state for up to a minute (sessions/activity.ts); the
       // feed's unlock message makes them drop it, so they re-read the row — locked — at once.
-      for (const { id } of rows) await this.deps.sessions.announceUnlock(tx, id);
+      for (const id of rows) await this.deps.sessions.announceUnlock(tx, id);
       if (created) await this.deps.audit.record(tx, this.ordered(created));
-      return { ordered: created ? { command: created, created: true } : { command: (await outstandingCommand(tx, deviceId, 'lock'))!, created: false }, locked: rows.map((r) => r.id) };
+      return { ordered: created ? { command: created, created: true } : { command: (await outstandingCommand(tx, deviceId, 'lock'))!, created: false }, locked: rows };
     });
     for (const id of locked) await this.deps.sessions.unlockCommitted(id);
     return ordered;
