@@ -7,6 +7,10 @@
  * device ids and the photo's blob key; the photo's file is gone; `audit verify` still passes on
  * the database and on the archive. The attacks: a technician asking for an export (403), an
  * erasure of someone under a legal hold (409, CLI and API), of an unknown person (404).
+ * Crypto-shredding (decision 0023): the older positions and photo are sealed under Terry's key
+ * first; after the erasure the photo's sealed bytes taken straight from the blob store, his
+ * location rows, and a backup taken before the erasure and restored with a later key file hold
+ * only ciphertext no remaining key opens — while the backup's own old key file would open them.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,10 +23,28 @@ import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/datab
 import { palisadeCli, startInProcess, startPalisade } from '../helpers/server.ts';
 import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { MobileApp, type SignedIn } from '../helpers/mobile-app.ts';
-import { FileBlobStore } from '../../src/domains/fieldservice/index.ts';
-import { generateMasterKey } from '../../src/security/primitives.ts';
+import { DatabaseBlobStore, FileBlobStore, openPosition, photoContext, type StoredLocationRow } from '../../src/domains/fieldservice/index.ts';
+import { generateMasterKey, masterKeyFromBase64url } from '../../src/security/primitives.ts';
+import { PersonDataError, PersonKeys, readPersonKeyFile, replaceAllPersonKeys } from '../../src/security/index.ts';
+import { openDatabase, type Database } from '../../src/db/index.ts';
 
 const PROBLEM = 'https://palisade.dev/problems/';
+
+const shredded = (error: unknown) => error instanceof PersonDataError && error.code === 'ERR_PERSON_KEY_DESTROYED';
+
+async function dropDatabase(url: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const u = new URL(url);
+  const name = u.pathname.slice(1);
+  u.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: u.href });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
 
 for (const kind of databaseKinds()) {
   describe(`privacy: export and erasure of a person (${kind.kind})`, () => {
@@ -33,7 +55,7 @@ for (const kind of databaseKinds()) {
     let work: string;
     const masterKey = generateMasterKey();
     /** Everything that names Terry: what must be gone after the erasure. */
-    const terry = { id: '', email: 'terry@corp.test', name: 'Terry Tech', subject: 'u-tech', sessions: [] as string[], devices: [] as string[], jkts: [] as string[], blobKey: '' };
+    const terry = { id: '', email: 'terry@corp.test', name: 'Terry Tech', subject: 'u-tech', sessions: [] as string[], devices: [] as string[], jkts: [] as string[], blobKey: '', blobKeys: [] as string[] };
     const photo = randomBytes(64);
     let apiExport: { status: number; body: Record<string, unknown> };
     let techExport: { status: number; body: Record<string, unknown> };
@@ -131,6 +153,44 @@ for (const kind of databaseKinds()) {
       assert.equal((await palisadeCli(['privacy', 'hold', '--person', 'casey@contractor.test', '--reason', 'litigation 8'], env)).code, 0);
     });
 
+    /** What an attacker or a forgotten copy keeps from before the erasure (decision 0023). */
+    const copies = { photoId: '', blob: Buffer.alloc(0), locations: [] as StoredLocationRow[], backup: '' };
+    const blobStoreOf = (db: Database) => (kind.kind === 'pglite' ? new FileBlobStore(path.join(database.dataDir, 'blobs')) : new DatabaseBlobStore(db));
+
+    test('older positions and photos are sealed under the person key; the store holds only ciphertext; the export still opens them', async () => {
+      const sealed = await palisadeCli(['privacy', 'seal'], env);
+      assert.equal(sealed.code, 0, sealed.out);
+      assert.match(sealed.stdout, /sealed \d+ positions? and \d+ photos?/);
+      const db = await openMigrated(database);
+      try {
+        await db.asOwner(async (q) => {
+          copies.locations = (await q.query<StoredLocationRow>('SELECT technician_id::text AS "technicianId", at, sealed, latitude, longitude, accuracy_m AS "accuracyM" FROM fs_locations WHERE technician_id = $1', [terry.id])).rows;
+          const { rows } = await q.query<{ id: string; blobKey: string; sealed: boolean }>('SELECT id, blob_key AS "blobKey", sealed FROM fs_photos WHERE uploaded_by = $1', [terry.id]);
+          assert.equal(rows[0]!.sealed, true);
+          copies.photoId = rows[0]!.id;
+          terry.blobKeys.push(rows[0]!.blobKey);
+        });
+        assert.equal(copies.locations.length, 2);
+        for (const row of copies.locations) assert.ok(row.sealed && row.latitude === null, 'no plaintext coordinates are left');
+        // Straight from the blob store, bypassing Palisade: what an S3 object version would hold.
+        copies.blob = Buffer.from((await blobStoreOf(db).get(terry.blobKeys.at(-1)!))!.bytes);
+        assert.equal(copies.blob.includes(photo.subarray(0, 16)), false, 'the store holds no plain photo');
+        assert.equal(await new FileBlobStore(path.join(database.dataDir, 'blobs')).get(terry.blobKey), undefined, 'the plain file is gone');
+      } finally {
+        await db.close();
+      }
+      const out = path.join(work, 'terry-sealed.json');
+      const exported = await palisadeCli(['privacy', 'export', '--person', terry.id, '--out', out], env);
+      assert.equal(exported.code, 0, exported.out);
+      const archive = JSON.parse(await readFile(out, 'utf8')) as { data: { photos: { content: string }[]; locations: { latitude: number }[] } };
+      assert.equal(Buffer.from(archive.data.photos[0]!.content, 'base64').toString('hex'), photo.toString('hex'), 'the export holds the opened photo');
+      assert.deepEqual(archive.data.locations.map((l) => l.latitude).sort(), [51.5, 51.6]);
+      // A backup taken before the erasure (with its key file, which still holds Terry's key).
+      copies.backup = path.join(work, 'before-erasure.bin');
+      const backup = await palisadeCli(['backup', '--out', copies.backup], env);
+      assert.equal(backup.code, 0, backup.out);
+    });
+
     test('after erasure nothing names the person: tables, archive, logs; audit verify passes', async () => {
       // An archive written before the erasure (write-once storage cannot be changed afterwards).
       const archive = path.join(work, 'archive');
@@ -141,10 +201,11 @@ for (const kind of databaseKinds()) {
 
       const erased = await palisadeCli(['privacy', 'erase', '--person', terry.email, '--reason', 'request 3', '--json'], env);
       assert.equal(erased.code, 0, erased.out);
-      const result = JSON.parse(erased.stdout) as { pseudonym: string; counts: Record<string, number>; audit: { sealed: number }; blobsDeleted: number };
+      const result = JSON.parse(erased.stdout) as { pseudonym: string; counts: Record<string, number>; audit: { sealed: number }; blobsDeleted: number; keysDestroyed: number };
       assert.match(result.pseudonym, /^psn-[0-9a-f]{32}$/);
       assert.equal(result.counts.locations, 2);
       assert.equal(result.blobsDeleted, 1);
+      assert.equal(result.keysDestroyed, 1, 'the person key is destroyed');
       assert.ok(result.audit.sealed > 0, 'sealed audit records were rewritten under the pseudonym');
       assert.equal(await new FileBlobStore(path.join(database.dataDir, 'blobs')).get(terry.blobKey), undefined, 'the photo file is gone');
 
@@ -181,7 +242,7 @@ for (const kind of databaseKinds()) {
       const archived = await palisadeCli(['audit', 'verify', '--archive', archive], env);
       assert.equal(archived.code, 0, `the archive still verifies: ${archived.out}`);
 
-      const needles = [terry.id, terry.email, terry.name, terry.subject, terry.blobKey, ...terry.sessions, ...terry.devices, ...terry.jkts].filter(Boolean);
+      const needles = [terry.id, terry.email, terry.name, terry.subject, terry.blobKey, ...terry.blobKeys, ...terry.sessions, ...terry.devices, ...terry.jkts].filter(Boolean);
       const findIn = (where: string, text: string) => {
         for (const needle of needles) {
           const at = text.toLowerCase().indexOf(needle.toLowerCase());
@@ -206,6 +267,52 @@ for (const kind of databaseKinds()) {
         });
       } finally {
         await db.close();
+      }
+    });
+
+    test('what deletion cannot reach no longer opens: the blob copy, the location rows, and the backup from before, restored with a later key file', async () => {
+      const live = await openMigrated(database);
+      try {
+        const keys = new PersonKeys({ db: live, master: masterKeyFromBase64url(masterKey) });
+        await assert.rejects(keys.openBytes(terry.id, photoContext(copies.photoId), copies.blob), shredded);
+        for (const row of copies.locations) await assert.rejects(openPosition(keys, row), shredded);
+      } finally {
+        await live.close();
+      }
+      const keyFile = path.join(work, 'after-erasure.keys');
+      const keysOnly = await palisadeCli(['backup', '--keys-only', '--out', keyFile], env);
+      assert.equal(keysOnly.code, 0, keysOnly.out);
+      assert.equal((await readFile(keyFile, 'utf8')).includes(terry.id), false, 'the key file written after the erasure has no key for them');
+
+      const restoredDir = path.join(work, 'restored');
+      const restoredUrl = database.url ? `${database.url}_restored` : undefined;
+      const restoredEnv = { ...env, PALISADE_DATA_DIR: restoredDir, DATABASE_URL: restoredUrl };
+      const restored = await palisadeCli(['restore', '--from', copies.backup, '--keys', keyFile], restoredEnv);
+      try {
+        assert.equal(restored.code, 0, restored.out);
+        assert.match(restored.stdout, /1 people have sealed positions or photos but no key/);
+        const db = await openDatabase({ url: restoredUrl, pgliteDir: path.join(restoredDir, 'pglite') });
+        try {
+          const rows = await db.asOwner((q) =>
+            q.query<StoredLocationRow>('SELECT technician_id::text AS "technicianId", at, sealed, latitude, longitude, accuracy_m AS "accuracyM" FROM fs_locations WHERE technician_id = $1', [terry.id]),
+          );
+          assert.equal(rows.rows.length, 2, 'the backup still holds the rows…');
+          const keys = new PersonKeys({ db, master: masterKeyFromBase64url(masterKey) });
+          for (const row of rows.rows) await assert.rejects(openPosition(keys, row), shredded, '…but they do not open');
+          // With the database store the backup holds the sealed photo itself; with the folder, the copy kept above stands for it.
+          const blob = kind.kind === 'pglite' ? copies.blob : Buffer.from((await new DatabaseBlobStore(db).get(terry.blobKeys.at(-1)!))!.bytes);
+          await assert.rejects(keys.openBytes(terry.id, photoContext(copies.photoId), blob), shredded);
+          // What the key file decides: the backup's own key file, written before the erasure, would open them.
+          const old = readPersonKeyFile(`${copies.backup}.keys`);
+          await db.asOwner((q) => replaceAllPersonKeys(q, old.rows));
+          const reopened = new PersonKeys({ db, master: masterKeyFromBase64url(masterKey) });
+          assert.equal((await openPosition(reopened, rows.rows[0]!)).latitude > 51, true);
+          assert.deepEqual(Buffer.from(await reopened.openBytes(terry.id, photoContext(copies.photoId), blob)), photo);
+        } finally {
+          await db.close();
+        }
+      } finally {
+        if (restoredUrl) await dropDatabase(restoredUrl);
       }
     });
   });
