@@ -35,18 +35,6 @@ export interface Caller {
   claims: RlsClaims;
 }
 
-interface CallerRow {
-  id: string;
-  name: string | null;
-  roles: RoleName[];
-  territory: string | null;
-  region: string | null;
-  department: string | null;
-  projects: string[];
-  employee_type: string | null;
-  disabled: boolean;
-}
-
 /**
  * The caller as the database knows them now; undefined when unknown or disabled. The device's
  * ownership is not the database's to know: it is what the access token says
@@ -54,7 +42,7 @@ interface CallerRow {
  */
 export async function loadCaller(db: Queryable, userId: string, deviceOwnership: 'corporate' | 'byod' | undefined): Promise<Caller | undefined> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(userId)) return undefined;
-  const row: CallerRow | undefined = await authorizationFacts(db, userId);
+  const row = await authorizationFacts(db, userId);
   if (!row || row.disabled) return undefined;
   return {
     userId: row.id,

@@ -188,7 +188,7 @@ export async function listUsers(db: Queryable, filter: UserListFilter, after: Li
 /** What the authorization stage needs of a person on every request (authz/stage.ts). */
 export interface AuthorizationFacts {
   id: string;
-  name: string;
+  name: string | null;
   roles: RoleName[];
   territory: string | null;
   region: string | null;
