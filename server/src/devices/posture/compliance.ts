@@ -331,8 +331,8 @@ export function assertExportAllowed(caller: ExportCaller, policy?: DevicePolicyC
 /**
  * Where the configuration lets a device app (not a browser client) sign in without a posture
  * report: one line per app and ownership, naming the setting. `palisade config check` prints
- * them as warnings; such sessions are judged as BYOD, but no device rule that needs the report
- * (jailbreak, passcode, versions, attestation) can refuse them.
+ * them as warnings; such sessions are judged as BYOD, version minimums refuse them (they show
+ * no versions), and no other rule that needs the report (jailbreak, passcode, attestation) can.
  */
 export function relaxedPosture(clients: readonly { id: string; secret?: string | undefined }[], policy: DevicePolicyConfig | undefined): { path: string; message: string }[] {
   const found: { path: string; message: string }[] = [];
