@@ -447,7 +447,9 @@ export class PalisadeClient {
     for (let attempt = 0; ; attempt += 1) {
       const facts = await this.platform.posture?.();
       const headers = new Headers();
-      if (facts) headers.set(POSTURE_HEADER, await signPosture(keys, facts, this.now()));
+      // The report always shows the app version (the platform's configured one unless the facts
+      // name their own): a minimum the report does not show is not met.
+      if (facts) headers.set(POSTURE_HEADER, await signPosture(keys, { ...facts, appVersion: facts.appVersion ?? this.platform.describe().appVersion }, this.now()));
       this.refreshCount += 1;
       const response = await send({ ...(await this.dpopOptions(tokenEndpoint, headers, 'POST')), headers });
       const copy = response.clone();

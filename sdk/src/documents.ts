@@ -29,7 +29,7 @@ export async function thumbprint(keys: SigningKeyRef): Promise<string> {
 }
 
 /** A posture report (server/src/devices/posture/report.ts) signed with the device key, dated `nowMs`. */
-export async function signPosture(keys: SigningKeyRef, facts: PostureFacts, nowMs: number): Promise<string> {
+export async function signPosture(keys: SigningKeyRef, facts: PostureFacts & { appVersion: string }, nowMs: number): Promise<string> {
   const claims = {
     platform: facts.platform,
     os_version: facts.osVersion,

@@ -75,7 +75,12 @@ export interface DeviceDescription {
 export interface PostureFacts {
   platform: 'ios' | 'android';
   osVersion: string;
-  appVersion: string;
+  /**
+   * Default: the app version the platform is configured with (`describe().appVersion`). Every
+   * report shows a version: the server judges a version minimum the report does not show as
+   * not met (426 app-update-required).
+   */
+  appVersion?: string;
   appBuild: string;
   jailbroken: boolean;
   rootIndicators?: string[];

@@ -67,6 +67,48 @@ describe('compliance rules at their boundaries', () => {
     assert.deepEqual(judge(report({ appVersion: '2.3.9' })).violations, ['app-update-required']);
   });
 
+  test('a minimum the device cannot show it meets is not met: no report, a report without the version, an MDM record without an OS version', () => {
+    const relaxed: DevicePolicyConfig = { default: { byod: { requirePosture: false, requireMfa: false, minAppVersion: '2.4.0' } } };
+    const judged = (r: PostureReport | undefined, m: MdmDeviceState | undefined, p: DevicePolicyConfig) => {
+      const facts = combineFacts(r, m);
+      return evaluate(facts, rulesFor(p, 'field-app', facts.ownership), mfa);
+    };
+    assert.deepEqual(judged(undefined, undefined, relaxed).violations, ['app-update-required'], 'no report: the app version is not shown');
+    const noVersion = report();
+    delete (noVersion as Partial<PostureReport>).appVersion;
+    assert.deepEqual(judged(noVersion, undefined, relaxed).violations, ['app-update-required'], 'a report (e.g. a stored one) without app version');
+    assert.deepEqual(judged(report({ appVersion: '2.3.9' }), undefined, relaxed).violations, ['app-update-required']);
+    assert.deepEqual(judged(report(), undefined, relaxed).violations, [], 'a conforming report passes');
+    const osMin: DevicePolicyConfig = { default: { corporate: { requirePosture: false, minOsVersion: { ios: '17.4' } } } };
+    assert.deepEqual(judged(undefined, mdm({ osVersion: '' }), osMin).violations, ['os-update-required'], 'known platform, no OS version anywhere');
+    assert.deepEqual(judged(undefined, mdm({ osVersion: 'unknown' }), osMin).violations, ['os-update-required'], 'an MDM OS version with no number in it');
+    assert.deepEqual(judged(undefined, mdm({ osVersion: '17.4' }), osMin).violations, [], 'the MDM shows it');
+    assert.deepEqual(judged(undefined, mdm({ platform: 'android', osVersion: '' }), osMin).violations, [], 'a platform without a minimum is not constrained');
+  });
+
+  test('platform unknown: refused when any platform has an OS minimum, unconstrained otherwise', () => {
+    const facts = combineFacts(undefined, undefined);
+    const rules = (byod: DevicePolicyConfig['default']) => rulesFor({ default: byod }, 'field-app', 'byod');
+    const unknown = evaluate(facts, rules({ byod: { requirePosture: false, requireMfa: false, minOsVersion: { android: '14' } } }), mfa);
+    assert.deepEqual(unknown.violations, ['os-update-required']);
+    const body = refusalFor(unknown, undefined).body();
+    assert.equal(body.status, 426);
+    assert.deepEqual(body.minOsVersion, { android: '14' }, 'every platform’s minimum, since the platform is not known');
+    assert.deepEqual(evaluate(facts, rules({ byod: { requirePosture: false, requireMfa: false } }), mfa).violations, [], 'a policy without minimums changes nothing');
+  });
+
+  test('browser clients: the default’s minimums do not reach them; their own do', () => {
+    const facts = combineFacts(undefined, undefined);
+    const p: DevicePolicyConfig = { default: { byod: { requireMfa: false, minAppVersion: '2.4.0', minOsVersion: { ios: '17.4' } } }, apps: { 'strict-portal': { byod: { minAppVersion: '1.0' } } } };
+    assert.deepEqual(evaluate(facts, rulesFor(p, 'web-portal', 'byod', true), mfa).violations, []);
+    assert.deepEqual(evaluate(facts, rulesFor(p, 'strict-portal', 'byod', true), mfa).violations, ['app-update-required']);
+    assert.equal(rulesFor(p, 'field-app', 'byod').minAppVersion, '2.4.0', 'device apps inherit them');
+  });
+
+  test('a required report that is missing is answered posture-required alone', () => {
+    assert.deepEqual(judge(undefined).violations, ['posture-required']);
+  });
+
   test('jailbreak: reported true is refused, false passes, root indicators count as rooted', () => {
     assert.deepEqual(judge(report({ jailbroken: true })).violations, ['device-compromised']);
     assert.deepEqual(judge(report({ jailbroken: false })).violations, []);

@@ -249,6 +249,28 @@ for (const kind of databaseKinds()) {
       assert.equal(event.detail?.trigger, 'mdm.webhook');
     });
 
+    test('reevaluate: an MDM sync that no longer shows the OS version fails the OS minimum, and a missing app version fails the app minimum', async () => {
+      const cache = new MemoryCache();
+      const relaxed = (corporate: Record<string, unknown>) =>
+        new DeviceTrust({ db: handles[0]!, clock: systemClock, sessions, policy: { default: { corporate: { requirePosture: false, ...corporate } } }, mdm, claimOnce: (k, ttl) => cache.claimOnce(k, ttl), audit });
+      const key = await deviceKey();
+      const { deviceId } = await signedIn(key);
+      const osOnly = relaxed({ minOsVersion: { ios: '17.4' } });
+      mdmState = managed({ osVersion: '17.4' });
+      assert.equal((await osOnly.reevaluate(deviceId, 'mdm.sync'))!.ended, 0, 'the MDM shows the minimum is met');
+      mdmState = managed({ osVersion: '' });
+      const unshown = await osOnly.reevaluate(deviceId, 'mdm.sync');
+      assert.deepEqual(unshown!.decision.violations, ['os-update-required'], 'an OS version nobody knows does not meet the minimum');
+      assert.equal(unshown!.ended, 1);
+
+      const key2 = await deviceKey();
+      const second = await signedIn(key2);
+      mdmState = managed();
+      const appMin = await relaxed({ minAppVersion: '2.4.0' }).reevaluate(second.deviceId, 'mdm.sync');
+      assert.deepEqual(appMin!.decision.violations, ['app-update-required'], 'no report: the app version is not shown');
+      assert.equal(appMin!.ended, 1);
+    });
+
     test('a device whose MDM record holds an enrollment token is corporate only with that token, which is never stored in clear nor audited', async () => {
       const db = handles[0]!;
       const store = new MdmStore(db, systemClock);

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SignJWT, UnsecuredJWT, generateKeyPair } from 'jose';
+import { SignJWT, UnsecuredJWT, decodeJwt, generateKeyPair } from 'jose';
 import { PalisadeClient, PalisadeError, memoryDeviceKey, memorySecureStore, type Platform } from '../../../sdk/src/index.ts';
 
 const ISSUER = 'https://palisade.test';
@@ -32,7 +32,7 @@ const tokens = () => ({
   signing_key_id: 'key-1',
 });
 
-async function setUp(script: Script, options: Partial<ConstructorParameters<typeof PalisadeClient>[0]> = {}) {
+async function setUp(script: Script, options: Partial<ConstructorParameters<typeof PalisadeClient>[0]> = {}, extra: Partial<Platform> = {}) {
   let tokenRequests = 0;
   const seen: Request[] = [];
   const fetcher = (async (input: string | URL | Request, init?: RequestInit) => {
@@ -54,7 +54,7 @@ async function setUp(script: Script, options: Partial<ConstructorParameters<type
   const appStore = memorySecureStore();
   await appStore.set('offline-jobs', 'cached');
   await store.set('palisade.session', JSON.stringify({ refreshToken: 'refresh-0', dpop: true, sessionId: 'session-1' }));
-  const platform: Platform = { fetch: fetcher, deviceKey: memoryDeviceKey(), unlockKey: memoryDeviceKey(), store, describe: () => ({ platform: 'node', model: 'test', osVersion: '1', appVersion: '1.0.0' }) };
+  const platform: Platform = { fetch: fetcher, deviceKey: memoryDeviceKey(), unlockKey: memoryDeviceKey(), store, describe: () => ({ platform: 'node', model: 'test', osVersion: '1', appVersion: '1.0.0' }), ...extra };
   const states: string[] = [];
   const waits: number[] = [];
   const client = new PalisadeClient({
@@ -314,4 +314,26 @@ test('sign-out ends the session on the server with a signed DPoP call, then eras
   await offline.client.signOut();
   assert.equal(offline.client.state, 'signed-out');
   assert.equal(offline.store.size, 0, 'erased even though the server could not be reached');
+});
+
+test('the posture report shows the app version the platform is configured with when the facts name none, and the facts’ own otherwise', async () => {
+  const shown: unknown[] = [];
+  const facts = { platform: 'ios' as const, osVersion: '18.1', appBuild: '1', jailbroken: false, passcodeSet: true, biometry: true, managed: false };
+  const named: { own?: string } = {};
+  const { client } = await setUp(
+    {
+      api: () => json(200, {}),
+      token: async (request) => {
+        const report = request.headers.get('palisade-device-posture');
+        shown.push(report ? decodeJwt(report).app_version : undefined);
+        return json(200, tokens());
+      },
+    },
+    {},
+    { posture: async () => ({ ...facts, ...(named.own ? { appVersion: named.own } : {}) }) },
+  );
+  assert.equal((await client.fetch('/api/v1/me')).status, 200);
+  named.own = '2.0.0';
+  await client.refresh();
+  assert.deepEqual(shown, ['1.0.0', '2.0.0']);
 });

@@ -91,7 +91,15 @@ export function rulesFor(policy: DevicePolicyConfig | undefined, clientId: strin
   const configured = policy?.default?.[ownership] ?? {};
   const own = policy?.apps?.[clientId]?.[ownership] ?? {};
   const merged = { ...base, ...strip(configured), ...strip(own) } as Rules;
-  const minOsVersion = { ...configured.minOsVersion, ...own.minOsVersion };
+  // A browser client has no device and no app version to show: the default's version minimums
+  // (meant for device apps) do not reach it, or every web app would be refused. Minimums
+  // configured on the browser client itself still apply, and refuse it (it cannot show them).
+  const inherited = browser ? {} : configured;
+  delete merged.minAppVersion;
+  const minAppVersion = own.minAppVersion ?? inherited.minAppVersion;
+  if (minAppVersion) merged.minAppVersion = minAppVersion;
+  delete merged.minOsVersion;
+  const minOsVersion = { ...inherited.minOsVersion, ...own.minOsVersion };
   if (Object.keys(minOsVersion).length) merged.minOsVersion = minOsVersion;
   return merged;
 }
@@ -150,7 +158,7 @@ export function combineFacts(report: PostureReport | undefined, mdm: MdmDeviceSt
   if (platform) facts.platform = platform;
   const osVersion = report?.osVersion ?? versionIn(mdm?.osVersion);
   if (osVersion) facts.osVersion = osVersion;
-  if (report) facts.appVersion = report.appVersion;
+  if (report?.appVersion) facts.appVersion = report.appVersion;
   if (mdm?.jailbroken !== undefined) [facts.jailbroken, facts.sources.jailbroken] = [mdm.jailbroken, 'mdm'];
   else if (report) [facts.jailbroken, facts.sources.jailbroken] = [report.jailbroken || report.rootIndicators.length > 0, 'app'];
   if (mdm?.passcodeSet !== undefined) [facts.passcodeSet, facts.sources.passcodeSet] = [mdm.passcodeSet, 'mdm'];
@@ -197,13 +205,32 @@ export function evaluate(facts: DeviceFacts, rules: Rules, session: SessionAuthe
   if (facts.mdmCompliant === false) v.push('mdm-noncompliant');
   if (rules.requireMdm && !facts.managed) v.push('mdm-enrollment-required');
   if (rules.requirePasscode && facts.passcodeSet === false) v.push('passcode-required');
-  const minOs = facts.platform ? rules.minOsVersion?.[facts.platform] : undefined;
-  if (minOs && facts.osVersion && compareVersions(facts.osVersion, minOs) < 0) v.push('os-update-required');
-  if (rules.minAppVersion && facts.appVersion && compareVersions(facts.appVersion, rules.minAppVersion) < 0) v.push('app-update-required');
+  // A minimum the device cannot show it meets is not met (no report, a report or MDM record
+  // without the version). Where the report itself is required and missing, that is the answer.
+  const unshown = !facts.postureReported && rules.requirePosture;
+  if (!unshown && !meetsMinOs(facts, rules)) v.push('os-update-required');
+  if (!unshown && rules.minAppVersion && !(facts.appVersion && compareVersions(facts.appVersion, rules.minAppVersion) >= 0)) v.push('app-update-required');
   if (rules.requireAttestation && !facts.attested) v.push('attestation-required');
   if (session && rules.requireMfa && !hasMfa(session, mfaAcrValues)) v.push('mfa-required');
   const compliance = v.length ? 'noncompliant' : facts.postureReported ? 'compliant' : 'unknown';
   return { ownership: facts.ownership, compliance, violations: v, rules };
+}
+
+/**
+ * Whether the device shows it meets the OS minimum. A minimum the device cannot show it meets is
+ * not met: a known platform with a minimum but no known OS version (no report, an MDM record
+ * without one) fails it. A device whose platform is unknown (no report and no MDM record naming
+ * it) fails as soon as a minimum is set for any platform — it could be a device of that
+ * platform, and not reporting must not be a way around the rule. A device of a platform with no
+ * minimum, or under rules with no OS minimum at all, is not constrained.
+ */
+function meetsMinOs(facts: DeviceFacts, rules: Rules): boolean {
+  const minimums = Object.values(rules.minOsVersion ?? {}).filter((m) => m);
+  if (!minimums.length) return true;
+  if (!facts.platform) return false;
+  const min = rules.minOsVersion?.[facts.platform];
+  if (!min) return true;
+  return facts.osVersion !== undefined && compareVersions(facts.osVersion, min) >= 0;
 }
 
 export function hasMfa(session: SessionAuthentication, mfaAcrValues: readonly string[]): boolean {
@@ -235,9 +262,13 @@ export function refusalFor(decision: Decision, platform: 'ios' | 'android' | und
 export function devicePolicyProblem(violation: Violation, rules: Rules, platform: 'ios' | 'android' | undefined, extensions: Record<string, unknown> = {}): Problem {
   switch (violation) {
     case 'app-update-required':
-      return new Problem({ type: 'app-update-required', status: 426, title: 'Update the app', detail: `This app version is no longer allowed; install ${rules.minAppVersion} or later.`, extensions: { minAppVersion: rules.minAppVersion, ...extensions } });
+      return new Problem({ type: 'app-update-required', status: 426, title: 'Update the app', detail: `This app version is not allowed, or the app did not show its version in a posture report; install ${rules.minAppVersion} or later.`, extensions: { minAppVersion: rules.minAppVersion, ...extensions } });
     case 'os-update-required': {
-      const minOsVersion = platform ? rules.minOsVersion?.[platform] : undefined;
+      // Platform unknown (no report, no MDM record): every platform's minimum, and how to show it.
+      if (!platform) {
+        return new Problem({ type: 'os-update-required', status: 426, title: 'Update the operating system', detail: 'This app requires a minimum OS version: send a posture report (header palisade-device-posture) showing the platform and its version.', extensions: { minOsVersion: rules.minOsVersion, ...extensions } });
+      }
+      const minOsVersion = rules.minOsVersion?.[platform];
       return new Problem({ type: 'os-update-required', status: 426, title: 'Update the operating system', detail: `Update the device to ${platform === 'android' ? 'Android' : 'iOS'} ${minOsVersion} or later.`, extensions: { minOsVersion, platform, ...extensions } });
     }
     case 'device-compromised':
@@ -300,8 +331,8 @@ export function assertExportAllowed(caller: ExportCaller, policy?: DevicePolicyC
 /**
  * Where the configuration lets a device app (not a browser client) sign in without a posture
  * report: one line per app and ownership, naming the setting. `palisade config check` prints
- * them as warnings; such sessions are judged as BYOD, but no device rule that needs the report
- * (jailbreak, passcode, versions, attestation) can refuse them.
+ * them as warnings; such sessions are judged as BYOD, version minimums refuse them (they show
+ * no versions), and no other rule that needs the report (jailbreak, passcode, attestation) can.
  */
 export function relaxedPosture(clients: readonly { id: string; secret?: string | undefined }[], policy: DevicePolicyConfig | undefined): { path: string; message: string }[] {
   const found: { path: string; message: string }[] = [];
@@ -310,7 +341,7 @@ export function relaxedPosture(clients: readonly { id: string; secret?: string |
     for (const ownership of ['corporate', 'byod'] as const) {
       if (rulesFor(policy, client.id, ownership).requirePosture) continue;
       const path = policy?.apps?.[client.id]?.[ownership]?.requirePosture === false ? `devicePolicy.apps.${client.id}.${ownership}.requirePosture` : `devicePolicy.default.${ownership}.requirePosture`;
-      found.push({ path, message: `is false: app ${client.id} signs in on ${ownership} devices without a posture report (judged as BYOD; jailbreak, passcode, version and attestation rules cannot refuse it)` });
+      found.push({ path, message: `is false: app ${client.id} signs in on ${ownership} devices without a posture report (judged as BYOD; jailbreak, passcode and attestation rules cannot refuse it, and version minimums refuse it)` });
     }
   }
   return found;

@@ -1,0 +1,131 @@
+/**
+ * A version minimum is not skipped by not showing the version, over HTTPS against a server
+ * started the README's way. An app whose operator relaxed `requirePosture` but set
+ * `minAppVersion` is refused `426 app-update-required` when it omits the posture report, at
+ * sign-in and at refresh, as when its report names an older version; a conforming report signs
+ * in; an app whose policy sets no minimum still signs in without a report.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { SignJWT, decodeJwt } from 'jose';
+import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import { startPalisade, type StartedServer } from '../helpers/server.ts';
+import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
+import { MobileApp, compliantPosture } from '../helpers/mobile-app.ts';
+
+const CLIENTS = [
+  { id: 'field-app', name: 'Field Service', redirectUris: ['http://127.0.0.1/callback'] },
+  { id: 'kiosk-app', name: 'Kiosk', redirectUris: ['http://127.0.0.1/callback'] },
+];
+const RELAXED = { requirePosture: false, requireMfa: false };
+const POLICY = {
+  apps: {
+    'field-app': { corporate: { ...RELAXED, minAppVersion: '2.4.0' }, byod: { ...RELAXED, minAppVersion: '2.4.0' } },
+    'kiosk-app': { corporate: RELAXED, byod: RELAXED },
+  },
+};
+const PROBLEM = 'https://palisade.dev/problems/';
+
+/** A report from an unmanaged iPhone with the given claims over the compliant ones. */
+function report(device: { keys: CryptoKeyPair }, claims: Record<string, unknown>): Promise<string> {
+  const all = { platform: 'ios', os_version: '18.1', app_version: '2.4.0', app_build: '240', jailbroken: false, passcode_set: true, biometry: true, managed: false, jti: randomUUID(), ...claims };
+  return new SignJWT(all).setProtectedHeader({ alg: 'ES256', typ: 'palisade-posture+jwt' }).setIssuedAt().sign(device.keys.privateKey);
+}
+
+async function refused(request: Promise<unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
+  try {
+    await request;
+  } catch (error) {
+    const response = (error as { response?: Response }).response ?? (error as { cause?: Response }).cause;
+    assert.ok(response instanceof Response, `the token request failed without an HTTP answer: ${String(error)}`);
+    return { status: response.status, body: (await response.clone().json()) as Record<string, unknown> };
+  }
+  assert.fail('the token request succeeded but must be refused');
+}
+
+for (const kind of databaseKinds()) {
+  describe(`version minimums a device does not show (${kind.kind})`, () => {
+    let database: TestDatabase;
+    let upstream: UpstreamIdp;
+    let server: StartedServer;
+    let field: MobileApp;
+    let kiosk: MobileApp;
+
+    before(async () => {
+      database = await kind.create({ migrated: true });
+      const federated = await federatedTo(database);
+      upstream = federated.upstream;
+      server = await startPalisade({ ...federated.env, PALISADE_LOG_LEVEL: 'warn', PALISADE_CLIENTS: JSON.stringify(CLIENTS), PALISADE_DEVICE_POLICY: JSON.stringify(POLICY) });
+      field = new MobileApp(server.url, server.ca, 'field-app');
+      kiosk = new MobileApp(server.url, server.ca, 'kiosk-app');
+    });
+    after(async () => {
+      await server?.stop();
+      await field?.close();
+      await kiosk?.close();
+      await upstream?.close();
+      await database?.drop();
+    });
+
+    test('omitting the posture report under minAppVersion: 426 app-update-required at sign-in', async () => {
+      const withPosture = field.posture;
+      field.posture = undefined;
+      try {
+        const answer = await refused(field.signIn('u-manager'));
+        assert.equal(answer.status, 426);
+        assert.equal(answer.body.type, `${PROBLEM}app-update-required`, 'a minimum the device does not show it meets is not met');
+        assert.equal(answer.body.minAppVersion, '2.4.0');
+      } finally {
+        field.posture = withPosture;
+      }
+    });
+
+    test('a report with a lower app version: 426 app-update-required', async () => {
+      const withPosture = field.posture;
+      field.posture = (device) => report(device, { app_version: '2.3.9' });
+      try {
+        const answer = await refused(field.signIn('u-manager'));
+        assert.equal(answer.status, 426);
+        assert.equal(answer.body.type, `${PROBLEM}app-update-required`);
+      } finally {
+        field.posture = withPosture;
+      }
+    });
+
+    test('a report without an app version is refused (the report is malformed)', async () => {
+      const withPosture = field.posture;
+      field.posture = (device) => report(device, { app_version: undefined });
+      try {
+        const answer = await refused(field.signIn('u-manager'));
+        assert.equal(answer.status, 400);
+        assert.equal(answer.body.type, `${PROBLEM}posture-invalid`);
+      } finally {
+        field.posture = withPosture;
+      }
+    });
+
+    test('a conforming report signs in; a refresh that then omits the report is refused 426, with it the refresh works', async () => {
+      const session = await field.signIn('u-manager');
+      assert.equal(decodeJwt(session.tokens.access_token).device_compliant, true);
+      const withPosture = field.posture;
+      field.posture = undefined;
+      try {
+        const answer = await refused(field.refresh(session));
+        assert.equal(answer.status, 426);
+        assert.equal(answer.body.type, `${PROBLEM}app-update-required`);
+      } finally {
+        field.posture = withPosture;
+      }
+      field.posture = (device) => compliantPosture(device);
+      const tokens = await field.refresh(session);
+      assert.equal(decodeJwt(tokens.access_token).device_compliant, true, 'the refused refresh did not spend the refresh token');
+    });
+
+    test('a policy without minimums: a relaxed app still signs in without a report', async () => {
+      kiosk.posture = undefined;
+      const session = await kiosk.signIn('u-manager');
+      assert.equal(decodeJwt(session.tokens.access_token).device_ownership, 'byod');
+    });
+  });
+}
