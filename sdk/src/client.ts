@@ -374,7 +374,7 @@ export class PalisadeClient {
     try {
       const init: CallInit = { method: call.method, ...(call.body !== undefined ? { body: call.body } : {}), ...(call.headers ? { headers: call.headers } : {}) };
       // As a retry after a step-up: a second challenge is thrown, never followed by another redirect.
-      const response = await this.call(call.path, init, { stepUp: true, expired: false, waited: 0, nonce: false });
+      const response = await this.call(call.path, init, { stepUp: true, expired: false, waited: 0, nonce: false, fresh: false });
       return { ...result, resumed: { call, response } };
     } catch (error) {
       return { ...result, resumed: { call, error } };
@@ -580,7 +580,7 @@ export class PalisadeClient {
    */
   async fetch(path: string, init: CallInit = {}): Promise<Response> {
     this.usable();
-    return this.call(path, init, { stepUp: false, expired: false, waited: 0, nonce: false });
+    return this.call(path, init, { stepUp: false, expired: false, waited: 0, nonce: false, fresh: false });
   }
 
   /** `fetch`, then the JSON body; any answer but 2xx throws a `PalisadeError` with the problem's code. */
@@ -608,7 +608,7 @@ export class PalisadeClient {
     return again;
   }
 
-  private async call(path: string, init: CallInit, retry: { stepUp: boolean; expired: boolean; waited: number; nonce: boolean }): Promise<Response> {
+  private async call(path: string, init: CallInit, retry: { stepUp: boolean; expired: boolean; waited: number; nonce: boolean; fresh: boolean }): Promise<Response> {
     const session = await this.liveSession();
     this.touch();
     const response = await this.send(path, init, session);
@@ -627,6 +627,13 @@ export class PalisadeClient {
           return this.call(path, init, { ...retry, expired: true });
         }
         break;
+      case 'invalid-dpop-proof':
+      case 'signature-replayed':
+        // A proof or signature the server refused as used, or as made before its memory of used
+        // ones began (a server that restarted between making and receiving it): every send makes
+        // a new proof and signature, so one more try settles it. The refusal changed nothing.
+        if (!retry.fresh) return this.call(path, init, { ...retry, fresh: true });
+        return response;
       case 'session-locked':
         this.lock('session-locked');
         break;

@@ -98,7 +98,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     else banner.info({ event: 'server.starting', port: listener.port }, starting);
 
     // Then what is shared with other instances, before any work is done on the database.
-    const cache = await modules.start(cacheModule, { config });
+    const cache = await modules.start(cacheModule, { config, clock });
     const db = await modules.start(databaseModule, { config });
     const claimOnce = (key: string, ttlMs: number, issuedAtS?: number) => cache.claimOnce(key, ttlMs, issuedAtS);
     const base = { config, db, clock, log, master };

@@ -167,7 +167,7 @@ export async function verifyRequestSignature(request: SignedRequest, deps: Verif
 
   // Remembered for twice the window: a signature dated `window` ahead stays acceptable that long.
   if (!(await deps.claimOnce(`signature-nonce:${keyId}:${nonce}`, 2 * deps.windowMs + 1000, created))) {
-    throw new SignatureError('replayed', 'nonce_reused', 'This nonce was already used: sign every request with a new nonce.');
+    throw new SignatureError('replayed', 'nonce_reused', 'This nonce was already used, or the request was signed before this server began remembering nonces: sign every request anew, with a new nonce.');
   }
   return { label, keyId };
 }

@@ -20,9 +20,10 @@ export interface SharedCache {
   /**
    * True the first time `key` is claimed within `ttlMs`; false for a repeat (a replay).
    * `issuedAtS`: the second the one-time value says it was made in (a DPoP proof's `iat`, a
-   * signature's `created`). Redis refuses it when that second ended before Redis's memory of
-   * claims began (`palisade:once:since`: a Redis restarted without its data cannot know whether
-   * the value was used before it was lost); a fresh value, made after, passes.
+   * signature's `created`). Both stores refuse it when that second ended before their memory of
+   * claims began (`madeBeforeMemory`): Redis's `palisade:once:since` (a Redis restarted without
+   * its data cannot know whether the value was used before it was lost), the in-process store's
+   * start (a restarted process forgot every claim). A fresh value, made after, passes.
    */
   claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean>;
   publish(channel: string, message: string): Promise<void>;
@@ -38,6 +39,22 @@ export interface SharedCache {
 /** Options of the in-process cache; `now` is the clock its claims expire by (tests move it). */
 export interface MemoryCacheOptions {
   now?: () => number;
+  /**
+   * When this memory of claims began (ms): the server passes its clock's time at start, so a
+   * value made before a restart cannot be claimed again after it. Without it (unit tests that
+   * make values on a clock of their own) no value is refused for its age.
+   */
+  since?: number;
+}
+
+/**
+ * The one rule both stores apply (the Redis store in its claim script, `CLAIM_ONCE`): a value
+ * made in a second that ended before the memory of claims began at `sinceMs` may have been used
+ * before that memory was lost, and is refused (fail closed). A value made in the second the
+ * memory began, or later, is judged by the memory. `issuedAtS` absent or negative: no age.
+ */
+export function madeBeforeMemory(issuedAtS: number | undefined, sinceMs: number | undefined): boolean {
+  return issuedAtS !== undefined && issuedAtS >= 0 && sinceMs !== undefined && (issuedAtS + 1) * 1000 <= sinceMs;
 }
 
 /**
@@ -66,12 +83,15 @@ export class MemoryCache implements SharedCache {
   /** Every second before this one has been swept. */
   private sweptTo: number;
   private readonly now: () => number;
+  /** When this memory of claims began (`MemoryCacheOptions.since`). */
+  readonly since: number | undefined;
   /** Keys looked at while expiring claims, since this cache was made (tests count the work). */
   expiryVisits = 0;
   private readonly listeners = new Map<string, Set<(message: string) => void>>();
 
   constructor(options: MemoryCacheOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.since = options.since;
     this.sweptTo = Math.floor(this.now() / 1000);
   }
 
@@ -80,7 +100,8 @@ export class MemoryCache implements SharedCache {
     return this.claimed.size;
   }
 
-  async claimOnce(claim: string, ttlMs: number): Promise<boolean> {
+  async claimOnce(claim: string, ttlMs: number, issuedAtS?: number): Promise<boolean> {
+    if (madeBeforeMemory(issuedAtS, this.since)) return false;
     const key = claimDigest(claim);
     const now = this.now();
     this.expire(now);
@@ -151,8 +172,9 @@ const CLAIMS_SINCE = 'palisade:once:since';
 
 /**
  * One claim, atomically: note when the memory began if nobody has; refuse a value made in a
- * second that ended before that (it may have been used before the memory was lost: fail closed);
- * else SET NX with the claim's lifetime. 1 = claimed, 0 = refused.
+ * second that ended before that (`madeBeforeMemory`, the same rule as the in-process store's,
+ * here in Lua so that reading the start and claiming are one step); else SET NX with the claim's
+ * lifetime. 1 = claimed, 0 = refused.
  */
 const NOTE_SINCE = `
 local since = tonumber(redis.call('GET', KEYS[1]))

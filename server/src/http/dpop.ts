@@ -120,7 +120,7 @@ export async function verifyDpopProof(context: ProofContext): Promise<void> {
     if (payload.ath !== expectedAth) throw new DpopError('the DPoP proof is not for this access token (ath)');
   }
   if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 128) throw new DpopError('the DPoP proof needs a unique jti');
-  if (!(await context.claimOnce(`dpop:${context.jkt}:${payload.jti}`, DPOP_JTI_TTL_MS, payload.iat))) throw new DpopError('the DPoP proof was already used');
+  if (!(await context.claimOnce(`dpop:${context.jkt}:${payload.jti}`, DPOP_JTI_TTL_MS, payload.iat))) throw new DpopError('the DPoP proof was already used, or made before this server began remembering used proofs: send a new proof');
 }
 
 /** A header not seen before: jose verifies the whole proof with the key it embeds. */

@@ -47,6 +47,20 @@ for (const kind of kinds) {
 }
 
 describe('in-process replay store', () => {
+  test('its memory begins at its start: a value made in a second that ended before is refused', async () => {
+    const start = 1_800_000_000_500;
+    let now = start;
+    // A process that started at `start`, half-way through second 1_800_000_000.
+    const cache = new MemoryCache({ now: () => now, since: start });
+    assert.equal(await cache.claimOnce('dpop:jkt:made-before', 60_000, 1_799_999_999), false, 'made in a second that ended before the start');
+    assert.equal(await cache.claimOnce('dpop:jkt:same-second', 60_000, 1_800_000_000), true, 'made in the second the memory began: judged by the memory');
+    now += 10_000;
+    assert.equal(await cache.claimOnce('dpop:jkt:same-second', 60_000, 1_800_000_000), false, 'and then claimed once only');
+    assert.equal(await cache.claimOnce('dpop:jkt:after', 60_000, 1_800_000_010), true, 'a fresh value passes');
+    assert.equal(await cache.claimOnce('other:no-age', 60_000), true, 'a value without a time has no age');
+    assert.equal(await new MemoryCache({ now: () => now }).claimOnce('dpop:jkt:old', 60_000, 1_000), true, 'without a start, no value is refused for its age');
+  });
+
   test('a claim is refused until it runs out and accepted after; run-out claims are dropped', async () => {
     let now = 1_800_000_000_000;
     const cache = new MemoryCache({ now: () => now });

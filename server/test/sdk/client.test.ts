@@ -337,3 +337,21 @@ test('the posture report shows the app version the platform is configured with w
   await client.refresh();
   assert.deepEqual(shown, ['1.0.0', '2.0.0']);
 });
+
+test('a proof or signature refused as used or made before a restart is sent again once, new; a second refusal is the answer', async () => {
+  const challenge = { 'www-authenticate': 'DPoP algs="ES256", error="invalid_dpop_proof", error_description="the DPoP proof was already used"' };
+  for (const slug of ['invalid-dpop-proof', 'signature-replayed']) {
+    let calls = 0;
+    const { client, seen } = await setUp({
+      api: () => ((calls += 1) === 1 ? problem(401, slug, { detail: 'made before this server began remembering' }, slug === 'invalid-dpop-proof' ? challenge : {}) : json(200, { ok: true })),
+    });
+    assert.equal((await client.fetch('/api/v1/me')).status, 200, `${slug}: the second try passes`);
+    assert.equal(seen.length, 2, `${slug}: one retry`);
+    assert.notEqual(seen[0]!.headers.get('dpop'), seen[1]!.headers.get('dpop'), 'with a new proof');
+    assert.notEqual(seen[0]!.headers.get('signature-input'), seen[1]!.headers.get('signature-input'), 'and a new signature (nonce)');
+
+    const refusing = await setUp({ api: () => problem(401, slug, {}, slug === 'invalid-dpop-proof' ? challenge : {}) });
+    assert.equal((await refusing.client.fetch('/api/v1/me')).status, 401, `${slug}: refused again, the answer is the app's`);
+    assert.equal(refusing.seen.length, 2, `${slug}: never more than one retry`);
+  }
+});

@@ -124,7 +124,7 @@ export async function verifyPosture(input: VerifyPostureInput): Promise<PostureR
   if (parsed.iat < nowS - POSTURE_MAX_AGE_S) throw new PostureError('stale', `the posture report is older than ${POSTURE_MAX_AGE_S} seconds`);
   // Remembered for as long as the report could be accepted, per device key.
   const ttlMs = (POSTURE_MAX_AGE_S + 2 * POSTURE_SKEW_S) * 1000;
-  if (!(await input.claimOnce(`posture:${input.jkt}:${parsed.jti}`, ttlMs, parsed.iat))) throw new PostureError('replayed', 'this posture report was already used: send a fresh one');
+  if (!(await input.claimOnce(`posture:${input.jkt}:${parsed.jti}`, ttlMs, parsed.iat))) throw new PostureError('replayed', 'this posture report was already used, or made before this server began remembering used reports: send a fresh one');
   return parsed;
 }
 
