@@ -581,11 +581,19 @@ export class PalisadeClient {
     return this.call(path, init, { stepUp: false, expired: false, waited: 0, nonce: false });
   }
 
-  /** `fetch`, then the JSON body; any answer but 2xx throws a `PalisadeError` with the problem's code. */
+  /**
+   * `fetch`, then the JSON body; any answer but 2xx throws a `PalisadeError` with the problem's
+   * code. An answer without a body (204 No Content, 205, or an empty 2xx) gives `undefined`.
+   */
   async json<T = unknown>(path: string, init: CallInit = {}): Promise<T> {
     const response = await this.fetch(path, init);
     if (!response.ok) throw await errorOf(response);
-    return (await response.json()) as T;
+    if (response.status === 204 || response.status === 205) {
+      await response.body?.cancel();
+      return undefined as T;
+    }
+    const text = await response.text();
+    return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
   /**
