@@ -200,6 +200,8 @@ export class PalisadeClient {
   private readonly oauthClient: oauth.Client;
   private as: oauth.AuthorizationServer | undefined;
   private dpopHandle: oauth.DPoPHandle | SignerDPoP | undefined;
+  /** The clock skew (s) the DPoP handle was made with. */
+  private dpopSkew = 0;
   private session: LiveSession | undefined;
   private pending: PendingSignIn | undefined;
   private stateValue: SessionState = 'signed-out';
@@ -261,9 +263,16 @@ export class PalisadeClient {
 
   /** oauth4webapi's DPoP handle for a WebCrypto device key; the SDK's own for a hardware signer. */
   private async dpop(): Promise<oauth.DPoPHandle | SignerDPoP> {
+    // oauth4webapi stamps a DPoP proof's iat by the system clock plus the clock skew the handle
+    // was made with: with an injected clock (`now`) the proofs follow it, as the request
+    // signatures, posture reports and unlock proofs do, or Palisade (judging by the same clock)
+    // finds them stale. A handle is made again when that clock moved away from the system's.
+    const skew = this.options.now ? Math.round((this.now() - Date.now()) / 1000) : 0;
+    if (this.dpopHandle && !(this.dpopHandle instanceof SignerDPoP) && skew !== this.dpopSkew) this.dpopHandle = undefined;
     if (!this.dpopHandle) {
       const key = await keyOf(this.platform.deviceKey);
-      this.dpopHandle = isSigner(key) ? new SignerDPoP(key) : oauth.DPoP(this.oauthClient, key);
+      this.dpopSkew = skew;
+      this.dpopHandle = isSigner(key) ? new SignerDPoP(key, () => this.now()) : oauth.DPoP({ ...this.oauthClient, [oauth.clockSkew]: skew }, key);
     }
     return this.dpopHandle;
   }
