@@ -200,6 +200,8 @@ export class PalisadeClient {
   private readonly oauthClient: oauth.Client;
   private as: oauth.AuthorizationServer | undefined;
   private dpopHandle: oauth.DPoPHandle | SignerDPoP | undefined;
+  /** The clock skew (s) the DPoP handle was made with. */
+  private dpopSkew = 0;
   private session: LiveSession | undefined;
   private pending: PendingSignIn | undefined;
   private stateValue: SessionState = 'signed-out';
@@ -261,9 +263,16 @@ export class PalisadeClient {
 
   /** oauth4webapi's DPoP handle for a WebCrypto device key; the SDK's own for a hardware signer. */
   private async dpop(): Promise<oauth.DPoPHandle | SignerDPoP> {
+    // oauth4webapi stamps a DPoP proof's iat by the system clock plus the clock skew the handle
+    // was made with: with an injected clock (`now`) the proofs follow it, as the request
+    // signatures, posture reports and unlock proofs do, or Palisade (judging by the same clock)
+    // finds them stale. A handle is made again when that clock moved away from the system's.
+    const skew = this.options.now ? Math.round((this.now() - Date.now()) / 1000) : 0;
+    if (this.dpopHandle && !(this.dpopHandle instanceof SignerDPoP) && skew !== this.dpopSkew) this.dpopHandle = undefined;
     if (!this.dpopHandle) {
       const key = await keyOf(this.platform.deviceKey);
-      this.dpopHandle = isSigner(key) ? new SignerDPoP(key) : oauth.DPoP(this.oauthClient, key);
+      this.dpopSkew = skew;
+      this.dpopHandle = isSigner(key) ? new SignerDPoP(key, () => this.now()) : oauth.DPoP({ ...this.oauthClient, [oauth.clockSkew]: skew }, key);
     }
     return this.dpopHandle;
   }
@@ -583,11 +592,19 @@ export class PalisadeClient {
     return this.call(path, init, { stepUp: false, expired: false, waited: 0, nonce: false, fresh: false });
   }
 
-  /** `fetch`, then the JSON body; any answer but 2xx throws a `PalisadeError` with the problem's code. */
+  /**
+   * `fetch`, then the JSON body; any answer but 2xx throws a `PalisadeError` with the problem's
+   * code. An answer without a body (204 No Content, 205, or an empty 2xx) gives `undefined`.
+   */
   async json<T = unknown>(path: string, init: CallInit = {}): Promise<T> {
     const response = await this.fetch(path, init);
     if (!response.ok) throw await errorOf(response);
-    return (await response.json()) as T;
+    if (response.status === 204 || response.status === 205) {
+      await response.body?.cancel();
+      return undefined as T;
+    }
+    const text = await response.text();
+    return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
   /**

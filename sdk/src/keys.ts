@@ -53,15 +53,18 @@ export async function signCompact(key: SigningKeyRef, header: JWSHeaderParameter
 export class SignerDPoP {
   private readonly signer: DeviceSigner;
   private readonly nonces = new Map<string, string>();
+  /** Milliseconds since the epoch: the client's clock (injected in tests). */
+  private readonly now: () => number;
 
-  constructor(signer: DeviceSigner) {
+  constructor(signer: DeviceSigner, now: () => number = Date.now) {
     this.signer = signer;
+    this.now = now;
   }
 
   async addProof(url: URL, headers: Headers, htm: string, accessToken?: string): Promise<void> {
     const nonce = this.nonces.get(url.origin);
     const payload = {
-      iat: Math.floor(Date.now() / 1000),
+      iat: Math.floor(this.now() / 1000),
       jti: randomToken(16),
       htm,
       htu: `${url.origin}${url.pathname}`,

@@ -345,6 +345,23 @@ export function createProvider(deps: ProviderDeps): Provider {
         ...(user.employeeType ? { employee_type: user.employeeType } : {}),
       };
     },
+    // oidc-provider stamps a JWT access token's iat and exp from the system clock; the API's
+    // bearer stage, the idle lock and the signatures judge time by Palisade's clock. They are one
+    // clock in production, but a test that moves Palisade's clock forward (past an idle timeout)
+    // would otherwise get tokens already expired by the time they are presented: an unlock after
+    // the idle lock then failed whenever the access token lifetime was not longer than the idle
+    // timeout. So the token is stamped by Palisade's clock, keeping oidc-provider's lifetime.
+    formats: {
+      customizers: {
+        jwt(_ctx, _token, jwt) {
+          const { iat, exp } = jwt.payload;
+          if (typeof iat !== 'number') return;
+          const issuedAt = nowSeconds();
+          jwt.payload.iat = issuedAt;
+          if (typeof exp === 'number') jwt.payload.exp = issuedAt + (exp - iat);
+        },
+      },
+    },
     ttl: {
       AuthorizationCode: 60,
       // Opaque access tokens (userinfo without the api resource) live as long as JWT ones.

@@ -355,3 +355,17 @@ test('a proof or signature refused as used or made before a restart is sent agai
     assert.equal(refusing.seen.length, 2, `${slug}: never more than one retry`);
   }
 });
+
+test('json() gives undefined for an answer without a body (204, or an empty 200) and still parses a body', async () => {
+  const { client } = await setUp({
+    api: (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === '/api/v1/none') return new Response(null, { status: 204 });
+      if (path === '/api/v1/empty') return new Response('', { status: 200 });
+      return json(200, { ok: true });
+    },
+  });
+  assert.equal(await client.json('/api/v1/none', { method: 'DELETE' }), undefined, '204 No Content');
+  assert.equal(await client.json('/api/v1/empty'), undefined, 'an empty 200');
+  assert.deepEqual(await client.json('/api/v1/me'), { ok: true });
+});
