@@ -64,7 +64,7 @@ async function openPostgres(url: string, poolSize: number, runtimeUrl: string | 
     kind: 'postgres',
     async query<T>(sql: string, params?: readonly unknown[]) {
       if (transactionPooling) return inTransaction(pool, 'runtime', (q) => q.query<T>(sql, params));
-      const client = await pool.connect();
+      const client = held(await pool.connect());
       try {
         await ensureRole(client);
         return await wrap(client).query<T>(sql, params);
@@ -80,13 +80,17 @@ async function openPostgres(url: string, poolSize: number, runtimeUrl: string | 
     },
   };
 
-  type Client = { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }> };
+  type Client = {
+    query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }>;
+    on(event: 'error', listener: () => void): unknown;
+    removeListener(event: 'error', listener: () => void): unknown;
+  };
   async function inTransaction<T>(
     from: { connect(): Promise<Client & { release(): void }> },
     role: 'owner' | 'runtime',
     fn: (q: OwnerQueryable) => Promise<T>,
   ): Promise<T> {
-    const client = await from.connect();
+    const client = held(await from.connect());
     try {
       // Awaited: if the role could not be taken, nothing may run with the login's own rights.
       if (role === 'runtime' && !transactionPooling) await ensureRole(client);
@@ -120,6 +124,25 @@ async function openPostgres(url: string, poolSize: number, runtimeUrl: string | 
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * A pooled client while it is checked out. pg's pool listens for a connection's errors only
+   * while the client is idle; a connection that PostgreSQL ends (a restart, an administrator's
+   * pg_terminate_backend) while a request holds it between two statements emits 'error' with no
+   * listener, which would end the process. The statement in flight, or the next one, fails with
+   * the connection's error and the request answers as for any database outage; on release the
+   * pool sees the client is no longer queryable and drops it.
+   */
+  function held<C extends Client & { release(): void }>(client: C): C {
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    const release = client.release.bind(client);
+    client.release = () => {
+      client.removeListener('error', ignore);
+      release();
+    };
+    return client;
   }
 
   const roleSet = new WeakSet<object>();
