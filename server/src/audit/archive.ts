@@ -27,7 +27,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import { RECORD_COLUMNS, canonical, type ChainRecord, type RecordRow } from './chain.ts';
+import { canonical, type ChainRecord } from './chain.ts';
+import { claimRange, completeClaim, completeOpenClaim, dropOpenClaim, lastExport, openClaims } from './archive-store.ts';
+import { deletePrefix, firstSeq, firstSeqAtOrAfter, hashAt, linkHash, sealedThrough } from './chain-store.ts';
+import { rangeRecords } from './range-store.ts';
 import { chainedForms } from './subjects.ts';
 import { DIGEST_TYP, jwsDigest, verifySigned, type CheckpointSigner, type CheckpointStatement, type PublicKeySet } from './keys.ts';
 import { asRole, chainHead, insertCheckpoint } from './sealer.ts';
@@ -88,15 +91,6 @@ async function writeOnce(file: string, data: string | Buffer): Promise<void> {
   await chmod(file, 0o444);
 }
 
-interface ExportRow {
-  first: string;
-  last: string;
-  n: string;
-  file: string;
-  sha256: string | null;
-  jws: string | null;
-}
-
 /**
  * Completes or abandons ranges a crashed export claimed: a digest on disk that verifies means the
  * files were written (the row is completed); otherwise the claim is dropped and the range is
@@ -106,14 +100,8 @@ interface ExportRow {
 const CLAIM_ABANDONED_AFTER_MS = 10 * 60_000;
 
 async function settleClaims(db: Database, dir: string): Promise<void> {
-  const claims = await asRole(db, 'palisade_audit_reader', (q) =>
-    q.query<ExportRow & { ageMs: number }>(
-      `SELECT first_seq::text AS first, last_seq::text AS last, n::text AS n, file, sha256, digest_jws AS jws,
-         (extract(epoch FROM now() - exported_at) * 1000)::float8 AS "ageMs"
-       FROM audit_exports WHERE sha256 IS NULL ORDER BY first_seq`,
-    ),
-  );
-  for (const claim of claims.rows) {
+  const claims = await asRole(db, 'palisade_audit_reader', (q) => openClaims(q));
+  for (const claim of claims) {
     let written: { sha256: string; jws: string } | undefined;
     try {
       written = JSON.parse(await readFile(path.join(dir, claim.file + DIGEST_SUFFIX), 'utf8')) as { sha256: string; jws: string };
@@ -125,8 +113,8 @@ async function settleClaims(db: Database, dir: string): Promise<void> {
     }
     await asRole(db, 'palisade_audit_reader', (q) =>
       written && written.jws === claim.jws
-        ? q.query('UPDATE audit_exports SET sha256 = $2 WHERE first_seq = $1 AND sha256 IS NULL', [claim.first, written.sha256])
-        : q.query('DELETE FROM audit_exports WHERE first_seq = $1 AND sha256 IS NULL', [claim.first]),
+        ? completeOpenClaim(q, claim.first, written.sha256)
+        : dropOpenClaim(q, claim.first),
     );
   }
 }
@@ -140,17 +128,13 @@ export async function exportArchive(
 ): Promise<ExportResult> {
   await settleClaims(db, dir);
   const start = await asRole(db, 'palisade_audit_reader', async (q) => {
-    const last = (await q.query<ExportRow>('SELECT last_seq::text AS last, n::text AS n, digest_jws AS jws FROM audit_exports ORDER BY first_seq DESC LIMIT 1')).rows[0];
-    const cp = await q.query<{ seq: string }>(`SELECT max(seq)::text AS seq FROM audit_checkpoints WHERE kind = 'seal'`);
+    const last = await lastExport(q);
+    const covered = await sealedThrough(q);
     const head = await chainHead(q);
     const from = Number(last?.last ?? 0);
-    const prev =
-      from === 0
-        ? '0'.repeat(64)
-        : ((await q.query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = $1', [from])).rows[0]?.hash ??
-          (await q.query<{ hash: string }>(`SELECT hash FROM audit_checkpoints WHERE kind = 'purge' AND seq = $1`, [from])).rows[0]?.hash);
+    const prev = from === 0 ? '0'.repeat(64) : await hashAt(q, from);
     if (prev === undefined) throw new Error(`the chain has no record at seq ${from} to continue the archive from`);
-    return { from, through: Number(cp.rows[0]!.seq ?? 0), previousHash: prev, head: head.seq, n: Number(last?.n ?? 0), previousJws: last?.jws ?? null };
+    return { from, through: Number(covered ?? 0), previousHash: prev, head: head.seq, n: Number(last?.n ?? 0), previousJws: last?.jws ?? null };
   });
 
   const files: ArchiveDigest[] = [];
@@ -181,14 +165,14 @@ export async function exportArchive(
     // Claim the range first: a concurrent export fails here instead of writing an overlapping file.
     try {
       await asRole(db, 'palisade_audit_reader', (q) =>
-        q.query('INSERT INTO audit_exports (first_seq, last_seq, n, file, digest_jws) VALUES ($1, $2, $3, $4, $5)', [digest.firstSeq, digest.lastSeq, digest.n, name, jws]),
+        claimRange(q, { firstSeq: digest.firstSeq, lastSeq: digest.lastSeq, n: digest.n, file: name, jws }),
       );
     } catch (error) {
       throw new ExportConflictError(`records from seq ${digest.firstSeq} are being exported by another run (${(error as Error).message}); try again when it has finished`);
     }
     await writeOnce(path.join(dir, name), body);
     await writeOnce(path.join(dir, name + DIGEST_SUFFIX), JSON.stringify({ ...digest, jws }, null, 2) + '\n');
-    await asRole(db, 'palisade_audit_reader', (q) => q.query('UPDATE audit_exports SET sha256 = $2 WHERE first_seq = $1', [digest.firstSeq, digest.sha256]));
+    await asRole(db, 'palisade_audit_reader', (q) => completeClaim(q, digest.firstSeq, digest.sha256));
     files.push(digest);
     prev = segment.last.hash;
     n = digest.n;
@@ -199,13 +183,7 @@ export async function exportArchive(
   let after = start.from;
   options.onProgress?.(0, start.through - start.from);
   while (after < start.through) {
-    const { rows } = await asRole(db, 'palisade_audit_reader', (q) =>
-      q.query<RecordRow & { seq: string; hash: string; sealedAt: Date | string; subjects: string[] | null }>(
-        `SELECT c.seq::text AS seq, c.hash, c.sealed_at AS "sealedAt", c.subjects::text[] AS subjects, ${RECORD_COLUMNS} FROM audit_chain c JOIN audit_events e ON e.id = c.event_id
-         WHERE c.seq > $1 AND c.seq <= $2 ORDER BY c.seq LIMIT $3`,
-        [after, start.through, PAGE],
-      ),
-    );
+    const rows = await asRole(db, 'palisade_audit_reader', (q) => rangeRecords(q, after, start.through, PAGE));
     if (rows.length === 0) break;
     // Archives hold records as chained: people under pseudonyms only (audit/subjects.ts), so a
     // write-once archive never has to forget anyone.
@@ -330,24 +308,23 @@ export async function purgeArchived(
   if (!verified.ok) throw new Error(`the archive in ${archive.dir} does not verify, so nothing is purged: ${verified.broken?.message}`);
   const archivedHash = new Map(verified.digests.map((d) => [d.lastSeq, d] as const));
   return asRole(db, 'palisade_audit_retention', async (q) => {
-    const first = Number((await q.query<{ seq: string | null }>('SELECT min(seq)::text AS seq FROM audit_chain')).rows[0]!.seq ?? 0);
+    const first = await firstSeq(q);
     if (first === 0) return { purged: 0, throughSeq: 0, archives: [] };
     // Old enough: everything before the first record at or after the cutoff.
-    const young = (await q.query<{ seq: string | null }>('SELECT min(c.seq)::text AS seq FROM audit_chain c JOIN audit_events e ON e.id = c.event_id WHERE e.at >= $1', [cutoff])).rows[0]!.seq;
+    const young = await firstSeqAtOrAfter(q, cutoff);
     const oldEnough = young === null ? Infinity : Number(young) - 1;
     // Purge up to the end of an archive file (whose last hash the digest signs) that is old enough.
     const ends = verified.digests.filter((d) => d.lastSeq >= first && d.lastSeq <= oldEnough).map((d) => d.lastSeq);
     if (ends.length === 0) return { purged: 0, throughSeq: first - 1, archives: [] };
     const through = Math.max(...ends);
-    const { rows } = await q.query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = $1', [through]);
-    if (rows[0]?.hash !== archivedHash.get(through)!.lastHash) {
+    const hash = await linkHash(q, through);
+    if (hash === undefined || hash !== archivedHash.get(through)!.lastHash) {
       throw new Error(`the database's record at seq ${through} differs from the archived one, so nothing is purged: run audit verify`);
     }
-    const ids = await q.query<{ event_id: string }>('DELETE FROM audit_chain WHERE seq <= $1 RETURNING event_id::text AS event_id', [through]);
-    await q.query('DELETE FROM audit_events WHERE id = ANY($1::bigint[])', [ids.rows.map((r) => r.event_id)]);
+    const count = await deletePrefix(q, through);
     const used = verified.digests.filter((d) => d.lastSeq >= first && d.firstSeq <= through).map((d) => d.file);
     const head = await chainHead(q);
-    await insertCheckpoint(q, { kind: 'purge', seq: through, hash: rows[0].hash, at: new Date(clock.now()).toISOString(), purged: { count: ids.rowCount, archives: used } }, signer, head);
-    return { purged: ids.rowCount, throughSeq: through, archives: used };
+    await insertCheckpoint(q, { kind: 'purge', seq: through, hash, at: new Date(clock.now()).toISOString(), purged: { count, archives: used } }, signer, head);
+    return { purged: count, throughSeq: through, archives: used };
   });
 }

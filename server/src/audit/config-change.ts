@@ -8,6 +8,7 @@
 import type { Database } from '../db/index.ts';
 import type { PalisadeConfig, ResolvedConfig } from '../config/index.ts';
 import { asRole } from './sealer.ts';
+import { lastConfigChangeDetail } from './events-store.ts';
 import { redact } from '../security/index.ts';
 import type { AuditSink } from './trail.ts';
 
@@ -59,10 +60,7 @@ export function configSnapshot(config: ResolvedConfig): Flat {
 
 export async function recordConfiguration(db: Database, audit: AuditSink, config: ResolvedConfig): Promise<boolean> {
   const current = configSnapshot(config);
-  const last = await asRole(db, 'palisade_audit_reader', (q) =>
-    q.query<{ detail: { config?: Flat } | string | null }>(`SELECT detail FROM audit_events WHERE action = 'config.change' ORDER BY id DESC LIMIT 1`),
-  );
-  const raw = last.rows[0]?.detail;
+  const raw = (await asRole(db, 'palisade_audit_reader', (q) => lastConfigChangeDetail(q))) as { config?: Flat } | string | null | undefined;
   const previous = (typeof raw === 'string' ? (JSON.parse(raw) as { config?: Flat }) : raw)?.config;
   const before: Flat = {};
   const after: Flat = {};

@@ -10,6 +10,7 @@ import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK, generate
 import type { Database } from '../db/index.ts';
 import { unwrapSecret, wrapSecret, type MasterKey } from '../security/index.ts';
 import { canonical } from './chain.ts';
+import { currentOrNewKey, publicKeyRows } from './keys-store.ts';
 import { PalisadeError } from '../errors/index.ts';
 
 const WRAP_CONTEXT = 'palisade-audit-key';
@@ -46,18 +47,16 @@ export interface PublicKeySet {
 
 /** Creates the key on first use (safe when several instances start at once) and loads it. */
 export async function loadCheckpointSigner(db: Database, master: MasterKey): Promise<CheckpointSigner> {
-  const wrapped = await db.asOwner(async (owner) => {
-    await owner.query('LOCK TABLE audit_keys IN SHARE ROW EXCLUSIVE MODE');
-    const { rows } = await owner.query<{ private_jwk: string }>('SELECT private_jwk FROM audit_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1');
-    if (rows[0]) return rows[0].private_jwk;
-    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-    const jwk = await exportJWK(privateKey);
-    const kid = await calculateJwkThumbprint(jwk);
-    const { d: _d, ...publicJwk } = jwk;
-    const sealed = await wrapSecret(master, JSON.stringify({ ...jwk, kid, alg: 'EdDSA' }), WRAP_CONTEXT);
-    await owner.query('INSERT INTO audit_keys (kid, public_jwk, private_jwk) VALUES ($1, $2, $3)', [kid, JSON.stringify({ ...publicJwk, kid, alg: 'EdDSA', use: 'sig' }), sealed]);
-    return sealed;
-  });
+  const wrapped = await db.asOwner((owner) =>
+    currentOrNewKey(owner, async () => {
+      const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+      const jwk = await exportJWK(privateKey);
+      const kid = await calculateJwkThumbprint(jwk);
+      const { d: _d, ...publicJwk } = jwk;
+      const sealed = await wrapSecret(master, JSON.stringify({ ...jwk, kid, alg: 'EdDSA' }), WRAP_CONTEXT);
+      return { kid, publicJwk: JSON.stringify({ ...publicJwk, kid, alg: 'EdDSA', use: 'sig' }), privateJwk: sealed };
+    }),
+  );
   const jwk = JSON.parse(await unwrapSecret(master, wrapped, WRAP_CONTEXT)) as JWK & { kid: string };
   const key = await importJWK(jwk, 'EdDSA');
   const signAs = (typ: string, statement: object) =>
@@ -66,11 +65,8 @@ export async function loadCheckpointSigner(db: Database, master: MasterKey): Pro
 }
 
 export async function publicAuditKeys(db: Database): Promise<PublicKeySet> {
-  const { rows } = await db.asOwner(async (owner) => {
-    await owner.query('SET LOCAL ROLE palisade_audit_reader');
-    return owner.query<{ public_jwk: JWK | string }>('SELECT public_jwk FROM audit_keys ORDER BY created_at');
-  });
-  return { keys: rows.map((r) => (typeof r.public_jwk === 'string' ? (JSON.parse(r.public_jwk) as JWK) : r.public_jwk)) };
+  const rows = await db.asOwner((owner) => publicKeyRows(owner));
+  return { keys: rows.map((r) => (typeof r === 'string' ? (JSON.parse(r) as JWK) : r)) };
 }
 
 export class CheckpointSignatureError extends PalisadeError<'ERR_AUDIT_CHECKPOINT_SIGNATURE'> {

@@ -10,31 +10,18 @@
  */
 import type { Database, OwnerQueryable, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
-import { GENESIS_HASH, RECORD_COLUMNS, link, type RecordRow } from './chain.ts';
+import { GENESIS_HASH, link } from './chain.ts';
 import { chainedForms, sealForms } from './subjects.ts';
 import { jwsDigest, type CheckpointSigner, type CheckpointStatement } from './keys.ts';
 import type { AuditLog } from './trail.ts';
 import { CHECKPOINT_LOG_EVENT } from './anchor.ts';
-import { linkAndDequeue } from './chain-store.ts';
+import { headRow, insertCheckpointRow, linkAndDequeue, linksBetween, pendingBatch, pendingLag, tryTransactionLock } from './chain-store.ts';
 import { PalisadeError } from '../errors/index.ts';
 
 /** Arbitrary but fixed: the advisory lock key that serializes sealing across instances. */
 export const SEAL_LOCK = 7_150_001;
 
-/**
- * The next batch of pending records, oldest first. Written so that it can only be run one way:
- * the first `$1` ids from audit_pending's key, then each event fetched by its primary key
- * (a LATERAL subquery that refers to the outer row is a nested loop with an index lookup per
- * row). The plain join ("pending JOIN events ORDER BY id LIMIT n") leaves the join method to the
- * planner, which with statistics taken before the trail grew picks a merge join that walks
- * audit_events' whole key from the start to reach the pending ids at its end: seconds per round
- * at millions of rows, so the sealer fell behind however fast it hashed. This costs the same at
- * any size of the trail (a test EXPLAINs it on PostgreSQL with stale statistics).
- */
-export const PENDING_BATCH = `SELECT ${RECORD_COLUMNS}
-  FROM (SELECT event_id FROM audit_pending ORDER BY event_id LIMIT $1) p
-  CROSS JOIN LATERAL (SELECT * FROM audit_events WHERE id = p.event_id) e
-  ORDER BY p.event_id`;
+export { PENDING_BATCH } from './chain-store.ts';
 
 export interface SealerOptions {
   /** Records linked per round (one transaction). */
@@ -84,15 +71,7 @@ export async function chainHead(q: Queryable): Promise<ChainHead> {
  * last link costs no statement of its own.
  */
 async function readHead(q: Queryable, mineSeq?: number): Promise<{ head: ChainHead; mine: string | null }> {
-  const { rows } = await q.query<{ seq: string | null; hash: string | null; cp_n: string | null; cp_seq: string | null; cp_hash: string | null; cp_at: Date | string | null; cp_jws: string | null; mine: string | null }>(
-    `SELECT c.seq::text AS seq, c.hash, k.n::text AS cp_n, k.seq::text AS cp_seq, k.hash AS cp_hash, k.at AS cp_at, k.jws AS cp_jws, w.hash AS mine
-       FROM (SELECT 1) AS one
-       LEFT JOIN LATERAL (SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1) c ON true
-       LEFT JOIN LATERAL (SELECT n, seq, hash, at, jws FROM audit_checkpoints ORDER BY n DESC LIMIT 1) k ON true
-       LEFT JOIN LATERAL (SELECT hash FROM audit_chain WHERE seq = $1) w ON true`,
-    [mineSeq ?? null],
-  );
-  const row = rows[0];
+  const row = await headRow(q, mineSeq);
   const cp = row?.cp_n != null ? { n: row.cp_n, seq: row.cp_seq!, hash: row.cp_hash!, at: row.cp_at!, jws: row.cp_jws! } : undefined;
   // After a purge the chain may be empty; it then continues from the purge checkpoint's hash.
   const head = row?.seq != null ? { seq: row.seq, hash: row.hash! } : cp ? { seq: cp.seq, hash: cp.hash } : { seq: '0', hash: GENESIS_HASH };
@@ -125,12 +104,7 @@ export class AuditTamperError extends PalisadeError<'ERR_AUDIT_TAMPERED'> {
  */
 async function checkSinceCheckpoint(q: Queryable, head: ChainHead): Promise<void> {
   if (head.seq === head.checkpointSeq) return;
-  const { rows } = await q.query<RecordRow & { seq: string; hash: string; subjects: string[] | null }>(
-    `SELECT c.seq::text AS seq, c.hash, c.subjects::text[] AS subjects, ${RECORD_COLUMNS}
-       FROM audit_chain c CROSS JOIN LATERAL (SELECT * FROM audit_events WHERE id = c.event_id) e
-      WHERE c.seq > $1 AND c.seq <= $2 ORDER BY c.seq`,
-    [head.checkpointSeq, head.seq],
-  );
+  const rows = await linksBetween(q, head.checkpointSeq, head.seq);
   let hash = head.checkpointHash;
   let expected = head.checkpointSeq + 1;
   const forms = await chainedForms(q, rows);
@@ -180,8 +154,7 @@ export class Sealer {
 
   private async round(): Promise<SealRound> {
     return asRole(this.db, 'palisade_audit_sealer', async (q) => {
-      const { rows: lock } = await q.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [SEAL_LOCK]);
-      if (!lock[0]?.locked) return { sealed: 0, ran: false };
+      if (!(await tryTransactionLock(q, SEAL_LOCK))) return { sealed: 0, ran: false };
       const { head, mine } = await readHead(q, this.lastWritten?.seq);
       if (head.checkpointN < this.highestN) {
         throw new AuditTamperError(`checkpoints were removed: the newest is n ${head.checkpointN}, this sealer saw n ${this.highestN}`);
@@ -198,7 +171,7 @@ export class Sealer {
       // A round stops at the next multiple of checkpointEvery, so checkpoints fall exactly every
       // N records however large the backlog is.
       const room = this.options.checkpointEvery - (head.seq - head.checkpointSeq);
-      const { rows } = await q.query<RecordRow>(PENDING_BATCH, [Math.max(0, Math.min(this.options.batchSize, room))]);
+      const rows = await pendingBatch(q, Math.max(0, Math.min(this.options.batchSize, room)));
       let { seq, hash } = head;
       const seqs: number[] = [];
       const ids: string[] = [];
@@ -298,21 +271,18 @@ export async function insertCheckpoint(
 ): Promise<CheckpointStatement & { jws: string }> {
   const full: CheckpointStatement = { n: head.checkpointN + 1, previous: head.checkpointJws ? jwsDigest(head.checkpointJws) : null, ...statement };
   const jws = await signer.sign(full);
-  await q.query('INSERT INTO audit_checkpoints (n, kind, seq, hash, at, kid, jws) VALUES ($1, $2, $3, $4, $5, $6, $7)', [full.n, full.kind, full.seq, full.hash, full.at, signer.kid, jws]);
+  await insertCheckpointRow(q, { n: full.n, kind: full.kind, seq: full.seq, hash: full.hash, at: full.at, kid: signer.kid, jws });
   return { ...full, jws };
 }
 
 /** How far sealing lags: pending records, the oldest one's age, and records not yet under a signature. */
 export async function sealerLag(db: Database, clock: Clock): Promise<{ pending: number; oldestSeconds: number; uncovered: number }> {
   return asRole(db, 'palisade_audit_reader', async (q) => {
-    const { rows } = await q.query<{ n: string; oldest: Date | string | null }>(
-      // Each pending event by its key, as in PENDING_BATCH: never a scan of the whole trail.
-      'SELECT count(*)::text AS n, min(e.at) AS oldest FROM audit_pending p CROSS JOIN LATERAL (SELECT at FROM audit_events WHERE id = p.event_id) e',
-    );
+    const lag = await pendingLag(q);
     const head = await chainHead(q);
-    const oldest = rows[0]!.oldest;
+    const oldest = lag.oldest;
     return {
-      pending: Number(rows[0]!.n),
+      pending: Number(lag.n),
       oldestSeconds: oldest ? Math.max(0, (clock.now() - new Date(oldest).getTime()) / 1000) : 0,
       uncovered: head.seq - head.checkpointSeq,
     };

@@ -12,7 +12,8 @@
  * says how many, and that bound (checkpointEvery / checkpointInterval) is documented.
  */
 import type { Database } from '../db/index.ts';
-import { GENESIS_HASH, RECORD_COLUMNS, link, type ChainRecord, type RecordRow } from './chain.ts';
+import { GENESIS_HASH, link, type ChainRecord } from './chain.ts';
+import { chainLength, checkpointRows, linksAfter, pendingCount, strayEvents } from './chain-store.ts';
 import { chainedForms } from './subjects.ts';
 import { jwsDigest, verifyCheckpoint, type CheckpointStatement, type PublicKeySet } from './keys.ts';
 import { asRole } from './sealer.ts';
@@ -113,13 +114,7 @@ const PAGE = 5000;
 async function* databaseRecords(db: Database): AsyncIterable<SealedRecord> {
   let after = -1;
   for (;;) {
-    const { rows } = await asRole(db, 'palisade_audit_reader', (q) =>
-      q.query<RecordRow & { seq: string; hash: string; subjects: string[] | null }>(
-        `SELECT c.seq::text AS seq, c.hash, c.subjects::text[] AS subjects, ${RECORD_COLUMNS} FROM audit_chain c JOIN audit_events e ON e.id = c.event_id
-         WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`,
-        [after, PAGE],
-      ),
-    );
+    const rows = await asRole(db, 'palisade_audit_reader', (q) => linksAfter(q, after, PAGE));
     // As chained: people under their pseudonyms (audit/subjects.ts).
     const forms = await asRole(db, 'palisade_audit_reader', (q) => chainedForms(q, rows));
     for (const [i, r] of rows.entries()) yield { record: forms[i]!, hash: r.hash };
@@ -174,16 +169,12 @@ export async function* countedRecords(records: AsyncIterable<SealedRecord>, tota
 /** Verifies the trail in the database against its checkpoints and the given public keys. */
 export async function verifyDatabase(db: Database, keys: PublicKeySet, options: DatabaseVerifyOptions = {}): Promise<VerifyReport> {
   const { checkpoints, unsealed, orphans, chained } = await asRole(db, 'palisade_audit_reader', async (q) => {
-    const cps = await q.query<{ jws: string; n: string }>('SELECT k.jws, k.n::text AS n FROM audit_checkpoints k ORDER BY k.n');
-    const pending = await q.query<{ n: string }>('SELECT count(*)::text AS n FROM audit_pending');
+    const cps = await checkpointRows(q);
+    const pending = await pendingCount(q);
     // An event that is neither chained nor queued was slipped in past the trigger.
-    const stray = await q.query<{ id: string }>(
-      `SELECT e.id::text AS id FROM audit_events e
-       WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = e.id) AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.event_id = e.id)
-       ORDER BY e.id LIMIT 1`,
-    );
-    const chained = options.onProgress ? Number((await q.query<{ n: string }>('SELECT count(*)::text AS n FROM audit_chain')).rows[0]!.n) : 0;
-    return { checkpoints: cps.rows, unsealed: Number(pending.rows[0]!.n), orphans: stray.rows, chained };
+    const stray = await strayEvents(q);
+    const chained = options.onProgress ? await chainLength(q) : 0;
+    return { checkpoints: cps, unsealed: pending, orphans: stray, chained };
   });
   const empty: VerifyReport = { ok: false, checked: 0, firstSeq: null, lastSeq: null, checkpointsVerified: 0, uncovered: 0 };
   const statements: (CheckpointStatement & { jws: string })[] = [];
