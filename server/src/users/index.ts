@@ -4,7 +4,7 @@
  * later authorization checks use.
  */
 export { mapProfile, rolesFor, type MappedProfile, type ClaimMapping, type RoleMapping } from './mapping.ts';
-export { upsertUser, updateKnownUser, findUser, usersByUserName, setDisabled, setGroups, displayNames, type User } from './store.ts';
+export { upsertUser, updateKnownUser, ensureDemoUser, findUser, usersByUserName, setDisabled, setGroups, displayNames, type User } from './store.ts';
 export { usersModule } from './module.ts';
 export { listUsers, type UserListFilter } from './store.ts';
 export { authorizationFacts, userRoles, setLocalRoles, userIdsByEmail, type AuthorizationFacts, type UserRoles } from './store.ts';

@@ -62,6 +62,24 @@ export async function upsertUser(db: Database, issuer: string, subject: string, 
 }
 
 /**
+ * A person of the demo dataset (`palisade demo seed`), with the attributes the scope rules use;
+ * when the IdP already brought them, only touched. Returns their id. Runs on the seeder's
+ * transaction.
+ */
+export async function ensureDemoUser(
+  db: Queryable,
+  user: { issuer: string; subject: string; email: string; name: string; roles: RoleName[]; department: string | null; territory: string | null; region: string | null; projects: string[]; employeeType: string },
+): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO users (issuer, subject, email, name, roles, department, territory, region, projects, employee_type)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (issuer, subject) DO UPDATE SET updated_at = now() RETURNING id`,
+    [user.issuer, user.subject, user.email, user.name, user.roles, user.department, user.territory, user.region, user.projects, user.employeeType],
+  );
+  return rows[0]!.id;
+}
+
+/**
  * Updates a person already known from an earlier sign-in with what the IdP says now (used when
  * the sign-in is refused, so stale roles do not outlive the groups that granted them). Someone
  * never seen before is not recorded.

@@ -8,6 +8,7 @@ import type { Database } from '../../db/index.ts';
 import { keyIdOf } from '../../security/index.ts';
 import { ENCRYPTED_COLUMNS, encryptionContext, type EncryptedColumn } from './classification.ts';
 import type { SensitiveCipher } from './routes.ts';
+import { countNotUnderKey, lockNotUnderKey, setEncrypted } from './store.ts';
 
 export interface ReencryptCipher extends SensitiveCipher {
   reencrypt(value: string, context: string, tx?: Parameters<SensitiveCipher['decrypt']>[2]): Promise<string>;
@@ -27,27 +28,20 @@ export async function reencryptSensitive(
   if (options.onProgress) {
     const active = await db.asOwner((tx) => cipher.activeKeyId(tx));
     for (const column of Object.keys(ENCRYPTED_COLUMNS) as EncryptedColumn[]) {
-      const [table, field] = column.split('.') as [string, string];
-      const { rows } = await db.asOwner((tx) => tx.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${table} WHERE ${field} IS NOT NULL AND ${field} NOT LIKE $1`, [`pe1.${active}.%`]));
-      total += Number(rows[0]!.n);
+      total += await db.asOwner((tx) => countNotUnderKey(tx, column, active));
     }
     options.onProgress(0, total);
   }
   for (const column of Object.keys(ENCRYPTED_COLUMNS) as EncryptedColumn[]) {
-    // Table and column names come from the code's own list, never from input.
-    const [table, field] = column.split('.') as [string, string];
     moved[column] = 0;
     for (;;) {
       const count = await db.asOwner(async (tx) => {
         const active = await cipher.activeKeyId(tx);
-        const { rows } = await tx.query<{ id: string; value: string }>(
-          `SELECT id, ${field} AS value FROM ${table} WHERE ${field} IS NOT NULL AND ${field} NOT LIKE $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [`pe1.${active}.%`, batch],
-        );
+        const rows = await lockNotUnderKey(tx, column, active, batch);
         for (const row of rows) {
           const next = await cipher.reencrypt(row.value, encryptionContext(column, row.id), tx);
           if (keyIdOf(next) !== active) throw new Error(`${column} of ${row.id} did not move to the active key`);
-          await tx.query(`UPDATE ${table} SET ${field} = $2 WHERE id = $1`, [row.id, next]);
+          await setEncrypted(tx, column, row.id, next);
         }
         return rows.length;
       });

@@ -7,10 +7,25 @@
  * every run makes the same data; it runs as the owner in one transaction and only into an empty
  * domain (it never touches real data).
  */
-import type { Database, Queryable } from '../../db/index.ts';
+import type { Database } from '../../db/index.ts';
+import { ensureDemoUser } from '../../users/index.ts';
 import { encryptionContext } from './classification.ts';
 import type { SensitiveCipher } from './routes.ts';
-import { TRANSITIONS, type JobStatus } from './store.ts';
+import {
+  TRANSITIONS,
+  insertCustomer,
+  insertDemoJob,
+  insertDemoJobEvent,
+  insertProject,
+  insertSite,
+  insertTechnician,
+  insertTerritory,
+  lockForSeeding,
+  newId,
+  setDemoJobStatus,
+  territoryCount,
+  type JobStatus,
+} from './store.ts';
 
 export const DEMO_TERRITORIES = [
   { code: 'north', name: 'North', region: 'east' },
@@ -87,39 +102,35 @@ export async function seedDemo(db: Database, cipher: SensitiveCipher, options: S
   const jobCount = options.jobs ?? 400;
   return db.asOwner(async (tx) => {
     // One seeder at a time (two instances starting together), and only into an empty domain.
-    await tx.query('SELECT pg_advisory_xact_lock(74657366)');
-    const { rows: existing } = await tx.query<{ n: string | number }>('SELECT count(*) AS n FROM fs_territories');
-    if (Number(existing[0]!.n) > 0) return { seeded: false, territories: 0, customers: 0, sites: 0, technicians: 0, jobs: 0 };
+    await lockForSeeding(tx);
+    if ((await territoryCount(tx)) > 0) return { seeded: false, territories: 0, customers: 0, sites: 0, technicians: 0, jobs: 0 };
 
-    for (const t of DEMO_TERRITORIES) await tx.query('INSERT INTO fs_territories (code, name, region) VALUES ($1, $2, $3)', [t.code, t.name, t.region]);
-    for (const p of DEMO_PROJECTS) await tx.query('INSERT INTO fs_projects (code, name, contractor) VALUES ($1, $2, $3)', [p.code, p.name, p.contractor]);
+    for (const t of DEMO_TERRITORIES) await insertTerritory(tx, t);
+    for (const p of DEMO_PROJECTS) await insertProject(tx, p);
 
     // Technicians: the dev IdP's two (as they will sign in), and twelve more across the map.
     const technicians: { id: string; territory: string; department: string | null; project: string | null }[] = [];
     const addTechnician = async (issuer: string, subject: string, name: string, email: string, territory: string, department: string | null, project: string | null) => {
-      const { rows } = await tx.query<{ id: string }>(
-        `INSERT INTO users (issuer, subject, email, name, roles, department, territory, region, projects, employee_type)
-         VALUES ($1, $2, $3, $4, '{technician}', $5, $6, (SELECT region FROM fs_territories WHERE code = $6), $7, $8)
-         ON CONFLICT (issuer, subject) DO UPDATE SET updated_at = now() RETURNING id`,
-        [issuer, subject, email, name, department, territory, project ? [project] : [], project ? 'contractor' : 'employee'],
-      );
-      const id = rows[0]!.id;
-      await tx.query(
-        `INSERT INTO fs_technicians (user_id, display_name, territory, region, department, skills) VALUES ($1, $2, $3, '', $4, $5)
-         ON CONFLICT (user_id) DO NOTHING`,
-        [id, name, territory, department, department ? [department] : ['solar', 'fibre']],
-      );
+      // The person's region is their territory's, as the territories above define it.
+      const region = DEMO_TERRITORIES.find((t) => t.code === territory)?.region ?? null;
+      const id = await ensureDemoUser(tx, { issuer, subject, email, name, roles: ['technician'], department, territory, region, projects: project ? [project] : [], employeeType: project ? 'contractor' : 'employee' });
+      await insertTechnician(tx, { userId: id, name, territory, department, skills: department ? [department] : ['solar', 'fibre'] });
       technicians.push({ id, territory, department, project });
       return id;
     };
     // Dan, the dev IdP's dispatcher, created and assigned the demo's jobs.
-    const { rows: danRows } = await tx.query<{ id: string }>(
-      `INSERT INTO users (issuer, subject, email, name, roles, department, territory, region, employee_type)
-       VALUES ($1, 'demo-dispatcher', 'dan@example.com', 'Dan Dispatcher', '{dispatcher}', 'hvac', 'north', NULL, 'employee')
-       ON CONFLICT (issuer, subject) DO UPDATE SET updated_at = now() RETURNING id`,
-      [options.devIssuer],
-    );
-    const dan = danRows[0]!.id;
+    const dan = await ensureDemoUser(tx, {
+      issuer: options.devIssuer,
+      subject: 'demo-dispatcher',
+      email: 'dan@example.com',
+      name: 'Dan Dispatcher',
+      roles: ['dispatcher'],
+      department: 'hvac',
+      territory: 'north',
+      region: null,
+      projects: [],
+      employeeType: 'employee',
+    });
     const tess = await addTechnician(options.devIssuer, 'demo-technician', 'Tess Technician', 'tess@example.com', 'north', 'hvac', null);
     const cory = await addTechnician(options.devIssuer, 'demo-contractor', 'Cory Contractor', 'cory@contractor.example', 'north', null, 'PRJ-1001');
     for (let i = 0; i < 12; i += 1) {
@@ -134,29 +145,27 @@ export async function seedDemo(db: Database, cipher: SensitiveCipher, options: S
     const customers = 48;
     for (let c = 0; c < customers; c += 1) {
       const name = `${COMPANIES[c % COMPANIES.length]} ${KINDS[(c * 7) % KINDS.length]}${c >= COMPANIES.length ? ` ${Math.floor(c / COMPANIES.length) + 1}` : ''}`;
-      const { rows } = await tx.query<{ id: string }>('SELECT gen_random_uuid() AS id');
-      const customerId = rows[0]!.id;
+      const customerId = await newId(tx);
       const contact = `${rnd.pick(FIRST)} ${rnd.pick(LAST)}`;
-      await tx.query('INSERT INTO fs_customers (id, name, contact_name, contact_phone, contact_email) VALUES ($1, $2, $3, $4, $5)', [
-        customerId,
+      await insertCustomer(tx, {
+        id: customerId,
         name,
-        await cipher.encrypt(contact, encryptionContext('fs_customers.contact_name', customerId), tx),
-        await cipher.encrypt(`+44 20 7946 ${String(rnd.int(0, 9999)).padStart(4, '0')}`, encryptionContext('fs_customers.contact_phone', customerId), tx),
-        await cipher.encrypt(`${contact.toLowerCase().replace(' ', '.')}@customer.example`, encryptionContext('fs_customers.contact_email', customerId), tx),
-      ]);
+        contactName: await cipher.encrypt(contact, encryptionContext('fs_customers.contact_name', customerId), tx),
+        contactPhone: await cipher.encrypt(`+44 20 7946 ${String(rnd.int(0, 9999)).padStart(4, '0')}`, encryptionContext('fs_customers.contact_phone', customerId), tx),
+        contactEmail: await cipher.encrypt(`${contact.toLowerCase().replace(' ', '.')}@customer.example`, encryptionContext('fs_customers.contact_email', customerId), tx),
+      });
       const siteCount = rnd.int(1, 3);
       for (let s = 0; s < siteCount; s += 1) {
-        const { rows: siteRows } = await tx.query<{ id: string }>('SELECT gen_random_uuid() AS id');
-        const siteId = siteRows[0]!.id;
+        const siteId = await newId(tx);
         const territory = rnd.pick(DEMO_TERRITORIES).code;
-        await tx.query("INSERT INTO fs_sites (id, customer_id, name, address, territory, region, access_notes) VALUES ($1, $2, $3, $4, $5, '', $6)", [
-          siteId,
+        await insertSite(tx, {
+          id: siteId,
           customerId,
-          s === 0 ? 'Main site' : `Site ${s + 1}`,
-          `${rnd.int(1, 240)} ${rnd.pick(STREETS)}, ${territory[0]!.toUpperCase()}${territory.slice(1)}ton`,
+          name: s === 0 ? 'Main site' : `Site ${s + 1}`,
+          address: `${rnd.int(1, 240)} ${rnd.pick(STREETS)}, ${territory[0]!.toUpperCase()}${territory.slice(1)}ton`,
           territory,
-          await cipher.encrypt(`Gate code ${rnd.int(1000, 9999)}; ask for the facilities desk. Dog on site.`, encryptionContext('fs_sites.access_notes', siteId), tx),
-        ]);
+          accessNotes: await cipher.encrypt(`Gate code ${rnd.int(1000, 9999)}; ask for the facilities desk. Dog on site.`, encryptionContext('fs_sites.access_notes', siteId), tx),
+        });
         sites.push({ id: siteId, territory });
       }
     }
@@ -188,41 +197,35 @@ export async function seedDemo(db: Database, cipher: SensitiveCipher, options: S
       if (!assignee && target !== 'new' && target !== 'cancelled') target = 'new';
       const created = new Date(now.getTime() - rnd.int(1, 60 * 24) * 3_600_000);
       const windowStart = new Date(created.getTime() + rnd.int(2, 72) * 3_600_000);
-      const { rows } = await tx.query<{ id: string }>(
-        `INSERT INTO fs_jobs (title, description, department, territory, region, site_id, project, priority, window_start, window_end, status, assigned_to, status_changed_at, created_at, created_by)
-         VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, 'new', NULL, $10, $10, $11) RETURNING id`,
-        [
-          `${rnd.pick(WORK[jobDepartment as keyof typeof WORK] ?? WORK.hvac)}${jobProject ? ` (${jobProject})` : ''}`,
-          'Reported by the customer; see site access notes before arrival.',
-          jobDepartment,
-          site.territory,
-          site.id,
-          jobProject,
-          rnd.pick(['low', 'normal', 'normal', 'high', 'urgent']),
+      const jobId = await insertDemoJob(
+        tx,
+        {
+          title: `${rnd.pick(WORK[jobDepartment as keyof typeof WORK] ?? WORK.hvac)}${jobProject ? ` (${jobProject})` : ''}`,
+          description: 'Reported by the customer; see site access notes before arrival.',
+          department: jobDepartment,
+          territory: site.territory,
+          siteId: site.id,
+          project: jobProject,
+          priority: rnd.pick(['low', 'normal', 'normal', 'high', 'urgent']),
           windowStart,
-          new Date(windowStart.getTime() + 4 * 3_600_000),
-          created,
-          dan,
-        ],
+          windowEnd: new Date(windowStart.getTime() + 4 * 3_600_000),
+          createdAt: created,
+        },
+        dan,
       );
-      const jobId = rows[0]!.id;
-      await insertEvent(tx, jobId, 'created', null, 'new', null, created, dan);
+      await insertDemoJobEvent(tx, jobId, { kind: 'created', from: null, to: 'new', technician: null, at: created }, dan);
       let at = created.getTime();
       let from: JobStatus = 'new';
       for (const status of walk(target).slice(1)) {
         at += rnd.int(1, 12) * 3_600_000;
         const when = new Date(Math.min(at, now.getTime()));
-        await tx.query('UPDATE fs_jobs SET status = $2, assigned_to = CASE WHEN $2 = \'assigned\' THEN $3::uuid ELSE assigned_to END, status_changed_at = $4 WHERE id = $1', [jobId, status, assignee, when]);
+        await setDemoJobStatus(tx, jobId, status, assignee, when);
         const by = status === 'assigned' || status === 'cancelled' || !assignee ? dan : assignee;
-        await insertEvent(tx, jobId, status === 'assigned' ? 'assigned' : 'status', from, status, status === 'assigned' ? assignee : null, when, by);
+        await insertDemoJobEvent(tx, jobId, { kind: status === 'assigned' ? 'assigned' : 'status', from, to: status, technician: status === 'assigned' ? assignee : null, at: when }, by);
         from = status;
       }
     }
     options.onProgress?.(jobCount, jobCount);
     return { seeded: true, territories: DEMO_TERRITORIES.length, customers, sites: sites.length, technicians: technicians.length, jobs: jobCount };
   });
-}
-
-async function insertEvent(tx: Queryable, jobId: string, kind: string, from: string | null, to: string, technician: string | null, at: Date, by: string) {
-  await tx.query('INSERT INTO fs_job_events (job_id, kind, from_status, to_status, technician, at, by_user) VALUES ($1, $2, $3, $4, $5, $6, $7)', [jobId, kind, from, to, technician, at, by]);
 }

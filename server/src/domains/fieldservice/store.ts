@@ -6,6 +6,7 @@
  * returns only the caller's rows (and the bench can compare the two layers' cost).
  */
 import type { Queryable } from '../../db/index.ts';
+import type { EncryptedColumn } from './classification.ts';
 
 export interface Scoping {
   /** The API's own scope predicate in every query (always true outside tests). */
@@ -426,6 +427,43 @@ export async function sealLocation(tx: Queryable, id: string, sealed: string): P
   await tx.query('UPDATE fs_locations SET sealed = $2, latitude = NULL, longitude = NULL, accuracy_m = NULL WHERE id = $1', [id, sealed]);
 }
 
+/** A job photo's row: the metadata and where its bytes are. */
+export interface PhotoRow {
+  id: string;
+  jobId: string;
+  mediaType: 'image/jpeg' | 'image/png' | 'image/heic';
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  createdAt: Date;
+  blobKey: string;
+  /** Whether the blob holds the bytes sealed under the uploader's key (every upload since migration 0023). */
+  sealed: boolean;
+}
+const PHOTO_COLUMNS = `p.id, p.job_id AS "jobId", p.media_type AS "mediaType", p.size, p.sha256, p.uploaded_by AS "uploadedBy", p.created_at AS "createdAt", p.blob_key AS "blobKey", p.sealed`;
+
+/** Records an uploaded photo whose (sealed) bytes are in the blob store under `blobKey`. */
+export async function insertPhoto(tx: Queryable, photo: { id: string; jobId: string; blobKey: string; mediaType: string; size: number; sha256: string; uploadedBy: string }): Promise<PhotoRow> {
+  const { rows } = await tx.query<PhotoRow>(
+    `INSERT INTO fs_photos AS p (id, job_id, blob_key, media_type, size, sha256, uploaded_by, sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, true) RETURNING ${PHOTO_COLUMNS}`,
+    [photo.id, photo.jobId, photo.blobKey, photo.mediaType, photo.size, photo.sha256, photo.uploadedBy],
+  );
+  return rows[0]!;
+}
+
+/** A job's photos, oldest first. */
+export async function jobPhotos(tx: Queryable, jobId: string): Promise<PhotoRow[]> {
+  const { rows } = await tx.query<PhotoRow>(`SELECT ${PHOTO_COLUMNS} FROM fs_photos p WHERE p.job_id = $1 ORDER BY p.created_at, p.id`, [jobId]);
+  return rows;
+}
+
+/** One photo of a job, if the job is in the caller's scope (API checks) — row-level security applies either way. */
+export async function findPhoto(tx: Queryable, scoping: Scoping, jobId: string, photoId: string): Promise<PhotoRow | undefined> {
+  const scope = scoping.apiChecks ? ` AND EXISTS (SELECT 1 FROM fs_jobs j WHERE j.id = p.job_id AND ${JOB_SCOPE})` : '';
+  const { rows } = await tx.query<PhotoRow>(`SELECT ${PHOTO_COLUMNS} FROM fs_photos p WHERE p.id = $1 AND p.job_id = $2${scope}`, [photoId, jobId]);
+  return rows[0];
+}
+
 /** Photos whose blob still holds the plain image (uploaded before migration 0023). */
 export async function unsealedPhotos(tx: Queryable, limit: number): Promise<{ id: string; uploadedBy: string; blobKey: string; mediaType: 'image/jpeg' | 'image/png' | 'image/heic'; sha256: string }[]> {
   const { rows } = await tx.query<{ id: string; uploadedBy: string; blobKey: string; mediaType: 'image/jpeg' | 'image/png' | 'image/heic'; sha256: string }>(
@@ -460,4 +498,92 @@ export async function jobReport(tx: Queryable, scoping: Scoping, since: Date): P
     [since],
   );
   return rows.map((r) => ({ territory: r.territory, status: r.status, jobs: Number(r.jobs), avgHoursToComplete: r.avg === null ? null : Math.round(Number(r.avg) * 100) / 100 }));
+}
+
+// Re-encryption after a data-key rotation (reencrypt.ts) --------------------------------------------
+
+/** `table.column` of an encrypted column, split; names come from the code's own list, never from input. */
+const columnParts = (column: EncryptedColumn) => column.split('.') as [string, string];
+
+/** How many values of `column` are not under the data key `activeKeyId`. */
+export async function countNotUnderKey(tx: Queryable, column: EncryptedColumn, activeKeyId: string): Promise<number> {
+  const [table, field] = columnParts(column);
+  const { rows } = await tx.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${table} WHERE ${field} IS NOT NULL AND ${field} NOT LIKE $1`, [`pe1.${activeKeyId}.%`]);
+  return Number(rows[0]!.n);
+}
+
+/** Up to `limit` values of `column` not under `activeKeyId`, locked for this transaction; rows another run holds are skipped. */
+export async function lockNotUnderKey(tx: Queryable, column: EncryptedColumn, activeKeyId: string, limit: number): Promise<{ id: string; value: string }[]> {
+  const [table, field] = columnParts(column);
+  const { rows } = await tx.query<{ id: string; value: string }>(
+    `SELECT id, ${field} AS value FROM ${table} WHERE ${field} IS NOT NULL AND ${field} NOT LIKE $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [`pe1.${activeKeyId}.%`, limit],
+  );
+  return rows;
+}
+
+/** Replaces the encrypted value of `column` in row `id`. */
+export async function setEncrypted(tx: Queryable, column: EncryptedColumn, id: string, value: string): Promise<void> {
+  const [table, field] = columnParts(column);
+  await tx.query(`UPDATE ${table} SET ${field} = $2 WHERE id = $1`, [id, value]);
+}
+
+// The demo dataset (seed.ts): written as the owner, in one transaction, into an empty domain ---------
+
+/** Serializes seeding across instances (the transaction's advisory lock). */
+export async function lockForSeeding(tx: Queryable): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(74657366)');
+}
+
+/** How many territories exist (none: the domain is empty). */
+export async function territoryCount(tx: Queryable): Promise<number> {
+  const { rows } = await tx.query<{ n: string | number }>('SELECT count(*) AS n FROM fs_territories');
+  return Number(rows[0]!.n);
+}
+
+export async function insertTerritory(tx: Queryable, territory: { code: string; name: string; region: string }): Promise<void> {
+  await tx.query('INSERT INTO fs_territories (code, name, region) VALUES ($1, $2, $3)', [territory.code, territory.name, territory.region]);
+}
+
+export async function insertProject(tx: Queryable, project: { code: string; name: string; contractor: string }): Promise<void> {
+  await tx.query('INSERT INTO fs_projects (code, name, contractor) VALUES ($1, $2, $3)', [project.code, project.name, project.contractor]);
+}
+
+/** A technician with their skills; kept as it is when the person is one already. */
+export async function insertTechnician(tx: Queryable, technician: { userId: string; name: string; territory: string; department: string | null; skills: string[] }): Promise<void> {
+  await tx.query(
+    `INSERT INTO fs_technicians (user_id, display_name, territory, region, department, skills) VALUES ($1, $2, $3, '', $4, $5)
+         ON CONFLICT (user_id) DO NOTHING`,
+    [technician.userId, technician.name, technician.territory, technician.department, technician.skills],
+  );
+}
+
+/** A fresh id for a new row (encryption contexts name the row id, so it is known before the insert). */
+export async function newId(tx: Queryable): Promise<string> {
+  const { rows } = await tx.query<{ id: string }>('SELECT gen_random_uuid() AS id');
+  return rows[0]!.id;
+}
+
+/** A job of the demo's history, created `createdAt` by `by`, in status new (its walk follows with setDemoJobStatus). */
+export async function insertDemoJob(
+  tx: Queryable,
+  job: { title: string; description: string; department: string; territory: string; siteId: string; project: string | null; priority: string; windowStart: Date; windowEnd: Date; createdAt: Date },
+  by: string,
+): Promise<string> {
+  const { rows } = await tx.query<{ id: string }>(
+    `INSERT INTO fs_jobs (title, description, department, territory, region, site_id, project, priority, window_start, window_end, status, assigned_to, status_changed_at, created_at, created_by)
+         VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, 'new', NULL, $10, $10, $11) RETURNING id`,
+    [job.title, job.description, job.department, job.territory, job.siteId, job.project, job.priority, job.windowStart, job.windowEnd, job.createdAt, by],
+  );
+  return rows[0]!.id;
+}
+
+/** Moves a demo job to `status` at `at`; `assignee` becomes its technician when the status is assigned. */
+export async function setDemoJobStatus(tx: Queryable, jobId: string, status: JobStatus, assignee: string | null, at: Date): Promise<void> {
+  await tx.query('UPDATE fs_jobs SET status = $2, assigned_to = CASE WHEN $2 = \'assigned\' THEN $3::uuid ELSE assigned_to END, status_changed_at = $4 WHERE id = $1', [jobId, status, assignee, at]);
+}
+
+/** A job event of the demo's history, at a given time (addEvent records the present). */
+export async function insertDemoJobEvent(tx: Queryable, jobId: string, event: { kind: string; from: string | null; to: string; technician: string | null; at: Date }, by: string): Promise<void> {
+  await tx.query('INSERT INTO fs_job_events (job_id, kind, from_status, to_status, technician, at, by_user) VALUES ($1, $2, $3, $4, $5, $6, $7)', [jobId, event.kind, event.from, event.to, event.technician, event.at, by]);
 }

@@ -17,7 +17,7 @@ import { BINARY_CONTENT_TYPES } from '../../../http/index.ts';
 import { constantTimeEqual, PersonDataError, type PersonKeys } from '../../../security/index.ts';
 import { openPhoto, sealPhoto } from '../personal.ts';
 import { classified } from '../classification.ts';
-import { findJob, JOB_SCOPE, type Scoping } from '../store.ts';
+import { findJob, findPhoto, insertPhoto, jobPhotos, type PhotoRow, type Scoping } from '../store.ts';
 import { inspectPhoto, PhotoRejected, type PhotoLimits } from './content.ts';
 import { stripMetadata } from './strip.ts';
 import type { BlobStore } from './blob-store.ts';
@@ -51,19 +51,6 @@ const PhotoView = {
   },
 } as const;
 
-interface PhotoRow {
-  id: string;
-  jobId: string;
-  mediaType: 'image/jpeg' | 'image/png' | 'image/heic';
-  size: number;
-  sha256: string;
-  uploadedBy: string;
-  createdAt: Date;
-  blobKey: string;
-  /** Whether the blob holds the bytes sealed under the uploader's key (every upload since migration 0023). */
-  sealed: boolean;
-}
-const COLUMNS = `p.id, p.job_id AS "jobId", p.media_type AS "mediaType", p.size, p.sha256, p.uploaded_by AS "uploadedBy", p.created_at AS "createdAt", p.blob_key AS "blobKey", p.sealed`;
 const view = ({ blobKey: _secret, sealed: _sealed, ...photo }: PhotoRow) => photo;
 
 export const photoProblems = {
@@ -139,12 +126,9 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
           if (job.assignedTo !== who.userId || who.userId !== uploader) {
             throw new Problem({ type: 'forbidden', status: 403, title: 'Not allowed', detail: 'Only the technician the job is assigned to can add photos.', audit: { reason: 'not_assignee' } });
           }
-          const { rows } = await tx.query<PhotoRow>(
-            `INSERT INTO fs_photos AS p (id, job_id, blob_key, media_type, size, sha256, uploaded_by, sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, true) RETURNING ${COLUMNS}`,
-            [photoId, job.id, stored.key, mediaType, cleaned.length, digest, who.userId],
-          );
-          await deps.audit.record(tx, { action: 'photo.upload', outcome: 'success', actor: {}, resource: { type: 'job', id: job.id }, detail: { photo: rows[0]!.id, mediaType, size: cleaned.length, receivedSize: received.length } });
-          return rows[0]!;
+          const row = await insertPhoto(tx, { id: photoId, jobId: job.id, blobKey: stored.key, mediaType, size: cleaned.length, sha256: digest, uploadedBy: who.userId });
+          await deps.audit.record(tx, { action: 'photo.upload', outcome: 'success', actor: {}, resource: { type: 'job', id: job.id }, detail: { photo: row.id, mediaType, size: cleaned.length, receivedSize: received.length } });
+          return row;
         });
         return reply.code(201).send(view(photo));
       } catch (error) {
@@ -165,7 +149,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       run(request, async (tx) => {
         const job = await findJob(tx, scoping, request.params.id);
         if (!job) throw problems.notFound();
-        const { rows } = await tx.query<PhotoRow>(`SELECT ${COLUMNS} FROM fs_photos p WHERE p.job_id = $1 ORDER BY p.created_at, p.id`, [job.id]);
+        const rows = await jobPhotos(tx, job.id);
         await deps.audit.record(tx, { action: 'photo.list', outcome: 'success', actor: {}, resource: { type: 'job', id: job.id }, detail: { count: rows.length } });
         return { photos: rows.map(view) };
       }),
@@ -192,11 +176,10 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
     },
     async (request, reply) => {
       const photo = await run(request, async (tx) => {
-        const scope = scoping.apiChecks ? ` AND EXISTS (SELECT 1 FROM fs_jobs j WHERE j.id = p.job_id AND ${JOB_SCOPE})` : '';
-        const { rows } = await tx.query<PhotoRow>(`SELECT ${COLUMNS} FROM fs_photos p WHERE p.id = $1 AND p.job_id = $2${scope}`, [request.params.photoId, request.params.id]);
-        if (!rows[0]) throw problems.notFound();
-        await deps.audit.record(tx, { action: 'photo.read', outcome: 'success', actor: {}, resource: { type: 'job', id: rows[0].jobId }, detail: { photo: rows[0].id } });
-        return rows[0];
+        const row = await findPhoto(tx, scoping, request.params.id, request.params.photoId);
+        if (!row) throw problems.notFound();
+        await deps.audit.record(tx, { action: 'photo.read', outcome: 'success', actor: {}, resource: { type: 'job', id: row.jobId }, detail: { photo: row.id } });
+        return row;
       });
       const blob = await deps.blobs.get(photo.blobKey);
       if (!blob) throw photoProblems.damagedAtRest();
