@@ -10,7 +10,7 @@ import { decodeProtectedHeader, type JWK } from 'jose';
 import type { Database, Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { AuditSink } from '../audit/index.ts';
-import type { Sessions } from '../sessions/index.ts';
+import { attestedKeyOf, liveSessionIdsOfDevice, recordCompliance, recordedPosture, sessionDeviceCompliance, storeAttestedKey, type Sessions } from '../sessions/index.ts';
 import type { Problem } from '../http/index.ts';
 import type { MdmDeviceState } from './mdm/index.ts';
 import type { AttestationPlatform, AttestationVerifier, AttestedKey } from './attestation/index.ts';
@@ -147,10 +147,7 @@ export class DeviceTrust {
         await this.recordOn(this.o.db, { userId: session.userId, clientId: session.clientId, jkt: input.jkt }, record);
         // The counter only moves forward: of two requests racing with the same assertion counter, one stores it.
         if (attested?.ok && attested.store) {
-          await this.o.db.query(
-            `UPDATE devices SET attested_key = $4::jsonb WHERE user_id = $1 AND client_id = $2 AND jkt = $3 AND (attested_key IS NULL OR (attested_key->>'counter')::bigint < $5)`,
-            [session.userId, session.clientId, input.jkt, JSON.stringify(attested.store), attested.store.counter],
-          );
+          await storeAttestedKey(this.o.db, { userId: session.userId, clientId: session.clientId, jkt: input.jkt }, attested.store);
         }
       },
     };
@@ -165,11 +162,7 @@ export class DeviceTrust {
    */
   async reevaluate(deviceId: string, reason: string): Promise<{ decision: Decision; ended: number } | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(deviceId)) return undefined;
-    const { rows } = await this.o.db.query<{ userId: string; clientId: string; jkt: string; platform: string | null; posture: unknown; mdmDeviceId: string | null; compliance: string }>(
-      `SELECT user_id AS "userId", client_id AS "clientId", jkt, platform, posture, mdm_device_id AS "mdmDeviceId", compliance FROM devices WHERE id = $1`,
-      [deviceId],
-    );
-    const device = rows[0];
+    const device = await recordedPosture(this.o.db, deviceId);
     if (!device) return undefined;
     const recorded = (typeof device.posture === 'string' ? JSON.parse(device.posture) : device.posture) as (PostureReport & { mdmEnrollmentTokenHash?: unknown }) | null;
     const { mdmEnrollmentTokenHash: tokenHash, ...stored } = recorded ?? {};
@@ -199,9 +192,8 @@ export class DeviceTrust {
       if (decision.violations.includes('device-compromised')) {
         await this.o.audit.record(tx, { action: 'device.compromised', outcome: 'success', reason: 'device-compromised', actor: { userId: device.userId, appId: device.clientId, deviceId: device.jkt }, resource: { type: 'device', id: deviceId }, detail: { trigger: reason, sources: facts.sources } });
       }
-      const { rows: live } = await tx.query<{ id: string }>('SELECT id FROM sessions WHERE device_id = $1 AND revoked_at IS NULL', [deviceId]);
       const ended: string[] = [];
-      for (const s of live) if (await this.o.sessions.revokeWithin(tx, s.id, 'device_noncompliant')) ended.push(s.id);
+      for (const id of await liveSessionIdsOfDevice(tx, deviceId)) if (await this.o.sessions.revokeWithin(tx, id, 'device_noncompliant')) ended.push(id);
       return ended;
     });
     for (const id of ended) await this.o.sessions.revokeCommitted(id);
@@ -210,14 +202,10 @@ export class DeviceTrust {
 
   /** The device's current compliance record, for managed app configuration. */
   async deviceOf(sessionId: string): Promise<{ id: string; clientId: string; platform: string | null; ownership: Ownership; compliance: string } | undefined> {
-    const { rows } = await this.o.db.query<{ id: string; clientId: string; platform: string | null; ownership: Ownership | null; compliance: string; posture: unknown }>(
-      `SELECT d.id, d.client_id AS "clientId", d.platform, d.ownership, d.compliance, d.posture FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.id = $1`,
-      [sessionId],
-    );
-    const row = rows[0];
+    const row = await sessionDeviceCompliance(this.o.db, sessionId);
     if (!row) return undefined;
     const posture = (typeof row.posture === 'string' ? JSON.parse(row.posture) : row.posture) as { platform?: string } | null;
-    return { id: row.id, clientId: row.clientId, platform: posture?.platform ?? row.platform, ownership: row.ownership ?? 'byod', compliance: row.compliance };
+    return { id: row.id, clientId: row.clientId, platform: posture?.platform ?? row.platform, ownership: (row.ownership as Ownership | null) ?? 'byod', compliance: row.compliance };
   }
 
   get policy(): DevicePolicyConfig | undefined {
@@ -230,14 +218,7 @@ export class DeviceTrust {
   }
 
   private async recordOn(db: Queryable, device: { userId: string; clientId: string; jkt: string }, r: { ownership: Ownership; compliance: string; reasons: readonly string[]; posture?: Record<string, unknown> | undefined; mdmDeviceId?: string | undefined }): Promise<void> {
-    const now = new Date(this.o.clock.now());
-    await db.query(
-      `UPDATE devices SET ownership = $4, compliance = $5, compliance_reasons = $6::text[], compliance_at = $7,
-         posture = COALESCE($8::jsonb, posture), posture_at = CASE WHEN $8::jsonb IS NULL THEN posture_at ELSE $7 END,
-         mdm_device_id = COALESCE($9, mdm_device_id)
-       WHERE user_id = $1 AND client_id = $2 AND jkt = $3`,
-      [device.userId, device.clientId, device.jkt, r.ownership, r.compliance, [...r.reasons], now, r.posture ? JSON.stringify(r.posture) : null, r.mdmDeviceId ?? null],
-    );
+    await recordCompliance(db, device, r, new Date(this.o.clock.now()));
   }
 
   /**
@@ -251,8 +232,7 @@ export class DeviceTrust {
     const evidence = report.attestation!;
     const verifier = this.o.attestation?.(session.clientId, PLATFORM_ATTESTATION[report.platform]);
     if (!verifier) return undefined;
-    const { rows } = await this.o.db.query<{ key: unknown }>('SELECT attested_key AS key FROM devices WHERE user_id = $1 AND client_id = $2 AND jkt = $3', [session.userId, session.clientId, jkt]);
-    const raw = rows[0]?.key;
+    const raw = await attestedKeyOf(this.o.db, { userId: session.userId, clientId: session.clientId, jkt });
     const stored = (typeof raw === 'string' ? JSON.parse(raw) : raw) as AttestedKey | null | undefined;
     if (evidence.assertion) {
       if (!stored || stored.keyId !== evidence.keyId) return { ok: false, reason: 'not-enrolled' };

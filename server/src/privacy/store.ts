@@ -5,6 +5,7 @@
  * table's owning module.
  */
 import type { Queryable } from '../db/index.ts';
+import { deleteDevicesOfUser } from '../sessions/index.ts';
 
 type Row = Record<string, unknown>;
 
@@ -215,7 +216,7 @@ export async function erasePersonRows(
   );
   await q.query(`DELETE FROM refresh_retries WHERE jkt IN (SELECT jkt FROM devices WHERE user_id = $1)`, [userId]);
   const sessions = await n(q, 'DELETE FROM sessions WHERE user_id = $1', [userId]);
-  const devices = await n(q, 'DELETE FROM devices WHERE user_id = $1', [userId]);
+  const devices = await deleteDevicesOfUser(q, userId);
   // Commands an administrator requested stay with the device's history, under the tombstone.
   await q.query('UPDATE device_commands SET requested_by = $2 WHERE requested_by = $1', [userId, tombstoneId]);
   const hints = [person.userName, person.email].filter((h): h is string => !!h).map((h) => h.toLowerCase());

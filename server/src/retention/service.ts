@@ -10,8 +10,8 @@
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
+import { purgeEndedDevices } from '../sessions/index.ts';
 import {
-  purgeEndedDevices,
   purgeEndedSessions,
   purgeJobEvents,
   purgeLocations,

@@ -2,7 +2,8 @@
  * SQL of retention: one batch of each kind of expired record, deleted. Each statement picks at
  * most `$2` rows by an indexed condition and deletes exactly those, so a batch is short and holds
  * few locks however much has piled up. Like privacy, retention reaches into the tables of the
- * modules whose records expire; each query names the owner.
+ * modules whose records expire; each query names the owner. The `devices` table's owner
+ * deletes its own (sessions/index.ts `purgeEndedDevices`).
  */
 import type { Queryable } from '../db/index.ts';
 
@@ -25,16 +26,6 @@ export async function purgeEndedSessions(q: Queryable, cutoff: Date, limit: numb
   );
   if (rows.length > 0) await q.query('DELETE FROM oauth_payloads WHERE grant_id = ANY($1::text[])', [rows.map((r) => r.id)]);
   return rows.length;
-}
-
-/** sessions/devices: device keys wiped, revoked or evicted before the cutoff (their commands go with them). */
-export async function purgeEndedDevices(q: Queryable, cutoff: Date, limit: number): Promise<number> {
-  const { rowCount } = await q.query(
-    `DELETE FROM devices WHERE id IN (
-       SELECT id FROM devices WHERE state IN ('wiped', 'revoked', 'evicted') AND coalesce(state_at, last_seen_at) < $1 LIMIT $2)`,
-    [cutoff, limit],
-  );
-  return rowCount;
 }
 
 /** fieldservice: the history of jobs closed (completed or cancelled) before the cutoff. */

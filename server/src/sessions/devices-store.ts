@@ -2,6 +2,11 @@
  * The statements of devices.ts: the `devices` rows sessions record and end, and the session
  * columns that bind a session to its device. The rules (the device cap, blocked keys) are in
  * devices.ts.
+ *
+ * The sessions module owns the `devices` table: every statement that writes it is here, also
+ * those other modules call through sessions/index.ts — device trust's compliance record and
+ * attestation key (devices/trust.ts), a lock ordered by an administrator and the sessions a wipe
+ * or lock reaches (devices/commands), the retention purge and a person's erasure.
  */
 import type { Queryable } from '../db/index.ts';
 import type { Device, DeviceDescription, DeviceState } from './devices.ts';
@@ -84,4 +89,114 @@ export async function liveSessionIdsOfDevice(db: Queryable, deviceId: string): P
 export async function setDeviceState(db: Queryable, id: string, state: DeviceState, reason: string, now: Date): Promise<boolean> {
   const { rowCount } = await db.query(`UPDATE devices SET state = $2, state_reason = $3, state_at = $4 WHERE id = $1 AND state <> $2`, [id, state, reason, now]);
   return rowCount > 0;
+}
+
+/** A device as its app, user and DPoP key name it (the row's natural key). */
+export interface DeviceKey {
+  userId: string;
+  clientId: string;
+  jkt: string;
+}
+
+/** A compliance judgement to record on a device (devices/trust.ts). */
+export interface ComplianceRecord {
+  ownership: string;
+  compliance: string;
+  reasons: readonly string[];
+  /** The accepted posture report (kept as it was when absent). */
+  posture?: Record<string, unknown> | undefined;
+  /** The MDM's id of the device (kept as it was when absent). */
+  mdmDeviceId?: string | undefined;
+}
+
+/** Records the device's ownership and compliance at `now`, with the posture report it was judged on. */
+export async function recordCompliance(db: Queryable, device: DeviceKey, r: ComplianceRecord, now: Date): Promise<void> {
+  await db.query(
+    `UPDATE devices SET ownership = $4, compliance = $5, compliance_reasons = $6::text[], compliance_at = $7,
+         posture = COALESCE($8::jsonb, posture), posture_at = CASE WHEN $8::jsonb IS NULL THEN posture_at ELSE $7 END,
+         mdm_device_id = COALESCE($9, mdm_device_id)
+       WHERE user_id = $1 AND client_id = $2 AND jkt = $3`,
+    [device.userId, device.clientId, device.jkt, r.ownership, r.compliance, [...r.reasons], now, r.posture ? JSON.stringify(r.posture) : null, r.mdmDeviceId ?? null],
+  );
+}
+
+/** The platform attestation key the device enrolled (JSON text or an object; undefined: none). */
+export async function attestedKeyOf(db: Queryable, device: DeviceKey): Promise<unknown> {
+  const { rows } = await db.query<{ key: unknown }>('SELECT attested_key AS key FROM devices WHERE user_id = $1 AND client_id = $2 AND jkt = $3', [device.userId, device.clientId, device.jkt]);
+  return rows[0]?.key;
+}
+
+/**
+ * Stores the device's attestation key with its assertion counter. The counter only moves
+ * forward: of two requests racing with the same counter, one stores it.
+ */
+export async function storeAttestedKey(db: Queryable, device: DeviceKey, key: { counter: number }): Promise<void> {
+  await db.query(
+    `UPDATE devices SET attested_key = $4::jsonb WHERE user_id = $1 AND client_id = $2 AND jkt = $3 AND (attested_key IS NULL OR (attested_key->>'counter')::bigint < $5)`,
+    [device.userId, device.clientId, device.jkt, JSON.stringify(key), key.counter],
+  );
+}
+
+/** What a re-evaluation of a device's compliance starts from: its key, platform, last posture report and MDM id. */
+export interface RecordedPosture extends DeviceKey {
+  platform: string | null;
+  /** JSON text or an object; null: no report accepted yet. */
+  posture: unknown;
+  mdmDeviceId: string | null;
+  compliance: string;
+}
+
+export async function recordedPosture(db: Queryable, deviceId: string): Promise<RecordedPosture | undefined> {
+  const { rows } = await db.query<RecordedPosture>(
+    `SELECT user_id AS "userId", client_id AS "clientId", jkt, platform, posture, mdm_device_id AS "mdmDeviceId", compliance FROM devices WHERE id = $1`,
+    [deviceId],
+  );
+  return rows[0];
+}
+
+/** The compliance record of a session's device (ownership null: never judged). */
+export async function sessionDeviceCompliance(
+  db: Queryable,
+  sessionId: string,
+): Promise<{ id: string; clientId: string; platform: string | null; ownership: string | null; compliance: string; posture: unknown } | undefined> {
+  const { rows } = await db.query<{ id: string; clientId: string; platform: string | null; ownership: string | null; compliance: string; posture: unknown }>(
+    `SELECT d.id, d.client_id AS "clientId", d.platform, d.ownership, d.compliance, d.posture FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.id = $1`,
+    [sessionId],
+  );
+  return rows[0];
+}
+
+/** Marks an active (or already locked) device locked at `now`, with why. */
+export async function markDeviceLocked(db: Queryable, deviceId: string, reason: string, now: Date): Promise<void> {
+  await db.query(`UPDATE devices SET state = 'locked', state_reason = $2, state_at = $3 WHERE id = $1 AND state IN ('active', 'locked')`, [deviceId, reason, now]);
+}
+
+/** Retention: device keys wiped, revoked or evicted before the cutoff (their commands go with them). */
+export async function purgeEndedDevices(q: Queryable, cutoff: Date, limit: number): Promise<number> {
+  const { rowCount } = await q.query(
+    `DELETE FROM devices WHERE id IN (
+       SELECT id FROM devices WHERE state IN ('wiped', 'revoked', 'evicted') AND coalesce(state_at, last_seen_at) < $1 LIMIT $2)`,
+    [cutoff, limit],
+  );
+  return rowCount;
+}
+
+/** Erasure: every device of the person; how many. */
+export async function deleteDevicesOfUser(q: Queryable, userId: string): Promise<number> {
+  return (await q.query('DELETE FROM devices WHERE user_id = $1', [userId])).rowCount;
+}
+
+/** Wipe (devices/commands): forgets the unlock keys of the device's sessions (a wiped phone's biometric key must not reopen anything). */
+export async function dropDeviceUnlockKeys(db: Queryable, deviceId: string): Promise<void> {
+  await db.query(`UPDATE sessions SET unlock_jwk = NULL, unlock_challenge = NULL, unlock_challenge_expires_at = NULL WHERE device_id = $1 AND unlock_jwk IS NOT NULL`, [deviceId]);
+}
+
+/** Wipe and lock (devices/commands): locks every live session on the device (keeping an earlier lock time) with `lockReason`: their ids. */
+export async function lockDeviceSessions(db: Queryable, deviceId: string, now: Date, lockReason: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE sessions SET locked_at = COALESCE(locked_at, $2), lock_reason = $3
+     WHERE device_id = $1 AND revoked_at IS NULL AND expires_at > $2 RETURNING id`,
+    [deviceId, now, lockReason],
+  );
+  return rows.map((row) => row.id);
 }

@@ -11,3 +11,19 @@ export { Devices, type Device, type DeviceDescription, type DeviceState } from '
 export { SessionUnlock, parseUnlockKey, UNLOCK_PROOF_TYP, type UnlockOutcome } from './unlock.ts';
 export { sessionsModule, type SessionsModuleApi } from './module.ts';
 export { liveSessionIds, listDevices, listSessions, sessionOverview, type DeviceListFilter, type SessionListFilter, type SessionOverview } from './store.ts';
+export {
+  attestedKeyOf,
+  deleteDevicesOfUser,
+  dropDeviceUnlockKeys,
+  lockDeviceSessions,
+  liveSessionIdsOfDevice,
+  markDeviceLocked,
+  purgeEndedDevices,
+  recordCompliance,
+  recordedPosture,
+  sessionDeviceCompliance,
+  storeAttestedKey,
+  type ComplianceRecord,
+  type DeviceKey,
+  type RecordedPosture,
+} from './devices-store.ts';

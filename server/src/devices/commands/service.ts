@@ -20,18 +20,15 @@ import { EmbeddedJWK, SignJWT, calculateJwkThumbprint, importJWK, jwtVerify, typ
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../clock.ts';
 import type { AuditSink } from '../../audit/index.ts';
-import type { Devices, Sessions } from '../../sessions/index.ts';
+import { dropDeviceUnlockKeys, lockDeviceSessions, markDeviceLocked, type Devices, type Sessions } from '../../sessions/index.ts';
 import {
   commandForKey,
-  dropDeviceUnlockKeys,
   findCommand,
   insertCommand,
   listCommands,
-  lockDeviceSessions,
   lockForSession,
   markAcknowledged,
   markDelivered,
-  markDeviceLocked,
   outstandingCommand,
   wipeForDevice,
   type CommandFilter,

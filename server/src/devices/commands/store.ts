@@ -150,23 +150,3 @@ export async function listCommands(db: Queryable, filter: CommandFilter = {}): P
   );
   return rows;
 }
-
-/** Forgets the unlock keys of the device's sessions (a wiped phone's biometric key must not reopen anything). */
-export async function dropDeviceUnlockKeys(db: Queryable, deviceId: string): Promise<void> {
-  await db.query(`UPDATE sessions SET unlock_jwk = NULL, unlock_challenge = NULL, unlock_challenge_expires_at = NULL WHERE device_id = $1 AND unlock_jwk IS NOT NULL`, [deviceId]);
-}
-
-/** Marks an active (or already locked) device locked at `now`, with why. */
-export async function markDeviceLocked(db: Queryable, deviceId: string, reason: string, now: Date): Promise<void> {
-  await db.query(`UPDATE devices SET state = 'locked', state_reason = $2, state_at = $3 WHERE id = $1 AND state IN ('active', 'locked')`, [deviceId, reason, now]);
-}
-
-/** Locks every live session on the device (keeping an earlier lock time) with `lockReason`: their ids. */
-export async function lockDeviceSessions(db: Queryable, deviceId: string, now: Date, lockReason: string): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `UPDATE sessions SET locked_at = COALESCE(locked_at, $2), lock_reason = $3
-     WHERE device_id = $1 AND revoked_at IS NULL AND expires_at > $2 RETURNING id`,
-    [deviceId, now, lockReason],
-  );
-  return rows.map((row) => row.id);
-}
