@@ -21,6 +21,7 @@ import { PalisadeError } from '../errors/index.ts';
 /** Arbitrary but fixed: the advisory lock key that serializes sealing across instances. */
 export const SEAL_LOCK = 7_150_001;
 
+/** The sealer's batch statement, kept in chain-store.ts; exported here as before (the plan test EXPLAINs it). */
 export { PENDING_BATCH } from './chain-store.ts';
 
 export interface SealerOptions {
