@@ -17,7 +17,7 @@ import type { FastifyInstance } from 'fastify';
 import jpeg from 'jpeg-js';
 import S3rver from 's3rver';
 import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/databases.ts';
-import { addUser, fieldServiceApp, tokenMinter, type FixtureUser } from '../helpers/fieldservice.ts';
+import { addUser, fieldServiceApp, testCipher, tokenMinter, type FixtureUser } from '../helpers/fieldservice.ts';
 import { loadConfig, type ResolvedConfig } from '../../src/config/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { noAudit } from '../../src/audit/index.ts';
@@ -57,7 +57,7 @@ for (const kind of databaseKinds()) {
     let job: string;
 
     const objectFile = (key: string) => path.join(bucketDir, BUCKET, 'photos', `${key}._S3rver_object`);
-    const privacy = (): PrivacyDeps => ({ db, audit: noAudit, clock: systemClock, sessions: { revokeAllOfUser: async () => 0 }, blobs: store.blobs, personKeys });
+    const privacy = (): PrivacyDeps => ({ db, audit: noAudit, clock: systemClock, sessions: { revokeAllOfUser: async () => 0 }, blobs: store.blobs, personKeys, cipher: testCipher });
 
     before(async () => {
       bucketDir = mkdtempSync(path.join(tmpdir(), 'palisade-s3-photos-'));
