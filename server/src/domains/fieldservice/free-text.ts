@@ -10,6 +10,7 @@
 import type { Queryable } from '../../db/index.ts';
 import { encryptionContext } from './classification.ts';
 import type { SensitiveCipher } from './routes/shared.ts';
+import { jobsNaming, siteAccessNotes, updateJobText, updateSiteAccessNotes } from './free-text-store.ts';
 
 /** The columns erasure searches, by table. */
 export const FREE_TEXT_COLUMNS = ['fs_jobs.title', 'fs_jobs.description', 'fs_sites.access_notes'] as const;
@@ -53,23 +54,16 @@ export async function redactPersonInFreeText(
   const needles = freeTextNeedles(values);
   if (needles.length === 0) return { jobs: 0, sites: 0, unreadable: 0 };
   let jobs = 0;
-  const { rows: candidates } = await q.query<{ id: string; title: string; description: string }>(
-    `SELECT id, title, description FROM fs_jobs
-      WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS n(needle) WHERE strpos(lower(title), needle) > 0 OR strpos(lower(description), needle) > 0)
-      FOR UPDATE`,
-    [needles.map((n) => n.toLowerCase())],
-  );
-  for (const job of candidates) {
+  for (const job of await jobsNaming(q, needles.map((n) => n.toLowerCase()))) {
     const title = redactText(job.title, needles, replacement);
     const description = redactText(job.description, needles, replacement);
     if (title === job.title && description === job.description) continue;
-    await q.query('UPDATE fs_jobs SET title = $2, description = $3 WHERE id = $1', [job.id, title, description]);
+    await updateJobText(q, job.id, title, description);
     jobs++;
   }
   let sites = 0;
   let unreadable = 0;
-  const { rows: notes } = await q.query<{ id: string; accessNotes: string }>('SELECT id, access_notes AS "accessNotes" FROM fs_sites WHERE access_notes IS NOT NULL FOR UPDATE');
-  for (const site of notes) {
+  for (const site of await siteAccessNotes(q)) {
     const context = encryptionContext('fs_sites.access_notes', site.id);
     let plain: string;
     try {
@@ -82,7 +76,7 @@ export async function redactPersonInFreeText(
     }
     const redacted = redactText(plain, needles, replacement);
     if (redacted === plain) continue;
-    await q.query('UPDATE fs_sites SET access_notes = $2 WHERE id = $1', [site.id, await cipher.encrypt(redacted, context, q)]);
+    await updateSiteAccessNotes(q, site.id, await cipher.encrypt(redacted, context, q));
     sites++;
   }
   return { jobs, sites, unreadable };
