@@ -606,7 +606,7 @@ interface ComplianceReport {
   instance: { publicUrl: string; production: boolean; configSource: string };
   summary: { met: number; notMet: number; operator: number; controls: number };
   evidence: {
-    lastAuditVerify: { at: string; ok: boolean; checked: number | null } | null;
+    lastAuditVerify: { at: string; ok: boolean; checked: number | null; firstSeq: number | null; lastSeq: number | null; via: 'api' | 'cli' | null } | null;
     signingKeys: { kid: string; alg: string; ageDays: number; state: string }[];
     appKeys: { appId: string; id: string; status: string; ageDays: number }[];
     openIncidents: { id: string; secondsLeft: number; notifyBy: string }[];

@@ -144,7 +144,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await modules.start(adminModule, { db, audit: audit.trail, clock, master, config, sessions: sessions.sessions, devices: sessions.devices });
     await modules.start(consoleModule, undefined);
     const fieldService = await modules.start(fieldServiceModule, { ...base, audit: audit.trail, devIssuer: `${config.publicUrl}${DEV_IDP_PATH}` });
-    const privacy = await modules.start(privacyModule, { config, db, audit: audit.trail, clock, log, sessions: sessions.sessions, raise: audit.raise, blobs: fieldService.photos, personKeys: fieldService.personKeys });
+    const privacy = await modules.start(privacyModule, { config, db, audit: audit.trail, clock, log, sessions: sessions.sessions, raise: audit.raise, blobs: fieldService.photos, personKeys: fieldService.personKeys, cipher: fieldService.cipher });
     const retention = await modules.start(retentionModule, { config, db, audit: audit.trail, clock, log });
     await modules.start(complianceModule, { config, db, audit: audit.trail, clock, master });
     const http = await modules.start(httpModule, {

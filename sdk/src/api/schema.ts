@@ -8335,6 +8335,14 @@ export interface operations {
                                 at: string;
                                 ok: boolean;
                                 checked: number | null;
+                                /** @description The range verified (null: recorded before ranges were). */
+                                firstSeq: number | null;
+                                lastSeq: number | null;
+                                /**
+                                 * @description The admin API (and console) or `palisade audit verify`.
+                                 * @enum {string|null}
+                                 */
+                                via: "api" | "cli" | null;
                             } | null;
                             signingKeys: {
                                 kid: string;

@@ -10,7 +10,7 @@ export { Sealer, chainHead, asRole, sealerLag } from './sealer.ts';
 export { auditRoutes } from './routes.ts';
 export { searchAudit, type AuditFilter } from './search.ts';
 export { loadCheckpointSigner, publicAuditKeys, type CheckpointSigner, type PublicKeySet } from './keys.ts';
-export { verifyDatabase, type VerifyReport } from './verify.ts';
+export { verifyDatabase, verifyDetail, type VerifyReport } from './verify.ts';
 export { readAnchor, newestLoggedCheckpoint } from './anchor.ts';
 export { exportArchive, verifyArchive, purgeArchived } from './archive.ts';
 export { exportRange, verifyBundle, parseBundle, BUNDLE_FORMAT, RANGE_MAX_RECORDS, type ArchiveBundle } from './range-export.ts';

@@ -12,7 +12,7 @@ import type { Database } from '../db/index.ts';
 import { problems, NO_QUERY } from '../http/index.ts';
 import { publicAuditKeys } from './keys.ts';
 import { searchAudit, type AuditFilter } from './search.ts';
-import { verifyDatabase } from './verify.ts';
+import { verifyDatabase, verifyDetail } from './verify.ts';
 import { asRole, chainHead } from './sealer.ts';
 import type { AuditSink } from './trail.ts';
 import type { Clock } from '../clock.ts';
@@ -247,7 +247,7 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
       reply.header('cache-control', 'no-store');
       const report = await verifyDatabase(deps.db, await publicAuditKeys(deps.db));
       const head = await asRole(deps.db, 'palisade_audit_reader', (q) => chainHead(q));
-      deps.audit.emit({ action: 'audit.verify', outcome: report.ok ? 'success' : 'failure', actor: {}, resource: { type: 'audit' }, detail: { checked: report.checked, lastSeq: report.lastSeq, ...(report.broken ? { broken: report.broken.problem } : {}) } });
+      deps.audit.emit({ action: 'audit.verify', outcome: report.ok ? 'success' : 'failure', actor: {}, resource: { type: 'audit' }, detail: verifyDetail(report, { via: 'api' }) });
       return { ...report, checkpoint: { n: head.checkpointN, seq: head.checkpointSeq, at: head.checkpointAt === null ? null : new Date(head.checkpointAt).toISOString() } };
     },
   );

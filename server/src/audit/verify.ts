@@ -207,3 +207,24 @@ export async function verifyDatabase(db: Database, keys: PublicKeySet, options: 
   }
   return report;
 }
+
+/**
+ * What an `audit.verify` record says about a verification of the database's chain, the same from
+ * the admin API and the CLI: the range verified, how many checkpoints, what was not yet covered,
+ * and the problem when it failed (never the message, which may quote a record). The compliance
+ * report reads its evidence of the last verification from the newest such record.
+ */
+export function verifyDetail(report: VerifyReport, how: { via: 'api' | 'cli'; keys?: 'database' | 'file'; anchored?: boolean }): Record<string, unknown> {
+  return {
+    via: how.via,
+    checked: report.checked,
+    firstSeq: report.firstSeq,
+    lastSeq: report.lastSeq,
+    checkpointsVerified: report.checkpointsVerified,
+    uncovered: report.uncovered,
+    ...(report.unsealed !== undefined ? { unsealed: report.unsealed } : {}),
+    keys: how.keys ?? 'database',
+    ...(how.anchored ? { anchored: true } : {}),
+    ...(report.broken ? { broken: report.broken.problem, brokenSeq: report.broken.seq } : {}),
+  };
+}

@@ -5,7 +5,7 @@ import { parseDuration } from '../duration.ts';
 import { resolveMasterKey } from '../main.ts';
 import { systemClock } from '../clock.ts';
 import path from 'node:path';
-import { Sealer, exportArchive, loadCheckpointSigner, publicAuditKeys, purgeArchived, readAnchor, searchAudit, verifyArchive, verifyBundle, verifyDatabase, type AuditFilter, type PublicKeySet, type VerifyReport } from '../audit/index.ts';
+import { Sealer, exportArchive, verifyDetail, loadCheckpointSigner, publicAuditKeys, purgeArchived, readAnchor, searchAudit, verifyArchive, verifyBundle, verifyDatabase, type AuditFilter, type PublicKeySet, type VerifyReport } from '../audit/index.ts';
 import { displayNames } from '../users/index.ts';
 import { withProgress } from '../progress.ts';
 import { action, asOperator, consoleLog, count, timeOf, withDatabase } from './shared.ts';
@@ -64,16 +64,26 @@ export const auditCommands: CommandGroup = {
           if (options.archive && options.keys) {
             const keys = readKeys(options.keys);
             report = await withProgress('verifying', 'records', json, (onProgress) => verifyArchiveAt(options.archive!, keys, { ...archiveOptions, onProgress }));
+          } else if (options.archive) {
+            report = await withDatabase(async (db) => {
+              const keys = options.keys ? readKeys(options.keys) : await publicAuditKeys(db);
+              return withProgress('verifying', 'records', json, (onProgress) => verifyArchiveAt(options.archive!, keys, { ...archiveOptions, onProgress }));
+            });
           } else {
-            report = await withDatabase(async (db, config) => {
-              if (options.seal && !options.archive) {
+            // The database's chain: recorded as audit.verify, as the admin API's verification is,
+            // so the compliance report's evidence of the last verification includes this one.
+            report = await asOperator(async (db, config, audit) => {
+              if (options.seal) {
                 const signer = await loadCheckpointSigner(db, resolveMasterKey(config));
                 await new Sealer(db, signer, systemClock, consoleLog, { batchSize: 2000, checkpointEvery: config.audit.checkpointEvery, checkpointIntervalMs: 0, pollIntervalMs: 0 }).drain();
               }
               // Read after sealing: on a database no server has run on, sealing makes the first key.
               const keys = options.keys ? readKeys(options.keys) : await publicAuditKeys(db);
-              if (options.archive) return withProgress('verifying', 'records', json, (onProgress) => verifyArchiveAt(options.archive!, keys, { ...archiveOptions, onProgress }));
-              return withProgress('verifying', 'records', json, (onProgress) => verifyDatabase(db, keys, { ...(anchor ? { anchor } : {}), onProgress }));
+              const verified = await withProgress('verifying', 'records', json, (onProgress) => verifyDatabase(db, keys, { ...(anchor ? { anchor } : {}), onProgress }));
+              await db.transaction((tx) =>
+                audit.record(tx, { action: 'audit.verify', outcome: verified.ok ? 'success' : 'failure', actor: {}, resource: { type: 'audit' }, detail: verifyDetail(verified, { via: 'cli', keys: options.keys ? 'file' : 'database', anchored: anchor !== undefined }) }),
+              );
+              return verified;
             });
           }
           if (options.json) console.log(JSON.stringify(report));

@@ -6,7 +6,7 @@ import { systemClock } from '../clock.ts';
 import { Sessions } from '../sessions/index.ts';
 import { openRedisCache, type SharedCache } from '../cache/index.ts';
 import { openBlobStore, sealPersonalData, type ConfiguredBlobStore } from '../domains/fieldservice/index.ts';
-import { PersonKeys, resolveMasterKey } from '../security/index.ts';
+import { FieldCipher, PersonKeys, resolveMasterKey } from '../security/index.ts';
 import type { ResolvedConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { erasePerson, exportPerson, holdPerson, liftHold, resolvePerson } from '../privacy/index.ts';
@@ -15,11 +15,15 @@ import type { CommandGroup } from './registry.ts';
 
 const operator = () => `cli:${os.userInfo().username}`;
 
-/** The configured photo store (folder, database or S3, as the server uses) and the person keys, for `fn`. */
-async function withPersonalData<T>(db: Database, config: ResolvedConfig, fn: (blobs: ConfiguredBlobStore['blobs'], personKeys: PersonKeys) => Promise<T>): Promise<T> {
+/**
+ * The configured photo store (folder, database or S3, as the server uses), the person keys and the
+ * sensitive columns' cipher (erasure edits encrypted free text), for `fn`.
+ */
+async function withPersonalData<T>(db: Database, config: ResolvedConfig, fn: (blobs: ConfiguredBlobStore['blobs'], personKeys: PersonKeys, cipher: FieldCipher) => Promise<T>): Promise<T> {
   const store = await openBlobStore(config, db);
   try {
-    return await fn(store.blobs, new PersonKeys({ db, master: resolveMasterKey(config) }));
+    const master = resolveMasterKey(config);
+    return await fn(store.blobs, new PersonKeys({ db, master }), new FieldCipher({ db, master, clock: systemClock }));
   } finally {
     store.close();
   }
@@ -40,7 +44,7 @@ export const privacyCommands: CommandGroup = {
           await asOperator(async (db, config, audit) => {
             const userId = await resolvePerson(db, options.person);
             const sessions = new Sessions(db, systemClock, parseDuration(config.tokens.accessTokenTtl), consoleLog, undefined, audit);
-            const archive = await withPersonalData(db, config, (blobs, personKeys) => exportPerson({ db, audit, clock: systemClock, sessions, blobs, personKeys }, userId, options.reason));
+            const archive = await withPersonalData(db, config, (blobs, personKeys, cipher) => exportPerson({ db, audit, clock: systemClock, sessions, blobs, personKeys, cipher }, userId, options.reason));
             const text = `${JSON.stringify(archive, null, 2)}\n`;
             if (!options.out) {
               process.stdout.write(text);
@@ -70,7 +74,7 @@ export const privacyCommands: CommandGroup = {
             try {
               const sessions = new Sessions(db, systemClock, parseDuration(config.tokens.accessTokenTtl), consoleLog, cache, audit);
               const userId = await resolvePerson(db, options.person);
-              const r = await withPersonalData(db, config, (blobs, personKeys) => erasePerson({ db, audit, clock: systemClock, sessions, blobs, personKeys }, userId, options.reason, operator()));
+              const r = await withPersonalData(db, config, (blobs, personKeys, cipher) => erasePerson({ db, audit, clock: systemClock, sessions, blobs, personKeys, cipher }, userId, options.reason, operator()));
               // Only the pseudonym from here on: this output, too, is written after the erasure.
               if (options.json) {
                 console.log(JSON.stringify({ pseudonym: r.pseudonym, sessionsEnded: r.sessionsEnded, counts: r.counts, audit: r.audit, keysDestroyed: r.keysDestroyed, blobsDeleted: r.blobsDeleted, blobsLeft: r.blobsLeft }));
@@ -80,6 +84,8 @@ export const privacyCommands: CommandGroup = {
               console.log(`erased: now ${r.pseudonym} in the audit trail and the erasure register`);
               console.log(`  ${count(r.sessionsEnded, 'session')} ended; deleted ${count(c.sessions, 'session')}, ${count(c.devices, 'device')}, ${count(c.locations, 'location')}, ${count(c.photos, 'photo')}`);
               console.log(`  job history kept under a tombstone: ${count(c.jobsReattributed, 'job')}, ${count(c.jobEventsReattributed, 'job event')}, ${count(c.shifts, 'shift')}`);
+              if (c.freeTextJobs || c.freeTextSites) console.log(`  free text that named them now names the tombstone: ${count(c.freeTextJobs ?? 0, 'job')}, ${count(c.freeTextSites ?? 0, 'site access note')}`);
+              if (c.freeTextUnreadable) console.log(`  ${count(c.freeTextUnreadable, 'site access note')} did not open (altered at rest) and could not be searched for their name`);
               console.log(`  person key destroyed: ${r.keysDestroyed ? 'yes' : 'none held'}; copies of their positions and photos anywhere (backups, object versions) no longer open`);
               if (r.blobsLeft) console.log(`  ${count(r.blobsLeft, 'photo blob')} could not be deleted from the blob store: they hold only ciphertext under the destroyed key`);
               console.log(`  audit trail: ${count(r.audit.sealed + r.audit.pending, 'record')} pseudonymised; audit verify still passes`);

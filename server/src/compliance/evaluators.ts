@@ -342,14 +342,14 @@ export const CHECKS = {
   auditVerified: {
     title: 'The audit trail verified recently',
     settings: [],
-    tests: ['server/test/audit/routes.test.ts', 'server/test/e2e/audit.test.ts'],
+    tests: ['server/test/audit/routes.test.ts', 'server/test/e2e/audit.test.ts', 'server/test/e2e/compliance.test.ts'],
     evaluate(facts) {
       const last = facts.lastAuditVerify;
-      if (!last) return notMet('no audit verification is recorded', { lastVerify: null }, 'verify the chain from the console’s Audit page or POST /admin/v1/audit/verify (recorded as audit.verify), and schedule it');
-      const evidence = { lastVerify: new Date(last.at).toISOString(), ok: last.ok, checked: last.checked };
+      if (!last) return notMet('no audit verification is recorded', { lastVerify: null }, 'verify the chain from the console’s Audit page, POST /admin/v1/audit/verify or palisade audit verify (each recorded as audit.verify), and schedule it');
+      const evidence = { lastVerify: new Date(last.at).toISOString(), ok: last.ok, checked: last.checked, range: last.firstSeq !== null && last.lastSeq !== null ? `seq ${last.firstSeq}–${last.lastSeq}` : null, via: last.via };
       if (!last.ok) return notMet(`the last verification (${evidence.lastVerify}) found the chain broken`, evidence, 'follow docs/incident-response.md (the audit trail itself)');
-      if (facts.now - last.at > LIMITS.auditVerifyAge) return notMet(`the last verification is ${days(facts.now - last.at)} days old`, evidence, 'verify at least monthly (the console’s Audit page or POST /admin/v1/audit/verify)');
-      return met(`verified ${evidence.lastVerify}${last.checked !== null ? `, ${last.checked} records` : ''}`, evidence);
+      if (facts.now - last.at > LIMITS.auditVerifyAge) return notMet(`the last verification is ${days(facts.now - last.at)} days old`, evidence, 'verify at least monthly (the console’s Audit page, POST /admin/v1/audit/verify or palisade audit verify)');
+      return met(`verified ${evidence.lastVerify}${last.checked !== null ? `, ${last.checked} records` : ''}${evidence.range ? ` (${evidence.range})` : ''}`, evidence);
     },
   },
   auditRetention: {

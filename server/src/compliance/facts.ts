@@ -28,8 +28,12 @@ export interface ComplianceFacts {
   hsts: HstsPolicy;
   signingKeys: { kid: string; alg: string; createdAt: number; activatedAt: number | null; retiredAt: number | null }[];
   appKeys: { id: string; appId: string; status: string; createdAt: number; expiresAt: number | null }[];
-  /** The newest `audit.verify` record: a verification through the admin API or the console (the CLI's `audit verify` records none). */
-  lastAuditVerify: { at: number; ok: boolean; checked: number | null } | null;
+  /**
+   * The newest `audit.verify` record: a verification of the database's chain through the admin
+   * API, the console or `palisade audit verify` (not `--archive`, which checks files), with the
+   * range it covered (null in records older than the range's recording) and where it ran.
+   */
+  lastAuditVerify: { at: number; ok: boolean; checked: number | null; firstSeq: number | null; lastSeq: number | null; via: 'api' | 'cli' | null } | null;
   /** Open personal-data breach incidents whose 72-hour clock runs (negative: overdue). */
   incidents: { id: string; secondsLeft: number }[];
 }
@@ -48,6 +52,7 @@ export function masterKeySource(config: ResolvedConfig): MasterKeySource {
   return config.masterKeyFrom === 'environment' ? 'environment' : 'configuration file';
 }
 
+const integer = (value: unknown): number | null => (typeof value === 'number' && Number.isInteger(value) ? value : null);
 const time = (at: Date | string | null): number | null => (at === null ? null : new Date(at).getTime());
 
 export async function gatherFacts(sources: FactSources): Promise<ComplianceFacts> {
@@ -68,7 +73,7 @@ export async function gatherFacts(sources: FactSources): Promise<ComplianceFacts
     hsts: { ...HSTS },
     signingKeys: keys.map((k) => ({ kid: k.kid, alg: k.alg, createdAt: new Date(k.createdAt).getTime(), activatedAt: time(k.activatedAt), retiredAt: time(k.retiredAt) })),
     appKeys: keyLists.flat().map((k) => ({ id: k.id, appId: k.appId, status: k.status, createdAt: Date.parse(k.createdAt), expiresAt: k.expiresAt === null ? null : Date.parse(k.expiresAt) })),
-    lastAuditVerify: last ? { at: last.at, ok: last.outcome === 'success', checked: typeof last.detail?.checked === 'number' ? last.detail.checked : null } : null,
+    lastAuditVerify: last ? { at: last.at, ok: last.outcome === 'success', checked: integer(last.detail?.checked), firstSeq: integer(last.detail?.firstSeq), lastSeq: integer(last.detail?.lastSeq), via: last.detail?.via === 'api' || last.detail?.via === 'cli' ? last.detail.via : null } : null,
     incidents: clocks.map((c) => ({ id: c.incident, secondsLeft: c.seconds })),
   };
 }

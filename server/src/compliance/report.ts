@@ -45,7 +45,7 @@ export interface ComplianceReport {
   instance: { publicUrl: string; production: boolean; configSource: string };
   summary: Counts & { controls: number };
   evidence: {
-    lastAuditVerify: { at: string; ok: boolean; checked: number | null } | null;
+    lastAuditVerify: { at: string; ok: boolean; checked: number | null; firstSeq: number | null; lastSeq: number | null; via: 'api' | 'cli' | null } | null;
     signingKeys: { kid: string; alg: string; ageDays: number; state: 'active' | 'next' | 'retired' }[];
     appKeys: { appId: string; id: string; status: string; ageDays: number }[];
     openIncidents: { id: string; secondsLeft: number; notifyBy: string }[];
@@ -91,7 +91,7 @@ export function buildReport(facts: ComplianceFacts): ComplianceReport {
     instance: { publicUrl: facts.config.publicUrl, production: facts.config.production, configSource: facts.config.source },
     summary: { ...count(all), controls: all.length },
     evidence: {
-      lastAuditVerify: facts.lastAuditVerify ? { at: new Date(facts.lastAuditVerify.at).toISOString(), ok: facts.lastAuditVerify.ok, checked: facts.lastAuditVerify.checked } : null,
+      lastAuditVerify: facts.lastAuditVerify ? { ...facts.lastAuditVerify, at: new Date(facts.lastAuditVerify.at).toISOString() } : null,
       signingKeys: facts.signingKeys.map((k) => ({ kid: k.kid, alg: k.alg, ageDays: Math.floor((facts.now - k.createdAt) / DAY), state: k.retiredAt !== null ? 'retired' : k.activatedAt !== null ? 'active' : 'next' })),
       appKeys: facts.appKeys.map((k) => ({ appId: k.appId, id: k.id, status: k.status, ageDays: Math.floor((facts.now - k.createdAt) / DAY) })),
       openIncidents: facts.incidents.map((i) => ({ id: i.id, secondsLeft: i.secondsLeft, notifyBy: new Date(facts.now + i.secondsLeft * 1000).toISOString() })),
@@ -121,7 +121,7 @@ export const REPORT_SCHEMA = {
       additionalProperties: false,
       required: ['lastAuditVerify', 'signingKeys', 'appKeys', 'openIncidents'],
       properties: {
-        lastAuditVerify: { type: ['object', 'null'], additionalProperties: false, required: ['at', 'ok', 'checked'], properties: { at: { type: 'string', format: 'date-time' }, ok: { type: 'boolean' }, checked: { type: ['integer', 'null'] } } },
+        lastAuditVerify: { type: ['object', 'null'], additionalProperties: false, required: ['at', 'ok', 'checked', 'firstSeq', 'lastSeq', 'via'], properties: { at: { type: 'string', format: 'date-time' }, ok: { type: 'boolean' }, checked: { type: ['integer', 'null'] }, firstSeq: { type: ['integer', 'null'], description: 'The range verified (null: recorded before ranges were).' }, lastSeq: { type: ['integer', 'null'] }, via: { type: ['string', 'null'], enum: ['api', 'cli', null], description: 'The admin API (and console) or `palisade audit verify`.' } } },
         signingKeys: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['kid', 'alg', 'ageDays', 'state'], properties: { kid: { type: 'string' }, alg: { type: 'string' }, ageDays: { type: 'integer' }, state: { type: 'string', enum: ['active', 'next', 'retired'] } } } },
         appKeys: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['appId', 'id', 'status', 'ageDays'], properties: { appId: { type: 'string' }, id: { type: 'string' }, status: { type: 'string' }, ageDays: { type: 'integer' } } } },
         openIncidents: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['id', 'secondsLeft', 'notifyBy'], properties: { id: { type: 'string' }, secondsLeft: { type: 'integer', description: 'Negative: overdue.' }, notifyBy: { type: 'string', format: 'date-time' } } } },

@@ -8,7 +8,7 @@ import type { ResolvedConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Sessions } from '../sessions/index.ts';
-import type { BlobStore } from '../domains/fieldservice/index.ts';
+import type { BlobStore, SensitiveCipher } from '../domains/fieldservice/index.ts';
 import type { PersonKeys } from '../security/index.ts';
 import { defineModule } from '../module.ts';
 import type { Logger } from 'pino';
@@ -41,8 +41,10 @@ export const privacyModule = defineModule({
     /** The field-service module's photo store and person keys: what the export reads and the erasure deletes and shreds. */
     blobs: BlobStore;
     personKeys: PersonKeys;
+    /** The field-service cipher: erasure removes the person's name from encrypted free text. */
+    cipher: SensitiveCipher;
   }) {
-    const { db, audit, clock, log, sessions, blobs, personKeys } = deps;
+    const { db, audit, clock, log, sessions, blobs, personKeys, cipher } = deps;
     let timer: NodeJS.Timeout | undefined;
     let checking: Promise<unknown> = Promise.resolve();
     // The 48 h and 68 h alerts of the breach clock: each claimed in the database, so with several
@@ -67,7 +69,7 @@ export const privacyModule = defineModule({
     return {
       api,
       async routes(app) {
-        await app.register(privacyRoutes, { db, audit, clock, sessions, blobs, personKeys });
+        await app.register(privacyRoutes, { db, audit, clock, sessions, blobs, personKeys, cipher });
       },
       serve() {
         check();

@@ -16,7 +16,7 @@ import { eraseSubject, type AuditSink } from '../audit/index.ts';
 import type { Sessions } from '../sessions/index.ts';
 import { PalisadeError } from '../errors/index.ts';
 import { PersonDataError, type PersonKeys } from '../security/index.ts';
-import { openPhoto, openPosition } from '../domains/fieldservice/index.ts';
+import { openPhoto, openPosition, redactPersonInFreeText, type SensitiveCipher } from '../domains/fieldservice/index.ts';
 import {
   auditRecordsOf,
   devicesOf,
@@ -54,6 +54,8 @@ export interface PrivacyDeps {
   blobs: PhotoBlobs | undefined;
   /** The per-person keys: the export opens the person's sealed data, the erasure destroys their key. */
   personKeys: PersonKeys;
+  /** The field-service data keys' cipher: erasure opens the encrypted free text (site access notes) to remove the person's name from it. */
+  cipher: SensitiveCipher;
 }
 
 export class UnknownPersonError extends PalisadeError<'ERR_UNKNOWN_PERSON'> {
@@ -225,7 +227,11 @@ export async function erasePerson(deps: PrivacyDeps, userId: string, reason: str
     // The tombstone is named after a fresh pseudonym of its own, not the person's.
     const tombName = `psn-${randomUUID().replace(/-/g, '')}`;
     await insertTombstone(owner, tombstone, tombName, technician, at);
-    const { counts, blobKeys } = await erasePersonRows(owner, userId, tombstone, person);
+    // Free text that names them (job titles and descriptions, site access notes) names the
+    // tombstone instead (decision 0029); read before their rows go.
+    const freeText = await redactPersonInFreeText(owner, deps.cipher, [person.name, typeof technician?.displayName === 'string' ? technician.displayName : undefined, person.email, person.userName, userId], tombName);
+    const { counts: rowCounts, blobKeys } = await erasePersonRows(owner, userId, tombstone, person);
+    const counts: ErasedCounts = { ...rowCounts, freeTextJobs: freeText.jobs, freeTextSites: freeText.sites, ...(freeText.unreadable ? { freeTextUnreadable: freeText.unreadable } : {}) };
     // Crypto-shredding (decision 0023): with the person's key gone, whatever copy of their
     // positions and photos survives the deletions — an S3 object version, a blob whose delete
     // fails below, a data backup restored with a later key file — no longer opens.

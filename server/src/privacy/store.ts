@@ -159,8 +159,8 @@ export async function liftLegalHold(q: Queryable, userId: string): Promise<boole
 }
 
 /** Locks the person's row for the erasure (a sign-in racing with it waits, then finds no one). */
-export async function lockUser(q: Queryable, userId: string): Promise<{ userName: string | null; email: string | null; subject: string } | undefined> {
-  const { rows } = await q.query<{ userName: string | null; email: string | null; subject: string }>('SELECT user_name AS "userName", email, subject FROM users WHERE id = $1 FOR UPDATE', [userId]);
+export async function lockUser(q: Queryable, userId: string): Promise<{ name: string | null; userName: string | null; email: string | null; subject: string } | undefined> {
+  const { rows } = await q.query<{ name: string | null; userName: string | null; email: string | null; subject: string }>('SELECT name, user_name AS "userName", email, subject FROM users WHERE id = $1 FOR UPDATE', [userId]);
   return rows[0];
 }
 
@@ -193,6 +193,11 @@ export interface ErasedCounts {
   shifts: number;
   jobsReattributed: number;
   jobEventsReattributed: number;
+  /** Jobs and sites whose free text named the person and now names the tombstone (decision 0029). */
+  freeTextJobs?: number;
+  freeTextSites?: number;
+  /** Site access notes that did not open (altered at rest), so could not be searched. */
+  freeTextUnreadable?: number;
 }
 
 const n = async (q: Queryable, sql: string, params: readonly unknown[]): Promise<number> => (await q.query(sql, params)).rowCount;

@@ -26,6 +26,7 @@ export {
   PersonKeys,
   isSealedBytes,
   isSealedText,
+  rewrapPersonKeys,
   type PersonDataErrorCode,
   type PersonKeysDeps,
 } from './person-keys.ts';

@@ -36,6 +36,16 @@ export async function insertPersonKey(q: Queryable, row: { id: string; personId:
   return rowCount === 1;
 }
 
+/** Serializes a master-key re-wrap against first uses (which insert), without blocking reads. */
+export async function lockPersonKeys(tx: Queryable): Promise<void> {
+  await tx.query('LOCK TABLE person_keys IN SHARE ROW EXCLUSIVE MODE');
+}
+
+/** A key re-wrapped under another master key (owner only: the runtime role may not update keys). */
+export async function updateWrappedPersonKey(tx: Queryable, id: string, wrappedKey: string): Promise<void> {
+  await tx.query('UPDATE person_keys SET wrapped_key = $2 WHERE id = $1', [id, wrappedKey]);
+}
+
 /** Destroys the person's key (owner only); the ids destroyed. */
 export async function deletePersonKeys(q: Queryable, personId: string): Promise<string[]> {
   const { rows } = await q.query<{ id: string }>('DELETE FROM person_keys WHERE person_id = $1 RETURNING id', [personId]);

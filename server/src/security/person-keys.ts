@@ -15,12 +15,13 @@
  */
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Database, Queryable } from '../db/index.ts';
+import type { AuditSink } from '../audit/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { BoundedMap } from '../cache/index.ts';
 import { PalisadeError } from '../errors/index.ts';
 import { decodeProtectedHeader } from 'jose';
 import { deriveKey, randomId, unwrapSecret, wrapSecret, WrongMasterKeyError, type MasterKey } from './primitives.ts';
-import { deletePersonKeys, insertPersonKey, selectPersonKeyById, selectPersonKeyOf, type PersonKeyRow } from './person-keys-store.ts';
+import { deletePersonKeys, insertPersonKey, lockPersonKeys, selectAllPersonKeys, selectPersonKeyById, selectPersonKeyOf, updateWrappedPersonKey, type PersonKeyRow } from './person-keys-store.ts';
 
 const VERSION = 'pk1';
 const IV_BYTES = 12;
@@ -69,6 +70,15 @@ interface KnownKey {
 
 const wrapContext = (id: string, personId: string) => `palisade-person-key:${id}:${personId}`;
 
+/**
+ * The key person keys are wrapped under: HKDF from the master key, so nothing wrapped under the
+ * master key directly can be passed off as a person key or the other way round. It carries the
+ * master key's id, so a row names the master key it needs.
+ */
+function personKek(master: MasterKey): MasterKey {
+  return { id: master.id, key: new Uint8Array(deriveKey(master, 'palisade-person-key-wrap').export()) };
+}
+
 function additionalData(keyId: string, personId: string, context: string): Buffer {
   if (context.length === 0) throw new TypeError('a context naming the record is required, e.g. fs_photos:<photo id>');
   return Buffer.from(`${VERSION}.${keyId}.${personId}.${context}`, 'utf8');
@@ -107,9 +117,7 @@ export class PersonKeys {
 
   constructor(deps: PersonKeysDeps) {
     this.db = deps.db;
-    // A key of its own for wrapping person keys (HKDF from the master key), so nothing wrapped
-    // under the master key directly can be passed off as a person key or the other way round.
-    this.kek = { id: deps.master.id, key: new Uint8Array(deriveKey(deps.master, 'palisade-person-key-wrap').export()) };
+    this.kek = personKek(deps.master);
     this.clock = deps.clock ?? systemClock;
     this.cacheMs = deps.cacheMs ?? PERSON_KEY_CACHE_MS;
     const max = Math.max(1, deps.cacheSize ?? PERSON_KEY_CACHE_SIZE);
@@ -253,4 +261,45 @@ export class PersonKeys {
       throw new PersonDataError('ERR_PERSON_DATA_DECRYPT_FAILED', `personal data under key ${known.id} does not decrypt for ${context}: it was altered, or belongs to another person or record`, { cause: error });
     }
   }
+}
+
+/**
+ * Master key rotation for person keys, as `rewrapDataKeys` for data keys: re-wraps every person's
+ * key from `from` to `to` in one owner transaction (all or none; the runtime role may not update a
+ * key), leaving every sealed position and photo as it is — the person keys themselves do not
+ * change, so nothing is re-encrypted and erasure still shreds by deleting the one row. The key
+ * table is locked against new first uses meanwhile. Safe to run again: keys already under `to`
+ * (proven by unwrapping) are skipped; a key under neither is refused, so nothing is silently left
+ * behind. Instances still configured with `from` create new keys under it: switch every instance,
+ * then run it once more. Returns how many keys were re-wrapped.
+ */
+export async function rewrapPersonKeys(db: Database, from: MasterKey, to: MasterKey, options: { audit?: AuditSink } = {}): Promise<number> {
+  if (from.id === to.id) throw new TypeError('the new master key is the same as the old one');
+  const [fromKek, toKek] = [personKek(from), personKek(to)];
+  return db.asOwner(async (tx) => {
+    await lockPersonKeys(tx);
+    let rewrapped = 0;
+    for (const row of await selectAllPersonKeys(tx)) {
+      const context = wrapContext(row.id, row.personId);
+      let raw: string;
+      try {
+        raw = await unwrapSecret(fromKek, row.wrappedKey, context);
+      } catch (error) {
+        if (!(error instanceof WrongMasterKeyError)) throw new PersonDataError('ERR_PERSON_DATA_DECRYPT_FAILED', `person key ${row.id} does not unwrap: its stored row was altered or copied from another person`, { cause: error });
+        // Already under the new key (a second run)? Proven by unwrapping, not by the header.
+        await unwrapSecret(toKek, row.wrappedKey, context);
+        continue;
+      }
+      await updateWrappedPersonKey(tx, row.id, await wrapSecret(toKek, raw, context));
+      rewrapped++;
+    }
+    await options.audit?.record(tx, {
+      action: 'person_key.rewrap',
+      outcome: 'success',
+      actor: {},
+      resource: { type: 'person_key' },
+      detail: { rewrapped, fromMasterKey: from.id, toMasterKey: to.id },
+    });
+    return rewrapped;
+  });
 }

@@ -50,7 +50,7 @@ function facts(patch: Doc = {}, overrides: Partial<ComplianceFacts> = {}, env: R
     hsts: { maxAge: 31_536_000, includeSubDomains: true },
     signingKeys: [{ kid: 'k1', alg: 'ES256', createdAt: NOW - 10 * DAY, activatedAt: NOW - 10 * DAY, retiredAt: null }],
     appKeys: [{ id: 'key1', appId: 'field-app', status: 'active', createdAt: NOW - 30 * DAY, expiresAt: null }],
-    lastAuditVerify: { at: NOW - DAY, ok: true, checked: 1234 },
+    lastAuditVerify: { at: NOW - DAY, ok: true, checked: 1234, firstSeq: 1, lastSeq: 1234, via: 'cli' },
     incidents: [],
     ...overrides,
   };
@@ -96,7 +96,7 @@ const ATTACKS: { name: string; patch?: Doc; overrides?: Partial<ComplianceFacts>
   { name: 'a signing key 200 days old', overrides: { signingKeys: [{ kid: 'old', alg: 'ES256', createdAt: NOW - 200 * DAY, activatedAt: NOW - 200 * DAY, retiredAt: null }] }, check: 'signingKeyAge', controls: ['asvs:V9.1', 'pci:3.7', 'iso27001:A.8.24'], fix: /palisade keys rotate/ },
   { name: 'an app key two years old without expiry', overrides: { appKeys: [{ id: 'old', appId: 'field-app', status: 'active', createdAt: NOW - 730 * DAY, expiresAt: null }] }, check: 'appKeyAge', controls: ['pci:3.7', 'asvs:V11.1'], fix: /apps keys rotate/ },
   { name: 'no audit verification recorded', overrides: { lastAuditVerify: null }, check: 'auditVerified', controls: ['pci:10.3.2', 'asvs:V16.4', 'hipaa:164.312(c)(1)'], fix: /audit\/verify/ },
-  { name: 'the last audit verification found the chain broken', overrides: { lastAuditVerify: { at: NOW - DAY, ok: false, checked: 10 } }, check: 'auditVerified', controls: ['pci:10.3.2'], fix: /incident-response/ },
+  { name: 'the last audit verification found the chain broken', overrides: { lastAuditVerify: { at: NOW - DAY, ok: false, checked: 10, firstSeq: 1, lastSeq: 10, via: 'cli' } }, check: 'auditVerified', controls: ['pci:10.3.2'], fix: /incident-response/ },
   { name: 'a breach incident past its 72 hours', overrides: { incidents: [{ id: 'inc-1', secondsLeft: -3600 }] }, check: 'breachClock', controls: ['gdpr:Art. 33', 'baseline:B13', 'soc2:CC7.4'], fix: /incident report/ },
   { name: 'no security.txt', patch: { securityTxt: { contact: [] } }, check: 'securityTxt', controls: ['baseline:B15', 'iso27001:A.8.8'], fix: /securityTxt\.contact/ },
   { name: 'the owner login serving requests', patch: { database: { url: STRONG.database.url, runtimeUrl: undefined } }, check: 'databaseRole', controls: ['pci:7.2.5', 'asvs:V8.3'], fix: /database\.runtimeUrl/ },
@@ -130,7 +130,8 @@ test('evidence: key ages, the last audit verification and the breach clocks are 
   const report = buildReport(facts({}, { incidents: [{ id: 'inc-2', secondsLeft: 7200 }] }));
   assert.deepEqual(report.evidence.signingKeys, [{ kid: 'k1', alg: 'ES256', ageDays: 10, state: 'active' }]);
   assert.deepEqual(report.evidence.appKeys, [{ appId: 'field-app', id: 'key1', status: 'active', ageDays: 30 }]);
-  assert.deepEqual(report.evidence.lastAuditVerify, { at: new Date(NOW - DAY).toISOString(), ok: true, checked: 1234 });
+  assert.deepEqual(report.evidence.lastAuditVerify, { at: new Date(NOW - DAY).toISOString(), ok: true, checked: 1234, firstSeq: 1, lastSeq: 1234, via: 'cli' });
+  assert.equal(check(report, 'auditVerified').evidence.range, 'seq 1–1234', 'the range verified is the evidence');
   assert.deepEqual(report.evidence.openIncidents, [{ id: 'inc-2', secondsLeft: 7200, notifyBy: new Date(NOW + 7_200_000).toISOString() }]);
   assert.equal(check(report, 'breachClock').status, 'met');
   assert.equal(check(strong, 'tokenLifetime').evidence['tokens.accessTokenTtl'], '15m', 'the setting’s value is the evidence');

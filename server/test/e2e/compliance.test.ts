@@ -18,6 +18,7 @@ import type { RunningServer } from '../../src/main.ts';
 import { searchAudit } from '../../src/audit/index.ts';
 import { REPORT_SCHEMA, type ComplianceReport } from '../../src/compliance/index.ts';
 import { generateMasterKey } from '../../src/security/primitives.ts';
+import { openDatabase } from '../../src/db/index.ts';
 
 type Schema = { type?: string | readonly string[]; required?: readonly string[]; properties?: Record<string, Schema>; additionalProperties?: boolean; items?: Schema; enum?: readonly unknown[] };
 
@@ -145,6 +146,54 @@ for (const kind of databaseKinds()) {
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
+    });
+
+    test('palisade audit verify is recorded with its range: the report takes it as the last verification, and a failed one turns the control red', async () => {
+      // Runs after the server was stopped (the test before): the CLI has the database alone.
+      const env = { ...upstreamEnv, ...weakened, ...GENEROUS_RATE_LIMITS, PALISADE_LOG_LEVEL: 'silent' };
+      const report = async () => {
+        const answer = await palisadeCli(['compliance', 'report'], env);
+        assert.equal(answer.code, 0, answer.out);
+        return JSON.parse(answer.stdout) as ComplianceReport;
+      };
+      const control = (r: ComplianceReport, id: string) => r.frameworks.flatMap((f) => f.controls).find((c) => c.id === id)!;
+      const before = await report();
+      assert.equal(before.evidence.lastAuditVerify?.via, 'api', 'until now, the API’s verification is the last one');
+
+      const verified = await palisadeCli(['audit', 'verify', '--seal', '--json'], env);
+      assert.equal(verified.code, 0, verified.out);
+      const result = JSON.parse(verified.stdout) as { checked: number; firstSeq: number; lastSeq: number };
+      const after = await report();
+      assert.deepEqual(after.evidence.lastAuditVerify && { ...after.evidence.lastAuditVerify, at: undefined }, { at: undefined, ok: true, checked: result.checked, firstSeq: result.firstSeq, lastSeq: result.lastSeq, via: 'cli' });
+      assert.ok(Date.parse(after.evidence.lastAuditVerify!.at) > Date.parse(before.evidence.lastAuditVerify!.at), 'a newer verification than the API’s');
+      const auditVerified = after.checks.find((c) => c.id === 'auditVerified')!;
+      assert.equal(auditVerified.status, 'met', auditVerified.summary);
+      assert.equal(auditVerified.evidence.range, `seq ${result.firstSeq}–${result.lastSeq}`);
+      assert.equal(control(after, 'pci:10.3.2').status, 'met');
+
+      // Someone with database owner rights edits a sealed record; the next verification fails.
+      const db = await openDatabase({ url: database.url, pgliteDir: path.join(database.dataDir, 'pglite'), poolSize: 1 });
+      try {
+        const recorded = await searchAudit(db, { action: 'audit.verify', limit: 1 });
+        assert.equal(recorded.events[0]?.actor.userId, 'cli', 'recorded as the operator’s action');
+        assert.equal(recorded.events[0]?.detail?.lastSeq, result.lastSeq);
+        await db.asOwner(async (q) => {
+          await q.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
+          await q.query(`UPDATE audit_events SET outcome = CASE outcome WHEN 'failure' THEN 'success' ELSE 'failure' END WHERE id = (SELECT event_id FROM audit_chain WHERE seq = 3)`);
+          await q.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
+        });
+      } finally {
+        await db.close();
+      }
+      const broken = await palisadeCli(['audit', 'verify'], env);
+      assert.equal(broken.code, 2, broken.out);
+      const red = await report();
+      assert.equal(red.evidence.lastAuditVerify?.ok, false, 'the failed verification is the last one recorded');
+      assert.equal(red.evidence.lastAuditVerify?.via, 'cli');
+      const failed = red.checks.find((c) => c.id === 'auditVerified')!;
+      assert.equal(failed.status, 'not-met', failed.summary);
+      assert.match(failed.summary, /found the chain broken/);
+      assert.equal(control(red, 'pci:10.3.2').status, 'not-met');
     });
   });
 }

@@ -82,8 +82,9 @@ for (const kind of databaseKinds()) {
           const { rows: s } = await q.query<{ id: string }>(`INSERT INTO fs_sites (customer_id, name, address, territory) VALUES ($1, 'Depot', '1 Main St', 'priv-south') RETURNING id`, [c[0]!.id]);
           await q.query(`INSERT INTO fs_technicians (user_id, display_name, territory) VALUES ($1, 'Terry Tech', 'priv-south')`, [terry.id]);
           const { rows: j } = await q.query<{ id: string }>(
-            `INSERT INTO fs_jobs (title, department, territory, site_id, status, assigned_to, created_by) VALUES ('Fix leak', 'plumbing', 'priv-south', $1, 'assigned', $2, $2) RETURNING id`,
-            [s[0]!.id, terry.id],
+            `INSERT INTO fs_jobs (title, department, territory, site_id, status, assigned_to, created_by, description) VALUES ('Fix leak', 'plumbing', 'priv-south', $1, 'assigned', $2, $2, $3) RETURNING id`,
+            // Free text naming him (decision 0029): erasure replaces it, so the search of every table below finds nothing.
+            [s[0]!.id, terry.id, `Terry Tech has the key; questions to ${terry.email}`],
           );
           await q.query(`INSERT INTO fs_job_events (job_id, kind, to_status, technician, by_user) VALUES ($1, 'assigned', 'assigned', $2, $2)`, [j[0]!.id, terry.id]);
           await q.query(`INSERT INTO fs_locations (technician_id, at, latitude, longitude) VALUES ($1, now(), 51.5, -0.1), ($1, now(), 51.6, -0.2)`, [terry.id]);

@@ -3,7 +3,9 @@
  * on PostgreSQL. The tests try to break it: altered IVs, ciphertexts, tags and key ids, one
  * person's value opened as another's (or their key used for another), a value moved to another
  * record, a destroyed key (also in a second instance's memory, bounded by the cache time), the
- * runtime role deleting a key, and the database searched for the raw key.
+ * runtime role deleting a key, and the database searched for the raw key. Master key rotation
+ * re-wraps every person key (all or none, owner only), so after the old master key is retired every
+ * person's data still opens, and erasure still shreds.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +14,8 @@ import { databaseKinds, openMigrated, type TestDatabase } from '../helpers/datab
 import type { Database } from '../../src/db/index.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { generateMasterKey, masterKeyFromBase64url, WrongMasterKeyError } from '../../src/security/primitives.ts';
-import { PERSON_KEY_CACHE_MS, PersonDataError, PersonKeys, isSealedBytes, type PersonDataErrorCode } from '../../src/security/person-keys.ts';
+import { PERSON_KEY_CACHE_MS, PersonDataError, PersonKeys, isSealedBytes, rewrapPersonKeys, type PersonDataErrorCode } from '../../src/security/person-keys.ts';
+import { FieldCipher, rewrapDataKeys } from '../../src/security/envelope.ts';
 
 const refused = (code: PersonDataErrorCode) => (error: unknown) => {
   assert.ok(error instanceof PersonDataError, `expected a PersonDataError, got ${String(error)}`);
@@ -120,6 +123,60 @@ for (const kind of databaseKinds()) {
       await assert.rejects(new PersonKeys({ db, master, clock }).openText(dave, 'fs_locations:d', sealed), refused('ERR_PERSON_KEY_DESTROYED'));
       clock.advance(PERSON_KEY_CACHE_MS);
       await assert.rejects(elsewhere.openText(dave, 'fs_locations:d', sealed), refused('ERR_PERSON_KEY_DESTROYED'), 'another instance forgets it within the cache time');
+    });
+
+    test('master and data key rotation: after the old master key is retired every person’s data opens; erasure still shreds', async () => {
+      // A database of its own: the re-wrap covers every key in it, and earlier tests altered some on purpose.
+      const own = await kind.create();
+      const rotated = await openMigrated(own);
+      try {
+        const oldMaster = masterKeyFromBase64url(generateMasterKey());
+        const newMaster = masterKeyFromBase64url(generateMasterKey());
+        const writer = new PersonKeys({ db: rotated, master: oldMaster, clock });
+        const people = [randomUUID(), randomUUID(), randomUUID()];
+        const photo = randomBytes(200);
+        const sealed = await Promise.all(people.map(async (p, i) => ({ text: await writer.sealText(p, `fs_locations:${i}`, `position ${i}`), blob: await writer.sealBytes(p, `fs_photos:${i}`, photo) })));
+        const wrapped = async () => new Map((await rotated.asOwner((q) => q.query<{ id: string; w: string }>('SELECT id, wrapped_key AS w FROM person_keys'))).rows.map((r) => [r.id, r.w]));
+        const before = await wrapped();
+        assert.equal(before.size, people.length);
+
+        // Data key rotation (the envelope keys of decision 0012) does not touch person keys.
+        const fields = new FieldCipher({ db: rotated, master: oldMaster, clock });
+        const field = await fields.encrypt('site notes', 'c:1');
+        await fields.rotate();
+        assert.deepEqual(await wrapped(), before, 'a data key rotation leaves person keys as they are');
+
+        // The runtime role may not re-wrap (nor otherwise update) a key; a key under neither master key stops the whole re-wrap.
+        await assert.rejects(rotated.transaction((tx) => tx.query('UPDATE person_keys SET wrapped_key = wrapped_key')), /permission denied/);
+        const stranger = masterKeyFromBase64url(generateMasterKey());
+        await assert.rejects(rewrapPersonKeys(rotated, stranger, newMaster), WrongMasterKeyError, 'keys under neither master key are refused, not skipped');
+        assert.deepEqual(await wrapped(), before, 'all or none: nothing was re-wrapped');
+
+        // Master key rotation: data keys and person keys re-wrapped; the old master key is retired.
+        assert.equal(await rewrapDataKeys(rotated, oldMaster, newMaster), 2);
+        assert.equal(await rewrapPersonKeys(rotated, oldMaster, newMaster), people.length);
+        assert.equal(await rewrapPersonKeys(rotated, oldMaster, newMaster), 0, 'a second run finds nothing left to do');
+        for (const [id, w] of await wrapped()) assert.notEqual(w, before.get(id), `key ${id} is wrapped anew`);
+        const reader = new PersonKeys({ db: rotated, master: newMaster, clock });
+        for (const [i, p] of people.entries()) {
+          assert.equal(await reader.openText(p, `fs_locations:${i}`, sealed[i]!.text), `position ${i}`, 'the position opens under the new master key');
+          assert.deepEqual(Buffer.from(await reader.openBytes(p, `fs_photos:${i}`, sealed[i]!.blob)), photo, 'and the photo');
+        }
+        assert.equal(await new FieldCipher({ db: rotated, master: newMaster, clock }).decrypt(field, 'c:1'), 'site notes');
+        await assert.rejects(new PersonKeys({ db: rotated, master: oldMaster, clock }).openText(people[0]!, 'fs_locations:0', sealed[0]!.text), WrongMasterKeyError, 'the retired master key opens nothing');
+        const fresh = randomUUID();
+        assert.equal(await reader.openText(fresh, 'c', await reader.sealText(fresh, 'c', 'new')), 'new', 'new people get keys under the new master key');
+
+        // Erasure after the rotation still shreds: the person's key row is the only copy.
+        assert.equal(await rotated.asOwner((q) => reader.destroy(q, people[1]!)), 1);
+        await assert.rejects(reader.openText(people[1]!, 'fs_locations:1', sealed[1]!.text), refused('ERR_PERSON_KEY_DESTROYED'));
+        await assert.rejects(new PersonKeys({ db: rotated, master: newMaster, clock }).openBytes(people[1]!, 'fs_photos:1', sealed[1]!.blob), refused('ERR_PERSON_KEY_DESTROYED'));
+        await assert.rejects(new PersonKeys({ db: rotated, master: oldMaster, clock }).openBytes(people[1]!, 'fs_photos:1', sealed[1]!.blob), refused('ERR_PERSON_KEY_DESTROYED'), 'nor with the old master key');
+        assert.equal(await new PersonKeys({ db: rotated, master: newMaster, clock }).openText(people[2]!, 'fs_locations:2', sealed[2]!.text), 'position 2', 'the others still open');
+      } finally {
+        await rotated.close();
+        await own.drop();
+      }
     });
   });
 }

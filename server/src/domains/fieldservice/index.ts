@@ -11,5 +11,6 @@ export { S3BlobStore } from './photos/s3-blob-store.ts';
 export { blobStoreKind, openBlobStore, type BlobStoreKind, type ConfiguredBlobStore } from './photos/blob-config.ts';
 export { reencryptSensitive } from './reencrypt.ts';
 export { fieldServiceModule, type FieldServiceApi } from './module.ts';
+export { FREE_TEXT_COLUMNS, redactPersonInFreeText, redactText } from './free-text.ts';
 export { openPosition, openPhoto, sealPersonalData, locationContext, photoContext, type Position, type SealingResult } from './personal.ts';
 export type { StoredLocationRow } from './store.ts';

@@ -15,7 +15,7 @@ import { defineModule } from '../../module.ts';
 import { exportRoutes } from './export.ts';
 import { openBlobStore } from './photos/blob-config.ts';
 import { photoRoutes } from './photos/routes.ts';
-import { fieldServiceRoutes } from './routes.ts';
+import { fieldServiceRoutes, type SensitiveCipher } from './routes.ts';
 import { seedDemo } from './seed.ts';
 
 export interface FieldServiceApi {
@@ -25,6 +25,8 @@ export interface FieldServiceApi {
   personKeys: PersonKeys;
   /** The configured photo blob store. */
   photos: BlobStore;
+  /** The cipher of the sensitive columns (the privacy module's erasure edits encrypted free text). */
+  cipher: SensitiveCipher;
 }
 
 export const fieldServiceModule = defineModule({
@@ -50,7 +52,7 @@ export const fieldServiceModule = defineModule({
     const photos = await openBlobStore(config, db);
     const personKeys = new PersonKeys({ db, master, clock });
     let sealing: Promise<unknown> = Promise.resolve();
-    const api: FieldServiceApi = { demoLine, personKeys, photos: photos.blobs };
+    const api: FieldServiceApi = { demoLine, personKeys, photos: photos.blobs, cipher };
     return {
       api,
       serve() {
