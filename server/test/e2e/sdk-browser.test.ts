@@ -1,8 +1,10 @@
 /**
  * The SDK's web build (`@palisade/client/web`) in real Chromium, through the start page that is
- * built on it (console/start-page/start.ts): Palisade is started the README's way with development
- * defaults, and the machine's Chromium — driven by playwright-core — signs a demo person in. The
- * test then attacks what the browser keeps:
+ * built on it (console/start-page/start.ts): Palisade runs in the test's process with its
+ * development IdP and a self-signed certificate (start-page.test.ts starts it the README's way,
+ * `npm start` with every development default and the demo data, which this test does not read),
+ * and the machine's Chromium — driven by playwright-core — signs a demo person in. The test then
+ * attacks what the browser keeps:
  *
  * - the device key (and the secure store's key) cannot be exported: `crypto.subtle.exportKey` on
  *   the CryptoKey read back from IndexedDB rejects, and that key is the one the tokens are bound to;
@@ -27,7 +29,8 @@ import { Agent } from 'undici';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, sharedDevCertificate, type SharedCertificate } from '../helpers/chromium.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { freePort, startInProcess } from '../helpers/server.ts';
+import type { RunningServer } from '../../src/main.ts';
 import { DEMO_PEOPLE } from '../../src/oauth/dev-idp.ts';
 
 const browserMissing = chromiumMissing;
@@ -111,7 +114,7 @@ describe(`the SDK's web build in Chromium`, { skip: browserMissing, concurrency:
   for (const kind of databaseKinds()) {
     describe(`the SDK's web build in Chromium (${kind.kind})`, { concurrency: 1 }, () => {
       let database: TestDatabase;
-      let server: StartedServer;
+      let server: RunningServer;
       let browser: Browser;
       let context: BrowserContext;
       let page: Page;
@@ -130,10 +133,11 @@ describe(`the SDK's web build in Chromium`, { skip: browserMissing, concurrency:
       before(async () => {
         database = await kind.create({ migrated: true });
         certificate.install(database.dataDir);
-        // A hang guard only: loading the demo data takes its time on a busy machine.
-        server = await startPalisade({ PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(await freePort()), DATABASE_URL: database.url }, 180_000);
-        assert.equal(server.pin, certificate.pin, 'the banner announces the pin of the certificate Chromium trusts');
-        api = new Agent({ connect: { ca: server.ca } });
+        // The development IdP (no company IdP); no demo data, which nothing here reads.
+        let ca: string;
+        ({ server, ca } = await startInProcess(database, { env: {} }, await freePort(), { PALISADE_DEMO_SEED: 'false' }));
+        assert.equal(server.pin, certificate.pin, 'the server announces the pin of the certificate Chromium trusts');
+        api = new Agent({ connect: { ca } });
         browser = await launched;
         context = await browser.newContext();
         context.setDefaultTimeout(STEP_TIMEOUT);
@@ -174,7 +178,7 @@ describe(`the SDK's web build in Chromium`, { skip: browserMissing, concurrency:
       after(async () => {
         await api?.close();
         await context?.close();
-        await server?.stop();
+        await server?.close();
         await database?.drop();
       });
 
