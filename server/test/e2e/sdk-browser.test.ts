@@ -93,11 +93,10 @@ async function dumpIndexedDb(): Promise<Entry[]> {
   return entries;
 }
 
-// One Chromium for the file, launched while the servers start: both use one development
-// certificate made up front (helpers/chromium.ts), and Chromium trusts its pin alone. The two
-// databases' runs go side by side, each with its own server and its own browser profile; the
-// tests within a run stay in order (each goes on from the one before).
-describe(`the SDK's web build in Chromium`, { skip: browserMissing, concurrency: true }, () => {
+// One Chromium for the file, launched while the first server starts: both servers use one
+// development certificate made up front (helpers/chromium.ts), and Chromium trusts its pin alone.
+// Each database's run has its own browser profile.
+describe(`the SDK's web build in Chromium`, { skip: browserMissing }, () => {
   let certificate: SharedCertificate;
   let launched: Promise<Browser>;
   before(async () => {
@@ -112,7 +111,7 @@ describe(`the SDK's web build in Chromium`, { skip: browserMissing, concurrency:
   });
 
   for (const kind of databaseKinds()) {
-    describe(`the SDK's web build in Chromium (${kind.kind})`, { concurrency: 1 }, () => {
+    describe(`the SDK's web build in Chromium (${kind.kind})`, () => {
       let database: TestDatabase;
       let server: RunningServer;
       let browser: Browser;

@@ -57,10 +57,7 @@ interface Claims {
 
 // One Chromium for the file, launched while the first server starts: both servers use one
 // development certificate made up front (helpers/chromium.ts), and Chromium trusts its pin alone.
-// The two databases' runs go side by side: each has a server (and rate limits) of its own, and
-// much of a run is waiting (a sign-in's round trips, a rate-limit window running out); the tests
-// within a run stay in order.
-describe('the start page in a browser', { skip: browserMissing, concurrency: true }, () => {
+describe('the start page in a browser', { skip: browserMissing }, () => {
   let certificate: SharedCertificate;
   let launched: Promise<Browser>;
   before(async () => {
@@ -75,7 +72,7 @@ describe('the start page in a browser', { skip: browserMissing, concurrency: tru
   });
 
   for (const kind of databaseKinds()) {
-    describe(`the start page in a browser (${kind.kind})`, { concurrency: 1 }, () => {
+    describe(`the start page in a browser (${kind.kind})`, () => {
       let database: TestDatabase;
       let server: StartedServer;
       let browser: Browser;
