@@ -23,8 +23,11 @@
  *   localStorage, sessionStorage or document.cookie; screenshots of every page are written to
  *   test-results/console/ (gitignored; docs/images/ holds copies of two).
  *
- * One server, one browser and one admin sign-in per describe; the step-up tests sign in twice
- * by design (an old sign-in, then the fresh one it asks for).
+ * One Chromium for the file, launched at its start: every server uses one development
+ * certificate made up front (helpers/chromium.ts), and Chromium trusts its pin alone. One server
+ * and one admin sign-in per describe; the step-up tests sign in twice by design (an old sign-in,
+ * then the fresh one it asks for). The describes run one after another: side by side they were
+ * slower on a busy 2-core machine (every step of both competes for the same cores).
  *
  * Needs Chromium at /usr/bin/chromium (PALISADE_TEST_CHROMIUM), like the start page's test.
  */
@@ -34,7 +37,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { type Browser, type Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from '../helpers/chromium.ts';
+import { chromiumMissing, launchChromium, sharedDevCertificate, type SharedCertificate } from '../helpers/chromium.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { REPO_ROOT, freePort, startInProcess } from '../helpers/server.ts';
 import { MobileApp } from '../helpers/mobile-app.ts';
@@ -69,6 +72,26 @@ test('the console keeps nothing in web storage or script-readable cookies (sourc
   }
 });
 
+let certificate: SharedCertificate;
+let launched: Promise<Browser>;
+before(async () => {
+  if (browserMissing) return;
+  certificate = await sharedDevCertificate();
+  launched = launchChromium({ pin: certificate.pin });
+  // Awaited by each describe once its server is up; a failed launch fails them there.
+  launched.catch(() => undefined);
+});
+after(async () => {
+  await (await launched?.catch(() => undefined))?.close();
+  certificate?.remove();
+});
+
+/** The browser every describe shares, once `server` is up: its banner must announce the pin Chromium trusts. */
+async function browserFor(server: { pin: string }): Promise<Browser> {
+  assert.equal(server.pin, certificate.pin, 'the server announces the pin of the certificate Chromium trusts');
+  return launched;
+}
+
 for (const kind of databaseKinds()) {
   describe(`the admin console in a browser (${kind.kind})`, { skip: browserMissing }, () => {
     let database: TestDatabase;
@@ -79,6 +102,7 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create({ migrated: true });
+      certificate.install(database.dataDir);
       let ca: string;
       // No company IdP: Palisade's development IdP signs the demo people in.
       ({ server, ca } = await startInProcess(database, { env: {} }, await freePort(), { PALISADE_DEMO_SEED: 'false' }));
@@ -86,10 +110,9 @@ for (const kind of databaseKinds()) {
       // Gitignored; the README's two images are copied from here (docs/images/).
       screenshots = process.env.PALISADE_TEST_SCREENSHOTS ?? path.join(REPO_ROOT, 'test-results', 'console', kind.kind);
       mkdirSync(screenshots, { recursive: true });
-      browser = await launchChromium({ pin: server.pin });
+      browser = await browserFor(server);
     });
     after(async () => {
-      await browser?.close();
       await server?.close();
       await app?.close();
       await database?.drop();
@@ -300,7 +323,8 @@ for (const kind of databaseKinds()) {
       const findings: string[] = [];
       const scan = async (name: string) => {
         // Injected through the DevTools protocol, not a <script>: the page's CSP stays as it is.
-        await page.evaluate(axeSource);
+        // Once per document: the console moves between its pages without loading a new one.
+        if (await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe === 'undefined')) await page.evaluate(axeSource);
         const result = await page.evaluate(() => (globalThis as unknown as { axe: { run: (context: Document, options: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] }));
         for (const v of result.violations) if (v.impact === 'serious' || v.impact === 'critical') findings.push(`${name}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
       };
@@ -383,16 +407,16 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create({ migrated: true });
+      certificate.install(database.dataDir);
       let port: number;
       ({ upstream, port } = await federatedTo(database));
       let ca: string;
       // A checkpoint every 5 records: the audit export has signed records to archive early on.
       ({ server, ca } = await startInProcess(database, upstream, port, { PALISADE_AUDIT_CHECKPOINT_EVERY: '5' }));
       app = new MobileApp(server.url, ca);
-      browser = await launchChromium({ pin: server.pin });
+      browser = await browserFor(server);
     });
     after(async () => {
-      await browser?.close();
       await server?.close();
       await app?.close();
       await upstream?.close();
@@ -695,13 +719,12 @@ for (const kind of databaseKinds().filter((k) => k.kind === 'postgres')) {
     let browser: Browser;
 
     before(async () => {
-      instances = await startTwoInstances(kind, { redis: Boolean(process.env.TEST_REDIS_URL) });
+      instances = await startTwoInstances(kind, { redis: Boolean(process.env.TEST_REDIS_URL), certificateA: certificate });
       app = new MobileApp(instances.publicUrl, instances.a.ca);
       appAtB = new MobileApp(instances.publicUrl, instances.b.ca);
-      browser = await launchChromium({ pin: instances.a.pin });
+      browser = await browserFor(instances.a);
     });
     after(async () => {
-      await browser?.close();
       await app?.close();
       await appAtB?.close();
       await instances?.close();

@@ -1,8 +1,10 @@
 /**
  * The SDK's web build (`@palisade/client/web`) in real Chromium, through the start page that is
- * built on it (console/start-page/start.ts): Palisade is started the README's way with development
- * defaults, and the machine's Chromium — driven by playwright-core — signs a demo person in. The
- * test then attacks what the browser keeps:
+ * built on it (console/start-page/start.ts): Palisade runs in the test's process with its
+ * development IdP and a self-signed certificate (start-page.test.ts starts it the README's way,
+ * `npm start` with every development default and the demo data, which this test does not read),
+ * and the machine's Chromium — driven by playwright-core — signs a demo person in. The test then
+ * attacks what the browser keeps:
  *
  * - the device key (and the secure store's key) cannot be exported: `crypto.subtle.exportKey` on
  *   the CryptoKey read back from IndexedDB rejects, and that key is the one the tokens are bound to;
@@ -15,7 +17,8 @@
  * - a reload keeps the session only through the encrypted store: the reload restores it (a refresh
  *   grant, a new access token), and with the store's key deleted the next reload is signed out.
  *
- * No CSP violation, no console error, no page error on the way. One browser, one server.
+ * No CSP violation, no console error, no page error on the way. One browser for the file, one
+ * server and one browser profile per database.
  * Needs Chromium at /usr/bin/chromium (`apt-get install -y chromium`), or PALISADE_TEST_CHROMIUM.
  */
 import { after, before, describe, test } from 'node:test';
@@ -24,9 +27,10 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK }
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from '../helpers/chromium.ts';
+import { chromiumMissing, launchChromium, sharedDevCertificate, type SharedCertificate } from '../helpers/chromium.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
+import { freePort, startInProcess } from '../helpers/server.ts';
+import type { RunningServer } from '../../src/main.ts';
 import { DEMO_PEOPLE } from '../../src/oauth/dev-idp.ts';
 
 const browserMissing = chromiumMissing;
@@ -89,10 +93,27 @@ async function dumpIndexedDb(): Promise<Entry[]> {
   return entries;
 }
 
+// One Chromium for the file, launched while the first server starts: both servers use one
+// development certificate made up front (helpers/chromium.ts), and Chromium trusts its pin alone.
+// Each database's run has its own browser profile.
+let certificate: SharedCertificate;
+let launched: Promise<Browser>;
+before(async () => {
+  if (browserMissing) return;
+  certificate = await sharedDevCertificate();
+  launched = launchChromium({ pin: certificate.pin });
+  // Awaited by each run once its server is up; a failed launch fails them there.
+  launched.catch(() => undefined);
+});
+after(async () => {
+  await (await launched?.catch(() => undefined))?.close();
+  certificate?.remove();
+});
+
 for (const kind of databaseKinds()) {
   describe(`the SDK's web build in Chromium (${kind.kind})`, { skip: browserMissing }, () => {
     let database: TestDatabase;
-    let server: StartedServer;
+    let server: RunningServer;
     let browser: Browser;
     let context: BrowserContext;
     let page: Page;
@@ -110,10 +131,13 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create({ migrated: true });
-      // A hang guard only: loading the demo data takes its time on a busy machine.
-      server = await startPalisade({ PALISADE_DATA_DIR: database.dataDir, PALISADE_SERVER_PORT: String(await freePort()), DATABASE_URL: database.url }, 180_000);
-      api = new Agent({ connect: { ca: server.ca } });
-      browser = await launchChromium({ pin: server.pin });
+      certificate.install(database.dataDir);
+      // The development IdP (no company IdP); no demo data, which nothing here reads.
+      let ca: string;
+      ({ server, ca } = await startInProcess(database, { env: {} }, await freePort(), { PALISADE_DEMO_SEED: 'false' }));
+      assert.equal(server.pin, certificate.pin, 'the server announces the pin of the certificate Chromium trusts');
+      api = new Agent({ connect: { ca } });
+      browser = await launched;
       context = await browser.newContext();
       context.setDefaultTimeout(STEP_TIMEOUT);
       // A CSP violation is reported as a console error (Chromium logs one too): nothing may slip by.
@@ -153,8 +177,7 @@ for (const kind of databaseKinds()) {
     after(async () => {
       await api?.close();
       await context?.close();
-      await browser?.close();
-      await server?.stop();
+      await server?.close();
       await database?.drop();
     });
 

@@ -5,8 +5,11 @@
  * Set PALISADE_TEST_CHROMIUM to use another binary; PALISADE_REQUIRE_BROWSER=1 turns a missing
  * browser into a failure instead of a skip (CI sets it).
  */
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { loadTls } from '../../src/http/tls.ts';
 
 export const CHROMIUM = process.env.PALISADE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -48,4 +51,33 @@ export function chromiumArgs(options: ChromiumOptions = {}): string[] {
 /** Chromium launched with `chromiumArgs(options)`. */
 export function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(options) });
+}
+
+/**
+ * One development certificate for every server a browser test file starts, made before any of
+ * them, so that the file launches one Chromium (with this pin) up front, at the same time as its
+ * first server starts, instead of one per server once its banner named the pin. Chromium still
+ * trusts exactly this certificate and nothing else. Palisade makes its development certificate
+ * only when its data folder has none (http/tls.ts), so `install(dataDir)` before the start is
+ * all it takes: the server loads this one, and its banner announces this pin (tests assert it).
+ * Made the way Palisade makes its own (loadTls into a folder of its own); `remove()` deletes it.
+ */
+export interface SharedCertificate {
+  pin: string;
+  /** The certificate in PEM, for Node clients (undici's `connect.ca`). */
+  ca: string;
+  /** Copies the certificate, its key and the development backup key into `dataDir/tls`. */
+  install(dataDir: string): void;
+  remove(): void;
+}
+
+export async function sharedDevCertificate(): Promise<SharedCertificate> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'palisade-browser-cert-'));
+  const material = await loadTls({ dataDir: dir, hostnames: [] });
+  return {
+    pin: material.pin,
+    ca: readFileSync(path.join(dir, 'tls', 'dev-cert.pem'), 'utf8'),
+    install: (dataDir) => cpSync(path.join(dir, 'tls'), path.join(dataDir, 'tls'), { recursive: true }),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -28,8 +28,13 @@ export interface TwoInstances {
 /**
  * `env`: more settings for both instances (an MDM, a device policy). `databaseUrl`: how the
  * instances reach the test database (through a pooler such as PgBouncer), from its direct URL.
+ * `certificateA`: a development certificate made beforehand for instance A, the one browsers
+ * reach (helpers/chromium.ts `sharedDevCertificate`); instance B still makes its own.
  */
-export async function startTwoInstances(kind: DatabaseKind, options: { redis?: boolean; env?: Record<string, string>; databaseUrl?: (direct: string) => string } = {}): Promise<TwoInstances> {
+export async function startTwoInstances(
+  kind: DatabaseKind,
+  options: { redis?: boolean; env?: Record<string, string>; databaseUrl?: (direct: string) => string; certificateA?: { install(dataDir: string): void } } = {},
+): Promise<TwoInstances> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -37,6 +42,7 @@ export async function startTwoInstances(kind: DatabaseKind, options: { redis?: b
   try {
     const database: TestDatabase = await kind.create();
     cleanups.push(() => database.drop());
+    options.certificateA?.install(database.dataDir);
     const secondDir: TestDatabase = await kind.create(); // only for its data folder
     cleanups.push(() => secondDir.drop());
     // Instance A is where apps reach Palisade: the company IdP sends people back to it.
