@@ -223,7 +223,8 @@ describe('transport security (TLS policy, pins, headers)', () => {
       copyFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), certFile);
       copyFileSync(path.join(database.dataDir, 'tls', 'dev-key.pem'), keyFile);
       const offline = `sha256/${Buffer.alloc(32, 5).toString('base64')}`;
-      const env = { PALISADE_DATA_DIR: operator.dataDir, PALISADE_SERVER_TLS_CERT_FILE: certFile, PALISADE_SERVER_TLS_KEY_FILE: keyFile };
+      // No demo dataset: the certificate and the pins are the subject, and each start would load it.
+      const env = { PALISADE_DATA_DIR: operator.dataDir, PALISADE_SERVER_TLS_CERT_FILE: certFile, PALISADE_SERVER_TLS_KEY_FILE: keyFile, PALISADE_DEMO_SEED: 'false' };
       await assert.rejects(startPalisade({ ...env, PALISADE_SERVER_PORT: String(await freePort()), PALISADE_SERVER_TLS_BACKUP_PINS: `${offline},${server.pin}` }), (error: Error) => {
         assert.match(error.message, /server\.tls\.backupPins: names the certificate's own key/);
         assert.doesNotMatch(error.message, /at \w+ \(/, 'an operator gets the reason, not a stack trace');
@@ -251,8 +252,9 @@ describe('transport security (TLS policy, pins, headers)', () => {
 
   test('after a signing key rotation the pins document is signed by the new key and still verifies against /oauth2/jwks', async () => {
     // In process: the test rotates keys in the server's database and makes it reload them now.
+    // No demo dataset: the pins are the subject, and loading it here would take this process's time.
     const own = await databaseKinds()[0]!.create({ migrated: true });
-    const { server: running, ca } = await startInProcess(own, { env: {} }, await freePort());
+    const { server: running, ca } = await startInProcess(own, { env: {} }, await freePort(), { PALISADE_DEMO_SEED: 'false' });
     const agent = new Agent({ connect: { ca } });
     try {
       const fetchText = async (url: string) => (await fetch(url, { dispatcher: agent } as RequestInit)).text();
