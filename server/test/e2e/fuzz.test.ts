@@ -339,33 +339,35 @@ function requests(op: Operation, sampleIds: string[]): fc.Arbitrary<FuzzRequest>
  * columns that record activity rather than data: `sessions.last_seen_at` and
  * `devices.last_seen_at` (any authenticated call), `scim_tokens.last_used_at` (any SCIM call),
  * `app_keys.last_used_at` (any call with an app key).
- * Rate-limit counters live in the cache, not in the database. Rows are compared as JSON, in a
- * stable order.
+ * Rate-limit counters live in the cache, not in the database. Each row is compared as its
+ * `jsonb` text (keys in jsonb's own order, every value exact), the rows of a table in a stable
+ * order. The database hashes each table's rows, in one query for all the tables: the digest is
+ * taken twice per operation and caller, and a query per table with every row sent to this
+ * process and parsed here cost PGlite (which runs in this process) far more. `tables` holds each
+ * table's hash, to name the tables that changed.
  */
 const ACTIVITY_COLUMNS: Record<string, string[]> = { sessions: ['last_seen_at'], devices: ['last_seen_at'], scim_tokens: ['last_used_at'], app_keys: ['last_used_at'] };
-async function digest(server: RunningServer): Promise<{ hash: string; tables: Record<string, string[]> }> {
+async function digest(server: RunningServer): Promise<{ hash: string; tables: Record<string, string> }> {
   return server.db.asOwner(async (q) => {
     const { rows: tables } = await q.query<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'audit\\_%' ORDER BY 1`,
     );
-    const out: Record<string, string[]> = {};
-    for (const { name } of tables) {
-      // `name` comes from the catalogue, quoted as an identifier.
-      const { rows } = await q.query<{ row: Record<string, unknown> | string }>(`SELECT to_jsonb(t) AS row FROM "${name.replace(/"/g, '""')}" t`);
-      out[name] = rows
-        .map((r) => {
-          const row = typeof r.row === 'string' ? (JSON.parse(r.row) as Record<string, unknown>) : { ...r.row };
-          for (const column of ACTIVITY_COLUMNS[name] ?? []) delete row[column];
-          return JSON.stringify(row, Object.keys(row).sort());
-        })
-        .sort();
-    }
+    // `name` comes from the catalogue, quoted as an identifier and as a literal; the activity
+    // columns are this file's constants.
+    const identifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
+    const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+    const perTable = tables.map(({ name }) => {
+      const row = (ACTIVITY_COLUMNS[name] ?? []).reduce((json, column) => `(${json} - ${literal(column)})`, 'to_jsonb(t)');
+      return `SELECT ${literal(name)} AS name, encode(sha256(convert_to(coalesce(string_agg(${row}::text, E'\\n' ORDER BY ${row}::text), ''), 'UTF8')), 'hex') AS hash FROM ${identifier(name)} t`;
+    });
+    const { rows } = await q.query<{ name: string; hash: string }>(perTable.join(' UNION ALL '));
+    const out = Object.fromEntries(rows.map((r) => [r.name, r.hash]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
     return { hash: createHash('sha256').update(JSON.stringify(out)).digest('hex'), tables: out };
   });
 }
 
-function changedTables(before: Record<string, string[]>, after: Record<string, string[]>): string[] {
-  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((t) => JSON.stringify(before[t]) !== JSON.stringify(after[t]));
+function changedTables(before: Record<string, string>, after: Record<string, string>): string[] {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((t) => before[t] !== after[t]);
 }
 
 /** A number from a string, to give each operation a seed of its own derived from the run's. */

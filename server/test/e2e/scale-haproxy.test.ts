@@ -164,6 +164,14 @@ if (postgres) {
     /** The failures counted by kind, for the figure lines. */
     const kinds = (outcome: Outcome) => JSON.stringify(Object.fromEntries(Object.entries(Object.groupBy(outcome.failed, (f) => `${f.what} ${f.status}`.slice(0, 160))).map(([k, v]) => [k, v!.length])));
 
+    /**
+     * The simulated devices, signed in once for the file: the rolling restart's load and the
+     * kill's both use them (each load loop keeps the tokens it refreshed). Nothing between
+     * ends their sessions: the sign-out test ends its own session only.
+     */
+    let signedInDevices: Promise<SignedIn[]> | undefined;
+    const workingDevices = () => (signedInDevices ??= signInDevices());
+
     async function signInDevices(): Promise<SignedIn[]> {
       const devices: SignedIn[] = [];
       const started = performance.now();
@@ -214,7 +222,7 @@ if (postgres) {
     }
 
     test('a rolling restart of all three instances fails no request', async () => {
-      const devices = await signInDevices();
+      const devices = await workingDevices();
       const since = await lastEventId();
       const began = performance.now();
       const running = load(devices);
@@ -311,7 +319,7 @@ if (postgres) {
     });
 
     test('kill -9 of one instance: only requests in flight on it fail; acknowledged writes stay; the audit chain verifies; sealing goes on', async () => {
-      const devices = await signInDevices();
+      const devices = await workingDevices();
       const since = await lastEventId();
       const running = load(devices);
       await new Promise((r) => setTimeout(r, 1500));

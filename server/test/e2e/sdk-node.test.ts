@@ -37,9 +37,12 @@ const IDLE_S = 8;
  * pinning) run once.
  */
 const IDPS = [
-  { name: 'the development IdP', tech: 'demo-technician', admin: 'demo-admin', company: false },
-  { name: 'an independent company IdP (oidc-provider)', tech: 'u-tech', admin: 'u-admin', company: true },
+  { name: 'the development IdP', tech: 'demo-technician', admin: 'demo-admin', dispatcher: 'demo-dispatcher', company: false },
+  { name: 'an independent company IdP (oidc-provider)', tech: 'u-tech', admin: 'u-admin', dispatcher: 'u-dispatcher', company: true },
 ];
+
+/** Until `at` (epoch ms); at once when it has passed. */
+const waitUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
 for (const idp of IDPS) describe(`@palisade/client in Node against Palisade started the README way, signing in through ${idp.name}`, () => {
   let database: TestDatabase;
@@ -52,6 +55,16 @@ for (const idp of IDPS) describe(`@palisade/client in Node against Palisade star
   let tokenAnswers: number[] = [];
   /** When set, the next successful refresh response is dropped, as a mobile network does. */
   let loseNextRefresh = false;
+  /**
+   * The sessions the step-up and idle tests need old: signed in at the end of `before()`, they
+   * age while the tests in between run, and those two tests (the last ones) wait only for what
+   * is left of their window instead of sleeping it whole. Nothing else uses them.
+   */
+  let stepUpAdmin: ReturnType<typeof newClient>;
+  const stepUpReauth: StepUpRequest[] = [];
+  let stepUpSignedInAt = 0;
+  let idle: ReturnType<typeof newClient>;
+  let idleSince = 0;
 
   before(async () => {
     database = await databaseKinds()[0]!.create();
@@ -63,6 +76,9 @@ for (const idp of IDPS) describe(`@palisade/client in Node against Palisade star
       PALISADE_SERVER_PORT: String(federated?.port ?? (await freePort())),
       PALISADE_LOG_LEVEL: 'warn',
       PALISADE_SESSIONS_STEP_UP_MAX_AGE: `${STEP_UP_MAX_AGE_S}s`,
+      // The administrator's aged session (below) must outlive the other tests' administrators'
+      // sign-ins, each on a device of its own: the default three devices would evict it.
+      PALISADE_SESSIONS_MAX_DEVICES: '20',
       PALISADE_CLIENTS: JSON.stringify([
         { id: 'field-app', name: 'Field Service', redirectUris: ['com.example.field:/oauth2redirect', 'http://127.0.0.1/callback'] },
         { id: 'idle-app', name: 'Idle', redirectUris: ['http://127.0.0.1/callback'], idleTimeout: `${IDLE_S}s` },
@@ -70,6 +86,17 @@ for (const idp of IDPS) describe(`@palisade/client in Node against Palisade star
       // A hang guard only: a first start on a busy machine can take minutes.
     }, 300_000);
     pinned = createPinnedFetch({ issuer: server.url, ca: server.ca, pins: [server.pin] });
+
+    stepUpAdmin = newClient(idp.admin, { reauth: stepUpReauth });
+    // The idle session is the dispatcher's, whom no other test signs in.
+    idle = newClient(idp.dispatcher, { clientId: 'idle-app', idleTimeoutMs: 0 });
+    await Promise.all([
+      stepUpAdmin.signIn().then(() => (stepUpSignedInAt = Date.now())),
+      idle.signIn().then(async () => {
+        assert.equal((await idle.client.fetch('/api/v1/me')).status, 200);
+        idleSince = Date.now();
+      }),
+    ]);
   });
   after(async () => {
     for (const client of clients) await client.signOut({ erase: false }).catch(() => undefined);
@@ -192,35 +219,6 @@ for (const idp of IDPS) describe(`@palisade/client in Node against Palisade star
     const { data, response } = await api.GET('/api/v1/me');
     assert.equal(response.status, 200);
     assert.deepEqual(data?.roles, ['technician'], 'typed data, from a signed DPoP call');
-  });
-
-  test('idle lock: the server locks the idle session, the SDK locks, and unlock with the unlock key reopens it', async () => {
-    const { client, signIn } = newClient(idp.tech, { clientId: 'idle-app', idleTimeoutMs: 0 });
-    await signIn();
-    assert.equal((await client.fetch('/api/v1/me')).status, 200);
-    await new Promise((resolve) => setTimeout(resolve, (IDLE_S + 1) * 1000));
-    await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'session-locked');
-    assert.equal(client.state, 'locked');
-    await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'locked', 'nothing is sent while locked');
-    await client.unlock();
-    assert.equal(client.state, 'active');
-    assert.equal((await client.fetch('/api/v1/me')).status, 200, 'unlocked on the server too');
-  });
-
-  test('step-up: a sign-in older than the window is challenged, the SDK re-authenticates with max_age and retries; a role change applies at once', async () => {
-    const reauth: StepUpRequest[] = [];
-    const admin = newClient(idp.admin, { reauth });
-    await admin.signIn();
-    const tech = newClient(idp.tech);
-    await tech.signIn();
-    const techId = (await tech.client.json<{ id: string }>('/api/v1/me')).id;
-    await new Promise((resolve) => setTimeout(resolve, (STEP_UP_MAX_AGE_S + 1) * 1000));
-    const changed = await admin.client.fetch(`/admin/v1/users/${techId}/roles`, { method: 'PUT', body: { granted: ['dispatcher'], removed: [] } });
-    assert.equal(changed.status, 200, await changed.clone().text());
-    assert.ok(reauth.length >= 1, 'the SDK re-authenticated for the step-up challenge');
-    assert.equal(reauth[0]!.maxAge, STEP_UP_MAX_AGE_S, 'with the challenge’s max_age');
-    const roles = (await tech.client.json<{ roles: string[] }>('/api/v1/me')).roles;
-    assert.deepEqual([...roles].sort(), ['dispatcher', 'technician'], 'the technician’s next call has the new role, without signing in again');
   });
 
   test('wipe: every local secret is erased, the command is acknowledged with the device key, and the device is refused afterwards', async () => {
@@ -362,5 +360,34 @@ for (const idp of IDPS) describe(`@palisade/client in Node against Palisade star
       impostor.closeAllConnections();
       await new Promise((resolve) => impostor.close(resolve));
     }
+  });
+
+  test('step-up: a sign-in older than the window is challenged, the SDK re-authenticates with max_age and retries; a role change applies at once', async () => {
+    // The administrator signed in at the start (before()): by now the sign-in is older than the window.
+    const admin = stepUpAdmin;
+    const reauth = stepUpReauth;
+    const tech = newClient(idp.tech);
+    await tech.signIn();
+    const techId = (await tech.client.json<{ id: string }>('/api/v1/me')).id;
+    await waitUntil(stepUpSignedInAt + (STEP_UP_MAX_AGE_S + 1) * 1000);
+    assert.equal(reauth.length, 0, 'no re-authentication before the challenge');
+    const changed = await admin.client.fetch(`/admin/v1/users/${techId}/roles`, { method: 'PUT', body: { granted: ['dispatcher'], removed: [] } });
+    assert.equal(changed.status, 200, await changed.clone().text());
+    assert.ok(reauth.length >= 1, 'the SDK re-authenticated for the step-up challenge');
+    assert.equal(reauth[0]!.maxAge, STEP_UP_MAX_AGE_S, 'with the challenge’s max_age');
+    const roles = (await tech.client.json<{ roles: string[] }>('/api/v1/me')).roles;
+    assert.deepEqual([...roles].sort(), ['dispatcher', 'technician'], 'the technician’s next call has the new role, without signing in again');
+  });
+
+  test('idle lock: the server locks the idle session, the SDK locks, and unlock with the unlock key reopens it', async () => {
+    // Signed in and used once at the start (before()), unused since.
+    const { client } = idle;
+    await waitUntil(idleSince + (IDLE_S + 1) * 1000);
+    await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'session-locked');
+    assert.equal(client.state, 'locked');
+    await assert.rejects(client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'locked', 'nothing is sent while locked');
+    await client.unlock();
+    assert.equal(client.state, 'active');
+    assert.equal((await client.fetch('/api/v1/me')).status, 200, 'unlocked on the server too');
   });
 });

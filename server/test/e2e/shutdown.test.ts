@@ -9,7 +9,7 @@
  *  - a second SIGTERM during the stop ends the process at once, non-zero;
  *  - `server.shutdownTimeout` bounds the wait for a request that never finishes: exit non-zero.
  */
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type TLSSocket } from 'node:tls';
 import { request } from 'node:https';
@@ -120,20 +120,40 @@ const databases: TestDatabase[] = [];
 async function start(env: Record<string, string> = {}): Promise<{ server: StartedServer; pid: number }> {
   const database = await kind.create({ migrated: true });
   databases.push(database);
-  const server = await startPalisade({ PALISADE_DATA_DIR: database.dataDir, PALISADE_MASTER_KEY: generateMasterKey(), PALISADE_LOG_LEVEL: 'info', ...env }, 240_000);
+  // No demo dataset: a stop does the same with or without it, and each start would load it.
+  const server = await startPalisade({ PALISADE_DATA_DIR: database.dataDir, PALISADE_MASTER_KEY: generateMasterKey(), PALISADE_LOG_LEVEL: 'info', PALISADE_DEMO_SEED: 'false', ...env }, 240_000);
   started.push(server);
   assert.equal(await get(`${server.url}/healthz`, server.ca), 200);
   return { server, pid: await serverPid(server) };
 }
 
+const starting: Promise<unknown>[] = [];
+
 after(async () => {
+  await Promise.allSettled(starting); // a start a failed test never waited for
   for (const server of started) await server.stop();
   for (const database of databases) await database.drop();
 });
 
 describe('SIGTERM: a graceful stop', { timeout: 600_000 }, () => {
+  /**
+   * Each test stops its own server, so each has one; the three start together at the beginning
+   * (their starts are independent) and each test waits for its own. A failed start fails its test.
+   */
+  type Starting = ReturnType<typeof start>;
+  let graceful: Starting;
+  let repeated: Starting;
+  let bounded: Starting;
+  before(() => {
+    graceful = start();
+    repeated = start();
+    bounded = start({ PALISADE_SERVER_SHUTDOWN_TIMEOUT: '1s' });
+    // Awaited by the tests; a rejection is theirs to report, not an unhandled one.
+    starting.push(...[graceful, repeated, bounded].map((promise) => promise.catch(() => undefined)));
+  });
+
   test('the request in flight completes, /readyz says 503 on a kept connection, a new connection is refused, exit 0', async () => {
-    const { server, pid } = await start();
+    const { server, pid } = await graceful;
     const host = new URL(server.url).host;
     // A load balancer's kept-alive connection: one probe answered, the next one begun (its
     // headers unfinished, so the connection is not idle) before the signal.
@@ -167,7 +187,7 @@ describe('SIGTERM: a graceful stop', { timeout: 600_000 }, () => {
   });
 
   test('a second SIGTERM during the stop ends the process at once, non-zero', async () => {
-    const { server, pid } = await start();
+    const { server, pid } = await repeated;
     await heldTokenRequest(server);
     process.kill(pid, 'SIGTERM');
     await untilLogged(server, /"event":"server\.stopping"/);
@@ -181,7 +201,7 @@ describe('SIGTERM: a graceful stop', { timeout: 600_000 }, () => {
   });
 
   test('server.shutdownTimeout bounds a request that never finishes: exit non-zero', async () => {
-    const { server, pid } = await start({ PALISADE_SERVER_SHUTDOWN_TIMEOUT: '1s' });
+    const { server, pid } = await bounded;
     const held = await heldTokenRequest(server);
     process.kill(pid, 'SIGTERM');
     assert.notEqual(await server.exitCode(), 0);

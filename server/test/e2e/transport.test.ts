@@ -33,6 +33,32 @@ const STRONG_SUITES = ['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256',
 const testssl = ['/usr/bin/testssl', '/usr/bin/testssl.sh'].find((file) => existsSync(file));
 const testsslMissing = !testssl && !process.env.PALISADE_REQUIRE_TESTSSL ? 'testssl.sh not found: apt-get install -y testssl.sh to scan the TLS setup' : false;
 
+interface Finding {
+  id: string;
+  severity: string;
+  finding: string;
+}
+
+/**
+ * testssl.sh's findings for the TLS setup on `port`: -p protocols, -s cipher categories, -E each
+ * cipher per protocol, -h headers at "/", -R renegotiation, -C compression (CRIME), each of
+ * them asserted below; no DNS lookups (-n none: the target is an address on loopback), no
+ * prompts, no colour. About a minute on a quiet machine, half of it testssl.sh preparing
+ * itself (probing the local OpenSSL, reading its cipher list), minutes on a busy one: the
+ * timeout only guards against a hang. `signal` ends it early (the file ending first).
+ */
+async function scanTls(port: number, folder: string, signal: AbortSignal): Promise<{ findings: Finding[]; seconds: number }> {
+  const json = path.join(folder, 'testssl.json');
+  const started = Date.now();
+  await promisify(execFile)(testssl!, ['-p', '-s', '-E', '-h', '-R', '-C', '--jsonfile', json, '--quiet', '--color', '0', '--warnings', 'off', '-n', 'none', `127.0.0.1:${port}`], { timeout: 480_000, signal }).catch(
+    (error: { code?: number | string; stdout?: string }) => {
+      // testssl.sh exits non-zero when a check merely finds something to report; the JSON decides.
+      if (signal.aborted || !existsSync(json)) throw new Error(`testssl.sh failed (${error.code}): ${error.stdout ?? ''}`);
+    },
+  );
+  return { findings: JSON.parse(readFileSync(json, 'utf8')) as Finding[], seconds: (Date.now() - started) / 1000 };
+}
+
 /** The SPKI pin of the certificate a live connection presented, computed here, not by Palisade. */
 const peerPin = (socket: TLSSocket) =>
   'sha256/' + createHash('sha256').update(socket.getPeerX509Certificate()!.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
@@ -43,6 +69,12 @@ describe('transport security (TLS policy, pins, headers)', () => {
   let port: number;
   let dispatcher: Agent;
   const get = (url: string, init: RequestInit = {}) => fetch(url, { ...init, dispatcher } as RequestInit);
+  /**
+   * The testssl.sh scan, begun as soon as the server is up: it runs beside the tests before its
+   * own, against the same server (none of them changes what it checks), and its tests wait for it.
+   */
+  let scan: Promise<{ findings: Finding[]; seconds: number } | { error: unknown }> | undefined;
+  const scanAbort = new AbortController();
 
   /** A TLS handshake with `options`; resolves with the socket, or the error the server's refusal caused. */
   const handshake = (options: ConnectionOptions) =>
@@ -61,8 +93,11 @@ describe('transport security (TLS policy, pins, headers)', () => {
       PALISADE_SERVER_CORS_ORIGINS: CONFIGURED_ORIGIN,
     });
     dispatcher = new Agent({ connect: { ca: server.ca } });
+    if (!testsslMissing && testssl) scan = scanTls(port, database.dataDir, scanAbort.signal).catch((error: unknown) => ({ error }));
   });
   after(async () => {
+    scanAbort.abort();
+    await scan;
     await dispatcher?.close();
     await server?.stop();
     await database?.drop();
@@ -188,7 +223,8 @@ describe('transport security (TLS policy, pins, headers)', () => {
       copyFileSync(path.join(database.dataDir, 'tls', 'dev-cert.pem'), certFile);
       copyFileSync(path.join(database.dataDir, 'tls', 'dev-key.pem'), keyFile);
       const offline = `sha256/${Buffer.alloc(32, 5).toString('base64')}`;
-      const env = { PALISADE_DATA_DIR: operator.dataDir, PALISADE_SERVER_TLS_CERT_FILE: certFile, PALISADE_SERVER_TLS_KEY_FILE: keyFile };
+      // No demo dataset: the certificate and the pins are the subject, and each start would load it.
+      const env = { PALISADE_DATA_DIR: operator.dataDir, PALISADE_SERVER_TLS_CERT_FILE: certFile, PALISADE_SERVER_TLS_KEY_FILE: keyFile, PALISADE_DEMO_SEED: 'false' };
       await assert.rejects(startPalisade({ ...env, PALISADE_SERVER_PORT: String(await freePort()), PALISADE_SERVER_TLS_BACKUP_PINS: `${offline},${server.pin}` }), (error: Error) => {
         assert.match(error.message, /server\.tls\.backupPins: names the certificate's own key/);
         assert.doesNotMatch(error.message, /at \w+ \(/, 'an operator gets the reason, not a stack trace');
@@ -216,8 +252,9 @@ describe('transport security (TLS policy, pins, headers)', () => {
 
   test('after a signing key rotation the pins document is signed by the new key and still verifies against /oauth2/jwks', async () => {
     // In process: the test rotates keys in the server's database and makes it reload them now.
+    // No demo dataset: the pins are the subject, and loading it here would take this process's time.
     const own = await databaseKinds()[0]!.create({ migrated: true });
-    const { server: running, ca } = await startInProcess(own, { env: {} }, await freePort());
+    const { server: running, ca } = await startInProcess(own, { env: {} }, await freePort(), { PALISADE_DEMO_SEED: 'false' });
     const agent = new Agent({ connect: { ca } });
     try {
       const fetchText = async (url: string) => (await fetch(url, { dispatcher: agent } as RequestInit)).text();
@@ -237,11 +274,6 @@ describe('transport security (TLS policy, pins, headers)', () => {
   });
 
   describe('the TLS setup seen by testssl.sh', { skip: testsslMissing }, () => {
-    interface Finding {
-      id: string;
-      severity: string;
-      finding: string;
-    }
     let findings: Finding[];
     let seconds: number;
     const finding = (id: string) => {
@@ -252,20 +284,10 @@ describe('transport security (TLS policy, pins, headers)', () => {
 
     before(async () => {
       assert.ok(testssl, 'PALISADE_REQUIRE_TESTSSL=1 but testssl.sh is not installed: apt-get install -y testssl.sh');
-      const json = path.join(database.dataDir, 'testssl.json');
-      const started = Date.now();
-      // -p protocols, -s cipher categories, -E each cipher per protocol, -h headers at "/",
-      // -R renegotiation, -C compression (CRIME); one IP (the server listens on 127.0.0.1 only),
-      // no prompts, no colour. About 11 s on a quiet machine, minutes on a busy one: the timeout
-      // only guards against a hang.
-      await promisify(execFile)(testssl!, ['-p', '-s', '-E', '-h', '-R', '-C', '--jsonfile', json, '--quiet', '--color', '0', '--warnings', 'off', '--ip', 'one', `127.0.0.1:${port}`], { timeout: 480_000 }).catch(
-        (error: { code?: number; stdout?: string }) => {
-          // testssl.sh exits non-zero when a check merely finds something to report; the JSON decides.
-          if (!existsSync(json)) throw new Error(`testssl.sh failed (${error.code}): ${error.stdout ?? ''}`);
-        },
-      );
-      seconds = (Date.now() - started) / 1000;
-      findings = JSON.parse(readFileSync(json, 'utf8')) as Finding[];
+      // Begun in the outer before(), as soon as the server was up.
+      const result = await scan!;
+      if ('error' in result) throw result.error;
+      ({ findings, seconds } = result);
     });
 
     test('TLS 1.3 only: SSLv2, SSLv3, TLS 1.0, 1.1 and 1.2 are not offered', () => {
@@ -300,7 +322,7 @@ describe('transport security (TLS policy, pins, headers)', () => {
       const bad = findings.filter((f) => ['MEDIUM', 'HIGH', 'CRITICAL'].includes(f.severity) && f.id !== 'engine_problem');
       assert.deepEqual(bad, [], 'testssl.sh rates these findings as problems');
       // How long it took is reported, never asserted: it depends on the machine, not on Palisade.
-      console.log(`testssl.sh scan: ${seconds.toFixed(1)} s`);
+      console.log(`testssl.sh scan: ${seconds.toFixed(1)} s (beside the tests before these)`);
     });
   });
 });
