@@ -9,6 +9,8 @@
  * TEST_REDIS_URL) and HAProxy (Debian's package).
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface ScaleSettings {
@@ -70,7 +72,12 @@ export async function measureScale(settings: ScaleSettings, progress: (line: str
   child.stderr.on('data', take);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const figures = [...new Set(output.split('\n').filter((line) => FIGURE.test(line)).map((line) => figureOf(line).trim()))];
-  if (code !== 0) progress(`scale: the scenario failed:\n${output.slice(-4000)}`);
+  if (code !== 0) {
+    // Whole, for the failures' causes (HAProxy's log of each abnormal answer is in it).
+    const log = path.join(os.tmpdir(), `palisade-bench-scale-${Date.now()}.log`);
+    writeFileSync(log, output);
+    progress(`scale: the scenario failed (its whole output: ${log}):\n${output.slice(-4000)}`);
+  }
   return { ok: code === 0, figures, seconds: (performance.now() - started) / 1000 };
 }
 
