@@ -36,6 +36,7 @@ export async function measureScale(settings: ScaleSettings, progress: (line: str
   if (!databaseUrl || !redisUrl) throw new Error('--only scale needs PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL) and Redis (REDIS_URL)');
   progress(`scale: three instances behind HAProxy, ${settings.devices} devices (about 10 minutes on a busy two-core machine)`);
   const started = performance.now();
+  const haproxyLog = path.join(os.tmpdir(), `palisade-bench-haproxy-${Date.now()}.log`);
   const root = path.resolve(import.meta.dirname, '../..');
   const child = spawn(process.execPath, ['server/test/run.ts', 'e2e/scale-haproxy'], {
     cwd: root,
@@ -48,6 +49,7 @@ export async function measureScale(settings: ScaleSettings, progress: (line: str
       PALISADE_SCALE_KILL_WINDOW_MS: String(settings.killWindowMs),
       PALISADE_TEST_FILE_TIMEOUT: '3600',
       PALISADE_TEST_ECHO_STDOUT: '1',
+      PALISADE_HAPROXY_LOG: haproxyLog,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -76,7 +78,7 @@ export async function measureScale(settings: ScaleSettings, progress: (line: str
     // Whole, for the failures' causes (HAProxy's log of each abnormal answer is in it).
     const log = path.join(os.tmpdir(), `palisade-bench-scale-${Date.now()}.log`);
     writeFileSync(log, output);
-    progress(`scale: the scenario failed (its whole output: ${log}):\n${output.slice(-4000)}`);
+    progress(`scale: the scenario failed (its whole output: ${log}; HAProxy's log of every answer that was not normal: ${haproxyLog}):\n${output.slice(-4000)}`);
   }
   return { ok: code === 0, figures, seconds: (performance.now() - started) / 1000 };
 }
