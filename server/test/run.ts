@@ -217,6 +217,8 @@ async function runFile(file: string): Promise<FileResult> {
   const kept: unknown[] = [];
   let failed = false;
   for await (const event of events) {
+    // A long scenario (the bench's scale run) shows its output as it comes, not at the file's end.
+    if (event.type === 'test:stdout' && process.env.PALISADE_TEST_ECHO_STDOUT === '1') process.stderr.write(event.data.message);
     if (event.type === 'test:summary') {
       if (!event.data.success) failed = true;
       continue;

@@ -27,6 +27,7 @@ import { BEARER_FIELD_APP, MobileApp, relaxedPosture, signatureHeaders, signingK
 import { haproxySkip, startHaproxy, type Haproxy } from '../helpers/haproxy.ts';
 import { Browser } from '../helpers/browser.ts';
 import { generateMasterKey } from '../../src/security/primitives.ts';
+import { assignedJobs, failureKinds, filesUnder, missingStatusChanges, moveJobsAlong, PNG_1X1, runningInstances, sealLockHolder } from '../helpers/scale-checks.ts';
 
 const PROBLEM = 'https://palisade.dev/problems/';
 /**
@@ -340,6 +341,115 @@ if (postgres) {
         if (pending > 0) await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(pending, 0, 'every audit record is sealed by the surviving instances');
+      const verified = await palisadeCli(['audit', 'verify'], envs[0]!);
+      assert.equal(verified.code, 0, `palisade audit verify:\n${verified.out}`);
+    });
+    test('a photo uploaded through one instance is read through the others: the bytes are in PostgreSQL, not in a folder', async () => {
+      await makeTechnician('u-tech');
+      const [job] = await assignedJobs(sql, 'u-tech', 1);
+      const session = await app.signIn('u-tech', { dpop: false });
+      const [from, ...others] = await runningInstances(servers);
+      assert.ok(from && others.length > 0, 'two instances run');
+      const path = `/api/v1/jobs/${job}/photos`;
+      const uploader = new MobileApp(publicUrl, servers[from.index]!.ca);
+      let photo: { id: string; sha256: string; size: number; mediaType: string };
+      try {
+        uploader.remember(session.tokens);
+        const uploaded = await uploader.call(path, session.tokens.access_token, { method: 'POST', body: PNG_1X1, headers: { 'content-type': 'image/png' }, signing: { targetUri: `${publicUrl}${path}` } }, `https://localhost:${ports[from.index]}`);
+        assert.equal(uploaded.status, 201, `instance ${from.index + 1} takes the upload: ${uploaded.text}`);
+        photo = uploaded.body as typeof photo;
+      } finally {
+        await uploader.close();
+      }
+      const { rows } = await sql.query('SELECT 1 FROM fs_photos p JOIN fs_photo_blobs b ON b.key = p.blob_key WHERE p.id = $1', [photo.id]);
+      assert.equal(rows.length, 1, 'the bytes are in the PostgreSQL blob store');
+      assert.deepEqual(filesUnder(`${dataDirs[from.index]!.dataDir}/blobs`), [], 'nothing in the uploading instance’s folder');
+      const key = signingKeyOf(session.tokens)!;
+      const authorization = `Bearer ${session.tokens.access_token}`;
+      for (const other of others) {
+        const probe = new Browser(servers[other.index]!.ca);
+        try {
+          const at = async (p: string) => {
+            const headers = { authorization, 'palisade-app-key': servers[other.index]!.appKeys['field-app']!, ...signatureHeaders({ method: 'GET', url: `${publicUrl}${p}`, authorization }, key) };
+            return fetch(`https://localhost:${ports[other.index]}${p}`, { headers, dispatcher: probe.dispatcher } as RequestInit);
+          };
+          const listed = await at(path);
+          assert.equal(listed.status, 200);
+          assert.deepEqual(((await listed.json()) as { photos: { id: string }[] }).photos.map((p) => p.id), [photo.id], `instance ${other.index + 1} lists the photo`);
+          const read = await at(`${path}/${photo.id}`);
+          assert.equal(read.status, 200, `instance ${other.index + 1} serves the photo`);
+          assert.equal(read.headers.get('content-type'), photo.mediaType);
+          const bytes = Buffer.from(await read.arrayBuffer());
+          assert.equal(bytes.length, photo.size);
+          assert.equal(createHash('sha256').update(bytes).digest('hex'), photo.sha256, `instance ${other.index + 1} serves the very bytes instance ${from.index + 1} stored`);
+        } finally {
+          await probe.close();
+        }
+      }
+    });
+
+    test('kill -9 of the instance holding the audit sealing lock: every acknowledged status change is stored; another instance seals on; the chain verifies', async () => {
+      const alive = await runningInstances(servers);
+      // Three again first: the instance an earlier test killed starts anew (while the devices
+      // sign in) and rejoins HAProxy's pool, so this kill leaves two of three, as losing one
+      // instance in production does.
+      const dead = servers.map((_, i) => i).filter((i) => !alive.some((r) => r.index === i));
+      const ups = dead.map((i) => upCount(`palisade${i + 1}`));
+      const restarted = Promise.all(
+        dead.map(async (i) => {
+          await servers[i]!.stop();
+          servers[i] = await startPalisade(envs[i]!, 180_000);
+        }),
+      );
+      const devices = await signInDevices();
+      const work = [];
+      for (const [i, device] of devices.entries()) work.push({ device, jobs: await assignedJobs(sql, TECHNICIANS[i % TECHNICIANS.length]!, 20) });
+      await restarted;
+      await allUp();
+      for (const [n, i] of dead.entries()) await backInPool(i, ups[n]!);
+      const began = performance.now();
+      const running = moveJobsAlong(app, work);
+      const instances = await runningInstances(servers);
+      assert.ok(instances.length >= 2, 'two instances run');
+      // Caught holding the lock: the instance is (or was a moment ago) in a sealing round.
+      let holder = -1;
+      for (let tries = 0; tries < 3000 && holder < 0; tries += 1) {
+        holder = await sealLockHolder(
+          sql,
+          instances.map((i) => i.pid),
+        );
+        if (holder < 0) await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.ok(holder >= 0, 'an instance was seen holding the sealing lock');
+      const victim = instances[holder]!;
+      const sealedBefore = Number((await sql.query<{ seq: string | null }>('SELECT max(seq) AS seq FROM audit_chain')).rows[0]!.seq ?? 0);
+      process.kill(victim.pid, 'SIGKILL');
+      const killedAt = performance.now();
+      const lastBeforeKill = await lastEventId();
+      // Sealing goes on: a record written after the kill is linked into the chain by a survivor.
+      let resumedMs: number | undefined;
+      for (let tries = 0; tries < 600 && resumedMs === undefined; tries += 1) {
+        const { rows } = await sql.query<{ n: string }>('SELECT count(*) AS n FROM audit_chain WHERE seq > $1 AND event_id > $2', [sealedBefore, lastBeforeKill]);
+        if (Number(rows[0]!.n) > 0) resumedMs = performance.now() - killedAt;
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, KILL_WINDOW_MS));
+      const outcome = await running.stop();
+      const survivors = instances.filter((i) => i !== victim).map((i) => `palisade${i.index + 1}`);
+      const seconds = (performance.now() - began) / 1000;
+      console.log(
+        `kill -9 of the sealing instance (palisade${victim.index + 1}): ${outcome.ok} requests answered in ${seconds.toFixed(0)} s (${(outcome.ok / seconds).toFixed(1)}/s), ${outcome.failed.length} failed ${failureKinds(outcome.failed)}, ${outcome.acknowledged.length} status changes acknowledged; sealing resumed on ${survivors.join('/')} ${resumedMs === undefined ? 'never' : `${resumedMs.toFixed(0)} ms`} after the kill (seal interval 250 ms)`,
+      );
+      assert.ok(outcome.acknowledged.length > 0, 'the devices moved jobs along');
+      assert.deepEqual(await missingStatusChanges(sql, outcome.acknowledged), [], 'every acknowledged status change has its job event and its audit record');
+      assert.ok(resumedMs !== undefined, 'a survivor seals the records written after the kill');
+      assert.ok(outcome.failed.length <= DEVICES, `at most the ${DEVICES} requests in flight may fail, not ${outcome.failed.length}; HAProxy said:\n${haproxy.output().slice(-3000)}`);
+      let pending = Infinity;
+      for (let tries = 0; tries < 600 && pending > 0; tries += 1) {
+        pending = Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM audit_pending')).rows[0]!.n);
+        if (pending > 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(pending, 0, 'every audit record is sealed by the survivors');
       const verified = await palisadeCli(['audit', 'verify'], envs[0]!);
       assert.equal(verified.code, 0, `palisade audit verify:\n${verified.out}`);
     });

@@ -89,5 +89,13 @@ export async function startHaproxy(port: number, backends: Backend[]): Promise<H
     ].join('\n'),
   );
   const daemon = await startDaemon('haproxy', ['-db', '-f', path.join(dir, 'haproxy.cfg')], port, dir);
-  return { ca, output: daemon.output, close: daemon.close };
+  return {
+    ca,
+    output: daemon.output,
+    async close() {
+      // Its whole log, for a long run's failures (the bench's scale section sets it).
+      if (process.env.PALISADE_HAPROXY_LOG) writeFileSync(process.env.PALISADE_HAPROXY_LOG, daemon.output());
+      await daemon.close();
+    },
+  };
 }
