@@ -46,6 +46,8 @@ const PENDING_ENTRY = 'palisade.pending';
 
 /** fetch as oauth4webapi's `customFetch` calls it (a URL string and plain options). */
 type PlatformFetch = (url: string, options: object) => Promise<Response>;
+/** How far (s) the injected clock may drift from the one a DPoP handle was made with before a new handle follows it. */
+const DPOP_SKEW_SLACK_S = 5;
 
 export type SessionState = 'signed-out' | 'active' | 'locked' | 'update-required';
 
@@ -267,8 +269,12 @@ export class PalisadeClient {
     // was made with: with an injected clock (`now`) the proofs follow it, as the request
     // signatures, posture reports and unlock proofs do, or Palisade (judging by the same clock)
     // finds them stale. A handle is made again when that clock moved away from the system's.
+    // Only a move of more than a few seconds makes a new one: a new handle starts without the
+    // server's DPoP nonce, and a clock that stands still (a test's) drifts a second from the
+    // system's every real second, so remaking it on every drift made a `use_dpop_nonce` retry
+    // that crossed a second go out without the nonce it had just been given.
     const skew = this.options.now ? Math.round((this.now() - Date.now()) / 1000) : 0;
-    if (this.dpopHandle && !(this.dpopHandle instanceof SignerDPoP) && skew !== this.dpopSkew) this.dpopHandle = undefined;
+    if (this.dpopHandle && !(this.dpopHandle instanceof SignerDPoP) && Math.abs(skew - this.dpopSkew) > DPOP_SKEW_SLACK_S) this.dpopHandle = undefined;
     if (!this.dpopHandle) {
       const key = await keyOf(this.platform.deviceKey);
       this.dpopSkew = skew;
