@@ -57,7 +57,7 @@ test('React Native posture: OS and app version, passcode and biometry from expo-
   const report = await signPosture(d.keys, { ...facts, appVersion: facts.appVersion ?? '0' }, now);
   const verified = await verifyPosture({ report, deviceJwk: d.jwk, jkt: d.jkt, now, claimOnce: async () => true });
   assert.equal(verified.platform, 'android');
-  assert.ok(verified.platform !== 'web' && verified.mdmDeviceId === 'a1b2c3d4-0000-4000-8000-000000000001');
+  assert.equal((verified as { mdmDeviceId?: string }).mdmDeviceId, 'a1b2c3d4-0000-4000-8000-000000000001');
 });
 
 test('React Native posture: a passcode only (SECRET) is a passcode without biometry; none (NONE) is no passcode; jailbreak and hooks are root indicators', async () => {

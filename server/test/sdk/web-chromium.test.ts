@@ -124,7 +124,7 @@ test('the web platform\'s posture facts are what this Chromium says of itself (i
     return { facts: await web.webPlatform({ appVersion: '2.4.0', database: 'posture-test' }).posture?.(), brands: hints?.brands.map((b) => b.brand) ?? [], platform: hints?.platform, mobile: hints?.mobile, off: web.webPlatform({ appVersion: '1.0.0', posture: false }).posture };
   });
   assert.ok(facts.facts, 'the web build sends a report');
-  const { platform, appVersion, browser, browserVersion, os, mobile, ...rest } = facts.facts as Record<string, unknown>;
+  const { platform, appVersion, browser, browserVersion, os, mobile, ...rest } = facts.facts as unknown as Record<string, unknown>;
   assert.deepEqual([platform, appVersion, os, mobile], ['web', '2.4.0', facts.platform, facts.mobile]);
   assert.ok(facts.brands.includes(browser as string), `the brand is one Chromium names: ${String(browser)} of ${facts.brands.join(', ')}`);
   assert.match(String(browserVersion), /^[0-9]+$/, 'a low-entropy hint: the major version only');
