@@ -30,6 +30,20 @@ export async function thumbprint(keys: SigningKeyRef): Promise<string> {
 
 /** A posture report (server/src/devices/posture/report.ts) signed with the device key, dated `nowMs`. */
 export async function signPosture(keys: SigningKeyRef, facts: PostureFacts & { appVersion: string }, nowMs: number): Promise<string> {
+  const once = { jti: randomToken(16), iat: Math.floor(nowMs / 1000) };
+  if (facts.platform === 'web') {
+    const claims = {
+      platform: 'web',
+      app_version: facts.appVersion,
+      app_build: facts.appBuild ?? facts.appVersion,
+      ...(facts.browser ? { browser: facts.browser } : {}),
+      ...(facts.browserVersion ? { browser_version: facts.browserVersion } : {}),
+      ...(facts.os ? { os: facts.os } : {}),
+      ...(facts.mobile !== undefined ? { mobile: facts.mobile } : {}),
+      ...once,
+    };
+    return signCompact(keys, { typ: POSTURE_TYP }, claims);
+  }
   const claims = {
     platform: facts.platform,
     os_version: facts.osVersion,
@@ -42,8 +56,7 @@ export async function signPosture(keys: SigningKeyRef, facts: PostureFacts & { a
     managed: facts.managed,
     ...(facts.mdmDeviceId ? { mdm_device_id: facts.mdmDeviceId } : {}),
     ...(facts.mdmEnrollmentToken ? { mdm_enrollment_token: facts.mdmEnrollmentToken } : {}),
-    jti: randomToken(16),
-    iat: Math.floor(nowMs / 1000),
+    ...once,
   };
   return signCompact(keys, { typ: POSTURE_TYP }, claims);
 }

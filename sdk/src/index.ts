@@ -7,7 +7,7 @@ export { PalisadeClient, DEFAULT_SCOPE, DEFAULT_IDLE_TIMEOUT_MS, isNetworkError 
 export type { PalisadeClientOptions, SessionState, StateReason, StepUpRequest, StepUpContext, ResumableCall, SignInResult, ErasableStore, CallInit, SignInOptions } from './client.ts';
 export { PalisadeError, PROBLEM_BASE, SERVER_CODES, SDK_CODES, problemSlug } from './errors.ts';
 export type { PalisadeErrorCode, ServerCode, SdkCode, Problem } from './errors.ts';
-export type { DeviceKey, DeviceSigner, HardwareDeviceKey, AnyDeviceKey, SecureStore, Platform, DeviceDescription, PostureFacts } from './platform.ts';
+export type { DeviceKey, DeviceSigner, HardwareDeviceKey, AnyDeviceKey, SecureStore, Platform, DeviceDescription, PostureFacts, DevicePostureFacts, WebPostureFacts } from './platform.ts';
 export { SignerDPoP, signCompact, keyOf, type SigningKeyRef } from './keys.ts';
 export { signRequest, contentDigest, signingKeyOf, SIGNED_COMPONENTS, SIGNATURE_ALG } from './signature.ts';
 export type { SigningKey, SignInput } from './signature.ts';

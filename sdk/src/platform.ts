@@ -68,11 +68,14 @@ export interface DeviceDescription {
 }
 
 /**
- * Posture facts the SDK signs with the device key (server/src/devices/posture/report.ts). The server
- * accepts reports from `ios` and `android`; other platforms send none (their app's policy must
- * relax posture) unless the app supplies facts.
+ * Posture facts the SDK signs with the device key (server/src/devices/posture/report.ts): a
+ * phone's (react-native/posture.ts gathers them) or a browser's (`WebPostureFacts`). The server
+ * accepts from each app only the platforms it is registered for (`clients[].platform`).
  */
-export interface PostureFacts {
+export type PostureFacts = DevicePostureFacts | WebPostureFacts;
+
+/** What an iOS or Android app states about its device. */
+export interface DevicePostureFacts {
   platform: 'ios' | 'android';
   osVersion: string;
   /**
@@ -89,6 +92,22 @@ export interface PostureFacts {
   managed: boolean;
   mdmDeviceId?: string;
   mdmEnrollmentToken?: string;
+}
+
+/**
+ * What a browser can state honestly (web/posture.ts): the app's version and build, and the user
+ * agent's own client hints. No device facts: the server refuses a web report naming any.
+ */
+export interface WebPostureFacts {
+  platform: 'web';
+  /** Default: `describe().appVersion`. */
+  appVersion?: string;
+  /** Default: the app version. */
+  appBuild?: string;
+  browser?: string;
+  browserVersion?: string;
+  os?: string;
+  mobile?: boolean;
 }
 
 export interface Platform {

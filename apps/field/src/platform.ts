@@ -4,13 +4,23 @@
  * Keystore through expo-secure-store (reading it back after a lock needs biometrics, the device
  * passcode as the fallback), and the sign-in in the system browser (expo-web-browser, an
  * ASWebAuthenticationSession / Custom Tab, RFC 8252) with the app's private-use redirect.
+ * Every token request carries a posture report signed with the device key (the SDK's
+ * `reactNativePosture`: OS and app version from expo-device and expo-application, passcode and
+ * biometry from expo-local-authentication, jailbreak/root signals from jail-monkey, the MDM's
+ * device id from managed app configuration through react-native-emm), so Palisade, which
+ * requires one of every device app, does not refuse the sign-in.
  */
 import * as SecureStore from 'expo-secure-store';
 import * as WebBrowser from 'expo-web-browser';
 import * as Crypto from '@pagopa/io-react-native-crypto';
 import * as Location from 'expo-location';
+import * as Device from 'expo-device';
+import * as Application from 'expo-application';
+import * as LocalAuthentication from 'expo-local-authentication';
+import JailMonkey from 'jail-monkey';
+import Emm from '@mattermost/react-native-emm';
 import { Linking, Platform as OS } from 'react-native';
-import { expoSecureStore, ioReactNativeCryptoDeviceKey, type OfflineBackend, type PalisadeClient, type Platform, type StepUpRequest } from '@palisade/client/react-native';
+import { expoSecureStore, ioReactNativeCryptoDeviceKey, reactNativePosture, type OfflineBackend, type PalisadeClient, type Platform, type StepUpRequest } from '@palisade/client/react-native';
 import { APP_VERSION } from './config';
 
 const REDIRECT = 'com.example.field:/oauth2redirect';
@@ -22,6 +32,7 @@ export function platform(): Platform {
     deviceKey: ioReactNativeCryptoDeviceKey(Crypto, { keyTag: 'field.device-key' }),
     unlockKey: ioReactNativeCryptoDeviceKey(Crypto, { keyTag: 'field.unlock-key' }),
     describe: () => ({ platform: OS.OS === 'ios' ? 'ios' : 'android', model: String(OS.constants && 'Model' in OS.constants ? OS.constants.Model : 'device'), osVersion: String(OS.Version), appVersion: APP_VERSION }),
+    posture: reactNativePosture({ os: OS.OS, device: Device, application: Application, localAuthentication: LocalAuthentication, jailMonkey: JailMonkey, managedConfig: Emm }),
   } as Platform;
 }
 

@@ -1,6 +1,9 @@
 /**
  * The web build's platform: the SDK's WebCrypto device key (non-extractable, in IndexedDB) and
- * its encrypted IndexedDB store. Nothing goes to local web storage; the only sessionStorage entry is
+ * its encrypted IndexedDB store. Every token request carries the SDK's web posture report (the
+ * app version and the browser's own hints, signed with the device key). The development server
+ * knows `field-web` as a browser client; a company registers its web build with
+ * `clients[].platform: web`. The report meets the app's version minimum. Nothing goes to local web storage; the only sessionStorage entry is
  * where to return after a step-up sign-in (a path, no secret), removed on the way back.
  */
 import { encryptedIndexedDbStore, webPlatform, type OfflineBackend, type PalisadeClient, type Platform, type StepUpRequest } from '@palisade/client/web';

@@ -22,7 +22,7 @@ export interface NodePlatformOptions {
   appVersion: string;
   /** Overrides the device description (default: this machine). */
   device?: Partial<DeviceDescription>;
-  /** Posture facts to sign (the server accepts ios/android reports only; a Node tool's app usually relaxes posture). */
+  /** Posture facts to sign (a Node tool's app usually relaxes posture; the server accepts only the platforms the client is registered for). */
   posture?(): Promise<PostureFacts | undefined>;
   /** Register an unlock key (default true). Node has no user-presence gate: the key is a file or memory. */
   unlockKey?: boolean;

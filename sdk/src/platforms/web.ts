@@ -8,3 +8,4 @@
 export * from '../index.ts';
 export { indexedDbDeviceKey, encryptedIndexedDbStore, webPlatform, type WebPlatformOptions } from '../web/indexeddb.ts';
 export { signInWithRedirect, reauthenticateWithRedirect, completeRedirectSignIn, type RedirectOptions } from '../web/redirect.ts';
+export { webPostureFacts } from '../web/posture.ts';

@@ -6,6 +6,7 @@
  * IndexedDB holds only ciphertext. Nothing goes to localStorage, sessionStorage or cookies.
  */
 import type { DeviceDescription, DeviceKey, Platform, SecureStore } from '../platform.ts';
+import { webPostureFacts } from './posture.ts';
 
 const DB_VERSION = 1;
 const KEYS = 'keys';
@@ -100,8 +101,15 @@ export function encryptedIndexedDbStore(database = 'palisade'): SecureStore {
 
 export interface WebPlatformOptions {
   appVersion: string;
+  /** Default: the app version. */
+  appBuild?: string;
   device?: Partial<DeviceDescription>;
   database?: string;
+  /**
+   * Send a web posture report with every token request (web/posture.ts): the app version and
+   * the browser's own hints, for a client registered `platform: web`. Default: true.
+   */
+  posture?: boolean;
 }
 
 export function webPlatform(options: WebPlatformOptions): Platform {
@@ -112,5 +120,6 @@ export function webPlatform(options: WebPlatformOptions): Platform {
     unlockKey: indexedDbDeviceKey('unlock-key', database),
     store: encryptedIndexedDbStore(database),
     describe: () => ({ platform: 'web', model: 'browser', osVersion: '0', appVersion: options.appVersion, ...options.device }),
+    ...(options.posture === false ? {} : { posture: async () => webPostureFacts(globalThis.navigator as { userAgentData?: unknown } as Parameters<typeof webPostureFacts>[0], { appVersion: options.appVersion, ...(options.appBuild ? { appBuild: options.appBuild } : {}) }) }),
   };
 }

@@ -281,6 +281,9 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
         if (problem) problems.push({ path: `clients[${i}].redirectUris[${j}]`, message: problem, given: JSON.stringify(uri) });
       }),
     );
+    check(() => {
+      if (client.secret !== undefined && client.platform === 'native') problems.push({ path: `clients[${i}].platform`, message: 'a client with a secret is a web client (mobile apps are public clients and must not have a secret): remove the secret or set platform: web' });
+    });
     // A development App Attest key is what any build signed with a development profile gets.
     check(() => {
       if (production && client.attestation?.apple?.environment === 'development') {

@@ -163,6 +163,12 @@ const ClientSchema = Type.Object(
         },
       ),
     ),
+    platform: Type.Optional(
+      Type.Union([Type.Literal('native'), Type.Literal('web')], {
+        description:
+          'What the app runs on (docs/device-trust.md, "Web apps"). `native`: an iOS or Android app, whose posture report names ios or android. `web`: a web app built on the SDK’s web build, a browser client: its report names platform web (app version and the browser’s own hints, no device facts), device reports are refused from it, and a web report is refused from a native app. Default: `web` for a client with a secret, otherwise `native`. A client with a secret is always web.',
+      }),
+    ),
     secret: Type.Optional(
       Type.String({
         minLength: 32,

@@ -4,7 +4,7 @@
  * win, and judged by the app's policy for corporate or BYOD devices; out of policy, no tokens.
  * Tokens say the device's ownership and compliance; managed configuration is signed for offline use.
  */
-export { POSTURE_ALGS, POSTURE_HEADER, POSTURE_MAX_AGE_S, POSTURE_TYP, PostureError, verifyPosture, type PosturePlatform, type PostureRefusal, type PostureReport } from './posture/report.ts';
+export { POSTURE_ALGS, POSTURE_HEADER, POSTURE_MAX_AGE_S, POSTURE_TYP, PostureError, verifyPosture, type DevicePostureReport, type PosturePlatform, type PostureRefusal, type PostureReport, type ReportPlatform, type WebPostureReport } from './posture/report.ts';
 export {
   DEFAULT_RULES,
   assertExportAllowed,
@@ -14,6 +14,7 @@ export {
   evaluate,
   exportNotAllowedOnByod,
   isBrowserClient,
+  platformsOf,
   ownershipOf,
   relaxedPostureWarnings,
   rulesFor,

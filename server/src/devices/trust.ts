@@ -14,8 +14,8 @@ import { attestedKeyOf, liveSessionIdsOfDevice, recordCompliance, recordedPostur
 import type { Problem } from '../http/index.ts';
 import type { MdmDeviceState } from './mdm/index.ts';
 import type { AttestationPlatform, AttestationVerifier, AttestedKey } from './attestation/index.ts';
-import { PostureError, postureRecord, verifyPosture, type PosturePlatform, type PostureReport } from './posture/report.ts';
-import { combineFacts, evaluate, postureInvalid, refusalFor, rulesFor, type Decision, type DevicePolicyConfig, type Ownership, type Violation } from './posture/compliance.ts';
+import { PostureError, postureRecord, verifyPosture, type DevicePostureReport, type PosturePlatform, type PostureReport } from './posture/report.ts';
+import { combineFacts, evaluate, platformsOf, postureInvalid, refusalFor, rulesFor, type Decision, type DevicePolicyConfig, type Ownership, type Violation } from './posture/compliance.ts';
 
 /**
  * What the MDM says about a person's device. The MDM wiring provides it; until then main.ts
@@ -109,25 +109,27 @@ export class DeviceTrust {
     if (input.posture) {
       try {
         if (!input.jkt || !input.dpopProof) throw new PostureError('wrong-key', 'a posture report is signed with the DPoP device key: send it with a DPoP-bound token request');
-        report = await verifyPosture({ report: input.posture, deviceJwk: dpopJwk(input.dpopProof), jkt: input.jkt, now: this.o.clock.now(), claimOnce: this.o.claimOnce });
+        report = await verifyPosture({ report: input.posture, deviceJwk: dpopJwk(input.dpopProof), jkt: input.jkt, now: this.o.clock.now(), claimOnce: this.o.claimOnce, platforms: platformsOf(this.isBrowser(session.clientId)) });
       } catch (error) {
         if (!(error instanceof PostureError)) throw error;
         return refuse(postureInvalid(error.message), ['posture-invalid'], { posture: error.reason }, input.grantType === 'authorization_code');
       }
     }
 
-    const attested = report?.attestation && input.jkt ? await this.attest(session, input.jkt, report) : undefined;
+    // A browser's report names no device (report.ts): no attestation, no MDM id to look up.
+    const device = report?.platform === 'web' ? undefined : report;
+    const attested = device?.attestation && input.jkt ? await this.attest(session, input.jkt, device) : undefined;
     if (attested && !attested.ok) return refuse(postureInvalid(`the platform attestation was refused (${attested.reason})`), ['posture-invalid'], { attestation: attested.reason }, input.grantType === 'authorization_code');
 
     const mdm = await this.o.mdm.stateFor({
       userId: session.userId,
-      ...(report?.mdmDeviceId ? { mdmDeviceId: report.mdmDeviceId } : {}),
-      ...(report ? { platform: report.platform } : {}),
-      ...(report?.mdmEnrollmentToken !== undefined ? { enrollmentToken: report.mdmEnrollmentToken } : {}),
+      ...(device?.mdmDeviceId ? { mdmDeviceId: device.mdmDeviceId } : {}),
+      ...(device ? { platform: device.platform } : {}),
+      ...(device?.mdmEnrollmentToken !== undefined ? { enrollmentToken: device.mdmEnrollmentToken } : {}),
     });
     const facts = combineFacts(report, mdm, attested?.ok === true);
     const decision = evaluate(facts, this.rulesOf(session.clientId, facts.ownership), session, this.o.policy?.mfaAcrValues ?? []);
-    const record = { ownership: decision.ownership, compliance: decision.compliance, reasons: decision.violations, posture: report ? postureRecord(report) : undefined, mdmDeviceId: mdm?.mdmDeviceId ?? report?.mdmDeviceId };
+    const record = { ownership: decision.ownership, compliance: decision.compliance, reasons: decision.violations, posture: report ? postureRecord(report) : undefined, mdmDeviceId: mdm?.mdmDeviceId ?? device?.mdmDeviceId };
 
     if (decision.violations.length) {
       if (input.jkt) await this.recordOn(this.o.db, { userId: session.userId, clientId: session.clientId, jkt: input.jkt }, record);
@@ -167,14 +169,14 @@ export class DeviceTrust {
     const recorded = (typeof device.posture === 'string' ? JSON.parse(device.posture) : device.posture) as (PostureReport & { mdmEnrollmentTokenHash?: unknown }) | null;
     const { mdmEnrollmentTokenHash: tokenHash, ...stored } = recorded ?? {};
     const report = recorded ? (stored as PostureReport) : undefined;
-    const platform = report?.platform ?? (device.platform === 'ios' || device.platform === 'android' ? device.platform : undefined);
+    const platform = report && report.platform !== 'web' ? report.platform : device.platform === 'ios' || device.platform === 'android' ? device.platform : undefined;
     const mdm = await this.o.mdm.stateFor({
       userId: device.userId,
       ...(device.mdmDeviceId ? { mdmDeviceId: device.mdmDeviceId } : {}),
       ...(platform ? { platform } : {}),
       ...(typeof tokenHash === 'string' ? { enrollmentTokenHash: tokenHash } : {}),
     });
-    const facts = combineFacts(report ? { ...report, rootIndicators: report.rootIndicators ?? [] } : undefined, mdm, false);
+    const facts = combineFacts(report && report.platform !== 'web' ? { ...report, rootIndicators: report.rootIndicators ?? [] } : report, mdm, false);
     const rules = this.rulesOf(device.clientId, facts.ownership);
     // Attestation is proven per request; a stored report cannot prove it again.
     const decision = evaluate(facts, { ...rules, requireAttestation: false }, undefined);
@@ -214,7 +216,11 @@ export class DeviceTrust {
 
   /** The rules for an app and ownership, knowing whether the app is a browser client. */
   rulesOf(clientId: string, ownership: Ownership) {
-    return rulesFor(this.o.policy, clientId, ownership, this.o.browserClients?.includes(clientId) ?? false);
+    return rulesFor(this.o.policy, clientId, ownership, this.isBrowser(clientId));
+  }
+
+  private isBrowser(clientId: string): boolean {
+    return this.o.browserClients?.includes(clientId) ?? false;
   }
 
   private async recordOn(db: Queryable, device: { userId: string; clientId: string; jkt: string }, r: { ownership: Ownership; compliance: string; reasons: readonly string[]; posture?: Record<string, unknown> | undefined; mdmDeviceId?: string | undefined }): Promise<void> {
@@ -228,7 +234,7 @@ export class DeviceTrust {
    * report) and the attestation's is the device key's thumbprint: the App Attest key vouches for
    * the DPoP key. Without a verifier the evidence is ignored, and `requireAttestation` refuses.
    */
-  private async attest(session: { userId: string; clientId: string }, jkt: string, report: PostureReport): Promise<{ ok: true; store?: AttestedKey } | { ok: false; reason: string } | undefined> {
+  private async attest(session: { userId: string; clientId: string }, jkt: string, report: DevicePostureReport): Promise<{ ok: true; store?: AttestedKey } | { ok: false; reason: string } | undefined> {
     const evidence = report.attestation!;
     const verifier = this.o.attestation?.(session.clientId, PLATFORM_ATTESTATION[report.platform]);
     if (!verifier) return undefined;

@@ -184,10 +184,12 @@ export function createApp(options: AppOptions): FastifyInstance {
   });
 
   // Browsers may call the API only from configured origins (none by default: apps are native).
+  // A web app's token requests carry its posture report (palisade-device-posture: the SDK's web
+  // build sends one, devices/posture/report.ts), so a preflight must allow that header too.
   app.register(cors, {
     origin: options.corsOrigins.includes('*') ? true : options.corsOrigins,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'dpop', 'palisade-app-key', 'x-request-id', 'content-digest', 'signature', 'signature-input'],
+    allowedHeaders: ['authorization', 'content-type', 'dpop', 'palisade-app-key', 'palisade-device-posture', 'x-request-id', 'content-digest', 'signature', 'signature-input'],
     // Browser clients may read the rate-limit state and back off as told, and the DPoP nonce
     // (RFC 9449 §8) the token endpoint and the API ask them to sign into their next proof.
     exposedHeaders: ['x-request-id', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'retry-after', 'accept-signature', 'dpop-nonce'],

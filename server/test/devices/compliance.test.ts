@@ -14,13 +14,15 @@ import {
   evaluate,
   rulesFor,
   type DevicePolicyConfig,
+  type DevicePostureReport,
+  type WebPostureReport,
   type PostureReport,
 } from '../../src/devices/index.ts';
 import { refusalFor } from '../../src/devices/posture/compliance.ts';
 import { Problem } from '../../src/http/problems.ts';
 import type { MdmDeviceState } from '../../src/devices/mdm/index.ts';
 
-const report = (overrides: Partial<PostureReport> = {}): PostureReport => ({
+const report = (overrides: Partial<DevicePostureReport> = {}): DevicePostureReport => ({
   platform: 'ios',
   osVersion: '17.4',
   appVersion: '2.4.0',
@@ -105,6 +107,21 @@ describe('compliance rules at their boundaries', () => {
     assert.equal(rulesFor(p, 'field-app', 'byod').minAppVersion, '2.4.0', 'device apps inherit them');
   });
 
+  test('a web report (browser client): its app version meets the app minimum, OS minimums do not apply, no device fact is read from it', () => {
+    const web = (appVersion: string): WebPostureReport => ({ platform: 'web', appVersion, appBuild: '1', iat: 0, jti: 'x'.repeat(20) });
+    const p: DevicePolicyConfig = { apps: { 'web-portal': { byod: { requireMfa: false, requirePosture: true, minAppVersion: '2.4.0', minOsVersion: { ios: '17.4', android: '14' } } } } };
+    const rules = rulesFor(p, 'web-portal', 'byod', true);
+    const facts = combineFacts(web('2.4.0'), undefined);
+    assert.deepEqual([facts.platform, facts.jailbroken, facts.passcodeSet, facts.osVersion, facts.ownership], ['web', undefined, undefined, undefined, 'byod']);
+    const ok = evaluate(facts, rules, mfa);
+    assert.deepEqual([ok.violations, ok.compliance], [[], 'compliant']);
+    assert.deepEqual(evaluate(combineFacts(web('2.3.9'), undefined), rules, mfa).violations, ['app-update-required']);
+    assert.deepEqual(evaluate(combineFacts(undefined, undefined), rules, mfa).violations, ['posture-required'], 'omitting the report where it is required is still refused');
+    assert.equal(refusalFor(evaluate(combineFacts(web('1.0'), undefined), rules, mfa), 'web').status, 426);
+    const corporateOnly = rulesFor({ apps: { 'web-portal': { byod: { requireMdm: true, requireMfa: false } } } }, 'web-portal', 'byod', true);
+    assert.deepEqual(evaluate(facts, corporateOnly, mfa).violations, ['mdm-enrollment-required'], 'a browser is never a managed device');
+  });
+
   test('a required report that is missing is answered posture-required alone', () => {
     assert.deepEqual(judge(undefined).violations, ['posture-required']);
   });
@@ -164,6 +181,8 @@ describe('compliance rules at their boundaries', () => {
   test('a client is a browser client when it is confidential; public clients are device apps', () => {
     assert.equal(isBrowserClient({ secret: 'x'.repeat(32) }), true);
     assert.equal(isBrowserClient({}), false);
+    assert.equal(isBrowserClient({ platform: 'web' }), true, 'a public web app registered as such');
+    assert.equal(isBrowserClient({ platform: 'native' }), false);
   });
 
   test('config check warns for every device app and ownership that may skip the posture report', () => {

@@ -132,6 +132,37 @@ describe('posture report verification', () => {
     for (const overrides of bad) assert.equal(await refusal(verify(await sign(d, postureClaims(overrides)), d)), 'bad-claims', JSON.stringify(overrides));
   });
 
+  // ---- web reports (a browser client on the SDK's web build) ----------------------------------
+
+  const webClaims = (overrides: Record<string, unknown> = {}) => ({ platform: 'web', app_version: '2.4.0', app_build: '240', browser: 'Chromium', browser_version: '131', os: 'Android', mobile: true, iat: nowS, jti: randomUUID(), ...overrides });
+  const verifyFor = (platforms: readonly ('ios' | 'android' | 'web')[], report: string, d: { jwk: JWK; jkt: string }) =>
+    verifyPosture({ report, deviceJwk: d.jwk, jkt: d.jkt, now: NOW, claimOnce: async () => true, platforms });
+
+  test('a web report from a browser client is read: the app version and the browser\'s own hints, nothing about a device', async () => {
+    const d = await device();
+    const report = await verifyFor(['web'], await sign(d, webClaims()), d);
+    assert.deepEqual({ ...report, jti: undefined }, { platform: 'web', appVersion: '2.4.0', appBuild: '240', browser: 'Chromium', browserVersion: '131', os: 'Android', mobile: true, iat: nowS, jti: undefined });
+    const bare = await verifyFor(['web'], await sign(d, webClaims({ browser: undefined, browser_version: undefined, os: undefined, mobile: undefined })), d);
+    assert.equal(bare.appVersion, '2.4.0', 'the hints are optional (a browser without client hints)');
+  });
+
+  test('a web report claiming a device fact is refused: a browser has no jailbreak, passcode, MDM or OS version to vouch for', async () => {
+    const d = await device();
+    for (const fact of [{ jailbroken: false }, { passcode_set: true }, { managed: true }, { mdm_device_id: 'MDM-1' }, { os_version: '17.4' }, { root_indicators: [] }, { assertion: 'AAAA', attestation_key_id: 'k' }]) {
+      assert.equal(await refusal(verifyFor(['web'], await sign(d, webClaims(fact)), d)), 'bad-claims', JSON.stringify(fact));
+    }
+    for (const bad of [{ app_version: undefined }, { app_version: '2.4 beta' }, { browser_version: 'latest' }, { mobile: 'yes' }, { browser: '<script>' }]) {
+      assert.equal(await refusal(verifyFor(['web'], await sign(d, webClaims(bad)), d)), 'bad-claims', JSON.stringify(bad));
+    }
+  });
+
+  test('attacker: a device app sending a web report (to escape the device rules) is refused, as is a browser client claiming a phone', async () => {
+    const d = await device();
+    assert.equal(await refusal(verify(await sign(d, webClaims()), d)), 'wrong-platform', 'by default only ios and android are accepted');
+    assert.equal(await refusal(verifyFor(['ios', 'android'], await sign(d, webClaims()), d)), 'wrong-platform');
+    assert.equal(await refusal(verifyFor(['web'], await sign(d, postureClaims()), d)), 'wrong-platform');
+  });
+
   test('a missing report and a non-JWS are told apart', async () => {
     const d = await device();
     assert.equal(await refusal(verify(undefined, d)), 'missing');

@@ -3,7 +3,9 @@
  * started the README's way. An app whose operator relaxed `requirePosture` but set
  * `minAppVersion` is refused `426 app-update-required` when it omits the posture report, at
  * sign-in and at refresh, as when its report names an older version; a conforming report signs
- * in; an app whose policy sets no minimum still signs in without a report.
+ * in; an app whose policy sets no minimum still signs in without a report. A web app
+ * (`platform: web`, the SDK's web build) meets its app minimum with a web report, is refused
+ * when it omits it, and a device app's web report (to escape the device rules) is refused.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,12 +19,14 @@ import { MobileApp, compliantPosture } from '../helpers/mobile-app.ts';
 const CLIENTS = [
   { id: 'field-app', name: 'Field Service', redirectUris: ['http://127.0.0.1/callback'] },
   { id: 'kiosk-app', name: 'Kiosk', redirectUris: ['http://127.0.0.1/callback'] },
+  { id: 'web-app', name: 'Field Service on the web', platform: 'web', redirectUris: ['http://127.0.0.1/callback'] },
 ];
 const RELAXED = { requirePosture: false, requireMfa: false };
 const POLICY = {
   apps: {
     'field-app': { corporate: { ...RELAXED, minAppVersion: '2.4.0' }, byod: { ...RELAXED, minAppVersion: '2.4.0' } },
     'kiosk-app': { corporate: RELAXED, byod: RELAXED },
+    'web-app': { byod: { requireMfa: false, requirePosture: true, minAppVersion: '2.4.0', minOsVersion: { ios: '17.4' } } },
   },
 };
 const PROBLEM = 'https://palisade.dev/problems/';
@@ -30,6 +34,12 @@ const PROBLEM = 'https://palisade.dev/problems/';
 /** A report from an unmanaged iPhone with the given claims over the compliant ones. */
 function report(device: { keys: CryptoKeyPair }, claims: Record<string, unknown>): Promise<string> {
   const all = { platform: 'ios', os_version: '18.1', app_version: '2.4.0', app_build: '240', jailbroken: false, passcode_set: true, biometry: true, managed: false, jti: randomUUID(), ...claims };
+  return new SignJWT(all).setProtectedHeader({ alg: 'ES256', typ: 'palisade-posture+jwt' }).setIssuedAt().sign(device.keys.privateKey);
+}
+
+/** A browser's report as the SDK's web build makes it: the app version and the user agent's hints. */
+function webReport(device: { keys: CryptoKeyPair }, claims: Record<string, unknown> = {}): Promise<string> {
+  const all = { platform: 'web', app_version: '2.4.0', app_build: '240', browser: 'Chromium', browser_version: '131', os: 'Linux', mobile: false, jti: randomUUID(), ...claims };
   return new SignJWT(all).setProtectedHeader({ alg: 'ES256', typ: 'palisade-posture+jwt' }).setIssuedAt().sign(device.keys.privateKey);
 }
 
@@ -51,6 +61,7 @@ for (const kind of databaseKinds()) {
     let server: StartedServer;
     let field: MobileApp;
     let kiosk: MobileApp;
+    let web: MobileApp;
 
     before(async () => {
       database = await kind.create({ migrated: true });
@@ -59,11 +70,13 @@ for (const kind of databaseKinds()) {
       server = await startPalisade({ ...federated.env, PALISADE_LOG_LEVEL: 'warn', PALISADE_CLIENTS: JSON.stringify(CLIENTS), PALISADE_DEVICE_POLICY: JSON.stringify(POLICY) });
       field = new MobileApp(server.url, server.ca, 'field-app');
       kiosk = new MobileApp(server.url, server.ca, 'kiosk-app');
+      web = new MobileApp(server.url, server.ca, 'web-app');
     });
     after(async () => {
       await server?.stop();
       await field?.close();
       await kiosk?.close();
+      await web?.close();
       await upstream?.close();
       await database?.drop();
     });
@@ -126,6 +139,44 @@ for (const kind of databaseKinds()) {
       kiosk.posture = undefined;
       const session = await kiosk.signIn('u-manager');
       assert.equal(decodeJwt(session.tokens.access_token).device_ownership, 'byod');
+    });
+
+    test('a web app meets its app minimum with a web report (no OS minimum applies to a browser); below it, 426', async () => {
+      web.posture = (device) => webReport(device);
+      const session = await web.signIn('u-manager');
+      const claims = decodeJwt(session.tokens.access_token);
+      assert.deepEqual([claims.device_ownership, claims.device_compliant], ['byod', true], 'a browser is never a managed device');
+      await web.refresh(session);
+      web.posture = (device) => webReport(device, { app_version: '2.3.9' });
+      const answer = await refused(web.signIn('u-manager'));
+      assert.equal(answer.status, 426);
+      assert.equal(answer.body.type, `${PROBLEM}app-update-required`);
+    });
+
+    test('attacker: a web app omitting its required report is refused 400 posture-required; a web report with device facts is refused', async () => {
+      web.posture = undefined;
+      const omitted = await refused(web.signIn('u-manager'));
+      assert.equal(omitted.status, 400);
+      assert.equal(omitted.body.type, `${PROBLEM}posture-required`);
+      web.posture = (device) => webReport(device, { jailbroken: false, passcode_set: true });
+      const claimed = await refused(web.signIn('u-manager'));
+      assert.equal(claimed.body.type, `${PROBLEM}posture-invalid`);
+    });
+
+    test('attacker: a device app claiming to be a browser (to escape the device rules) is refused; a web app claiming a phone too', async () => {
+      const withPosture = field.posture;
+      field.posture = (device) => webReport(device);
+      try {
+        const answer = await refused(field.signIn('u-manager'));
+        assert.equal(answer.status, 400);
+        assert.equal(answer.body.type, `${PROBLEM}posture-invalid`);
+        assert.match(String(answer.body.detail), /registered for ios and android/);
+      } finally {
+        field.posture = withPosture;
+      }
+      web.posture = (device) => report(device, {});
+      const phone = await refused(web.signIn('u-manager'));
+      assert.equal(phone.body.type, `${PROBLEM}posture-invalid`);
     });
   });
 }

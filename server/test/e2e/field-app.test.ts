@@ -17,6 +17,9 @@
  * - offline (the browser's network cut), the technician's list is the one kept in the SDK's
  *   encrypted offline store (ciphertext in IndexedDB) and the job detail says it needs a
  *   connection;
+ * - the web build sends the SDK's signed web posture report with every token request: the first
+ *   Palisade requires one of `field-web` and sets an app-version minimum, so every sign-in,
+ *   refresh and unlock here passes through it;
  * - a second Palisade with the default device policy (a browser is a personal, BYOD, device):
  *   the export is hidden with the reason, the server refuses it anyway, nothing is kept
  *   offline;
@@ -135,7 +138,9 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
         // them by the moved one. Fixed (e2e/unlock-after-expiry.test.ts proves the default case
         // with the SDK); this setting is kept until this suite has been run without it.
         PALISADE_TOKENS_ACCESS_TOKEN_TTL: '30m',
-        PALISADE_DEVICE_POLICY: JSON.stringify({ apps: { 'field-web': { byod: { allowExport: true, allowOffline: true } } } }),
+        // The web build must also show its posture: every sign-in and refresh below carries the
+        // SDK's web report (the app version meets the minimum), or Palisade refuses it.
+        PALISADE_DEVICE_POLICY: JSON.stringify({ apps: { 'field-web': { byod: { allowExport: true, allowOffline: true, requirePosture: true, minAppVersion: '1.0.0' } } } }),
       },
       { now: () => Date.now() + ahead },
     ));
@@ -559,8 +564,9 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
     const admin = await app.signIn('demo-admin');
     const devices = await app.call('/admin/v1/devices?app=field-web&state=active', admin.tokens.access_token);
     assert.equal(devices.status, 200, devices.text);
-    const device = (devices.body.devices as { id: string; userName: string | null; lastSeenAt: string }[]).sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt))[0];
+    const device = (devices.body.devices as { id: string; userName: string | null; lastSeenAt: string; platform: string | null; compliance: string }[]).sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt))[0];
     assert.ok(device, 'the browser is a device of the field-web app');
+    assert.deepEqual([device.platform, device.compliance], ['web', 'compliant'], 'judged on the web report it sent (without one it would be unknown, and refused here)');
     const ordered = await app.call(`/admin/v1/devices/${device.id}/wipe`, admin.tokens.access_token, { method: 'POST', body: JSON.stringify({ reason: 'laptop lost' }) });
     assert.equal(ordered.status, 201, ordered.text);
     await page.getByTestId('refresh').click();

@@ -188,6 +188,10 @@ describe('transport security (TLS policy, pins, headers)', () => {
     assert.equal(foreign.headers.get('access-control-allow-credentials'), null);
     const configured = await preflight(CONFIGURED_ORIGIN);
     assert.equal(configured.headers.get('access-control-allow-origin'), CONFIGURED_ORIGIN, 'the configured origin is allowed (so the refusal above is not an accident)');
+    // A web app's token request carries its DPoP proof and its posture report (the SDK's web build).
+    const token = await get(`${server.url}/oauth2/token`, { method: 'OPTIONS', headers: { origin: CONFIGURED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'dpop,palisade-device-posture' } });
+    assert.equal(token.headers.get('access-control-allow-origin'), CONFIGURED_ORIGIN);
+    assert.match(token.headers.get('access-control-allow-headers') ?? '', /palisade-device-posture/, 'the posture header may be sent');
   });
 
   test('security headers on every answer; API answers are never cached', async () => {

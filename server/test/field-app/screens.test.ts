@@ -271,6 +271,15 @@ describe('the field app’s screens (rendered with react-native-web)', { skip },
     assert.equal(await backend.get('GET /api/v1/jobs list'), undefined, 'what an earlier configuration kept is gone');
   });
 
+  test('every build sends a posture report through the SDK: the phones gather the facts from their modules, the web build its web report (source; the type-check above holds them to the real modules)', () => {
+    const native = readFileSync(path.join(APP_DIR, 'src', 'platform.ts'), 'utf8');
+    assert.match(native, /posture: reactNativePosture\(\{ os: OS\.OS, device: Device, application: Application, localAuthentication: LocalAuthentication, jailMonkey: JailMonkey, managedConfig: Emm \}\)/);
+    for (const module of ['expo-device', 'expo-application', 'expo-local-authentication', 'jail-monkey', '@mattermost/react-native-emm']) assert.match(native, new RegExp(`from '${module}'`), module);
+    const web = readFileSync(path.join(APP_DIR, 'src', 'platform.web.ts'), 'utf8');
+    assert.match(web, /webPlatform\(\{ appVersion: APP_VERSION, database: 'palisade-field' \}\)/, 'the web platform with its default: a web report with every token request');
+    assert.doesNotMatch(web, /posture: false/);
+  });
+
   test('no token, key or sensitive field goes to AsyncStorage, localStorage or the log (source scan)', () => {
     const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
     for (const file of [...walk(path.join(APP_DIR, 'src')), ...walk(path.join(APP_DIR, 'app'))]) {

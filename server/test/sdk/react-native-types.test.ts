@@ -1,6 +1,8 @@
 /**
  * The React Native adapters type-check against the real native modules' declarations
- * (expo-secure-store, @pagopa/io-react-native-crypto, @op-engineering/op-sqlite), installed
+ * (expo-secure-store, @pagopa/io-react-native-crypto, @op-engineering/op-sqlite, the posture
+ * modules expo-device, expo-application, expo-local-authentication, jail-monkey and
+ * @mattermost/react-native-emm, and react-native-ssl-public-key-pinning), installed
  * from the registry into sdk/typecheck-react-native by `npm run typecheck:react-native -w sdk`
  * (without their react-native/expo peers, which are an app's). The fakes in
  * react-native.test.ts follow the SDK's own description of each module; this is what catches
@@ -28,9 +30,13 @@ test('the React Native adapters accept the real modules as apps import them; a u
       "import * as SecureStore from 'expo-secure-store';",
       "import * as IoCrypto from '@pagopa/io-react-native-crypto';",
       "import * as OpSqlite from '@op-engineering/op-sqlite';",
+      "import JailMonkey from 'jail-monkey';",
+      "import * as SslPinning from 'react-native-ssl-public-key-pinning';",
       'export const a: { getItemAsync(key: string): Promise<number> } = SecureStore;',
       'export const b: { sign(message: string, keyTag: string): Promise<number> } = IoCrypto;',
       'export const c: { open(options: { name: number }): unknown } = OpSqlite;',
+      'export const d: { isJailBroken(): Promise<string> } = JailMonkey;',
+      'export const e: { initializeSslPinning(options: string): Promise<void> } = SslPinning;',
       '',
     ].join('\n'),
   );
@@ -39,7 +45,7 @@ test('the React Native adapters accept the real modules as apps import them; a u
       () => '',
       (error: { stdout?: string }) => error.stdout ?? '',
     );
-    assert.equal((checked.match(/error TS2322/g) ?? []).length, 3, `each module's real types refuse the wrong use:\n${checked}`);
+    assert.equal((checked.match(/error TS2322/g) ?? []).length, 5, `each module's real types refuse the wrong use:\n${checked}`);
   } finally {
     rmSync(mutant, { force: true });
   }

@@ -23,8 +23,8 @@ let page: Page;
 
 before(async () => {
   server = createServer((request, response) => {
-    if (request.url === '/indexeddb.js') {
-      response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(MODULE));
+    if (request.url === '/indexeddb.js' || request.url === '/posture.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(path.join(path.dirname(MODULE), request.url.slice(1))));
       return;
     }
     // The offline store and what it imports, from the built package.
@@ -115,6 +115,21 @@ test('the device key is non-extractable, the store holds only ciphertext, nothin
   assert.equal(second.extractable, false, 'still non-extractable after a reload');
   assert.equal(JSON.parse(second.session ?? '{}').refreshToken, SECRET, 'the session comes back through the encrypted store');
   assert.equal(second.afterClear, null, 'clear() erases it');
+});
+
+test('the web platform\'s posture facts are what this Chromium says of itself (its client hints), and nothing about a device', async () => {
+  const facts = await page.evaluate(async () => {
+    const web = (window as unknown as { web: Web }).web;
+    const hints = (navigator as unknown as { userAgentData?: { brands: { brand: string }[]; mobile: boolean; platform: string } }).userAgentData;
+    return { facts: await web.webPlatform({ appVersion: '2.4.0', database: 'posture-test' }).posture?.(), brands: hints?.brands.map((b) => b.brand) ?? [], platform: hints?.platform, mobile: hints?.mobile, off: web.webPlatform({ appVersion: '1.0.0', posture: false }).posture };
+  });
+  assert.ok(facts.facts, 'the web build sends a report');
+  const { platform, appVersion, browser, browserVersion, os, mobile, ...rest } = facts.facts as unknown as Record<string, unknown>;
+  assert.deepEqual([platform, appVersion, os, mobile], ['web', '2.4.0', facts.platform, facts.mobile]);
+  assert.ok(facts.brands.includes(browser as string), `the brand is one Chromium names: ${String(browser)} of ${facts.brands.join(', ')}`);
+  assert.match(String(browserVersion), /^[0-9]+$/, 'a low-entropy hint: the major version only');
+  assert.deepEqual(rest, {}, 'no device fact, no OS version');
+  assert.equal(facts.off, undefined, 'posture: false sends none');
 });
 
 test('web offline store: IndexedDB holds only ciphertext under a non-extractable key, refused fields never arrive, a reload keeps the rest, wipe erases it', async () => {

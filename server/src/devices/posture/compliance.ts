@@ -5,7 +5,7 @@
  */
 import { Problem } from '../../http/index.ts';
 import type { MdmDeviceState } from '../mdm/index.ts';
-import type { PostureReport } from './report.ts';
+import type { PostureReport, ReportPlatform } from './report.ts';
 
 export type Ownership = 'corporate' | 'byod';
 
@@ -71,14 +71,26 @@ export const DEFAULT_RULES: Record<Ownership, Rules> = {
 /**
  * A client is a browser client when it is confidential (it has a `secret`: client_secret_basic,
  * OIDC `application_type: web`, as oauth/provider.ts registers it) — a web app or resource
- * server whose users sign in through a browser, with no device key to sign a posture report.
- * Every public client (`token_endpoint_auth_method: none`, `application_type: native`) is an
- * app on a device (RFC 8252) and must report its posture unless the operator relaxes it. The
- * redirect URI is no sign: native apps may claim https redirects (universal links), so it
- * would let a mobile app pass for a web page.
+ * server whose users sign in through a browser — or when the operator registers it as one
+ * (`clients[].platform: web`: a public web app built on the SDK's web build, whose device key
+ * is a non-extractable WebCrypto key and whose posture report names platform `web`). Every other
+ * public client (`token_endpoint_auth_method: none`, `application_type: native`) is an app on a
+ * device (RFC 8252) and must report its posture unless the operator relaxes it. The redirect
+ * URI is no sign: native apps may claim https redirects (universal links), so it would let a
+ * mobile app pass for a web page.
  */
-export function isBrowserClient(client: { secret?: string | undefined }): boolean {
-  return client.secret !== undefined;
+export function isBrowserClient(client: { secret?: string | undefined; platform?: 'native' | 'web' | undefined }): boolean {
+  return client.secret !== undefined || client.platform === 'web';
+}
+
+/**
+ * The platforms whose posture report an app may send: a browser client's is `web` (the SDK's
+ * web build reports the app version and the user agent's own hints, and no device facts); a
+ * device app's are `ios` and `android`. A report naming another platform is refused: a device
+ * app claiming to be a browser would otherwise escape the jailbreak, passcode and OS rules.
+ */
+export function platformsOf(browser: boolean): readonly ReportPlatform[] {
+  return browser ? ['web'] : ['ios', 'android'];
 }
 
 /**
@@ -91,9 +103,11 @@ export function rulesFor(policy: DevicePolicyConfig | undefined, clientId: strin
   const configured = policy?.default?.[ownership] ?? {};
   const own = policy?.apps?.[clientId]?.[ownership] ?? {};
   const merged = { ...base, ...strip(configured), ...strip(own) } as Rules;
-  // A browser client has no device and no app version to show: the default's version minimums
-  // (meant for device apps) do not reach it, or every web app would be refused. Minimums
-  // configured on the browser client itself still apply, and refuse it (it cannot show them).
+  // A browser client has no device to show: the default's version minimums (meant for device
+  // apps) do not reach it, or every web app without a report would be refused. Minimums
+  // configured on the browser client itself apply: its app version through a web report (the
+  // SDK's web build sends one); OS minimums are met by a web report (a browser has no OS version
+  // to hold to one) and refuse a browser client that sends none.
   const inherited = browser ? {} : configured;
   delete merged.minAppVersion;
   const minAppVersion = own.minAppVersion ?? inherited.minAppVersion;
@@ -131,7 +145,7 @@ export function versionIn(text: string | undefined): string | undefined {
 /** What the decision is made from: the report (when one came) combined with the MDM's state. */
 export interface DeviceFacts {
   ownership: Ownership;
-  platform?: 'ios' | 'android';
+  platform?: ReportPlatform;
   osVersion?: string;
   appVersion?: string;
   jailbroken?: boolean;
@@ -156,13 +170,16 @@ export function combineFacts(report: PostureReport | undefined, mdm: MdmDeviceSt
   const facts: DeviceFacts = { ownership: managed ? 'corporate' : 'byod', managed, sources: {}, attested, postureReported: report !== undefined };
   const platform = report?.platform ?? (mdm?.platform === 'ios' || mdm?.platform === 'android' ? mdm.platform : undefined);
   if (platform) facts.platform = platform;
-  const osVersion = report?.osVersion ?? versionIn(mdm?.osVersion);
+  // A browser's report states no device facts (report.ts): jailbreak and passcode stay unknown
+  // unless the MDM knows them, and no rule reads them from the browser.
+  const device = report?.platform === 'web' ? undefined : report;
+  const osVersion = device?.osVersion ?? versionIn(mdm?.osVersion);
   if (osVersion) facts.osVersion = osVersion;
   if (report?.appVersion) facts.appVersion = report.appVersion;
   if (mdm?.jailbroken !== undefined) [facts.jailbroken, facts.sources.jailbroken] = [mdm.jailbroken, 'mdm'];
-  else if (report) [facts.jailbroken, facts.sources.jailbroken] = [report.jailbroken || report.rootIndicators.length > 0, 'app'];
+  else if (device) [facts.jailbroken, facts.sources.jailbroken] = [device.jailbroken || device.rootIndicators.length > 0, 'app'];
   if (mdm?.passcodeSet !== undefined) [facts.passcodeSet, facts.sources.passcodeSet] = [mdm.passcodeSet, 'mdm'];
-  else if (report) [facts.passcodeSet, facts.sources.passcodeSet] = [report.passcodeSet, 'app'];
+  else if (device) [facts.passcodeSet, facts.sources.passcodeSet] = [device.passcodeSet, 'app'];
   if (mdm && managed && mdm.compliant !== undefined) facts.mdmCompliant = mdm.compliant;
   return facts;
 }
@@ -228,6 +245,9 @@ function meetsMinOs(facts: DeviceFacts, rules: Rules): boolean {
   const minimums = Object.values(rules.minOsVersion ?? {}).filter((m) => m);
   if (!minimums.length) return true;
   if (!facts.platform) return false;
+  // OS minimums are for phones. Only a browser client's report may name the web (report.ts
+  // refuses it from a device app), and a browser states no OS version to hold to one.
+  if (facts.platform === 'web') return true;
   const min = rules.minOsVersion?.[facts.platform];
   if (!min) return true;
   return facts.osVersion !== undefined && compareVersions(facts.osVersion, min) >= 0;
@@ -253,10 +273,10 @@ const ORDER: Violation[] = [
   'mfa-required',
 ];
 
-export function refusalFor(decision: Decision, platform: 'ios' | 'android' | undefined): Problem {
+export function refusalFor(decision: Decision, platform: ReportPlatform | undefined): Problem {
   const first = ORDER.find((o) => decision.violations.includes(o))!;
   const all = { violations: ORDER.filter((o) => decision.violations.includes(o)) };
-  return devicePolicyProblem(first, decision.rules, platform, all);
+  return devicePolicyProblem(first, decision.rules, platform === 'web' ? undefined : platform, all);
 }
 
 export function devicePolicyProblem(violation: Violation, rules: Rules, platform: 'ios' | 'android' | undefined, extensions: Record<string, unknown> = {}): Problem {
@@ -334,7 +354,7 @@ export function assertExportAllowed(caller: ExportCaller, policy?: DevicePolicyC
  * them as warnings; such sessions are judged as BYOD, version minimums refuse them (they show
  * no versions), and no other rule that needs the report (jailbreak, passcode, attestation) can.
  */
-export function relaxedPosture(clients: readonly { id: string; secret?: string | undefined }[], policy: DevicePolicyConfig | undefined): { path: string; message: string }[] {
+export function relaxedPosture(clients: readonly { id: string; secret?: string | undefined; platform?: 'native' | 'web' | undefined }[], policy: DevicePolicyConfig | undefined): { path: string; message: string }[] {
   const found: { path: string; message: string }[] = [];
   for (const client of clients) {
     if (isBrowserClient(client)) continue;
@@ -348,6 +368,6 @@ export function relaxedPosture(clients: readonly { id: string; secret?: string |
 }
 
 /** The same, one line each: the setting, then what it allows. */
-export function relaxedPostureWarnings(clients: readonly { id: string; secret?: string | undefined }[], policy: DevicePolicyConfig | undefined): string[] {
+export function relaxedPostureWarnings(clients: readonly { id: string; secret?: string | undefined; platform?: 'native' | 'web' | undefined }[], policy: DevicePolicyConfig | undefined): string[] {
   return relaxedPosture(clients, policy).map((w) => `${w.path} ${w.message}`);
 }

@@ -24,10 +24,13 @@ export const POSTURE_SKEW_S = 60;
 /** Longest accepted report (a JWS with an App Attest assertion stays well under it). */
 export const POSTURE_MAX_LENGTH = 16_384;
 
+/** The device platforms: a report from them states facts about a phone. */
 export type PosturePlatform = 'ios' | 'android';
+/** Every platform a report may name: the devices', and `web` (a browser, which has no device facts). */
+export type ReportPlatform = PosturePlatform | 'web';
 
-/** The verified claims of a report. Field names are the wire names' camel-case equivalents. */
-export interface PostureReport {
+/** The verified claims of a device's report. Field names are the wire names' camel-case equivalents. */
+export interface DevicePostureReport {
   platform: PosturePlatform;
   osVersion: string;
   appVersion: string;
@@ -51,10 +54,37 @@ export interface PostureReport {
 }
 
 /**
+ * The verified claims of a browser's report (an app built on the SDK's web build). A browser
+ * can state honestly only what it is told about itself: the app's version and build, and the
+ * user agent's own low-entropy client hints (brand, major version, OS name, mobile). It has no
+ * OS version the server could hold to a minimum, no jailbreak notion, no passcode, no biometry
+ * the page may ask about, no MDM and no attestation: a web report carrying any of those claims
+ * is refused, so that no rule reads a browser's word for a device fact.
+ */
+export interface WebPostureReport {
+  platform: 'web';
+  appVersion: string;
+  appBuild: string;
+  /** The user agent's brand ("Chromium", "Firefox"), as the browser names itself. */
+  browser?: string;
+  browserVersion?: string;
+  /** The operating system the browser names ("Android", "macOS"), without a version. */
+  os?: string;
+  mobile?: boolean;
+  iat: number;
+  jti: string;
+}
+
+export type PostureReport = DevicePostureReport | WebPostureReport;
+
+/** Claims only a device report may carry: a web report naming any of them is refused. */
+const DEVICE_ONLY_CLAIMS = ['os_version', 'jailbroken', 'root_indicators', 'passcode_set', 'biometry', 'managed', 'mdm_device_id', 'mdm_enrollment_token', 'attestation', 'assertion', 'attestation_key_id'] as const;
+
+/**
  * Why a report was refused; stable slugs for audit records. Everything but `missing` is
  * answered to the app as `posture-invalid`, with these words as the detail.
  */
-export type PostureRefusal = 'missing' | 'malformed' | 'wrong-typ' | 'bad-alg' | 'wrong-key' | 'bad-signature' | 'bad-claims' | 'stale' | 'replayed';
+export type PostureRefusal = 'missing' | 'malformed' | 'wrong-typ' | 'bad-alg' | 'wrong-key' | 'bad-signature' | 'bad-claims' | 'wrong-platform' | 'stale' | 'replayed';
 
 /** A refused posture report: `reason` goes into audit records, `code` is it in the one spelling. */
 export class PostureError extends PalisadeError<`ERR_POSTURE_${string}`> {
@@ -77,6 +107,12 @@ export interface VerifyPostureInput {
   now: number;
   /** Single use, shared by every instance when Redis is configured. */
   claimOnce(key: string, ttlMs: number, issuedAtS?: number): Promise<boolean>;
+  /**
+   * The platforms the app is registered for (compliance.ts `platformsOf`). Default: the device
+   * platforms. A report naming another is refused `wrong-platform`: a device app may not pass
+   * itself off as a browser to escape the device rules, nor a browser app as a phone.
+   */
+  platforms?: readonly ReportPlatform[];
 }
 
 // eslint-disable-next-line security/detect-unsafe-regex -- linear: bounded repetitions, anchored
@@ -119,6 +155,10 @@ export async function verifyPosture(input: VerifyPostureInput): Promise<PostureR
     throw new PostureError('malformed', 'the posture report payload is not JSON');
   }
   const parsed = readClaims(claims);
+  const platforms = input.platforms ?? (['ios', 'android'] as const);
+  if (!platforms.includes(parsed.platform)) {
+    throw new PostureError('wrong-platform', `this app is registered for ${platforms.join(' and ')}: a report naming platform ${parsed.platform} is not accepted from it`);
+  }
   const nowS = Math.floor(input.now / 1000);
   if (parsed.iat > nowS + POSTURE_SKEW_S) throw new PostureError('stale', 'the posture report is dated in the future');
   if (parsed.iat < nowS - POSTURE_MAX_AGE_S) throw new PostureError('stale', `the posture report is older than ${POSTURE_MAX_AGE_S} seconds`);
@@ -133,7 +173,8 @@ function readClaims(c: Record<string, unknown>): PostureReport {
     throw new PostureError('bad-claims', `the posture report's ${what}`);
   };
   if (typeof c !== 'object' || c === null || Array.isArray(c)) bad('payload is not an object');
-  if (c.platform !== 'ios' && c.platform !== 'android') bad('platform must be ios or android');
+  if (c.platform === 'web') return readWebClaims(c, bad);
+  if (c.platform !== 'ios' && c.platform !== 'android') bad('platform must be ios, android or web');
   for (const name of ['os_version', 'app_version'] as const) {
     if (typeof c[name] !== 'string' || !VERSION.test(c[name] as string)) bad(`${name} must be a dotted version such as 17.4.1`);
   }
@@ -148,7 +189,7 @@ function readClaims(c: Record<string, unknown>): PostureReport {
   if (c.mdm_enrollment_token !== undefined && (typeof c.mdm_enrollment_token !== 'string' || !ENROLLMENT_TOKEN.test(c.mdm_enrollment_token))) bad('mdm_enrollment_token must be the token the MDM pushed to the app');
   if (typeof c.iat !== 'number' || !Number.isInteger(c.iat)) bad('iat must be a NumericDate');
   if (typeof c.jti !== 'string' || !/^[\w-]{16,128}$/.test(c.jti)) bad('jti must be a unique identifier of 16 to 128 characters');
-  let attestation: PostureReport['attestation'];
+  let attestation: DevicePostureReport['attestation'];
   if (c.attestation !== undefined || c.assertion !== undefined) {
     const keyId = c.attestation_key_id;
     if (typeof keyId !== 'string' || !BASE64.test(keyId) || keyId.length > 128) bad('attestation_key_id must name the attested key');
@@ -175,12 +216,38 @@ function readClaims(c: Record<string, unknown>): PostureReport {
   };
 }
 
+function readWebClaims(c: Record<string, unknown>, bad: (what: string) => never): WebPostureReport {
+  const named = DEVICE_ONLY_CLAIMS.filter((name) => c[name] !== undefined);
+  if (named.length) bad(`platform web states no device facts: ${named.join(', ')} cannot be shown by a browser`);
+  if (typeof c.app_version !== 'string' || !VERSION.test(c.app_version)) bad('app_version must be a dotted version such as 2.4.0');
+  if (typeof c.app_build !== 'string' || !SHORT_TEXT.test(c.app_build)) bad('app_build must be short plain text');
+  for (const name of ['browser', 'os'] as const) {
+    if (c[name] !== undefined && (typeof c[name] !== 'string' || !SHORT_TEXT.test(c[name] as string))) bad(`${name} must be short plain text`);
+  }
+  if (c.browser_version !== undefined && (typeof c.browser_version !== 'string' || !VERSION.test(c.browser_version))) bad('browser_version must be a dotted version');
+  if (c.mobile !== undefined && typeof c.mobile !== 'boolean') bad('mobile must be true or false');
+  if (typeof c.iat !== 'number' || !Number.isInteger(c.iat)) bad('iat must be a NumericDate');
+  if (typeof c.jti !== 'string' || !/^[\w-]{16,128}$/.test(c.jti)) bad('jti must be a unique identifier of 16 to 128 characters');
+  return {
+    platform: 'web',
+    appVersion: c.app_version as string,
+    appBuild: c.app_build as string,
+    ...(c.browser !== undefined ? { browser: c.browser as string } : {}),
+    ...(c.browser_version !== undefined ? { browserVersion: c.browser_version as string } : {}),
+    ...(c.os !== undefined ? { os: c.os as string } : {}),
+    ...(c.mobile !== undefined ? { mobile: c.mobile as boolean } : {}),
+    iat: c.iat as number,
+    jti: c.jti as string,
+  };
+}
+
 /**
  * What is stored on the device row (no evidence bytes: they are large and verified once). The
  * enrollment token is kept only as its SHA-256, which lets a re-evaluation (trust.ts) present it
  * to the MDM store again without the token itself ever being stored.
  */
 export function postureRecord(report: PostureReport): Record<string, unknown> {
+  if (report.platform === 'web') return { ...report };
   const { attestation, mdmEnrollmentToken, ...rest } = report;
   return {
     ...rest,
