@@ -284,6 +284,17 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
     check(() => {
       if (client.secret !== undefined && client.platform === 'native') problems.push({ path: `clients[${i}].platform`, message: 'a client with a secret is a web client (mobile apps are public clients and must not have a secret): remove the secret or set platform: web' });
     });
+    // A device app registered as web would escape every device rule (jailbreak, passcode, OS
+    // minimums, attestation, MDM): its reports would have to name `web`, which states no device
+    // fact. Two signs only a device app gives are refused on a web client: a private-use scheme
+    // redirect (only an app on a device receives one, RFC 8252 §7.1) and platform attestation.
+    check(() => {
+      if (client.platform !== 'web') return;
+      client.redirectUris.forEach((uri, j) => {
+        if (isPrivateUseScheme(uri)) problems.push({ path: `clients[${i}].redirectUris[${j}]`, message: 'is a private-use scheme, which only an app on a device receives, but the client is platform: web, whose reports state no device facts and escape the device rules: set platform: native, or give the web build its own client with https redirects', given: JSON.stringify(uri) });
+      });
+      if (client.attestation !== undefined) problems.push({ path: `clients[${i}].attestation`, message: 'platform attestation is for an app on a device, but the client is platform: web (a browser has no attestation, and device rules do not apply to it): set platform: native' });
+    });
     // A development App Attest key is what any build signed with a development profile gets.
     check(() => {
       if (production && client.attestation?.apple?.environment === 'development') {
@@ -313,7 +324,44 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
  */
 function policyWarnings(config: PalisadeConfig): ConfigProblem[] {
   // Device apps that may sign in without a posture report (judged BYOD, but unverifiable).
-  return relaxedPosture(config.clients, config.devicePolicy);
+  return [...relaxedPosture(config.clients, config.devicePolicy), ...publicWebClients(config)];
+}
+
+/**
+ * A public web client (`platform: web`, no secret) is a way around the device rules for anyone:
+ * its client id is public and needs no secret, so a person on a jailbroken or outdated phone can
+ * sign in as it (with a web report, which states no device fact) where the device app refuses
+ * them. Its tokens are what such a device gets; device rules set on it cannot apply.
+ */
+function publicWebClients(config: PalisadeConfig): ConfigProblem[] {
+  const clients = Array.isArray(config.clients) ? config.clients : [];
+  return clients.flatMap((client, i) => {
+    if (client.platform !== 'web' || client.secret !== undefined) return [];
+    const own = config.devicePolicy?.apps?.[client.id] ?? {};
+    const unenforceable = (['corporate', 'byod'] as const).flatMap((ownership) => {
+      const rules = own[ownership] ?? {};
+      return (['blockJailbroken', 'requirePasscode', 'minOsVersion'] as const).filter((name) => rules[name] !== undefined && rules[name] !== false).map((name) => `devicePolicy.apps.${client.id}.${ownership}.${name}`);
+    });
+    return [
+      {
+        path: `clients[${i}].platform`,
+        message:
+          `is web: any device may sign in as ${client.id} (a public client) with a web report, and jailbreak, passcode and OS rules are not applied to it; ` +
+          'its tokens are what a compromised phone gets, so give it no more than such a device may do' +
+          (unenforceable.length ? ` (${unenforceable.join(', ')} cannot apply to a browser)` : ''),
+      },
+    ];
+  });
+}
+
+/** A redirect URI of a private-use scheme (com.example.app:/callback): only an app on a device receives one. */
+function isPrivateUseScheme(uri: string): boolean {
+  try {
+    const { protocol } = new URL(uri);
+    return protocol !== 'https:' && protocol !== 'http:';
+  } catch {
+    return false;
+  }
 }
 
 /** A schema problem at `path` or above it makes a rule's finding at `path` redundant. */

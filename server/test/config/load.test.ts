@@ -158,6 +158,30 @@ test('redirect URIs follow RFC 8252', () => {
   assert.deepEqual(problems.map((p) => p.path), ['clients[0].redirectUris[0]', 'clients[1].id']);
 });
 
+test('platform: a secret makes a web client; a device app cannot be registered as web, and every public web client is named as a way around the device rules', () => {
+  const clients = (...list: unknown[]) => ({ PALISADE_CLIENTS: JSON.stringify(list) });
+  const secret = 's'.repeat(40);
+  const withSecret = problemsOf(() => loadConfig({ env: clients({ id: 'rs', name: 'RS', secret, platform: 'native', redirectUris: ['https://rs.example.com/cb'] }) }));
+  assert.deepEqual(withSecret.map((p) => p.path), ['clients[0].platform'], 'a client with a secret labelled native is refused');
+  // A phone app mislabelled web: its reports would name web and escape jailbreak, passcode and OS rules.
+  const mislabelled = problemsOf(() => loadConfig({ env: clients({ id: 'field-app', name: 'Field', platform: 'web', redirectUris: ['com.example.field:/oauth2redirect', 'https://field.example.com/callback'] }) }));
+  assert.deepEqual(mislabelled.map((p) => p.path), ['clients[0].redirectUris[0]']);
+  assert.match(mislabelled[0]!.message, /only an app on a device/);
+  const attested = problemsOf(() => loadConfig({ env: clients({ id: 'field-app', name: 'Field', platform: 'web', redirectUris: ['https://field.example.com/callback'], attestation: { apple: { appIds: ['ABCDE12345.com.example.field'], environment: 'production' } } }) }));
+  assert.deepEqual(attested.map((p) => p.path), ['clients[0].attestation']);
+  // A genuine web build loads, and is named as what it is: anyone's way around the device rules.
+  const config = loadConfig({
+    env: {
+      ...clients({ id: 'field-app', name: 'Field', redirectUris: ['com.example.field:/oauth2redirect'] }, { id: 'field-web', name: 'Field on the web', platform: 'web', redirectUris: ['https://field.example.com/callback'] }, { id: 'portal', name: 'Portal', secret, redirectUris: ['https://portal.example.com/cb'] }),
+      PALISADE_DEVICE_POLICY: JSON.stringify({ apps: { 'field-web': { byod: { blockJailbroken: true, minOsVersion: { ios: '17.4' } } } } }),
+    },
+  });
+  const warnings = config.warnings.filter((w) => w.path.startsWith('clients['));
+  assert.deepEqual(warnings.map((w) => w.path), ['clients[1].platform'], 'only the public web client: the native app is judged, the confidential one needs its secret');
+  assert.match(warnings[0]!.message, /any device may sign in as field-web/);
+  assert.match(warnings[0]!.message, /devicePolicy\.apps\.field-web\.byod\.blockJailbroken, devicePolicy\.apps\.field-web\.byod\.minOsVersion cannot apply/);
+});
+
 test('App Attest per app: app ids are <team id>.<bundle id>, the environment is chosen, and production refuses development', () => {
   const app = (apple: unknown) => JSON.stringify([{ id: 'field-app', name: 'Field', redirectUris: ['com.example.field:/cb'], attestation: { apple } }]);
   const config = loadConfig({ env: { PALISADE_CLIENTS: app({ appIds: ['ABCDE12345.com.example.field', 'ABCDE12345.com.example.field-beta'], environment: 'development' }) } });

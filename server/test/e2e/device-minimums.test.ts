@@ -178,5 +178,23 @@ for (const kind of databaseKinds()) {
       const phone = await refused(web.signIn('u-manager'));
       assert.equal(phone.body.type, `${PROBLEM}posture-invalid`);
     });
+
+    // Not a refusal: what a public web client is. Its id needs no secret, so the person on a
+    // jailbroken phone whom the device app refuses signs in as the web app with a web report
+    // (a browser states no device fact). `palisade config check` names every such client.
+    test('residual: a jailbroken phone refused by the device app gets byod tokens as the public web app', async () => {
+      const withPosture = field.posture;
+      field.posture = (device) => report(device, { jailbroken: true, root_indicators: ['cydia'] });
+      try {
+        const answer = await refused(field.signIn('u-manager'));
+        assert.equal(answer.body.type, `${PROBLEM}device-compromised`);
+      } finally {
+        field.posture = withPosture;
+      }
+      web.posture = (device) => webReport(device, { os: 'iOS', mobile: true });
+      const session = await web.signIn('u-manager');
+      const claims = decodeJwt(session.tokens.access_token);
+      assert.deepEqual([claims.client_id, claims.device_ownership, claims.device_compliant], ['web-app', 'byod', true]);
+    });
   });
 }
