@@ -32,7 +32,7 @@ import { run } from 'node:test';
 import type { TestEvent } from 'node:test/reporters';
 import { spec } from 'node:test/reporters';
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants as fsConstants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants as fsConstants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -218,6 +218,7 @@ async function runFile(file: string): Promise<FileResult> {
   // run() kills the file's process when the signal aborts; what it started is found by the marker.
   // The file's own scratch folder (TMPDIR for it and everything it starts), removed when it ends.
   const scratch = mkdtempSync(path.join(runScratch, 'f-'));
+  chmodSync(scratch, 0o755);
   const events = run({ files: [file], signal: abort.signal, env: { ...process.env, [MARKER]: marker, TMPDIR: scratch } });
   const kept: unknown[] = [];
   let failed = false;
@@ -280,6 +281,9 @@ function scratchBase(): string {
   return tmpdir();
 }
 const runScratch = mkdtempSync(path.join(scratchBase(), 'palisade-run-'));
+// Traversable by other users, as /tmp is: a private PostgreSQL (helpers/private-services.ts) runs
+// initdb as the postgres user in a folder of its own under a file's scratch folder.
+chmodSync(runScratch, 0o755);
 process.once('exit', () => rmSync(runScratch, { recursive: true, force: true }));
 
 // The migrated PGlite template the test files copy their databases from (helpers/databases.ts)
