@@ -279,14 +279,23 @@ function readOwner(file: string): number | undefined {
   }
 }
 
-/** Signal 0 tests for existence; EPERM means the process exists but belongs to someone else. */
+/**
+ * Signal 0 tests for existence; EPERM means the process exists but belongs to someone else. A
+ * zombie (ended, not yet reaped by its parent: in a container whose first process does not reap,
+ * that can last) still answers signal 0 but holds no file: on Linux its state in /proc says so.
+ */
 function processAlive(pid: number): boolean {
   if (!(pid > 0)) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc here: signal 0 is all there is
   }
 }
 

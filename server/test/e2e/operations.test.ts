@@ -96,7 +96,8 @@ for (const kind of databaseKinds()) {
         } finally {
           await server.stop();
         }
-        assert.equal((await palisade(['keys', 'list'], env)).code, 0, 'after the server stopped the lock is released');
+        const after = await palisade(['keys', 'list'], env);
+        assert.equal(after.code, 0, `after the server stopped the lock is released: ${after.out}`);
       });
     }
   });
