@@ -37,7 +37,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { type Browser, type Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, sharedDevCertificate, type SharedCertificate } from '../helpers/chromium.ts';
+import { chromiumMissing, fileBrowser } from '../helpers/chromium.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { REPO_ROOT, freePort, startInProcess } from '../helpers/server.ts';
 import { MobileApp } from '../helpers/mobile-app.ts';
@@ -72,24 +72,12 @@ test('the console keeps nothing in web storage or script-readable cookies (sourc
   }
 });
 
-let certificate: SharedCertificate;
-let launched: Promise<Browser>;
-before(async () => {
-  if (browserMissing) return;
-  certificate = await sharedDevCertificate();
-  launched = launchChromium({ pin: certificate.pin });
-  // Awaited by each describe once its server is up; a failed launch fails them there.
-  launched.catch(() => undefined);
-});
-after(async () => {
-  await (await launched?.catch(() => undefined))?.close();
-  certificate?.remove();
-});
+const shared = fileBrowser(browserMissing);
 
 /** The browser every describe shares, once `server` is up: its banner must announce the pin Chromium trusts. */
 async function browserFor(server: { pin: string }): Promise<Browser> {
-  assert.equal(server.pin, certificate.pin, 'the server announces the pin of the certificate Chromium trusts');
-  return launched;
+  assert.equal(server.pin, shared.certificate.pin, 'the server announces the pin of the certificate Chromium trusts');
+  return shared.browser();
 }
 
 for (const kind of databaseKinds()) {
@@ -102,7 +90,7 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create({ migrated: true });
-      certificate.install(database.dataDir);
+      shared.certificate.install(database.dataDir);
       let ca: string;
       // No company IdP: Palisade's development IdP signs the demo people in.
       ({ server, ca } = await startInProcess(database, { env: {} }, await freePort(), { PALISADE_DEMO_SEED: 'false' }));
@@ -407,7 +395,7 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create({ migrated: true });
-      certificate.install(database.dataDir);
+      shared.certificate.install(database.dataDir);
       let port: number;
       ({ upstream, port } = await federatedTo(database));
       let ca: string;
@@ -719,7 +707,7 @@ for (const kind of databaseKinds().filter((k) => k.kind === 'postgres')) {
     let browser: Browser;
 
     before(async () => {
-      instances = await startTwoInstances(kind, { redis: Boolean(process.env.TEST_REDIS_URL), certificateA: certificate });
+      instances = await startTwoInstances(kind, { redis: Boolean(process.env.TEST_REDIS_URL), certificateA: shared.certificate });
       app = new MobileApp(instances.publicUrl, instances.a.ca);
       appAtB = new MobileApp(instances.publicUrl, instances.b.ca);
       browser = await browserFor(instances.a);

@@ -27,7 +27,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK }
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, sharedDevCertificate, type SharedCertificate } from '../helpers/chromium.ts';
+import { chromiumMissing, fileBrowser } from '../helpers/chromium.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startInProcess } from '../helpers/server.ts';
 import type { RunningServer } from '../../src/main.ts';
@@ -96,19 +96,7 @@ async function dumpIndexedDb(): Promise<Entry[]> {
 // One Chromium for the file, launched while the first server starts: both servers use one
 // development certificate made up front (helpers/chromium.ts), and Chromium trusts its pin alone.
 // Each database's run has its own browser profile.
-let certificate: SharedCertificate;
-let launched: Promise<Browser>;
-before(async () => {
-  if (browserMissing) return;
-  certificate = await sharedDevCertificate();
-  launched = launchChromium({ pin: certificate.pin });
-  // Awaited by each run once its server is up; a failed launch fails them there.
-  launched.catch(() => undefined);
-});
-after(async () => {
-  await (await launched?.catch(() => undefined))?.close();
-  certificate?.remove();
-});
+const shared = fileBrowser(browserMissing);
 
 for (const kind of databaseKinds()) {
   describe(`the SDK's web build in Chromium (${kind.kind})`, { skip: browserMissing }, () => {
@@ -131,13 +119,13 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create({ migrated: true });
-      certificate.install(database.dataDir);
+      shared.certificate.install(database.dataDir);
       // The development IdP (no company IdP); no demo data, which nothing here reads.
       let ca: string;
       ({ server, ca } = await startInProcess(database, { env: {} }, await freePort(), { PALISADE_DEMO_SEED: 'false' }));
-      assert.equal(server.pin, certificate.pin, 'the server announces the pin of the certificate Chromium trusts');
+      assert.equal(server.pin, shared.certificate.pin, 'the server announces the pin of the certificate Chromium trusts');
       api = new Agent({ connect: { ca } });
-      browser = await launched;
+      browser = await shared.browser();
       context = await browser.newContext();
       context.setDefaultTimeout(STEP_TIMEOUT);
       // A CSP violation is reported as a console error (Chromium logs one too): nothing may slip by.

@@ -19,7 +19,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { Agent } from 'undici';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
-import { chromiumMissing, launchChromium, sharedDevCertificate, type SharedCertificate } from '../helpers/chromium.ts';
+import { chromiumMissing, fileBrowser } from '../helpers/chromium.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startPalisade, type StartedServer } from '../helpers/server.ts';
 import { DEMO_PEOPLE } from '../../src/oauth/dev-idp.ts';
@@ -57,19 +57,7 @@ interface Claims {
 
 // One Chromium for the file, launched while the first server starts: both servers use one
 // development certificate made up front (helpers/chromium.ts), and Chromium trusts its pin alone.
-let certificate: SharedCertificate;
-let launched: Promise<Browser>;
-before(async () => {
-  if (browserMissing) return;
-  certificate = await sharedDevCertificate();
-  launched = launchChromium({ pin: certificate.pin });
-  // Awaited by each run once its server is up; a failed launch fails them there.
-  launched.catch(() => undefined);
-});
-after(async () => {
-  await (await launched?.catch(() => undefined))?.close();
-  certificate?.remove();
-});
+const shared = fileBrowser(browserMissing);
 
 for (const kind of databaseKinds()) {
   describe(`the start page in a browser (${kind.kind})`, { skip: browserMissing }, () => {
@@ -81,7 +69,7 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await kind.create({ migrated: true });
-      certificate.install(database.dataDir);
+      shared.certificate.install(database.dataDir);
       server = await startPalisade({
         PALISADE_DATA_DIR: database.dataDir,
         PALISADE_SERVER_PORT: String(await freePort()),
@@ -93,7 +81,7 @@ for (const kind of databaseKinds()) {
       api = new Agent({ connect: { ca: server.ca } });
       screenshots = process.env.PALISADE_TEST_SCREENSHOTS ?? database.dataDir;
       mkdirSync(screenshots, { recursive: true });
-      browser = await launched;
+      browser = await shared.browser();
     });
 
     after(async () => {
@@ -182,7 +170,7 @@ for (const kind of databaseKinds()) {
     const claimsOn = async (page: Page): Promise<Claims> => JSON.parse(await textOf(page, '#claims')) as Claims;
 
     test('start-up announces every development default, and the start page’s allowance', () => {
-      assert.equal(server.pin, certificate.pin, 'the banner announces the pin of the certificate Chromium trusts');
+      assert.equal(server.pin, shared.certificate.pin, 'the banner announces the pin of the certificate Chromium trusts');
       assert.match(server.output(), /DEVELOPMENT ONLY: development IdP/, 'with no company IdP configured, npm start must say it uses the development IdP');
       assert.match(server.output(), /DEVELOPMENT ONLY: self-signed TLS certificate/, 'with no certificate configured, npm start must say it made a self-signed one');
       assert.match(server.output(), /Demo data loaded: 400 jobs/, 'in development the field-service demo data is loaded, and said so');

@@ -8,6 +8,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { loadTls } from '../../src/http/tls.ts';
 
@@ -79,5 +80,42 @@ export async function sharedDevCertificate(): Promise<SharedCertificate> {
     ca: readFileSync(path.join(dir, 'tls', 'dev-cert.pem'), 'utf8'),
     install: (dataDir) => cpSync(path.join(dir, 'tls'), path.join(dataDir, 'tls'), { recursive: true }),
     remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** One Chromium and one development certificate for a whole test file (see `fileBrowser`). */
+export interface FileBrowser {
+  /** The certificate every server of the file installs (`install(dataDir)`) before it starts. */
+  readonly certificate: SharedCertificate;
+  /** The browser, trusting that certificate's pin alone; a failed launch rejects here. */
+  browser(): Promise<Browser>;
+}
+
+/**
+ * One Chromium for the file, launched while its first server starts: the file's servers all use
+ * one development certificate made up front, and Chromium trusts its pin alone. Registers the
+ * file's `before` (make the certificate, start the launch) and `after` (close the browser, remove
+ * the certificate); nothing is made when `skip` is set (Chromium missing).
+ */
+export function fileBrowser(skip: string | false): FileBrowser {
+  let certificate: SharedCertificate | undefined;
+  let launched: Promise<Browser> | undefined;
+  before(async () => {
+    if (skip) return;
+    certificate = await sharedDevCertificate();
+    launched = launchChromium({ pin: certificate.pin });
+    // Awaited by each test run once its server is up; a failed launch fails them there.
+    launched.catch(() => undefined);
+  });
+  after(async () => {
+    await (await launched?.catch(() => undefined))?.close();
+    certificate?.remove();
+  });
+  return {
+    get certificate() {
+      if (!certificate) throw new Error('the file’s development certificate is made in its before() hook');
+      return certificate;
+    },
+    browser: () => launched ?? Promise.reject(new Error('Chromium is launched in the file’s before() hook')),
   };
 }
