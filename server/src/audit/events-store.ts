@@ -47,13 +47,14 @@ export interface EventConditions {
   userId?: string;
   deviceId?: string;
   appId?: string;
-  /** Exact action, or a prefix ending in `.`. */
+  /** Exact action, or a prefix ending in `.` (`auth.`). */
   action?: string;
   resourceType?: string;
   resourceId?: string;
   outcome?: string;
   from?: Date;
   to?: Date;
+  /** Return events with ids below this (the previous page's `next`). */
   before?: number;
 }
 

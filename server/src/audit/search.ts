@@ -7,21 +7,11 @@
 import type { Database } from '../db/index.ts';
 import type { AuditActor, AuditOutcome, StoredAuditEvent } from './event.ts';
 import { asRole } from './sealer.ts';
-import { searchEvents } from './events-store.ts';
+import { searchEvents, type EventConditions } from './events-store.ts';
 
-export interface AuditFilter {
-  userId?: string;
-  deviceId?: string;
-  appId?: string;
-  /** Exact action, or a prefix ending in `.` (`auth.`). */
-  action?: string;
-  resourceType?: string;
-  resourceId?: string;
+/** A search's filters (events-store.ts's conditions), with an outcome of the known ones and a page size. */
+export interface AuditFilter extends EventConditions {
   outcome?: AuditOutcome;
-  from?: Date;
-  to?: Date;
-  /** Return events with ids below this (the previous page's `next`). */
-  before?: number;
   limit?: number;
 }
 
