@@ -185,12 +185,20 @@ if (postgres) {
       return devices;
     }
 
-    /** How often HAProxy has logged `instances/<name> is UP` (it logs each change of state). */
-    const upCount = (name: string) => haproxy.output().split(`instances/${name} is UP`).length - 1;
-    /** Until HAProxy has put instance `i` back (its health checks passed `rise` times). */
-    async function backInPool(i: number, upsBefore: number) {
-      for (let tries = 0; tries < 1200 && upCount(`palisade${i + 1}`) <= upsBefore; tries += 1) await new Promise((r) => setTimeout(r, 100));
-      assert.ok(upCount(`palisade${i + 1}`) > upsBefore, `HAProxy never put palisade${i + 1} back:\n${haproxy.output().slice(-3000)}`);
+    /** How often HAProxy has logged `instances/<name> is UP` or `is DOWN` (it logs each change of state). */
+    const stateCount = (name: string, state: 'UP' | 'DOWN') => haproxy.output().split(`instances/${name} is ${state}`).length - 1;
+    /** Until HAProxy has logged instance `i` in `state` more than `before` times. */
+    async function poolState(i: number, state: 'UP' | 'DOWN', before: number) {
+      const name = `palisade${i + 1}`;
+      for (let tries = 0; tries < 1200 && stateCount(name, state) <= before; tries += 1) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(stateCount(name, state) > before, `HAProxy never marked ${name} ${state}:\n${haproxy.output().slice(-3000)}`);
+    }
+    /** Until the last change of state HAProxy logged for instance `i` is DOWN (whenever it went). */
+    async function outOfPool(i: number) {
+      const name = `palisade${i + 1}`;
+      const out = () => haproxy.output().lastIndexOf(`instances/${name} is DOWN`) > haproxy.output().lastIndexOf(`instances/${name} is UP`);
+      for (let tries = 0; tries < 1200 && !out(); tries += 1) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(out(), `HAProxy never took ${name} out:\n${haproxy.output().slice(-3000)}`);
     }
     /** Until every instance answers /readyz 200 directly. */
     async function allUp() {
@@ -227,17 +235,30 @@ if (postgres) {
       const since = await lastEventId();
       const began = performance.now();
       const running = load(devices);
-      await new Promise((r) => setTimeout(r, 1500));
-      for (let i = 0; i < servers.length; i += 1) {
-        const ups = upCount(`palisade${i + 1}`);
-        await servers[i]!.stop();
-        servers[i] = await startPalisade(envs[i]!, 180_000);
-        await allUp();
-        // The next instance stops only once HAProxy routes to this one again, as an
-        // orchestrator's rolling update waits for readiness.
-        await backInPool(i, ups);
+      let outcome: Outcome;
+      try {
+        await new Promise((r) => setTimeout(r, 1500));
+        for (let i = 0; i < servers.length; i += 1) {
+          const name = `palisade${i + 1}`;
+          const ups = stateCount(name, 'UP');
+          const downs = stateCount(name, 'DOWN');
+          await servers[i]!.stop();
+          // The instance comes back on the same address, so it starts only once HAProxy has
+          // taken it out of the pool (its checks are refused from SIGTERM on). A balancer that
+          // never saw it leave would route to the new process while it starts, and it answers
+          // 503 not-ready until it is ready (docs/scaling.md, "restarting in place").
+          await poolState(i, 'DOWN', downs);
+          servers[i] = await startPalisade(envs[i]!, 180_000);
+          await allUp();
+          // The next instance stops only once HAProxy routes to this one again, as an
+          // orchestrator's rolling update waits for readiness.
+          await poolState(i, 'UP', ups);
+        }
+      } finally {
+        // Stopped whatever happened: a load left running would race the next test's load for
+        // the same refresh tokens (reuse detection then ends the sessions).
+        outcome = await running.stop();
       }
-      const outcome = await running.stop();
       const seconds = (performance.now() - began) / 1000;
       console.log(`rolling restart: ${outcome.ok} requests answered in ${seconds.toFixed(0)} s (${(outcome.ok / seconds).toFixed(1)}/s), ${outcome.failed.length} failed ${kinds(outcome)}, ${outcome.acknowledged.length} writes acknowledged`);
       assert.deepEqual(outcome.failed, [], `no request fails while the instances restart one by one; HAProxy said:\n${haproxy.output().slice(-3000)}`);
@@ -394,10 +415,12 @@ if (postgres) {
       // sign in) and rejoins HAProxy's pool, so this kill leaves two of three, as losing one
       // instance in production does.
       const dead = servers.map((_, i) => i).filter((i) => !alive.some((r) => r.index === i));
-      const ups = dead.map((i) => upCount(`palisade${i + 1}`));
+      const ups = dead.map((i) => stateCount(`palisade${i + 1}`, 'UP'));
       const restarted = Promise.all(
         dead.map(async (i) => {
           await servers[i]!.stop();
+          // As in the rolling restart: back on the same address only once HAProxy has it out.
+          await outOfPool(i);
           servers[i] = await startPalisade(envs[i]!, 180_000);
         }),
       );
@@ -406,7 +429,7 @@ if (postgres) {
       for (const [i, device] of devices.entries()) work.push({ device, jobs: await assignedJobs(sql, TECHNICIANS[i % TECHNICIANS.length]!, 20) });
       await restarted;
       await allUp();
-      for (const [n, i] of dead.entries()) await backInPool(i, ups[n]!);
+      for (const [n, i] of dead.entries()) await poolState(i, 'UP', ups[n]!);
       const began = performance.now();
       const running = moveJobsAlong(app, work);
       const instances = await runningInstances(servers);
