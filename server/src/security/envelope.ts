@@ -15,7 +15,7 @@ import { decodeProtectedHeader } from 'jose';
 import type { Database, Queryable } from '../db/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { AuditSink } from '../audit/index.ts';
-import { randomId, unwrapSecret, wrapSecret, WrongMasterKeyError, type MasterKey } from './primitives.ts';
+import { randomId, rewrapRows, unwrapSecret, wrapSecret, WrongMasterKeyError, type MasterKey } from './primitives.ts';
 import {
   insertActiveDataKey,
   insertFirstDataKey,
@@ -393,24 +393,13 @@ export class FieldCipher {
  * switch every instance to the new master key together.
  */
 export async function rewrapDataKeys(db: Database, from: MasterKey, to: MasterKey, options: { audit?: AuditSink } = {}): Promise<number> {
-  if (from.id === to.id) throw new TypeError('the new master key is the same as the old one');
   return db.transaction(async (tx) => {
     await lockDataKeys(tx);
-    let rewrapped = 0;
-    for (const row of await selectAllDataKeys(tx)) {
-      let key: KeyObject;
-      try {
-        key = await unwrapDataKey(from, row);
-      } catch (error) {
-        if (!(error instanceof WrongMasterKeyError)) throw error;
-        // Already under the new key (a second run)? Proven by unwrapping, not by the header.
-        await unwrapDataKey(to, row);
-        continue;
-      }
-      const raw = key.export().toString('base64url');
-      await updateWrappedDataKey(tx, row.id, await wrapSecret(to, raw, wrapContext(row.id)));
-      rewrapped++;
-    }
+    const rewrapped = await rewrapRows(await selectAllDataKeys(tx), from, to, {
+      unwrap: async (master, row) => (await unwrapDataKey(master, row)).export().toString('base64url'),
+      wrap: (master, row, secret) => wrapSecret(master, secret, wrapContext(row.id)),
+      store: (row, wrapped) => updateWrappedDataKey(tx, row.id, wrapped),
+    });
     await options.audit?.record(tx, {
       action: 'data_key.rewrap',
       outcome: 'success',

@@ -20,7 +20,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import { BoundedMap } from '../cache/index.ts';
 import { PalisadeError } from '../errors/index.ts';
 import { decodeProtectedHeader } from 'jose';
-import { deriveKey, randomId, unwrapSecret, wrapSecret, WrongMasterKeyError, type MasterKey } from './primitives.ts';
+import { deriveKey, randomId, rewrapRows, unwrapSecret, wrapSecret, WrongMasterKeyError, type MasterKey } from './primitives.ts';
 import { deletePersonKeys, insertPersonKey, lockPersonKeys, selectAllPersonKeys, selectPersonKeyById, selectPersonKeyOf, updateWrappedPersonKey, type PersonKeyRow } from './person-keys-store.ts';
 
 const VERSION = 'pk1';
@@ -274,25 +274,22 @@ export class PersonKeys {
  * then run it once more. Returns how many keys were re-wrapped.
  */
 export async function rewrapPersonKeys(db: Database, from: MasterKey, to: MasterKey, options: { audit?: AuditSink } = {}): Promise<number> {
-  if (from.id === to.id) throw new TypeError('the new master key is the same as the old one');
-  const [fromKek, toKek] = [personKek(from), personKek(to)];
+  const keks = new Map([from, to].map((master) => [master, personKek(master)]));
+  const kekOf = (master: MasterKey) => keks.get(master) ?? personKek(master);
   return db.asOwner(async (tx) => {
     await lockPersonKeys(tx);
-    let rewrapped = 0;
-    for (const row of await selectAllPersonKeys(tx)) {
-      const context = wrapContext(row.id, row.personId);
-      let raw: string;
-      try {
-        raw = await unwrapSecret(fromKek, row.wrappedKey, context);
-      } catch (error) {
-        if (!(error instanceof WrongMasterKeyError)) throw new PersonDataError('ERR_PERSON_DATA_DECRYPT_FAILED', `person key ${row.id} does not unwrap: its stored row was altered or copied from another person`, { cause: error });
-        // Already under the new key (a second run)? Proven by unwrapping, not by the header.
-        await unwrapSecret(toKek, row.wrappedKey, context);
-        continue;
-      }
-      await updateWrappedPersonKey(tx, row.id, await wrapSecret(toKek, raw, context));
-      rewrapped++;
-    }
+    const rewrapped = await rewrapRows(await selectAllPersonKeys(tx), from, to, {
+      async unwrap(master, row) {
+        try {
+          return await unwrapSecret(kekOf(master), row.wrappedKey, wrapContext(row.id, row.personId));
+        } catch (error) {
+          if (error instanceof WrongMasterKeyError) throw error;
+          throw new PersonDataError('ERR_PERSON_DATA_DECRYPT_FAILED', `person key ${row.id} does not unwrap: its stored row was altered or copied from another person`, { cause: error });
+        }
+      },
+      wrap: (master, row, secret) => wrapSecret(kekOf(master), secret, wrapContext(row.id, row.personId)),
+      store: (row, wrapped) => updateWrappedPersonKey(tx, row.id, wrapped),
+    });
     await options.audit?.record(tx, {
       action: 'person_key.rewrap',
       outcome: 'success',

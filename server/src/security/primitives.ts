@@ -5,7 +5,7 @@
  * from node:crypto, key wrapping is JWE (`dir` + A256GCM) from jose.
  */
 import { createHash, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { CompactEncrypt, compactDecrypt } from 'jose';
+import { CompactEncrypt, compactDecrypt, decodeProtectedHeader } from 'jose';
 import { PalisadeError } from '../errors/index.ts';
 
 /** URL-safe random identifier with `bytes` of entropy (default 256 bits). */
@@ -60,13 +60,48 @@ export class WrongMasterKeyError extends PalisadeError<'ERR_WRONG_MASTER_KEY'> {
 }
 
 export async function unwrapSecret(master: MasterKey, wrapped: string, context: string): Promise<string> {
-  const header = JSON.parse(Buffer.from(wrapped.split('.')[0]!, 'base64url').toString('utf8')) as { kid?: string; cty?: string };
+  const header = decodeProtectedHeader(wrapped);
   if (header.kid !== master.id) {
     throw new WrongMasterKeyError(`data was wrapped under master key ${header.kid}, but the configured master key is ${master.id}`);
   }
   if (header.cty !== context) throw new WrongMasterKeyError(`wrapped value is a ${header.cty}, expected ${context}`);
   const { plaintext } = await compactDecrypt(wrapped, master.key);
   return new TextDecoder().decode(plaintext);
+}
+
+/** How one table's wrapped secrets are read and written again, for `rewrapRows`. */
+export interface WrappedRows<Row> {
+  /** The row's secret unwrapped under `master`; WrongMasterKeyError when it is wrapped under another. */
+  unwrap(master: MasterKey, row: Row): Promise<string>;
+  /** The secret wrapped under `master` for this row (the same context it had). */
+  wrap(master: MasterKey, row: Row, secret: string): Promise<string>;
+  /** Stores the newly wrapped secret in the row (inside the caller's transaction). */
+  store(row: Row, wrapped: string): Promise<void>;
+}
+
+/**
+ * Master key rotation's one loop, for every table of keys wrapped under the master key (data keys,
+ * person keys): each row's secret is unwrapped under `from` and stored wrapped under `to`. A row
+ * already under `to` (a second run) is skipped — proven by unwrapping it, not by its header; a row
+ * under neither fails the rotation, so nothing is silently left behind. The caller holds the
+ * transaction and the table lock. Returns how many rows were re-wrapped.
+ */
+export async function rewrapRows<Row>(rows: readonly Row[], from: MasterKey, to: MasterKey, how: WrappedRows<Row>): Promise<number> {
+  if (from.id === to.id) throw new TypeError('the new master key is the same as the old one');
+  let rewrapped = 0;
+  for (const row of rows) {
+    let secret: string;
+    try {
+      secret = await how.unwrap(from, row);
+    } catch (error) {
+      if (!(error instanceof WrongMasterKeyError)) throw error;
+      await how.unwrap(to, row);
+      continue;
+    }
+    await how.store(row, await how.wrap(to, row, secret));
+    rewrapped++;
+  }
+  return rewrapped;
 }
 
 /**
