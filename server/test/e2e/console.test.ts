@@ -1,6 +1,6 @@
 /**
  * The admin console in real Chromium (Playwright with the Debian Chromium), against Palisade
- * with its development IdP, on PGlite and PostgreSQL:
+ * with its development IdP, on PGlite and PostgreSQL (some of it on one database: see below):
  *
  * - an administrator signs in at /console/ (Authorization Code + PKCE + DPoP as the browser
  *   client palisade-console), finds the technician by name, opens their page and ends one of
@@ -27,7 +27,25 @@
  * certificate made up front (helpers/chromium.ts), and Chromium trusts its pin alone. One server
  * and one admin sign-in per describe; the step-up tests sign in twice by design (an old sign-in,
  * then the fresh one it asks for). The describes run one after another: side by side they were
- * slower on a busy 2-core machine (every step of both competes for the same cores).
+ * slower on a busy 2-core machine (every step of both competes for the same cores). What costs
+ * is a page load of the console (its script and styles parsed and run again): a sign-in is two.
+ *
+ * On both databases: the admin's sign-in, the person found and one of their sessions ended from
+ * the console (the app refused), and the traversal check. Everything else on one database only
+ * (ONE_DATABASE: PostgreSQL when TEST_DATABASE_URL is set, as in CI, else PGlite; screenshots
+ * too), because what it checks in the browser is the console's own code, and the server's side
+ * of it is covered on both databases by API tests (docs/testing.md, "Keeping it fast"):
+ * - the app key, audit, overview and alerts, person page and dispatcher tests: see the comment
+ *   above the app key test;
+ * - the keyboard and axe pass over every page: the pages' reads in e2e/admin-console-api,
+ *   e2e/admin-lists and e2e/admin-audit-alerts-incidents;
+ * - the step-up describe: the challenge to each of its actions with an old sign-in in
+ *   e2e/admin-console-api (roles, key rotation, device lock, ending a session, disabling),
+ *   e2e/device-commands (wipe) and e2e/admin-audit-alerts-incidents (the audit archive); the
+ *   re-authentication with `max_age` and `prompt=login` giving a fresh `auth_time`, and the
+ *   refused call going through after it, in e2e/step-up-reauth; the actions themselves with a
+ *   fresh sign-in in e2e/device-commands, e2e/sessions, e2e/app-keys and this file's own
+ *   both-database describe.
  *
  * Needs Chromium at /usr/bin/chromium (PALISADE_TEST_CHROMIUM), like the start page's test.
  */
@@ -36,7 +54,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { chromiumMissing, fileBrowser } from '../helpers/chromium.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { REPO_ROOT, freePort, startInProcess } from '../helpers/server.ts';
@@ -119,16 +137,10 @@ for (const kind of databaseKinds()) {
       await database?.drop();
     });
 
-    /**
-     * A new page on /console/ — in a fresh profile, or in `context` when given (a profile nobody is
-     * signed in to any more) — collecting CSP violations, page errors, console errors and admin
-     * API calls.
-     */
-    async function openConsole(context?: BrowserContext): Promise<{ page: Page; problems: string[]; adminCalls: string[] }> {
-      if (!context) {
-        context = await browser.newContext();
-        context.setDefaultTimeout(STEP_TIMEOUT);
-      }
+    /** A fresh profile on /console/, collecting CSP violations, page errors, console errors and admin API calls. */
+    async function openConsole(): Promise<{ page: Page; problems: string[]; adminCalls: string[] }> {
+      const context = await browser.newContext();
+      context.setDefaultTimeout(STEP_TIMEOUT);
       const page = await context.newPage();
       const problems: string[] = [];
       const adminCalls: string[] = [];
@@ -169,7 +181,7 @@ for (const kind of databaseKinds()) {
     async function asAdmin(): Promise<{ page: Page; problems: string[] }> {
       if (adminPage) return adminPage;
       const { page, problems } = await openConsole();
-      await page.screenshot({ path: path.join(screenshots, 'console-sign-in.png'), fullPage: true });
+      if (kind.kind === ONE_DATABASE) await page.screenshot({ path: path.join(screenshots, 'console-sign-in.png'), fullPage: true });
       await signInAs(page, 'demo-admin');
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       assert.match(await page.locator('#signed-in-as').innerText(), /Ada Admin/);
@@ -195,7 +207,7 @@ for (const kind of databaseKinds()) {
       await page.waitForFunction(() => document.querySelectorAll('[data-person]').length === 1);
       const person = page.getByRole('link', { name: 'Tess Technician' });
       await person.waitFor();
-      await page.screenshot({ path: path.join(screenshots, 'console-people.png'), fullPage: true });
+      if (kind.kind === ONE_DATABASE) await page.screenshot({ path: path.join(screenshots, 'console-people.png'), fullPage: true });
       await person.click();
       await page.getByRole('heading', { name: 'Tess Technician' }).waitFor();
       // One screen: attributes, status, roles (where they come from), sessions and devices.
@@ -207,7 +219,7 @@ for (const kind of databaseKinds()) {
       await row.waitFor();
       assert.match(await row.innerText(), /active/);
       await page.locator('[data-device]').first().waitFor();
-      await page.screenshot({ path: path.join(screenshots, 'console-person.png'), fullPage: true });
+      if (kind.kind === ONE_DATABASE) await page.screenshot({ path: path.join(screenshots, 'console-person.png'), fullPage: true });
 
       await row.getByRole('button', { name: 'End session' }).click();
       const dialog = page.getByRole('alertdialog');
@@ -224,7 +236,15 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(problems, [], 'no CSP violation, page error or console error');
     });
 
-    test('an app key is shown once; listed again it has no secret, on the page or in the API', async () => {
+    // From here to the end of the describe, the browser tests run on one database (ONE_DATABASE;
+    // the traversal check, which needs no browser, on both). The server's side of each is covered
+    // on both databases: app keys in e2e/app-keys and e2e/admin-console-api, the audit search,
+    // record and chain verification in e2e/admin-audit-alerts-incidents and e2e/admin-console-api,
+    // incidents and webhook deliveries in e2e/admin-audit-alerts-incidents, role changes in
+    // domains/fieldservice, containment in e2e/admin-console-api, every page's reads in
+    // e2e/admin-console-api, e2e/admin-lists and e2e/admin-audit-alerts-incidents, the
+    // dispatcher's refusals in e2e/admin-lists and e2e/admin-console-api.
+    if (kind.kind === ONE_DATABASE) test('an app key is shown once; listed again it has no secret, on the page or in the API', async () => {
       const { page, problems } = await asAdmin();
       await go(page, 'App keys', 'App keys');
       await page.locator('#app-keys-app').selectOption('field-app');
@@ -252,7 +272,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(problems, []);
     });
 
-    test('the audit page finds the console’s own actions with the admin as actor, shows a record, and verifies the chain', async () => {
+    if (kind.kind === ONE_DATABASE) test('the audit page finds the console’s own actions with the admin as actor, shows a record, and verifies the chain', async () => {
       const { page, problems } = await asAdmin();
       await server.audit.flush();
       await go(page, 'Audit', 'Audit');
@@ -276,7 +296,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(problems, []);
     });
 
-    test('the overview shows an open breach’s 72-hour clock; the alerts page has the webhook delivery log', async () => {
+    if (kind.kind === ONE_DATABASE) test('the overview shows an open breach’s 72-hour clock; the alerts page has the webhook delivery log', async () => {
       const { page, problems } = await asAdmin();
       await openIncident({ db: server.db, audit: server.audit, clock: systemClock }, { summary: 'Lost laptop with a job export', detectedAt: new Date(Date.now() - 50.5 * 3_600_000), openedBy: 'console e2e' });
       await go(page, 'Alerts', 'Alerts');
@@ -290,7 +310,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(problems, []);
     });
 
-    test('on the person page an admin grants and removes a role, disables the person (contained) and re-enables them', async () => {
+    if (kind.kind === ONE_DATABASE) test('on the person page an admin grants and removes a role, disables the person (contained) and re-enables them', async () => {
       const { page, problems } = await asAdmin();
       const tech = await app.signIn('demo-technician');
       await go(page, 'People', 'People');
@@ -319,8 +339,6 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(problems, []);
     });
 
-    // On one database: the pages' reads behind it are covered on both by e2e/admin-console-api,
-    // e2e/admin-lists and e2e/admin-audit-alerts-incidents.
     if (kind.kind === ONE_DATABASE) test('every page: reachable by keyboard, no CSP violation or console error, no serious or critical axe finding', async () => {
       const { page, problems } = await asAdmin();
       const axeSource = readFileSync(path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
@@ -381,25 +399,8 @@ for (const kind of databaseKinds()) {
       assert.equal(index.headers.get('cache-control'), 'no-store');
     });
 
-    /**
-     * Ends the admin's sign-in with the console's own "Sign out" (which erases what the console kept
-     * in IndexedDB) and clears the profile's cookies: the profile, whose HTTP cache holds the
-     * console's assets, is then as good as a fresh one for the next person.
-     */
-    async function signedOut(page: Page): Promise<BrowserContext> {
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.locator('#sign-in').waitFor();
-      await noSecretsReadable(page);
-      const context = page.context();
-      await context.clearCookies();
-      await page.close();
-      adminPage = undefined;
-      return context;
-    }
-
-    test('a dispatcher sees the refusal page and no data; the admin API refuses their token', async () => {
-      // The last test with the admin's page: the dispatcher signs in in the same profile after them.
-      const { page, problems, adminCalls } = await openConsole(adminPage && (await signedOut(adminPage.page)));
+    if (kind.kind === ONE_DATABASE) test('a dispatcher sees the refusal page and no data; the admin API refuses their token', async () => {
+      const { page, problems, adminCalls } = await openConsole();
       await signInAs(page, 'demo-dispatcher');
       await page.locator('#refused').waitFor();
       assert.match(await page.locator('#refused').innerText(), /do not have access/);
@@ -441,7 +442,6 @@ for (const kind of databaseKinds().filter((k) => k.kind === ONE_DATABASE)) {
       browser = await browserFor(server);
     });
     after(async () => {
-      await profile?.context.close();
       await server?.close();
       await app?.close();
       await upstream?.close();
@@ -461,7 +461,7 @@ for (const kind of databaseKinds().filter((k) => k.kind === ONE_DATABASE)) {
       const techSid = decodeJwt(tech.tokens.access_token).sid as string;
       const mine = (await app.call('/api/v1/me/sessions', tech.tokens.access_token)).body.sessions as { id: string; deviceId: string }[];
       const deviceId = mine.find((s) => s.id === techSid)!.deviceId;
-      const { page, problems } = await staleAdmin('/console/people');
+      const { page, problems, close } = await staleAdmin('/console/people');
       await page.locator('#people-search').fill('Terry');
       await page.getByRole('button', { name: 'Search' }).click();
       await page.waitForFunction(() => document.querySelectorAll('[data-person]').length === 1);
@@ -492,10 +492,11 @@ for (const kind of databaseKinds().filter((k) => k.kind === ONE_DATABASE)) {
       const ordered = (await searchAudit(server.db, { action: 'admin.device.wipe', outcome: 'success', resourceId: deviceId, limit: 10 })).events;
       assert.equal(ordered.length, 1, 'ordered once, audited');
       assert.deepEqual(problems, []);
+      await close();
     });
 
     test('exporting the audit trail with an old sign-in asks for a fresh one, then the signed archive downloads and verifies', async () => {
-      const { page, problems } = await staleAdmin('/console/audit');
+      const { page, problems, close } = await staleAdmin('/console/audit');
       await page.getByRole('heading', { name: 'Audit', level: 2 }).waitFor();
       for (const started = Date.now(); ; ) {
         const head = await asRole(server.db, 'palisade_audit_reader', (q) => chainHead(q));
@@ -525,13 +526,14 @@ for (const kind of databaseKinds().filter((k) => k.kind === ONE_DATABASE)) {
       const adminId = (await server.db.query<{ id: string }>(`SELECT id FROM users WHERE subject = 'u-admin'`)).rows[0]!.id;
       assert.ok(exports.some((e) => e.actor.userId === adminId && e.detail?.via === 'admin_api'), 'the export is in the trail with the admin as actor');
       assert.deepEqual(problems, []);
+      await close();
     });
 
     test('ending a session with an old sign-in asks for a fresh one, then the end is carried out', async () => {
       const tech = await app.signIn('u-tech');
       const techSid = decodeJwt(tech.tokens.access_token).sid as string;
       // The admin's sign-in at the company IdP is an hour old: reading is fine, ending is not.
-      const { page, problems } = await staleAdmin('/console/people');
+      const { page, problems, close } = await staleAdmin('/console/people');
       await page.locator('#people-search').fill('Terry');
       await page.getByRole('button', { name: 'Search' }).click();
       await page.waitForFunction(() => document.querySelectorAll('[data-person]').length === 1);
@@ -555,48 +557,35 @@ for (const kind of databaseKinds().filter((k) => k.kind === ONE_DATABASE)) {
       const refusedFirst = (await searchAudit(server.db, { action: 'http.denied', limit: 50 })).events.filter((e) => e.resource?.id === 'DELETE /admin/v1/sessions/:id');
       assert.ok(refusedFirst.length >= 1, 'the first attempt, with the old sign-in, was refused with the challenge');
       assert.deepEqual(problems, []);
+      await close();
     });
 
     /**
-     * The describe's one browser profile and page, signed in as the admin with an hour-old sign-in
-     * at the company IdP: reading works, sensitive actions meet the RFC 9470 challenge. Each test
-     * starts from here: the previous test's (fresh) sign-in is ended with the console's own "Sign
-     * out" (which erases what it kept in IndexedDB) and the company IdP's session cookie is
-     * cleared, so the next sign-in is a real one at the IdP's form, reported an hour old. The
-     * profile's HTTP cache keeps the console's immutable assets between tests. `problems` and
-     * `challenged` are the current test's own: `challenged` collects every API answer that
-     * carried the challenge, as the browser received it.
+     * The console in a fresh profile, signed in as the admin with an hour-old sign-in at the
+     * company IdP: reading works, sensitive actions meet the RFC 9470 challenge. `challenged`
+     * collects every API answer that carried it, as the browser received it. (One profile for the
+     * describe, signed out between tests, was tried: the sign-out's page load and the next start
+     * cost more than a fresh profile's cold cache.)
      */
-    let profile: { context: BrowserContext; page: Page; problems: string[]; challenged: { call: string; status: number; challenge: string }[] } | undefined;
-    async function staleAdmin(start: string): Promise<{ page: Page; problems: string[]; challenged: { call: string; status: number; challenge: string }[] }> {
-      if (!profile) {
-        const context = await browser.newContext({ acceptDownloads: true });
-        context.setDefaultTimeout(STEP_TIMEOUT);
-        const page = await context.newPage();
-        const current = { context, page, problems: [] as string[], challenged: [] as { call: string; status: number; challenge: string }[] };
-        page.on('pageerror', (error) => current.problems.push(`page error: ${error.message}`));
-        page.on('console', (message) => {
-          if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) current.problems.push(`console error: ${message.text()}`);
-        });
-        page.on('response', (r) => {
-          const challenge = r.headers()['www-authenticate'] ?? '';
-          if (/insufficient_user_authentication/.test(challenge)) current.challenged.push({ call: `${r.request().method()} ${new URL(r.url()).pathname}`, status: r.status(), challenge });
-        });
-        profile = current;
-      } else {
-        await profile.page.getByRole('button', { name: 'Sign out' }).click();
-        await profile.page.locator('#sign-in').waitFor();
-        await noSecretsReadable(profile.page);
-        await profile.context.clearCookies();
-        profile.problems = [];
-        profile.challenged = [];
-      }
-      const { page } = profile;
+    async function staleAdmin(start: string): Promise<{ page: Page; problems: string[]; challenged: { call: string; status: number; challenge: string }[]; close: () => Promise<void> }> {
+      const context = await browser.newContext({ acceptDownloads: true });
+      context.setDefaultTimeout(STEP_TIMEOUT);
+      const page = await context.newPage();
+      const problems: string[] = [];
+      const challenged: { call: string; status: number; challenge: string }[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
+      });
+      page.on('response', (r) => {
+        const challenge = r.headers()['www-authenticate'] ?? '';
+        if (/insufficient_user_authentication/.test(challenge)) challenged.push({ call: `${r.request().method()} ${new URL(r.url()).pathname}`, status: r.status(), challenge });
+      });
       await page.goto(`${server.url}${start}`);
       upstream.staleLoginSeconds = 3600;
       await page.locator('#sign-in').click();
       await companyLogin(page, 'u-admin');
-      return profile;
+      return { page, problems, challenged, close: () => context.close() };
     }
 
     /** The fresh login the challenge sends the browser to: a real one (`prompt=login`), then back. */
@@ -626,7 +615,7 @@ for (const kind of databaseKinds().filter((k) => k.kind === ONE_DATABASE)) {
       await refusedWithoutFreshSignIn(`/admin/v1/devices/${deviceId}/lock`, { method: 'POST', body: JSON.stringify({ reason: 'stale' }), headers: { 'content-type': 'application/json' } });
       assert.equal((await app.call('/api/v1/me', tech.tokens.access_token)).status, 200, 'the refused lock did nothing');
 
-      const { page, problems, challenged } = await staleAdmin('/console/people');
+      const { page, problems, challenged, close } = await staleAdmin('/console/people');
       await page.locator('#people-search').fill('Terry');
       await page.getByRole('button', { name: 'Search' }).click();
       await page.waitForFunction(() => document.querySelectorAll('[data-person]').length === 1);
@@ -650,6 +639,7 @@ for (const kind of databaseKinds().filter((k) => k.kind === ONE_DATABASE)) {
       const ordered = (await searchAudit(server.db, { action: 'admin.device.lock', outcome: 'success', resourceId: deviceId, limit: 10 })).events;
       assert.equal(ordered.length, 1, 'locked once, audited');
       assert.deepEqual(problems, []);
+      await close();
     });
 
     test('changing a role asks for a fresh sign-in, then the role is granted; without it the API refuses', async () => {
@@ -657,7 +647,7 @@ for (const kind of databaseKinds().filter((k) => k.kind === ONE_DATABASE)) {
       const techId = (await server.db.query<{ id: string }>(`SELECT id FROM users WHERE subject = 'u-tech'`)).rows[0]!.id;
       await refusedWithoutFreshSignIn(`/admin/v1/users/${techId}/roles`, { method: 'PUT', body: JSON.stringify({ granted: ['dispatcher'], removed: [] }), headers: { 'content-type': 'application/json' } });
 
-      const { page, problems, challenged } = await staleAdmin(`/console/people/${techId}`);
+      const { page, problems, challenged, close } = await staleAdmin(`/console/people/${techId}`);
       await page.getByRole('heading', { name: 'Terry Tech' }).waitFor();
       // Where each role comes from is part of role management: with the old sign-in it is not shown.
       await page.getByRole('button', { name: 'Sign in again to manage roles' }).click();
@@ -677,6 +667,7 @@ for (const kind of databaseKinds().filter((k) => k.kind === ONE_DATABASE)) {
       const changed = (await searchAudit(server.db, { action: 'user.roles.change', outcome: 'success', limit: 10 })).events;
       assert.equal(changed.length, 1, 'changed once, audited');
       assert.deepEqual(problems, []);
+      await close();
     });
 
     test('rotating an app key asks for a fresh sign-in, then shows the new key once; without it the API refuses', async () => {
@@ -686,7 +677,7 @@ for (const kind of databaseKinds().filter((k) => k.kind === ONE_DATABASE)) {
       const keyId = String((created.body as { id?: string }).id ?? String(created.body.key).split('_')[2]);
       await refusedWithoutFreshSignIn(`/admin/v1/apps/field-app/keys/${keyId}/rotate`, { method: 'POST', body: JSON.stringify({ overlap: '7d' }), headers: { 'content-type': 'application/json' } });
 
-      const { page, problems, challenged } = await staleAdmin('/console/app-keys');
+      const { page, problems, challenged, close } = await staleAdmin('/console/app-keys');
       await page.getByRole('heading', { name: 'App keys', level: 2 }).waitFor();
       await page.locator('#app-keys-app').selectOption('field-app');
       const row = page.locator(`[data-app-key="${keyId}"]`);
@@ -709,6 +700,7 @@ for (const kind of databaseKinds().filter((k) => k.kind === ONE_DATABASE)) {
       const rotated = (await searchAudit(server.db, { action: 'admin.app_keys.rotate', outcome: 'success', limit: 10 })).events;
       assert.equal(rotated.length, 1, 'rotated once, audited');
       assert.deepEqual(problems, []);
+      await close();
     });
   });
 }
