@@ -38,14 +38,14 @@
  * - the app key, audit, overview and alerts, person page and dispatcher tests: see the comment
  *   above the app key test;
  * - the keyboard and axe pass over every page: the pages' reads in e2e/admin-console-api,
- *   e2e/admin-lists and e2e/admin-audit-alerts-incidents;
+ *   e2e/admin-lists, e2e/audit and e2e/admin-audit-alerts-incidents;
  * - the step-up describe: the challenge to each of its actions with an old sign-in in
  *   e2e/admin-console-api (roles, key rotation, device lock, ending a session, disabling),
  *   e2e/device-commands (wipe) and e2e/admin-audit-alerts-incidents (the audit archive); the
  *   re-authentication with `max_age` and `prompt=login` giving a fresh `auth_time`, and the
  *   refused call going through after it, in e2e/step-up-reauth; the actions themselves with a
- *   fresh sign-in in e2e/device-commands, e2e/sessions, e2e/app-keys and this file's own
- *   both-database describe.
+ *   fresh sign-in in e2e/device-commands, e2e/sessions, e2e/app-keys, domains/fieldservice
+ *   and e2e/admin-audit-alerts-incidents.
  *
  * Needs Chromium at /usr/bin/chromium (PALISADE_TEST_CHROMIUM), like the start page's test.
  */
@@ -238,12 +238,12 @@ for (const kind of databaseKinds()) {
 
     // From here to the end of the describe, the browser tests run on one database (ONE_DATABASE;
     // the traversal check, which needs no browser, on both). The server's side of each is covered
-    // on both databases: app keys in e2e/app-keys and e2e/admin-console-api, the audit search,
-    // record and chain verification in e2e/admin-audit-alerts-incidents and e2e/admin-console-api,
-    // incidents and webhook deliveries in e2e/admin-audit-alerts-incidents, role changes in
-    // domains/fieldservice, containment in e2e/admin-console-api, every page's reads in
-    // e2e/admin-console-api, e2e/admin-lists and e2e/admin-audit-alerts-incidents, the
-    // dispatcher's refusals in e2e/admin-lists and e2e/admin-console-api.
+    // on both databases: app keys in e2e/app-keys and e2e/admin-console-api, the audit search in
+    // e2e/audit, the chain's verification in e2e/admin-console-api, incidents and webhook
+    // deliveries in e2e/admin-audit-alerts-incidents, role changes in domains/fieldservice,
+    // containment in e2e/admin-console-api, every page's reads in e2e/admin-console-api,
+    // e2e/admin-lists, e2e/audit and e2e/admin-audit-alerts-incidents, the dispatcher's refusals
+    // in e2e/admin-lists and e2e/admin-console-api.
     if (kind.kind === ONE_DATABASE) test('an app key is shown once; listed again it has no secret, on the page or in the API', async () => {
       const { page, problems } = await asAdmin();
       await go(page, 'App keys', 'App keys');
