@@ -4,9 +4,11 @@
  * an attacker and a careless client try them, over HTTPS on PGlite and PostgreSQL:
  *
  * - a dispatcher (no admin role) and a caller without a token are refused on every one;
- * - disabling someone with an hour-old sign-in meets the RFC 9470 challenge and changes nothing;
- *   with a fresh one their sessions end at once, they cannot sign in again, and the trail names
- *   the admin; re-enabling twice is one change and one 409;
+ * - disabling someone, changing their roles, rotating an app key, locking a device or ending a
+ *   session with an hour-old sign-in meets the RFC 9470 challenge and changes nothing (the
+ *   console's browser test meets these challenges on one database only); disabling with a
+ *   fresh one ends their sessions at once, they cannot sign in again, and the trail names the
+ *   admin; re-enabling twice is one change and one 409;
  * - malformed ids, bodies without a reason and oversized bodies are 400/413 problems;
  * - the configuration page's answer carries no secret: not the master key, not a URL's path or
  *   password, not a webhook's URL path;
@@ -15,6 +17,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { startInProcess } from '../helpers/server.ts';
 import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
@@ -100,6 +103,39 @@ for (const kind of databaseKinds()) {
       assert.equal(refused.body.type, `${PROBLEM}step-up-required`);
       assert.equal((await app.call('/api/v1/me', tech.tokens.access_token)).status, 200, 'the person’s session goes on');
       assert.equal((await app.call(`/admin/v1/users/${techId}`, admin.tokens.access_token)).body.status, 'active');
+    });
+
+    // The console's browser tests meet these challenges on one database only (e2e/console): here
+    // each action is refused with the challenge on both, and nothing changes.
+    test('changing roles, rotating an app key, locking a device and ending a session with an old sign-in meet the step-up challenge and change nothing', async () => {
+      upstream.staleLoginSeconds = 3600;
+      const stale = await app.signIn('u-admin');
+      upstream.staleLoginSeconds = 0;
+      const tech = await app.signIn('u-tech');
+      const techSid = decodeJwt(tech.tokens.access_token).sid as string;
+      const mine = (await app.call('/api/v1/me/sessions', tech.tokens.access_token)).body.sessions as { id: string; deviceId: string }[];
+      const deviceId = mine.find((s) => s.id === techSid)!.deviceId;
+      const json = (method: string, body: unknown) => ({ method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      const created = await app.call('/admin/v1/apps/field-app/keys', admin.tokens.access_token, json('POST', { name: 'step-up check' }));
+      assert.equal(created.status, 201, created.text);
+      const keyId = String((created.body as { id?: string }).id ?? String(created.body.key).split('_')[2]);
+      for (const [path, init] of [
+        [`/admin/v1/users/${techId}/roles`, json('PUT', { granted: ['dispatcher'], removed: [] })],
+        [`/admin/v1/apps/field-app/keys/${keyId}/rotate`, json('POST', { overlap: '7d' })],
+        [`/admin/v1/devices/${deviceId}/lock`, json('POST', { reason: 'stale' })],
+        [`/admin/v1/sessions/${techSid}`, { method: 'DELETE' }],
+      ] as const) {
+        const refused = await app.call(path, stale.tokens.access_token, init);
+        assert.equal(refused.status, 401, `${init.method} ${path}: ${refused.text}`);
+        assert.match(refused.headers.get('www-authenticate') ?? '', /error="insufficient_user_authentication"/);
+        assert.match(refused.headers.get('www-authenticate') ?? '', /max_age=/);
+        assert.equal(refused.body.type, `${PROBLEM}step-up-required`);
+      }
+      assert.equal((await app.call('/api/v1/me', tech.tokens.access_token)).status, 200, 'the technician’s session and device go on');
+      const roles = (await server.db.query<{ roles_added: string[] }>('SELECT roles_added FROM users WHERE id = $1', [techId])).rows[0]!.roles_added;
+      assert.deepEqual(roles, [], 'no role granted');
+      const keys = (await app.call('/admin/v1/apps/field-app/keys', admin.tokens.access_token)).body.keys as { id: string; status: string }[];
+      assert.equal(keys.find((k) => k.id === keyId)?.status, 'active', 'the key was not rotated');
     });
 
     test('bodies without a reason, with extra members or oversized are refused before anything changes', async () => {

@@ -1,6 +1,6 @@
 /**
  * The admin console in real Chromium (Playwright with the Debian Chromium), against Palisade
- * with its development IdP, on PGlite and PostgreSQL:
+ * with its development IdP, on PGlite and PostgreSQL (some of it on one database: see below):
  *
  * - an administrator signs in at /console/ (Authorization Code + PKCE + DPoP as the browser
  *   client palisade-console), finds the technician by name, opens their page and ends one of
@@ -27,7 +27,25 @@
  * certificate made up front (helpers/chromium.ts), and Chromium trusts its pin alone. One server
  * and one admin sign-in per describe; the step-up tests sign in twice by design (an old sign-in,
  * then the fresh one it asks for). The describes run one after another: side by side they were
- * slower on a busy 2-core machine (every step of both competes for the same cores).
+ * slower on a busy 2-core machine (every step of both competes for the same cores). What costs
+ * is a page load of the console (its script and styles parsed and run again): a sign-in is two.
+ *
+ * On both databases: the admin's sign-in, the person found and one of their sessions ended from
+ * the console (the app refused), and the traversal check. Everything else on one database only
+ * (ONE_DATABASE: PostgreSQL when TEST_DATABASE_URL is set, as in CI, else PGlite; screenshots
+ * too), because what it checks in the browser is the console's own code, and the server's side
+ * of it is covered on both databases by API tests (docs/testing.md, "Keeping it fast"):
+ * - the app key, audit, overview and alerts, person page and dispatcher tests: see the comment
+ *   above the app key test;
+ * - the keyboard and axe pass over every page: the pages' reads in e2e/admin-console-api,
+ *   e2e/admin-lists, e2e/audit and e2e/admin-audit-alerts-incidents;
+ * - the step-up describe: the challenge to each of its actions with an old sign-in in
+ *   e2e/admin-console-api (roles, key rotation, device lock, ending a session, disabling),
+ *   e2e/device-commands (wipe) and e2e/admin-audit-alerts-incidents (the audit archive); the
+ *   re-authentication with `max_age` and `prompt=login` giving a fresh `auth_time`, and the
+ *   refused call going through after it, in e2e/step-up-reauth; the actions themselves with a
+ *   fresh sign-in in e2e/device-commands, e2e/sessions, e2e/app-keys, domains/fieldservice
+ *   and e2e/admin-audit-alerts-incidents.
  *
  * Needs Chromium at /usr/bin/chromium (PALISADE_TEST_CHROMIUM), like the start page's test.
  */
@@ -63,6 +81,14 @@ const PAGES = [
   ['Configuration', 'Configuration', 'configuration'],
   ['Compliance', 'Compliance', 'compliance'],
 ] as const;
+/**
+ * The database of the browser tests that run on one database only: PostgreSQL when
+ * TEST_DATABASE_URL is set (CI), else PGlite. What they check in the browser (the pages' markup
+ * and keyboard paths, the console's handling of the RFC 9470 challenge) is the same code on
+ * either; what the server does for them on each database is covered on both by API tests (see
+ * the file's comment and docs/testing.md).
+ */
+const ONE_DATABASE = databaseKinds().at(-1)!.kind;
 
 test('the console keeps nothing in web storage or script-readable cookies (source scan)', () => {
   const dir = path.resolve(import.meta.dirname, '../../../console/src');
@@ -78,6 +104,11 @@ const shared = fileBrowser(browserMissing);
 async function browserFor(server: { pin: string }): Promise<Browser> {
   assert.equal(server.pin, shared.certificate.pin, 'the server announces the pin of the certificate Chromium trusts');
   return shared.browser();
+}
+
+async function noSecretsReadable(page: Page): Promise<void> {
+  const readable = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie }));
+  assert.deepEqual(readable, { local: 0, session: 0, cookie: '' }, 'no token in web storage or script-readable cookies');
 }
 
 for (const kind of databaseKinds()) {
@@ -145,17 +176,12 @@ for (const kind of databaseKinds()) {
       await page.waitForURL(new RegExp(`^${server.url}/console/`));
     }
 
-    async function noSecretsReadable(page: Page): Promise<void> {
-      const readable = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie }));
-      assert.deepEqual(readable, { local: 0, session: 0, cookie: '' }, 'no token in web storage or script-readable cookies');
-    }
-
     /** The administrator's one sign-in in this file: a page that every admin test goes on with. */
     let adminPage: { page: Page; problems: string[] } | undefined;
     async function asAdmin(): Promise<{ page: Page; problems: string[] }> {
       if (adminPage) return adminPage;
       const { page, problems } = await openConsole();
-      await page.screenshot({ path: path.join(screenshots, 'console-sign-in.png'), fullPage: true });
+      if (kind.kind === ONE_DATABASE) await page.screenshot({ path: path.join(screenshots, 'console-sign-in.png'), fullPage: true });
       await signInAs(page, 'demo-admin');
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       assert.match(await page.locator('#signed-in-as').innerText(), /Ada Admin/);
@@ -181,7 +207,7 @@ for (const kind of databaseKinds()) {
       await page.waitForFunction(() => document.querySelectorAll('[data-person]').length === 1);
       const person = page.getByRole('link', { name: 'Tess Technician' });
       await person.waitFor();
-      await page.screenshot({ path: path.join(screenshots, 'console-people.png'), fullPage: true });
+      if (kind.kind === ONE_DATABASE) await page.screenshot({ path: path.join(screenshots, 'console-people.png'), fullPage: true });
       await person.click();
       await page.getByRole('heading', { name: 'Tess Technician' }).waitFor();
       // One screen: attributes, status, roles (where they come from), sessions and devices.
@@ -193,7 +219,7 @@ for (const kind of databaseKinds()) {
       await row.waitFor();
       assert.match(await row.innerText(), /active/);
       await page.locator('[data-device]').first().waitFor();
-      await page.screenshot({ path: path.join(screenshots, 'console-person.png'), fullPage: true });
+      if (kind.kind === ONE_DATABASE) await page.screenshot({ path: path.join(screenshots, 'console-person.png'), fullPage: true });
 
       await row.getByRole('button', { name: 'End session' }).click();
       const dialog = page.getByRole('alertdialog');
@@ -210,7 +236,15 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(problems, [], 'no CSP violation, page error or console error');
     });
 
-    test('an app key is shown once; listed again it has no secret, on the page or in the API', async () => {
+    // From here to the end of the describe, the browser tests run on one database (ONE_DATABASE;
+    // the traversal check, which needs no browser, on both). The server's side of each is covered
+    // on both databases: app keys in e2e/app-keys and e2e/admin-console-api, the audit search in
+    // e2e/audit, the chain's verification in e2e/admin-console-api, incidents and webhook
+    // deliveries in e2e/admin-audit-alerts-incidents, role changes in domains/fieldservice,
+    // containment in e2e/admin-console-api, every page's reads in e2e/admin-console-api,
+    // e2e/admin-lists, e2e/audit and e2e/admin-audit-alerts-incidents, the dispatcher's refusals
+    // in e2e/admin-lists and e2e/admin-console-api.
+    if (kind.kind === ONE_DATABASE) test('an app key is shown once; listed again it has no secret, on the page or in the API', async () => {
       const { page, problems } = await asAdmin();
       await go(page, 'App keys', 'App keys');
       await page.locator('#app-keys-app').selectOption('field-app');
@@ -238,7 +272,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(problems, []);
     });
 
-    test('the audit page finds the console’s own actions with the admin as actor, shows a record, and verifies the chain', async () => {
+    if (kind.kind === ONE_DATABASE) test('the audit page finds the console’s own actions with the admin as actor, shows a record, and verifies the chain', async () => {
       const { page, problems } = await asAdmin();
       await server.audit.flush();
       await go(page, 'Audit', 'Audit');
@@ -262,7 +296,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(problems, []);
     });
 
-    test('the overview shows an open breach’s 72-hour clock; the alerts page has the webhook delivery log', async () => {
+    if (kind.kind === ONE_DATABASE) test('the overview shows an open breach’s 72-hour clock; the alerts page has the webhook delivery log', async () => {
       const { page, problems } = await asAdmin();
       await openIncident({ db: server.db, audit: server.audit, clock: systemClock }, { summary: 'Lost laptop with a job export', detectedAt: new Date(Date.now() - 50.5 * 3_600_000), openedBy: 'console e2e' });
       await go(page, 'Alerts', 'Alerts');
@@ -276,7 +310,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(problems, []);
     });
 
-    test('on the person page an admin grants and removes a role, disables the person (contained) and re-enables them', async () => {
+    if (kind.kind === ONE_DATABASE) test('on the person page an admin grants and removes a role, disables the person (contained) and re-enables them', async () => {
       const { page, problems } = await asAdmin();
       const tech = await app.signIn('demo-technician');
       await go(page, 'People', 'People');
@@ -305,7 +339,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(problems, []);
     });
 
-    test('every page: reachable by keyboard, no CSP violation or console error, no serious or critical axe finding', async () => {
+    if (kind.kind === ONE_DATABASE) test('every page: reachable by keyboard, no CSP violation or console error, no serious or critical axe finding', async () => {
       const { page, problems } = await asAdmin();
       const axeSource = readFileSync(path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
       const findings: string[] = [];
@@ -365,7 +399,7 @@ for (const kind of databaseKinds()) {
       assert.equal(index.headers.get('cache-control'), 'no-store');
     });
 
-    test('a dispatcher sees the refusal page and no data; the admin API refuses their token', async () => {
+    if (kind.kind === ONE_DATABASE) test('a dispatcher sees the refusal page and no data; the admin API refuses their token', async () => {
       const { page, problems, adminCalls } = await openConsole();
       await signInAs(page, 'demo-dispatcher');
       await page.locator('#refused').waitFor();
@@ -385,7 +419,10 @@ for (const kind of databaseKinds()) {
   });
 }
 
-for (const kind of databaseKinds()) {
+// On one database (ONE_DATABASE): the challenge, the fresh sign-in and the retried actions are
+// covered on both by API tests (e2e/step-up-reauth, e2e/device-commands, e2e/sessions,
+// e2e/admin-console-api, e2e/admin-audit-alerts-incidents).
+for (const kind of databaseKinds().filter((k) => k.kind === ONE_DATABASE)) {
   describe(`the console meets a step-up challenge: re-authenticates and retries (${kind.kind})`, { skip: browserMissing }, () => {
     let database: TestDatabase;
     let upstream: UpstreamIdp;
@@ -424,18 +461,7 @@ for (const kind of databaseKinds()) {
       const techSid = decodeJwt(tech.tokens.access_token).sid as string;
       const mine = (await app.call('/api/v1/me/sessions', tech.tokens.access_token)).body.sessions as { id: string; deviceId: string }[];
       const deviceId = mine.find((s) => s.id === techSid)!.deviceId;
-      const context = await browser.newContext();
-      context.setDefaultTimeout(STEP_TIMEOUT);
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
-      });
-      await page.goto(`${server.url}/console/people`);
-      upstream.staleLoginSeconds = 3600;
-      await page.locator('#sign-in').click();
-      await companyLogin(page, 'u-admin');
+      const { page, problems, close } = await staleAdmin('/console/people');
       await page.locator('#people-search').fill('Terry');
       await page.getByRole('button', { name: 'Search' }).click();
       await page.waitForFunction(() => document.querySelectorAll('[data-person]').length === 1);
@@ -466,22 +492,11 @@ for (const kind of databaseKinds()) {
       const ordered = (await searchAudit(server.db, { action: 'admin.device.wipe', outcome: 'success', resourceId: deviceId, limit: 10 })).events;
       assert.equal(ordered.length, 1, 'ordered once, audited');
       assert.deepEqual(problems, []);
-      await context.close();
+      await close();
     });
 
     test('exporting the audit trail with an old sign-in asks for a fresh one, then the signed archive downloads and verifies', async () => {
-      const context = await browser.newContext({ acceptDownloads: true });
-      context.setDefaultTimeout(STEP_TIMEOUT);
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
-      });
-      await page.goto(`${server.url}/console/audit`);
-      upstream.staleLoginSeconds = 3600;
-      await page.locator('#sign-in').click();
-      await companyLogin(page, 'u-admin');
+      const { page, problems, close } = await staleAdmin('/console/audit');
       await page.getByRole('heading', { name: 'Audit', level: 2 }).waitFor();
       for (const started = Date.now(); ; ) {
         const head = await asRole(server.db, 'palisade_audit_reader', (q) => chainHead(q));
@@ -511,25 +526,14 @@ for (const kind of databaseKinds()) {
       const adminId = (await server.db.query<{ id: string }>(`SELECT id FROM users WHERE subject = 'u-admin'`)).rows[0]!.id;
       assert.ok(exports.some((e) => e.actor.userId === adminId && e.detail?.via === 'admin_api'), 'the export is in the trail with the admin as actor');
       assert.deepEqual(problems, []);
-      await context.close();
+      await close();
     });
 
     test('ending a session with an old sign-in asks for a fresh one, then the end is carried out', async () => {
       const tech = await app.signIn('u-tech');
       const techSid = decodeJwt(tech.tokens.access_token).sid as string;
-      const context = await browser.newContext();
-      context.setDefaultTimeout(STEP_TIMEOUT);
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
-      });
-      await page.goto(`${server.url}/console/people`);
       // The admin's sign-in at the company IdP is an hour old: reading is fine, ending is not.
-      upstream.staleLoginSeconds = 3600;
-      await page.locator('#sign-in').click();
-      await companyLogin(page, 'u-admin');
+      const { page, problems, close } = await staleAdmin('/console/people');
       await page.locator('#people-search').fill('Terry');
       await page.getByRole('button', { name: 'Search' }).click();
       await page.waitForFunction(() => document.querySelectorAll('[data-person]').length === 1);
@@ -553,16 +557,18 @@ for (const kind of databaseKinds()) {
       const refusedFirst = (await searchAudit(server.db, { action: 'http.denied', limit: 50 })).events.filter((e) => e.resource?.id === 'DELETE /admin/v1/sessions/:id');
       assert.ok(refusedFirst.length >= 1, 'the first attempt, with the old sign-in, was refused with the challenge');
       assert.deepEqual(problems, []);
-      await context.close();
+      await close();
     });
 
     /**
      * The console in a fresh profile, signed in as the admin with an hour-old sign-in at the
      * company IdP: reading works, sensitive actions meet the RFC 9470 challenge. `challenged`
-     * collects every API answer that carried it, as the browser received it.
+     * collects every API answer that carried it, as the browser received it. (One profile for the
+     * describe, signed out between tests, was tried: the sign-out's page load and the next start
+     * cost more than a fresh profile's cold cache.)
      */
     async function staleAdmin(start: string): Promise<{ page: Page; problems: string[]; challenged: { call: string; status: number; challenge: string }[]; close: () => Promise<void> }> {
-      const context = await browser.newContext();
+      const context = await browser.newContext({ acceptDownloads: true });
       context.setDefaultTimeout(STEP_TIMEOUT);
       const page = await context.newPage();
       const problems: string[] = [];
