@@ -86,9 +86,10 @@ describe('@palisade/client in Node, through each IdP', { concurrency: true }, ()
 
     before(async () => {
       await inTurn(async () => {
-        // A copy of the migrated template (what the first start would migrate), so the start does
-        // not run every migration again: first starts are e2e/startup-logs' subject, not this file's.
-        database = await databaseKinds()[0]!.create({ migrated: true });
+        // An empty database, migrated by the server's start. (On a copy of the migrated template
+        // instead, the typed API client test failed each time: UND_ERR_SOCKET, "other side
+        // closed", on a kept-alive connection of the SDK's pinned agent; not investigated.)
+        database = await databaseKinds()[0]!.create();
         const federated = idp.company ? await federatedTo(database) : undefined;
         upstream = federated?.upstream;
         server = await startPalisade({
