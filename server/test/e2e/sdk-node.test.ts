@@ -86,9 +86,6 @@ describe('@palisade/client in Node, through each IdP', { concurrency: true }, ()
 
     before(async () => {
       await inTurn(async () => {
-        // An empty database, migrated by the server's start. (On a copy of the migrated template
-        // instead, the typed API client test failed each time: UND_ERR_SOCKET, "other side
-        // closed", on a kept-alive connection of the SDK's pinned agent; not investigated.)
         database = await databaseKinds()[0]!.create();
         const federated = idp.company ? await federatedTo(database) : undefined;
         upstream = federated?.upstream;
@@ -97,10 +94,6 @@ describe('@palisade/client in Node, through each IdP', { concurrency: true }, ()
           PALISADE_DATA_DIR: database.dataDir,
           PALISADE_SERVER_PORT: String(federated?.port ?? (await freePort())),
           PALISADE_LOG_LEVEL: 'warn',
-          // No field-service demo dataset (a few hundred jobs written at start with the development
-          // IdP): the SDK's calls here read only the caller and their sessions and devices, and the
-          // demo people sign in without it, as they do through the company IdP.
-          PALISADE_DEMO_SEED: 'false',
           PALISADE_SESSIONS_STEP_UP_MAX_AGE: `${STEP_UP_MAX_AGE_S}s`,
           // The administrator's aged session (below) must outlive the other tests' administrators'
           // sign-ins, each on a device of its own: the default three devices would evict it.
