@@ -100,20 +100,32 @@ for (const kind of databaseKinds()) {
         const techC = await technician('contractor tech (p1)', { roles: ['technician'], territory: 't1', region: null, department: null, projects: ['p1'], contractor: true }, 't1');
         const techD = await technician('technician + dispatcher (t2)', { roles: ['dispatcher', 'technician'], territory: 't2', region: null, department: null, projects: [], contractor: false }, 't2');
 
+        // Every combination of territory, department, project and assignee: one job each, made
+        // in two statements (the jobs, then their events) rather than two per job.
         for (const t of TERRITORIES) {
           for (const department of DEPARTMENTS) {
             for (const project of PROJECTS) {
               for (const assignee of [null, techA.id, techB.id, techC.id, techD.id]) {
-                const { rows } = await owner.query<{ id: string }>(
-                  `INSERT INTO fs_jobs (title, department, territory, region, site_id, project, status, assigned_to) VALUES ('Job', $1, $2, '', $3, $4, $5, $6) RETURNING id`,
-                  [department, t.code, siteOf[t.code], project, assignee ? 'assigned' : 'new', assignee],
-                );
-                await owner.query("INSERT INTO fs_job_events (job_id, kind, to_status, by_user) VALUES ($1, 'created', 'new', $2)", [rows[0]!.id, techD.id]);
-                jobs.push({ id: rows[0]!.id, territory: t.code, region: t.region, department, project, assignee, site: siteOf[t.code]! });
+                jobs.push({ id: randomUUID(), territory: t.code, region: t.region, department, project, assignee, site: siteOf[t.code]! });
               }
             }
           }
         }
+        await owner.query(
+          `INSERT INTO fs_jobs (id, title, department, territory, region, site_id, project, status, assigned_to)
+           SELECT id, 'Job', department, territory, '', site_id, project, status, assigned_to
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::uuid[]) AS j(id, department, territory, site_id, project, status, assigned_to)`,
+          [
+            jobs.map((j) => j.id),
+            jobs.map((j) => j.department),
+            jobs.map((j) => j.territory),
+            jobs.map((j) => j.site),
+            jobs.map((j) => j.project),
+            jobs.map((j) => (j.assignee ? 'assigned' : 'new')),
+            jobs.map((j) => j.assignee),
+          ],
+        );
+        await owner.query("INSERT INTO fs_job_events (job_id, kind, to_status, by_user) SELECT unnest($1::uuid[]), 'created', 'new', $2", [jobs.map((j) => j.id), techD.id]);
         const plain = { projects: [] as string[], contractor: false, department: null, territory: null, region: null };
         const add = async (label: string, user: Omit<FixtureUser, 'id'>) => callers.push({ ...(await addUser(owner, { ...user, name: label })), label, token: '' });
         await add('admin', { ...plain, roles: ['admin'] });
