@@ -52,10 +52,10 @@ export async function waitForExit(pid: number, timeoutMs = 15_000): Promise<void
  */
 export async function startExpectingFailure(env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
   const { spawn } = await import('node:child_process');
-  const { REPO_ROOT, withOwnPort } = await import('./server.ts');
+  const { REPO_ROOT, ambientEnv, withOwnPort } = await import('./server.ts');
   const child = spawn('npm', ['start', '--silent'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: 'development', PALISADE_LOG_FORMAT: 'json', ...(await withOwnPort(env)) },
+    env: { ...ambientEnv(), NODE_ENV: 'development', PALISADE_LOG_FORMAT: 'json', ...(await withOwnPort(env)) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
