@@ -91,6 +91,9 @@ describe('transport security (TLS policy, pins, headers)', () => {
       PALISADE_DATA_DIR: database.dataDir,
       PALISADE_SERVER_PORT: String(port),
       PALISADE_SERVER_CORS_ORIGINS: CONFIGURED_ORIGIN,
+      // No demo dataset: nothing here reads it, and loading it into PGlite held back the scan,
+      // which can only begin once the server is up and is the longest part of the file.
+      PALISADE_DEMO_SEED: 'false',
     });
     dispatcher = new Agent({ connect: { ca: server.ca } });
     if (!testsslMissing && testssl) scan = scanTls(port, database.dataDir, scanAbort.signal).catch((error: unknown) => ({ error }));
@@ -229,12 +232,14 @@ describe('transport security (TLS policy, pins, headers)', () => {
       const offline = `sha256/${Buffer.alloc(32, 5).toString('base64')}`;
       // No demo dataset: the certificate and the pins are the subject, and each start would load it.
       const env = { PALISADE_DATA_DIR: operator.dataDir, PALISADE_SERVER_TLS_CERT_FILE: certFile, PALISADE_SERVER_TLS_KEY_FILE: keyFile, PALISADE_DEMO_SEED: 'false' };
-      await assert.rejects(startPalisade({ ...env, PALISADE_SERVER_PORT: String(await freePort()), PALISADE_SERVER_TLS_BACKUP_PINS: `${offline},${server.pin}` }), (error: Error) => {
+      // Both started without npm in front (helpers/server.ts StartVia): the file's own server is
+      // the README's `npm start`; these two are about the configuration, not the command.
+      await assert.rejects(startPalisade({ ...env, PALISADE_SERVER_PORT: String(await freePort()), PALISADE_SERVER_TLS_BACKUP_PINS: `${offline},${server.pin}` }, undefined, 'direct'), (error: Error) => {
         assert.match(error.message, /server\.tls\.backupPins: names the certificate's own key/);
         assert.doesNotMatch(error.message, /at \w+ \(/, 'an operator gets the reason, not a stack trace');
         return true;
       });
-      const started = await startPalisade({ ...env, PALISADE_SERVER_PORT: String(await freePort()), PALISADE_SERVER_TLS_BACKUP_PINS: offline });
+      const started = await startPalisade({ ...env, PALISADE_SERVER_PORT: String(await freePort()), PALISADE_SERVER_TLS_BACKUP_PINS: offline }, undefined, 'direct');
       try {
         assert.equal(started.pin, server.pin);
         assert.ok(started.output().includes(`TLS backup pin (SPKI, key held offline): ${offline}`), started.output());
