@@ -1,6 +1,7 @@
 /**
  * The Palisade process behind a `startPalisade` server. `npm start` runs it as a child of npm,
- * so the started server's own handle is npm's: tests that kill the server itself, or must wait
+ * so the started server's own handle is npm's (a `direct` start's is Palisade's own; the pid
+ * read here is the same either way): tests that kill the server itself, or must wait
  * for its graceful shutdown to finish (npm exits on SIGTERM before Palisade has flushed and
  * sealed its audit queue and closed the database), find it here.
  */

@@ -1,6 +1,8 @@
 /**
- * Starts Palisade the README's way (`npm start` in the repository root) with configuration
- * from the environment, waits for its start-up banner and reads the URL and pin from it.
+ * Starts Palisade the README's way (`npm start` in the repository root; or, for a test that is
+ * not about that command, the start script's own command without npm: StartVia) with
+ * configuration from the environment, waits for its start-up banner and reads the URL and pin
+ * from it.
  * Before it starts, an API key is created for every configured app with the CLI, as an
  * operator would (`appKeys`; `MobileApp` sends its app's key by default).
  */
