@@ -42,9 +42,11 @@ const cliArgs = (command: string, dir: string) =>
 // The databases' runs are independent (a database, an IdP, a server and a folder of their own;
 // the in-process commands queue for the process's environment and streams): they run side by
 // side, so one's waits (a server start, the sealer's next checkpoint) overlap the other's work.
+// node:test passes a describe's concurrency on to its children: each database's describe sets
+// `concurrency: false` so its own tests run one after another.
 describe("the audit trail's outside anchor, on each database", { concurrency: true }, () => {
   for (const kind of databaseKinds()) {
-    describe(`the audit trail's outside anchor, taken from the server log (${kind.kind})`, () => {
+    describe(`the audit trail's outside anchor, taken from the server log (${kind.kind})`, { concurrency: false }, () => {
       let database: TestDatabase;
       let upstream: UpstreamIdp;
       let server: StartedServer | undefined;

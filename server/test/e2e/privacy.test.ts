@@ -50,9 +50,11 @@ async function dropDatabase(url: string): Promise<void> {
 // the in-process commands queue for the process's environment and streams): they run side by
 // side, so one's sign-ins and server start overlap the other's commands. Each one's tests still
 // run in order (each builds on the one before).
+// node:test passes a describe's concurrency on to its children: each database's describe sets
+// `concurrency: false` so its own tests run one after another.
 describe('privacy: export and erasure of a person, on each database', { concurrency: true }, () => {
   for (const kind of databaseKinds()) {
-    describe(`privacy: export and erasure of a person (${kind.kind})`, () => {
+    describe(`privacy: export and erasure of a person (${kind.kind})`, { concurrency: false }, () => {
       let database: TestDatabase;
       let upstream: UpstreamIdp;
       let env: Record<string, string | undefined>;

@@ -63,9 +63,11 @@ const shared = fileBrowser(browserMissing);
 // own; only the browser is shared): they run side by side, so one's waits for a server start or
 // a rate-limit window overlap the other's work. Each one's tests still run in order (the
 // allowance test spends what the sign-ins before it left).
+// node:test passes a describe's concurrency on to its children: each database's describe sets
+// `concurrency: false` so its own tests run one after another.
 describe('the start page in a browser, on each database', { concurrency: true }, () => {
   for (const kind of databaseKinds()) {
-    describe(`the start page in a browser (${kind.kind})`, { skip: browserMissing }, () => {
+    describe(`the start page in a browser (${kind.kind})`, { skip: browserMissing, concurrency: false }, () => {
       let database: TestDatabase;
       let server: StartedServer;
       let browser: Browser;
