@@ -47,11 +47,16 @@ interface Finding {
  * itself (probing the local OpenSSL, reading its cipher list), minutes on a busy one: the
  * timeout only guards against a hang. `signal` ends it early (the file ending first).
  */
+/** How long a scan may run before it is taken for hung (about a minute on a quiet machine; 434 s seen at load 20). */
+const SCAN_HANG_GUARD_MS = 480_000;
+
 async function scanTls(port: number, folder: string, signal: AbortSignal): Promise<{ findings: Finding[]; seconds: number }> {
   const json = path.join(folder, 'testssl.json');
   const started = Date.now();
-  await promisify(execFile)(testssl!, ['-p', '-s', '-E', '-h', '-R', '-C', '--jsonfile', json, '--quiet', '--color', '0', '--warnings', 'off', '-n', 'none', `127.0.0.1:${port}`], { timeout: 480_000, signal }).catch(
-    (error: { code?: number | string; stdout?: string }) => {
+  await promisify(execFile)(testssl!, ['-p', '-s', '-E', '-h', '-R', '-C', '--jsonfile', json, '--quiet', '--color', '0', '--warnings', 'off', '-n', 'none', `127.0.0.1:${port}`], { timeout: SCAN_HANG_GUARD_MS, signal }).catch(
+    (error: { code?: number | string; killed?: boolean; stdout?: string }) => {
+      // Stopped by the hang guard, its JSON is cut short: say so rather than fail to parse it.
+      if (error.killed && !signal.aborted) throw new Error(`testssl.sh had not finished after ${SCAN_HANG_GUARD_MS / 1000} s and was stopped: ${error.stdout ?? ''}`);
       // testssl.sh exits non-zero when a check merely finds something to report; the JSON decides.
       if (signal.aborted || !existsSync(json)) throw new Error(`testssl.sh failed (${error.code}): ${error.stdout ?? ''}`);
     },
