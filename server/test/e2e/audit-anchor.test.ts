@@ -56,7 +56,9 @@ for (const kind of databaseKinds()) {
       env = { PALISADE_DATA_DIR: database.dataDir, DATABASE_URL: database.url, PALISADE_MASTER_KEY: masterKey, PALISADE_LOG_LEVEL: 'silent' };
       // A checkpoint every few records, so one sign-in and a few refreshes leave several. A
       // refresh is an audited token request too, and much cheaper than a whole sign-in.
-      server = await startPalisade({ ...federated.env, PALISADE_MASTER_KEY: masterKey, PALISADE_LOG_LEVEL: 'info', PALISADE_AUDIT_CHECKPOINT_EVERY: '3' });
+      // `npm start` on PGlite, the README's default; on PostgreSQL the same process without npm in
+      // front (helpers/server.ts StartVia), whose output (--silent) is the server's alone either way.
+      server = await startPalisade({ ...federated.env, PALISADE_MASTER_KEY: masterKey, PALISADE_LOG_LEVEL: 'info', PALISADE_AUDIT_CHECKPOINT_EVERY: '3' }, undefined, kind.kind === 'pglite' ? 'npm' : 'direct');
       const app = new MobileApp(server.url, server.ca);
       try {
         const deadline = Date.now() + 60_000;

@@ -212,7 +212,8 @@ for (const kind of databaseKinds()) {
 
       // A second server: its logs are written after the erasure. The admin erases Nora through
       // the API and is refused Casey (legal hold).
-      const server = await startPalisade({ ...serverEnv, PALISADE_MASTER_KEY: masterKey, PALISADE_LOG_LEVEL: 'debug' });
+      // Its own process (its log is what is searched), without npm in front: helpers/server.ts StartVia.
+      const server = await startPalisade({ ...serverEnv, PALISADE_MASTER_KEY: masterKey, PALISADE_LOG_LEVEL: 'debug' }, undefined, 'direct');
       const app = new MobileApp(server.url, server.ca);
       let logs: string;
       try {

@@ -70,14 +70,20 @@ for (const kind of databaseKinds()) {
     before(async () => {
       database = await kind.create({ migrated: true });
       shared.certificate.install(database.dataDir);
-      server = await startPalisade({
-        PALISADE_DATA_DIR: database.dataDir,
-        PALISADE_SERVER_PORT: String(await freePort()),
-        DATABASE_URL: database.url,
-        // The real authentication limit, not the test suites' generous one.
-        PALISADE_RATE_LIMITS_AUTH_POINTS: '5',
+      server = await startPalisade(
+        {
+          PALISADE_DATA_DIR: database.dataDir,
+          PALISADE_SERVER_PORT: String(await freePort()),
+          DATABASE_URL: database.url,
+          // The real authentication limit, not the test suites' generous one.
+          PALISADE_RATE_LIMITS_AUTH_POINTS: '5',
+        },
         // A hang guard only: loading the demo data into PGlite takes its time on a busy machine.
-      }, 180_000);
+        180_000,
+        // The README's `npm start` on its default database (embedded PGlite); the PostgreSQL
+        // server is the same process started without npm in front (helpers/server.ts StartVia).
+        kind.kind === 'pglite' ? 'npm' : 'direct',
+      );
       api = new Agent({ connect: { ca: server.ca } });
       screenshots = process.env.PALISADE_TEST_SCREENSHOTS ?? database.dataDir;
       mkdirSync(screenshots, { recursive: true });

@@ -40,8 +40,10 @@ describe("npm start's output in development, on each database", { concurrency: t
       before(async () => {
         database = await kind.create({ migrated: true });
         const env = { PALISADE_DATA_DIR: database.dataDir, DATABASE_URL: database.url, PALISADE_MASTER_KEY: masterKey };
-        // The format a developer gets: nothing set (the helper asks for JSON otherwise).
-        const server = await startPalisade({ ...env, PALISADE_LOG_FORMAT: undefined }, 240_000);
+        // The format a developer gets: nothing set (the helper asks for JSON otherwise). On PGlite,
+        // the README's default, through `npm start` as the README says; on PostgreSQL the same
+        // process without npm in front (helpers/server.ts StartVia: npm adds nothing to the output).
+        const server = await startPalisade({ ...env, PALISADE_LOG_FORMAT: undefined }, 240_000, kind.kind === 'pglite' ? 'npm' : 'direct');
         try {
           assert.equal(await get(`${server.url}/healthz`, server.ca), 200);
           assert.equal(await get(`${server.url}/api/v1/jobs`, server.ca), 401);
@@ -74,7 +76,9 @@ describe("npm start's output in development, on each database", { concurrency: t
         }
         // A checkpoint is due at the first round, so the first round checks the chain. At log
         // level warn the banner still shows (startPalisade waits for it).
-        restarted = await startPalisade({ ...env, PALISADE_AUDIT_CHECKPOINT_EVERY: '1', PALISADE_LOG_LEVEL: 'warn' }, 240_000);
+        // The restart's output is read for what the server says, not npm's: no npm in front
+        // (helpers/server.ts StartVia); the first start above is the README's `npm start`.
+        restarted = await startPalisade({ ...env, PALISADE_AUDIT_CHECKPOINT_EVERY: '1', PALISADE_LOG_LEVEL: 'warn' }, 240_000, 'direct');
         const deadline = Date.now() + 60_000;
         while (!restarted.output().includes('"event":"audit.tamper_detected"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
         // Two starts of the server (the first on an empty embedded database) on a busy machine:

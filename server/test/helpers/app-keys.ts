@@ -4,7 +4,7 @@
  * 0004), one key per configured app. Servers started in the test's own process get theirs from
  * the same service the CLI uses. `MobileApp` sends the key of its app by default (`appKeyFor`).
  */
-import { palisadeCli } from './server.ts';
+import { ambientEnv, palisadeCli } from './server.ts';
 
 /** Keys by issuer URL, then by app (client id). */
 const provisioned = new Map<string, Record<string, string>>();
@@ -22,7 +22,7 @@ export function appKeyFor(issuer: string, clientId: string): string | undefined 
 async function configuredApps(env: Record<string, string | undefined>): Promise<string[] | undefined> {
   const { loadConfig } = await import('../../src/config/load.ts');
   try {
-    return loadConfig({ env: { ...process.env, ...env } as NodeJS.ProcessEnv }).clients.map((c) => c.id);
+    return loadConfig({ env: { ...ambientEnv(), ...env } as NodeJS.ProcessEnv }).clients.map((c) => c.id);
   } catch {
     return undefined; // the server will refuse to start and say why
   }

@@ -1,6 +1,7 @@
 /**
  * The Palisade process behind a `startPalisade` server. `npm start` runs it as a child of npm,
- * so the started server's own handle is npm's: tests that kill the server itself, or must wait
+ * so the started server's own handle is npm's (a `direct` start's is Palisade's own; the pid
+ * read here is the same either way): tests that kill the server itself, or must wait
  * for its graceful shutdown to finish (npm exits on SIGTERM before Palisade has flushed and
  * sealed its audit queue and closed the database), find it here.
  */
@@ -52,10 +53,10 @@ export async function waitForExit(pid: number, timeoutMs = 15_000): Promise<void
  */
 export async function startExpectingFailure(env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
   const { spawn } = await import('node:child_process');
-  const { REPO_ROOT, withOwnPort } = await import('./server.ts');
+  const { REPO_ROOT, ambientEnv, withOwnPort } = await import('./server.ts');
   const child = spawn('npm', ['start', '--silent'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: 'development', PALISADE_LOG_FORMAT: 'json', ...(await withOwnPort(env)) },
+    env: { ...ambientEnv(), NODE_ENV: 'development', PALISADE_LOG_FORMAT: 'json', ...(await withOwnPort(env)) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -1,6 +1,8 @@
 /**
- * Starts Palisade the README's way (`npm start` in the repository root) with configuration
- * from the environment, waits for its start-up banner and reads the URL and pin from it.
+ * Starts Palisade the README's way (`npm start` in the repository root; or, for a test that is
+ * not about that command, the start script's own command without npm: StartVia) with
+ * configuration from the environment, waits for its start-up banner and reads the URL and pin
+ * from it.
  * Before it starts, an API key is created for every configured app with the CLI, as an
  * operator would (`appKeys`; `MobileApp` sends its app's key by default).
  */
@@ -63,13 +65,33 @@ export async function withOwnPort(env: Record<string, string | undefined>): Prom
   return { ...env, PALISADE_SERVER_PORT: String(await freePort()) };
 }
 
-export async function startPalisade(givenEnv: Record<string, string | undefined>, timeoutMs = 240_000): Promise<StartedServer> {
+/**
+ * How `startPalisade` runs the server. `npm`: `npm start` exactly as the README says. `direct`:
+ * what the `start` script runs (`node --max-old-space-size=128 server/bin/palisade.ts start`, on
+ * this test's Node, the project's pinned one) without npm in front, for tests that are not about
+ * the README's command: npm's own process costs every start about a second of CPU (several
+ * seconds of wall time on a loaded machine) and does nothing for the test. The server is the
+ * same either way: same arguments, environment, process group and output; `stop()` signals the
+ * group either way, and `exitCode()` is then Palisade's own exit code rather than npm's.
+ */
+export type StartVia = 'npm' | 'direct';
+
+/** The arguments `node` gets from package.json's `start` script (`node <args…>`): what `direct` runs. */
+function directStartArgs(): string[] {
+  const script = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const [node, ...args] = script.trim().split(/\s+/);
+  if (node !== 'node' || args.some((arg) => /["'$&|;<>`]/.test(arg))) throw new Error(`the start script is no longer plain "node <args>": ${script}`);
+  return args;
+}
+
+export async function startPalisade(givenEnv: Record<string, string | undefined>, timeoutMs = 240_000, via: StartVia = 'npm'): Promise<StartedServer> {
   const env = await withOwnPort(givenEnv);
   const appKeys = await provisionWithCli({ ...GENEROUS_RATE_LIMITS, ...env });
-  const child: ChildProcess = spawn('npm', ['start', '--silent'], {
+  const [command, args]: [string, string[]] = via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, directStartArgs()];
+  const child: ChildProcess = spawn(command, args, {
     cwd: REPO_ROOT,
     // JSON log lines, which tests read (a test of the pretty format sets PALISADE_LOG_FORMAT).
-    env: { ...process.env, NODE_ENV: 'development', PALISADE_LOG_FORMAT: 'json', ...GENEROUS_RATE_LIMITS, ...env },
+    env: { ...ambientEnv(), NODE_ENV: 'development', PALISADE_LOG_FORMAT: 'json', ...GENEROUS_RATE_LIMITS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -233,7 +255,7 @@ export async function palisadeCli(
     ? ['npm', ['run', '--silent', 'palisade', '--', ...args]]
     : [process.execPath, [path.join(REPO_ROOT, 'server', 'bin', 'palisade.ts'), ...args]];
   try {
-    const { stdout, stderr } = await promisify(execFile)(command, commandArgs, { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'development', ...env }, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await promisify(execFile)(command, commandArgs, { cwd: REPO_ROOT, env: { ...ambientEnv(), NODE_ENV: 'development', ...env }, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, out: stdout + stderr, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -252,6 +274,21 @@ class CliExit extends Error {
 
 /** One command at a time: each borrows the process's environment, exit and output streams. */
 let cliQueue: Promise<unknown> = Promise.resolve();
+
+/** This process's own environment while an in-process command has borrowed `process.env`. */
+let lentEnv: NodeJS.ProcessEnv | undefined;
+
+/**
+ * The environment of this test process, as a base for what it starts: `process.env`, except
+ * while an in-process `palisade` command runs, when that holds the command's environment
+ * (another database's DATABASE_URL, data folder and key) for the command's whole length, across
+ * awaits. Tests that run side by side (two databases' describes) start servers and commands
+ * during each other's commands: built on `process.env`, a PGlite server (no DATABASE_URL of its
+ * own) would inherit the other describe's PostgreSQL URL.
+ */
+export function ambientEnv(): NodeJS.ProcessEnv {
+  return { ...(lentEnv ?? process.env) };
+}
 
 function cliInProcess(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
   const result = cliQueue.then(() => runCliInProcess(args, env));
@@ -273,6 +310,7 @@ function cliInProcess(args: string[], env: Record<string, string | undefined>): 
 async function runCliInProcess(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
   const { buildCli } = await import('../../src/cli.ts');
   const saved = { ...process.env };
+  lentEnv = saved;
   const { exit, exitCode } = process;
   const cwd = process.cwd();
   const writes = { out: process.stdout.write, err: process.stderr.write };
@@ -315,6 +353,7 @@ async function runCliInProcess(args: string[], env: Record<string, string | unde
     process.chdir(cwd);
     for (const key of Object.keys(process.env)) delete process.env[key];
     Object.assign(process.env, saved);
+    lentEnv = undefined;
   }
   // The CLI's error handler prints the exit it caught (`palisade: process.exit(2) of …`) before
   // exiting again: a spawned command never got that far.
