@@ -55,9 +55,19 @@ export function createPinnedFetch(options: PinnedFetchOptions): PinnedFetch {
       },
     },
   });
+  const send = (input: string | URL | Request, init?: RequestInit) => fetch(input, { ...init, dispatcher: agent } as RequestInit);
   const pinnedFetch = (async (input: string | URL | Request, init?: RequestInit) => {
     try {
-      return await fetch(input, { ...init, dispatcher: agent } as RequestInit);
+      try {
+        return await send(input, init);
+      } catch (error) {
+        // A kept-alive connection the server closed as idle while this process could not notice
+        // (its event loop busy for longer than the keep-alive's margin) takes the request down
+        // with it, before any answer. A GET or HEAD changes nothing, so it is sent once more, on
+        // a new connection; anything else is the caller's to judge (it may have been carried out).
+        if (!idempotent(input, init) || !CLOSED_CONNECTION.some((code) => hasCode(error, code))) throw error;
+        return await send(input, init);
+      }
     } catch (error) {
       if (hasCode(error, 'ERR_PALISADE_PIN_MISMATCH')) throw new PalisadeError('pin-mismatch', 'the server certificate is not in the pin set', { cause: error });
       throw error;
@@ -78,6 +88,14 @@ export function createPinnedFetch(options: PinnedFetchOptions): PinnedFetch {
     },
     close: () => agent.close(),
   };
+}
+
+/** undici's and the socket's codes for a connection that closed before the answer came. */
+const CLOSED_CONNECTION = ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'];
+
+function idempotent(input: string | URL | Request, init?: RequestInit): boolean {
+  const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+  return method === 'GET' || method === 'HEAD';
 }
 
 function hasCode(error: unknown, code: string): boolean {
