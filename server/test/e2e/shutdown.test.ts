@@ -160,15 +160,18 @@ describe('SIGTERM: a graceful stop', { timeout: 600_000 }, () => {
   test('the request in flight completes, /readyz says 503 on a kept connection, a new connection is refused, exit 0', async () => {
     const { server, pid } = await graceful;
     const host = new URL(server.url).host;
+    const held = await heldTokenRequest(server);
     // A load balancer's kept-alive connection: one probe answered, the next one begun (its
-    // headers unfinished, so the connection is not idle) before the signal.
+    // headers unfinished, so the connection is not idle) before the signal. Node closes a
+    // kept-alive connection keepAliveTimeout (5 s) + 1 s after its last answer even with a
+    // request begun on it, so nothing slow (the held request) comes between that answer and
+    // the end of the begun request: only the signal and its log line.
     const probe = new Wire(server.url, server.ca);
     await probe.ready;
     probe.write(`GET /readyz HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
     await probe.until((r) => statuses(r).length === 1, 'first readiness answer');
     assert.deepEqual(statuses(probe.received), [200]);
     probe.write(`GET /readyz HTTP/1.1\r\nHost: ${host}\r\n`);
-    const held = await heldTokenRequest(server);
 
     process.kill(pid, 'SIGTERM');
     await untilLogged(server, /"event":"server\.stopping"/);
