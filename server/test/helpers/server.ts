@@ -87,7 +87,8 @@ function directStartArgs(): string[] {
 export async function startPalisade(givenEnv: Record<string, string | undefined>, timeoutMs = 240_000, via: StartVia = 'npm'): Promise<StartedServer> {
   const env = await withOwnPort(givenEnv);
   const appKeys = await provisionWithCli({ ...GENEROUS_RATE_LIMITS, ...env });
-  const [command, args]: [string, string[]] = via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, directStartArgs()];
+  // A direct start keeps the test run's WebAssembly flag (package.json's test script: Liftoff only).
+  const [command, args]: [string, string[]] = via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, [...process.execArgv.filter((a) => a === '--liftoff-only'), ...directStartArgs()]];
   const child: ChildProcess = spawn(command, args, {
     cwd: REPO_ROOT,
     // JSON log lines, which tests read (a test of the pretty format sets PALISADE_LOG_FORMAT).
