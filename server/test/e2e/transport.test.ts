@@ -99,7 +99,7 @@ describe('transport security (TLS policy, pins, headers)', () => {
       // No demo dataset: nothing here reads it, and loading it into PGlite held back the scan,
       // which can only begin once the server is up and is the longest part of the file.
       PALISADE_DEMO_SEED: 'false',
-    });
+    }, undefined, 'npm'); // the server the scan sees is the README's `npm start`
     dispatcher = new Agent({ connect: { ca: server.ca } });
     if (!testsslMissing && testssl) scan = scanTls(port, database.dataDir, scanAbort.signal).catch((error: unknown) => ({ error }));
   });

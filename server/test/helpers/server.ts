@@ -1,6 +1,8 @@
 /**
- * Starts Palisade the README's way (`npm start` in the repository root; or, for a test that is
- * not about that command, the start script's own command without npm: StartVia) with
+ * Starts Palisade with the start script's own command (`node … server/bin/palisade.ts start`,
+ * StartVia 'direct', the default) or the README's way (`npm start` in the repository root,
+ * 'npm': the tests about that command — start-page, startup-logs, audit-anchor on PGlite, the
+ * transport scan's server, the graceful stop — say so) with
  * configuration from the environment, waits for its start-up banner and reads the URL and pin
  * from it.
  * Before it starts, an API key is created for every configured app with the CLI, as an
@@ -84,7 +86,7 @@ function directStartArgs(): string[] {
   return args;
 }
 
-export async function startPalisade(givenEnv: Record<string, string | undefined>, timeoutMs = 240_000, via: StartVia = 'npm'): Promise<StartedServer> {
+export async function startPalisade(givenEnv: Record<string, string | undefined>, timeoutMs = 240_000, via: StartVia = 'direct'): Promise<StartedServer> {
   const env = await withOwnPort(givenEnv);
   const appKeys = await provisionWithCli({ ...GENEROUS_RATE_LIMITS, ...env });
   // A direct start keeps the test run's WebAssembly flag (package.json's test script: Liftoff only).
