@@ -132,8 +132,18 @@ export function signatureHeader(secret: string, body: string, unixSeconds: numbe
 /** Slack reads &, < and > as markup (`<!channel>`, links); values from requests must not become markup. */
 const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\s+/g, ' ');
 
+/**
+ * The summary never names a person (it becomes the audit record's free text, monitor/rules.ts);
+ * a Slack reader has nothing but this line, so who it is about is added from the detail.
+ */
+function about(detail: Alert['detail']): string {
+  if (typeof detail.userId === 'string') return ` (user ${detail.userId})`;
+  if (typeof detail.account === 'string') return ` (account ${detail.account})`;
+  return '';
+}
+
 export function slackMessage(alert: Alert): { text: string } {
-  return { text: slackEscape(`[${alert.severity.toUpperCase()}] ${alert.rule}: ${alert.summary}`) };
+  return { text: slackEscape(`[${alert.severity.toUpperCase()}] ${alert.rule}: ${alert.summary}${about(alert.detail)}`) };
 }
 
 /** Why an attempt failed, in words that cannot carry the URL (error messages may). */

@@ -14,7 +14,7 @@ import { defineModule } from '../module.ts';
 import { WebhookDelivery } from './alerts.ts';
 import { recordConfiguration } from './config-change.ts';
 import { loadCheckpointSigner } from './keys.ts';
-import { Monitor, MonitoringSchema, type Alert } from './monitor.ts';
+import { Monitor, MonitoringSchema, alertResource, type Alert } from './monitor.ts';
 import { AuditTrail } from './trail.ts';
 import { Sealer, sealerLag } from './sealer.ts';
 import { auditRoutes } from './routes.ts';
@@ -70,10 +70,13 @@ export const auditModule = defineModule({
     const webhooks = new WebhookDelivery({ webhooks: config.monitoring.webhooks, log, clock, onAttempt });
     const listeners: ((alert: Alert) => void)[] = [];
     // An alert is itself an audit record, and goes to the webhooks and the listeners (metrics).
+    // Its resource is what the alert is about, the key's kind and id apart (`user:<id>` is
+    // { type: 'user', id }): a person's id then stands as a whole value, which pseudonyms and
+    // erasure replace (subjects.ts); inside `user:<id>` it would outlive the person's erasure.
     const raise = (alert: Alert) => {
       for (const listener of listeners) listener(alert);
       webhooks.deliver(alert);
-      trail.emit({ action: `alert.${alert.rule}`, outcome: 'success', reason: alert.summary, actor: {}, resource: { type: 'alert', id: alert.key }, detail: { severity: alert.severity, ...alert.detail } });
+      trail.emit({ action: `alert.${alert.rule}`, outcome: 'success', reason: alert.summary, actor: {}, resource: alertResource(alert.key), detail: { severity: alert.severity, ...alert.detail } });
     };
     const monitor = new Monitor({ config: config.monitoring, clock, raise });
     // The sealer found the stored trail changed behind its back: it stops sealing, and people must know.

@@ -12,4 +12,4 @@
  * State starts empty on restart (export baselines are relearned).
  */
 export { MonitoringSchema, monitoringProblems, type DayName, type MonitoringConfig } from './monitor/config.ts';
-export { Monitor, type Alert, type AlertSeverity, type MonitorOptions } from './monitor/rules.ts';
+export { Monitor, alertResource, type Alert, type AlertSeverity, type MonitorOptions } from './monitor/rules.ts';

@@ -64,7 +64,7 @@ const alert = (fields: Partial<Alert> = {}): Alert => ({
   rule: 'brute_force',
   key: 'account:user-1',
   severity: 'high',
-  summary: '5 failed sign-ins for one account within 5m (user user-1).',
+  summary: '5 failed sign-ins for one account within 5m.',
   at: Date.UTC(2026, 0, 5, 9),
   detail: { failures: 5, threshold: 5, window: '5m', userId: 'user-1', suppressed: 0 },
   ...fields,
@@ -109,13 +109,23 @@ describe('webhook delivery', () => {
     assert.equal(received[0]!.headers['palisade-signature'], undefined);
   });
 
-  test('a slack delivery is one line of text with severity, rule and summary, and markup in it is escaped', async () => {
+  test('a slack delivery is one line of text with severity, rule, summary and the user or account it is about, and markup in it is escaped', async () => {
     const delivery = new WebhookDelivery({ webhooks: [webhook({ format: 'slack' })], log: recordingLog().log, clock: new ManualClock() });
-    delivery.deliver(alert({ summary: 'User <!channel> did\nexport & more <https://evil.example|click>.' }));
+    delivery.deliver(alert({ summary: 'Someone <!channel> did\nexport & more <https://evil.example|click>.' }));
+    delivery.deliver(alert({ summary: 'A user did auth.login outside working hours.', detail: { userId: '<@U123>', suppressed: 0 } }));
+    delivery.deliver(alert({ summary: 'Many failed sign-ins.', detail: { account: 'a&b', suppressed: 0 } }));
+    delivery.deliver(alert({ summary: 'A device reported itself compromised.', detail: { deviceId: 'd-1', suppressed: 0 } }));
     await delivery.flush();
+    const texts = received.map((r) => (JSON.parse(r.body) as { text: string }).text).sort();
     const body = JSON.parse(received[0]!.body) as Record<string, unknown>;
     assert.deepEqual(Object.keys(body), ['text'], 'Slack incoming webhooks take { text }');
-    assert.equal(body.text, '[HIGH] brute_force: User &lt;!channel&gt; did export &amp; more &lt;https://evil.example|click&gt;.');
+    // Who it is about comes from the detail (escaped like the rest); nobody when the detail names nobody.
+    assert.deepEqual(texts, [
+      '[HIGH] brute_force: A device reported itself compromised.',
+      '[HIGH] brute_force: A user did auth.login outside working hours. (user &lt;@U123&gt;)',
+      '[HIGH] brute_force: Many failed sign-ins. (account a&amp;b)',
+      '[HIGH] brute_force: Someone &lt;!channel&gt; did export &amp; more &lt;https://evil.example|click&gt;. (user user-1)',
+    ]);
     assert.equal(received[0]!.headers['content-type'], 'application/json');
   });
 

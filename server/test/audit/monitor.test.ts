@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Value } from 'typebox/value';
 import { ManualClock } from '../../src/clock.ts';
 import type { AuditEvent } from '../../src/audit/event.ts';
-import { Monitor, MonitoringSchema, monitoringProblems, type Alert, type MonitoringConfig } from '../../src/audit/monitor.ts';
+import { Monitor, MonitoringSchema, alertResource, monitoringProblems, type Alert, type MonitoringConfig } from '../../src/audit/monitor.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -403,6 +403,38 @@ describe('compromised_device and refresh_token_reuse', () => {
     observe({ action: 'device.compromised', outcome: 'success', actor: { deviceId: 'jkt-1' } });
     observe({ action: 'token.reuse', outcome: 'denied', actor: { sessionId: 'sess-1' } });
     assert.equal(alerts.length, 0);
+  });
+});
+
+describe('alerts name people only as whole values', () => {
+  // An alert's summary becomes its audit record's free text and its key its resource; pseudonyms
+  // and erasure replace a person's identifiers only where they stand as a whole value. A person in
+  // the summary, or glued into `user:<id>`, would survive their erasure in every archive.
+  test('no rule puts the person, their session or device into the summary; the audit resource carries the id whole', () => {
+    const person = { userId: 'a1b2c3d4-person', sessionId: 'sess-person', deviceId: 'jkt-person', ip: '198.51.100.7', appId: 'field-app' };
+    const { observe, alerts, clock } = setup(undefined, Date.UTC(2026, 0, 3, 23));
+    for (let i = 0; i < 20; i += 1) observe(failedLogin({ ...person }));
+    for (let i = 0; i < 5; i += 1) observe(failedLogin({ ip: person.ip }, { account: 'account-person@corp.test' }));
+    observe({ action: 'auth.login', outcome: 'success', actor: { ...person } });
+    observe({ action: 'export.jobs', outcome: 'success', actor: { ...person }, detail: { rows: 20_000 } });
+    observe({ action: 'device.compromised', outcome: 'success', actor: { ...person } });
+    observe({ action: 'token.reuse', outcome: 'denied', actor: { ...person } });
+    clock.advance(MINUTE);
+    assert.deepEqual([...new Set(alerts.map((a) => a.rule))].sort(), ['brute_force', 'compromised_device', 'off_hours', 'refresh_token_reuse', 'unusual_export']);
+    for (const alert of alerts) {
+      for (const value of [person.userId, person.sessionId, person.deviceId, 'account-person@corp.test']) {
+        assert.ok(!alert.summary.includes(value), `${alert.rule}: "${alert.summary}" names ${value}`);
+      }
+      const resource = alertResource(alert.key);
+      assert.ok(!resource.id.includes(':') || resource.type === 'ip', `${alert.rule}: ${JSON.stringify(resource)}`);
+      assert.equal(`${resource.type}:${resource.id}`, alert.key, 'nothing of the key is lost');
+    }
+    const byKey = new Map(alerts.map((a) => [a.key, alertResource(a.key)]));
+    assert.deepEqual(byKey.get(`user:${person.userId}`), { type: 'user', id: person.userId });
+    assert.deepEqual(byKey.get(`session:${person.sessionId}`), { type: 'session', id: person.sessionId });
+    assert.deepEqual(byKey.get(`device:${person.deviceId}`), { type: 'device', id: person.deviceId });
+    assert.deepEqual(byKey.get('account:account-person@corp.test'), { type: 'account', id: 'account-person@corp.test' });
+    assert.deepEqual(alertResource('nokind'), { type: 'alert', id: 'nokind' });
   });
 });
 

@@ -27,6 +27,7 @@ import { DatabaseBlobStore, FileBlobStore, openPosition, photoContext, type Stor
 import { generateMasterKey, masterKeyFromBase64url } from '../../src/security/primitives.ts';
 import { PersonDataError, PersonKeys, readPersonKeyFile, replaceAllPersonKeys } from '../../src/security/index.ts';
 import { openDatabase, type Database } from '../../src/db/index.ts';
+import { searchAudit } from '../../src/audit/index.ts';
 
 const PROBLEM = 'https://palisade.dev/problems/';
 
@@ -67,7 +68,9 @@ for (const kind of databaseKinds()) {
       ({ upstream, port, env: serverEnv } = await federatedTo(database));
       env = { PALISADE_DATA_DIR: database.dataDir, DATABASE_URL: database.url, PALISADE_MASTER_KEY: masterKey, PALISADE_LOG_LEVEL: 'silent' };
       work = await mkdtemp(path.join(tmpdir(), 'palisade-privacy-'));
-      const { server, ca } = await startInProcess(database, upstream, port, { PALISADE_MASTER_KEY: masterKey });
+      // No working days: every sign-in is off hours, so the monitor's off_hours alert about Terry is
+      // in the trail whatever the time of the run (it must name him only where erasure finds him).
+      const { server, ca } = await startInProcess(database, upstream, port, { PALISADE_MASTER_KEY: masterKey, PALISADE_MONITORING_OFF_HOURS_WORKING_HOURS_DAYS: '[]' });
       const app = new MobileApp(server.url, ca);
       try {
         const tech: SignedIn = await app.signIn('u-tech');
@@ -105,6 +108,9 @@ for (const kind of databaseKinds()) {
         // Nora signs in too: the admin API erases her later, on the second server.
         await app.signIn('u-tech-north');
         await app.signIn('u-contractor');
+        await server.audit.flush();
+        const alerts = await searchAudit(server.db, { action: 'alert.off_hours', limit: 50 });
+        assert.ok(alerts.events.some((e) => e.resource?.type === 'user' && e.resource.id === terry.id), 'the off_hours alert about Terry is in the trail');
       } finally {
         await app.close();
         await server.close();

@@ -18,7 +18,11 @@ export interface Alert {
   /** What it is about, as `kind:id` (`account:…`, `ip:…`, `user:…`, `app:…`, `device:…`, `session:…`); de-duplication is per rule and key. */
   key: string;
   severity: AlertSeverity;
-  /** One sentence in plain words for a person on call. Never secrets. */
+  /**
+   * One sentence in plain words for a person on call. Never secrets, and never a person: it is
+   * the alert's audit record's free-text reason, which pseudonyms and erasure match only as whole
+   * values (audit/subjects.ts); who it is about goes in `detail` (`userId`, `account`).
+   */
   summary: string;
   /** When the event that fired the rule happened (ms since the epoch). */
   at: number;
@@ -51,6 +55,12 @@ interface ParsedConfig {
 /** Keys come from requests (a typed account name, an IP): long ones are cut so one key cannot be large. */
 const MAX_KEY_ID = 200;
 const keyId = (value: string) => (value.length > MAX_KEY_ID ? value.slice(0, MAX_KEY_ID) : value);
+
+/** What an alert is about as an audit resource: its key's kind and id (`user:<id>` → { type: 'user', id: '<id>' }). */
+export function alertResource(key: string): { type: string; id: string } {
+  const colon = key.indexOf(':');
+  return colon > 0 ? { type: key.slice(0, colon), id: key.slice(colon + 1) } : { type: 'alert', id: key };
+}
 
 /** The actor's identifiers worth putting in an alert (not the user agent). */
 function actorIds(actor: AuditActor): Record<string, string> {
@@ -209,7 +219,7 @@ export class Monitor {
           rule: 'brute_force',
           key,
           severity: 'high',
-          summary: `${failures} ${what} for one account within ${rule.window}${event.actor.userId ? ` (user ${event.actor.userId})` : ''}.`,
+          summary: `${failures} ${what} for one account within ${rule.window}.`,
           at: event.at,
           detail: { ...common, failures, threshold: rule.perAccount },
         });
@@ -268,8 +278,8 @@ export class Monitor {
       severity: 'high',
       summary:
         baseline === undefined
-          ? `User ${userId} exported ${volume} rows within ${rule.window}, with no earlier exports to compare against.`
-          : `User ${userId} exported ${volume} rows within ${rule.window}, against a usual ${round(baseline)} per ${rule.window}.`,
+          ? `A user exported ${volume} rows within ${rule.window}, with no earlier exports to compare against.`
+          : `A user exported ${volume} rows within ${rule.window}, against a usual ${round(baseline)} per ${rule.window}.`,
       at: event.at,
       detail: {
         ...actorIds(event.actor),
@@ -299,7 +309,7 @@ export class Monitor {
       rule: 'off_hours',
       key,
       severity: 'low',
-      summary: `User ${userId} did ${event.action} outside working hours (${localTime} ${hours.timeZone}).`,
+      summary: `A user did ${event.action} outside working hours (${localTime} ${hours.timeZone}).`,
       at: event.at,
       detail: {
         ...actorIds(event.actor),
