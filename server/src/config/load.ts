@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { Value } from 'typebox/value';
 import { ConfigSchema, type PalisadeConfig } from './schema.ts';
+import { parseDuration } from '../duration.ts';
 import { ConfigError, type ConfigProblem } from '../errors/index.ts';
 
 export { ConfigError, formatProblem, type ConfigProblem } from '../errors/index.ts';
@@ -196,6 +197,11 @@ function policyProblems(config: PalisadeConfig, production: boolean): ConfigProb
       // A value of the wrong type: the schema problem already names it.
     }
   };
+  check(() => {
+    const keepAlive = parseDuration(config.server.keepAliveTimeout);
+    // 0 would turn Node's idle timeout off (an idle connection stays open for good).
+    if (keepAlive < 1_000 || keepAlive > 600_000) problems.push({ path: 'server.keepAliveTimeout', message: `must be between 1s and 10m, not ${config.server.keepAliveTimeout}` });
+  });
   check(() => {
     if (config.database.runtimeUrl && !config.database.url) {
       problems.push({ path: 'database.runtimeUrl', message: 'needs database.url (the owner login that migrates): the embedded database has one connection' });

@@ -248,6 +248,10 @@ export const ConfigSchema = Type.Object(
         }),
         corsOrigins: Strings('Browser origins allowed to call the API. `*` is refused in production.'),
         bodyLimit: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 65_536, description: 'Largest request body in bytes.' }),
+        keepAliveTimeout: Duration(
+          'How long an idle kept-alive connection stays open after its last answer (announced to clients in Keep-Alive: timeout=). Behind a load balancer or reverse proxy that reuses connections, keep it longer than the balancer’s own idle timeout (AWS ALB 60s, HAProxy timeout http-keep-alive / timeout server), so the balancer closes first and never sends a request on a connection Palisade is closing. Between 1s and 10m.',
+          '72s',
+        ),
         shutdownTimeout: Duration(
           'On SIGTERM, how long requests in flight may take to finish before Palisade stops anyway and exits non-zero. /readyz answers 503 and no new connection is accepted from the signal on. Keep it below the orchestrator’s grace period (Kubernetes: terminationGracePeriodSeconds, 30s by default).',
           '20s',

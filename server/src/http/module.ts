@@ -50,6 +50,9 @@ export const listenerModule = defineModule({
     const gate = startupGate();
     // TLS 1.3 only, three AEAD suites, X25519 first (tls.ts says why).
     const server: Server = createServer({ ...TLS_POLICY, cert: tls.cert, key: tls.key }, gate.listener);
+    // Node's own default is 5 s: shorter than every load balancer's idle timeout, so a balancer
+    // reusing a connection could send a request just as Palisade closes it (a 502 for the caller).
+    server.keepAliveTimeout = parseDuration(config.server.keepAliveTimeout);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error) => reject(portUnavailable(config.server.host, config.server.port, error)));
       server.listen(config.server.port, config.server.host, () => resolve());

@@ -219,3 +219,12 @@ test('backup pins and their waiver stay readable in the audited configuration (a
   assert.deepEqual(configSnapshot(loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_BACKUP_PINS: pin } }))['server.tls.backupPins'], [pin]);
   assert.equal(configSnapshot(loadConfig({ env: { ...tls, PALISADE_SERVER_TLS_ALLOW_NO_BACKUP_PINS: 'true' } }))['server.tls.allowNoBackupPins'], true);
 });
+
+test('server.keepAliveTimeout: 72s by default, between 1s and 10m (0 would keep idle connections open for good)', () => {
+  assert.equal(loadConfig({ env: {}, cwd: '/srv' }).server.keepAliveTimeout, '72s');
+  assert.equal(loadConfig({ env: { PALISADE_SERVER_KEEP_ALIVE_TIMEOUT: '1s' }, cwd: '/srv' }).server.keepAliveTimeout, '1s');
+  for (const given of ['0s', '999ms', '11m', '99999999999999d']) {
+    const problems = problemsOf(() => loadConfig({ env: { PALISADE_SERVER_KEEP_ALIVE_TIMEOUT: given }, cwd: '/srv' }));
+    assert.deepEqual(problems, [{ path: 'server.keepAliveTimeout', message: `must be between 1s and 10m, not ${given}` }], given);
+  }
+});
