@@ -16,12 +16,14 @@
  * The SQL lives with the tables' owners: users/store.ts and sessions/store.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
 import type { MasterKey } from '../security/index.ts';
-import { ROLE_NAMES, type RoleName } from '../roles.ts';
-import { Cursors, UUID } from '../http/index.ts';
+import { ROLE_NAMES } from '../roles.ts';
+import { Cursors, StringEnum, Uuid } from '../http/index.ts';
 import { listUsers, type UserListFilter } from '../users/index.ts';
 import { listDevices, listSessions, type DeviceListFilter, type SessionListFilter } from '../sessions/index.ts';
 
@@ -35,10 +37,48 @@ export interface AdminListDeps {
 export const LIST_DEFAULT_LIMIT = 50;
 export const LIST_MAX_LIMIT = 200;
 
-const LIMIT = { type: 'string', pattern: '^(200|1[0-9]{2}|[1-9][0-9]?)$', description: `Rows per page, 1–${LIST_MAX_LIMIT} (default ${LIST_DEFAULT_LIMIT}).` } as const;
-const CURSOR = { type: 'string', minLength: 3, maxLength: 1000, pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', description: 'The `next` of the previous page, with the same filters.' } as const;
-const APP = { type: 'string', minLength: 1, maxLength: 200, description: 'The app (OAuth client id).' } as const;
+// The query strings are TypeBox schemas: the handlers' query types are inferred from them (the
+// TypeBox type provider). Query parameters arrive as text and are not coerced (http/app.ts).
+const LIMIT = Type.String({ pattern: '^(200|1[0-9]{2}|[1-9][0-9]?)$', description: `Rows per page, 1–${LIST_MAX_LIMIT} (default ${LIST_DEFAULT_LIMIT}).` });
+const CURSOR = Type.String({ minLength: 3, maxLength: 1000, pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', description: 'The `next` of the previous page, with the same filters.' });
+const APP = Type.String({ minLength: 1, maxLength: 200, description: 'The app (OAuth client id).' });
 const time = { type: 'string', format: 'date-time' } as const;
+const dateTime = (description: string) => Type.String({ format: 'date-time', description });
+
+const UsersQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Part of the name or e-mail address, case-insensitive.' })),
+    role: Type.Optional(StringEnum(ROLE_NAMES, { description: 'An effective role (from groups, granted, not removed).' })),
+    status: Type.Optional(StringEnum(['active', 'disabled'])),
+    limit: Type.Optional(LIMIT),
+    cursor: Type.Optional(CURSOR),
+  },
+  { additionalProperties: false },
+);
+const SessionsQuery = Type.Object(
+  {
+    user: Type.Optional(Uuid),
+    app: Type.Optional(APP),
+    state: Type.Optional(StringEnum(['active', 'locked', 'ended', 'expired'])),
+    limit: Type.Optional(LIMIT),
+    cursor: Type.Optional(CURSOR),
+  },
+  { additionalProperties: false },
+);
+const DevicesQuery = Type.Object(
+  {
+    user: Type.Optional(Uuid),
+    app: Type.Optional(APP),
+    state: Type.Optional(StringEnum(['active', 'locked', 'evicted', 'wiped', 'revoked'])),
+    ownership: Type.Optional(StringEnum(['corporate', 'byod'])),
+    compliance: Type.Optional(StringEnum(['compliant', 'noncompliant', 'unknown'])),
+    seenAfter: Type.Optional(dateTime('Last seen at or after this instant.')),
+    seenBefore: Type.Optional(dateTime('Last seen before this instant (devices gone quiet).')),
+    limit: Type.Optional(LIMIT),
+    cursor: Type.Optional(CURSOR),
+  },
+  { additionalProperties: false },
+);
 const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 const NEXT = { type: 'string', description: 'Cursor of the next page; absent on the last page.' } as const;
@@ -117,7 +157,8 @@ const limitOf = (text: string | undefined) => (text === undefined ? LIST_DEFAULT
 
 type ListAction = 'users.list' | 'sessions.list_all' | 'devices.list';
 
-export async function adminListRoutes(app: FastifyInstance, deps: AdminListDeps): Promise<void> {
+export async function adminListRoutes(server: FastifyInstance, deps: AdminListDeps): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const cursors = new Cursors(deps.master);
   const security = [{ bearer: [] }];
   const actions = new WeakMap<FastifyRequest, ListAction>();
@@ -148,7 +189,7 @@ export async function adminListRoutes(app: FastifyInstance, deps: AdminListDeps)
       detail: { count, filters: Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)), page: paged ? 'next' : 'first' },
     });
 
-  app.get<{ Querystring: { q?: string; role?: RoleName; status?: 'active' | 'disabled'; limit?: string; cursor?: string } }>(
+  app.get(
     '/admin/v1/users',
     {
       onRequest: [app.authenticate, label('users.list')],
@@ -157,17 +198,7 @@ export async function adminListRoutes(app: FastifyInstance, deps: AdminListDeps)
         tags: ['admin'],
         summary: 'People, in name order: search by name or e-mail, filter by role and status; keyset pages (admin)',
         security,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            q: { type: 'string', minLength: 1, maxLength: 100, description: 'Part of the name or e-mail address, case-insensitive.' },
-            role: { type: 'string', enum: ROLE_NAMES, description: 'An effective role (from groups, granted, not removed).' },
-            status: { type: 'string', enum: ['active', 'disabled'] },
-            limit: LIMIT,
-            cursor: CURSOR,
-          },
-        },
+        querystring: UsersQuery,
         response: { 200: { type: 'object', additionalProperties: false, required: ['users'], properties: { users: { type: 'array', items: UserItem }, next: NEXT } } },
       },
     },
@@ -186,7 +217,7 @@ export async function adminListRoutes(app: FastifyInstance, deps: AdminListDeps)
     },
   );
 
-  app.get<{ Querystring: { user?: string; app?: string; state?: SessionListFilter['state']; limit?: string; cursor?: string } }>(
+  app.get(
     '/admin/v1/sessions',
     {
       onRequest: [app.authenticate, label('sessions.list_all')],
@@ -195,11 +226,7 @@ export async function adminListRoutes(app: FastifyInstance, deps: AdminListDeps)
         tags: ['admin'],
         summary: 'Sessions of everyone, newest first: filter by person, app and state; keyset pages (admin)',
         security,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { user: UUID, app: APP, state: { type: 'string', enum: ['active', 'locked', 'ended', 'expired'] }, limit: LIMIT, cursor: CURSOR },
-        },
+        querystring: SessionsQuery,
         response: { 200: { type: 'object', additionalProperties: false, required: ['sessions'], properties: { sessions: { type: 'array', items: SessionItem }, next: NEXT } } },
       },
     },
@@ -225,9 +252,7 @@ export async function adminListRoutes(app: FastifyInstance, deps: AdminListDeps)
     },
   );
 
-  app.get<{
-    Querystring: { user?: string; app?: string; state?: DeviceListFilter['state']; ownership?: DeviceListFilter['ownership']; compliance?: DeviceListFilter['compliance']; seenAfter?: string; seenBefore?: string; limit?: string; cursor?: string };
-  }>(
+  app.get(
     '/admin/v1/devices',
     {
       onRequest: [app.authenticate, label('devices.list')],
@@ -236,21 +261,7 @@ export async function adminListRoutes(app: FastifyInstance, deps: AdminListDeps)
         tags: ['admin'],
         summary: 'Devices of everyone, most recently seen first: filter by person, app, state, ownership, compliance and last seen; keyset pages (admin)',
         security,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            user: UUID,
-            app: APP,
-            state: { type: 'string', enum: ['active', 'locked', 'evicted', 'wiped', 'revoked'] },
-            ownership: { type: 'string', enum: ['corporate', 'byod'] },
-            compliance: { type: 'string', enum: ['compliant', 'noncompliant', 'unknown'] },
-            seenAfter: { ...time, description: 'Last seen at or after this instant.' },
-            seenBefore: { ...time, description: 'Last seen before this instant (devices gone quiet).' },
-            limit: LIMIT,
-            cursor: CURSOR,
-          },
-        },
+        querystring: DevicesQuery,
         response: { 200: { type: 'object', additionalProperties: false, required: ['devices'], properties: { devices: { type: 'array', items: DeviceItem }, next: NEXT } } },
       },
     },

@@ -12,11 +12,13 @@
  * - Every call, allowed or refused after authentication, is also recorded as `admin.user.*`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import type { Database } from '../db/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
 import { ROLE_NAMES } from '../config/index.ts';
-import { UUID, problems } from '../http/index.ts';
+import { Uuid, problems } from '../http/index.ts';
 import { findUser } from '../users/index.ts';
 import type { Devices, Sessions } from '../sessions/index.ts';
 import { containUser, releaseUser, ReleaseRefusedError } from '../incident/index.ts';
@@ -51,8 +53,9 @@ const PersonView = {
   },
 } as const;
 
-const Params = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: UUID } } as const;
-const ReasonBody = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
+// TypeBox schemas: the handlers' params and body types are inferred from them (the TypeBox type provider).
+const Params = Type.Object({ id: Uuid }, { additionalProperties: false });
+const ReasonBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
 
 type PeopleAction = 'user.read' | 'user.disable' | 'user.enable';
 
@@ -75,7 +78,8 @@ async function personView(db: Database, id: string) {
   };
 }
 
-export async function adminPeopleRoutes(app: FastifyInstance, deps: AdminPeopleDeps): Promise<void> {
+export async function adminPeopleRoutes(server: FastifyInstance, deps: AdminPeopleDeps): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ bearer: [] }];
   const actions = new WeakMap<FastifyRequest, PeopleAction>();
   const label = (action: PeopleAction) => async (request: FastifyRequest) => {
@@ -89,7 +93,7 @@ export async function adminPeopleRoutes(app: FastifyInstance, deps: AdminPeopleD
     deps.audit.emit({ action: `admin.${action}`, outcome: status === 403 ? 'denied' : status >= 500 ? 'error' : 'failure', reason: (error as { type?: string }).type ?? String(status), actor: {}, resource: target(request), detail: { status } });
   });
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/admin/v1/users/:id',
     {
       onRequest: [app.authenticate, label('user.read')],
@@ -104,7 +108,7 @@ export async function adminPeopleRoutes(app: FastifyInstance, deps: AdminPeopleD
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+  app.post(
     '/admin/v1/users/:id/disable',
     {
       onRequest: [app.authenticate, label('user.disable')],
@@ -135,7 +139,7 @@ export async function adminPeopleRoutes(app: FastifyInstance, deps: AdminPeopleD
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+  app.post(
     '/admin/v1/users/:id/enable',
     {
       onRequest: [app.authenticate, label('user.enable')],

@@ -8,8 +8,10 @@
  * the webhook delivery log of the monitor's alerts (`audit.read`).
  */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type, { type Static } from 'typebox';
 import type { Database } from '../db/index.ts';
-import { problems, NO_QUERY } from '../http/index.ts';
+import { problems, NO_QUERY, StringEnum, untypedReply } from '../http/index.ts';
 import { publicAuditKeys } from './keys.ts';
 import { searchAudit, type AuditFilter } from './search.ts';
 import { verifyDatabase, verifyDetail } from './verify.ts';
@@ -35,25 +37,25 @@ function checkTimes(from: Date | undefined, to: Date | undefined): void {
   if (from && to && from > to) throw problems.validation([{ path: 'querystring.from', message: 'must not be after `to`' }]);
 }
 
-const ArchiveQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    from: { type: 'string', format: 'date-time', description: 'First record: the first at or after this time (default: the oldest kept).' },
-    to: { type: 'string', format: 'date-time', description: 'Last record: the last before this time (default: the newest under a signed checkpoint).' },
+// The query strings are TypeBox schemas: the handlers' query types are inferred from them (the
+// TypeBox type provider). Query parameters arrive as text and are not coerced (http/app.ts).
+const ArchiveQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'First record: the first at or after this time (default: the oldest kept).' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Last record: the last before this time (default: the newest under a signed checkpoint).' })),
   },
-} as const;
+  { additionalProperties: false },
+);
 
-const DeliveriesQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    outcome: { type: 'string', enum: ['delivered', 'retrying', 'failed'] },
-    rule: { type: 'string', maxLength: 64, pattern: '^[a-z0-9_]+$' },
-    cursor: { type: 'string', pattern: '^[0-9]{1,18}$', description: 'The `next` of the previous page.' },
-    limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: 'At most this many (1–200, default 50).' },
+const DeliveriesQuery = Type.Object(
+  {
+    outcome: Type.Optional(StringEnum(['delivered', 'retrying', 'failed'])),
+    rule: Type.Optional(Type.String({ maxLength: 64, pattern: '^[a-z0-9_]+$' })),
+    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'The `next` of the previous page.' })),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'At most this many (1–200, default 50).' })),
   },
-} as const;
+  { additionalProperties: false },
+);
 
 const DeliverySchema = {
   type: 'object',
@@ -98,28 +100,25 @@ const EventSchema = {
   },
 } as const;
 
-const SearchQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    user: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9._:@-]+$' },
-    device: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' },
-    app: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' },
-    action: { type: 'string', maxLength: 64, pattern: '^[a-z0-9_.]+$', description: 'Exact action, or a prefix ending in a dot (auth.).' },
-    resourceType: { type: 'string', maxLength: 64, pattern: '^[a-z0-9_]+$' },
+const SearchQuery = Type.Object(
+  {
+    user: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9._:@-]+$' })),
+    device: Type.Optional(Type.String({ maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' })),
+    app: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' })),
+    action: Type.Optional(Type.String({ maxLength: 64, pattern: '^[a-z0-9_.]+$', description: 'Exact action, or a prefix ending in a dot (auth.).' })),
+    resourceType: Type.Optional(Type.String({ maxLength: 64, pattern: '^[a-z0-9_]+$' })),
     // Any text but control characters: PostgreSQL refuses a NUL in a text parameter (a 500, not a 400).
-    resourceId: { type: 'string', maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
-    outcome: { type: 'string', enum: ['success', 'failure', 'denied', 'error'] },
-    from: { type: 'string', format: 'date-time' },
-    to: { type: 'string', format: 'date-time' },
-    before: { type: 'string', pattern: '^[0-9]{1,18}$', description: 'Cursor: the `next` of the previous page.' },
-    limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
+    resourceId: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' })),
+    outcome: Type.Optional(StringEnum(['success', 'failure', 'denied', 'error'])),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    before: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'Cursor: the `next` of the previous page.' })),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
   },
-} as const;
+  { additionalProperties: false },
+);
 
-type SearchQueryType = Partial<Record<'user' | 'device' | 'app' | 'action' | 'resourceType' | 'resourceId' | 'outcome' | 'from' | 'to' | 'before' | 'limit', string>>;
-
-export function filterFromQuery(q: SearchQueryType): AuditFilter {
+export function filterFromQuery(q: Static<typeof SearchQuery>): AuditFilter {
   return {
     ...(q.user ? { userId: q.user } : {}),
     ...(q.device ? { deviceId: q.device } : {}),
@@ -127,7 +126,7 @@ export function filterFromQuery(q: SearchQueryType): AuditFilter {
     ...(q.action ? { action: q.action } : {}),
     ...(q.resourceType ? { resourceType: q.resourceType } : {}),
     ...(q.resourceId ? { resourceId: q.resourceId } : {}),
-    ...(q.outcome ? { outcome: q.outcome as AuditFilter['outcome'] } : {}),
+    ...(q.outcome ? { outcome: q.outcome } : {}),
     ...(q.from ? { from: new Date(q.from) } : {}),
     ...(q.to ? { to: new Date(q.to) } : {}),
     ...(q.before ? { before: Number(q.before) } : {}),
@@ -135,7 +134,8 @@ export function filterFromQuery(q: SearchQueryType): AuditFilter {
   };
 }
 
-export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): Promise<void> {
+export async function auditRoutes(server: FastifyInstance, deps: AuditRoutesDeps): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/.well-known/palisade-audit-keys',
     {
@@ -146,7 +146,7 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
         // Public Ed25519 JWKs (RFC 8037): only these members are ever sent, so a private member
         // (`d`) that reached the stored row by mistake is dropped by the serializer.
         response: {
-          200: {
+          200: untypedReply({
             type: 'object',
             additionalProperties: false,
             required: ['keys'],
@@ -161,7 +161,7 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
                 },
               },
             },
-          },
+          }),
         },
       },
     },
@@ -171,7 +171,7 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
     },
   );
 
-  app.get<{ Querystring: SearchQueryType }>(
+  app.get(
     '/admin/v1/audit/events',
     {
       onRequest: app.authenticate,
@@ -182,7 +182,7 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
         security: [{ bearer: [] }],
         querystring: SearchQuery,
         response: {
-          200: { type: 'object', additionalProperties: false, required: ['events'], properties: { events: { type: 'array', items: EventSchema }, next: { type: 'string' } } },
+          200: untypedReply({ type: 'object', additionalProperties: false, required: ['events'], properties: { events: { type: 'array', items: EventSchema }, next: { type: 'string' } } }),
         },
       },
     },
@@ -252,7 +252,7 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
     },
   );
 
-  app.get<{ Querystring: { from?: string; to?: string } }>(
+  app.get(
     '/admin/v1/audit/archive',
     {
       onRequest: app.authenticate,
@@ -308,7 +308,7 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
     },
   );
 
-  app.get<{ Querystring: { outcome?: string; rule?: string; cursor?: string; limit?: string } }>(
+  app.get(
     '/admin/v1/alerts/deliveries',
     {
       onRequest: app.authenticate,

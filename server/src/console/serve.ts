@@ -7,6 +7,8 @@
  * assets are cached for a year; index.html never (it names the current assets).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -34,6 +36,8 @@ function listFiles(dir: string, prefix = ''): Map<string, string> {
   return files;
 }
 
+const ConsoleParams = Type.Object({ '*': Type.String() });
+
 export async function consoleRoutes(app: FastifyInstance, options: { dist?: string } = {}): Promise<void> {
   const dist = options.dist ?? CONSOLE_DIST;
   const files = existsSync(path.join(dist, 'index.html')) ? listFiles(dist) : new Map<string, string>();
@@ -46,7 +50,8 @@ export async function consoleRoutes(app: FastifyInstance, options: { dist?: stri
   };
   app.get('/console', { schema: { hide: true } }, (_request, reply) => reply.redirect('/console/', 301));
   app.get('/console/', { schema: { hide: true } }, (_request, reply) => sendIndex(reply));
-  app.get<{ Params: { '*': string } }>('/console/*', { schema: { hide: true } }, (request, reply) => {
+  // The wildcard, typed from its schema (the TypeBox type provider); any text matches it.
+  app.withTypeProvider<TypeBoxTypeProvider>().get('/console/*', { schema: { hide: true, params: ConsoleParams } }, (request, reply) => {
     const name = request.params['*'];
     const file = files.get(name);
     if (!file) {

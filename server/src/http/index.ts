@@ -8,7 +8,7 @@ export { createApp, sendProblem, BINARY_CONTENT_TYPES, type AppOptions } from '.
 export { BearerVerifier, type AccessClaims } from './bearer.ts';
 export { problems, problemForDatabaseError, isDependencyUnavailable, Problem, PROBLEM_BASE, type ProblemInit } from './problems.ts';
 export { Cursors } from './cursor.ts';
-export { UUID, NO_QUERY, LATEST_INSTANT } from './schemas.ts';
+export { UUID, Uuid, StringEnum, untypedReply, NO_QUERY, LATEST_INSTANT } from './schemas.ts';
 export { escapeHtml, page } from './html.ts';
 export { JsonBodyError, parseJsonBounded, type JsonBodyRefusal } from './json.ts';
 export { DpopError, verifyDpopProof } from './dpop.ts';

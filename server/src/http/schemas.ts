@@ -1,3 +1,5 @@
+import Type from 'typebox';
+
 /**
  * Schema pieces every API route shares. Fastify validates nothing a route does not declare: a
  * route without a querystring schema silently accepts any parameters, so routes that take none
@@ -7,6 +9,21 @@ export const NO_QUERY = { type: 'object', additionalProperties: false, propertie
 
 /** A UUID in a path, query or body: exactly 36 characters (PostgreSQL also reads other spellings, which would reach it). */
 export const UUID = { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 } as const;
+
+/**
+ * Pieces for the routes' TypeBox schemas (the TypeBox type provider derives `request.params`,
+ * `query` and `body` from them). Both are the same JSON as the API has always declared: `Uuid`
+ * is `UUID`, and `StringEnum` is `{ type: 'string', enum }` rather than TypeBox's union of
+ * literals, so validation and its error messages do not change. Each is typed from its values.
+ */
+export const Uuid = Type.Unsafe<string>(UUID);
+export const StringEnum = <const T extends string>(values: readonly T[], options: { description?: string } = {}) => Type.Unsafe<T>({ type: 'string', enum: values, ...options });
+/**
+ * A response schema the reply is not typed from: under the TypeBox type provider a handler's
+ * return type is checked against its response schemas, which does not fit where handlers return
+ * store rows (dates, open records) that the schema serializes. The JSON is unchanged.
+ */
+export const untypedReply = (schema: object): Readonly<Record<string, unknown>> => schema as Readonly<Record<string, unknown>>;
 
 /**
  * The instants a `date-time` the API takes must lie between, in UTC: RFC 3339 admits more than

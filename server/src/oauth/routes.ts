@@ -3,6 +3,8 @@
  * login interaction that brokers to the company IdP, and (in development) the embedded IdP.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import type Provider from 'oidc-provider';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '../db/index.ts';
@@ -10,7 +12,7 @@ import type { Clock } from '../clock.ts';
 import { parseUnlockKey, type Devices, type Sessions } from '../sessions/index.ts';
 import { mapProfile, updateKnownUser, upsertUser, type ClaimMapping, type RoleMapping } from '../users/index.ts';
 import { Federation, LOGOUT_TOKEN_MAX_AGE_S, LOGOUT_TOKEN_SKEW_S, UpstreamError } from './federation.ts';
-import { problems, type Problem } from '../http/index.ts';
+import { problems, untypedReply, type Problem } from '../http/index.ts';
 import { readBody, type RefreshRetries } from './refresh-retry.ts';
 import { chargeAuth } from '../apisec/index.ts';
 import { OAUTH_ROUTES, apiAudience } from './provider.ts';
@@ -303,21 +305,23 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
   // OIDC Back-Channel Logout 1.0: the company IdP posts a logout token here when a person's
   // session there ends (register `<publicUrl>/auth/backchannel-logout` at the IdP). The
   // sessions it names end on every instance at once.
-  await app.register(async (scope) => {
+  await app.register(async (plain) => {
+    // The body's type is inferred from its TypeBox schema (the TypeBox type provider).
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     // Form encoding only, as the specification sends it (§2.5).
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
-    scope.post<{ Body: { logout_token: string } }>(
+    scope.post(
       '/auth/backchannel-logout',
       {
         schema: {
           tags: ['federation'],
           summary: 'OIDC Back-Channel Logout from the company IdP (form-encoded logout_token)',
           consumes: ['application/x-www-form-urlencoded'],
-          body: { type: 'object', additionalProperties: false, required: ['logout_token'], properties: { logout_token: { type: 'string', minLength: 1, maxLength: 8192 } } },
-          response: { 200: { type: 'null' } },
+          body: Type.Object({ logout_token: Type.String({ minLength: 1, maxLength: 8192 }) }, { additionalProperties: false }),
+          response: { 200: untypedReply({ type: 'null' }) },
         },
       },
       async (request, reply) => {
@@ -350,8 +354,10 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): 
 
 /** The development IdP's own sign-in page: pick a demo person. */
 function devIdpPages(app: FastifyInstance, dev: Provider): void {
-  const uidParams = { type: 'object', properties: { uid: { type: 'string', pattern: UID } }, required: ['uid'], additionalProperties: false } as const;
-  app.register(async (scope) => {
+  // TypeBox schemas: the handlers' params and body types are inferred from them (the TypeBox type provider).
+  const uidParams = Type.Object({ uid: Type.String({ pattern: UID }) }, { additionalProperties: false });
+  app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
       done(null, Object.fromEntries(new URLSearchParams(body as string))),
     );
@@ -372,9 +378,9 @@ function devIdpPages(app: FastifyInstance, dev: Provider): void {
         ),
       );
     });
-    scope.post<{ Body: { person?: string }; Params: { uid: string } }>(
+    scope.post(
       `${DEV_IDP_PATH}/interaction/:uid/login`,
-      { schema: { hide: true, params: uidParams, body: { type: 'object', properties: { person: { type: 'string', maxLength: 64 } }, required: ['person'], additionalProperties: false } } },
+      { schema: { hide: true, params: uidParams, body: Type.Object({ person: Type.String({ maxLength: 64 }) }, { additionalProperties: false }) } },
       async (request, reply) => {
         const details = await dev.interactionDetails(request.raw, reply.raw);
         const person = DEMO_PEOPLE.find((p) => p.sub === request.body.person);

@@ -11,6 +11,8 @@
  * Palisade's problem `type` and `title` added, as `application/scim+json` (decision 0006).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import { parse as parseFilter } from 'scim2-parse-filter';
 import { scimPatch, type ScimPatchOperation } from 'scim-patch';
 import { isDatabaseError, loggableDatabaseError, type Database, type DatabaseError, type Queryable } from '../db/index.ts';
@@ -157,22 +159,24 @@ function applyPatch(resource: Resource, operations: ScimPatchOperation[]): Resou
   }
 }
 
-const querySchema = {
-  type: 'object',
-  additionalProperties: true, // attributes/excludedAttributes and the like are accepted and ignored
-  properties: {
-    filter: { type: 'string', maxLength: 1000 },
-    startIndex: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-    count: { type: 'integer', minimum: 0, maximum: 10_000 },
+// TypeBox schemas: the handlers' query, params and body types are inferred from them (the
+// TypeBox type provider).
+const querySchema = Type.Object(
+  {
+    filter: Type.Optional(Type.String({ maxLength: 1000 })),
+    startIndex: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    count: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
   },
-} as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
+  { additionalProperties: true }, // attributes/excludedAttributes and the like are accepted and ignored
+);
+const idParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 /**
  * Resources and PatchOp messages are checked by the handlers (RFC 7643 leaves extension
  * attributes open); the schema says that a body is an object, so operations that take one
- * are told apart from those that take none (http/app.ts refuses a body on those).
+ * are told apart from those that take none (http/app.ts refuses a body on those). Just
+ * `{ type: 'object' }`, typed as the open resource it is.
  */
-const resourceBody = { body: { type: 'object' } } as const;
+const resourceBody = { body: Type.Unsafe<Resource>({ type: 'object' }) };
 
 export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Promise<void> {
   const { db, effects } = deps;
@@ -232,7 +236,8 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
   const list = (total: number, startIndex: number, resources: Resource[]) => ({ schemas: [SCHEMA.list], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources });
 
   await app.register(
-    async (scim) => {
+    async (scope) => {
+      const scim = scope.withTypeProvider<TypeBoxTypeProvider>();
       // Bearer authentication is authentication: failed attempts are counted per IP and
       // lock it out when repeated; good calls are not counted (a provisioning run makes thousands).
       scim.addHook('onRoute', (route) => {
@@ -296,12 +301,12 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
       );
 
       // --- Users ---
-      scim.get<{ Querystring: { filter?: string; startIndex?: number; count?: number } }>('/Users', { schema: { querystring: querySchema } }, async (request, reply) => {
+      scim.get('/Users', { schema: { querystring: querySchema } }, async (request, reply) => {
         const { offset, limit, startIndex } = page(request.query);
         const { total, rows } = await store.listScimUsers(db, eqFilter(request.query.filter, ['userName', 'externalId'] as const), offset, limit);
         return reply.type('application/scim+json').send(list(total, startIndex, rows.map(userOut)));
       });
-      scim.post<{ Body: Resource }>('/Users', { schema: resourceBody }, async (request, reply) => {
+      scim.post('/Users', { schema: resourceBody }, async (request, reply) => {
         const fields = userFields(request.body ?? {});
         const row = await effects.change(actorOf(request), async (tx, change) => {
           const row = await store.insertScimUser(tx, fields);
@@ -311,7 +316,7 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
         });
         return reply.code(201).type('application/scim+json').header('location', location('Users', row.id)).send(userOut(row));
       });
-      scim.get<{ Params: { id: string } }>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
+      scim.get('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
         const row = mustFind(await store.findScimUser(db, uuidOr404(request.params.id, 'User')), 'User');
         return reply.type('application/scim+json').send(userOut(row));
       });
@@ -325,16 +330,16 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
           await change.userReplaced(current, updated);
           return updated;
         });
-      scim.put<{ Params: { id: string }; Body: Resource }>('/Users/:id', { schema: { params: idParams, ...resourceBody } }, async (request, reply) => {
+      scim.put('/Users/:id', { schema: { params: idParams, ...resourceBody } }, async (request, reply) => {
         const id = uuidOr404(request.params.id, 'User');
         return reply.type('application/scim+json').send(userOut(await replaceUser(request, id, () => request.body ?? {})));
       });
-      scim.patch<{ Params: { id: string }; Body: unknown }>('/Users/:id', { schema: { params: idParams, ...resourceBody } }, async (request, reply) => {
+      scim.patch('/Users/:id', { schema: { params: idParams, ...resourceBody } }, async (request, reply) => {
         const operations = patchOperations(request.body);
         const id = uuidOr404(request.params.id, 'User');
         return reply.type('application/scim+json').send(userOut(await replaceUser(request, id, (current) => applyPatch(userOut(current), operations))));
       });
-      scim.delete<{ Params: { id: string } }>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
+      scim.delete('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
         const id = uuidOr404(request.params.id, 'User');
         await effects.change(actorOf(request), async (tx, change) => {
           const deleted = mustFind(await store.deleteScimUser(tx, id), 'User');
@@ -344,12 +349,12 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
       });
 
       // --- Groups ---
-      scim.get<{ Querystring: { filter?: string; startIndex?: number; count?: number } }>('/Groups', { schema: { querystring: querySchema } }, async (request, reply) => {
+      scim.get('/Groups', { schema: { querystring: querySchema } }, async (request, reply) => {
         const { offset, limit, startIndex } = page(request.query);
         const { total, rows } = await store.listScimGroups(db, eqFilter(request.query.filter, ['displayName', 'externalId'] as const), offset, limit);
         return reply.type('application/scim+json').send(list(total, startIndex, rows.map(groupOut)));
       });
-      scim.post<{ Body: Resource }>('/Groups', { schema: resourceBody }, async (request, reply) => {
+      scim.post('/Groups', { schema: resourceBody }, async (request, reply) => {
         const row = await effects.change(actorOf(request), async (tx, change) => {
           const row = await store.insertScimGroup(tx, await groupFields(tx, request.body ?? {}));
           if (!row) throw new ScimError(409, 'uniqueness', 'a Group with this displayName exists');
@@ -358,7 +363,7 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
         });
         return reply.code(201).type('application/scim+json').header('location', location('Groups', row.id)).send(groupOut(row));
       });
-      scim.get<{ Params: { id: string } }>('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
+      scim.get('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
         const row = mustFind(await store.findScimGroup(db, uuidOr404(request.params.id, 'Group')), 'Group');
         return reply.type('application/scim+json').send(groupOut(row));
       });
@@ -372,16 +377,16 @@ export async function scimRoutes(app: FastifyInstance, deps: ScimRoutesDeps): Pr
           await change.groupReplaced(current, updated);
           return updated;
         });
-      scim.put<{ Params: { id: string }; Body: Resource }>('/Groups/:id', { schema: { params: idParams, ...resourceBody } }, async (request, reply) => {
+      scim.put('/Groups/:id', { schema: { params: idParams, ...resourceBody } }, async (request, reply) => {
         const id = uuidOr404(request.params.id, 'Group');
         return reply.type('application/scim+json').send(groupOut(await replaceGroup(request, id, () => request.body ?? {})));
       });
-      scim.patch<{ Params: { id: string }; Body: unknown }>('/Groups/:id', { schema: { params: idParams, ...resourceBody } }, async (request, reply) => {
+      scim.patch('/Groups/:id', { schema: { params: idParams, ...resourceBody } }, async (request, reply) => {
         const operations = patchOperations(request.body);
         const id = uuidOr404(request.params.id, 'Group');
         return reply.type('application/scim+json').send(groupOut(await replaceGroup(request, id, (current) => applyPatch(groupOut(current), operations))));
       });
-      scim.delete<{ Params: { id: string } }>('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
+      scim.delete('/Groups/:id', { schema: { params: idParams } }, async (request, reply) => {
         const id = uuidOr404(request.params.id, 'Group');
         await effects.change(actorOf(request), async (tx, change) => {
           const row = mustFind(await store.deleteScimGroup(tx, id), 'Group');

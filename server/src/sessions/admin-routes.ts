@@ -50,8 +50,6 @@ const UserParams = Type.Object(
   { id: Type.String({ minLength: 36, maxLength: 36, pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }) },
   { additionalProperties: false },
 );
-/** The session routes' id parameter (routes.ts), as a TypeBox schema: the same JSON. */
-const SessionIdParamsT = Type.Unsafe<{ id: string }>(SessionIdParams);
 /** Replies are serialized by their schemas, not typed from them (the views are built by sessionView/deviceView). */
 const untyped = (schema: object): Readonly<Record<string, unknown>> => schema as Readonly<Record<string, unknown>>;
 const AdminSession = untyped({ ...SessionSchema, required: [...SessionSchema.required, 'userId'], properties: { ...SessionSchema.properties, userId: { type: 'string' } } });
@@ -129,7 +127,7 @@ export async function adminSessionRoutes(server: FastifyInstance, deps: AdminRou
     {
       onRequest: [app.authenticate, label('session.read', 'session')],
       config: { permission: 'sessions.read' },
-      schema: { tags: ['admin'], summary: 'One session (admin)', security, params: SessionIdParamsT, querystring: NO_QUERY, response: { 200: AdminSession } },
+      schema: { tags: ['admin'], summary: 'One session (admin)', security, params: SessionIdParams, querystring: NO_QUERY, response: { 200: AdminSession } },
     },
     async (request) => {
       const session = await deps.sessions.view(request.params.id);
@@ -147,7 +145,7 @@ export async function adminSessionRoutes(server: FastifyInstance, deps: AdminRou
     {
       onRequest: [app.authenticate, label('session.revoke', 'session')],
       config: { permission: 'sessions.end' },
-      schema: { tags: ['admin'], summary: 'End one session now, on every instance (admin, sensitive: step-up)', security, params: SessionIdParamsT, querystring: NO_QUERY, response: { 204: untyped({ type: 'null' }) } },
+      schema: { tags: ['admin'], summary: 'End one session now, on every instance (admin, sensitive: step-up)', security, params: SessionIdParams, querystring: NO_QUERY, response: { 204: untyped({ type: 'null' }) } },
     },
     async (request, reply) => {
       const session = await deps.sessions.find(request.params.id);

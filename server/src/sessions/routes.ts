@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import type { Sessions } from './service.ts';
 import type { SessionView } from './store.ts';
 import type { Device, Devices } from './devices.ts';
 import { UNLOCK_PROOF_TYP, type SessionUnlock } from './unlock.ts';
-import { problems, NO_QUERY } from '../http/index.ts';
+import { problems, NO_QUERY, untypedReply } from '../http/index.ts';
 
 const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
@@ -79,20 +81,12 @@ export function deviceView(d: Device) {
   };
 }
 
-export const SessionIdParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' } },
-} as const;
+// Params and bodies are TypeBox schemas: the handlers' types are inferred from them (the TypeBox
+// type provider). The admin routes (admin-routes.ts) take the same session id.
+export const SessionIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false });
 
-const LogoutBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    everywhere: { type: 'boolean', description: 'End every session of the caller, on all devices.' },
-  },
-} as const;
+const LogoutBody = Type.Object({ everywhere: Type.Optional(Type.Boolean({ description: 'End every session of the caller, on all devices.' })) }, { additionalProperties: false });
+const UnlockBody = Type.Object({ proof: Type.String({ minLength: 1, maxLength: 3000 }) }, { additionalProperties: false });
 
 const LogoutResponse = {
   type: 'object',
@@ -101,7 +95,8 @@ const LogoutResponse = {
   properties: { ended: { type: 'integer', minimum: 0 } },
 } as const;
 
-export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sessions; devices: Devices; unlock: SessionUnlock }): Promise<void> {
+export async function sessionRoutes(server: FastifyInstance, deps: { sessions: Sessions; devices: Devices; unlock: SessionUnlock }): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/api/v1/session/unlock/challenge',
     {
@@ -124,7 +119,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     },
   );
 
-  app.post<{ Body: { proof: string } }>(
+  app.post(
     '/api/v1/session/unlock',
     {
       onRequest: app.authenticateLocked,
@@ -136,7 +131,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
         summary: `Unlock an idle-locked session: a JWS (typ ${UNLOCK_PROOF_TYP}) over {challenge, sid} signed with the unlock key registered at sign-in`,
         security: [{ bearer: [] }],
         querystring: NO_QUERY,
-        body: { type: 'object', additionalProperties: false, required: ['proof'], properties: { proof: { type: 'string', minLength: 1, maxLength: 3000 } } },
+        body: UnlockBody,
         response: { 200: { type: 'object', additionalProperties: false, required: ['unlocked'], properties: { unlocked: { const: true } } } },
       },
     },
@@ -183,7 +178,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/api/v1/me/sessions/:id',
     {
       onRequest: app.authenticate,
@@ -194,7 +189,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
         security: [{ bearer: [] }],
         querystring: NO_QUERY,
         params: SessionIdParams,
-        response: { 204: { type: 'null' } },
+        response: { 204: untypedReply({ type: 'null' }) },
       },
     },
     async (request, reply) => {
@@ -207,7 +202,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     },
   );
 
-  app.post<{ Body: { everywhere?: boolean } | undefined }>(
+  app.post(
     '/api/v1/session/logout',
     {
       onRequest: app.authenticate,

@@ -1,6 +1,7 @@
 /**
  * The module rules (docs/architecture.md, test/helpers/architecture.ts): imports across
- * modules only through `index.ts`, no cycle between modules, SQL only in stores. What the code
+ * modules only through `index.ts`, no cycle between modules, SQL only in stores, and route
+ * request types from the routes' schemas (no hand-written `Querystring`/`Params`/`Body` generic). What the code
  * broke before the rules existed is listed in known-violations.json: a violation not listed
  * fails, and so does a listed one that no longer occurs (remove it from the list: the list only
  * shrinks). The fixtures show that each rule finds what it must and nothing else.
@@ -20,7 +21,7 @@ const keys = (violations: Violation[], rule: Violation['rule']) => violations.fi
 
 describe('the module rules hold in server/src', () => {
   const violations = architectureViolations(SRC);
-  for (const rule of ['boundary', 'cycle', 'sql'] as const) {
+  for (const rule of ['boundary', 'cycle', 'sql', 'route-types'] as const) {
     test(`${rule}: nothing beyond the known violations, and every known one still occurs`, () => {
       const found = keys(violations, rule);
       const listed = new Set(known[rule]);
@@ -52,6 +53,20 @@ describe('each rule fails where it must (fixtures)', () => {
 
   test('sql: a statement in a routes file, not the one in the store', () => {
     assert.deepEqual(architectureViolations(path.join(FIXTURES, 'sql')), [{ rule: 'sql', key: 'a/routes.ts: UPDATE things SET name' }]);
+  });
+
+  test('route-types: request types written by hand beside the schemas, not those typed from them', () => {
+    assert.deepEqual(
+      architectureViolations(path.join(FIXTURES, 'route-types'))
+        .map((v) => `${v.rule} ${v.key}`)
+        .sort(),
+      [
+        "route-types a/index.ts: app.get<{ Querystring }>",
+        "route-types a/index.ts: app.post<Generic> '/things/:id'",
+        'route-types a/index.ts: FastifyRequest<{ Body }>',
+        'route-types a/index.ts: Type.Unsafe<{ … }>',
+      ].sort(),
+    );
   });
 
   test('modules: a folder under src/, domains/<name> for business domains, none for root files', () => {

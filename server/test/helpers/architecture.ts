@@ -10,13 +10,18 @@
  *    erased by type stripping and does not count).
  *  - sql: SQL statements only in a store (`store.ts`, `<name>-store.ts`, or a file under a
  *    `store/` folder) and in the database module (`db/`: connections, migrations, claims).
+ *  - route-types: a route's request types come from its schemas (TypeBox schemas under the
+ *    TypeBox type provider), never written by hand beside them: no `Querystring`, `Params`,
+ *    `Body` or `Headers` generic (`app.get<{ Querystring: … }>`, `FastifyRequest<{ Body: … }>`),
+ *    no type arguments on a route shorthand at all (`app.post<Generic>('/path', …)`), and no
+ *    object type handed to `Type.Unsafe<{ … }>` (a schema that says one thing, typed another).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
 export interface Violation {
-  rule: 'boundary' | 'cycle' | 'sql';
+  rule: 'boundary' | 'cycle' | 'sql' | 'route-types';
   /** Stable, readable description (files relative to the source root). */
   key: string;
 }
@@ -61,12 +66,51 @@ interface Scan {
   files: string[];
   edges: ImportEdge[];
   sql: { file: string; line: number; text: string }[];
+  routeTypes: { file: string; text: string }[];
+}
+
+/** Fastify's route shorthands (and `route`): called on an instance with a path first. */
+const ROUTE_METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'options', 'patch', 'all', 'route']);
+/** The members of Fastify's RouteGenericInterface that type a request. */
+const REQUEST_GENERICS = new Set(['Querystring', 'Params', 'Body', 'Headers']);
+
+/** The RouteGenericInterface members an object type written in place names (`{ Params: …; Body: … }`). */
+function requestGenerics(type: ts.TypeNode): string[] {
+  if (ts.isParenthesizedTypeNode(type)) return requestGenerics(type.type);
+  if (ts.isUnionTypeNode(type) || ts.isIntersectionTypeNode(type)) return type.types.flatMap(requestGenerics);
+  if (!ts.isTypeLiteralNode(type)) return [];
+  return type.members.flatMap((member) => (member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) && REQUEST_GENERICS.has(member.name.text) ? [member.name.text] : []));
+}
+
+/**
+ * Request types written by hand where a route's schemas should give them: the offending
+ * expression (`app.get<{ Querystring }>`, `FastifyRequest<{ Body }>`, `Type.Unsafe<{ … }>`,
+ * `app.post<Generic> /path`), or undefined.
+ */
+function handWrittenRouteTypes(node: ts.Node): string | undefined {
+  let typeArguments: ts.NodeArray<ts.TypeNode> | undefined;
+  let name = '';
+  if (ts.isCallExpression(node) || ts.isExpressionWithTypeArguments(node)) [typeArguments, name] = [node.typeArguments, node.expression.getText()];
+  else if (ts.isTypeReferenceNode(node)) [typeArguments, name] = [node.typeArguments, node.typeName.getText()];
+  if (!typeArguments?.length) return undefined;
+  const members = typeArguments.flatMap(requestGenerics);
+  if (members.length) return `${name}<{ ${[...new Set(members)].join('; ')} }>`;
+  if (!ts.isCallExpression(node)) return undefined;
+  if (/(^|\.)Unsafe$/.test(name) && typeArguments.some((type) => ts.isTypeLiteralNode(type))) return `${name}<{ … }>`;
+  // A route: a shorthand called with a path (`'/x'`, `` `${PREFIX}/x` ``), or `route({ … })`.
+  const callee = node.expression;
+  const first = node.arguments[0];
+  if (!ts.isPropertyAccessExpression(callee) || !ROUTE_METHODS.has(callee.name.text) || !first) return undefined;
+  const path = ts.isTemplateExpression(first) ? (first.head.text || first.templateSpans[0]!.literal.text) : literalText(first);
+  if (!path?.startsWith('/') && !(callee.name.text === 'route' && ts.isObjectLiteralExpression(first))) return undefined;
+  return `${name}<${typeArguments.map((type) => type.getText()).join(', ')}> ${first.getText()}`;
 }
 
 function scan(root: string): Scan {
   const files = sourceFiles(root).map((file) => path.relative(root, file).split(path.sep).join('/'));
   const edges: ImportEdge[] = [];
   const sql: Scan['sql'] = [];
+  const routeTypes: Scan['routeTypes'] = [];
   for (const file of files) {
     const text = readFileSync(path.join(root, file), 'utf8');
     const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
@@ -77,6 +121,8 @@ function scan(root: string): Scan {
       edges.push({ from: file, to: target, typeOnly });
     };
     const visit = (node: ts.Node) => {
+      const handWritten = handWrittenRouteTypes(node);
+      if (handWritten) routeTypes.push({ file, text: handWritten });
       if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
         const clause = node.importClause;
         const typeOnly = !!clause && (clause.isTypeOnly || (!clause.name && !!clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
@@ -98,12 +144,12 @@ function scan(root: string): Scan {
     };
     visit(source);
   }
-  return { files, edges, sql };
+  return { files, edges, sql, routeTypes };
 }
 
 /** Every violation of the rules in the source tree at `root` (e.g. server/src). */
 export function architectureViolations(root: string): Violation[] {
-  const { edges, sql } = scan(root);
+  const { edges, sql, routeTypes } = scan(root);
   const violations: Violation[] = [];
   for (const edge of edges) {
     const from = moduleOf(edge.from);
@@ -124,6 +170,7 @@ export function architectureViolations(root: string): Violation[] {
   for (const found of sql) {
     if (!isStore(found.file)) violations.push({ rule: 'sql', key: `${found.file}: ${found.text}` });
   }
+  for (const found of routeTypes) violations.push({ rule: 'route-types', key: `${found.file}: ${found.text}` });
   // One entry per key (the same import twice, the same statement start twice in a file).
   const seen = new Set<string>();
   return violations.filter((v) => {

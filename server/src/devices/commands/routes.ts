@@ -10,15 +10,30 @@
  *   (`deviceProblemAtTokenEndpoint`).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import { decodeProtectedHeader, calculateJwkThumbprint } from 'jose';
-import { Problem, problems, verifyDpopProof, type AccessClaims, NO_QUERY } from '../../http/index.ts';
+import { Problem, problems, verifyDpopProof, type AccessClaims, NO_QUERY, StringEnum } from '../../http/index.ts';
 import { parseDuration } from '../../duration.ts';
 import type { AuditSink } from '../../audit/index.ts';
 import type { Clock } from '../../clock.ts';
 import { DeviceCommandError, type DeviceCommands, type DeviceCommandWithDevice, type Delivery } from './service.ts';
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-const IdParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', minLength: 36, maxLength: 36, pattern: UUID } } } as const;
+// Params, query and bodies are TypeBox schemas: the handlers' types are inferred from them (the
+// TypeBox type provider). Query parameters arrive as text and are not coerced (http/app.ts).
+const IdParams = Type.Object({ id: Type.String({ minLength: 36, maxLength: 36, pattern: UUID }) }, { additionalProperties: false });
+const ReasonBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
+const AckBody = Type.Object({ proof: Type.String({ minLength: 1, maxLength: 8192 }) }, { additionalProperties: false });
+const ReportQuery = Type.Object(
+  {
+    state: Type.Optional(StringEnum(['pending', 'delivered', 'acknowledged', 'outstanding'], { description: '`outstanding`: pending or delivered' })),
+    olderThan: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}(ms|s|m|h|d)$', description: 'Only commands ordered at least this long ago (e.g. `24h`, `7d`).' })),
+    deviceId: Type.Optional(Type.String({ minLength: 36, maxLength: 36, pattern: UUID })),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+  },
+  { additionalProperties: false },
+);
 const time = { type: 'string', format: 'date-time' } as const;
 const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
 
@@ -79,7 +94,8 @@ export interface DeviceCommandRoutesDeps {
   keylessApps?: readonly string[];
 }
 
-export async function deviceCommandRoutes(app: FastifyInstance, deps: DeviceCommandRoutesDeps): Promise<void> {
+export async function deviceCommandRoutes(server: FastifyInstance, deps: DeviceCommandRoutesDeps): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { commands } = deps;
   const security = [{ bearer: [] }];
   const actor = (request: FastifyRequest) => ({ userId: request.auth!.sub, sessionId: request.auth!.sid });
@@ -98,7 +114,7 @@ export async function deviceCommandRoutes(app: FastifyInstance, deps: DeviceComm
   });
 
   for (const kind of ['wipe', 'lock'] as const) {
-    app.post<{ Params: { id: string }; Body: { reason: string } }>(
+    app.post(
       `/admin/v1/devices/:id/${kind}`,
       {
         onRequest: [app.authenticate, label(`device.${kind}`)],
@@ -112,7 +128,7 @@ export async function deviceCommandRoutes(app: FastifyInstance, deps: DeviceComm
           security,
           params: IdParams,
           querystring: NO_QUERY,
-          body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } },
+          body: ReasonBody,
           response: {
             201: { description: 'The command was recorded', ...CommandSchema },
             200: { description: 'A command of this kind was already outstanding for the device: it is returned', ...CommandSchema },
@@ -135,7 +151,7 @@ export async function deviceCommandRoutes(app: FastifyInstance, deps: DeviceComm
     );
   }
 
-  app.get<{ Querystring: { state?: 'pending' | 'delivered' | 'acknowledged' | 'outstanding'; olderThan?: string; deviceId?: string; limit?: number } }>(
+  app.get(
     '/admin/v1/device-commands',
     {
       onRequest: [app.authenticate, label('device_commands.list')],
@@ -144,16 +160,7 @@ export async function deviceCommandRoutes(app: FastifyInstance, deps: DeviceComm
         tags: ['admin'],
         summary: 'Wipe and lock commands, oldest first (admin). `state=pending&olderThan=7d`: the devices that never came back',
         security,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            state: { type: 'string', enum: ['pending', 'delivered', 'acknowledged', 'outstanding'], description: '`outstanding`: pending or delivered' },
-            olderThan: { type: 'string', pattern: '^[0-9]{1,6}(ms|s|m|h|d)$', description: 'Only commands ordered at least this long ago (e.g. `24h`, `7d`).' },
-            deviceId: { type: 'string', minLength: 36, maxLength: 36, pattern: UUID },
-            limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
-          },
-        },
+        querystring: ReportQuery,
         response: { 200: { type: 'object', additionalProperties: false, required: ['commands'], properties: { commands: { type: 'array', items: ReportItem } } } },
       },
     },
@@ -171,7 +178,7 @@ export async function deviceCommandRoutes(app: FastifyInstance, deps: DeviceComm
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { proof: string } }>(
+  app.post(
     '/api/v1/device/commands/:id/ack',
     {
       // No bearer token: the device's tokens were revoked. The device key proves the caller, the
@@ -190,7 +197,7 @@ export async function deviceCommandRoutes(app: FastifyInstance, deps: DeviceComm
         security: [{ appKey: [] }],
         params: IdParams,
         querystring: NO_QUERY,
-        body: { type: 'object', additionalProperties: false, required: ['proof'], properties: { proof: { type: 'string', minLength: 1, maxLength: 8192 } } },
+        body: AckBody,
         response: { 200: CommandSchema },
       },
     },

@@ -12,6 +12,8 @@
  *      runs after the answer — Graph wants one within 3 seconds, and nobody waits on the vendor.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import { Problem, problems } from '../../http/index.ts';
 import { currentContext, type AuditSink } from '../../audit/index.ts';
 import { MdmError, type MdmVendor, type MdmWebhookRequest } from './index.ts';
@@ -39,27 +41,20 @@ const refused = (challenge: string | undefined) =>
   });
 const malformed = (detail: string) => new Problem({ type: 'mdm-notification-malformed', status: 400, title: 'The notification could not be read', detail });
 
-const VendorParams = {
-  type: 'object',
-  properties: { vendor: { type: 'string', maxLength: 32, description: '`intune`, `jamf` or `workspaceone`: one of the configured MDMs.' } },
-  required: ['vendor'],
-  additionalProperties: false,
-} as const;
-const HandshakeQuery = {
-  type: 'object',
-  properties: { validationToken: { type: 'string', maxLength: 1024, description: 'Microsoft Graph’s subscription validation: echoed as text/plain.' } },
-  additionalProperties: false,
-} as const;
+// TypeBox schemas: the handler's params and query types are inferred from them (the TypeBox type provider).
+const VendorParams = Type.Object({ vendor: Type.String({ maxLength: 32, description: '`intune`, `jamf` or `workspaceone`: one of the configured MDMs.' }) }, { additionalProperties: false });
+const HandshakeQuery = Type.Object({ validationToken: Type.Optional(Type.String({ maxLength: 1024, description: 'Microsoft Graph’s subscription validation: echoed as text/plain.' })) }, { additionalProperties: false });
 
 export async function mdmRoutes(app: FastifyInstance, deps: MdmRoutesDeps): Promise<void> {
-  await app.register(async (mdm) => {
+  await app.register(async (scope) => {
+    const mdm = scope.withTypeProvider<TypeBoxTypeProvider>();
     // The exact bytes, whatever the content type the vendor labels them with (Graph's
     // handshake is text/plain with no body): the adapter reads them, and only after the
     // credentials were checked. Nothing is parsed before that.
     mdm.removeAllContentTypeParsers();
     mdm.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-    mdm.post<{ Params: { vendor: string }; Querystring: { validationToken?: string } }>(
+    mdm.post(
       '/mdm/v1/:vendor/events',
       {
         bodyLimit: MDM_BODY_LIMIT,

@@ -24,12 +24,14 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type, { type Static } from 'typebox';
 import type { Database } from '../../db/index.ts';
 import { asCaller, type RlsClaims } from '../../db/index.ts';
 import type { AuditSink } from '../../audit/index.ts';
 import { systemClock, type Clock } from '../../clock.ts';
-import { problems } from '../../http/index.ts';
-import { JOB_SCOPE_INLINED, JOB_STATUSES, type JobStatus } from './store.ts';
+import { problems, StringEnum, untypedReply } from '../../http/index.ts';
+import { JOB_SCOPE_INLINED, JOB_STATUSES } from './store.ts';
 import { assertExportAllowed, type DevicePolicyConfig } from '../../devices/index.ts';
 import { PalisadeError } from '../../errors/index.ts';
 
@@ -64,18 +66,23 @@ export const JOB_EXPORT_COLUMNS = [
   'statusChangedAt',
 ] as const;
 
-export interface JobExportFilter {
-  status?: JobStatus;
-  territory?: string;
-  department?: string;
-  /** Created at or after (inclusive). */
-  from?: string;
-  /** Created before (exclusive). */
-  to?: string;
-}
+const CODE = Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9][A-Za-z0-9-]*$' });
+const dateTime = (description: string) => Type.String({ format: 'date-time', maxLength: 40, description });
 
-const CODE = { type: 'string', minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9][A-Za-z0-9-]*$' } as const;
-const DATE_TIME = { type: 'string', format: 'date-time', maxLength: 40 } as const;
+/** The export's query string, a TypeBox schema: the route's query type is inferred from it (the TypeBox type provider). */
+const ExportQuery = Type.Object(
+  {
+    status: Type.Optional(StringEnum(JOB_STATUSES)),
+    territory: Type.Optional(CODE),
+    department: Type.Optional(CODE),
+    from: Type.Optional(dateTime('Jobs created at or after this time.')),
+    to: Type.Optional(dateTime('Jobs created before this time.')),
+  },
+  { additionalProperties: false },
+);
+
+/** Which jobs to export: `from` is inclusive, `to` exclusive (their creation time). */
+export type JobExportFilter = Static<typeof ExportQuery>;
 
 /** Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -241,9 +248,10 @@ export function streamJobExport(deps: ExportDeps, claims: RlsClaims, filter: Job
   return { body, started, finished };
 }
 
-export async function exportRoutes(app: FastifyInstance, deps: ExportDeps): Promise<void> {
+export async function exportRoutes(server: FastifyInstance, deps: ExportDeps): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const clock = deps.clock ?? systemClock;
-  app.get<{ Querystring: JobExportFilter }>(
+  app.get(
     '/api/v1/exports/jobs.csv',
     {
       onRequest: app.authenticate,
@@ -252,22 +260,13 @@ export async function exportRoutes(app: FastifyInstance, deps: ExportDeps): Prom
         tags: ['field service'],
         summary: 'The jobs in the caller’s scope as CSV, newest first, streamed (managers and admins; step-up)',
         security: [{ bearer: [] }],
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            status: { type: 'string', enum: JOB_STATUSES },
-            territory: CODE,
-            department: CODE,
-            from: { ...DATE_TIME, description: 'Jobs created at or after this time.' },
-            to: { ...DATE_TIME, description: 'Jobs created before this time.' },
-          },
-        },
+        querystring: ExportQuery,
         response: {
-          200: {
+          // The CSV is a stream, not a string: the reply is not typed from this schema.
+          200: untypedReply({
             description: `CSV (RFC 4180, UTF-8, CRLF) with the columns ${JOB_EXPORT_COLUMNS.join(', ')}; cells that start like a formula are prefixed with an apostrophe.`,
             content: { 'text/csv': { schema: { type: 'string' } } },
-          },
+          }),
         },
       },
     },

@@ -8,11 +8,13 @@
  * security).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import type { Database, Queryable } from '../../../db/index.ts';
 import { asCaller } from '../../../db/index.ts';
 import type { AuditSink } from '../../../audit/index.ts';
 import type { Caller } from '../../../authz/index.ts';
-import { Problem, problems, NO_QUERY, UUID } from '../../../http/index.ts';
+import { Problem, problems, NO_QUERY, UUID, Uuid, untypedReply } from '../../../http/index.ts';
 import { BINARY_CONTENT_TYPES } from '../../../http/index.ts';
 import { constantTimeEqual, PersonDataError, type PersonKeys } from '../../../security/index.ts';
 import { openPhoto, sealPhoto } from '../personal.ts';
@@ -36,7 +38,8 @@ export interface PhotoRoutesDeps {
   scoping?: Scoping;
 }
 
-const PhotoView = {
+/** The reply is a photo row, serialized by this schema: not typed from it. */
+const PhotoView = untypedReply({
   type: 'object',
   additionalProperties: false,
   required: ['id', 'jobId', 'mediaType', 'size', 'sha256', 'uploadedBy', 'createdAt'],
@@ -49,7 +52,7 @@ const PhotoView = {
     uploadedBy: classified(UUID, 'internal'),
     createdAt: classified({ type: 'string', format: 'date-time' }, 'internal'),
   },
-} as const;
+});
 
 const view = ({ blobKey: _secret, sealed: _sealed, ...photo }: PhotoRow) => photo;
 
@@ -76,13 +79,16 @@ export const photoProblems = {
     }),
 };
 
-export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): Promise<void> {
+export async function photoRoutes(server: FastifyInstance, deps: PhotoRoutesDeps): Promise<void> {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const scoping: Scoping = deps.scoping ?? { apiChecks: true };
   const run = <T>(request: FastifyRequest, fn: (tx: Queryable, who: Caller) => Promise<T>) => asCaller(deps.db, request.caller!.claims, (tx) => fn(tx, request.caller!));
   const security = [{ bearer: [] }];
-  const params = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: UUID } } as const;
+  // TypeBox schemas: the handlers' params types are inferred from them (the TypeBox type provider).
+  const params = Type.Object({ id: Uuid }, { additionalProperties: false });
+  const photoParams = Type.Object({ id: Uuid, photoId: Uuid }, { additionalProperties: false });
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/api/v1/jobs/:id/photos',
     {
       onRequest: app.authenticate,
@@ -138,7 +144,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/v1/jobs/:id/photos',
     {
       onRequest: app.authenticate,
@@ -155,7 +161,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       }),
   );
 
-  app.get<{ Params: { id: string; photoId: string } }>(
+  app.get(
     '/api/v1/jobs/:id/photos/:photoId',
     {
       onRequest: app.authenticate,
@@ -164,7 +170,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
         tags: ['field service'],
         summary: 'Download a photo (the stripped image bytes) of a job the caller may see',
         security,
-        params: { type: 'object', additionalProperties: false, required: ['id', 'photoId'], properties: { id: UUID, photoId: UUID } },
+        params: photoParams,
         querystring: NO_QUERY,
         response: {
           200: {
