@@ -118,9 +118,14 @@ function eqFilter<A extends string>(filter: string | undefined, allowed: readonl
   return { attribute, value: ast.compValue };
 }
 
-function page(query: { startIndex?: number; count?: number }): { offset: number; limit: number; startIndex: number } {
-  const startIndex = Math.max(1, query.startIndex ?? 1);
-  return { startIndex, offset: startIndex - 1, limit: Math.min(Math.max(0, query.count ?? 100), MAX_PAGE) };
+/**
+ * RFC 7644 §3.4.2.4 paging. A query string carries text (the app does not coerce types), so the
+ * schema takes an optionally signed integer as text; as the RFC says, a startIndex below 1 is
+ * read as 1 and a negative count as 0; count is capped at MAX_PAGE.
+ */
+function page(query: { startIndex?: string; count?: string }): { offset: number; limit: number; startIndex: number } {
+  const startIndex = Math.min(Math.max(1, Number(query.startIndex ?? 1)), MAX_START_INDEX);
+  return { startIndex, offset: startIndex - 1, limit: Math.min(Math.max(0, Number(query.count ?? 100)), MAX_PAGE) };
 }
 
 function patchOperations(body: unknown): ScimPatchOperation[] {
@@ -159,13 +164,18 @@ function applyPatch(resource: Resource, operations: ScimPatchOperation[]): Resou
   }
 }
 
+/** An integer as a query string carries it: optional sign, at most 9 digits. */
+const SCIM_INTEGER = '^-?[0-9]{1,9}$';
+/** Past any real directory: keeps the OFFSET an integer PostgreSQL takes. */
+const MAX_START_INDEX = 1_000_000_000;
+
 // TypeBox schemas: the handlers' query, params and body types are inferred from them (the
 // TypeBox type provider).
 const querySchema = Type.Object(
   {
     filter: Type.Optional(Type.String({ maxLength: 1000 })),
-    startIndex: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-    count: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+    startIndex: Type.Optional(Type.String({ pattern: SCIM_INTEGER, description: '1-based index of the first result (RFC 7644 §3.4.2.4); below 1 is read as 1' })),
+    count: Type.Optional(Type.String({ pattern: SCIM_INTEGER, description: `Most results on the page (at most ${MAX_PAGE}); 0 gives the total alone, a negative count is read as 0` })),
   },
   { additionalProperties: true }, // attributes/excludedAttributes and the like are accepted and ignored
 );

@@ -108,6 +108,30 @@ for (const kind of databaseKinds()) {
       assert.equal(hostile.body.totalResults, 0, 'filter values are data, never SQL');
     });
 
+    test('paging as connectors page (Okta: ?startIndex=1&count=100): 1-based, count caps the page, out-of-range values read as the RFC says, non-numbers are 400', async () => {
+      for (const name of ['page.one@corp.test', 'page.two@corp.test', 'page.three@corp.test']) assert.equal((await scim('POST', '/Users', entraCreateUser(name))).status, 201);
+      const all = await scim('GET', '/Users?startIndex=1&count=100');
+      assert.equal(all.status, 200, JSON.stringify(all.body));
+      const total = all.body.totalResults as number;
+      assert.ok(total >= 3 && all.body.Resources.length === total, `one page holds all ${total}`);
+      const second = await scim('GET', '/Users?startIndex=2&count=2');
+      assert.equal(second.status, 200, JSON.stringify(second.body));
+      assert.deepEqual([second.body.startIndex, second.body.itemsPerPage, second.body.totalResults], [2, 2, total]);
+      assert.deepEqual(second.body.Resources.map((u: { id: string }) => u.id), all.body.Resources.slice(1, 3).map((u: { id: string }) => u.id), 'startIndex is 1-based');
+      const none = await scim('GET', '/Groups?count=0');
+      assert.deepEqual([none.status, none.body.itemsPerPage, none.body.Resources.length], [200, 0, 0], 'count=0 asks for the total alone (RFC 7644 §3.4.2.4)');
+      // RFC 7644 §3.4.2.4: a startIndex below 1 is read as 1, a negative count as 0.
+      const low = await scim('GET', '/Users?startIndex=0&count=-1');
+      assert.deepEqual([low.status, low.body.startIndex, low.body.Resources.length, low.body.totalResults], [200, 1, 0, total]);
+      const far = await scim('GET', '/Users?startIndex=999999999');
+      assert.deepEqual([far.status, far.body.Resources.length], [200, 0]);
+      for (const query of ['startIndex=abc', 'count=1.5', 'startIndex=1e3', 'count=', `count=${'9'.repeat(30)}`, 'startIndex=1&startIndex=2']) {
+        const refused = await scim('GET', `/Users?${query}`);
+        assert.equal(refused.status, 400, `${query}: ${JSON.stringify(refused.body)}`);
+        assert.match(refused.type ?? '', /application\/scim\+json/);
+      }
+    });
+
     test('deactivation (Entra’s PATCH) cuts a live session at once and refuses sign-in; reactivation restores it', async () => {
       const live = await app.signIn('u-tech');
       assert.equal((await app.call('/api/v1/me', live.tokens.access_token)).status, 200);
