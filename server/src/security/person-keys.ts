@@ -274,8 +274,10 @@ export class PersonKeys {
  * then run it once more. Returns how many keys were re-wrapped.
  */
 export async function rewrapPersonKeys(db: Database, from: MasterKey, to: MasterKey, options: { audit?: AuditSink } = {}): Promise<number> {
-  const keks = new Map([from, to].map((master) => [master, personKek(master)]));
-  const kekOf = (master: MasterKey) => keks.get(master) ?? personKek(master);
+  // Derived once each: rewrapRows only ever hands back `from` or `to`.
+  const fromKek = personKek(from);
+  const toKek = personKek(to);
+  const kekOf = (master: MasterKey) => (master === from ? fromKek : toKek);
   return db.asOwner(async (tx) => {
     await lockPersonKeys(tx);
     const rewrapped = await rewrapRows(await selectAllPersonKeys(tx), from, to, {
