@@ -366,7 +366,12 @@ export function createProvider(deps: ProviderDeps): Provider {
       AuthorizationCode: 60,
       // Opaque access tokens (userinfo without the api resource) live as long as JWT ones.
       AccessToken: accessTtl,
-      IdToken: accessTtl,
+      // An ID token is stamped by oidc-provider from the system clock, with no hook for its iat:
+      // its lifetime is counted so that it expires accessTtl after Palisade's now, as an access
+      // token does. The same in production (one clock); under a moved clock a refreshed ID token
+      // is not born expired (a client checking it, oauth4webapi among them, would refuse the
+      // refresh: the web app's unlock after its idle lock did).
+      IdToken: () => Math.max(1, accessTtl + Math.round((clock.now() - Date.now()) / 1000)),
       Interaction: 600,
       Session: 600,
       Grant: absoluteTtl,

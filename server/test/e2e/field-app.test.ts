@@ -132,12 +132,6 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
       await freePort(),
       {
         PALISADE_SESSIONS_STEP_UP_MAX_AGE: STEP_UP_MAX_AGE,
-        // Access tokens outlive the idle timeout here. With the default (15 minutes, the same as
-        // sessions.idleTimeout) the unlock after the idle lock failed ("Could not unlock") under
-        // this suite's moved clock: Palisade stamped access tokens by the system clock and judged
-        // them by the moved one. Fixed (e2e/unlock-after-expiry.test.ts proves the default case
-        // with the SDK); this setting is kept until this suite has been run without it.
-        PALISADE_TOKENS_ACCESS_TOKEN_TTL: '30m',
         // The web build must also show its posture: every sign-in and refresh below carries the
         // SDK's web report (the app version meets the minimum), or Palisade refuses it.
         PALISADE_DEVICE_POLICY: JSON.stringify({ apps: { 'field-web': { byod: { allowExport: true, allowOffline: true, requirePosture: true, minAppVersion: '1.0.0' } } } }),
@@ -557,15 +551,23 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
   });
 
   test('a wipe from the admin API returns the app to sign-in with IndexedDB and web storage empty', async () => {
+    // Ordering a wipe needs a recent sign-in (step-up): the administrator signs in now.
+    const admin = await app.signIn('demo-admin');
+    type Listed = { id: string; platform: string | null; compliance: string };
+    const fieldDevices = async () => {
+      const listed = await app.call('/admin/v1/devices?app=field-web&state=active&limit=200', admin.tokens.access_token);
+      assert.equal(listed.status, 200, listed.text);
+      return listed.body.devices as Listed[];
+    };
+    // This browser's device is the one its sign-in adds. Not the one seen last: the idle test's
+    // device was last seen with Palisade's clock 16 minutes ahead, later than anything since.
+    const before = new Set((await fieldDevices()).map((d) => d.id));
     const { context, page, problems } = await phone();
     await signIn(page, 'demo-technician');
     await page.getByTestId('my-jobs').waitFor();
-    // Ordering a wipe needs a recent sign-in (step-up): the administrator signs in now.
-    const admin = await app.signIn('demo-admin');
-    const devices = await app.call('/admin/v1/devices?app=field-web&state=active', admin.tokens.access_token);
-    assert.equal(devices.status, 200, devices.text);
-    const device = (devices.body.devices as { id: string; userName: string | null; lastSeenAt: string; platform: string | null; compliance: string }[]).sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt))[0];
-    assert.ok(device, 'the browser is a device of the field-web app');
+    const added = (await fieldDevices()).filter((d) => !before.has(d.id));
+    assert.equal(added.length, 1, `the browser's sign-in adds one field-web device: ${JSON.stringify(added)}`);
+    const device = added[0]!;
     assert.deepEqual([device.platform, device.compliance], ['web', 'compliant'], 'judged on the web report it sent (without one it would be unknown, and refused here)');
     const ordered = await app.call(`/admin/v1/devices/${device.id}/wipe`, admin.tokens.access_token, { method: 'POST', body: JSON.stringify({ reason: 'laptop lost' }) });
     assert.equal(ordered.status, 201, ordered.text);

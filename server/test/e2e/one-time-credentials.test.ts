@@ -136,6 +136,23 @@ for (const kind of databaseKinds()) {
       });
     });
 
+    test('tokens are stamped by Palisade’s clock: 4 minutes ahead, a refresh’s access and ID tokens expire 15 minutes after Palisade’s now', async () => {
+      const session = await app.signIn('u-tech');
+      offset.ms = 240_000;
+      try {
+        const refreshed = await app.refreshRaw(session);
+        const palisadeNow = Math.floor(clock.now() / 1000);
+        for (const [name, token] of [['access', refreshed.access_token], ['ID', refreshed.id_token!]] as const) {
+          const { exp } = decodeJwt(token);
+          // A client judging by Palisade's time (a device whose clock agrees with it) must not get a
+          // token already 4 minutes into its life: the ID token was, and a browser refused the refresh.
+          assert.ok(Math.abs(exp! - (palisadeNow + 900)) <= 5, `the ${name} token expires ${exp! - palisadeNow} s after Palisade's now, not 900`);
+        }
+      } finally {
+        offset.ms = 0;
+      }
+    });
+
     describe('an authorization code is spent by its first redemption attempt, even a failed one', () => {
       /** A code for `clientId` (a bearer app), as the app receives it at its redirect URI. */
       async function code(clientId = 'kiosk-app') {
