@@ -43,6 +43,7 @@ import { CHROMIUM, launchChromium } from '../helpers/chromium.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, startInProcess } from '../helpers/server.ts';
 import { MobileApp, type SignedIn } from '../helpers/mobile-app.ts';
+import { generateMasterKey } from '../../src/security/primitives.ts';
 import type { RunningServer } from '../../src/main.ts';
 
 const APP_DIR = path.resolve(import.meta.dirname, '../../../apps/field');
@@ -106,6 +107,7 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
   let strictApp: MobileApp;
   let strictPort: number;
   let strictCa: string;
+  const strictMasterKey = generateMasterKey();
   /** How far ahead of the real time the main Palisade's clock runs (ms). */
   let ahead = 0;
   let browser: Browser;
@@ -162,7 +164,8 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
 
   /** The second Palisade, on its own database and port; `policy` adds to the default device policy. */
   function startStrict(policy: Record<string, unknown> = {}) {
-    return startInProcess(strictDatabase, { env: {} }, strictPort, { PALISADE_DEVICE_POLICY: JSON.stringify(policy) });
+    // One master key for its restarts (a start without one makes a new key its data does not open).
+    return startInProcess(strictDatabase, { env: {} }, strictPort, { PALISADE_DEVICE_POLICY: JSON.stringify(policy), PALISADE_MASTER_KEY: strictMasterKey });
   }
 
   async function phone(options: { palisade?: 'strict'; clock?: boolean; geolocation?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
@@ -596,5 +599,33 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
     assert.deepEqual({ ...left, stores: Object.values(left.stores).filter((n) => n > 0) }, { stores: [], local: 0, session: 0, cookie: '' }, `nothing left: ${JSON.stringify(left)}`);
     assert.deepEqual(problems, []);
     await context.close();
+  });
+  test('under a minimum app version above the web build’s: the update-required screen (426), and the server refuses the grant anyway', async () => {
+    await strict.close();
+    ({ server: strict, ca: strictCa } = await startStrict({ apps: { 'field-web': { byod: { minAppVersion: '99.0' } } } }));
+    try {
+      const { context, page, problems } = await phone({ palisade: 'strict' });
+      // The refusal is the server's: the token request carries the web build's posture report
+      // (its version, 1.0.0) and is answered 426 app-update-required.
+      // (A first answer asking for a DPoP nonce, RFC 9449 §8, is the protocol, not a refusal.)
+      const grants: { status: number; type: string }[] = [];
+      page.on('response', async (r) => {
+        if (new URL(r.url()).pathname !== '/oauth2/token') return;
+        const body = (await r.json().catch(() => ({}))) as { type?: string; error?: string };
+        if (body.error !== 'use_dpop_nonce') grants.push({ status: r.status(), type: String(body.type) });
+      });
+      await signIn(page, 'demo-technician');
+      await page.getByTestId('device-update-required').waitFor();
+      assert.match(await page.getByTestId('device-reason').innerText(), /no longer allowed/);
+      assert.equal(await page.getByTestId('my-jobs').count(), 0, 'no jobs behind the update screen');
+      await shot(page, 'technician-update-required');
+      assert.deepEqual(grants.map((g) => g.status), [426], JSON.stringify(grants));
+      assert.match(grants[0]!.type, /app-update-required$/);
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await strict.close();
+      ({ server: strict, ca: strictCa } = await startStrict());
+    }
   });
 });
