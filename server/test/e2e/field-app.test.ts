@@ -1,6 +1,6 @@
 /**
  * The reference field-service app (apps/field) in real Chromium at a phone-sized viewport: its
- * exported web build (`expo export --platform web`), served at http://localhost:8081 — the
+ * exported web build (`expo export --platform web`), served as http://localhost:8081 (on a port of its own) — the
  * origin Palisade's development IdP knows as the browser client `field-web` — against a
  * Palisade started in process with the development IdP and the demo data:
  *
@@ -36,6 +36,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -90,7 +91,8 @@ function serveBuild(dist: string, palisades: Record<string, () => string>): Prom
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(ORIGIN_PORT, '127.0.0.1', () => resolve(server));
+    // A free port: Chromium sends localhost:8081 here (launchChromium's localhostPorts).
+    server.listen(0, '127.0.0.1', () => resolve(server));
   });
 }
 
@@ -120,7 +122,11 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
     if (!dist) {
       exported = mkdtempSync(path.join(os.tmpdir(), 'palisade-field-web-'));
       dist = exported;
-      execFileSync('npx', ['expo', 'export', '--platform', 'web', '--output-dir', dist], { cwd: APP_DIR, stdio: 'ignore', env: { ...process.env, CI: '1' }, timeout: 480_000 });
+      // Metro keeps its cache under the temporary folder: this clone's own (in its node_modules),
+      // so two clones exporting at once never write the same cache files under /tmp.
+      const tmp = path.join(APP_DIR, 'node_modules', '.cache', 'palisade-export-tmp');
+      mkdirSync(tmp, { recursive: true });
+      execFileSync('npx', ['expo', 'export', '--platform', 'web', '--output-dir', dist], { cwd: APP_DIR, stdio: 'ignore', env: { ...process.env, CI: '1', TMPDIR: tmp }, timeout: 480_000 });
     }
     database = await kind.create({ migrated: true });
     let ca: string;
@@ -148,7 +154,9 @@ describe('the field-service app’s web build in Chromium (phone viewport)', { s
     site = await serveBuild(path.resolve(dist), { main: () => server.url, strict: () => strict.url });
     screenshots = process.env.PALISADE_TEST_SCREENSHOTS ?? path.join(database.dataDir, 'field-screenshots');
     mkdirSync(screenshots, { recursive: true });
-    browser = await launchChromium({ pin: [server.pin, strict.pin], localhostToLoopback: true });
+    // The page's origin stays http://localhost:8081 (field-web's registered origin and callback)
+    // while the build is served on this run's own port: two runs side by side never share one.
+    browser = await launchChromium({ pin: [server.pin, strict.pin], localhostToLoopback: true, localhostPorts: { [ORIGIN_PORT]: (site.address() as AddressInfo).port } });
   });
   after(async () => {
     await browser?.close();

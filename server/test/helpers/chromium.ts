@@ -27,6 +27,13 @@ export interface ChromiumOptions {
   pin?: string | string[];
   /** Resolve `localhost` to 127.0.0.1 (a page served on http://localhost next to the server). */
   localhostToLoopback?: boolean;
+  /**
+   * Connections to http://localhost:<key> go to 127.0.0.1:<value> instead, while the page keeps
+   * its origin: a test serves a fixed origin (one a client is registered with, such as the
+   * field app's localhost:8081) on a free port of its own, so two runs side by side never
+   * compete for the fixed one.
+   */
+  localhostPorts?: Record<number, number>;
 }
 
 /**
@@ -44,9 +51,16 @@ export function chromiumArgs(options: ChromiumOptions = {}): string[] {
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
-    ...(options.localhostToLoopback ? ['--host-resolver-rules=MAP localhost 127.0.0.1'] : []),
+    ...hostResolverRules(options),
     ...(options.pin ? [`--ignore-certificate-errors-spki-list=${[options.pin].flat().map((pin) => pin.replace(/^sha256\//, '')).join(',')}`] : []),
   ];
+}
+
+/** Chromium applies the first rule that matches a host (or host:port); the port rules come first. */
+function hostResolverRules(options: ChromiumOptions): string[] {
+  const rules = Object.entries(options.localhostPorts ?? {}).map(([from, to]) => `MAP localhost:${from} 127.0.0.1:${to}`);
+  if (options.localhostToLoopback) rules.push('MAP localhost 127.0.0.1');
+  return rules.length > 0 ? [`--host-resolver-rules=${rules.join(', ')}`] : [];
 }
 
 /** Chromium launched with `chromiumArgs(options)`. */
