@@ -3915,8 +3915,10 @@ export interface operations {
         parameters: {
             query?: {
                 filter?: string;
-                startIndex?: number;
-                count?: number;
+                /** @description 1-based index of the first result (RFC 7644 §3.4.2.4); below 1 is read as 1 */
+                startIndex?: string;
+                /** @description Most results on the page (at most 200); 0 gives the total alone, a negative count is read as 0 */
+                count?: string;
             };
             header?: never;
             path?: never;
@@ -4326,8 +4328,10 @@ export interface operations {
         parameters: {
             query?: {
                 filter?: string;
-                startIndex?: number;
-                count?: number;
+                /** @description 1-based index of the first result (RFC 7644 §3.4.2.4); below 1 is read as 1 */
+                startIndex?: string;
+                /** @description Most results on the page (at most 200); 0 gives the total alone, a negative count is read as 0 */
+                count?: string;
             };
             header?: never;
             path?: never;
