@@ -212,6 +212,8 @@ export class PalisadeClient {
   /** The session's signing key imported for HMAC (dropped on lock and erase, with the session). */
   private imported: { raw: string; key: ImportedSigningKey } | undefined;
   private readonly registered = new Set<ErasableStore>();
+  /** Device commands being carried out (and wipes carried out), by jti: see obeyCommand. */
+  private readonly obeying = new Map<string, Promise<DeviceCommand['cmd']>>();
   private readonly listeners = new Set<(state: SessionState, reason: StateReason) => void>();
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Token endpoint requests made (tests and the benchmark read it: single-flight refresh). */
@@ -777,11 +779,43 @@ export class PalisadeClient {
    * error so the call that received it fails.
    */
   private async obeyCommand(problem: Problem, status: number): Promise<never> {
+    // Calls in flight together (a screen loading its data) all meet the same command: the first
+    // carries it out and the others wait for it, so it is verified, obeyed and acknowledged once.
+    // A wipe is remembered (there is nothing left to wipe, and no device key to verify a late
+    // copy with); a lock only while it is carried out (after an unlock, a lock the server sends
+    // again is obeyed again); a command that failed to verify is tried again by the next call.
+    const jws = String(problem.command);
+    let id = jws;
+    try {
+      id = decodeJwt(jws).jti ?? jws;
+    } catch {
+      // Not a JWT: carryOut refuses it as document-invalid.
+    }
+    let carrying = this.obeying.get(id);
+    if (!carrying) {
+      const started = this.carryOut(jws);
+      carrying = started;
+      this.obeying.set(id, started);
+      started.then(
+        (cmd) => {
+          if (cmd !== 'wipe' && this.obeying.get(id) === started) this.obeying.delete(id);
+        },
+        () => {
+          if (this.obeying.get(id) === started) this.obeying.delete(id);
+        },
+      );
+    }
+    await carrying;
+    throw PalisadeError.fromProblem(status, problem);
+  }
+
+  /** Verifies the command against the JWKS and this device's key, obeys it and acknowledges it with the device key. */
+  private async carryOut(jws: string): Promise<DeviceCommand['cmd']> {
     const as = await this.metadata();
     const keys = await keyOf(this.platform.deviceKey);
     let command: DeviceCommand;
     try {
-      command = await verifyServerDocument<DeviceCommand>(String(problem.command), await this.jwks(), COMMAND_TYP, as.issuer, this.now());
+      command = await verifyServerDocument<DeviceCommand>(jws, await this.jwks(), COMMAND_TYP, as.issuer, this.now());
     } catch (error) {
       throw new PalisadeError('document-invalid', 'the device command does not verify', { cause: error });
     }
@@ -797,7 +831,7 @@ export class PalisadeClient {
       await this.platform.deviceKey.erase();
       this.dpopHandle = undefined;
     }
-    throw PalisadeError.fromProblem(status, problem);
+    return command.cmd;
   }
 
   private async acknowledge(commandId: string, keys: SigningKeyRef): Promise<void> {

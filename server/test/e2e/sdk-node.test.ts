@@ -257,8 +257,15 @@ describe('@palisade/client in Node, through each IdP', { concurrency: 1 }, () =>
       assert.equal(ordered.status, 201, await ordered.clone().text());
       const commandId = ((await ordered.json()) as { id: string }).id;
 
-      await assert.rejects(tech.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'device-wiped');
+      // Calls in flight together (an app loading its screen) all meet the command: it is carried
+      // out once, and each call fails as wiped, whichever finishes first.
+      const states: string[] = [];
+      const unsubscribe = tech.client.subscribe((state, reason) => states.push(`${state}:${reason}`));
+      const calls = await Promise.allSettled([tech.client.fetch('/api/v1/me'), tech.client.fetch('/api/v1/jobs?limit=1'), tech.client.fetch('/api/v1/shifts')]);
+      unsubscribe();
+      assert.deepEqual(calls.map((c) => (c.status === 'rejected' ? (c.reason as PalisadeError).code : `answered ${c.value.status}`)), ['device-wiped', 'device-wiped', 'device-wiped']);
       assert.equal(tech.client.state, 'signed-out');
+      assert.deepEqual(states, ['signed-out:wiped'], 'one wipe, and nothing after it');
       for (const file of ['device-key.json', 'unlock-key.json', 'store.json']) assert.equal(existsSync(path.join(tech.dir, file)), false, `${file} is erased`);
       assert.equal(registered.size, 0, 'the app’s registered store is erased');
       await assert.rejects(tech.client.fetch('/api/v1/me'), (e: PalisadeError) => e.code === 'not-signed-in');
