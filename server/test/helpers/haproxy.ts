@@ -53,9 +53,16 @@ export async function startHaproxy(port: number, backends: Backend[]): Promise<H
       // Every answer that was not normal (a 5xx, a retry, a redispatch, a cut connection) is
       // logged with its termination state, so a failed request in a test can be explained.
       '  option httplog',
-      '  option dontlog-normal',
+      // A long run that keeps the whole log (PALISADE_HAPROXY_LOG) logs every answer: a device's
+      // failed request is matched to its connection's earlier requests by the client port.
+      ...(process.env.PALISADE_HAPROXY_LOG ? [] : ['  option dontlog-normal']),
       '  mode http',
-      '  timeout connect 2s',
+      // The connect time is the TLS handshake with an instance (one per request: below), which
+      // on a busy instance waits behind its requests. At 2 s a rolling restart with 200 devices
+      // lost 197 requests: after four attempts HAProxy answers 503, or closes the device's
+      // connection without an answer when the request is not the first on it (logged `503 0
+      // … sC--`: status 503, nothing sent).
+      '  timeout connect 10s',
       '  timeout client 60s',
       '  timeout server 60s',
       '  timeout http-request 10s',
@@ -75,7 +82,10 @@ export async function startHaproxy(port: number, backends: Backend[]): Promise<H
       '  http-request disable-l7-retry unless METH_GET || METH_HEAD',
       '  default_backend instances',
       'backend instances',
-      '  balance roundrobin',
+      // Round-robin piled the requests on the slowest instance (the one just started): up to
+      // 199 of 200 at once, whose handshakes then took up to 10 s. Least connections sends each
+      // request to the instance with the fewest in progress.
+      '  balance leastconn',
       '  option httpchk GET /readyz',
       '  http-check expect status 200',
       // Three failed checks in a row: a busy machine's slow answer is not a stopped instance (a
