@@ -92,8 +92,13 @@ export async function startHaproxy(port: number, backends: Backend[]): Promise<H
       // stopping one also refuses connections, which are redispatched at once). The check's
       // connection and TLS handshake get `inter` (HAProxy takes min(timeout connect, inter)), its
       // answer `timeout check`: with `inter 300ms`, a saturated machine's slow handshakes marked
-      // healthy instances down, and with all of them down HAProxy answered 503 itself.
-      '  default-server inter 2s fastinter 1s fall 3 rise 2',
+      // healthy instances down, and with all of them down HAProxy answered 503 itself. With
+      // `inter 2s` it still did, after a kill -9 with 200 devices: both survivors' check
+      // handshakes took over 2 s (Layer6 timeout). `inter 10s` gives a check's handshake the
+      // 10 s a request's gets; after a first failure the next checks come every 2 s
+      // (`fastinter`), and an instance out of the pool is checked every second (`downinter`), so
+      // it returns two seconds after it is ready.
+      '  default-server inter 10s fastinter 2s downinter 1s fall 3 rise 2',
       ...backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check ssl verify required ca-file ${path.join(dir, `${b.name}.pem`)} verifyhost localhost sni str(localhost)`),
       '',
     ].join('\n'),
