@@ -78,7 +78,7 @@ export async function measureScale(settings: ScaleSettings, progress: (line: str
     // Whole, for the failures' causes (HAProxy's log of each abnormal answer is in it).
     const log = path.join(os.tmpdir(), `palisade-bench-scale-${Date.now()}.log`);
     writeFileSync(log, output);
-    progress(`scale: the scenario failed (its whole output: ${log}; HAProxy's log of every answer that was not normal: ${haproxyLog}):\n${output.slice(-4000)}`);
+    progress(`scale: the scenario failed (its whole output: ${log}; HAProxy's log of every answer and health check: ${haproxyLog}):\n${output.slice(-4000)}`);
   }
   return { ok: code === 0, figures, seconds: (performance.now() - started) / 1000 };
 }

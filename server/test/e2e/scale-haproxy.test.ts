@@ -17,6 +17,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SignJWT, exportJWK } from 'jose';
 import pg from 'pg';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
@@ -25,6 +26,7 @@ import { serverPid } from '../helpers/server-process.ts';
 import { federatedTo, type UpstreamIdp } from '../helpers/upstream-idp.ts';
 import { BEARER_FIELD_APP, MobileApp, relaxedPosture, signatureHeaders, signingKeyOf, type SignedIn } from '../helpers/mobile-app.ts';
 import { haproxySkip, startHaproxy, type Haproxy } from '../helpers/haproxy.ts';
+import { describeConnection, traceConnections } from '../helpers/connection-trace.ts';
 import { Browser } from '../helpers/browser.ts';
 import { generateMasterKey } from '../../src/security/primitives.ts';
 import { assignedJobs, failureKinds, filesUnder, missingStatusChanges, moveJobsAlong, PNG_1X1, runningInstances, sealLockHolder } from '../helpers/scale-checks.ts';
@@ -44,7 +46,8 @@ const skip = haproxySkip() ?? (process.env.TEST_REDIS_URL ? undefined : 'needs T
 const postgres = databaseKinds().find((k) => k.kind === 'postgres');
 
 interface Outcome {
-  failed: { what: string; status: string }[];
+  /** `connection`: for a request that failed on the wire, the connection it went out on (helpers/connection-trace.ts). */
+  failed: { what: string; status: string; connection?: string; at?: number }[];
   ok: number;
   /** Latitudes of the location reports Palisade acknowledged (204). */
   acknowledged: number[];
@@ -64,6 +67,7 @@ if (postgres) {
     let sql: pg.Client;
 
     before(async () => {
+      traceConnections();
       database = await postgres.create();
       const federated = await federatedTo(database);
       upstream = federated.upstream;
@@ -122,25 +126,30 @@ if (postgres) {
      * acknowledgement is checked against the database later) and refreshes its tokens every
      * few rounds, one request at a time, so at most DEVICES requests are ever in flight.
      */
-    function load(devices: SignedIn[]): { stop(): Promise<Outcome> } {
+    function load(devices: SignedIn[], began = performance.now()): { stop(): Promise<Outcome> } {
       const outcome: Outcome = { failed: [], ok: 0, acknowledged: [] };
       let running = true;
+      /** Seconds since the load began, for a failure's place in the test's timeline. */
+      const at = () => Math.round((performance.now() - began) / 100) / 10;
       const note = (what: string, answer: { status: number; body: Record<string, unknown> }, okStatuses: number[]) => {
         if (okStatuses.includes(answer.status)) outcome.ok += 1;
-        else outcome.failed.push({ what, status: `${answer.status} ${String(answer.body.type ?? '')} ${String(answer.body.detail ?? '')}` });
+        else outcome.failed.push({ what, status: `${answer.status} ${String(answer.body.type ?? '')} ${String(answer.body.detail ?? '')}`, at: at() });
       };
       const loops = devices.map(async (device) => {
         let tokens = device.tokens;
         for (let round = 0; running; round += 1) {
+          let what = 'GET /api/v1/me';
           try {
             const me = await app.call('/api/v1/me', tokens.access_token);
-            note('GET /api/v1/me', me, [200]);
+            note(what, me, [200]);
             latitude += 1;
             const lat = latitude / 1e5;
+            what = 'POST /api/v1/me/location';
             const wrote = await app.call('/api/v1/me/location', tokens.access_token, { method: 'POST', body: JSON.stringify({ latitude: lat, longitude: 1 }) });
-            note('POST /api/v1/me/location', wrote, [201, 204]);
+            note(what, wrote, [201, 204]);
             if (wrote.status === 201 || wrote.status === 204) outcome.acknowledged.push(lat);
             if (round % 4 === 3) {
+              what = 'POST /oauth2/token (refresh)';
               tokens = await app.refresh({ ...device, tokens });
               outcome.ok += 1;
             }
@@ -148,7 +157,8 @@ if (postgres) {
             // openid-client's errors carry the answer's status (a failed refresh grant).
             const { status, code, cause } = error as { status?: number; code?: string; cause?: unknown };
             const why = cause instanceof Error ? ` (${cause.name}: ${cause.message})` : '';
-            outcome.failed.push({ what: 'network or refresh', status: `${status ?? ''} ${code ?? ''} ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}${why}` });
+            const connection = describeConnection(error);
+            outcome.failed.push({ what, status: `${status ?? ''} ${code ?? ''} ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}${why}`, ...(connection ? { connection } : {}), at: at() });
           }
         }
         device.tokens = tokens;
@@ -234,33 +244,50 @@ if (postgres) {
       const devices = await workingDevices();
       const since = await lastEventId();
       const began = performance.now();
-      const running = load(devices);
+      // The load generator's own stalls (this process drives every device): a device that could
+      // not run for seconds would keep idle connections past the balancer's idle timeout, so a
+      // failure's cause is judged with them in view.
+      const stalls = monitorEventLoopDelay({ resolution: 20 });
+      stalls.enable();
+      const running = load(devices, began);
+      /** What happened when, in seconds since the load began (failures carry the same clock). */
+      const timeline: string[] = [];
+      const mark = (what: string) => timeline.push(`${((performance.now() - began) / 1000).toFixed(1)} ${what}`);
       let outcome: Outcome;
       try {
         await new Promise((r) => setTimeout(r, 1500));
         for (let i = 0; i < servers.length; i += 1) {
           const name = `palisade${i + 1}`;
           const ups = stateCount(name, 'UP');
-          const downs = stateCount(name, 'DOWN');
+          mark(`SIGTERM ${name}`);
           await servers[i]!.stop();
+          mark(`${name} exited`);
           // The instance comes back on the same address, so it starts only once HAProxy has
           // taken it out of the pool (its checks are refused from SIGTERM on). A balancer that
           // never saw it leave would route to the new process while it starts, and it answers
           // 503 not-ready until it is ready (docs/scaling.md, "restarting in place").
-          await poolState(i, 'DOWN', downs);
+          // Out of the pool, whenever it went: on a saturated machine HAProxy may have taken it
+          // out already (its health checks timed out) before the SIGTERM, and logs no second DOWN.
+          await outOfPool(i);
+          mark(`${name} out of the pool; starting again`);
           servers[i] = await startPalisade(envs[i]!, 180_000);
           await allUp();
+          mark(`${name} ready`);
           // The next instance stops only once HAProxy routes to this one again, as an
           // orchestrator's rolling update waits for readiness.
           await poolState(i, 'UP', ups);
+          mark(`${name} back in the pool`);
         }
       } finally {
         // Stopped whatever happened: a load left running would race the next test's load for
         // the same refresh tokens (reuse detection then ends the sessions).
         outcome = await running.stop();
+        stalls.disable();
+        const seconds = (performance.now() - began) / 1000;
+        console.log(`rolling restart: ${outcome.ok} requests answered in ${seconds.toFixed(0)} s (${(outcome.ok / seconds).toFixed(1)}/s), ${outcome.failed.length} failed ${kinds(outcome)}, ${outcome.acknowledged.length} writes acknowledged`);
+        console.log(`rolling restart: the devices' event loop was delayed up to ${(stalls.max / 1e6).toFixed(0)} ms (p99 ${(stalls.percentile(99) / 1e6).toFixed(0)} ms); timeline (s): ${timeline.join('; ')}`);
+        for (const failure of outcome.failed.slice(0, 100)) console.log(`rolling restart failure at ${failure.at} s: ${failure.what}: ${failure.status.trim()}${failure.connection ? `; ${failure.connection}` : ''}`);
       }
-      const seconds = (performance.now() - began) / 1000;
-      console.log(`rolling restart: ${outcome.ok} requests answered in ${seconds.toFixed(0)} s (${(outcome.ok / seconds).toFixed(1)}/s), ${outcome.failed.length} failed ${kinds(outcome)}, ${outcome.acknowledged.length} writes acknowledged`);
       assert.deepEqual(outcome.failed, [], `no request fails while the instances restart one by one; HAProxy said:\n${haproxy.output().slice(-3000)}`);
       assert.ok(outcome.ok > DEVICES * 3, 'the devices kept working during the restart');
       assert.ok((await committedReports(since)) >= outcome.acknowledged.length, 'every acknowledged write is stored');
@@ -296,7 +323,7 @@ if (postgres) {
       const search = () => app.call('/api/v1/jobs', phone.tokens.access_token, { signing: {} });
       const answers = [];
       for (let i = 0; i < SEARCH_LIMIT; i += 1) answers.push(await search());
-      assert.deepEqual(answers.map((a) => a.status), Array(SEARCH_LIMIT).fill(200), `the ${SEARCH_LIMIT} allowed searches pass, round-robin over the three instances`);
+      assert.deepEqual(answers.map((a) => a.status), Array(SEARCH_LIMIT).fill(200), `the ${SEARCH_LIMIT} allowed searches pass, spread over the three instances`);
       const remaining = answers.map((a) => Number(/r=(\d+)/.exec(a.headers.get('ratelimit') ?? '')?.[1]));
       assert.deepEqual(remaining, Array.from({ length: SEARCH_LIMIT }, (_, i) => SEARCH_LIMIT - 1 - i), 'one counter: each answer counts the ones before it, whichever instance gave them');
       const over = await search();

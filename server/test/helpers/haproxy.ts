@@ -53,9 +53,16 @@ export async function startHaproxy(port: number, backends: Backend[]): Promise<H
       // Every answer that was not normal (a 5xx, a retry, a redispatch, a cut connection) is
       // logged with its termination state, so a failed request in a test can be explained.
       '  option httplog',
-      '  option dontlog-normal',
+      // A long run that keeps the whole log (PALISADE_HAPROXY_LOG) logs every answer: a device's
+      // failed request is matched to its connection's earlier requests by the client port.
+      ...(process.env.PALISADE_HAPROXY_LOG ? [] : ['  option dontlog-normal']),
       '  mode http',
-      '  timeout connect 2s',
+      // The connect time is the TLS handshake with an instance (one per request: below), which
+      // on a busy instance waits behind its requests. At 2 s a rolling restart with 200 devices
+      // lost 197 requests: after four attempts HAProxy answers 503, or closes the device's
+      // connection without an answer when the request is not the first on it (logged `503 0
+      // … sC--`: status 503, nothing sent).
+      '  timeout connect 10s',
       '  timeout client 60s',
       '  timeout server 60s',
       '  timeout http-request 10s',
@@ -75,15 +82,23 @@ export async function startHaproxy(port: number, backends: Backend[]): Promise<H
       '  http-request disable-l7-retry unless METH_GET || METH_HEAD',
       '  default_backend instances',
       'backend instances',
-      '  balance roundrobin',
+      // Round-robin piled the requests on the slowest instance (the one just started): up to
+      // 199 of 200 at once, whose handshakes then took up to 10 s. Least connections sends each
+      // request to the instance with the fewest in progress.
+      '  balance leastconn',
       '  option httpchk GET /readyz',
       '  http-check expect status 200',
       // Three failed checks in a row: a busy machine's slow answer is not a stopped instance (a
       // stopping one also refuses connections, which are redispatched at once). The check's
       // connection and TLS handshake get `inter` (HAProxy takes min(timeout connect, inter)), its
       // answer `timeout check`: with `inter 300ms`, a saturated machine's slow handshakes marked
-      // healthy instances down, and with all of them down HAProxy answered 503 itself.
-      '  default-server inter 2s fastinter 1s fall 3 rise 2',
+      // healthy instances down, and with all of them down HAProxy answered 503 itself. With
+      // `inter 2s` it still did, after a kill -9 with 200 devices: both survivors' check
+      // handshakes took over 2 s (Layer6 timeout). `inter 10s` gives a check's handshake the
+      // 10 s a request's gets; after a first failure the next checks come every 2 s
+      // (`fastinter`), and an instance out of the pool is checked every second (`downinter`), so
+      // it returns two seconds after it is ready.
+      '  default-server inter 10s fastinter 2s downinter 1s fall 3 rise 2',
       ...backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check ssl verify required ca-file ${path.join(dir, `${b.name}.pem`)} verifyhost localhost sni str(localhost)`),
       '',
     ].join('\n'),
