@@ -122,6 +122,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       cache,
       audit: audit.trail,
       isRevoked: (sid) => sessions.sessions.isRevoked(sid),
+      onSessionEnd: (ending) => sessions.sessions.onEnd(ending),
       keylessClients: browserClients,
       ...(developmentIdp ? { startPageClient: START_PAGE_CLIENT_ID } : {}),
     });

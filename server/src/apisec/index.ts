@@ -28,3 +28,4 @@ export { contentDigest, REQUIRED_COMPONENTS, SIGNATURE_ALG, SIGNING_MODES, Signa
 export { RequestSignatureStage, type SignatureStageDeps } from './signature-stage.ts';
 export { SessionSigningKeys, type IssuedSigningKey, type SessionSigningKey } from './signing-keys.ts';
 export { apisecModule, type ApisecModuleApi } from './module.ts';
+export { deleteSessionSigningKey } from './signing-keys-store.ts';

@@ -10,12 +10,14 @@ import type { Database } from '../db/index.ts';
 import type { SharedCache } from '../cache/index.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { MasterKey } from '../security/index.ts';
+import type { SessionEnding } from '../sessions/index.ts';
 import { defineModule } from '../module.ts';
 import { AppKeys, AppKeyStage } from './app-keys.ts';
 import { appKeyRoutes } from './app-keys-routes.ts';
 import { RateLimits, RateLimitStage, developmentStartPageAllowance } from './rate-limit.ts';
 import { RequestSignatureStage } from './signature-stage.ts';
 import { SessionSigningKeys } from './signing-keys.ts';
+import { deleteSessionSigningKey } from './signing-keys-store.ts';
 
 export interface ApisecModuleDeps {
   config: ResolvedConfig;
@@ -26,6 +28,8 @@ export interface ApisecModuleDeps {
   clock: Clock;
   log: Logger;
   isRevoked(sessionId: string): boolean;
+  /** Registers what apisec deletes when a session ends, in its revocation's transaction (Sessions.onEnd). */
+  onSessionEnd(ending: SessionEnding): void;
   /** The development start page's client, when the development IdP runs (decision 0013). */
   startPageClient?: string;
   /** First-party browser clients (the admin console): a browser cannot keep an app key. */
@@ -38,7 +42,9 @@ export const apisecModule = defineModule({
   config: ['rateLimits', 'requestSigning'],
   permissions: ['apps.read', 'apps.manage'],
   migrations: ['0010_app_keys.sql', '0011_session_signing_keys.sql'],
-  async start({ config, db, cache, audit, master, clock, log, isRevoked, startPageClient, keylessClients = [] }: ApisecModuleDeps) {
+  async start({ config, db, cache, audit, master, clock, log, isRevoked, onSessionEnd, startPageClient, keylessClients = [] }: ApisecModuleDeps) {
+    // The request signing key dies with its session.
+    onSessionEnd((tx, sessionId) => deleteSessionSigningKey(tx, sessionId));
     const claimOnce = (key: string, ttlMs: number, issuedAtS?: number) => cache.claimOnce(key, ttlMs, issuedAtS);
     const signingKeys = new SessionSigningKeys({ db, master, isRevoked });
     // App keys: every registered app's requests carry one of its keys. The start page (development

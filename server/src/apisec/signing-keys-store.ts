@@ -23,3 +23,8 @@ export async function findSigningKey(db: Queryable, sessionId: string): Promise<
   const row = rows[0];
   return row && { keyId: row.key_id, wrappedKey: row.wrapped_key };
 }
+
+/** The session's request signing key dies with the session (run in its revocation's transaction). */
+export async function deleteSessionSigningKey(db: Queryable, sessionId: string): Promise<void> {
+  await db.query('DELETE FROM session_signing_keys WHERE session_id = $1', [sessionId]);
+}

@@ -1,12 +1,13 @@
 /** The `palisade` command group devices: remote wipe and lock of an app on a device, and the list of those commands. */
 import { parseDuration } from '../duration.ts';
 import { systemClock } from '../clock.ts';
-import { Devices, Sessions } from '../sessions/index.ts';
+import { Devices } from '../sessions/index.ts';
 import { DeviceCommands, DeviceCommandError, type CommandFilter } from '../devices/index.ts';
 import { noAudit } from '../audit/index.ts';
 import { openRedisCache, type SharedCache } from '../cache/index.ts';
-import { action, asOperator, consoleLog, withDatabase } from './shared.ts';
+import { action, asOperator, withDatabase } from './shared.ts';
 import type { CommandGroup } from './registry.ts';
+import { operatorSessions } from './sessions.ts';
 
 export const devicesCommands: CommandGroup = {
   name: 'devices',
@@ -29,7 +30,7 @@ export const devicesCommands: CommandGroup = {
                 // With Redis the revocation feed travels there: the running instances must hear it.
                 if (config.redis.url) cache = await openRedisCache(config.redis.url);
                 try {
-                  const sessions = new Sessions(db, systemClock, parseDuration(config.tokens.accessTokenTtl), consoleLog, cache, audit);
+                  const sessions = operatorSessions(db, config, { ...(cache ? { cache } : {}), audit });
                   const devices = new Devices(db, systemClock, sessions, config.sessions.maxDevices, audit);
                   const commands = new DeviceCommands({ db, clock: systemClock, sessions, devices, audit });
                   const { command, created } = await commands.orderCommand(deviceId, kind, 'cli', options.reason);
@@ -60,7 +61,7 @@ export const devicesCommands: CommandGroup = {
             ...(options.olderThan ? { requestedBefore: new Date(Date.now() - parseDuration(options.olderThan)) } : {}),
           };
           await withDatabase(async (db, config) => {
-            const sessions = new Sessions(db, systemClock, parseDuration(config.tokens.accessTokenTtl), consoleLog);
+            const sessions = operatorSessions(db, config);
             const commands = new DeviceCommands({ db, clock: systemClock, sessions, devices: new Devices(db, systemClock, sessions, config.sessions.maxDevices), audit: noAudit });
             const list = await commands.list(filter);
             for (const c of list) {

@@ -2,18 +2,18 @@
  * The `palisade` command group incident: contain a compromised account or the whole platform, release a
  * contained person, and the personal-data breach workflow (open the 72-hour clock, scope, report).
  */
-import { parseDuration } from '../duration.ts';
 import { resolveMasterKey } from '../main.ts';
 import { systemClock } from '../clock.ts';
 import { containAll, containUser, releaseUser, resolveUser } from '../incident/index.ts';
-import { Devices, Sessions } from '../sessions/index.ts';
+import { Devices } from '../sessions/index.ts';
 import { openRedisCache, type SharedCache } from '../cache/index.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deadlineOf, openIncident, reportIncident, scopeIncident } from '../privacy/index.ts';
-import { action, asOperator, consoleLog, count, timeOf } from './shared.ts';
+import { action, asOperator, count, timeOf } from './shared.ts';
 import type { CommandGroup } from './registry.ts';
+import { operatorSessions } from './sessions.ts';
 
 export const incidentCommands: CommandGroup = {
   name: 'incident',
@@ -32,7 +32,7 @@ export const incidentCommands: CommandGroup = {
             let cache: SharedCache | undefined;
             // With Redis the revocation feed travels there: the running instances must hear it.
             if (config.redis.url) cache = await openRedisCache(config.redis.url);
-            const sessions = new Sessions(db, systemClock, parseDuration(config.tokens.accessTokenTtl), consoleLog, cache, audit);
+            const sessions = operatorSessions(db, config, { ...(cache ? { cache } : {}), audit });
             const devices = new Devices(db, systemClock, sessions, config.sessions.maxDevices, audit);
             const deps = { db, clock: systemClock, sessions, devices, audit };
             try {

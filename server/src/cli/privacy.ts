@@ -1,17 +1,16 @@
 /** The `palisade` command group privacy: a person's export, their erasure, and legal holds (docs/privacy.md). */
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { parseDuration } from '../duration.ts';
 import { systemClock } from '../clock.ts';
-import { Sessions } from '../sessions/index.ts';
 import { openRedisCache, type SharedCache } from '../cache/index.ts';
 import { openBlobStore, sealPersonalData, type ConfiguredBlobStore } from '../domains/fieldservice/index.ts';
 import { FieldCipher, PersonKeys, resolveMasterKey } from '../security/index.ts';
 import type { ResolvedConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { erasePerson, exportPerson, holdPerson, liftHold, resolvePerson } from '../privacy/index.ts';
-import { action, asOperator, consoleLog, count } from './shared.ts';
+import { action, asOperator, count } from './shared.ts';
 import type { CommandGroup } from './registry.ts';
+import { operatorSessions } from './sessions.ts';
 
 const operator = () => `cli:${os.userInfo().username}`;
 
@@ -43,7 +42,7 @@ export const privacyCommands: CommandGroup = {
         action(async (options: { person: string; out?: string; reason: string }) => {
           await asOperator(async (db, config, audit) => {
             const userId = await resolvePerson(db, options.person);
-            const sessions = new Sessions(db, systemClock, parseDuration(config.tokens.accessTokenTtl), consoleLog, undefined, audit);
+            const sessions = operatorSessions(db, config, { audit });
             const archive = await withPersonalData(db, config, (blobs, personKeys, cipher) => exportPerson({ db, audit, clock: systemClock, sessions, blobs, personKeys, cipher }, userId, options.reason));
             const text = `${JSON.stringify(archive, null, 2)}\n`;
             if (!options.out) {
@@ -72,7 +71,7 @@ export const privacyCommands: CommandGroup = {
             // With Redis the revocation feed travels there: the running instances must hear it.
             if (config.redis.url) cache = await openRedisCache(config.redis.url);
             try {
-              const sessions = new Sessions(db, systemClock, parseDuration(config.tokens.accessTokenTtl), consoleLog, cache, audit);
+              const sessions = operatorSessions(db, config, { ...(cache ? { cache } : {}), audit });
               const userId = await resolvePerson(db, options.person);
               const r = await withPersonalData(db, config, (blobs, personKeys, cipher) => erasePerson({ db, audit, clock: systemClock, sessions, blobs, personKeys, cipher }, userId, options.reason, operator()));
               // Only the pseudonym from here on: this output, too, is written after the erasure.

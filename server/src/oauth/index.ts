@@ -4,6 +4,7 @@
  * from here.
  */
 export { ClaimsSchema } from './config.ts';
+export { deleteGrantRecords } from './store.ts';
 export { oauthModule, type OAuthModuleApi, type OAuthModuleDeps } from './module.ts';
 export { signingKeysModule, type SigningKeysApi } from './keys-module.ts';
 export { CONSOLE_CLIENT_ID, FIELD_WEB_CLIENT_ID, FIELD_WEB_ORIGIN, START_PAGE_CLIENT_ID, OAUTH_ROUTES, apiAudience } from './provider.ts';

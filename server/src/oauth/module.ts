@@ -22,6 +22,7 @@ import type { AccessClaims, Problem } from '../http/index.ts';
 import { BearerVerifier } from '../http/index.ts';
 import { defineModule } from '../module.ts';
 import { sweepExpiredPayloads } from './adapter.ts';
+import { deleteGrantRecords } from './store.ts';
 import { createDevIdp, devClientSecret, DEV_IDP_CLIENT_ID, DEV_IDP_PATH, DEV_ROLE_MAPPING } from './dev-idp.ts';
 import { Federation } from './federation.ts';
 import type { SigningKeysApi } from './keys-module.ts';
@@ -62,6 +63,8 @@ export const oauthModule = defineModule({
   async start(deps: OAuthModuleDeps) {
     const { config, db, clock, master, log, audit, claimOnce } = deps;
     const { sessions, devices } = deps.sessions;
+    // A session is a grant (decision 0002): when it ends, its refresh tokens and codes go with it.
+    sessions.onEnd((tx, sessionId) => deleteGrantRecords(tx, sessionId));
     // The company IdP, or the embedded development IdP reached over Palisade's own TLS.
     const devIdp = config.upstream ? undefined : createDevIdp(config.publicUrl, master);
     const ownTls = new Agent({ connect: { ca: deps.tlsCert } });

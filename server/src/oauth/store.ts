@@ -67,6 +67,11 @@ export async function deletePayloadsOfGrant(db: Queryable, model: string, grantI
 }
 
 /** Deletes the records that expired before `before`; how many. */
+/** Deletes every refresh token, code and grant record of a grant (a Palisade session is one: decision 0002). */
+export async function deleteGrantRecords(db: Queryable, grantId: string): Promise<void> {
+  await db.query('DELETE FROM oauth_payloads WHERE grant_id = $1', [grantId]);
+}
+
 export async function deleteExpiredPayloads(db: Queryable, before: Date): Promise<number> {
   const { rowCount } = await db.query('DELETE FROM oauth_payloads WHERE expires_at < $1', [before]);
   return rowCount ?? 0;

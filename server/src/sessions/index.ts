@@ -2,7 +2,7 @@
  * Sessions: one SSO login on one device (one OAuth grant). A revoked session's access tokens
  * fail at once although they are still within their lifetime; its refresh tokens are gone.
  */
-export { Sessions, type RevocationReason } from './service.ts';
+export { Sessions, type RevocationReason, type SessionEnding } from './service.ts';
 export type { Session, SessionView } from './store.ts';
 export { sessionRoutes } from './routes.ts';
 export { SessionActivity, type ActivityState } from './activity.ts';

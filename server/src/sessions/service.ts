@@ -2,7 +2,7 @@ import type { Database, Queryable, Subscription } from '../db/index.ts';
 import type { SharedCache } from '../cache/index.ts';
 import type { Clock } from '../clock.ts';
 import { noAudit, type AuditEvent, type AuditSink } from '../audit/index.ts';
-import { activeSessionIds, destroyGrantRecords, rememberLogoutToken, sessionsForUpstreamLogout, findSession, findSessionView, insertSession, listUserSessions, markRevoked, notifyInTransaction, recentlyRevoked, type Session, type SessionView } from './store.ts';
+import { activeSessionIds, rememberLogoutToken, sessionsForUpstreamLogout, findSession, findSessionView, insertSession, listUserSessions, markRevoked, notifyInTransaction, recentlyRevoked, type Session, type SessionView } from './store.ts';
 
 export type RevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'logout' | 'expired' | 'admin' | 'roles_removed' | 'upstream_logout' | 'deprovisioned' | 'device_cap' | 'incident' | 'device_noncompliant';
 
@@ -28,6 +28,9 @@ export interface SessionsLog {
  * lost and comes back, the set is reloaded from the database (every revocation young enough for
  * a token to still be alive), so a notification missed during an outage is never a hole.
  */
+/** Deletes a module's own records of session `sessionId` in the revocation's transaction `tx`. */
+export type SessionEnding = (tx: Queryable, sessionId: string) => Promise<void>;
+
 export class Sessions {
   private readonly revoked = new Map<string, number>();
   private readonly db: Database;
@@ -37,6 +40,7 @@ export class Sessions {
   private feed: Subscription | undefined;
   private reloader: NodeJS.Timeout | undefined;
   private readonly unlockListeners: ((sessionId: string) => void)[] = [];
+  private readonly endings: SessionEnding[] = [];
 
   private readonly bus: SharedCache | undefined;
   private readonly audit: AuditSink;
@@ -67,6 +71,16 @@ export class Sessions {
     // A backstop behind the feed: whatever a silent network fault could hide is reloaded.
     this.reloader = setInterval(() => void this.load().catch((err: unknown) => this.log.error({ err, event: 'sessions.reload_failed' }, 'periodic reload of revoked sessions failed')), RELOAD_EVERY_MS);
     this.reloader.unref();
+  }
+
+  /**
+   * Registers what another module deletes when a session ends, run in the revocation's own
+   * transaction: that module's records of the session, through its own store (oauth: the grant's
+   * refresh tokens and codes; apisec: the request signing key). Every Sessions that revokes
+   * needs them: the modules register at start, the CLI through `cli/sessions.ts`.
+   */
+  onEnd(ending: SessionEnding): void {
+    this.endings.push(ending);
   }
 
   /** Runs `fn` with the id of every session unlocked anywhere (to drop cached lock states). */
@@ -156,7 +170,7 @@ export class Sessions {
   async revokeWithin(tx: Queryable, id: string, reason: RevocationReason, event?: Omit<AuditEvent, 'resource'>): Promise<boolean> {
     this.remember(id);
     const changed = await markRevoked(tx, id, reason, new Date(this.clock.now()));
-    await destroyGrantRecords(tx, id);
+    for (const ending of this.endings) await ending(tx, id);
     if (changed) {
       await this.sendInTransaction(tx, id);
       await this.audit.record(tx, { action: reason === 'logout' ? 'auth.logout' : 'session.revoke', outcome: 'success', reason, actor: {}, ...event, resource: { type: 'session', id } });

@@ -89,13 +89,6 @@ export async function activeSessionIds(db: Queryable, userId: string, now: Date)
   return rows.map((r) => r.id);
 }
 
-/** Deletes every refresh token, code and grant record of the session (its grant). */
-export async function destroyGrantRecords(db: Queryable, sessionId: string): Promise<void> {
-  await db.query(`DELETE FROM oauth_payloads WHERE grant_id = $1`, [sessionId]);
-  // The request signing key dies with the session (apisec/signing-keys.ts).
-  await db.query(`DELETE FROM session_signing_keys WHERE session_id = $1`, [sessionId]);
-}
-
 /**
  * Active sessions a company-IdP logout names: of the person `sub` at `issuer`, and/or of the
  * IdP session `sid` (OIDC Back-Channel Logout 1.0 §2.4: either or both).
