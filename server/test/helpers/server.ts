@@ -16,13 +16,46 @@ import { provisionInProcess, provisionWithCli, rememberAppKeys } from './app-key
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 
+/**
+ * A port free on 127.0.0.1 now, for a server a test starts a moment later (a child process, or a
+ * server whose URL other parts must know first). Chosen below the kernel's ephemeral range, not by
+ * the OS (`listen(0)`): a port from that range, once let go, can be taken by any outgoing
+ * connection's local end before the server binds it (seen: two CI runs side by side, "port … is
+ * already in use" at start-up). Below the range only another listener can take it, and picks are
+ * random, so two runs side by side rarely even try the same one.
+ */
 export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  if (low - LOWEST_PICK < 1000) return bindFree(0);
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = LOWEST_PICK + Math.floor(Math.random() * (low - LOWEST_PICK));
+    const bound = await bindFree(port).catch(() => undefined);
+    if (bound !== undefined) return bound;
+  }
+  return bindFree(0);
+}
+
+/** Above the ports services here use (PostgreSQL 5432, Redis 6379, Palisade 8443, Expo 8081). */
+const LOWEST_PICK = 10_000;
+
+/** The first port of the kernel's ephemeral range (Linux; 32768 where it cannot be read). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 0 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** Binds `port` on 127.0.0.1 (0: any) and lets it go; resolves with the port, rejects if it is taken. */
+function bindFree(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
+    s.listen(port, '127.0.0.1', () => {
+      const { port: bound } = s.address() as { port: number };
+      s.close(() => resolve(bound));
     });
   });
 }
