@@ -124,7 +124,7 @@ function eqFilter<A extends string>(filter: string | undefined, allowed: readonl
  * read as 1 and a negative count as 0; count is capped at MAX_PAGE.
  */
 function page(query: { startIndex?: string; count?: string }): { offset: number; limit: number; startIndex: number } {
-  const startIndex = Math.min(Math.max(1, Number(query.startIndex ?? 1)), MAX_START_INDEX);
+  const startIndex = Math.max(1, Number(query.startIndex ?? 1));
   return { startIndex, offset: startIndex - 1, limit: Math.min(Math.max(0, Number(query.count ?? 100)), MAX_PAGE) };
 }
 
@@ -164,10 +164,11 @@ function applyPatch(resource: Resource, operations: ScimPatchOperation[]): Resou
   }
 }
 
-/** An integer as a query string carries it: optional sign, at most 9 digits. */
+/**
+ * An integer as a query string carries it: optional sign, at most 9 digits (so a startIndex past
+ * any real directory is still an OFFSET PostgreSQL takes).
+ */
 const SCIM_INTEGER = '^-?[0-9]{1,9}$';
-/** Past any real directory: keeps the OFFSET an integer PostgreSQL takes. */
-const MAX_START_INDEX = 1_000_000_000;
 
 // TypeBox schemas: the handlers' query, params and body types are inferred from them (the
 // TypeBox type provider).

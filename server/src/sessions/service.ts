@@ -17,6 +17,9 @@ export interface SessionsLog {
   error(details: object, message: string): void;
 }
 
+/** Deletes a module's own records of session `sessionId` in the revocation's transaction `tx`. */
+export type SessionEnding = (tx: Queryable, sessionId: string) => Promise<void>;
+
 /**
  * Sessions and their revocation. Access tokens are JWTs verified without a database call, so
  * a revoked session would otherwise keep working for the rest of the token's 15 minutes: every
@@ -28,9 +31,6 @@ export interface SessionsLog {
  * lost and comes back, the set is reloaded from the database (every revocation young enough for
  * a token to still be alive), so a notification missed during an outage is never a hole.
  */
-/** Deletes a module's own records of session `sessionId` in the revocation's transaction `tx`. */
-export type SessionEnding = (tx: Queryable, sessionId: string) => Promise<void>;
-
 export class Sessions {
   private readonly revoked = new Map<string, number>();
   private readonly db: Database;
