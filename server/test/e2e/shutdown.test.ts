@@ -163,8 +163,8 @@ describe('SIGTERM: a graceful stop', { timeout: 600_000 }, () => {
     const held = await heldTokenRequest(server);
     // A load balancer's kept-alive connection: one probe answered, the next one begun (its
     // headers unfinished, so the connection is not idle) before the signal. Node closes a
-    // kept-alive connection keepAliveTimeout (5 s) + 1 s after its last answer even with a
-    // request begun on it, so nothing slow (the held request) comes between that answer and
+    // kept-alive connection keepAliveTimeout (server.keepAliveTimeout, 72 s; it was Node's 5 s) +
+    // 1 s after its last answer even with a request begun on it, so nothing slow (the held request) comes between that answer and
     // the end of the begun request: only the signal and its log line.
     const probe = new Wire(server.url, server.ca);
     await probe.ready;
